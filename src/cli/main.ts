@@ -1,0 +1,104 @@
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ANNOTATE_OPTIONS, UsageError, parseKind } from './options.js';
+
+const EXIT_USAGE = 2;
+
+function usageFailure(message: string): void {
+  process.stderr.write(`hidlog: ${message}\nRun 'hidlog --help' for usage.\n`);
+  process.exitCode = EXIT_USAGE;
+}
+
+/** Runs a command's work, turning a usage mistake into exit 2 and anything else into one line and exit 1. */
+async function runCommand(work: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await work();
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(error.message);
+    process.stderr.write(`hidlog: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const cli: Argv = yargs(hideBin(process.argv))
+  .scriptName('hidlog')
+  .env('HIDLOG')
+  .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")')
+  .command(
+    ['annotate [files..]', '$0 [files..]'],
+    'Annotate HID Authentication Service log records with the meaning of every status and code',
+    (y) =>
+      y
+        .positional('files', { type: 'string', array: true, default: [], describe: 'NDJSON or JSON-array files, gzipped or not; - or none for stdin' })
+        .options(ANNOTATE_OPTIONS)
+        .example('$0 annotate auth.ndjson.gz -o annotated.ndjson', 'annotate a gzipped log into a file')
+        .example('tail -f auth.log | $0 --format pretty', 'read stdin, one human line a record')
+        .example('$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own'),
+    (argv) =>
+      runCommand(async () => {
+        const { annotateCommand } = await import('./annotate-command.js');
+        return annotateCommand({
+          files: (argv.files as string[]).map(String),
+          output: argv.output,
+          format: argv.format as 'ndjson' | 'pretty',
+          key: argv.key,
+          field: argv.field.map(String),
+          deadLetter: argv['dead-letter'],
+          strict: argv.strict,
+          maxLineBytes: argv['max-line-bytes'],
+        });
+      }),
+  )
+  .command(
+    'codes',
+    'List the catalog of codes',
+    (y) =>
+      y
+        .option('kind', { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' })
+        .option('category', { type: 'string', describe: 'Only this category, e.g. not_found' })
+        .option('json', { type: 'boolean', default: false, describe: 'A JSON array of {kind, code, label?, description, category}' })
+        .example('$0 codes --kind failure --category risk', 'the failure reasons of risk management'),
+    (argv) =>
+      runCommand(async () => {
+        const { codesCommand } = await import('./codes-command.js');
+        process.stdout.write(codesCommand({ kind: parseKind(argv.kind), category: argv.category, json: argv.json }) + '\n');
+        return 0;
+      }),
+  )
+  .command(
+    'explain <code>',
+    'What a code means, in every kind that has it',
+    (y) =>
+      y
+        .positional('code', { type: 'string', describe: 'The code, e.g. 1200 or -1' })
+        .option('kind', { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' })
+        .example('$0 explain 400', 'HTTP 400 (BAD REQUEST) and hid_error 400 (a RADIUS error)'),
+    (argv) =>
+      runCommand(async () => {
+        const text = String(argv.code);
+        if (!/^-?\d+$/.test(text)) throw new UsageError(`explain ${text}: a code is a whole number`);
+        const { explainCommand } = await import('./codes-command.js');
+        const explained = explainCommand({ code: Number(text), kind: parseKind(argv.kind) });
+        if (explained === undefined) {
+          process.stderr.write(`hidlog: ${text} is not in the catalog${argv.kind ? ` as ${argv.kind}` : ''}\n`);
+          return 1;
+        }
+        process.stdout.write(explained + '\n');
+        return 0;
+      }),
+  )
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .epilogue('Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.')
+  .fail((message, error) => {
+    throw error ?? new UsageError(message);
+  });
+
+try {
+  await cli.parseAsync();
+} catch (error) {
+  usageFailure((error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim());
+}

@@ -1,0 +1,131 @@
+import { lookup, type CodeKind } from '../catalog/catalog.js';
+import { createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
+import { isObject, type JsonObject } from './json.js';
+
+export type Outcome = 'success' | 'failure' | 'error' | 'unknown';
+export type InvalidReason = 'blank' | 'invalid_json' | 'not_object' | 'invalid_utf8' | 'too_long';
+
+export type LineResult =
+  | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome }
+  | { result: 'no_codes'; text: string; record: JsonObject }
+  | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'too_long'> };
+
+export interface AnnotatorOptions {
+  /** The key added to each record (default `hid`). */
+  key?: string;
+  /** Locations that replace the built-in search for a kind (`--field`). */
+  fields?: FieldPaths;
+}
+
+export interface Annotator {
+  /** One line of NDJSON in, the line to write out and what was found in it. */
+  annotateLine(line: string): LineResult;
+  /** An already parsed value (an element of a JSON array document). */
+  annotateValue(value: unknown): LineResult;
+  /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
+  markerLine(reason: InvalidReason, bytes: number): string;
+}
+
+export const DEFAULT_KEY = 'hid';
+
+// The annotation part names; `http` is `status` in records, as users call it.
+const PART_NAME: Record<CodeKind, string> = { http: 'status', error: 'error', failure: 'failure', response: 'response' };
+const PART_ORDER: readonly CodeKind[] = ['http', 'error', 'failure', 'response'];
+
+/**
+ * The rule, in order: a failure reason or response code 2 makes a `failure`; else an error reason
+ * or an HTTP status of 400 or more makes an `error`; else response code 1 or a 2xx/3xx status makes
+ * a `success`; anything else is `unknown`.
+ */
+export function outcomeOf(codes: FoundCodes): Outcome {
+  if (codes.failure !== undefined || codes.response === 2) return 'failure';
+  if (codes.error !== undefined || (codes.http !== undefined && codes.http >= 400)) return 'error';
+  if (codes.response === 1 || (codes.http !== undefined && codes.http >= 200)) return 'success';
+  return 'unknown';
+}
+
+function partFragment(kind: CodeKind, code: number): string {
+  const entry = lookup(kind, code);
+  const body: Record<string, unknown> = { code };
+  if (!entry.known) body.known = false;
+  if (entry.label !== undefined) body.label = entry.label;
+  body.category = entry.category;
+  if (entry.known) body.description = entry.description;
+  return `"${PART_NAME[kind]}":${JSON.stringify(body)}`;
+}
+
+// Each code's annotation part is serialised once, the first time it is met.
+const fragmentCache = new Map<CodeKind, Map<number, string>>(PART_ORDER.map((kind) => [kind, new Map()]));
+const MAX_CACHED_UNKNOWN = 10_000;
+
+function fragment(kind: CodeKind, code: number): string {
+  const cache = fragmentCache.get(kind)!;
+  let text = cache.get(code);
+  if (text === undefined) {
+    text = partFragment(kind, code);
+    if (cache.size < MAX_CACHED_UNKNOWN) cache.set(code, text);
+  }
+  return text;
+}
+
+export function annotationJson(codes: FoundCodes, outcome: Outcome): string {
+  let json = '{';
+  for (const kind of PART_ORDER) {
+    const code = codes[kind];
+    if (code !== undefined) json += fragment(kind, code) + ',';
+  }
+  return `${json}"outcome":"${outcome}"}`;
+}
+
+function hasAnyKey(record: JsonObject): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
+}
+
+export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
+  const key = options.key ?? DEFAULT_KEY;
+  const keyJson = JSON.stringify(key);
+  const extract = createExtractor(options.fields);
+
+  function annotated(line: string | undefined, record: JsonObject): LineResult {
+    const codes = extract(record);
+    if (codes.http === undefined && codes.error === undefined && codes.failure === undefined && codes.response === undefined) {
+      return { result: 'no_codes', text: line ?? JSON.stringify(record), record };
+    }
+    const outcome = outcomeOf(codes);
+    const annotation = annotationJson(codes, outcome);
+    let text: string;
+    if (line !== undefined && !Object.hasOwn(record, key)) {
+      // Fast path: append the annotation to the original text instead of serialising the record again.
+      let end = line.length;
+      while (line.charCodeAt(end - 1) <= 32) end--;
+      text = `${line.slice(0, end - 1)},${keyJson}:${annotation}}`;
+    } else {
+      // The record already has the key (ours replaces it) or was not read from text.
+      const { [key]: _replaced, ...rest } = record;
+      const head = JSON.stringify(rest);
+      text = `${head.slice(0, -1)}${hasAnyKey(rest) ? ',' : ''}${keyJson}:${annotation}}`;
+    }
+    return { result: 'annotated', text, record, codes, outcome };
+  }
+
+  return {
+    annotateLine(line) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return { result: 'invalid', text: line, reason: line.trim() === '' ? 'blank' : 'invalid_json' };
+      }
+      if (!isObject(value)) return { result: 'invalid', text: line, reason: 'not_object' };
+      return annotated(line, value);
+    },
+    annotateValue(value) {
+      if (!isObject(value)) return { result: 'invalid', text: JSON.stringify(value) ?? 'null', reason: 'not_object' };
+      return annotated(undefined, value);
+    },
+    markerLine(reason, bytes) {
+      return `{${keyJson}:{"invalid":"${reason}","bytes":${bytes}}}`;
+    },
+  };
+}

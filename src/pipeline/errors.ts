@@ -1,0 +1,24 @@
+export interface LineLocation {
+  input: string;
+  line: number;
+}
+
+/** Raised under `--strict` at the first bad line; its message is `FILE:LINE: reason`. */
+export class StrictStop extends Error {
+  constructor(location: LineLocation, reason: string) {
+    super(`${location.input}:${location.line}: ${reason}`);
+  }
+}
+
+/** A one-line description of an error a user can cause: no stack, no internals. */
+export function describeError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EACCES') return 'permission denied';
+    if (code === 'EISDIR') return 'is a directory';
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return `corrupt gzip data (${String(message)})`;
+    if (typeof message === 'string') return message.split('\n')[0]!;
+  }
+  return String(error);
+}

@@ -1,0 +1,50 @@
+import { lookup } from '../catalog/catalog.js';
+import type { LineResult } from '../core/annotate.js';
+import type { JsonObject } from '../core/json.js';
+
+const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts'] as const;
+const PREVIEW_CHARS = 120;
+
+const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', dim: '\x1b[2m', reset: '\x1b[0m' } as const;
+type Colour = keyof typeof COLOURS;
+
+function timeOf(record: JsonObject): string {
+  for (const key of TIME_KEYS) {
+    const value = record[key];
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+  }
+  return '-';
+}
+
+/**
+ * Builds the formatter for `--format pretty`: one line a record, for a person at a terminal:
+ * time, HTTP status, outcome, then each reason code with its category and description.
+ */
+export function prettyFormatter(colour: boolean): (event: LineResult) => string {
+  const paint = (name: Colour, text: string) => (colour ? `${COLOURS[name]}${text}${COLOURS.reset}` : text);
+
+  return (event) => {
+    if (event.result === 'invalid') {
+      const preview = event.text.length > PREVIEW_CHARS ? `${event.text.slice(0, PREVIEW_CHARS)}…` : event.text;
+      return paint('dim', `! ${event.reason}: ${preview}`);
+    }
+    const time = timeOf(event.record);
+    if (event.result === 'no_codes') return paint('dim', `${time} - no codes`);
+    const { codes, outcome } = event;
+    const parts = [time];
+    if (codes.http !== undefined) {
+      const status = lookup('http', codes.http);
+      parts.push(`${codes.http} ${status.label ?? ''}`.trimEnd());
+    } else {
+      parts.push('---');
+    }
+    parts.push(paint(outcome === 'success' ? 'green' : outcome === 'unknown' ? 'dim' : outcome === 'failure' ? 'yellow' : 'red', outcome));
+    for (const kind of ['error', 'failure', 'response'] as const) {
+      const code = codes[kind];
+      if (code === undefined) continue;
+      const entry = lookup(kind, code);
+      parts.push(`${kind} ${code} [${entry.category}] ${entry.known ? entry.description : '(not in the catalog)'}`);
+    }
+    return parts.join('  ');
+  };
+}

@@ -1,0 +1,125 @@
+import { isUtf8 } from 'node:buffer';
+
+export interface LineHandler {
+  /** A complete line of valid UTF-8, without its `\n` or `\r\n`. */
+  line(text: string): void;
+  /** A complete line whose bytes are not valid UTF-8, untouched, without its terminator. */
+  invalidUtf8(raw: Buffer): void;
+  /** A piece of a line already known to be too long, as it streams past (for a dead-letter file). */
+  tooLongPiece(piece: Buffer): void;
+  /** The end of a too-long line, with its length in bytes. */
+  tooLong(bytes: number): void;
+}
+
+/**
+ * Splits a byte stream into lines. Unlike a string splitter, it sees bytes: a line of invalid
+ * UTF-8 is handed on untouched, and a line over `maxLineBytes` is never held whole (its bytes
+ * stream past as pieces, then it is reported once), so one runaway line cannot exhaust memory
+ * or be lost silently. Chunks of valid UTF-8 are decoded once per chunk, not once per line.
+ */
+export class LineSplitter {
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private overflowBytes = -1; // -1: not inside a too-long line
+
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly handler: LineHandler,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    if (this.heldBytes > 0 || this.overflowBytes >= 0) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) {
+        this.hold(chunk);
+        return;
+      }
+      this.hold(chunk.subarray(0, newline));
+      this.endLine();
+      start = newline + 1;
+    }
+    const lastNewline = chunk.lastIndexOf(10);
+    if (lastNewline >= start) {
+      this.splitComplete(chunk.subarray(start, lastNewline + 1));
+      start = lastNewline + 1;
+    }
+    if (start < chunk.length) this.hold(chunk.subarray(start));
+  }
+
+  /** The input ended: a last line without a newline is still a line. */
+  end(): void {
+    if (this.heldBytes > 0 || this.overflowBytes >= 0) this.endLine();
+  }
+
+  // `region` holds whole lines, each ending in `\n`.
+  private splitComplete(region: Buffer): void {
+    if (!isUtf8(region)) {
+      let start = 0;
+      for (let newline = region.indexOf(10); newline !== -1; newline = region.indexOf(10, start)) {
+        this.emitBytes(region.subarray(start, newline));
+        start = newline + 1;
+      }
+      return;
+    }
+    const text = region.toString('utf8');
+    const max = this.maxLineBytes;
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      let end = newline;
+      if (text.charCodeAt(end - 1) === 13) end--;
+      const line = text.slice(start, end);
+      // A string of n UTF-16 units is at most 3n bytes: only long lines need measuring.
+      if (line.length * 3 > max && Buffer.byteLength(line) > max) {
+        const bytes = Buffer.from(line);
+        this.handler.tooLongPiece(bytes);
+        this.handler.tooLong(bytes.length);
+      } else {
+        this.handler.line(line);
+      }
+      start = newline + 1;
+    }
+  }
+
+  private hold(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (this.overflowBytes >= 0) {
+      this.overflowBytes += piece.length;
+      this.handler.tooLongPiece(piece);
+      return;
+    }
+    // Copy: the chunk's memory may be reused by the source once we return.
+    this.held.push(Buffer.from(piece));
+    this.heldBytes += piece.length;
+    if (this.heldBytes > this.maxLineBytes) {
+      this.overflowBytes = this.heldBytes;
+      for (const held of this.held) this.handler.tooLongPiece(held);
+      this.held = [];
+      this.heldBytes = 0;
+    }
+  }
+
+  private endLine(): void {
+    if (this.overflowBytes >= 0) {
+      this.handler.tooLong(this.overflowBytes);
+      this.overflowBytes = -1;
+      return;
+    }
+    const raw = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    this.emitBytes(raw);
+  }
+
+  private emitBytes(raw: Buffer): void {
+    const bytes = raw.length > 0 && raw[raw.length - 1] === 13 ? raw.subarray(0, -1) : raw;
+    if (bytes.length > this.maxLineBytes) {
+      this.handler.tooLongPiece(bytes);
+      this.handler.tooLong(bytes.length);
+    } else if (isUtf8(bytes)) {
+      this.handler.line(bytes.toString('utf8'));
+    } else {
+      this.handler.invalidUtf8(bytes);
+    }
+  }
+}
