@@ -3,7 +3,7 @@ import { createExtractor, type FieldPaths, type FoundCodes } from './extract.js'
 import { isObject, type JsonObject } from './json.js';
 
 export type Outcome = 'success' | 'failure' | 'error' | 'unknown';
-export type InvalidReason = 'blank' | 'invalid_json' | 'not_object' | 'invalid_utf8' | 'too_long';
+export type InvalidReason = 'blank' | 'invalid_json' | 'not_object' | 'too_deep' | 'invalid_utf8' | 'too_long';
 
 export type LineResult =
   | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome }
@@ -103,7 +103,13 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     } else {
       // The record already has the key (ours replaces it) or was not read from text.
       const { [key]: _replaced, ...rest } = record;
-      const head = JSON.stringify(rest);
+      let head: string;
+      try {
+        head = JSON.stringify(rest);
+      } catch {
+        // Nesting too deep to serialise again (the parser itself copes with any depth).
+        return { result: 'invalid', text: line ?? '', reason: 'too_deep' };
+      }
       text = `${head.slice(0, -1)}${hasAnyKey(rest) ? ',' : ''}${keyJson}:${annotation}}`;
     }
     return { result: 'annotated', text, record, codes, outcome };
@@ -121,7 +127,13 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
       return annotated(line, value);
     },
     annotateValue(value) {
-      if (!isObject(value)) return { result: 'invalid', text: JSON.stringify(value) ?? 'null', reason: 'not_object' };
+      if (!isObject(value)) {
+        try {
+          return { result: 'invalid', text: JSON.stringify(value) ?? 'null', reason: 'not_object' };
+        } catch {
+          return { result: 'invalid', text: '', reason: 'too_deep' };
+        }
+      }
       return annotated(undefined, value);
     },
     markerLine(reason, bytes) {

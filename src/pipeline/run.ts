@@ -97,6 +97,8 @@ function describeBadLine(event: LineEvent): string {
       return 'not valid JSON';
     case 'not_object':
       return 'JSON value is not an object';
+    case 'too_deep':
+      return 'JSON nesting too deep to annotate';
     case 'invalid_utf8':
       return 'bytes are not valid UTF-8';
   }

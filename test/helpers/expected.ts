@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import type { LineEvent, Observer } from '../../src/pipeline/events.js';
+import { fixture } from './cli.js';
+
+export interface Expected {
+  lines: number;
+  results: Record<'annotated' | 'no_codes' | 'invalid' | 'too_long', number>;
+  invalid: Record<string, number>;
+  codes: Record<'http' | 'error' | 'failure' | 'response', Record<string, number>>;
+  outcomes: Record<string, number>;
+  maxLineBytes?: number;
+}
+
+export const FIXTURES = ['openid.ndjson', 'gateway.ndjson', 'ecs.ndjson', 'docker.ndjson', 'scim.ndjson', 'audit.ndjson', 'mixed.ndjson.gz', 'openid-array.json', 'hostile.ndjson'];
+
+export function expectedFor(name: string): Expected {
+  return JSON.parse(readFileSync(fixture(name.replace(/\.(ndjson|json)(\.gz)?$/, '') + '.expected.json'), 'utf8'));
+}
+
+/** Tallies what a run saw, in the shape of the fixtures' expected files. */
+export class Tally implements Observer {
+  readonly seen: Expected = {
+    lines: 0,
+    results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 },
+    invalid: {},
+    codes: { http: {}, error: {}, failure: {}, response: {} },
+    outcomes: { success: 0, failure: 0, error: 0, unknown: 0 },
+  };
+  bytesRead = 0;
+
+  line(event: LineEvent): void {
+    const seen = this.seen;
+    seen.lines++;
+    seen.results[event.result]++;
+    if (event.result === 'invalid') seen.invalid[event.reason] = (seen.invalid[event.reason] ?? 0) + 1;
+    if (event.result !== 'annotated') return;
+    seen.outcomes[event.outcome] = (seen.outcomes[event.outcome] ?? 0) + 1;
+    for (const [kind, code] of Object.entries(event.codes)) {
+      const counts = seen.codes[kind as 'http'];
+      counts[code] = (counts[code] ?? 0) + 1;
+    }
+  }
+
+  bytes(count: number): void {
+    this.bytesRead += count;
+  }
+}
