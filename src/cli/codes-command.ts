@@ -17,7 +17,9 @@ export function codesCommand(args: { kind?: CodeKind | undefined; category?: str
   let entries = catalogEntries(args.kind);
   if (args.category !== undefined) {
     entries = entries.filter((entry) => entry.category === args.category);
-    if (entries.length === 0) throw new UsageError(`--category ${args.category}: no ${args.kind ?? ''} code has this category`.replace('  ', ' '));
+    if (entries.length === 0) {
+      throw new UsageError(`--category ${args.category}: no ${args.kind ? `${args.kind} ` : ''}code has this category`);
+    }
   }
   return args.json ? JSON.stringify(entries.map(jsonEntry), null, 2) : table(entries);
 }

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { ANNOTATE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
+const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
 
 function usageFailure(message: string): void {
   process.stderr.write(`hidlog: ${message}\nRun 'hidlog --help' for usage.\n`);
@@ -20,7 +21,12 @@ async function runCommand(work: () => Promise<number>): Promise<void> {
   }
 }
 
-const cli: Argv = yargs(hideBin(process.argv))
+// yargs-parser drops a lone `-` positional; it stands in for stdin among the files, so it
+// travels through yargs under another name.
+const STDIN_ARG = '\u0000stdin';
+const args = hideBin(process.argv).map((arg) => (arg === '-' ? STDIN_ARG : arg));
+
+const cli: Argv = yargs(args)
   .scriptName('hidlog')
   .env('HIDLOG')
   .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")')
@@ -33,12 +39,13 @@ const cli: Argv = yargs(hideBin(process.argv))
         .options(ANNOTATE_OPTIONS)
         .example('$0 annotate auth.ndjson.gz -o annotated.ndjson', 'annotate a gzipped log into a file')
         .example('tail -f auth.log | $0 --format pretty', 'read stdin, one human line a record')
-        .example('$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own'),
+        .example('$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own')
+        .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
         const { annotateCommand } = await import('./annotate-command.js');
         return annotateCommand({
-          files: (argv.files as string[]).map(String),
+          files: (argv.files as string[]).map((file) => (file === STDIN_ARG ? '-' : String(file))),
           output: argv.output,
           format: argv.format as 'ndjson' | 'pretty',
           key: argv.key,
@@ -92,7 +99,7 @@ const cli: Argv = yargs(hideBin(process.argv))
   .alias('h', 'help')
   .version()
   .wrap(Math.min(110, process.stdout.columns ?? 110))
-  .epilogue('Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.')
+  .epilogue(EXIT_CODES)
   .fail((message, error) => {
     throw error ?? new UsageError(message);
   });

@@ -51,7 +51,7 @@ class LineProcessor {
     }
     const reason = event.result === 'too_long' ? 'too_long' : event.reason;
     if (options.strict) throw new StrictStop(this.location(), describeBadLine(event));
-    if (event.result === 'invalid' && 'raw' in event) options.deadLetter?.writeBytes(event.raw);
+    if (event.result === 'invalid' && 'raw' in event) options.deadLetter?.writeLineBytes(event.raw);
     else if (event.result === 'invalid') options.deadLetter?.writeLine(event.text);
     else options.deadLetter?.writeLine('');
     const output = options.output;
@@ -60,7 +60,7 @@ class LineProcessor {
       const bytes = event.result === 'too_long' ? event.bytes : 'raw' in event ? event.raw.length : Buffer.byteLength(event.text);
       output.writeLine(options.annotator.markerLine(reason, bytes));
     } else if ('raw' in event) {
-      output.writeBytes(Buffer.concat([event.raw, Buffer.from('\n')]));
+      output.writeLineBytes(event.raw);
     } else {
       output.writeLine(options.format ? options.format(event) : event.text);
     }

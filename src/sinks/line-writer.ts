@@ -35,6 +35,11 @@ export class LineWriter {
     this.send(bytes);
   }
 
+  writeLineBytes(bytes: Buffer): void {
+    this.writeBytes(bytes);
+    this.pending = '\n';
+  }
+
   /** Resolves when the output can take more; the caller awaits it between input chunks. */
   async ready(): Promise<void> {
     if (this.blocked && !this.closed) {
