@@ -3,20 +3,24 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { createAnnotator } from '../core/annotate.js';
 import { describeError } from '../pipeline/errors.js';
-import { run } from '../pipeline/run.js';
+import { run, type RunReport } from '../pipeline/run.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
+import { MetricsSession, shutdownSignal, type MetricsArgs } from './metrics-session.js';
 import { parseFields, positiveInteger, validateKey } from './options.js';
 
-export interface AnnotateArgs {
+export interface InputArgs {
   files: string[];
+  field: string[];
+  strict: boolean;
+  maxLineBytes: number;
+}
+
+export interface AnnotateArgs extends InputArgs, MetricsArgs {
   output?: string | undefined;
   format: 'ndjson' | 'pretty';
   key: string;
-  field: string[];
   deadLetter?: string | undefined;
-  strict: boolean;
-  maxLineBytes: number;
 }
 
 export const warn = (message: string) => process.stderr.write(`hidlog: ${message}\n`);
@@ -31,10 +35,27 @@ async function openOutputFile(path: string, what: string): Promise<Writable> {
   return stream;
 }
 
+export function inputsOf(args: InputArgs): string[] {
+  return args.files.length > 0 ? args.files : ['-'];
+}
+
+/** The exit code a finished run earns. */
+export function exitCodeOf(report: RunReport, metricsOk: boolean): number {
+  if (report.strictStop) {
+    warn(report.strictStop);
+    return 1;
+  }
+  if (report.outputClosed) return 0;
+  return report.failedInputs > 0 || !metricsOk ? 1 : 0;
+}
+
 /** `hidlog annotate`: returns the exit code. */
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   const annotator = createAnnotator({ key: validateKey(args.key), fields: parseFields(args.field) });
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
+  const wantsMetrics = args.metricsListen !== undefined || args.textfile !== undefined || args.pushgateway !== undefined;
+  const stop = shutdownSignal();
+  const metrics = wantsMetrics ? await MetricsSession.start(args, warn) : undefined;
   let outputStream: Writable;
   let deadLetterStream: Writable | undefined;
   try {
@@ -42,31 +63,32 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
     deadLetterStream = args.deadLetter ? await openOutputFile(args.deadLetter, 'dead-letter file') : undefined;
   } catch (error) {
     warn(describeError(error));
+    await metrics?.finish(AbortSignal.abort(), warn);
     return 1;
   }
   const output = new LineWriter(outputStream);
   const deadLetter = deadLetterStream && new LineWriter(deadLetterStream);
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const report = await run(args.files.length > 0 ? args.files : ['-'], {
+  const report = await run(inputsOf(args), {
     annotator,
     maxLineBytes,
     strict: args.strict,
     output,
     format: args.format === 'pretty' ? prettyFormatter(colour) : undefined,
     deadLetter,
+    observer: metrics?.tally,
+    signal: stop,
     warn,
   });
   await Promise.all([output.finish(outputStream !== process.stdout), deadLetter?.finish(true)]);
+  if (stop.aborted) process.stdin.destroy();
   for (const [writer, name] of [[output, args.output ?? 'stdout'], [deadLetter, args.deadLetter]] as const) {
     if (writer?.error) {
       warn(`cannot write ${name}: ${describeError(writer.error)}`);
+      await metrics?.finish(AbortSignal.abort(), warn);
       return 1;
     }
   }
-  if (report.outputClosed) return 0;
-  if (report.strictStop) {
-    warn(report.strictStop);
-    return 1;
-  }
-  return report.failedInputs > 0 ? 1 : 0;
+  const metricsOk = (await metrics?.finish(stop, warn)) ?? true;
+  return exitCodeOf(report, metricsOk);
 }

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ANNOTATE_OPTIONS, UsageError, parseKind } from './options.js';
+import { ANNOTATE_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
@@ -26,6 +26,38 @@ async function runCommand(work: () => Promise<number>): Promise<void> {
 const STDIN_ARG = '\u0000stdin';
 const args = hideBin(process.argv).map((arg) => (arg === '-' ? STDIN_ARG : arg));
 
+const FILES = { type: 'string', array: true, default: [], describe: 'NDJSON or JSON-array files, gzipped or not; - or none for stdin' } as const;
+
+interface ParsedInput {
+  files: readonly unknown[];
+  field: readonly unknown[];
+  strict: boolean;
+  'max-line-bytes': number;
+}
+interface ParsedMetrics {
+  label: readonly unknown[];
+  'max-unknown-codes': number;
+  'max-label-values': number;
+  textfile?: string | undefined;
+  pushgateway?: string | undefined;
+  job: string;
+}
+
+const inputArgs = (argv: ParsedInput) => ({
+  files: argv.files.map((file) => (file === STDIN_ARG ? '-' : String(file))),
+  field: argv.field.map(String),
+  strict: argv.strict,
+  maxLineBytes: argv['max-line-bytes'],
+});
+const metricsArgs = (argv: ParsedMetrics) => ({
+  label: argv.label.map(String),
+  maxUnknownCodes: argv['max-unknown-codes'],
+  maxLabelValues: argv['max-label-values'],
+  textfile: argv.textfile,
+  pushgateway: argv.pushgateway,
+  job: argv.job,
+});
+
 const cli: Argv = yargs(args)
   .scriptName('hidlog')
   .env('HIDLOG')
@@ -35,25 +67,46 @@ const cli: Argv = yargs(args)
     'Annotate HID Authentication Service log records with the meaning of every status and code',
     (y) =>
       y
-        .positional('files', { type: 'string', array: true, default: [], describe: 'NDJSON or JSON-array files, gzipped or not; - or none for stdin' })
+        .positional('files', FILES)
+        .options(INPUT_OPTIONS)
         .options(ANNOTATE_OPTIONS)
+        .options(METRICS_OPTIONS)
+        .options(SERVE_OPTIONS)
         .example('$0 annotate auth.ndjson.gz -o annotated.ndjson', 'annotate a gzipped log into a file')
         .example('tail -f auth.log | $0 --format pretty', 'read stdin, one human line a record')
         .example('$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own')
+        .example('$0 annotate --metrics-listen :9464 --label tenant=ctx.tenant -', 'annotate stdin and serve /metrics')
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
         const { annotateCommand } = await import('./annotate-command.js');
         return annotateCommand({
-          files: (argv.files as string[]).map((file) => (file === STDIN_ARG ? '-' : String(file))),
+          ...inputArgs(argv),
+          ...metricsArgs(argv),
           output: argv.output,
           format: argv.format as 'ndjson' | 'pretty',
           key: argv.key,
-          field: argv.field.map(String),
           deadLetter: argv['dead-letter'],
-          strict: argv.strict,
-          maxLineBytes: argv['max-line-bytes'],
+          metricsListen: argv['metrics-listen'],
+          linger: argv.linger,
         });
+      }),
+  )
+  .command(
+    'count [files..]',
+    'Count every status and code as Prometheus metrics, without writing records (like mtail --one_shot)',
+    (y) =>
+      y
+        .positional('files', FILES)
+        .options(INPUT_OPTIONS)
+        .options(METRICS_OPTIONS)
+        .example('$0 count auth-*.ndjson.gz', 'print the exposition of a batch to stdout')
+        .example('$0 count auth.ndjson --textfile /var/lib/node_exporter/hidlog.prom', 'for node_exporter\'s textfile collector')
+        .epilogue(EXIT_CODES),
+    (argv) =>
+      runCommand(async () => {
+        const { countCommand } = await import('./count-command.js');
+        return countCommand({ ...inputArgs(argv), ...metricsArgs(argv) });
       }),
   )
   .command(

@@ -17,6 +17,9 @@ export function describeError(error: unknown): string {
     if (code === 'ENOENT') return 'no such file';
     if (code === 'EACCES') return 'permission denied';
     if (code === 'EISDIR') return 'is a directory';
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'EADDRINUSE') return 'address already in use';
+    if (code === 'ENOTFOUND') return 'host not found';
     if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return `corrupt gzip data (${String(message)})`;
     if (typeof message === 'string') return message.split('\n')[0]!;
   }

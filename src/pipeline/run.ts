@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Bad lines, byte for byte; the output then gets a one-line marker in their place. */
   deadLetter?: LineWriter;
   observer?: Observer;
+  /** Stops the run between chunks (SIGINT, SIGTERM); what was read is still written and counted. */
+  signal?: AbortSignal;
   /** One line for the user about something that went wrong with an input. */
   warn: (message: string) => void;
 }
@@ -32,6 +34,9 @@ export interface RunReport {
   /** The output was closed by its reader. */
   outputClosed: boolean;
 }
+
+// How processing an input ended early, if it did.
+type Interruption = 'output_closed' | 'stopped' | undefined;
 
 class LineProcessor {
   lineNumber = 0;
@@ -104,41 +109,45 @@ function describeBadLine(event: LineEvent): string {
   }
 }
 
-async function waitForOutputs(options: RunOptions): Promise<boolean> {
+async function waitForOutputs(options: RunOptions): Promise<Interruption> {
   await options.output?.ready();
   await options.deadLetter?.ready();
-  return !options.output?.closed;
+  if (options.output?.closed) return 'output_closed';
+  return options.signal?.aborted ? 'stopped' : undefined;
 }
 
-async function processLines(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<boolean> {
+async function processLines(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
   const splitter = processor.splitter();
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     options.observer?.bytes(chunk.length);
     splitter.push(chunk);
-    if (!(await waitForOutputs(options))) return false;
+    const interruption = await waitForOutputs(options);
+    if (interruption) return interruption;
   }
   splitter.end();
-  return true;
+  return undefined;
 }
 
-async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<boolean> {
+async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
   stream.on('data', (chunk: Buffer) => options.observer?.bytes(chunk.length));
   const elements = stream.pipe(streamArray.withParserAsStream());
   stream.on('error', (error) => elements.destroy(error));
   for await (const element of elements as AsyncIterable<{ value: unknown }>) {
     processor.value(element.value);
-    if (!(await waitForOutputs(options))) {
+    const interruption = await waitForOutputs(options);
+    if (interruption) {
       elements.destroy();
-      return false;
+      return interruption;
     }
   }
-  return true;
+  return undefined;
 }
 
 /** Reads each input in turn, annotates every line, and writes and counts the results. */
 export async function run(inputs: readonly string[], options: RunOptions): Promise<RunReport> {
   const report: RunReport = { failedInputs: 0, outputClosed: false };
   for (const input of inputs) {
+    if (options.signal?.aborted) break;
     const name = input === '-' ? 'stdin' : input;
     const processor = new LineProcessor(options, name);
     let opened;
@@ -150,9 +159,10 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       continue;
     }
     try {
-      const process = opened.format === 'json-array' ? processArray : processLines;
-      if (!(await process(opened.stream, processor, options))) {
-        report.outputClosed = true;
+      const processInput = opened.format === 'json-array' ? processArray : processLines;
+      const interruption = await processInput(opened.stream, processor, options);
+      if (interruption) {
+        report.outputClosed = interruption === 'output_closed';
         opened.raw.destroy();
         break;
       }

@@ -1,0 +1,18 @@
+import { createAnnotator } from '../core/annotate.js';
+import { run } from '../pipeline/run.js';
+import { exitCodeOf, inputsOf, warn, type InputArgs } from './annotate-command.js';
+import { MetricsSession, shutdownSignal, type MetricsArgs } from './metrics-session.js';
+import { parseFields, positiveInteger } from './options.js';
+
+/** `hidlog count`: metrics only, no records, like `mtail --one_shot`. Returns the exit code. */
+export async function countCommand(args: InputArgs & MetricsArgs): Promise<number> {
+  const annotator = createAnnotator({ fields: parseFields(args.field) });
+  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
+  const stop = shutdownSignal();
+  const metrics = await MetricsSession.start(args, warn);
+  const report = await run(inputsOf(args), { annotator, maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, warn });
+  if (stop.aborted) process.stdin.destroy();
+  if (args.textfile === undefined) process.stdout.write(await metrics.finalText());
+  const metricsOk = await metrics.finish(stop, warn);
+  return exitCodeOf(report, metricsOk);
+}

@@ -1,0 +1,33 @@
+import type { Registry, RegistryContentType } from 'prom-client';
+import { createRegistry, type ExpositionFormat } from './registry.js';
+import type { MetricsTally } from './tally.js';
+
+export interface Rendered {
+  contentType: string;
+  body: string;
+}
+
+/** The tally as exposition text, in the format a scraper asks for (OpenMetrics or Prometheus 0.0.4). */
+export class Exposition {
+  private readonly registries = new Map<ExpositionFormat, Registry<RegistryContentType>>();
+
+  constructor(
+    private readonly tally: MetricsTally,
+    private readonly processMetrics: boolean,
+  ) {}
+
+  async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
+    // One registry per format: prom-client renames counters in place when it writes OpenMetrics.
+    let registry = this.registries.get(format);
+    if (!registry) {
+      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics });
+      this.registries.set(format, registry);
+    }
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+
+  /** The format an HTTP Accept header asks for. */
+  static negotiate(accept: string | undefined): ExpositionFormat {
+    return accept?.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
+  }
+}

@@ -1,0 +1,108 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
+import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
+import type { MetricsTally } from './tally.js';
+import { VERSION } from '../version.js';
+
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+export interface RegistryOptions {
+  format: ExpositionFormat;
+  /** prom-client's process metrics: for a live endpoint, not for a textfile or a push of a finished run. */
+  processMetrics: boolean;
+}
+
+const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
+
+// The metric contract: names and labels that dashboards and alerts depend on (README, "Metrics").
+const CODE_COUNTERS: Record<CodeKind, { name: string; help: string; categoryLabel: string }> = {
+  http: { name: 'hid_http_responses_total', help: 'Records per HTTP status.', categoryLabel: 'category' },
+  error: { name: 'hid_errors_total', help: 'Records per hid_error reason code (ErrorConstants).', categoryLabel: 'category' },
+  failure: { name: 'hid_failures_total', help: 'Records per hid_failure reason code (AuthenticationResponseConstants).', categoryLabel: 'category' },
+  response: { name: 'hid_responses_total', help: 'Records per HID response code (1 succeeded, 2 failed).', categoryLabel: 'result' },
+};
+
+/**
+ * A prom-client registry whose metrics read the tally each time they are collected. Counting
+ * stays out of prom-client's label hashing on the per-line path; the values are still
+ * cumulative counters, rebuilt from the tally at each scrape.
+ */
+export function createRegistry(tally: MetricsTally, options: RegistryOptions): Registry<RegistryContentType> {
+  const registry = new Registry<RegistryContentType>();
+  registry.setContentType(options.format === 'openmetrics' ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
+  const registers = [registry];
+  const recordLabels = tally.options.labels.map((label) => label.name);
+
+  for (const [kind, spec] of Object.entries(CODE_COUNTERS) as [CodeKind, (typeof CODE_COUNTERS)[CodeKind]][]) {
+    new Counter({
+      name: spec.name,
+      help: spec.help,
+      labelNames: ['code', spec.categoryLabel, ...recordLabels],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of tally.series[kind].values()) {
+          const labels: Record<string, string> = { code: series.code, [spec.categoryLabel]: series.category };
+          recordLabels.forEach((name, i) => (labels[name] = series.labelValues[i]!));
+          this.inc(labels, series.count);
+        }
+      },
+    });
+  }
+
+  const info = new Gauge({ name: 'hid_code_info', help: 'The catalog: one series per code, value 1, to join a code to its description.', labelNames: ['kind', 'code', 'category', 'description'], registers });
+  for (const entry of catalogEntries()) info.set({ kind: entry.kind, code: String(entry.code), category: entry.category, description: entry.description }, 1);
+
+  new Counter({
+    name: 'hidlog_lines_total',
+    help: 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a JSON object), too_long.',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [result, count] of Object.entries(tally.lines)) this.inc({ result }, count);
+    },
+  });
+  new Counter({
+    name: 'hidlog_invalid_lines_total',
+    help: 'Invalid lines by reason: blank, invalid_json, not_object, too_deep, invalid_utf8.',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      for (const reason of INVALID_REASONS) this.inc({ reason }, tally.invalidReasons.get(reason) ?? 0);
+    },
+  });
+  new Counter({
+    name: 'hidlog_outcomes_total',
+    help: 'Annotated records by outcome: success, failure, error, unknown.',
+    labelNames: ['outcome'],
+    registers,
+    collect() {
+      this.reset();
+      for (const outcome of ['success', 'failure', 'error', 'unknown']) this.inc({ outcome }, tally.outcomes.get(outcome) ?? 0);
+    },
+  });
+  new Counter({
+    name: 'hidlog_bytes_total',
+    help: 'Bytes read from the inputs, after decompression.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(tally.bytesRead);
+    },
+  });
+  new Counter({
+    name: 'hidlog_label_overflow_total',
+    help: 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached.',
+    labelNames: ['label'],
+    registers,
+    collect() {
+      this.reset();
+      for (const { label, count } of tally.overflows()) this.inc({ label }, count);
+    },
+  });
+  new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
+
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  return registry;
+}
