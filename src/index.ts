@@ -1,6 +1,6 @@
 // hidlog as a library: the pure core, with no streams, files or HTTP.
-export { createAnnotator, outcomeOf, DEFAULT_KEY } from './core/annotate.js';
-export type { Annotator, AnnotatorOptions, InvalidReason, LineResult, Outcome } from './core/annotate.js';
+export { createAnnotator, outcomeOf, DEFAULT_KEY, INVALID_REASONS } from './core/annotate.js';
+export type { Annotator, AnnotatorOptions, BadLineReason, InvalidReason, LineResult, Outcome } from './core/annotate.js';
 export { createExtractor, toCode, toStatus } from './core/extract.js';
 export type { Extractor, FieldPaths, FoundCodes } from './core/extract.js';
 export { catalogEntries, isKnown, lookup, CODE_KINDS } from './catalog/catalog.js';

@@ -3,12 +3,15 @@ import { createExtractor, type FieldPaths, type FoundCodes } from './extract.js'
 import { isObject, type JsonObject } from './json.js';
 
 export type Outcome = 'success' | 'failure' | 'error' | 'unknown';
-export type InvalidReason = 'blank' | 'invalid_json' | 'not_object' | 'too_deep' | 'invalid_utf8' | 'too_long';
+/** Why a line is not a record; a line over --max-line-bytes is `too_long` instead. */
+export const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
+export type InvalidReason = (typeof INVALID_REASONS)[number];
+export type BadLineReason = InvalidReason | 'too_long';
 
 export type LineResult =
   | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome }
   | { result: 'no_codes'; text: string; record: JsonObject }
-  | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'too_long'> };
+  | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'invalid_utf8'> };
 
 export interface AnnotatorOptions {
   /** The key added to each record (default `hid`). */
@@ -23,7 +26,7 @@ export interface Annotator {
   /** An already parsed value (an element of a JSON array document). */
   annotateValue(value: unknown): LineResult;
   /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
-  markerLine(reason: InvalidReason, bytes: number): string;
+  markerLine(reason: BadLineReason, bytes: number): string;
 }
 
 export const DEFAULT_KEY = 'hid';

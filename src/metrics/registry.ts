@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
 import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
+import { INVALID_REASONS } from '../core/annotate.js';
 import type { MetricsTally } from './tally.js';
 import { VERSION } from '../version.js';
 
@@ -11,7 +12,7 @@ export interface RegistryOptions {
   processMetrics: boolean;
 }
 
-const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 // The metric contract: names and labels that dashboards and alerts depend on (README, "Metrics").
 const CODE_COUNTERS: Record<CodeKind, { name: string; help: string; categoryLabel: string }> = {
@@ -64,7 +65,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   });
   new Counter({
     name: 'hidlog_invalid_lines_total',
-    help: 'Invalid lines by reason: blank, invalid_json, not_object, too_deep, invalid_utf8.',
+    help: `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`,
     labelNames: ['reason'],
     registers,
     collect() {
@@ -103,6 +104,10 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   });
   new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
 
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges that prom-client names like counters: promtool rejects them, and a rate() over them misleads.
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
   return registry;
 }
