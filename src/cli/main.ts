@@ -117,7 +117,8 @@ const cli: Argv = yargs(args)
         .option('kind', { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' })
         .option('category', { type: 'string', describe: 'Only this category, e.g. not_found' })
         .option('json', { type: 'boolean', default: false, describe: 'A JSON array of {kind, code, label?, description, category}' })
-        .example('$0 codes --kind failure --category risk', 'the failure reasons of risk management'),
+        .example('$0 codes --kind failure --category risk', 'the failure reasons of risk management')
+        .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
         const { codesCommand } = await import('./codes-command.js');
@@ -132,7 +133,8 @@ const cli: Argv = yargs(args)
       y
         .positional('code', { type: 'string', describe: 'The code, e.g. 1200 or -1' })
         .option('kind', { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' })
-        .example('$0 explain 400', 'HTTP 400 (BAD REQUEST) and hid_error 400 (a RADIUS error)'),
+        .example('$0 explain 400', 'HTTP 400 (BAD REQUEST) and hid_error 400 (a RADIUS error)')
+        .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
         const text = String(argv.code);
@@ -152,7 +154,6 @@ const cli: Argv = yargs(args)
   .alias('h', 'help')
   .version()
   .wrap(Math.min(110, process.stdout.columns ?? 110))
-  .epilogue(EXIT_CODES)
   .fail((message, error) => {
     throw error ?? new UsageError(message);
   });
