@@ -9,29 +9,6 @@ export type FieldPaths = Partial<Record<CodeKind, readonly string[]>>;
 
 export type Extractor = (record: JsonObject) => FoundCodes;
 
-// Where loggers, gateways and proxies put the HTTP status of the response.
-const STATUS_PATHS = [
-  ['status'],
-  ['statusCode'],
-  ['status_code'],
-  ['http', 'response', 'status_code'],
-  ['response', 'status'],
-  ['response', 'statusCode'],
-  ['res', 'statusCode'],
-] as const;
-
-// Where an envelope carries the HID response body, as an object or as JSON-encoded text.
-const BODY_PATHS = [
-  ['response'],
-  ['body'],
-  ['responseBody'],
-  ['response_body'],
-  ['res', 'body'],
-  ['http', 'response', 'body', 'content'],
-  ['log'],
-] as const;
-
-const RESPONSE_KEYS = ['hid_response', 'responseCode'] as const;
 const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 // An envelope inside Docker's `log` inside a gateway's body is as deep as real logs go.
 const MAX_BODY_DEPTH = 3;
@@ -45,28 +22,47 @@ export function toCode(value: unknown): number | undefined {
 }
 
 export function toStatus(value: unknown): number | undefined {
-  if (isObject(value)) return undefined;
+  if (value === undefined || isObject(value)) return undefined;
   const code = toCode(value);
   return code !== undefined && code >= 100 && code <= 599 ? code : undefined;
 }
 
-function isScimError(body: JsonObject): boolean {
-  const schemas = body.schemas;
-  return Array.isArray(schemas) && schemas.includes(SCIM_ERROR_SCHEMA);
+// The search below reads fixed key names with plain property access: none of them exists on
+// Object.prototype, so a missing key reads as undefined and a record's `__proto__` key (an own
+// property after JSON.parse) is never followed. User-given paths go through getPath instead.
+
+function child(value: unknown, key: string): unknown {
+  return isObject(value) ? value[key] : undefined;
+}
+
+/** Where loggers, gateways and proxies put the HTTP status (README, "Record shapes"). */
+function findStatus(record: JsonObject): number | undefined {
+  return (
+    toStatus(record.status) ??
+    toStatus(record.statusCode) ??
+    toStatus(record.status_code) ??
+    toStatus(child(child(record.http, 'response'), 'status_code') ?? record['http.response.status_code']) ??
+    toStatus(child(record.response, 'status')) ??
+    toStatus(child(record.response, 'statusCode')) ??
+    toStatus(child(record.res, 'statusCode'))
+  );
+}
+
+function asBody(value: unknown): JsonObject | undefined {
+  if (typeof value === 'string') return parseEmbeddedObject(value);
+  return isObject(value) ? value : undefined;
 }
 
 function searchRecord(record: JsonObject, found: FoundCodes, depth: number): void {
   if (found.http === undefined) {
-    for (const path of STATUS_PATHS) {
-      const status = toStatus(getPath(record, path));
-      if (status !== undefined) {
-        found.http = status;
-        break;
-      }
-    }
+    const status = findStatus(record);
+    if (status !== undefined) found.http = status;
   }
   if (found.error === undefined) {
-    const error = toCode(record.hid_error) ?? (isScimError(record) ? toCode(record.errorCode) : undefined);
+    let error = toCode(record.hid_error);
+    if (error === undefined && record.errorCode !== undefined && Array.isArray(record.schemas) && record.schemas.includes(SCIM_ERROR_SCHEMA)) {
+      error = toCode(record.errorCode);
+    }
     if (error !== undefined) found.error = error;
   }
   if (found.failure === undefined) {
@@ -74,19 +70,24 @@ function searchRecord(record: JsonObject, found: FoundCodes, depth: number): voi
     if (failure !== undefined) found.failure = failure;
   }
   if (found.response === undefined) {
-    for (const key of RESPONSE_KEYS) {
-      const response = toCode(record[key]);
-      if (response !== undefined) {
-        found.response = response;
-        break;
-      }
-    }
+    const response = toCode(record.hid_response) ?? toCode(record.responseCode);
+    if (response !== undefined) found.response = response;
   }
   if (depth >= MAX_BODY_DEPTH) return;
-  for (const path of BODY_PATHS) {
-    const value = getPath(record, path);
-    const body = typeof value === 'string' ? parseEmbeddedObject(value) : value;
-    if (isObject(body)) searchRecord(body, found, depth + 1);
+  // Where an envelope carries the HID response body, as an object or as JSON-encoded text.
+  const bodies = [
+    record.response,
+    record.body,
+    record.responseBody,
+    record.response_body,
+    child(record.res, 'body'),
+    child(child(child(record.http, 'response'), 'body'), 'content') ?? record['http.response.body.content'],
+    record.log,
+  ];
+  for (const value of bodies) {
+    if (value === undefined) continue;
+    const body = asBody(value);
+    if (body) searchRecord(body, found, depth + 1);
   }
 }
 

@@ -42,10 +42,17 @@ export class LineWriter {
 
   /** Resolves when the output can take more; the caller awaits it between input chunks. */
   async ready(): Promise<void> {
-    if (this.blocked && !this.closed) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')]).catch(() => undefined);
-      this.blocked = false;
-    }
+    if (!this.blocked || this.closed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('close', done);
+    });
+    this.blocked = false;
   }
 
   flush(): void {

@@ -238,7 +238,8 @@ describe('hidlog annotate under pressure', () => {
     const big = bigInput();
     const copies = 30; // about 250 MB of output: far more than memory would hold without backpressure
     const child = startCli(Array.from({ length: copies }, () => big));
-    child.stderr!.resume();
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     let peakKb = 0;
     for (let i = 0; i < 15; i++) {
@@ -251,6 +252,7 @@ describe('hidlog annotate under pressure', () => {
       peakKb = Math.max(peakKb, peakRssKb(child.pid!));
     });
     expect(await exited).toBe(0);
+    expect(stderr).toBe('');
     expect(newlines).toBe(copies * 400 * expectedFor('openid.ndjson').lines);
     expect(peakKb).toBeLessThan(150 * 1024);
   }, 90_000);
