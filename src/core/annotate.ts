@@ -23,6 +23,8 @@ export interface AnnotatorOptions {
 export interface Annotator {
   /** One line of NDJSON in, the line to write out and what was found in it. */
   annotateLine(line: string): LineResult;
+  /** What annotateLine finds, without building the annotated text (`text` is the line as given): for counting. */
+  inspectLine(line: string): LineResult;
   /** An already parsed value (an element of a JSON array document). */
   annotateValue(value: unknown): LineResult;
   /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
@@ -90,12 +92,13 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const keyJson = JSON.stringify(key);
   const extract = createExtractor(options.fields);
 
-  function annotated(line: string | undefined, record: JsonObject): LineResult {
+  function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
     const codes = extract(record);
     if (codes.http === undefined && codes.error === undefined && codes.failure === undefined && codes.response === undefined) {
       return { result: 'no_codes', text: line ?? JSON.stringify(record), record };
     }
     const outcome = outcomeOf(codes);
+    if (!withText && line !== undefined) return { result: 'annotated', text: line, record, codes, outcome };
     const annotation = annotationJson(codes, outcome);
     let text: string;
     if (line !== undefined && !Object.hasOwn(record, key)) {
@@ -118,17 +121,20 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     return { result: 'annotated', text, record, codes, outcome };
   }
 
+  function fromLine(line: string, withText: boolean): LineResult {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return { result: 'invalid', text: line, reason: line.trim() === '' ? 'blank' : 'invalid_json' };
+    }
+    if (!isObject(value)) return { result: 'invalid', text: line, reason: 'not_object' };
+    return annotated(line, value, withText);
+  }
+
   return {
-    annotateLine(line) {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        return { result: 'invalid', text: line, reason: line.trim() === '' ? 'blank' : 'invalid_json' };
-      }
-      if (!isObject(value)) return { result: 'invalid', text: line, reason: 'not_object' };
-      return annotated(line, value);
-    },
+    annotateLine: (line) => fromLine(line, true),
+    inspectLine: (line) => fromLine(line, false),
     annotateValue(value) {
       if (!isObject(value)) {
         try {

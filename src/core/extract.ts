@@ -48,11 +48,6 @@ function findStatus(record: JsonObject): number | undefined {
   );
 }
 
-function asBody(value: unknown): JsonObject | undefined {
-  if (typeof value === 'string') return parseEmbeddedObject(value);
-  return isObject(value) ? value : undefined;
-}
-
 function searchRecord(record: JsonObject, found: FoundCodes, depth: number): void {
   if (found.http === undefined) {
     const status = findStatus(record);
@@ -75,20 +70,19 @@ function searchRecord(record: JsonObject, found: FoundCodes, depth: number): voi
   }
   if (depth >= MAX_BODY_DEPTH) return;
   // Where an envelope carries the HID response body, as an object or as JSON-encoded text.
-  const bodies = [
-    record.response,
-    record.body,
-    record.responseBody,
-    record.response_body,
-    child(record.res, 'body'),
-    child(child(child(record.http, 'response'), 'body'), 'content') ?? record['http.response.body.content'],
-    record.log,
-  ];
-  for (const value of bodies) {
-    if (value === undefined) continue;
-    const body = asBody(value);
-    if (body) searchRecord(body, found, depth + 1);
-  }
+  searchBody(record.response, found, depth);
+  searchBody(record.body, found, depth);
+  searchBody(record.responseBody, found, depth);
+  searchBody(record.response_body, found, depth);
+  searchBody(child(record.res, 'body'), found, depth);
+  searchBody(child(child(child(record.http, 'response'), 'body'), 'content') ?? record['http.response.body.content'], found, depth);
+  searchBody(record.log, found, depth);
+}
+
+function searchBody(value: unknown, found: FoundCodes, depth: number): void {
+  if (value === undefined) return;
+  const body = typeof value === 'string' ? parseEmbeddedObject(value) : isObject(value) ? value : undefined;
+  if (body) searchRecord(body, found, depth + 1);
 }
 
 /**
@@ -97,6 +91,13 @@ function searchRecord(record: JsonObject, found: FoundCodes, depth: number): voi
  */
 export function createExtractor(fields: FieldPaths = {}): Extractor {
   const overrides = Object.entries(fields) as [CodeKind, readonly string[]][];
+  if (overrides.length === 0) {
+    return (record) => {
+      const found: FoundCodes = {};
+      searchRecord(record, found, 0);
+      return found;
+    };
+  }
   return (record) => {
     const found: FoundCodes = {};
     searchRecord(record, found, 0);

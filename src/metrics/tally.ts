@@ -47,6 +47,8 @@ export class MetricsTally implements Observer {
   readonly series: Record<CodeKind, Map<string, CodeSeries>> = { http: new Map(), error: new Map(), failure: new Map(), response: new Map() };
   bytesRead = 0;
   private readonly unknownCodes: Record<CodeKind, CappedValues>;
+  // Without record labels, a code's series is found by its number alone (the per-line path).
+  private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = { http: new Map(), error: new Map(), failure: new Map(), response: new Map() };
   private readonly labelCaps: CappedValues[];
 
   constructor(readonly options: TallyOptions) {
@@ -71,10 +73,23 @@ export class MetricsTally implements Observer {
     this.outcomes.set(event.outcome, (this.outcomes.get(event.outcome) ?? 0) + 1);
     const labelValues = this.recordLabelValues(event.record);
     const { codes } = event;
-    if (codes.http !== undefined) this.seriesFor('http', codes.http, labelValues).count++;
-    if (codes.error !== undefined) this.seriesFor('error', codes.error, labelValues).count++;
-    if (codes.failure !== undefined) this.seriesFor('failure', codes.failure, labelValues).count++;
-    if (codes.response !== undefined) this.seriesFor('response', codes.response, labelValues).count++;
+    if (codes.http !== undefined) this.count('http', codes.http, labelValues);
+    if (codes.error !== undefined) this.count('error', codes.error, labelValues);
+    if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues);
+    if (codes.response !== undefined) this.count('response', codes.response, labelValues);
+  }
+
+  private count(kind: CodeKind, code: number, labelValues: string[]): void {
+    if (labelValues.length === 0) {
+      const known = this.seriesByCode[kind].get(code);
+      if (known) {
+        known.count++;
+        return;
+      }
+    }
+    const series = this.seriesFor(kind, code, labelValues);
+    series.count++;
+    if (labelValues.length === 0 && series.code !== OVERFLOW_VALUE) this.seriesByCode[kind].set(code, series);
   }
 
   bytes(count: number): void {

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
 import type { Annotator, LineResult } from '../core/annotate.js';
 import type { LineLocation } from './errors.js';
 import { StrictStop, describeError } from './errors.js';
@@ -76,9 +75,10 @@ class LineProcessor {
   }
 
   splitter(): LineSplitter {
-    const { annotator, deadLetter } = this.options;
+    const { annotator, deadLetter, output } = this.options;
+    const toResult = output ? annotator.annotateLine : annotator.inspectLine;
     return new LineSplitter(this.options.maxLineBytes, {
-      line: (text) => this.emit(annotator.annotateLine(text)),
+      line: (text) => this.emit(toResult(text)),
       invalidUtf8: (raw) => this.emit({ result: 'invalid', reason: 'invalid_utf8', raw }),
       tooLongPiece: (piece) => {
         if (!this.options.strict) deadLetter?.writeBytes(piece);
@@ -129,6 +129,8 @@ async function processLines(stream: Readable, processor: LineProcessor, options:
 }
 
 async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
+  // Loaded only for JSON-array documents, so NDJSON runs do not pay for it at startup.
+  const { streamArray } = await import('stream-json/streamers/stream-array.js');
   stream.on('data', (chunk: Buffer) => options.observer?.bytes(chunk.length));
   const elements = stream.pipe(streamArray.withParserAsStream());
   stream.on('error', (error) => elements.destroy(error));

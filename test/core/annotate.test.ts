@@ -93,3 +93,14 @@ describe('outcomeOf', () => {
     expect(outcomeOf(codes)).toBe(outcome);
   });
 });
+
+describe('inspectLine', () => {
+  it('finds what annotateLine finds, and leaves the text as it was', () => {
+    for (const line of ['{"status":401,"hid_failure":13}', '{"a":1}', 'nope', '[1]', '{"hid_response":1,"hid":0}']) {
+      const annotated = annotator.annotateLine(line);
+      const inspected = annotator.inspectLine(line);
+      expect({ ...inspected, text: annotated.text }).toEqual(annotated);
+      expect(inspected.text).toBe(line);
+    }
+  });
+});
