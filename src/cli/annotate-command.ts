@@ -7,13 +7,16 @@ import { run, type RunReport } from '../pipeline/run.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { MetricsSession, shutdownSignal, type MetricsArgs } from './metrics-session.js';
-import { parseFields, positiveInteger, validateKey } from './options.js';
+import { availableParallelism } from 'node:os';
+import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
+import { nonNegativeInteger, parseFields, positiveInteger, validateKey } from './options.js';
 
 export interface InputArgs {
   files: string[];
   field: string[];
   strict: boolean;
   maxLineBytes: number;
+  workers: number;
 }
 
 export interface AnnotateArgs extends InputArgs, MetricsArgs {
@@ -37,6 +40,13 @@ async function openOutputFile(path: string, what: string): Promise<Writable> {
 
 export function inputsOf(args: InputArgs): string[] {
   return args.files.length > 0 ? args.files : ['-'];
+}
+
+/** A pool for --workers N (0: one per core); none for one worker, which is this thread. */
+export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields'>): WorkerPool | undefined {
+  const count = nonNegativeInteger('workers', args.workers) || availableParallelism();
+  if (count <= 1) return undefined;
+  return WorkerPool.start(count, { ...setup, strict: args.strict, maxLineBytes: args.maxLineBytes, fields: parseFields(args.field) });
 }
 
 /** The exit code a finished run earns. */
@@ -69,6 +79,7 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   const output = new LineWriter(outputStream);
   const deadLetter = deadLetterStream && new LineWriter(deadLetterStream);
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const workers = startWorkers(args, { key: args.key, format: args.format, colour, output: true, deadLetter: deadLetter !== undefined, counting: metrics !== undefined, labels: metrics?.tally.options.labels ?? [] });
   const report = await run(inputsOf(args), {
     annotator,
     maxLineBytes,
@@ -78,8 +89,9 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
     deadLetter,
     observer: metrics?.tally,
     signal: stop,
+    workers,
     warn,
-  });
+  }).finally(() => workers?.close());
   await Promise.all([output.finish(outputStream !== process.stdout), deadLetter?.finish(true)]);
   if (stop.aborted) process.stdin.destroy();
   for (const [writer, name] of [[output, args.output ?? 'stdout'], [deadLetter, args.deadLetter]] as const) {

@@ -1,6 +1,6 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
-import { exitCodeOf, inputsOf, warn, type InputArgs } from './annotate-command.js';
+import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './annotate-command.js';
 import { MetricsSession, shutdownSignal, type MetricsArgs } from './metrics-session.js';
 import { parseFields, positiveInteger } from './options.js';
 
@@ -10,7 +10,10 @@ export async function countCommand(args: InputArgs & MetricsArgs): Promise<numbe
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const metrics = await MetricsSession.start(args, warn);
-  const report = await run(inputsOf(args), { annotator, maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, warn });
+  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels });
+  const report = await run(inputsOf(args), { annotator, maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn }).finally(() =>
+    workers?.close(),
+  );
   if (stop.aborted) process.stdin.destroy();
   if (args.textfile === undefined) process.stdout.write(await metrics.finalText());
   const metricsOk = await metrics.finish(stop, warn);

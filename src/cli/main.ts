@@ -33,6 +33,7 @@ interface ParsedInput {
   field: readonly unknown[];
   strict: boolean;
   'max-line-bytes': number;
+  workers: number;
 }
 interface ParsedMetrics {
   label: readonly unknown[];
@@ -48,6 +49,7 @@ const inputArgs = (argv: ParsedInput) => ({
   field: argv.field.map(String),
   strict: argv.strict,
   maxLineBytes: argv['max-line-bytes'],
+  workers: argv.workers,
 });
 const metricsArgs = (argv: ParsedMetrics) => ({
   label: argv.label.map(String),

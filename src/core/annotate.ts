@@ -82,6 +82,22 @@ export function annotationJson(codes: FoundCodes, outcome: Outcome): string {
   return `${json}"outcome":"${outcome}"}`;
 }
 
+const MAX_SERIALISED_DEPTH = 1000;
+
+/** Whether arrays and objects nest deeper than `limit`; iterative, so any depth is safe to ask about. */
+function nestedDeeperThan(root: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 function hasAnyKey(record: JsonObject): boolean {
   for (const key in record) if (Object.hasOwn(record, key)) return true;
   return false;
@@ -94,28 +110,27 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
     const codes = extract(record);
-    if (codes.http === undefined && codes.error === undefined && codes.failure === undefined && codes.response === undefined) {
-      return { result: 'no_codes', text: line ?? JSON.stringify(record), record };
+    const hasCodes = codes.http !== undefined || codes.error !== undefined || codes.failure !== undefined || codes.response !== undefined;
+    const fastPath = line !== undefined && !Object.hasOwn(record, key);
+    // JSON.parse copes with any depth, JSON.stringify overflows the stack: a fixed limit keeps
+    // the verdict the same on every thread, whatever its stack size, and whether or not we write.
+    if ((line === undefined || (hasCodes && !fastPath)) && nestedDeeperThan(record, MAX_SERIALISED_DEPTH)) {
+      return { result: 'invalid', text: line ?? '', reason: 'too_deep' };
     }
+    if (!hasCodes) return { result: 'no_codes', text: line ?? JSON.stringify(record), record };
     const outcome = outcomeOf(codes);
     if (!withText && line !== undefined) return { result: 'annotated', text: line, record, codes, outcome };
     const annotation = annotationJson(codes, outcome);
     let text: string;
-    if (line !== undefined && !Object.hasOwn(record, key)) {
-      // Fast path: append the annotation to the original text instead of serialising the record again.
+    if (fastPath) {
+      // Append the annotation to the original text instead of serialising the record again.
       let end = line.length;
       while (line.charCodeAt(end - 1) <= 32) end--;
       text = `${line.slice(0, end - 1)},${keyJson}:${annotation}}`;
     } else {
       // The record already has the key (ours replaces it) or was not read from text.
       const { [key]: _replaced, ...rest } = record;
-      let head: string;
-      try {
-        head = JSON.stringify(rest);
-      } catch {
-        // Nesting too deep to serialise again (the parser itself copes with any depth).
-        return { result: 'invalid', text: line ?? '', reason: 'too_deep' };
-      }
+      const head = JSON.stringify(rest);
       text = `${head.slice(0, -1)}${hasAnyKey(rest) ? ',' : ''}${keyJson}:${annotation}}`;
     }
     return { result: 'annotated', text, record, codes, outcome };
@@ -137,11 +152,8 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     inspectLine: (line) => fromLine(line, false),
     annotateValue(value) {
       if (!isObject(value)) {
-        try {
-          return { result: 'invalid', text: JSON.stringify(value) ?? 'null', reason: 'not_object' };
-        } catch {
-          return { result: 'invalid', text: '', reason: 'too_deep' };
-        }
+        if (nestedDeeperThan(value, MAX_SERIALISED_DEPTH)) return { result: 'invalid', text: '', reason: 'too_deep' };
+        return { result: 'invalid', text: JSON.stringify(value) ?? 'null', reason: 'not_object' };
       }
       return annotated(undefined, value);
     },

@@ -11,13 +11,14 @@ export class CappedValues {
 
   constructor(private readonly cap: number) {}
 
-  admit(value: string): string {
+  /** The label value for `times` observations of `value`. */
+  admit(value: string, times = 1): string {
     if (this.admitted.has(value)) return value;
     if (this.admitted.size < this.cap) {
       this.admitted.add(value);
       return value;
     }
-    this.overflowed++;
+    this.overflowed += times;
     return OVERFLOW_VALUE;
   }
 }

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
 import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
 import { INVALID_REASONS } from '../core/annotate.js';
-import type { MetricsTally } from './tally.js';
+import { OVERFLOW_VALUE } from './capped-values.js';
+import type { CodeSeries, MetricsTally } from './tally.js';
 import { VERSION } from '../version.js';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
@@ -22,6 +23,19 @@ const CODE_COUNTERS: Record<CodeKind, { name: string; help: string; categoryLabe
   response: { name: 'hid_responses_total', help: 'Records per HID response code (1 succeeded, 2 failed).', categoryLabel: 'result' },
 };
 
+/** Series in a stable order (by code, `other` last, then label values), however they were counted. */
+function sortedSeries(series: Iterable<CodeSeries>): CodeSeries[] {
+  const codeOrder = (code: string) => (code === OVERFLOW_VALUE ? Number.POSITIVE_INFINITY : Number(code));
+  return [...series].sort((a, b) => codeOrder(a.code) - codeOrder(b.code) || compareLabels(a.labelValues, b.labelValues));
+}
+
+function compareLabels(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return 0;
+}
+
 /**
  * A prom-client registry whose metrics read the tally each time they are collected. Counting
  * stays out of prom-client's label hashing on the per-line path; the values are still
@@ -41,7 +55,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
       registers,
       collect() {
         this.reset();
-        for (const series of tally.series[kind].values()) {
+        for (const series of sortedSeries(tally.series[kind].values())) {
           const labels: Record<string, string> = { code: series.code, [spec.categoryLabel]: series.category };
           recordLabels.forEach((name, i) => (labels[name] = series.labelValues[i]!));
           this.inc(labels, series.count);

@@ -1,7 +1,7 @@
 import { CODE_KINDS, catalogEntries, isKnown, lookup, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
 import { getPath, type JsonObject } from '../core/json.js';
-import type { LineEvent, LineResultName, Observer } from '../pipeline/events.js';
+import type { LabelGroup, LineCounts, LineEvent, LineResultName, Observer } from '../pipeline/events.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 
 /** A label taken from each record (`--label tenant=ctx.tenant`). */
@@ -29,12 +29,20 @@ export interface CodeSeries {
 }
 
 const MAX_LABEL_VALUE_CHARS = 128;
+const NO_LABELS: string[] = [];
 
 function labelValue(value: unknown): string {
   if (typeof value === 'string') return value.length > MAX_LABEL_VALUE_CHARS ? value.slice(0, MAX_LABEL_VALUE_CHARS) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return '';
 }
+
+/** The values of the record labels for one record, before any cap. */
+export function recordLabelValues(labels: readonly RecordLabel[], record: JsonObject): string[] {
+  return labels.length === 0 ? NO_LABELS : labels.map((label) => labelValue(getPath(record, label.path)));
+}
+
+const perKind = <T>(make: () => T): Record<CodeKind, T> => ({ http: make(), error: make(), failure: make(), response: make() });
 
 /**
  * Counts lines, bytes and codes as they pass: the fast, prom-client-free side of the metrics.
@@ -44,19 +52,19 @@ export class MetricsTally implements Observer {
   readonly lines: Record<LineResultName, number> = { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 };
   readonly invalidReasons = new Map<string, number>();
   readonly outcomes = new Map<string, number>();
-  readonly series: Record<CodeKind, Map<string, CodeSeries>> = { http: new Map(), error: new Map(), failure: new Map(), response: new Map() };
+  readonly series: Record<CodeKind, Map<string, CodeSeries>> = perKind(() => new Map());
   bytesRead = 0;
   private readonly unknownCodes: Record<CodeKind, CappedValues>;
-  // Without record labels, a code's series is found by its number alone (the per-line path).
-  private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = { http: new Map(), error: new Map(), failure: new Map(), response: new Map() };
   private readonly labelCaps: CappedValues[];
+  // Without record labels, a code's series is found by its number alone (the per-line path).
+  private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
 
   constructor(readonly options: TallyOptions) {
-    this.unknownCodes = { http: new CappedValues(options.maxUnknownCodes), error: new CappedValues(options.maxUnknownCodes), failure: new CappedValues(options.maxUnknownCodes), response: new CappedValues(options.maxUnknownCodes) };
+    this.unknownCodes = perKind(() => new CappedValues(options.maxUnknownCodes));
     this.labelCaps = options.labels.map(() => new CappedValues(options.maxLabelValues));
     // Every catalog code starts at 0, so rate() and absent-series alerts work from the first scrape.
     if (options.labels.length === 0) {
-      for (const kind of CODE_KINDS) for (const entry of catalogEntries(kind)) this.seriesFor(kind, entry.code, []);
+      for (const kind of CODE_KINDS) for (const entry of catalogEntries(kind)) this.count(kind, entry.code, NO_LABELS, 0);
     }
   }
 
@@ -71,50 +79,110 @@ export class MetricsTally implements Observer {
     if (event.result === 'invalid') this.invalidReasons.set(event.reason, (this.invalidReasons.get(event.reason) ?? 0) + 1);
     if (event.result !== 'annotated') return;
     this.outcomes.set(event.outcome, (this.outcomes.get(event.outcome) ?? 0) + 1);
-    const labelValues = this.recordLabelValues(event.record);
+    const labelValues = this.capLabels(recordLabelValues(this.options.labels, event.record), 1);
     const { codes } = event;
-    if (codes.http !== undefined) this.count('http', codes.http, labelValues);
-    if (codes.error !== undefined) this.count('error', codes.error, labelValues);
-    if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues);
-    if (codes.response !== undefined) this.count('response', codes.response, labelValues);
-  }
-
-  private count(kind: CodeKind, code: number, labelValues: string[]): void {
-    if (labelValues.length === 0) {
-      const known = this.seriesByCode[kind].get(code);
-      if (known) {
-        known.count++;
-        return;
-      }
-    }
-    const series = this.seriesFor(kind, code, labelValues);
-    series.count++;
-    if (labelValues.length === 0 && series.code !== OVERFLOW_VALUE) this.seriesByCode[kind].set(code, series);
+    if (codes.http !== undefined) this.count('http', codes.http, labelValues, 1);
+    if (codes.error !== undefined) this.count('error', codes.error, labelValues, 1);
+    if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues, 1);
+    if (codes.response !== undefined) this.count('response', codes.response, labelValues, 1);
   }
 
   bytes(count: number): void {
     this.bytesRead += count;
   }
 
-  private recordLabelValues(record: JsonObject): string[] {
-    const labels = this.options.labels;
-    if (labels.length === 0) return EMPTY;
-    return labels.map((label, i) => this.labelCaps[i]!.admit(labelValue(getPath(record, label.path))));
+  apply(counts: LineCounts): void {
+    for (const result of Object.keys(counts.results) as LineResultName[]) this.lines[result] += counts.results[result];
+    for (const [reason, n] of counts.invalid) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + n);
+    for (const [outcome, n] of counts.outcomes) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + n);
+    for (const group of counts.groups) {
+      const labelValues = this.capLabels(group.labelValues, group.records);
+      for (const [kind, code, n] of group.codes) this.count(kind, code, labelValues, n);
+    }
   }
 
-  private seriesFor(kind: CodeKind, code: number, labelValues: string[]): CodeSeries {
-    const known = isKnown(kind, code);
-    const codeLabel = known ? String(code) : this.unknownCodes[kind].admit(String(code));
+  /** The label values to count `records` records under: each value, or `other` past its cap. */
+  private capLabels(values: string[], records: number): string[] {
+    return values.length === 0 ? NO_LABELS : values.map((value, i) => this.labelCaps[i]!.admit(value, records));
+  }
+
+  /** Adds `times` observations of a code under (capped) record label values. */
+  private count(kind: CodeKind, code: number, labelValues: string[], times: number): void {
+    if (labelValues.length === 0) {
+      const cached = this.seriesByCode[kind].get(code);
+      if (cached) {
+        cached.count += times;
+        return;
+      }
+    }
+    const codeLabel = isKnown(kind, code) ? String(code) : this.unknownCodes[kind].admit(String(code), times);
     const key = labelValues.length === 0 ? codeLabel : `${codeLabel}\u0000${labelValues.join('\u0000')}`;
     const map = this.series[kind];
     let series = map.get(key);
     if (series === undefined) {
-      const category = codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : lookup(kind, code).category;
-      series = { code: codeLabel, category, labelValues, count: 0 };
+      series = { code: codeLabel, category: codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : lookup(kind, code).category, labelValues, count: 0 };
       map.set(key, series);
     }
-    return series;
+    series.count += times;
+    if (labelValues.length === 0 && codeLabel !== OVERFLOW_VALUE) this.seriesByCode[kind].set(code, series);
   }
 }
 
-const EMPTY: string[] = [];
+/** Counts one region's lines in a worker thread, for MetricsTally.apply on the main thread. */
+export class LineCountsRecorder implements Omit<Observer, 'apply'> {
+  private counts: LineCounts = LineCountsRecorder.empty();
+  private groups = new Map<string, { group: LabelGroup; codes: Map<string, [CodeKind, number, number]> }>();
+
+  constructor(private readonly labels: readonly RecordLabel[]) {}
+
+  private static empty(): LineCounts {
+    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 }, invalid: [], outcomes: [], groups: [] };
+  }
+
+  line(event: LineEvent): void {
+    const counts = this.counts;
+    counts.results[event.result]++;
+    if (event.result === 'invalid') bump(counts.invalid, event.reason);
+    if (event.result !== 'annotated') return;
+    bump(counts.outcomes, event.outcome);
+    const labelValues = recordLabelValues(this.labels, event.record);
+    const groupKey = labelValues.join('\u0000');
+    let entry = this.groups.get(groupKey);
+    if (!entry) {
+      entry = { group: { labelValues, records: 0, codes: [] }, codes: new Map() };
+      this.groups.set(groupKey, entry);
+      counts.groups.push(entry.group);
+    }
+    entry.group.records++;
+    for (const kind of CODE_KINDS) {
+      const code = event.codes[kind];
+      if (code === undefined) continue;
+      const codeKey = `${kind}${code}`;
+      const seen = entry.codes.get(codeKey);
+      if (seen) seen[2]++;
+      else {
+        const created: [CodeKind, number, number] = [kind, code, 1];
+        entry.codes.set(codeKey, created);
+        entry.group.codes.push(created);
+      }
+    }
+  }
+
+  bytes(): void {
+    // The main thread counts the bytes it reads.
+  }
+
+  /** The counts so far, and a fresh start. */
+  take(): LineCounts {
+    const counts = this.counts;
+    this.counts = LineCountsRecorder.empty();
+    this.groups = new Map();
+    return counts;
+  }
+}
+
+function bump(pairs: [string, number][], name: string): void {
+  const pair = pairs.find((p) => p[0] === name);
+  if (pair) pair[1]++;
+  else pairs.push([name, 1]);
+}

@@ -5,7 +5,10 @@ export interface LineLocation {
 
 /** Raised under `--strict` at the first bad line; its message is `FILE:LINE: reason`. */
 export class StrictStop extends Error {
-  constructor(location: LineLocation, reason: string) {
+  constructor(
+    readonly location: LineLocation,
+    readonly reason: string,
+  ) {
     super(`${location.input}:${location.line}: ${reason}`);
   }
 }

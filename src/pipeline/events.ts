@@ -1,3 +1,4 @@
+import type { CodeKind } from '../catalog/catalog.js';
 import type { LineResult } from '../core/annotate.js';
 
 /** What became of one input line: the core's result, or a line the core never saw. */
@@ -8,8 +9,30 @@ export type LineEvent =
 
 export type LineResultName = 'annotated' | 'no_codes' | 'invalid' | 'too_long';
 
+/** Annotated records that share their record-label values, and the codes seen in them. */
+export interface LabelGroup {
+  labelValues: string[];
+  records: number;
+  /** [kind, code, times], in the order first seen. */
+  codes: [CodeKind, number, number][];
+}
+
+/**
+ * What a worker saw in one region of lines, for the main thread's observer: counts by line
+ * result, invalid reason and outcome, and the codes by record-label values, each in the order
+ * first seen, so that caps admit the same values as when one thread counts.
+ */
+export interface LineCounts {
+  results: Record<LineResultName, number>;
+  invalid: [string, number][];
+  outcomes: [string, number][];
+  groups: LabelGroup[];
+}
+
 /** Sees every line and every byte read: the metrics adapter is one. */
 export interface Observer {
   line(event: LineEvent): void;
   bytes(count: number): void;
+  /** Lines a worker thread observed, in input order with the lines around them. */
+  apply(counts: LineCounts): void;
 }

@@ -1,26 +1,18 @@
 import type { Readable } from 'node:stream';
-import type { Annotator, LineResult } from '../core/annotate.js';
-import type { LineLocation } from './errors.js';
+import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { StrictStop, describeError } from './errors.js';
-import type { LineEvent, Observer } from './events.js';
-import { LineSplitter } from '../sources/line-splitter.js';
+import type { Observer } from './events.js';
+import { LineProcessor, type LineOptions } from './line-processor.js';
+import type { RegionResult, WorkerPool } from './worker-pool.js';
+import { RegionSplitter } from '../sources/line-splitter.js';
 import { openInput } from '../sources/open-input.js';
-import type { LineWriter } from '../sinks/line-writer.js';
 
-export interface RunOptions {
-  annotator: Annotator;
-  maxLineBytes: number;
-  /** Stop at the first bad line instead of passing it through. */
-  strict: boolean;
-  /** Where annotated lines go; absent when only counting. */
-  output?: LineWriter;
-  /** How a record becomes an output line (ndjson: the annotated text; pretty: a human line). */
-  format?: (result: LineResult) => string;
-  /** Bad lines, byte for byte; the output then gets a one-line marker in their place. */
-  deadLetter?: LineWriter;
-  observer?: Observer;
+export interface RunOptions extends LineOptions {
+  observer?: Observer | undefined;
   /** Stops the run between chunks (SIGINT, SIGTERM); what was read is still written and counted. */
   signal?: AbortSignal;
+  /** Worker threads that annotate regions of lines while this thread reads and writes. */
+  workers?: WorkerPool;
   /** One line for the user about something that went wrong with an input. */
   warn: (message: string) => void;
 }
@@ -36,78 +28,6 @@ export interface RunReport {
 
 // How processing an input ended early, if it did.
 type Interruption = 'output_closed' | 'stopped' | undefined;
-
-class LineProcessor {
-  lineNumber = 0;
-
-  constructor(
-    private readonly options: RunOptions,
-    private readonly name: string,
-  ) {}
-
-  private emit(event: LineEvent): void {
-    const { options } = this;
-    this.lineNumber++;
-    options.observer?.line(event);
-    if (event.result === 'annotated' || event.result === 'no_codes') {
-      options.output?.writeLine(options.format ? options.format(event) : event.text);
-      return;
-    }
-    const reason = event.result === 'too_long' ? 'too_long' : event.reason;
-    if (options.strict) throw new StrictStop(this.location(), describeBadLine(event));
-    if (event.result === 'invalid' && 'raw' in event) options.deadLetter?.writeLineBytes(event.raw);
-    else if (event.result === 'invalid') options.deadLetter?.writeLine(event.text);
-    else options.deadLetter?.writeLine('');
-    const output = options.output;
-    if (!output) return;
-    if (options.deadLetter || event.result === 'too_long') {
-      const bytes = event.result === 'too_long' ? event.bytes : 'raw' in event ? event.raw.length : Buffer.byteLength(event.text);
-      output.writeLine(options.annotator.markerLine(reason, bytes));
-    } else if ('raw' in event) {
-      output.writeLineBytes(event.raw);
-    } else {
-      output.writeLine(options.format ? options.format(event) : event.text);
-    }
-  }
-
-  location(): LineLocation {
-    return { input: this.name, line: this.lineNumber };
-  }
-
-  splitter(): LineSplitter {
-    const { annotator, deadLetter, output } = this.options;
-    const toResult = output ? annotator.annotateLine : annotator.inspectLine;
-    return new LineSplitter(this.options.maxLineBytes, {
-      line: (text) => this.emit(toResult(text)),
-      invalidUtf8: (raw) => this.emit({ result: 'invalid', reason: 'invalid_utf8', raw }),
-      tooLongPiece: (piece) => {
-        if (!this.options.strict) deadLetter?.writeBytes(piece);
-      },
-      tooLong: (bytes) => this.emit({ result: 'too_long', bytes }),
-    });
-  }
-
-  value(value: unknown): void {
-    this.emit(this.options.annotator.annotateValue(value));
-  }
-}
-
-function describeBadLine(event: LineEvent): string {
-  if (event.result === 'too_long') return `line of ${event.bytes} bytes is longer than --max-line-bytes`;
-  if (event.result !== 'invalid') return event.result;
-  switch (event.reason) {
-    case 'blank':
-      return 'blank line';
-    case 'invalid_json':
-      return 'not valid JSON';
-    case 'not_object':
-      return 'JSON value is not an object';
-    case 'too_deep':
-      return 'JSON nesting too deep to annotate';
-    case 'invalid_utf8':
-      return 'bytes are not valid UTF-8';
-  }
-}
 
 async function waitForOutputs(options: RunOptions): Promise<Interruption> {
   await options.output?.ready();
@@ -128,9 +48,55 @@ async function processLines(stream: Readable, processor: LineProcessor, options:
   return undefined;
 }
 
+// Enough queued work that no worker waits while the oldest region is written out.
+const REGIONS_IN_FLIGHT_PER_WORKER = 4;
+
+type Pending = { job: Promise<RegionResult> } | { piece: Buffer } | { tooLong: number };
+
+/**
+ * The parallel path: this thread reads, cuts regions of whole lines and writes; workers
+ * annotate. Results are written in input order, and at most a few regions per worker are in
+ * flight, so memory stays flat whatever the input's size.
+ */
+async function processLinesInParallel(stream: Readable, processor: LineProcessor, options: RunOptions, pool: WorkerPool): Promise<Interruption> {
+  const queue: Pending[] = [];
+  const regions = new RegionSplitter(options.maxLineBytes, {
+    region: (bytes) => queue.push({ job: pool.submit(bytes) }),
+    tooLongPiece: (piece) => queue.push({ piece: Buffer.from(piece) }),
+    tooLong: (bytes) => queue.push({ tooLong: bytes }),
+  });
+  const settle = async (item: Pending) => {
+    if ('job' in item) {
+      const result = await item.job;
+      for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (const chunk of result.deadLetter) options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (result.counts) options.observer?.apply(result.counts);
+      if (result.strictStop) throw new StrictStop({ input: processor.name, line: processor.lineNumber + result.strictStop.line }, result.strictStop.reason);
+      processor.lineNumber += result.lines;
+    } else if ('piece' in item) {
+      if (!options.strict) options.deadLetter?.writeBytes(item.piece);
+    } else {
+      processor.emit({ result: 'too_long', bytes: item.tooLong });
+    }
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      options.observer?.bytes(chunk.length);
+      regions.push(chunk);
+      while (queue.length > pool.size * REGIONS_IN_FLIGHT_PER_WORKER) await settle(queue.shift()!);
+      const interruption = await waitForOutputs(options);
+      if (interruption) return interruption;
+    }
+    regions.end();
+    while (queue.length > 0) await settle(queue.shift()!);
+    return undefined;
+  } finally {
+    // Regions already sent still settle (or fail) in their workers; nothing waits for them.
+    for (const item of queue) if ('job' in item) item.job.catch(() => undefined);
+  }
+}
+
 async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
-  // Loaded only for JSON-array documents, so NDJSON runs do not pay for it at startup.
-  const { streamArray } = await import('stream-json/streamers/stream-array.js');
   stream.on('data', (chunk: Buffer) => options.observer?.bytes(chunk.length));
   const elements = stream.pipe(streamArray.withParserAsStream());
   stream.on('error', (error) => elements.destroy(error));
@@ -161,8 +127,13 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       continue;
     }
     try {
-      const processInput = opened.format === 'json-array' ? processArray : processLines;
-      const interruption = await processInput(opened.stream, processor, options);
+      const { workers } = options;
+      const interruption =
+        opened.format === 'json-array'
+          ? await processArray(opened.stream, processor, options)
+          : workers
+            ? await processLinesInParallel(opened.stream, processor, options, workers)
+            : await processLines(opened.stream, processor, options);
       if (interruption) {
         report.outputClosed = interruption === 'output_closed';
         opened.raw.destroy();

@@ -11,7 +11,6 @@ const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export class LineWriter {
   private buffer: Buffer;
   private used = 0;
-  private blocked = false;
   closed = false;
   error: NodeJS.ErrnoException | undefined;
 
@@ -52,7 +51,8 @@ export class LineWriter {
 
   /** Resolves when the output can take more; the caller awaits it between input chunks. */
   async ready(): Promise<void> {
-    if (!this.blocked || this.closed) return;
+    // Asks the stream, not a flag set at write time: a 'drain' may have come and gone since.
+    if (!this.stream.writableNeedDrain || this.closed) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         this.stream.off('drain', done);
@@ -62,7 +62,6 @@ export class LineWriter {
       this.stream.on('drain', done);
       this.stream.on('close', done);
     });
-    this.blocked = false;
   }
 
   flush(): void {
@@ -90,8 +89,7 @@ export class LineWriter {
   }
 
   private send(data: Buffer): void {
-    if (this.closed) return;
-    if (!this.stream.write(data)) this.blocked = true;
+    if (!this.closed) this.stream.write(data);
   }
 }
 

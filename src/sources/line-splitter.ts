@@ -1,30 +1,34 @@
 import { isUtf8 } from 'node:buffer';
 
-export interface LineHandler {
-  /** A complete line of valid UTF-8, without its `\n` or `\r\n`. */
-  line(text: string): void;
-  /** A complete line whose bytes are not valid UTF-8, untouched, without its terminator. */
-  invalidUtf8(raw: Buffer): void;
+export interface RegionHandler {
+  /** Whole lines: each ends in `\n`, except a last line the input ended without one. */
+  region(bytes: Buffer): void;
   /** A piece of a line already known to be too long, as it streams past (for a dead-letter file). */
   tooLongPiece(piece: Buffer): void;
   /** The end of a too-long line, with its length in bytes. */
   tooLong(bytes: number): void;
 }
 
+export interface LineHandler extends Omit<RegionHandler, 'region'> {
+  /** A complete line of valid UTF-8, without its `\n` or `\r\n`. */
+  line(text: string): void;
+  /** A complete line whose bytes are not valid UTF-8, untouched, without its terminator. */
+  invalidUtf8(raw: Buffer): void;
+}
+
 /**
- * Splits a byte stream into lines. Unlike a string splitter, it sees bytes: a line of invalid
- * UTF-8 is handed on untouched, and a line over `maxLineBytes` is never held whole (its bytes
- * stream past as pieces, then it is reported once), so one runaway line cannot exhaust memory
- * or be lost silently. Chunks of valid UTF-8 are decoded once per chunk, not once per line.
+ * Cuts a byte stream into regions of whole lines, chunk by chunk. A line over `maxLineBytes` is
+ * never held whole: its bytes stream past as pieces, then it is reported once, so one runaway
+ * line can neither exhaust memory nor be lost silently.
  */
-export class LineSplitter {
+export class RegionSplitter {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private overflowBytes = -1; // -1: not inside a too-long line
 
   constructor(
     private readonly maxLineBytes: number,
-    private readonly handler: LineHandler,
+    private readonly handler: RegionHandler,
   ) {}
 
   push(chunk: Buffer): void {
@@ -36,12 +40,12 @@ export class LineSplitter {
         return;
       }
       this.hold(chunk.subarray(0, newline));
-      this.endLine();
+      this.endHeld();
       start = newline + 1;
     }
     const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline >= start) {
-      this.splitComplete(chunk.subarray(start, lastNewline + 1));
+      this.handler.region(chunk.subarray(start, lastNewline + 1));
       start = lastNewline + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
@@ -49,36 +53,7 @@ export class LineSplitter {
 
   /** The input ended: a last line without a newline is still a line. */
   end(): void {
-    if (this.heldBytes > 0 || this.overflowBytes >= 0) this.endLine();
-  }
-
-  // `region` holds whole lines, each ending in `\n`.
-  private splitComplete(region: Buffer): void {
-    if (!isUtf8(region)) {
-      let start = 0;
-      for (let newline = region.indexOf(10); newline !== -1; newline = region.indexOf(10, start)) {
-        this.emitBytes(region.subarray(start, newline));
-        start = newline + 1;
-      }
-      return;
-    }
-    const text = region.toString('utf8');
-    const max = this.maxLineBytes;
-    let start = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      let end = newline;
-      if (text.charCodeAt(end - 1) === 13) end--;
-      const line = text.slice(start, end);
-      // A string of n UTF-16 units is at most 3n bytes: only long lines need measuring.
-      if (line.length * 3 > max && Buffer.byteLength(line) > max) {
-        const bytes = Buffer.from(line);
-        this.handler.tooLongPiece(bytes);
-        this.handler.tooLong(bytes.length);
-      } else {
-        this.handler.line(line);
-      }
-      start = newline + 1;
-    }
+    if (this.heldBytes > 0 || this.overflowBytes >= 0) this.endHeld();
   }
 
   private hold(piece: Buffer): void {
@@ -99,16 +74,59 @@ export class LineSplitter {
     }
   }
 
-  private endLine(): void {
+  private endHeld(): void {
     if (this.overflowBytes >= 0) {
       this.handler.tooLong(this.overflowBytes);
       this.overflowBytes = -1;
       return;
     }
-    const raw = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
-    this.emitBytes(raw);
+    this.handler.region(line);
+  }
+}
+
+/**
+ * Splits regions of whole lines into lines. A line of invalid UTF-8 is handed on untouched;
+ * regions of valid UTF-8 are decoded once, not once per line.
+ */
+export class RegionLines {
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly handler: LineHandler,
+  ) {}
+
+  split(region: Buffer): void {
+    if (!isUtf8(region)) {
+      let start = 0;
+      for (let newline = region.indexOf(10); newline !== -1; newline = region.indexOf(10, start)) {
+        this.emitBytes(region.subarray(start, newline));
+        start = newline + 1;
+      }
+      if (start < region.length) this.emitBytes(region.subarray(start));
+      return;
+    }
+    const text = region.toString('utf8');
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      this.emitText(text, start, newline);
+      start = newline + 1;
+    }
+    if (start < text.length) this.emitText(text, start, text.length);
+  }
+
+  private emitText(text: string, start: number, end: number): void {
+    if (text.charCodeAt(end - 1) === 13) end--;
+    const line = text.slice(start, end);
+    // A string of n UTF-16 units is at most 3n bytes: only long lines need measuring.
+    if (line.length * 3 > this.maxLineBytes && Buffer.byteLength(line) > this.maxLineBytes) {
+      const bytes = Buffer.from(line);
+      this.handler.tooLongPiece(bytes);
+      this.handler.tooLong(bytes.length);
+    } else {
+      this.handler.line(line);
+    }
   }
 
   private emitBytes(raw: Buffer): void {
@@ -121,5 +139,27 @@ export class LineSplitter {
     } else {
       this.handler.invalidUtf8(bytes);
     }
+  }
+}
+
+/** Splits a byte stream into lines: RegionSplitter then RegionLines. */
+export class LineSplitter {
+  private readonly regions: RegionSplitter;
+
+  constructor(maxLineBytes: number, handler: LineHandler) {
+    const lines = new RegionLines(maxLineBytes, handler);
+    this.regions = new RegionSplitter(maxLineBytes, {
+      region: (bytes) => lines.split(bytes),
+      tooLongPiece: (piece) => handler.tooLongPiece(piece),
+      tooLong: (bytes) => handler.tooLong(bytes),
+    });
+  }
+
+  push(chunk: Buffer): void {
+    this.regions.push(chunk);
+  }
+
+  end(): void {
+    this.regions.end();
   }
 }

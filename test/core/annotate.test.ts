@@ -104,3 +104,20 @@ describe('inspectLine', () => {
     }
   });
 });
+
+describe('nesting too deep to serialise again', () => {
+  const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+
+  it('is annotated on the fast path, whatever its depth', () => {
+    expect(annotator.annotateLine(`{"status":502,"x":${deep(20000)}}`).result).toBe('annotated');
+  });
+
+  it('is too_deep, the same way for annotate and inspect, where the record must be serialised again', () => {
+    const line = `{"status":502,"hid":1,"x":${deep(1200)}}`;
+    expect(annotator.annotateLine(line)).toMatchObject({ result: 'invalid', reason: 'too_deep', text: line });
+    expect(annotator.inspectLine(line)).toMatchObject({ result: 'invalid', reason: 'too_deep' });
+    expect(annotator.annotateValue(JSON.parse(deep(1200)))).toMatchObject({ result: 'invalid', reason: 'too_deep' });
+    expect(annotator.annotateValue(JSON.parse(`[${deep(1200)}]`))).toMatchObject({ result: 'invalid', reason: 'too_deep' });
+    expect(annotator.annotateLine(`{"status":502,"hid":1,"x":${deep(900)}}`).result).toBe('annotated');
+  });
+});

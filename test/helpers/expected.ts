@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { LineEvent, Observer } from '../../src/pipeline/events.js';
+import type { LineCounts, LineEvent, Observer } from '../../src/pipeline/events.js';
 import { fixture } from './cli.js';
 
 export interface Expected {
@@ -43,5 +43,18 @@ export class Tally implements Observer {
 
   bytes(count: number): void {
     this.bytesRead += count;
+  }
+
+  apply(counts: LineCounts): void {
+    const seen = this.seen;
+    for (const [result, n] of Object.entries(counts.results)) {
+      seen.results[result as 'invalid'] += n;
+      seen.lines += n;
+    }
+    for (const [reason, n] of counts.invalid) seen.invalid[reason] = (seen.invalid[reason] ?? 0) + n;
+    for (const [outcome, n] of counts.outcomes) seen.outcomes[outcome] = (seen.outcomes[outcome] ?? 0) + n;
+    for (const group of counts.groups) {
+      for (const [kind, code, n] of group.codes) seen.codes[kind][code] = (seen.codes[kind][code] ?? 0) + n;
+    }
   }
 }
