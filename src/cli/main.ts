@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ANNOTATE_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
+import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
@@ -74,15 +74,16 @@ const cli: Argv = yargs(args)
         .options(ANNOTATE_OPTIONS)
         .options(METRICS_OPTIONS)
         .options(SERVE_OPTIONS)
+        .options(FOLLOW_OPTIONS)
         .example('$0 annotate auth.ndjson.gz -o annotated.ndjson', 'annotate a gzipped log into a file')
         .example('tail -f auth.log | $0 --format pretty', 'read stdin, one human line a record')
         .example('$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own')
         .example('$0 annotate --metrics-listen :9464 --label tenant=ctx.tenant -', 'annotate stdin and serve /metrics')
+        .example("$0 annotate --follow '/var/log/hid/*.log' --state-file /var/lib/hidlog/state.json -o /var/log/hid/annotated.ndjson --metrics-listen :9464", 'follow production logs through rotation')
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
-        const { annotateCommand } = await import('./annotate-command.js');
-        return annotateCommand({
+        const annotateArgs = {
           ...inputArgs(argv),
           ...metricsArgs(argv),
           output: argv.output,
@@ -91,7 +92,14 @@ const cli: Argv = yargs(args)
           deadLetter: argv['dead-letter'],
           metricsListen: argv['metrics-listen'],
           linger: argv.linger,
-        });
+        };
+        if (!argv.follow && argv['state-file'] !== undefined) throw new UsageError('--state-file applies with --follow');
+        if (argv.follow) {
+          const { followCommand } = await import('./follow-command.js');
+          return followCommand({ ...annotateArgs, stateFile: argv['state-file'], startAt: argv['start-at'] as 'end' | 'beginning', pollInterval: argv['poll-interval'] });
+        }
+        const { annotateCommand } = await import('./annotate-command.js');
+        return annotateCommand(annotateArgs);
       }),
   )
   .command(

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { FollowStats } from '../follow/follower.js';
 import { Exposition } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
@@ -27,7 +28,7 @@ export class MetricsSession {
     private readonly args: MetricsArgs,
   ) {}
 
-  static async start(args: MetricsArgs, warn: (message: string) => void): Promise<MetricsSession> {
+  static async start(args: MetricsArgs, warn: (message: string) => void, follow?: FollowStats): Promise<MetricsSession> {
     const tally = new MetricsTally({
       labels: parseLabels(args.label),
       maxUnknownCodes: nonNegativeInteger('max-unknown-codes', args.maxUnknownCodes),
@@ -41,7 +42,7 @@ export class MetricsSession {
       const address = parseListenAddress(args.metricsListen);
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true));
+        session.server = await startMetricsServer(address, new Exposition(tally, true, follow));
       } catch (error) {
         throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
       }

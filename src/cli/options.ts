@@ -29,6 +29,13 @@ export const METRICS_OPTIONS = {
   job: { type: 'string', default: 'hidlog', describe: 'The job name for --pushgateway' },
 } as const satisfies Record<string, Options>;
 
+export const FOLLOW_OPTIONS = {
+  follow: { alias: 'F', type: 'boolean', default: false, describe: 'Follow the files (paths or quoted globs) like tail -F, through rotation, until SIGINT/SIGTERM' },
+  'state-file': { type: 'string', describe: 'With --follow: keep each file\'s position here, so a restart loses and repeats nothing' },
+  'start-at': { choices: ['end', 'beginning'], default: 'end', describe: 'With --follow: where to start in files present at the first start (later files: from the beginning)' },
+  'poll-interval': { type: 'number', default: 250, describe: 'With --follow: milliseconds between looks at the files (fs.watch wakes it sooner where it works)' },
+} as const satisfies Record<string, Options>;
+
 export const SERVE_OPTIONS = {
   'metrics-listen': { type: 'string', describe: 'Serve GET /metrics and /healthz on HOST:PORT (":PORT" for every interface)' },
   linger: { type: 'boolean', default: false, describe: 'Keep serving /metrics after the input ends, until SIGINT or SIGTERM' },

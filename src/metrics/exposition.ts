@@ -1,5 +1,6 @@
 import type { Registry, RegistryContentType } from 'prom-client';
 import { createRegistry, type ExpositionFormat } from './registry.js';
+import type { FollowStats } from '../follow/follower.js';
 import type { MetricsTally } from './tally.js';
 
 export interface Rendered {
@@ -14,13 +15,14 @@ export class Exposition {
   constructor(
     private readonly tally: MetricsTally,
     private readonly processMetrics: boolean,
+    private readonly follow?: FollowStats,
   ) {}
 
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
     // One registry per format: prom-client renames counters in place when it writes OpenMetrics.
     let registry = this.registries.get(format);
     if (!registry) {
-      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics });
+      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics, follow: this.follow });
       this.registries.set(format, registry);
     }
     return { contentType: registry.contentType, body: await registry.metrics() };

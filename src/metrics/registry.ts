@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentTy
 import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
 import { INVALID_REASONS } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
+import type { FollowStats } from '../follow/follower.js';
 import type { CodeSeries, MetricsTally } from './tally.js';
 import { VERSION } from '../version.js';
 
@@ -11,6 +12,8 @@ export interface RegistryOptions {
   format: ExpositionFormat;
   /** prom-client's process metrics: for a live endpoint, not for a textfile or a push of a finished run. */
   processMetrics: boolean;
+  /** Follow mode's own numbers, when following files. */
+  follow?: FollowStats | undefined;
 }
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -117,6 +120,20 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     },
   });
   new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
+
+  const follow = options.follow;
+  if (follow) {
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
+    gauge('hidlog_follow_files', 'Files being followed.', () => follow.files);
+    counter('hidlog_follow_rotations_total', 'Followed files renamed or deleted (and read to their end).', () => follow.rotations);
+    counter('hidlog_follow_truncations_total', 'Followed files truncated in place (copytruncate) and read again from the start.', () => follow.truncations);
+    gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
+    gauge('hidlog_follow_last_read_timestamp_seconds', 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
+    counter('hidlog_follow_read_errors_total', 'Followed files that could not be opened (each reported once, and retried).', () => follow.readErrors);
+  }
 
   if (options.processMetrics) {
     collectDefaultMetrics({ register: registry });

@@ -15,14 +15,27 @@ export class LineWriter {
   error: NodeJS.ErrnoException | undefined;
 
   constructor(
-    private readonly stream: Writable,
+    private stream: Writable,
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
   ) {
     this.buffer = Buffer.allocUnsafe(chunkBytes);
+    this.watchErrors(stream);
+  }
+
+  private watchErrors(stream: Writable): void {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       this.closed = true;
       if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') this.error ??= error;
     });
+  }
+
+  /** Goes on writing to `next` (a reopened file, after logrotate moved the old one away). */
+  async reopen(next: Writable): Promise<void> {
+    await this.flushed();
+    const previous = this.stream;
+    this.stream = next;
+    this.watchErrors(next);
+    previous.end();
   }
 
   writeLine(line: string): void {
@@ -71,6 +84,24 @@ export class LineWriter {
     this.buffer = Buffer.allocUnsafe(this.chunkBytes);
     this.used = 0;
     this.send(chunk);
+  }
+
+  /** Resolves once every line written so far has been handed to the operating system. */
+  async flushed(): Promise<void> {
+    this.flush();
+    while (!this.closed && this.stream.writableLength > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.stream.off('drain', done);
+          this.stream.off('close', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('close', done);
+        // A stream below its high-water mark never emits 'drain': look again shortly.
+        setTimeout(done, 5);
+      });
+    }
   }
 
   /** Flushes what is left and finishes the output; `end` closes it (not for stdout). */

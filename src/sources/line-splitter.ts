@@ -56,6 +56,11 @@ export class RegionSplitter {
     if (this.heldBytes > 0 || this.overflowBytes >= 0) this.endHeld();
   }
 
+  /** Bytes of a line begun but not yet ended: a reader that resumes later starts that far back. */
+  get pendingBytes(): number {
+    return this.overflowBytes >= 0 ? this.overflowBytes : this.heldBytes;
+  }
+
   private hold(piece: Buffer): void {
     if (piece.length === 0) return;
     if (this.overflowBytes >= 0) {
@@ -161,5 +166,9 @@ export class LineSplitter {
 
   end(): void {
     this.regions.end();
+  }
+
+  get pendingBytes(): number {
+    return this.regions.pendingBytes;
   }
 }

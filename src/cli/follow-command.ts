@@ -1,0 +1,98 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { createAnnotator } from '../core/annotate.js';
+import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
+import { wildcardsOutsideFileName } from '../follow/glob.js';
+import { describeError } from '../pipeline/errors.js';
+import { LineWriter } from '../sinks/line-writer.js';
+import { prettyFormatter } from '../sinks/pretty.js';
+import { warn, type AnnotateArgs } from './annotate-command.js';
+import { MetricsSession, shutdownSignal } from './metrics-session.js';
+import { UsageError, parseFields, positiveInteger, validateKey } from './options.js';
+
+export interface FollowArgs {
+  stateFile?: string | undefined;
+  startAt: StartAt;
+  pollInterval: number;
+}
+
+// How often, at most, positions are saved while lines flow: after a SIGKILL, at most this
+// much is read again (README, "Follow mode").
+const CHECKPOINT_MS = 1000;
+
+async function openForAppend(path: string, what: string): Promise<Writable> {
+  const stream = createWriteStream(path, { flags: 'a' });
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new Error(`cannot write ${what} ${path}: ${describeError(error)}`);
+  }
+  return stream;
+}
+
+/** `hidlog annotate --follow`: runs until SIGINT or SIGTERM; returns the exit code. */
+export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<number> {
+  if (args.files.length === 0) throw new UsageError('--follow needs at least one file or quoted glob to follow');
+  const misplaced = args.files.find(wildcardsOutsideFileName);
+  if (misplaced) throw new UsageError(`--follow ${misplaced}: wildcards may stand in the file name only`);
+  if (args.files.includes('-')) throw new UsageError('--follow follows files, not stdin');
+  if (args.workers !== 1) throw new UsageError('--workers applies to batch inputs, not to --follow');
+  const annotator = createAnnotator({ key: validateKey(args.key), fields: parseFields(args.field) });
+  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
+  const pollMs = positiveInteger('poll-interval', args.pollInterval);
+  const stop = shutdownSignal();
+  const stats = new FollowStats();
+  const wantsMetrics = args.metricsListen !== undefined || args.textfile !== undefined || args.pushgateway !== undefined;
+  const metrics = wantsMetrics ? await MetricsSession.start(args, warn, stats) : undefined;
+
+  let outputStream: Writable;
+  let deadLetterStream: Writable | undefined;
+  try {
+    outputStream = args.output ? await openForAppend(args.output, 'output') : process.stdout;
+    deadLetterStream = args.deadLetter ? await openForAppend(args.deadLetter, 'dead-letter file') : undefined;
+  } catch (error) {
+    warn(describeError(error));
+    await metrics?.finish(AbortSignal.abort(), warn);
+    return 1;
+  }
+  const output = new LineWriter(outputStream);
+  const deadLetter = deadLetterStream && new LineWriter(deadLetterStream);
+  // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path.
+  process.on('SIGHUP', () => {
+    if (args.output) void openForAppend(args.output, 'output').then((next) => output.reopen(next), (error: Error) => warn(error.message));
+    if (args.deadLetter && deadLetter) void openForAppend(args.deadLetter, 'dead-letter file').then((next) => deadLetter.reopen(next), (error: Error) => warn(error.message));
+  });
+
+  const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const follower = new Follower({
+    patterns: args.files,
+    lines: {
+      annotator,
+      maxLineBytes,
+      strict: false,
+      output,
+      format: args.format === 'pretty' ? prettyFormatter(colour) : undefined,
+      deadLetter,
+      observer: metrics?.tally,
+    },
+    startAt: args.startAt,
+    pollMs,
+    stateFile: args.stateFile,
+    checkpointMs: CHECKPOINT_MS,
+    stats,
+    bytes: (count) => metrics?.tally.bytes(count),
+    warn,
+    stop,
+  });
+  try {
+    await follower.run();
+  } catch (error) {
+    warn(describeError(error));
+    return 1;
+  } finally {
+    await Promise.all([output.finish(outputStream !== process.stdout), deadLetter?.finish(true)]);
+    await metrics?.finish(AbortSignal.abort(), warn);
+  }
+  return output.error ? 1 : 0;
+}

@@ -1,0 +1,218 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { describeError } from '../pipeline/errors.js';
+import type { LineOptions } from '../pipeline/line-processor.js';
+import type { LineWriter } from '../sinks/line-writer.js';
+import { FollowedFile, identityOf } from './followed-file.js';
+import { expandPattern } from './glob.js';
+import { loadState, saveState, type FilePosition } from './state.js';
+
+export type StartAt = 'beginning' | 'end';
+
+// How long a file renamed away or deleted is still read after its last growth.
+const ROTATED_QUIET_MS = 2000;
+
+/** What an operator watches on /metrics: no label per file, by design. */
+export class FollowStats {
+  files = 0;
+  rotations = 0;
+  truncations = 0;
+  lagBytes = 0;
+  lastLineSeconds = 0;
+  readErrors = 0;
+}
+
+export interface FollowOptions {
+  patterns: readonly string[];
+  lines: LineOptions & { output?: LineWriter | undefined };
+  startAt: StartAt;
+  pollMs: number;
+  stateFile?: string | undefined;
+  /** How often, at most, the state file is written while lines flow. */
+  checkpointMs: number;
+  stats: FollowStats;
+  bytes: (count: number) => void;
+  warn: (message: string) => void;
+  stop: AbortSignal;
+}
+
+/**
+ * Follows files like `tail -F`, by identity (device and inode) rather than by path: a file
+ * renamed away is read to its end through the handle still open on it, a new file at the path
+ * is read from its start, a file that shrank was truncated in place and is read again from 0.
+ */
+export class Follower {
+  private readonly files = new Map<string, FollowedFile>();
+  private readonly reported = new Set<string>();
+  private watchers: FSWatcher[] = [];
+  private wake: (() => void) | undefined;
+  private lastCheckpoint = 0;
+
+  constructor(private readonly options: FollowOptions) {}
+
+  async run(): Promise<void> {
+    const { options } = this;
+    const saved = options.stateFile ? await loadState(options.stateFile) : undefined;
+    this.watchDirectories();
+    try {
+      await this.poll(saved ?? [], saved === undefined);
+      while (!options.stop.aborted) {
+        await this.sleep();
+        await this.poll([], false);
+        await this.checkpoint(false);
+      }
+    } finally {
+      for (const watcher of this.watchers) watcher.close();
+      await this.checkpoint(true);
+      for (const file of this.files.values()) await file.close();
+    }
+  }
+
+  /** One pass: find the files, notice rotations and truncations, read what is new. */
+  private async poll(saved: FilePosition[], firstStart: boolean): Promise<void> {
+    const { options } = this;
+    const found = new Map<string, string>(); // identity -> path
+    const paths = new Set((await Promise.all(options.patterns.map(expandPattern))).flat());
+    for (const path of paths) {
+      try {
+        const identity = identityOf(await stat(path));
+        if (!found.has(identity)) found.set(identity, path);
+      } catch {
+        // Not there (yet, or between a delete and a create): looked for again next time.
+      }
+    }
+    // A file no pattern finds any more was renamed away or deleted: read it first, so its last
+    // lines come out before those of the file that replaced it, and keep reading it until it
+    // has been quiet a while (a writer may not have reopened its log yet); then it is done.
+    for (const [identity, file] of this.files) {
+      if (found.has(identity) || options.stop.aborted) continue;
+      if (!file.rotatedAway) {
+        file.rotatedAway = true;
+        options.stats.rotations++;
+      }
+      await this.read(file);
+      if (options.stop.aborted) return;
+      if (Date.now() - file.lastGrowth < ROTATED_QUIET_MS) continue;
+      file.finish();
+      await file.close();
+      this.files.delete(identity);
+    }
+    for (const [identity, path] of found) {
+      if (options.stop.aborted) return;
+      let file = this.files.get(identity);
+      if (file?.rotatedAway) file.rotatedAway = false; // back under a pattern (a rename to a matching name)
+      if (!file) {
+        file = await this.openFile(path, saved, firstStart);
+        if (!file) continue;
+        this.files.set(identity, file);
+      } else if (file.path !== path) {
+        options.stats.rotations++; // renamed, and still found by a pattern
+        file.path = path;
+      }
+      if ((await file.size()) < file.offset) {
+        options.stats.truncations++;
+        file.restart();
+      }
+      await this.read(file);
+    }
+    options.stats.files = this.files.size;
+    let lag = 0;
+    for (const file of this.files.values()) lag += await file.lag();
+    options.stats.lagBytes = lag;
+  }
+
+  private async openFile(path: string, saved: FilePosition[], firstStart: boolean): Promise<FollowedFile | undefined> {
+    const { options } = this;
+    let file: FollowedFile;
+    try {
+      file = await FollowedFile.open(path, options.lines);
+    } catch (error) {
+      this.reportOnce(path, error);
+      return undefined;
+    }
+    const resumed = await this.savedPositionOf(file, saved);
+    if (resumed !== undefined) file.startAt((await file.size()) < resumed ? 0 : resumed);
+    else if (firstStart && options.startAt === 'end') file.startAt(await file.endOfLastLine(options.lines.maxLineBytes));
+    return file;
+  }
+
+  private reportOnce(path: string, error: unknown): void {
+    if (this.reported.has(path)) return;
+    this.reported.add(path);
+    this.options.stats.readErrors++;
+    this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
+  }
+
+  private async savedPositionOf(file: FollowedFile, saved: FilePosition[]): Promise<number | undefined> {
+    for (const position of saved) if (await file.matches(position)) return position.offset;
+    return undefined;
+  }
+
+  private async read(file: FollowedFile): Promise<void> {
+    const { options } = this;
+    let read: number;
+    try {
+      read = await file.readAvailable(options.stop, async (bytes) => {
+        options.bytes(bytes);
+        await options.lines.output?.ready();
+      });
+    } catch (error) {
+      // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
+      this.reportOnce(file.path, error);
+      await file.close();
+      this.files.delete(file.identity);
+      return;
+    }
+    if (read > 0) {
+      this.reported.delete(file.path);
+      options.stats.lastLineSeconds = Date.now() / 1000;
+      // A tail writes what it read now, not when a chunk fills: latency over throughput.
+      options.lines.output?.flush();
+      options.lines.deadLetter?.flush();
+    }
+  }
+
+  /** Saves positions once the output they cover is flushed; at most every checkpointMs unless forced. */
+  private async checkpoint(force: boolean): Promise<void> {
+    const { options } = this;
+    if (!options.stateFile) return;
+    if (!force && Date.now() - this.lastCheckpoint < options.checkpointMs) return;
+    await options.lines.output?.flushed();
+    await options.lines.deadLetter?.flushed();
+    const positions = await Promise.all([...this.files.values()].map((file) => file.position()));
+    try {
+      await saveState(options.stateFile, positions);
+      this.lastCheckpoint = Date.now();
+    } catch (error) {
+      options.warn(`cannot write state file ${options.stateFile}: ${describeError(error)}`);
+    }
+  }
+
+  /** fs.watch wakes the loop early where it works; the poll interval covers where it does not. */
+  private watchDirectories(): void {
+    for (const directory of new Set(this.options.patterns.map((pattern) => dirname(pattern)))) {
+      try {
+        const watcher = watch(directory, () => this.wake?.());
+        watcher.on('error', () => watcher.close());
+        this.watchers.push(watcher);
+      } catch {
+        // Not watchable (missing, or a filesystem without inotify): polling alone.
+      }
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.options.stop.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollMs);
+      this.wake = done;
+      this.options.stop.addEventListener('abort', done);
+    });
+  }
+}

@@ -1,0 +1,301 @@
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { waitFor } from '../helpers/tools.js';
+
+let dir: string;
+const running: ChildProcess[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hidlog-follow-'));
+});
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const record = (n: number, extra = '') => `{"n":${n},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'}${extra}}\n`;
+const records = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => record(from + i)).join('');
+
+interface Follow {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  out: string;
+}
+
+function follow(args: string[], out = join(dir, 'out.ndjson')): Follow {
+  const child = startCli(['annotate', '--follow', '--poll-interval', '50', '-o', out, ...args]);
+  running.push(child);
+  return { child, done: collect(child), out };
+}
+
+/** The `n` of every record written out so far, in order. */
+function numbersIn(path: string): number[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{"n":'))
+    .map((line) => JSON.parse(line).n as number);
+}
+
+async function waitForCount(path: string, count: number, timeoutMs = 20_000): Promise<number[]> {
+  return waitFor(`${count} lines in ${path}`, async () => {
+    const numbers = numbersIn(path);
+    return numbers.length >= count ? numbers : undefined;
+  }, timeoutMs);
+}
+
+function expectExactlyOnce(numbers: number[], count: number): void {
+  expect(numbers.length).toBe(count);
+  expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+}
+
+async function stop(run: Follow, signal: NodeJS.Signals = 'SIGTERM'): Promise<CliResult> {
+  run.child.kill(signal);
+  return run.done;
+}
+
+/** Waits until hidlog follows `log`: probes appended until one comes out (none before it has started). */
+async function ready(run: Follow, log: string): Promise<void> {
+  await waitFor('hidlog to follow', async () => {
+    if (existsSync(run.out) && readFileSync(run.out, 'utf8').includes('"probe":true')) return true;
+    appendFileSync(log, '{"probe":true}\n');
+    return undefined;
+  });
+}
+
+describe('hidlog annotate --follow', () => {
+  it('annotates lines appended to a file, from the end of what was there at the start', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '{"old":true,"status":500}\n');
+    const run = follow([log]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 100));
+    expectExactlyOnce(await waitForCount(run.out, 100), 100);
+    expect(readFileSync(run.out, 'utf8')).not.toContain('"old":true');
+    expect(readFileSync(run.out, 'utf8')).toContain('"hid":{"status":{"code":401');
+    const result = await stop(run);
+    expect(result.code).toBe(0);
+  });
+
+  it('with --start-at beginning, reads files present at the start from their first line', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, records(0, 10));
+    const run = follow(['--start-at', 'beginning', log]);
+    expectExactlyOnce(await waitForCount(run.out, 10), 10);
+    await stop(run);
+  });
+
+  it('follows rename rotations while lines are written fast: the old file to its end, the new from its start', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log]);
+    await ready(run, log);
+    let n = 0;
+    for (let rotation = 0; rotation < 5; rotation++) {
+      for (let i = 0; i < 400; i++) appendFileSync(log, record(n++));
+      renameSync(log, `${log}.${rotation}`);
+      // The application goes on writing to the file it has open, then reopens its log.
+      for (let i = 0; i < 50; i++) appendFileSync(`${log}.${rotation}`, record(n++));
+      writeFileSync(log, '');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    for (let i = 0; i < 100; i++) appendFileSync(log, record(n++));
+    expectExactlyOnce(await waitForCount(run.out, n), n);
+    await stop(run);
+  });
+
+  it('loses nothing to rotations faster than it looks, when the glob also finds the rotated files', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([`${log}*`]);
+    await ready(run, log);
+    let n = 0;
+    for (let rotation = 0; rotation < 5; rotation++) {
+      for (let i = 0; i < 400; i++) appendFileSync(log, record(n++));
+      renameSync(log, `${log}.${rotation}`);
+      writeFileSync(log, '');
+    }
+    expectExactlyOnce(await waitForCount(run.out, n), n);
+    await stop(run);
+  });
+
+  it('follows copytruncate: truncation is noticed and reading starts again at 0', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 50));
+    await waitForCount(run.out, 50);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    appendFileSync(log, records(50, 60));
+    expectExactlyOnce(await waitForCount(run.out, 60), 60);
+    await stop(run);
+  });
+
+  it('follows a file deleted and created again, and one that stays missing for a while', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 20));
+    await waitForCount(run.out, 20);
+    unlinkSync(log);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writeFileSync(log, records(20, 40));
+    expectExactlyOnce(await waitForCount(run.out, 40), 40);
+    await stop(run);
+  });
+
+  it('picks up a new file that matches the glob, from its beginning', async () => {
+    writeFileSync(join(dir, 'a.log'), '');
+    const run = follow([join(dir, '*.log')]);
+    await ready(run, join(dir, 'a.log'));
+    writeFileSync(join(dir, 'b.log'), records(0, 30));
+    writeFileSync(join(dir, 'ignored.txt'), records(100, 110));
+    expectExactlyOnce(await waitForCount(run.out, 30), 30);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(numbersIn(run.out).length).toBe(30);
+    await stop(run);
+  });
+
+  it('follows a symlink that is repointed', async () => {
+    const link = join(dir, 'current.log');
+    writeFileSync(join(dir, 'one.log'), '');
+    symlinkSync(join(dir, 'one.log'), link);
+    const run = follow([link]);
+    await ready(run, link);
+    appendFileSync(link, records(0, 10));
+    await waitForCount(run.out, 10);
+    writeFileSync(join(dir, 'two.log'), records(10, 20));
+    unlinkSync(link);
+    symlinkSync(join(dir, 'two.log'), link);
+    expectExactlyOnce(await waitForCount(run.out, 20), 20);
+    await stop(run);
+  });
+
+  it('holds a line still being written until it is complete, and emits it once', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log]);
+    await ready(run, log);
+    appendFileSync(log, '{"n":0,"status":4');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(numbersIn(run.out)).toEqual([]);
+    appendFileSync(log, '01}\n');
+    expect(await waitForCount(run.out, 1)).toEqual([0]);
+    expect(readFileSync(run.out, 'utf8')).toContain('{"n":0,"status":401,"hid":');
+    await stop(run);
+  });
+
+  it('keeps following after a 5 MB line in the middle', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 10));
+    appendFileSync(log, `{"big":"${'x'.repeat(5 * 1024 * 1024)}"}\n`);
+    appendFileSync(log, records(10, 20));
+    expectExactlyOnce(await waitForCount(run.out, 20), 20);
+    expect(readFileSync(run.out, 'utf8')).toMatch(/^\{"hid":\{"invalid":"too_long","bytes":5242890\}\}$/m);
+    await stop(run);
+  });
+
+  it('reports an unreadable file once, retries it, and follows the others', async () => {
+    // A directory where a log file is expected cannot be read, even by root.
+    const broken = join(dir, 'broken.log');
+    const open = join(dir, 'open.log');
+    mkdirSync(broken);
+    writeFileSync(open, '');
+    const run = follow(['--start-at', 'beginning', broken, open]);
+    await ready(run, open);
+    appendFileSync(open, records(0, 10));
+    await waitForCount(run.out, 10);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // several polls: still one report
+    rmSync(broken, { recursive: true });
+    writeFileSync(broken, records(10, 15));
+    expectExactlyOnce(await waitForCount(run.out, 15), 15);
+    const result = await stop(run);
+    const reports = result.stderr.split('\n').filter((line) => line.includes('broken.log'));
+    expect(reports).toEqual([`hidlog: cannot read ${broken}: is a directory (will retry)`]);
+  });
+
+  it('reopens its output on SIGHUP, so logrotate can move it away', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 10));
+    await waitForCount(run.out, 10);
+    renameSync(run.out, `${run.out}.1`);
+    run.child.kill('SIGHUP');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    appendFileSync(log, records(10, 20));
+    await waitForCount(run.out, 10);
+    expect(numbersIn(`${run.out}.1`)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(numbersIn(run.out)).toEqual(Array.from({ length: 10 }, (_, i) => i + 10));
+    await stop(run);
+  });
+
+  it('shuts down on SIGTERM within 2 seconds, output flushed, exit 0', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const run = follow([log, '--state-file', join(dir, 'state.json')]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 1000));
+    await waitForCount(run.out, 1000);
+    const started = Date.now();
+    const result = await stop(run);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).files).toHaveLength(1);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('restarts from the state file after %s: no line lost, none repeated', async (signal) => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state.json');
+    writeFileSync(log, '');
+    const first = follow([log, '--state-file', state]);
+    await ready(first, log);
+    appendFileSync(log, records(0, 500));
+    await waitForCount(first.out, 500);
+    expect((await stop(first, signal)).code).toBe(0);
+    // Written while hidlog was down, including a rotation.
+    appendFileSync(log, records(500, 600));
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, records(600, 700));
+    const second = follow([join(dir, 'app.log*'), '--state-file', state]);
+    await waitForCount(second.out, 700);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expectExactlyOnce(numbersIn(second.out), 700);
+    await stop(second);
+  });
+
+  it('restarts after SIGKILL: no line lost, repeats bounded by one checkpoint interval', async () => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state.json');
+    writeFileSync(log, '');
+    const first = follow([log, '--state-file', state]);
+    await ready(first, log);
+    appendFileSync(log, records(0, 300));
+    await waitForCount(first.out, 300);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // a checkpoint has been written
+    appendFileSync(log, records(300, 400));
+    await waitForCount(first.out, 400);
+    await stop(first, 'SIGKILL');
+    appendFileSync(log, records(400, 500));
+    const second = follow([log, '--state-file', state]);
+    await waitForCount(second.out, 500);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const numbers = numbersIn(second.out);
+    expect(new Set(numbers).size).toBe(500);
+    const repeats = numbers.length - 500;
+    expect(repeats).toBeLessThanOrEqual(100); // only what was read after the last checkpoint
+    await stop(second);
+  });
+});
