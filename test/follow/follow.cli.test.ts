@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startCli, type CliResult } from '../helpers/cli.js';
-import { waitFor } from '../helpers/tools.js';
+import { freePort, waitFor } from '../helpers/tools.js';
 
 let dir: string;
 const running: ChildProcess[] = [];
@@ -297,5 +297,28 @@ describe('hidlog annotate --follow', () => {
     const repeats = numbers.length - 500;
     expect(repeats).toBeLessThanOrEqual(100); // only what was read after the last checkpoint
     await stop(second);
+  });
+
+  it('serves its own metrics, without a label per file, and counts what it read', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const port = await freePort();
+    const run = follow([log, '--metrics-listen', `127.0.0.1:${port}`]);
+    await ready(run, log);
+    appendFileSync(log, records(0, 50));
+    await waitForCount(run.out, 50);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, records(50, 60));
+    await waitForCount(run.out, 60);
+    const metrics = await waitFor('the rotation in /metrics', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /^hidlog_follow_rotations_total 1$/m.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/^hidlog_follow_files [12]$/m);
+    expect(metrics).toMatch(/^hidlog_follow_lag_bytes 0$/m);
+    expect(metrics).toMatch(/^hidlog_follow_last_read_timestamp_seconds \d+(\.\d+)?(e\+\d+)?$/m);
+    expect(metrics).toMatch(/^hid_failures_total\{code="13",category="credential_mismatch"\} 12$/m);
+    expect(metrics).not.toMatch(/app\.log/);
+    await stop(run);
   });
 });
