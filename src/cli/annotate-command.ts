@@ -6,7 +6,8 @@ import { describeError } from '../pipeline/errors.js';
 import { run, type RunReport } from '../pipeline/run.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
-import { MetricsSession, shutdownSignal, type MetricsArgs } from './metrics-session.js';
+import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
+import { shutdownSignal } from './shutdown.js';
 import { availableParallelism } from 'node:os';
 import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
 import { nonNegativeInteger, parseFields, positiveInteger, validateKey } from './options.js';
@@ -63,9 +64,8 @@ export function exitCodeOf(report: RunReport, metricsOk: boolean): number {
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   const annotator = createAnnotator({ key: validateKey(args.key), fields: parseFields(args.field) });
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
-  const wantsMetrics = args.metricsListen !== undefined || args.textfile !== undefined || args.pushgateway !== undefined;
   const stop = shutdownSignal();
-  const metrics = wantsMetrics ? await MetricsSession.start(args, warn) : undefined;
+  const metrics = await startMetricsIfAsked(args, warn);
   let outputStream: Writable;
   let deadLetterStream: Writable | undefined;
   try {

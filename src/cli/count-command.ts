@@ -1,7 +1,9 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
 import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './annotate-command.js';
-import { MetricsSession, shutdownSignal, type MetricsArgs } from './metrics-session.js';
+import type { MetricsArgs } from './metrics-args.js';
+import { MetricsSession } from './metrics-session.js';
+import { shutdownSignal } from './shutdown.js';
 import { parseFields, positiveInteger } from './options.js';
 
 /** `hidlog count`: metrics only, no records, like `mtail --one_shot`. Returns the exit code. */

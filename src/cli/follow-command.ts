@@ -8,7 +8,8 @@ import { describeError } from '../pipeline/errors.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { warn, type AnnotateArgs } from './annotate-command.js';
-import { MetricsSession, shutdownSignal } from './metrics-session.js';
+import { startMetricsIfAsked } from './metrics-args.js';
+import { shutdownSignal } from './shutdown.js';
 import { UsageError, parseFields, positiveInteger, validateKey } from './options.js';
 
 export interface FollowArgs {
@@ -43,8 +44,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   const pollMs = positiveInteger('poll-interval', args.pollInterval);
   const stop = shutdownSignal();
   const stats = new FollowStats();
-  const wantsMetrics = args.metricsListen !== undefined || args.textfile !== undefined || args.pushgateway !== undefined;
-  const metrics = wantsMetrics ? await MetricsSession.start(args, warn, stats) : undefined;
+  const metrics = await startMetricsIfAsked(args, warn, stats);
 
   let outputStream: Writable;
   let deadLetterStream: Writable | undefined;

@@ -6,18 +6,8 @@ import { parseListenAddress, startMetricsServer, type MetricsServer } from '../m
 import { MetricsTally } from '../metrics/tally.js';
 import { writeTextfile } from '../metrics/textfile.js';
 import { describeError } from '../pipeline/errors.js';
+import type { MetricsArgs } from './metrics-args.js';
 import { UsageError, nonNegativeInteger, parseLabels } from './options.js';
-
-export interface MetricsArgs {
-  label: string[];
-  maxUnknownCodes: number;
-  maxLabelValues: number;
-  textfile?: string | undefined;
-  pushgateway?: string | undefined;
-  job: string;
-  metricsListen?: string | undefined;
-  linger?: boolean | undefined;
-}
 
 /** The metrics side of a run: the tally, the /metrics server, and what is written when the run ends. */
 export class MetricsSession {
@@ -83,13 +73,4 @@ export class MetricsSession {
     await this.server?.close();
     return ok;
   }
-}
-
-/** Aborts on SIGINT or SIGTERM, so a run stops reading, flushes, writes its metrics and exits 0. */
-export function shutdownSignal(): AbortSignal {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return controller.signal;
 }
