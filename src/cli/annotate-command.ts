@@ -1,12 +1,9 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { createAnnotator } from '../core/annotate.js';
 import { describeError } from '../pipeline/errors.js';
 import { run, type RunReport } from '../pipeline/run.js';
-import { LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
+import { openOutputs, type Outputs } from './outputs.js';
 import { shutdownSignal } from './shutdown.js';
 import { availableParallelism } from 'node:os';
 import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
@@ -28,16 +25,6 @@ export interface AnnotateArgs extends InputArgs, MetricsArgs {
 }
 
 export const warn = (message: string) => process.stderr.write(`hidlog: ${message}\n`);
-
-async function openOutputFile(path: string, what: string): Promise<Writable> {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-  } catch (error) {
-    throw new Error(`cannot write ${what} ${path}: ${describeError(error)}`);
-  }
-  return stream;
-}
 
 export function inputsOf(args: InputArgs): string[] {
   return args.files.length > 0 ? args.files : ['-'];
@@ -66,18 +53,15 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const metrics = await startMetricsIfAsked(args, warn);
-  let outputStream: Writable;
-  let deadLetterStream: Writable | undefined;
+  let outputs: Outputs;
   try {
-    outputStream = args.output ? await openOutputFile(args.output, 'output') : process.stdout;
-    deadLetterStream = args.deadLetter ? await openOutputFile(args.deadLetter, 'dead-letter file') : undefined;
+    outputs = await openOutputs(args, 'w');
   } catch (error) {
     warn(describeError(error));
     await metrics?.finish(AbortSignal.abort(), warn);
     return 1;
   }
-  const output = new LineWriter(outputStream);
-  const deadLetter = deadLetterStream && new LineWriter(deadLetterStream);
+  const { output, deadLetter } = outputs;
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const workers = startWorkers(args, { key: args.key, format: args.format, colour, output: true, deadLetter: deadLetter !== undefined, counting: metrics !== undefined, labels: metrics?.tally.options.labels ?? [] });
   const report = await run(inputsOf(args), {
@@ -92,7 +76,7 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
     workers,
     warn,
   }).finally(() => workers?.close());
-  await Promise.all([output.finish(outputStream !== process.stdout), deadLetter?.finish(true)]);
+  await Promise.all([output.finish(outputs.outputIsFile), deadLetter?.finish(true)]);
   if (stop.aborted) process.stdin.destroy();
   for (const [writer, name] of [[output, args.output ?? 'stdout'], [deadLetter, args.deadLetter]] as const) {
     if (writer?.error) {

@@ -1,14 +1,11 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { createAnnotator } from '../core/annotate.js';
 import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
 import { wildcardsOutsideFileName } from '../follow/glob.js';
 import { describeError } from '../pipeline/errors.js';
-import { LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { warn, type AnnotateArgs } from './annotate-command.js';
 import { startMetricsIfAsked } from './metrics-args.js';
+import { openFile, openOutputs, type Outputs } from './outputs.js';
 import { shutdownSignal } from './shutdown.js';
 import { UsageError, parseFields, positiveInteger, validateKey } from './options.js';
 
@@ -21,16 +18,6 @@ export interface FollowArgs {
 // How often, at most, positions are saved while lines flow: after a SIGKILL, at most this
 // much is read again (README, "Follow mode").
 const CHECKPOINT_MS = 1000;
-
-async function openForAppend(path: string, what: string): Promise<Writable> {
-  const stream = createWriteStream(path, { flags: 'a' });
-  try {
-    await once(stream, 'open');
-  } catch (error) {
-    throw new Error(`cannot write ${what} ${path}: ${describeError(error)}`);
-  }
-  return stream;
-}
 
 /** `hidlog annotate --follow`: runs until SIGINT or SIGTERM; returns the exit code. */
 export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<number> {
@@ -46,22 +33,19 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   const stats = new FollowStats();
   const metrics = await startMetricsIfAsked(args, warn, stats);
 
-  let outputStream: Writable;
-  let deadLetterStream: Writable | undefined;
+  let outputs: Outputs;
   try {
-    outputStream = args.output ? await openForAppend(args.output, 'output') : process.stdout;
-    deadLetterStream = args.deadLetter ? await openForAppend(args.deadLetter, 'dead-letter file') : undefined;
+    outputs = await openOutputs(args, 'a');
   } catch (error) {
     warn(describeError(error));
     await metrics?.finish(AbortSignal.abort(), warn);
     return 1;
   }
-  const output = new LineWriter(outputStream);
-  const deadLetter = deadLetterStream && new LineWriter(deadLetterStream);
+  const { output, deadLetter } = outputs;
   // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path.
   process.on('SIGHUP', () => {
-    if (args.output) void openForAppend(args.output, 'output').then((next) => output.reopen(next), (error: Error) => warn(error.message));
-    if (args.deadLetter && deadLetter) void openForAppend(args.deadLetter, 'dead-letter file').then((next) => deadLetter.reopen(next), (error: Error) => warn(error.message));
+    if (args.output) void openFile(args.output, 'output', 'a').then((next) => output.reopen(next), (error: Error) => warn(error.message));
+    if (args.deadLetter && deadLetter) void openFile(args.deadLetter, 'dead-letter file', 'a').then((next) => deadLetter.reopen(next), (error: Error) => warn(error.message));
   });
 
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -91,7 +75,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     warn(describeError(error));
     return 1;
   } finally {
-    await Promise.all([output.finish(outputStream !== process.stdout), deadLetter?.finish(true)]);
+    await Promise.all([output.finish(outputs.outputIsFile), deadLetter?.finish(true)]);
     await metrics?.finish(AbortSignal.abort(), warn);
   }
   return output.error ? 1 : 0;

@@ -4,7 +4,7 @@ import { Exposition } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { MetricsTally } from '../metrics/tally.js';
-import { writeTextfile } from '../metrics/textfile.js';
+import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { describeError } from '../pipeline/errors.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { UsageError, nonNegativeInteger, parseLabels } from './options.js';
@@ -55,7 +55,7 @@ export class MetricsSession {
     const { textfile, pushgateway, job, linger } = this.args;
     if (textfile !== undefined) {
       try {
-        await writeTextfile(textfile, await this.finalText());
+        await writeFileAtomically(textfile, await this.finalText());
       } catch (error) {
         warn(`cannot write textfile ${textfile}: ${describeError(error)}`);
         ok = false;

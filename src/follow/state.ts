@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../sinks/atomic-file.js';
 
 /** How many first bytes of a file tell it apart from another that got the same inode. */
 export const FINGERPRINT_BYTES = 1024;
@@ -34,20 +35,7 @@ export async function loadState(path: string): Promise<FilePosition[] | undefine
   return state.files;
 }
 
-/** Writes the state beside its final place, syncs it, then renames it over: never half a file. */
+/** Saves the positions atomically (see writeFileAtomically). */
 export async function saveState(path: string, files: FilePosition[]): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(JSON.stringify({ version: 1, files }, null, 1) + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, JSON.stringify({ version: 1, files }, null, 1) + '\n');
 }

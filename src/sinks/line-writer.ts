@@ -65,15 +65,21 @@ export class LineWriter {
   /** Resolves when the output can take more; the caller awaits it between input chunks. */
   async ready(): Promise<void> {
     // Asks the stream, not a flag set at write time: a 'drain' may have come and gone since.
-    if (!this.stream.writableNeedDrain || this.closed) return;
-    await new Promise<void>((resolve) => {
+    if (this.stream.writableNeedDrain && !this.closed) await this.drainOrClose();
+  }
+
+  /** The next 'drain' or 'close', or `timeoutMs`, whichever comes first. */
+  private drainOrClose(timeoutMs?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
       const done = () => {
+        clearTimeout(timer);
         this.stream.off('drain', done);
         this.stream.off('close', done);
         resolve();
       };
       this.stream.on('drain', done);
       this.stream.on('close', done);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
     });
   }
 
@@ -89,19 +95,8 @@ export class LineWriter {
   /** Resolves once every line written so far has been handed to the operating system. */
   async flushed(): Promise<void> {
     this.flush();
-    while (!this.closed && this.stream.writableLength > 0) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.stream.off('drain', done);
-          this.stream.off('close', done);
-          resolve();
-        };
-        this.stream.on('drain', done);
-        this.stream.on('close', done);
-        // A stream below its high-water mark never emits 'drain': look again shortly.
-        setTimeout(done, 5);
-      });
-    }
+    // A stream below its high-water mark never emits 'drain': look again shortly.
+    while (!this.closed && this.stream.writableLength > 0) await this.drainOrClose(5);
   }
 
   /** Flushes what is left and finishes the output; `end` closes it (not for stdout). */

@@ -1,15 +1,15 @@
 import { open, rename, rm } from 'node:fs/promises';
 
 /**
- * Writes the exposition where node_exporter's textfile collector reads it: to a temporary file
- * beside the target, synced, then renamed over it, so the collector never sees half a file.
+ * Writes `text` to a temporary file beside `path`, syncs it, then renames it over `path`: a
+ * reader (node_exporter's textfile collector, hidlog after a crash) never sees half a file.
  */
-export async function writeTextfile(path: string, body: string): Promise<void> {
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     const file = await open(temporary, 'w');
     try {
-      await file.writeFile(body);
+      await file.writeFile(text);
       await file.sync();
     } finally {
       await file.close();
