@@ -1,0 +1,7 @@
+export interface CorpusTruth {
+  lines: number;
+  results: Record<'annotated' | 'no_codes' | 'invalid' | 'too_long', number>;
+  codes: Record<'http' | 'error' | 'failure' | 'response', Record<string, number>>;
+}
+
+export function writeCorpus(options: { lines: number; path: string; catalog: readonly { kind: string; code: number }[] }): Promise<CorpusTruth>;
