@@ -57,12 +57,12 @@ function firstSignificantByte(head: Buffer): number | undefined {
 }
 
 /** Opens a file (or stdin for `-`): gzip is recognised by its magic bytes, a JSON array by its `[`. */
-export async function openInput(path: string): Promise<OpenedInput> {
-  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
+export async function openInput(path: string, chunkBytes = 256 * 1024): Promise<OpenedInput> {
+  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkBytes });
   let stream = raw;
   const head = await peek(raw, (h) => h.length >= GZIP_MAGIC.length);
   if (startsWith(head, GZIP_MAGIC)) {
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const gunzip = createGunzip({ chunkSize: chunkBytes });
     raw.on('error', (error) => gunzip.destroy(error));
     stream = raw.pipe(gunzip);
   }
