@@ -1,6 +1,6 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
-import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './annotate-command.js';
+import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { MetricsSession } from './metrics-session.js';
 import { shutdownSignal } from './shutdown.js';

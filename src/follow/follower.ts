@@ -105,7 +105,13 @@ export class Follower {
       if (!file) {
         file = await this.openFile(path, saved, firstStart);
         if (!file) continue;
-        this.files.set(identity, file);
+        // The path may name another file by the time it is opened (a rotation in between):
+        // the opened file's own identity is the key, and a file already followed is not opened twice.
+        if (this.files.has(file.identity)) {
+          await file.close();
+          continue;
+        }
+        this.files.set(file.identity, file);
       } else if (file.path !== path) {
         options.stats.rotations++; // renamed, and still found by a pattern
         file.path = path;

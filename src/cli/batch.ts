@@ -1,0 +1,37 @@
+// What the batch commands (annotate, count) share.
+import { availableParallelism } from 'node:os';
+import type { RunReport } from '../pipeline/run.js';
+import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
+import { nonNegativeInteger, parseFields } from './options.js';
+
+export interface InputArgs {
+  files: string[];
+  field: string[];
+  strict: boolean;
+  maxLineBytes: number;
+  workers: number;
+}
+
+export const warn = (message: string) => process.stderr.write(`hidlog: ${message}\n`);
+
+export function inputsOf(args: InputArgs): string[] {
+  return args.files.length > 0 ? args.files : ['-'];
+}
+
+/** A pool for --workers N (0: one per core); none for one worker, which is this thread. */
+export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields'>): WorkerPool | undefined {
+  const count = nonNegativeInteger('workers', args.workers) || availableParallelism();
+  if (count <= 1) return undefined;
+  return WorkerPool.start(count, { ...setup, strict: args.strict, maxLineBytes: args.maxLineBytes, fields: parseFields(args.field) });
+}
+
+/** The exit code a finished run earns. */
+export function exitCodeOf(report: RunReport, metricsOk: boolean): number {
+  if (report.strictStop) {
+    warn(report.strictStop);
+    return 1;
+  }
+  if (report.outputClosed) return 0;
+  return report.failedInputs > 0 || !metricsOk ? 1 : 0;
+}
+
