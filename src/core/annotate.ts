@@ -73,7 +73,7 @@ function fragment(kind: CodeKind, code: number): string {
   return text;
 }
 
-export function annotationJson(codes: FoundCodes, outcome: Outcome): string {
+function annotationJson(codes: FoundCodes, outcome: Outcome): string {
   let json = '{';
   for (const kind of PART_ORDER) {
     const code = codes[kind];

@@ -45,10 +45,6 @@ export async function expandPattern(pattern: string): Promise<string[]> {
     .map((entry) => join(directory, entry));
 }
 
-export function hasWildcards(pattern: string): boolean {
-  return GLOB_CHARS.test(basename(pattern));
-}
-
 export function wildcardsOutsideFileName(pattern: string): boolean {
   return GLOB_CHARS.test(dirname(pattern));
 }
