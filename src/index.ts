@@ -1,5 +1,5 @@
 // hidlog as a library: the pure core, with no streams, files or HTTP.
-export { createAnnotator, outcomeOf, DEFAULT_KEY, INVALID_REASONS } from './core/annotate.js';
+export { createAnnotator, outcomeOf, DEFAULT_KEY, INVALID_REASONS, OUTCOMES } from './core/annotate.js';
 export type { Annotator, AnnotatorOptions, BadLineReason, InvalidReason, LineResult, Outcome } from './core/annotate.js';
 export { createExtractor, toCode, toStatus } from './core/extract.js';
 export type { Extractor, FieldPaths, FoundCodes } from './core/extract.js';

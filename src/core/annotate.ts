@@ -2,7 +2,8 @@ import { lookup, type CodeKind } from '../catalog/catalog.js';
 import { createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, type JsonObject } from './json.js';
 
-export type Outcome = 'success' | 'failure' | 'error' | 'unknown';
+export const OUTCOMES = ['success', 'failure', 'error', 'unknown'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 /** Why a line is not a record; a line over --max-line-bytes is `too_long` instead. */
 export const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];

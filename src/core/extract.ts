@@ -91,13 +91,6 @@ function searchBody(value: unknown, found: FoundCodes, depth: number): void {
  */
 export function createExtractor(fields: FieldPaths = {}): Extractor {
   const overrides = Object.entries(fields) as [CodeKind, readonly string[]][];
-  if (overrides.length === 0) {
-    return (record) => {
-      const found: FoundCodes = {};
-      searchRecord(record, found, 0);
-      return found;
-    };
-  }
   return (record) => {
     const found: FoundCodes = {};
     searchRecord(record, found, 0);

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
 import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
-import { INVALID_REASONS } from '../core/annotate.js';
+import { INVALID_REASONS, OUTCOMES } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
 import type { FollowStats } from '../follow/follower.js';
 import type { CodeSeries, MetricsTally } from './tally.js';
@@ -70,69 +70,40 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   const info = new Gauge({ name: 'hid_code_info', help: 'The catalog: one series per code, value 1, to join a code to its description.', labelNames: ['kind', 'code', 'category', 'description'], registers });
   for (const entry of catalogEntries()) info.set({ kind: entry.kind, code: String(entry.code), category: entry.category, description: entry.description }, 1);
 
-  new Counter({
-    name: 'hidlog_lines_total',
-    help: 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a JSON object), too_long.',
-    labelNames: ['result'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [result, count] of Object.entries(tally.lines)) this.inc({ result }, count);
-    },
-  });
-  new Counter({
-    name: 'hidlog_invalid_lines_total',
-    help: `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`,
-    labelNames: ['reason'],
-    registers,
-    collect() {
-      this.reset();
-      for (const reason of INVALID_REASONS) this.inc({ reason }, tally.invalidReasons.get(reason) ?? 0);
-    },
-  });
-  new Counter({
-    name: 'hidlog_outcomes_total',
-    help: 'Annotated records by outcome: success, failure, error, unknown.',
-    labelNames: ['outcome'],
-    registers,
-    collect() {
-      this.reset();
-      for (const outcome of ['success', 'failure', 'error', 'unknown']) this.inc({ outcome }, tally.outcomes.get(outcome) ?? 0);
-    },
-  });
-  new Counter({
-    name: 'hidlog_bytes_total',
-    help: 'Bytes read from the inputs, after decompression.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(tally.bytesRead);
-    },
-  });
-  new Counter({
-    name: 'hidlog_label_overflow_total',
-    help: 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached.',
-    labelNames: ['label'],
-    registers,
-    collect() {
-      this.reset();
-      for (const { label, count } of tally.overflows()) this.inc({ label }, count);
-    },
-  });
+  // A counter (or gauge) whose values are read from the tally, or follow stats, at each collect.
+  const counter = (name: string, help: string, label: string | undefined, read: () => Iterable<[string, number]> | number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: label ? [label] : [],
+      registers,
+      collect() {
+        this.reset();
+        const values = read();
+        if (typeof values === 'number') this.inc(values);
+        else for (const [value, count] of values) this.inc({ [label!]: value }, count);
+      },
+    });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers, collect() { this.set(read()); } });
+
+  counter('hidlog_lines_total', 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a JSON object), too_long.', 'result', () => Object.entries(tally.lines));
+  counter('hidlog_invalid_lines_total', `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () => INVALID_REASONS.map((reason) => [reason, tally.invalidReasons.get(reason) ?? 0]));
+  counter('hidlog_outcomes_total', `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () => OUTCOMES.map((outcome) => [outcome, tally.outcomes.get(outcome) ?? 0]));
+  counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
+  counter('hidlog_label_overflow_total', 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached.', 'label', () =>
+    tally.overflows().map(({ label, count }) => [label, count]),
+  );
   new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
 
   const follow = options.follow;
   if (follow) {
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers, collect() { this.set(read()); } });
-    const counter = (name: string, help: string, read: () => number) =>
-      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
     gauge('hidlog_follow_files', 'Files being followed.', () => follow.files);
-    counter('hidlog_follow_rotations_total', 'Followed files renamed or deleted (and read to their end).', () => follow.rotations);
-    counter('hidlog_follow_truncations_total', 'Followed files truncated in place (copytruncate) and read again from the start.', () => follow.truncations);
+    counter('hidlog_follow_rotations_total', 'Followed files renamed or deleted (and read to their end).', undefined, () => follow.rotations);
+    counter('hidlog_follow_truncations_total', 'Followed files truncated in place (copytruncate) and read again from the start.', undefined, () => follow.truncations);
     gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
     gauge('hidlog_follow_last_read_timestamp_seconds', 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
-    counter('hidlog_follow_read_errors_total', 'Followed files that could not be opened (each reported once, and retried).', () => follow.readErrors);
+    counter('hidlog_follow_read_errors_total', 'Followed files that could not be opened (each reported once, and retried).', undefined, () => follow.readErrors);
   }
 
   if (options.processMetrics) {

@@ -129,7 +129,7 @@ export class MetricsTally implements Observer {
 }
 
 /** Counts one region's lines in a worker thread, for MetricsTally.apply on the main thread. */
-export class LineCountsRecorder implements Omit<Observer, 'apply'> {
+export class LineCountsRecorder implements Pick<Observer, 'line'> {
   private counts: LineCounts = LineCountsRecorder.empty();
   private groups = new Map<string, { group: LabelGroup; codes: Map<string, [CodeKind, number, number]> }>();
 
@@ -166,10 +166,6 @@ export class LineCountsRecorder implements Omit<Observer, 'apply'> {
         entry.group.codes.push(created);
       }
     }
-  }
-
-  bytes(): void {
-    // The main thread counts the bytes it reads.
   }
 
   /** The counts so far, and a fresh start. */
