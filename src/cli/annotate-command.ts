@@ -17,10 +17,12 @@ export interface AnnotateArgs extends InputArgs, MetricsArgs {
 
 /** `hidlog annotate`: returns the exit code. */
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
-  const annotator = createAnnotator({ key: validateKey(args.key), fields: parseFields(args.field) });
+  const key = validateKey(args.key);
+  const fields = parseFields(args.field);
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const metrics = await startMetricsIfAsked(args, warn);
+  const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
   let outputs: Outputs;
   try {
     outputs = await openOutputs(args, 'w');

@@ -8,10 +8,11 @@ import { parseFields, positiveInteger } from './options.js';
 
 /** `hidlog count`: metrics only, no records, like `mtail --one_shot`. Returns the exit code. */
 export async function countCommand(args: InputArgs & MetricsArgs): Promise<number> {
-  const annotator = createAnnotator({ fields: parseFields(args.field) });
+  const fields = parseFields(args.field);
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const metrics = await MetricsSession.start(args, warn);
+  const annotator = createAnnotator({ fields, recordPaths: metrics.tally.labelPaths });
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels });
   const report = await run(inputsOf(args), { annotator, maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn }).finally(() =>
     workers?.close(),

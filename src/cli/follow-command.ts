@@ -27,12 +27,14 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   if (misplaced) throw new UsageError(`--follow ${misplaced}: wildcards may stand in the file name only`);
   if (args.files.includes('-')) throw new UsageError('--follow follows files, not stdin');
   if (args.workers !== 1) throw new UsageError('--workers applies to batch inputs, not to --follow');
-  const annotator = createAnnotator({ key: validateKey(args.key), fields: parseFields(args.field) });
+  const key = validateKey(args.key);
+  const fields = parseFields(args.field);
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const pollMs = positiveInteger('poll-interval', args.pollInterval);
   const stop = shutdownSignal();
   const stats = new FollowStats();
   const metrics = await startMetricsIfAsked(args, warn, stats);
+  const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
 
   let outputs: Outputs;
   try {

@@ -1,6 +1,7 @@
 import { lookup, type CodeKind } from '../catalog/catalog.js';
-import { createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
-import { isObject, type JsonObject } from './json.js';
+import { SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
+import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
+import { createScanner, type Scan } from './scan.js';
 
 export const OUTCOMES = ['success', 'failure', 'error', 'unknown'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -14,11 +15,23 @@ export type LineResult =
   | { result: 'no_codes'; text: string; record: JsonObject }
   | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'invalid_utf8'> };
 
+/**
+ * A line annotated from its bytes, without decoding it: the output is the line's own bytes up to
+ * `closingBrace`, then `annotator.suffix(codes, outcome)`. `record` holds only the keys the search
+ * and `recordPaths` read. A line the byte path is not sure of comes back as a LineResult.
+ */
+export type BytesResult =
+  | LineResult
+  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome }
+  | { result: 'no_codes'; text?: undefined; record: JsonObject };
+
 export interface AnnotatorOptions {
   /** The key added to each record (default `hid`). */
   key?: string;
   /** Locations that replace the built-in search for a kind (`--field`). */
   fields?: FieldPaths;
+  /** Paths the caller reads from a result's `record` (metric labels): kept by the byte path. */
+  recordPaths?: readonly (readonly string[])[];
 }
 
 export interface Annotator {
@@ -26,6 +39,12 @@ export interface Annotator {
   annotateLine(line: string): LineResult;
   /** What annotateLine finds, without building the annotated text (`text` is the line as given): for counting. */
   inspectLine(line: string): LineResult;
+  /** One line of valid UTF-8, as `bytes[start, end)` without its terminator. */
+  annotateBytes(bytes: Buffer, start: number, end: number): BytesResult;
+  /** What annotateBytes finds, for counting: a LineResult it gives carries the line as `text`. */
+  inspectBytes(bytes: Buffer, start: number, end: number): BytesResult;
+  /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
+  suffix(codes: FoundCodes, outcome: Outcome): Buffer;
   /** An already parsed value (an element of a JSON array document). */
   annotateValue(value: unknown): LineResult;
   /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
@@ -83,6 +102,19 @@ function annotationJson(codes: FoundCodes, outcome: Outcome): string {
   return `${json}"outcome":"${outcome}"}`;
 }
 
+/** parseEmbeddedObject, by the scanner where it can tell: the body pruned to the wanted keys. */
+function scanBody(scan: Scan, text: string): JsonObject | undefined {
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) <= 32) start++;
+  if (text.charCodeAt(start) !== 123 /* { */) return undefined;
+  // A lone surrogate has no UTF-8: only JSON.parse reads such text as it is.
+  if (!text.isWellFormed()) return parseEmbeddedObject(text);
+  const bytes = Buffer.from(text);
+  const scanned = scan(bytes, 0, bytes.length);
+  if (scanned === 'invalid_json') return undefined;
+  return scanned === undefined ? parseEmbeddedObject(text) : scanned.record;
+}
+
 const MAX_SERIALISED_DEPTH = 1000;
 
 /** Whether arrays and objects nest deeper than `limit`; iterative, so any depth is safe to ask about. */
@@ -104,10 +136,48 @@ function hasAnyKey(record: JsonObject): boolean {
   return false;
 }
 
+// The keys a path reads at each step, and the whole path as one flat key (as getPath reads it).
+const keysOf = (path: readonly string[]): string[] => (path.length > 1 ? [...path, path.join('.')] : [...path]);
+
+const MAX_CACHED_SUFFIXES = 10_000;
+
 export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const key = options.key ?? DEFAULT_KEY;
   const keyJson = JSON.stringify(key);
   const extract = createExtractor(options.fields);
+  const wantedKeys = [...SEARCHED_KEYS, ...Object.values(options.fields ?? {}).flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
+  // A key named __proto__ cannot be set on a plain object: such lines always take the text path.
+  const scan: Scan | undefined = wantedKeys.includes('__proto__') ? undefined : createScanner(wantedKeys, key);
+  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
+  // Suffixes by status, then error, then failure, then response code (undefined: none).
+  const suffixes = new Map<number | undefined, Map<number | undefined, Map<number | undefined, Map<number | undefined, Buffer>>>>();
+  let cachedSuffixes = 0;
+
+  function suffix(codes: FoundCodes, outcome: Outcome): Buffer {
+    const { http, error, failure, response } = codes;
+    let bytes = suffixes.get(http)?.get(error)?.get(failure)?.get(response);
+    if (bytes === undefined) {
+      bytes = Buffer.from(`,${keyJson}:${annotationJson(codes, outcome)}}`);
+      if (cachedSuffixes++ < MAX_CACHED_SUFFIXES) {
+        const byError = suffixes.get(http) ?? suffixes.set(http, new Map()).get(http)!;
+        const byFailure = byError.get(error) ?? byError.set(error, new Map()).get(error)!;
+        const byResponse = byFailure.get(failure) ?? byFailure.set(failure, new Map()).get(failure)!;
+        byResponse.set(response, bytes);
+      }
+    }
+    return bytes;
+  }
+
+  function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
+    const scanned = scan?.(bytes, start, end);
+    if (scanned === 'invalid_json') return { result: 'invalid', text: bytes.toString('utf8', start, end), reason: 'invalid_json' };
+    // The annotation key is replaced, which needs the whole record: the text path does that.
+    if (scanned === undefined || scanned.hasTopKey) return fromLine(bytes.toString('utf8', start, end), withText);
+    const { record } = scanned;
+    const codes = extractPruned(record);
+    if (codes.http === undefined && codes.error === undefined && codes.failure === undefined && codes.response === undefined) return { result: 'no_codes', record };
+    return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes) };
+  }
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
     const codes = extract(record);
@@ -151,6 +221,9 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   return {
     annotateLine: (line) => fromLine(line, true),
     inspectLine: (line) => fromLine(line, false),
+    annotateBytes: (bytes, start, end) => fromBytes(bytes, start, end, true),
+    inspectBytes: (bytes, start, end) => fromBytes(bytes, start, end, false),
+    suffix,
     annotateValue(value) {
       if (!isObject(value)) {
         if (nestedDeeperThan(value, MAX_SERIALISED_DEPTH)) return { result: 'invalid', text: '', reason: 'too_deep' };

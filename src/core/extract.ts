@@ -27,6 +27,16 @@ export function toStatus(value: unknown): number | undefined {
   return code !== undefined && code >= 100 && code <= 599 ? code : undefined;
 }
 
+/**
+ * Every key the built-in search below reads, at any depth: a record pruned to these keys gives
+ * the same codes as the whole record (the byte scanner builds only these).
+ */
+export const SEARCHED_KEYS = [
+  ...['status', 'statusCode', 'status_code', 'http', 'response', 'res', 'http.response.status_code'],
+  ...['hid_error', 'errorCode', 'schemas', 'hid_failure', 'hid_response', 'responseCode', 'reason'],
+  ...['body', 'responseBody', 'response_body', 'content', 'http.response.body.content', 'log'],
+] as const;
+
 // The search below reads fixed key names with plain property access: none of them exists on
 // Object.prototype, so a missing key reads as undefined and a record's `__proto__` key (an own
 // property after JSON.parse) is never followed. User-given paths go through getPath instead.
@@ -48,7 +58,10 @@ function findStatus(record: JsonObject): number | undefined {
   );
 }
 
-function searchRecord(record: JsonObject, found: FoundCodes, depth: number): void {
+/** Reads a body logged as JSON text: the whole object, or one with at least the searched keys. */
+export type BodyParser = (text: string) => JsonObject | undefined;
+
+function searchRecord(record: JsonObject, found: FoundCodes, depth: number, parseBody: BodyParser): void {
   if (found.http === undefined) {
     const status = findStatus(record);
     if (status !== undefined) found.http = status;
@@ -70,30 +83,31 @@ function searchRecord(record: JsonObject, found: FoundCodes, depth: number): voi
   }
   if (depth >= MAX_BODY_DEPTH) return;
   // Where an envelope carries the HID response body, as an object or as JSON-encoded text.
-  searchBody(record.response, found, depth);
-  searchBody(record.body, found, depth);
-  searchBody(record.responseBody, found, depth);
-  searchBody(record.response_body, found, depth);
-  searchBody(child(record.res, 'body'), found, depth);
-  searchBody(child(child(child(record.http, 'response'), 'body'), 'content') ?? record['http.response.body.content'], found, depth);
-  searchBody(record.log, found, depth);
+  searchBody(record.response, found, depth, parseBody);
+  searchBody(record.body, found, depth, parseBody);
+  searchBody(record.responseBody, found, depth, parseBody);
+  searchBody(record.response_body, found, depth, parseBody);
+  searchBody(child(record.res, 'body'), found, depth, parseBody);
+  searchBody(child(child(child(record.http, 'response'), 'body'), 'content') ?? record['http.response.body.content'], found, depth, parseBody);
+  searchBody(record.log, found, depth, parseBody);
 }
 
-function searchBody(value: unknown, found: FoundCodes, depth: number): void {
+function searchBody(value: unknown, found: FoundCodes, depth: number, parseBody: BodyParser): void {
   if (value === undefined) return;
-  const body = typeof value === 'string' ? parseEmbeddedObject(value) : isObject(value) ? value : undefined;
-  if (body) searchRecord(body, found, depth + 1);
+  const body = typeof value === 'string' ? parseBody(value) : isObject(value) ? value : undefined;
+  if (body) searchRecord(body, found, depth + 1, parseBody);
 }
 
 /**
  * Builds the function that finds a record's status and codes. By default it searches the shapes
  * real HID logs have (README, "Record shapes"); a kind given in `fields` is read only from there.
+ * `parseBody` reads bodies logged as JSON text (the byte path gives one that keeps searched keys only).
  */
-export function createExtractor(fields: FieldPaths = {}): Extractor {
+export function createExtractor(fields: FieldPaths = {}, parseBody: BodyParser = parseEmbeddedObject): Extractor {
   const overrides = Object.entries(fields) as [CodeKind, readonly string[]][];
   return (record) => {
     const found: FoundCodes = {};
-    searchRecord(record, found, 0);
+    searchRecord(record, found, 0, parseBody);
     for (const [kind, path] of overrides) {
       const value = getPath(record, path);
       const code = kind === 'http' ? toStatus(value) : toCode(value);

@@ -59,6 +59,11 @@ export class MetricsTally implements Observer {
   // Without record labels, a code's series is found by its number alone (the per-line path).
   private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
 
+  /** Where the record labels are read: the annotator keeps these keys on its fast path. */
+  get labelPaths(): (readonly string[])[] {
+    return this.options.labels.map((label) => label.path);
+  }
+
   constructor(readonly options: TallyOptions) {
     this.unknownCodes = perKind(() => new CappedValues(options.maxUnknownCodes));
     this.labelCaps = options.labels.map(() => new CappedValues(options.maxLabelValues));

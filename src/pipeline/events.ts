@@ -1,11 +1,11 @@
 import type { CodeKind } from '../catalog/catalog.js';
-import type { LineResult } from '../core/annotate.js';
+import type { BytesResult, LineResult } from '../core/annotate.js';
+
+/** A line the core never saw: its bytes are not UTF-8, or it is too long to parse. */
+export type UnreadLine = { result: 'invalid'; reason: 'invalid_utf8'; raw: Buffer } | { result: 'too_long'; bytes: number };
 
 /** What became of one input line: the core's result, or a line the core never saw. */
-export type LineEvent =
-  | LineResult
-  | { result: 'invalid'; reason: 'invalid_utf8'; raw: Buffer }
-  | { result: 'too_long'; bytes: number };
+export type LineEvent = BytesResult | UnreadLine;
 
 export type LineResultName = 'annotated' | 'no_codes' | 'invalid' | 'too_long';
 

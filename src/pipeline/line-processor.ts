@@ -1,8 +1,8 @@
-import type { Annotator, LineResult } from '../core/annotate.js';
+import type { Annotator, BytesResult, LineResult } from '../core/annotate.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { LineSplitter } from '../sources/line-splitter.js';
 import { StrictStop, type LineLocation } from './errors.js';
-import type { LineEvent, Observer } from './events.js';
+import type { Observer, UnreadLine } from './events.js';
 
 /** What decides the fate of each line: shared by the main thread and the worker threads. */
 export interface LineOptions {
@@ -22,13 +22,33 @@ export interface LineOptions {
 /** Turns each line of one input into output, dead letters and observations. */
 export class LineProcessor {
   lineNumber = 0;
+  private readonly annotate: (bytes: Buffer, start: number, end: number) => BytesResult;
 
   constructor(
     private readonly options: LineOptions,
     readonly name: string,
-  ) {}
+  ) {
+    const { annotator, format } = options;
+    // A human format needs the whole record; counting needs no output text.
+    if (format) this.annotate = (bytes, start, end) => annotator.annotateLine(bytes.toString('utf8', start, end));
+    else this.annotate = options.output ? annotator.annotateBytes : annotator.inspectBytes;
+  }
 
-  emit(event: LineEvent): void {
+  /** A line of valid UTF-8: annotated from its bytes where it can be, written without decoding it. */
+  line(bytes: Buffer, start: number, end: number): void {
+    const event = this.annotate(bytes, start, end);
+    if (event.text !== undefined) {
+      this.emit(event);
+      return;
+    }
+    this.lineNumber++;
+    const { observer, output, annotator } = this.options;
+    observer?.line(event);
+    if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes, event.outcome));
+    else output?.writeSpan(bytes, start, end);
+  }
+
+  emit(event: LineResult | UnreadLine): void {
     const { options } = this;
     this.lineNumber++;
     options.observer?.line(event);
@@ -58,10 +78,9 @@ export class LineProcessor {
   }
 
   splitter(): LineSplitter {
-    const { annotator, deadLetter, output } = this.options;
-    const toResult = output ? annotator.annotateLine : annotator.inspectLine;
+    const { deadLetter } = this.options;
     return new LineSplitter(this.options.maxLineBytes, {
-      line: (text) => this.emit(toResult(text)),
+      line: (bytes, start, end) => this.line(bytes, start, end),
       invalidUtf8: (raw) => this.emit({ result: 'invalid', reason: 'invalid_utf8', raw }),
       tooLongPiece: (piece) => {
         if (!this.options.strict) deadLetter?.writeBytes(piece);
@@ -75,7 +94,7 @@ export class LineProcessor {
   }
 }
 
-function describeBadLine(event: LineEvent): string {
+function describeBadLine(event: LineResult | UnreadLine): string {
   if (event.result === 'too_long') return `line of ${event.bytes} bytes is longer than --max-line-bytes`;
   if (event.result !== 'invalid') return event.result;
   switch (event.reason) {

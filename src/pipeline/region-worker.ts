@@ -29,7 +29,7 @@ const output = setup.output ? memoryWriter(outputChunks) : undefined;
 const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks) : undefined;
 const recorder = setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
 const options = {
-  annotator: createAnnotator({ key: setup.key, fields: setup.fields }),
+  annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: setup.labels.map((label) => label.path) }),
   maxLineBytes: setup.maxLineBytes,
   strict: setup.strict,
   output,

@@ -51,6 +51,28 @@ export class LineWriter {
     this.buffer[this.used++] = 0x0a;
   }
 
+  /** A line's own bytes, `source[start, end)`, then a newline. */
+  writeSpan(source: Buffer, start: number, end: number): void {
+    this.writeSpliced(source, start, end, EMPTY);
+  }
+
+  /** `source[start, cut)`, then `suffix`, then a newline: an annotated line, no text decoded or encoded. */
+  writeSpliced(source: Buffer, start: number, cut: number, suffix: Buffer): void {
+    const length = cut - start + suffix.length + 1;
+    if (this.used + length > this.buffer.length) {
+      this.flush();
+      if (length > this.buffer.length) {
+        this.send(Buffer.concat([source.subarray(start, cut), suffix, NEWLINE]));
+        return;
+      }
+    }
+    const { buffer } = this;
+    this.used += source.copy(buffer, this.used, start, cut);
+    buffer.set(suffix, this.used);
+    this.used += suffix.length;
+    buffer[this.used++] = 0x0a;
+  }
+
   /** Bytes that must reach the output exactly as they were (a line that is not valid UTF-8). */
   writeBytes(bytes: Buffer): void {
     this.flush();
@@ -120,3 +142,4 @@ export class LineWriter {
 }
 
 const NEWLINE = Buffer.from('\n');
+const EMPTY = Buffer.alloc(0);

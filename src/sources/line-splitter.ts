@@ -10,8 +10,8 @@ export interface RegionHandler {
 }
 
 export interface LineHandler extends Omit<RegionHandler, 'region'> {
-  /** A complete line of valid UTF-8, without its `\n` or `\r\n`. */
-  line(text: string): void;
+  /** A complete line of valid UTF-8, `bytes[start, end)`, without its `\n` or `\r\n`. */
+  line(bytes: Buffer, start: number, end: number): void;
   /** A complete line whose bytes are not valid UTF-8, untouched, without its terminator. */
   invalidUtf8(raw: Buffer): void;
 }
@@ -93,8 +93,8 @@ export class RegionSplitter {
 }
 
 /**
- * Splits regions of whole lines into lines. A line of invalid UTF-8 is handed on untouched;
- * regions of valid UTF-8 are decoded once, not once per line.
+ * Splits regions of whole lines into lines. UTF-8 is checked once a region; a line of invalid
+ * UTF-8 (in a region that has one) is handed on untouched, and no line is decoded here.
  */
 export class RegionLines {
   constructor(
@@ -103,46 +103,24 @@ export class RegionLines {
   ) {}
 
   split(region: Buffer): void {
-    if (!isUtf8(region)) {
-      let start = 0;
-      for (let newline = region.indexOf(10); newline !== -1; newline = region.indexOf(10, start)) {
-        this.emitBytes(region.subarray(start, newline));
-        start = newline + 1;
-      }
-      if (start < region.length) this.emitBytes(region.subarray(start));
-      return;
-    }
-    const text = region.toString('utf8');
+    const valid = isUtf8(region);
     let start = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      this.emitText(text, start, newline);
+    for (let newline = region.indexOf(10); newline !== -1; newline = region.indexOf(10, start)) {
+      this.emit(region, start, newline, valid);
       start = newline + 1;
     }
-    if (start < text.length) this.emitText(text, start, text.length);
+    if (start < region.length) this.emit(region, start, region.length, valid);
   }
 
-  private emitText(text: string, start: number, end: number): void {
-    if (text.charCodeAt(end - 1) === 13) end--;
-    const line = text.slice(start, end);
-    // A string of n UTF-16 units is at most 3n bytes: only long lines need measuring.
-    if (line.length * 3 > this.maxLineBytes && Buffer.byteLength(line) > this.maxLineBytes) {
-      const bytes = Buffer.from(line);
-      this.handler.tooLongPiece(bytes);
-      this.handler.tooLong(bytes.length);
+  private emit(region: Buffer, start: number, end: number, valid: boolean): void {
+    if (end > start && region[end - 1] === 13) end--;
+    if (end - start > this.maxLineBytes) {
+      this.handler.tooLongPiece(region.subarray(start, end));
+      this.handler.tooLong(end - start);
+    } else if (valid || isUtf8(region.subarray(start, end))) {
+      this.handler.line(region, start, end);
     } else {
-      this.handler.line(line);
-    }
-  }
-
-  private emitBytes(raw: Buffer): void {
-    const bytes = raw.length > 0 && raw[raw.length - 1] === 13 ? raw.subarray(0, -1) : raw;
-    if (bytes.length > this.maxLineBytes) {
-      this.handler.tooLongPiece(bytes);
-      this.handler.tooLong(bytes.length);
-    } else if (isUtf8(bytes)) {
-      this.handler.line(bytes.toString('utf8'));
-    } else {
-      this.handler.invalidUtf8(bytes);
+      this.handler.invalidUtf8(region.subarray(start, end));
     }
   }
 }

@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { catalogEntries } from '../../src/catalog/catalog.js';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { fixture } from '../helpers/cli.js';
+import { expectSameAnnotation } from '../helpers/bytes-path.js';
 import { writeCorpus } from '../../bench/corpus.mjs';
 
 const annotator = createAnnotator();
@@ -34,6 +36,53 @@ function expectSamePaths(lines: string[]): void {
   }
   expect(annotated).toBeGreaterThan(0);
 }
+
+/** Every line of valid UTF-8 in a file, as the splitter gives them (without \r). */
+function utf8Lines(bytes: Buffer): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (let end = bytes.indexOf(10); start < bytes.length; end = bytes.indexOf(10, start)) {
+    if (end === -1) end = bytes.length;
+    const line = bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
+    if (isUtf8(line)) lines.push(line.toString());
+    start = end + 1;
+  }
+  return lines;
+}
+
+const FIXTURES = ['openid.ndjson', 'gateway.ndjson', 'ecs.ndjson', 'docker.ndjson', 'scim.ndjson', 'audit.ndjson', 'hostile.ndjson'];
+
+describe('the byte path (scan and splice) gives what the text path (JSON.parse) gives', () => {
+  const paths = [['tenant'], ['ctx', 'tenant'], ['http', 'response', 'status_code']];
+  const withLabels = createAnnotator({ recordPaths: paths });
+
+  it('on every line of the fixtures, the hostile one included', () => {
+    const files = FIXTURES.map((name) => readFileSync(fixture(name)));
+    files.push(gunzipSync(readFileSync(fixture('mixed.ndjson.gz'))));
+    const lines = files.flatMap(utf8Lines);
+    expect(lines.length).toBeGreaterThan(500);
+    for (const line of lines) {
+      expectSameAnnotation(annotator, line);
+      expectSameAnnotation(withLabels, line, paths);
+    }
+  });
+
+  it('on a generated corpus, with --key and --field as well', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hidlog-byte-path-'));
+    try {
+      const path = join(dir, 'corpus.ndjson');
+      await writeCorpus({ lines: 20_000, path, catalog: catalogEntries() });
+      const lines = utf8Lines(readFileSync(path));
+      const custom = createAnnotator({ key: 'time', fields: { failure: ['response', 'hid_failure', 'reason'], http: ['http', 'response', 'status_code'] } });
+      for (const line of lines) {
+        expectSameAnnotation(annotator, line);
+        expectSameAnnotation(custom, line);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the fast path gives what the straightforward path gives', () => {
   it('on every record of the fixtures', () => {

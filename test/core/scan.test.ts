@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { createAnnotator } from '../../src/core/annotate.js';
+import { SEARCHED_KEYS } from '../../src/core/extract.js';
+import { isObject, type JsonObject } from '../../src/core/json.js';
+import { createScanner } from '../../src/core/scan.js';
+import { expectSameAnnotation } from '../helpers/bytes-path.js';
+import { random } from '../../fixtures/shapes.mjs';
+
+const WANTED = [...SEARCHED_KEYS, 'tenant'];
+const scan = createScanner(WANTED, 'hid');
+
+/** What the scanner should build: the parsed value with only wanted keys, at every depth of objects. */
+function prune(value: JsonObject): JsonObject {
+  const kept: JsonObject = {};
+  for (const key of WANTED) {
+    if (!Object.hasOwn(value, key)) continue;
+    const child = value[key];
+    kept[key] = isObject(child) ? prune(child) : child;
+  }
+  return kept;
+}
+
+type Verdict = 'object' | 'invalid_json' | 'unsure';
+
+/** Scans one line and checks the scanner's answer against JSON.parse's; returns the verdict. */
+function checkAgainstJsonParse(line: string): Verdict {
+  const bytes = Buffer.from(line);
+  const scanned = scan(bytes, 0, bytes.length);
+  let parsed: unknown;
+  let parses = true;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    parses = false;
+  }
+  if (scanned === undefined) return 'unsure';
+  if (scanned === 'invalid_json') {
+    expect(parses, line).toBe(false);
+    expect(line.trim(), line).not.toBe('');
+    return 'invalid_json';
+  }
+  expect(parses && isObject(parsed), line).toBe(true);
+  const record = parsed as JsonObject;
+  expect(scanned.record, line).toEqual(prune(record));
+  expect(scanned.hasTopKey, line).toBe(Object.hasOwn(record, 'hid'));
+  expect(bytes[scanned.closingBrace], line).toBe(0x7d);
+  expect(bytes.subarray(scanned.closingBrace + 1).toString().trim(), line).toBe('');
+  return 'object';
+}
+
+// A generator of JSON lines that lean on what the scanner must get right: wanted keys at every
+// depth, escapes, every form of number, whitespace between every token, bodies as JSON text.
+const rnd = random(424242);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+const KEYS = [...WANTED, 'hid', 'msg', 'ctx', 'level', 'a', 'é', '__proto__', 'constructor', 'toString'];
+const STRINGS = ['', 'ok', '13', ' 1200 ', '-1', '9007199254740993', 'Zürich 東京 🔐', 'quote " and \\ back', 'tab\tnew\nline', '\u2028', '\ud800 lone', '\u0000'];
+const space = () => pick(['', '', '', ' ', '\t', ' \r ', '  ']);
+
+function numberText(): string {
+  const n = pick([0, 13, 51, 200, 401, 1200, 9001, -1, 7, 1234567890123456, 123]);
+  return pick([String(n), `${n}.0`, `${n}e0`, `${n * 10}E-1`, '-0', '1e400', '1.5', `${n}.25e+2`, '12345678901234567890']);
+}
+
+function stringText(text: string): string {
+  // JSON.stringify, then some characters written as \u escapes or \/ as JSON allows.
+  let json = JSON.stringify(text);
+  if (rnd() < 0.2) json = json.replace(/[a-z]/, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (rnd() < 0.1) json = json.slice(0, -1) + '\\/"';
+  return json;
+}
+
+function valueText(depth: number): string {
+  const r = rnd();
+  if (depth < 5 && r < 0.25) return objectText(depth + 1);
+  if (depth < 5 && r < 0.35) return `[${space()}${Array.from({ length: Math.floor(rnd() * 3) }, () => valueText(depth + 1)).join(`${space()},${space()}`)}${space()}]`;
+  if (r < 0.55) return numberText();
+  if (r < 0.65) return stringText(objectText(depth + 1)); // a body logged as JSON text
+  if (r < 0.9) return stringText(pick(STRINGS));
+  return pick(['true', 'false', 'null']);
+}
+
+function objectText(depth: number): string {
+  const members = Array.from({ length: Math.floor(rnd() * 5) }, () => {
+    const key = pick(KEYS);
+    const keyText = rnd() < 0.03 ? JSON.stringify(key).replace(/[a-z]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : JSON.stringify(key);
+    return `${space()}${keyText}${space()}:${space()}${valueText(depth)}${space()}`;
+  });
+  return `{${members.join(',')}}`;
+}
+
+const generated = Array.from({ length: 4000 }, () => `${space()}${objectText(0)}${space()}`);
+
+function mutate(line: string): string {
+  const chars = [...line];
+  for (let edits = 1 + Math.floor(rnd() * 3); edits > 0; edits--) {
+    const at = Math.floor(rnd() * (chars.length + 1));
+    const what = rnd();
+    const piece = pick(['{', '}', '[', ']', '"', ',', ':', '\\', '0', '1', '.', 'e', '-', '+', 't', 'n', 'u', ' ', '\t', '\u000b', '\u0001', 'é', 'x']);
+    if (what < 0.4) chars.splice(at, 1);
+    else if (what < 0.7) chars.splice(at, 0, piece);
+    else chars.splice(at, 1, piece);
+  }
+  return chars.join('');
+}
+
+describe('the byte scanner agrees with JSON.parse', () => {
+  it('on generated objects: the same wanted values at every depth, and most lines scanned', () => {
+    const verdicts = generated.map(checkAgainstJsonParse);
+    // Only escaped keys and __proto__ handling make the scanner unsure of a valid line.
+    expect(verdicts.filter((v) => v === 'object').length).toBeGreaterThan(generated.length * 0.8);
+    expect(verdicts).not.toContain('invalid_json');
+  });
+
+  it('on the same lines with bytes deleted, inserted and replaced', () => {
+    const verdicts = generated.flatMap((line) => [mutate(line), mutate(line)]).map(checkAgainstJsonParse);
+    expect(verdicts.filter((v) => v === 'invalid_json').length).toBeGreaterThan(verdicts.length * 0.3);
+    expect(verdicts.filter((v) => v === 'object').length).toBeGreaterThan(verdicts.length * 0.05);
+  });
+
+  it.each([
+    ['{"hid_failure":13,"hid_failure":51}', { hid_failure: 51 }],
+    ['{"status":1.3e1,"hid_error":-0,"reason":1e400}', { status: 13, hid_error: -0, reason: Infinity }],
+    ['{"hid_error":12345678901234567890}', { hid_error: 12345678901234567890 }],
+    ['{"log":"{\\"status\\":401}","schemas":["urn",{"a":1}]}', { log: '{"status":401}', schemas: ['urn', { a: 1 }] }],
+    ['{"response":{"status":"\\ud800","x":{"status":1}}}', { response: { status: '\ud800' } }],
+  ])('builds what JSON.parse gives: %s', (line, expected) => {
+    const scanned = scan(Buffer.from(line), 0, Buffer.byteLength(line));
+    expect(typeof scanned === 'object' && scanned.record).toEqual(expected);
+  });
+
+  it.each([
+    ['a key spelled with escapes', '{"hid\\u005ferror":1200}'],
+    ['nesting deeper than the scanner goes', `{"a":${'['.repeat(100)}${']'.repeat(100)}}`],
+    ['a value that is not an object', '[{"status":200}]'],
+    ['a line blank to String#trim', '\u000b'],
+    ['a blank line', '  '],
+  ])('leaves %s to JSON.parse', (_, line) => {
+    expect(scan(Buffer.from(line), 0, Buffer.byteLength(line))).toBeUndefined();
+  });
+
+  it.each(['{"status":200', '{"status":200}}', '{"status":01}', '{"a":"\\x"}', '{"a":"\u0001"}', '{"a":tru}', 'Exception in thread "main"', '{"a":1,}'])('calls %j invalid', (line) => {
+    expect(scan(Buffer.from(line), 0, Buffer.byteLength(line))).toBe('invalid_json');
+  });
+
+  it('reads only its own line of a larger buffer', () => {
+    const region = Buffer.from('{"status":200}\n{"status":404}\n{"status":');
+    const first = scan(region, 0, 14);
+    const last = scan(region, 30, region.length);
+    expect(typeof first === 'object' && first.record.status).toBe(200);
+    expect(last).toBe('invalid_json');
+  });
+});
+
+describe('annotateBytes gives what annotateLine gives', () => {
+  it('on generated and mutated lines, bodies as JSON text and a record label included', () => {
+    const annotator = createAnnotator({ recordPaths: [['tenant']] });
+    for (const line of generated) {
+      expectSameAnnotation(annotator, line, [['tenant']]);
+      expectSameAnnotation(annotator, mutate(line), [['tenant']]);
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { expect } from 'vitest';
+import type { Annotator, BytesResult } from '../../src/core/annotate.js';
+import { recordLabelValues } from '../../src/metrics/tally.js';
+
+/** A line through annotateBytes, written as the pipeline writes it. */
+function written(annotator: Annotator, result: BytesResult, bytes: Buffer): string {
+  if (result.text !== undefined) return result.text;
+  if (result.result === 'no_codes') return bytes.toString();
+  return Buffer.concat([bytes.subarray(0, result.closingBrace), annotator.suffix(result.codes, result.outcome)]).toString();
+}
+
+/**
+ * The byte path (scan the line's bytes, splice the annotation in) against the text path
+ * (JSON.parse the decoded line): the same verdict, output, codes and record-label values.
+ */
+export function expectSameAnnotation(annotator: Annotator, line: string, labelPaths: (readonly string[])[] = []): void {
+  const bytes = Buffer.from(line);
+  const fromText = annotator.annotateLine(line);
+  const fromBytes = annotator.annotateBytes(bytes, 0, bytes.length);
+  expect(fromBytes.result, line).toBe(fromText.result);
+  expect(written(annotator, fromBytes, bytes), line).toBe(fromText.text);
+  if (fromText.result === 'invalid') expect(fromBytes, line).toEqual(fromText);
+  if (fromText.result === 'annotated' && fromBytes.result === 'annotated') {
+    expect(fromBytes.codes, line).toEqual(fromText.codes);
+    expect(fromBytes.outcome, line).toBe(fromText.outcome);
+  }
+  if (fromText.result !== 'invalid' && fromBytes.result !== 'invalid') {
+    const labels = labelPaths.map((path, i) => ({ name: `l${i}`, path }));
+    expect(recordLabelValues(labels, fromBytes.record), line).toEqual(recordLabelValues(labels, fromText.record));
+  }
+  const inspected = annotator.inspectBytes(bytes, 0, bytes.length);
+  expect(inspected.result, line).toBe(fromBytes.result);
+}
