@@ -141,6 +141,26 @@ const keysOf = (path: readonly string[]): string[] => (path.length > 1 ? [...pat
 
 const MAX_CACHED_SUFFIXES = 10_000;
 
+// A code (or none) as a number below `limit`: none is 0, codes from -1 up follow. Out of range: -1.
+function slot(code: number | undefined, limit: number): number {
+  if (code === undefined) return 0;
+  const value = code + 2;
+  return value > 0 && value < limit ? value : -1;
+}
+
+/**
+ * Where a suffix is cached: two small integers made of the four codes (status and response,
+ * error and failure), or undefined when a code is out of range.
+ */
+function suffixKeys(codes: FoundCodes): [number, number] | undefined {
+  const h = slot(codes.http, 1 << 10);
+  const e = slot(codes.error, 1 << 14);
+  const f = slot(codes.failure, 1 << 14);
+  const r = slot(codes.response, 1 << 8);
+  if (h < 0 || e < 0 || f < 0 || r < 0) return undefined;
+  return [(h << 8) | r, (e << 14) | f];
+}
+
 export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const key = options.key ?? DEFAULT_KEY;
   const keyJson = JSON.stringify(key);
@@ -149,20 +169,18 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   // A key named __proto__ cannot be set on a plain object: such lines always take the text path.
   const scan: Scan | undefined = wantedKeys.includes('__proto__') ? undefined : createScanner(wantedKeys, key);
   const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
-  // Suffixes by status, then error, then failure, then response code (undefined: none).
-  const suffixes = new Map<number | undefined, Map<number | undefined, Map<number | undefined, Map<number | undefined, Buffer>>>>();
+  // Suffixes by the two numbers of suffixKeys.
+  const suffixes = new Map<number, Map<number, Buffer>>();
   let cachedSuffixes = 0;
 
   function suffix(codes: FoundCodes, outcome: Outcome): Buffer {
-    const { http, error, failure, response } = codes;
-    let bytes = suffixes.get(http)?.get(error)?.get(failure)?.get(response);
+    const keys = suffixKeys(codes);
+    let bytes = keys && suffixes.get(keys[0])?.get(keys[1]);
     if (bytes === undefined) {
       bytes = Buffer.from(`,${keyJson}:${annotationJson(codes, outcome)}}`);
-      if (cachedSuffixes++ < MAX_CACHED_SUFFIXES) {
-        const byError = suffixes.get(http) ?? suffixes.set(http, new Map()).get(http)!;
-        const byFailure = byError.get(error) ?? byError.set(error, new Map()).get(error)!;
-        const byResponse = byFailure.get(failure) ?? byFailure.set(failure, new Map()).get(failure)!;
-        byResponse.set(response, bytes);
+      if (keys && cachedSuffixes++ < MAX_CACHED_SUFFIXES) {
+        const inner = suffixes.get(keys[0]) ?? suffixes.set(keys[0], new Map()).get(keys[0])!;
+        inner.set(keys[1], bytes);
       }
     }
     return bytes;

@@ -28,13 +28,12 @@ function certainlyNotJson(c: number): boolean {
 // Deeper nesting than this is left to JSON.parse, which has no such limit.
 const MAX_DEPTH = 64;
 
-const EMPTY = Buffer.alloc(0);
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-// Thrown inside this module only: the line is not JSON, or it may be but the scanner cannot tell.
-const INVALID = Object.freeze({ invalid: true });
-const UNSURE = Object.freeze({ unsure: true });
+// What a step returns instead of an index: the line is not JSON, or it may be but the scanner cannot tell.
+const INVALID = -1;
+const UNSURE = -2;
 
 // Bytes that stand for themselves inside a string: not a quote, a backslash or a control character.
 const PLAIN_IN_STRING = new Uint8Array(256).map((_, c) => (c >= 32 && c !== QUOTE && c !== BACKSLASH ? 1 : 0));
@@ -79,196 +78,210 @@ class KeySet {
  * escapes, nesting deeper than MAX_DEPTH, a line that is not an object) it returns undefined and
  * the caller asks JSON.parse. A line it accepts is one JSON.parse accepts, every wanted key holds
  * what JSON.parse would give it, and a line it calls invalid is one JSON.parse rejects.
+ *
+ * Each step takes the index it starts at and returns the index after what it read, or INVALID
+ * or UNSURE: no exceptions, and no state shared between steps but what the builders leave.
  */
 export function createScanner(wantedKeys: Iterable<string>, topKey: string): Scan {
   const wanted = new KeySet(wantedKeys);
+  const top = new KeySet([topKey]);
+  const topLength = Buffer.byteLength(topKey);
+  if (wanted.find(Buffer.from('__proto__'), 0, 9) !== undefined) throw new Error('__proto__ cannot be a wanted key');
   // Every built object starts with every wanted key, undefined: one shape for all of them keeps
   // the reads that follow fast (an own key holding undefined reads as a missing one).
   const shape: JsonObject = Object.fromEntries([...new Set(wantedKeys)].map((name) => [name, undefined]));
-  if (wanted.find(new TextEncoder().encode('__proto__'), 0, 9)) throw new Error('__proto__ cannot be a wanted key');
-  const top = new KeySet([topKey]);
-  let b: Buffer = EMPTY;
-  let pos = 0;
-  let end = 0;
-  let escaped = false; // whether the last string scanned had an escape
+  let escaped = false; // whether a string scanned since it was last cleared had an escape
+  let built: unknown; // what the last build step built
   let hasTopKey = false;
 
-  const peek = (): number => (pos < end ? b[pos]! : -1);
-
-  function skipSpace(): void {
-    while (pos < end) {
-      const c = b[pos]!;
-      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
-      pos++;
+  /** From an opening quote to just past the closing one. */
+  function stringEnd(b: Buffer, i: number, end: number): number {
+    i++;
+    for (;;) {
+      while (i < end && PLAIN_IN_STRING[b[i]!] === 1) i++;
+      if (i >= end) return INVALID;
+      const c = b[i]!;
+      if (c === QUOTE) return i + 1;
+      if (c !== BACKSLASH) return INVALID; // a control character
+      escaped = true;
+      const e = i + 1 < end ? b[i + 1]! : -1;
+      if (e === 117 /* u */) {
+        if (i + 5 >= end || !isHexDigit(b[i + 2]) || !isHexDigit(b[i + 3]) || !isHexDigit(b[i + 4]) || !isHexDigit(b[i + 5])) return INVALID;
+        i += 6;
+      } else if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) {
+        i += 2;
+      } else {
+        return INVALID;
+      }
     }
   }
 
-  /** From an opening quote to just past the closing one. */
-  function string(): void {
-    const bytes = b;
-    const stop = end;
-    let i = pos + 1;
-    escaped = false;
-    for (;;) {
-      // The common bytes first: one comparison each for most of a line.
-      let c = 0;
-      while (i < stop && PLAIN_IN_STRING[(c = bytes[i]!)] === 1) i++;
-      if (i >= stop) throw INVALID;
-      if (c === QUOTE) break;
-      if (c === BACKSLASH) {
-        escaped = true;
-        const e = i + 1 < stop ? bytes[i + 1] : -1;
-        if (e === 117 /* u */) {
-          if (i + 5 >= stop || !isHexDigit(bytes[i + 2]) || !isHexDigit(bytes[i + 3]) || !isHexDigit(bytes[i + 4]) || !isHexDigit(bytes[i + 5])) throw INVALID;
-          i += 6;
-        } else if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) {
-          i += 2;
-        } else {
-          throw INVALID;
-        }
-        continue;
-      }
-      if (c < 32) throw INVALID;
+  function digitsEnd(b: Buffer, i: number, end: number): number {
+    const from = i;
+    while (i < end && b[i]! >= 48 && b[i]! <= 57) i++;
+    return i === from ? INVALID : i;
+  }
+
+  function numberEnd(b: Buffer, i: number, end: number): number {
+    if (b[i] === 45 /* - */) i++;
+    if (i < end && b[i] === 48 /* 0 */) i++;
+    else if ((i = digitsEnd(b, i, end)) < 0) return INVALID;
+    if (i < end && b[i] === 46 /* . */ && (i = digitsEnd(b, i + 1, end)) < 0) return INVALID;
+    if (i < end && (b[i] === 101 || b[i] === 69) /* e E */) {
+      i++;
+      if (i < end && (b[i] === 43 || b[i] === 45)) i++;
+      return digitsEnd(b, i, end);
+    }
+    return i;
+  }
+
+  function literalEnd(b: Buffer, i: number, end: number, text: string): number {
+    for (let k = 0; k < text.length; k++) if (i + k >= end || b[i + k] !== text.charCodeAt(k)) return INVALID;
+    return i + text.length;
+  }
+
+  function spaceEnd(b: Buffer, i: number, end: number): number {
+    while (i < end) {
+      const c = b[i]!;
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
       i++;
     }
-    pos = i + 1;
+    return i;
   }
 
-  function digits(): void {
-    const from = pos;
-    while (pos < end && b[pos]! >= 48 && b[pos]! <= 57) pos++;
-    if (pos === from) throw INVALID;
+  /** Checks one value without building it. */
+  function skipValue(b: Buffer, i: number, end: number, depth: number): number {
+    if (i >= end) return INVALID;
+    const c = b[i]!;
+    if (c === QUOTE) return stringEnd(b, i, end);
+    if (c === 123 /* { */) return objectEnd(b, i, end, depth + 1);
+    if (c === 91 /* [ */) return arrayEnd(b, i, end, depth + 1);
+    if (c === 45 || (c >= 48 && c <= 57)) return numberEnd(b, i, end);
+    if (c === 116) return literalEnd(b, i, end, 'true');
+    if (c === 102) return literalEnd(b, i, end, 'false');
+    if (c === 110) return literalEnd(b, i, end, 'null');
+    return INVALID;
   }
 
-  function number(build: boolean): number | undefined {
-    const from = pos;
-    const negative = b[pos] === 45;
-    if (negative) pos++;
-    if (peek() === 48) pos++;
-    else digits();
-    let integer = true;
-    if (peek() === 46 /* . */) {
-      integer = false;
-      pos++;
-      digits();
+  function arrayEnd(b: Buffer, i: number, end: number, depth: number): number {
+    if (depth > MAX_DEPTH) return UNSURE;
+    i = spaceEnd(b, i + 1, end);
+    if (i < end && b[i] === 93 /* ] */) return i + 1;
+    for (;;) {
+      if ((i = skipValue(b, i, end, depth)) < 0) return i;
+      i = spaceEnd(b, i, end);
+      if (i >= end) return INVALID;
+      const c = b[i++]!;
+      if (c === 93) return i;
+      if (c !== 44 /* , */) return INVALID;
+      i = spaceEnd(b, i, end);
     }
-    const c = peek();
-    if (c === 101 || c === 69 /* e E */) {
-      integer = false;
-      pos++;
-      if (peek() === 43 || peek() === 45) pos++;
-      digits();
-    }
-    if (!build) return undefined;
-    const digitsFrom = negative ? from + 1 : from;
-    if (integer && pos - digitsFrom <= 15) {
-      let value = 0;
-      for (let i = digitsFrom; i < pos; i++) value = value * 10 + (b[i]! - 48);
-      return negative ? -value : value;
-    }
-    return Number(b.toString('latin1', from, pos));
   }
 
-  function literal(text: string, value: boolean | null): boolean | null {
-    for (let i = 0; i < text.length; i++) if (pos + i >= end || b[pos + i] !== text.charCodeAt(i)) throw INVALID;
-    pos += text.length;
-    return value;
+  function objectEnd(b: Buffer, i: number, end: number, depth: number): number {
+    if (depth > MAX_DEPTH) return UNSURE;
+    i = spaceEnd(b, i + 1, end);
+    if (i < end && b[i] === 125 /* } */) return i + 1;
+    for (;;) {
+      if (i >= end || b[i] !== QUOTE || (i = stringEnd(b, i, end)) < 0) return INVALID;
+      i = spaceEnd(b, i, end);
+      if (i >= end || b[i] !== 58 /* : */) return INVALID;
+      if ((i = skipValue(b, spaceEnd(b, i + 1, end), end, depth)) < 0) return i;
+      i = spaceEnd(b, i, end);
+      if (i >= end) return INVALID;
+      const c = b[i++]!;
+      if (c === 125) return i;
+      if (c !== 44) return INVALID;
+      i = spaceEnd(b, i, end);
+    }
   }
 
-  function value(build: boolean, depth: number): unknown {
-    const c = peek();
+  /** Checks one value and leaves in `built` what JSON.parse would make of it (objects pruned). */
+  function buildValue(b: Buffer, i: number, end: number, depth: number): number {
+    if (i >= end) return INVALID;
+    const c = b[i]!;
+    let next: number;
     if (c === QUOTE) {
-      const from = pos;
-      string();
-      if (!build) return undefined;
-      return escaped ? JSON.parse(b.toString('utf8', from, pos)) : b.toString('utf8', from + 1, pos - 1);
+      escaped = false;
+      if ((next = stringEnd(b, i, end)) < 0) return next;
+      built = escaped ? JSON.parse(b.toString('utf8', i, next)) : b.toString('utf8', i + 1, next - 1);
+    } else if (c === 123) {
+      return buildObject(b, i, end, depth + 1);
+    } else if (c === 91) {
+      if ((next = arrayEnd(b, i, end, depth + 1)) < 0) return next;
+      built = JSON.parse(b.toString('utf8', i, next));
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      if ((next = numberEnd(b, i, end)) < 0) return next;
+      built = numberValue(b, i, next);
+    } else {
+      if ((next = skipValue(b, i, end, depth)) < 0) return next;
+      built = c === 116 ? true : c === 102 ? false : null;
     }
-    if (c === 123 /* { */) return object(build, depth + 1);
-    if (c === 91 /* [ */) {
-      const from = pos;
-      array(depth + 1);
-      return build ? JSON.parse(b.toString('utf8', from, pos)) : undefined;
-    }
-    if (c === 45 || (c >= 48 && c <= 57)) return number(build);
-    if (c === 116) return literal('true', true);
-    if (c === 102) return literal('false', false);
-    if (c === 110) return literal('null', null);
-    throw INVALID;
+    return next;
   }
 
-  function array(depth: number): void {
-    if (depth > MAX_DEPTH) throw UNSURE;
-    pos++;
-    skipSpace();
-    if (peek() === 93 /* ] */) {
-      pos++;
-      return;
+  function buildObject(b: Buffer, i: number, end: number, depth: number): number {
+    if (depth > MAX_DEPTH) return UNSURE;
+    const record: JsonObject = { ...shape };
+    i = spaceEnd(b, i + 1, end);
+    if (i < end && b[i] === 125) {
+      built = record;
+      return i + 1;
     }
     for (;;) {
-      value(false, depth);
-      skipSpace();
-      const c = peek();
-      pos++;
-      if (c === 93) return;
-      if (c !== 44 /* , */) throw INVALID;
-      skipSpace();
-    }
-  }
-
-  function object(build: boolean, depth: number): JsonObject | undefined {
-    if (depth > MAX_DEPTH) throw UNSURE;
-    const record: JsonObject | undefined = build ? { ...shape } : undefined;
-    pos++;
-    skipSpace();
-    if (peek() === 125 /* } */) {
-      pos++;
-      return record;
-    }
-    for (;;) {
-      if (peek() !== QUOTE) throw INVALID;
-      const keyFrom = pos + 1;
-      string();
-      const keyTo = pos - 1;
-      skipSpace();
-      if (peek() !== 58 /* : */) throw INVALID;
-      pos++;
-      skipSpace();
-      if (record !== undefined) {
-        // An escaped key may spell a wanted one: only JSON.parse can say.
-        if (escaped) throw UNSURE;
-        if (depth === 1 && top.find(b, keyFrom, keyTo) !== undefined) hasTopKey = true;
-        const name = wanted.find(b, keyFrom, keyTo);
-        if (name === undefined) value(false, depth);
-        else record[name] = value(true, depth);
+      if (i >= end || b[i] !== QUOTE) return INVALID;
+      const keyFrom = i + 1;
+      escaped = false;
+      if ((i = stringEnd(b, i, end)) < 0) return INVALID;
+      // An escaped key may spell a wanted one: only JSON.parse can say.
+      if (escaped) return UNSURE;
+      const keyTo = i - 1;
+      if (depth === 1 && keyTo - keyFrom === topLength && top.find(b, keyFrom, keyTo) !== undefined) hasTopKey = true;
+      i = spaceEnd(b, i, end);
+      if (i >= end || b[i] !== 58) return INVALID;
+      i = spaceEnd(b, i + 1, end);
+      const name = wanted.find(b, keyFrom, keyTo);
+      if (name === undefined) {
+        if ((i = skipValue(b, i, end, depth)) < 0) return i;
       } else {
-        value(false, depth);
+        if ((i = buildValue(b, i, end, depth)) < 0) return i;
+        record[name] = built;
       }
-      skipSpace();
-      const c = peek();
-      pos++;
-      if (c === 125) return record;
-      if (c !== 44) throw INVALID;
-      skipSpace();
+      i = spaceEnd(b, i, end);
+      if (i >= end) return INVALID;
+      const c = b[i++]!;
+      if (c === 125) {
+        built = record;
+        return i;
+      }
+      if (c !== 44) return INVALID;
+      i = spaceEnd(b, i, end);
     }
   }
 
-  return (bytes, start, stop) => {
-    b = bytes;
-    pos = start;
-    end = stop;
+  return (b, start, end) => {
+    const first = spaceEnd(b, start, end);
+    if (first >= end || b[first] !== 123) return certainlyNotJson(first < end ? b[first]! : -1) ? 'invalid_json' : undefined;
     hasTopKey = false;
-    try {
-      skipSpace();
-      const first = peek();
-      if (first !== 123) return certainlyNotJson(first) ? 'invalid_json' : undefined;
-      const record = object(true, 1)!;
-      const closingBrace = pos - 1;
-      skipSpace();
-      return pos === end ? { record, closingBrace, hasTopKey } : 'invalid_json';
-    } catch (error) {
-      if (error === INVALID) return 'invalid_json';
-      if (error === UNSURE) return undefined;
-      throw error;
-    }
+    const next = buildObject(b, first, end, 1);
+    if (next === UNSURE) return undefined;
+    if (next === INVALID || spaceEnd(b, next, end) !== end) return 'invalid_json';
+    const record = built as JsonObject;
+    built = undefined;
+    return { record, closingBrace: next - 1, hasTopKey };
   };
+}
+
+/** A JSON number's value: small integers read here, anything else by Number (as JSON.parse reads it). */
+function numberValue(b: Buffer, from: number, to: number): number {
+  const negative = b[from] === 45;
+  const digitsFrom = negative ? from + 1 : from;
+  if (to - digitsFrom > 15) return Number(b.toString('latin1', from, to));
+  let value = 0;
+  for (let i = digitsFrom; i < to; i++) {
+    const digit = b[i]! - 48;
+    if (digit < 0 || digit > 9) return Number(b.toString('latin1', from, to));
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }

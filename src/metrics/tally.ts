@@ -133,10 +133,15 @@ export class MetricsTally implements Observer {
   }
 }
 
+interface GroupEntry {
+  group: LabelGroup;
+  codes: Record<CodeKind, Map<number, [CodeKind, number, number]>>;
+}
+
 /** Counts one region's lines in a worker thread, for MetricsTally.apply on the main thread. */
 export class LineCountsRecorder implements Pick<Observer, 'line'> {
   private counts: LineCounts = LineCountsRecorder.empty();
-  private groups = new Map<string, { group: LabelGroup; codes: Map<string, [CodeKind, number, number]> }>();
+  private groups = new Map<string, GroupEntry>();
 
   constructor(private readonly labels: readonly RecordLabel[]) {}
 
@@ -151,26 +156,30 @@ export class LineCountsRecorder implements Pick<Observer, 'line'> {
     if (event.result !== 'annotated') return;
     bump(counts.outcomes, event.outcome);
     const labelValues = recordLabelValues(this.labels, event.record);
-    const groupKey = labelValues.join('\u0000');
+    const groupKey = labelValues.length === 0 ? '' : labelValues.join('\u0000');
     let entry = this.groups.get(groupKey);
     if (!entry) {
-      entry = { group: { labelValues, records: 0, codes: [] }, codes: new Map() };
+      entry = { group: { labelValues, records: 0, codes: [] }, codes: perKind(() => new Map()) };
       this.groups.set(groupKey, entry);
       counts.groups.push(entry.group);
     }
     entry.group.records++;
-    for (const kind of CODE_KINDS) {
-      const code = event.codes[kind];
-      if (code === undefined) continue;
-      const codeKey = `${kind}${code}`;
-      const seen = entry.codes.get(codeKey);
-      if (seen) seen[2]++;
-      else {
-        const created: [CodeKind, number, number] = [kind, code, 1];
-        entry.codes.set(codeKey, created);
-        entry.group.codes.push(created);
-      }
+    const { codes } = event;
+    if (codes.http !== undefined) this.see(entry, 'http', codes.http);
+    if (codes.error !== undefined) this.see(entry, 'error', codes.error);
+    if (codes.failure !== undefined) this.see(entry, 'failure', codes.failure);
+    if (codes.response !== undefined) this.see(entry, 'response', codes.response);
+  }
+
+  private see(entry: GroupEntry, kind: CodeKind, code: number): void {
+    const seen = entry.codes[kind].get(code);
+    if (seen) {
+      seen[2]++;
+      return;
     }
+    const created: [CodeKind, number, number] = [kind, code, 1];
+    entry.codes[kind].set(code, created);
+    entry.group.codes.push(created);
   }
 
   /** The counts so far, and a fresh start. */
