@@ -18,7 +18,7 @@ export function inputsOf(args: InputArgs): string[] {
   return args.files.length > 0 ? args.files : ['-'];
 }
 
-/** A pool for --workers N (0: one per core); none for one worker, which is this thread. */
+/** A pool for --workers N (0: one per core): this thread and N - 1 worker threads; none for N = 1. */
 export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields'>): WorkerPool | undefined {
   const count = nonNegativeInteger('workers', args.workers) || availableParallelism();
   if (count <= 1) return undefined;

@@ -10,7 +10,7 @@ export const INPUT_OPTIONS = {
   field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) only from this path (repeatable)' },
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
   'max-line-bytes': { type: 'number', default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
-  workers: { type: 'number', default: 1, describe: 'Threads that annotate NDJSON while the main one reads and writes; 0 for one per core. Output stays in input order' },
+  workers: { type: 'number', default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
 } as const satisfies Record<string, Options>;
 
 export const ANNOTATE_OPTIONS = {

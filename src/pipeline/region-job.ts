@@ -1,0 +1,64 @@
+// One region of whole lines annotated into memory: the job of every worker thread, and of the
+// main thread when it takes its share (WorkerPool).
+import { Writable } from 'node:stream';
+import { createAnnotator } from '../core/annotate.js';
+import { LineCountsRecorder } from '../metrics/tally.js';
+import { LineWriter } from '../sinks/line-writer.js';
+import { prettyFormatter } from '../sinks/pretty.js';
+import { StrictStop } from './errors.js';
+import { LineProcessor } from './line-processor.js';
+import type { RegionResult, WorkerSetup } from './worker-pool.js';
+
+function memoryWriter(chunks: Buffer[]): LineWriter {
+  return new LineWriter(
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    }),
+  );
+}
+
+/** The chunks written so far. */
+function take(writer: LineWriter | undefined, chunks: Buffer[]): Buffer[] {
+  writer?.flush();
+  return chunks.splice(0);
+}
+
+/** Builds the function that treats a region's lines exactly as the main thread's own run would. */
+export function createRegionJob(setup: WorkerSetup): (region: Buffer) => RegionResult {
+  const outputChunks: Buffer[] = [];
+  const deadLetterChunks: Buffer[] = [];
+  const output = setup.output ? memoryWriter(outputChunks) : undefined;
+  const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks) : undefined;
+  const recorder = setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
+  const options = {
+    annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: setup.labels.map((label) => label.path) }),
+    maxLineBytes: setup.maxLineBytes,
+    strict: setup.strict,
+    output,
+    format: setup.format === 'pretty' ? prettyFormatter(setup.colour) : undefined,
+    deadLetter,
+    observer: recorder,
+  };
+  return (region) => {
+    const processor = new LineProcessor(options, 'region');
+    const splitter = processor.splitter();
+    let strictStop: RegionResult['strictStop'];
+    try {
+      splitter.push(region);
+      splitter.end();
+    } catch (error) {
+      if (!(error instanceof StrictStop)) throw error;
+      strictStop = { line: error.location.line, reason: error.reason };
+    }
+    return {
+      output: take(output, outputChunks),
+      deadLetter: take(deadLetter, deadLetterChunks),
+      lines: processor.lineNumber,
+      ...(recorder ? { counts: recorder.take() } : {}),
+      ...(strictStop ? { strictStop } : {}),
+    };
+  };
+}
