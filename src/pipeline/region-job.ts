@@ -3,21 +3,21 @@
 import { Writable } from 'node:stream';
 import { createAnnotator } from '../core/annotate.js';
 import { LineCountsRecorder } from '../metrics/tally.js';
-import { LineWriter } from '../sinks/line-writer.js';
+import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { StrictStop } from './errors.js';
 import { LineProcessor } from './line-processor.js';
 import type { RegionResult, WorkerSetup } from './worker-pool.js';
 
-function memoryWriter(chunks: Buffer[]): LineWriter {
-  return new LineWriter(
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk);
-        callback();
-      },
-    }),
-  );
+// Collects the chunks, which are handed on, not written: they come back to `pool` (if ever) from the thread that writes them.
+function memoryWriter(chunks: Buffer[], pool: ChunkPool): LineWriter {
+  const collector = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  return new LineWriter(collector, { pool, collecting: true });
 }
 
 /** The chunks written so far. */
@@ -27,11 +27,11 @@ function take(writer: LineWriter | undefined, chunks: Buffer[]): Buffer[] {
 }
 
 /** Builds the function that treats a region's lines exactly as the main thread's own run would. */
-export function createRegionJob(setup: WorkerSetup): (region: Buffer) => RegionResult {
+export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): (region: Buffer) => RegionResult {
   const outputChunks: Buffer[] = [];
   const deadLetterChunks: Buffer[] = [];
-  const output = setup.output ? memoryWriter(outputChunks) : undefined;
-  const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks) : undefined;
+  const output = setup.output ? memoryWriter(outputChunks, pool) : undefined;
+  const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks, pool) : undefined;
   const recorder = setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
   const options = {
     annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: setup.labels.map((label) => label.path) }),

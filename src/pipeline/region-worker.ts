@@ -1,20 +1,27 @@
 // A worker thread: annotates regions of whole lines sent by WorkerPool and sends back the
 // output bytes and the counts.
 import { parentPort, workerData } from 'node:worker_threads';
+import { ChunkPool } from '../sinks/line-writer.js';
 import { createRegionJob } from './region-job.js';
 import type { RegionWorkerData } from './worker-pool.js';
 
 const { setup, finished, index } = workerData as RegionWorkerData;
-const annotateRegion = createRegionJob(setup);
+// Output chunks the main thread has written come back with the next regions.
+const pool = new ChunkPool(32);
+const annotateRegion = createRegionJob(setup, pool);
 
 // Each LineWriter chunk owns its memory, so it can be transferred rather than copied.
 function ownsItsMemory(chunk: Uint8Array): boolean {
   return chunk.byteOffset === 0 && chunk.buffer.byteLength >= chunk.byteLength && !(chunk.buffer instanceof SharedArrayBuffer);
 }
 
-parentPort!.on('message', ({ id, region }: { id: number; region: Uint8Array }) => {
+parentPort!.on('message', ({ id, region, spares }: { id: number; region: Uint8Array; spares: ArrayBuffer[] }) => {
+  for (const spare of spares) pool.give(spare);
   const result = annotateRegion(Buffer.from(region.buffer, region.byteOffset, region.byteLength));
   Atomics.add(finished, index, 1);
+  // Output and dead letters were copied into chunks (a collecting LineWriter): the region's
+  // memory goes back to be filled again.
+  const regionMemory = region.buffer as ArrayBuffer;
   const transfer = [...result.output, ...result.deadLetter].filter(ownsItsMemory).map((chunk) => chunk.buffer as ArrayBuffer);
-  parentPort!.postMessage({ id, ...result }, [...new Set(transfer)]);
+  parentPort!.postMessage({ id, ...result, regionMemory }, [...new Set([...transfer, regionMemory])]);
 });

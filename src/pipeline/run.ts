@@ -63,14 +63,14 @@ type Pending = { job: Promise<RegionResult> } | { piece: Buffer } | { tooLong: n
 async function processLinesInParallel(stream: Readable, processor: LineProcessor, options: RunOptions, pool: WorkerPool): Promise<Interruption> {
   const queue: Pending[] = [];
   const regions = new RegionSplitter(options.maxLineBytes, {
-    region: (bytes) => queue.push({ job: pool.submit(bytes) }),
+    region: (bytes, owned) => queue.push({ job: pool.submit(bytes, owned) }),
     tooLongPiece: (piece) => queue.push({ piece: Buffer.from(piece) }),
     tooLong: (bytes) => queue.push({ tooLong: bytes }),
   });
   const settle = async (item: Pending) => {
     if ('job' in item) {
       const result = await item.job;
-      for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       for (const chunk of result.deadLetter) options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       if (result.counts) options.observer?.apply(result.counts);
       if (result.strictStop) throw new StrictStop({ input: processor.name, line: processor.lineNumber + result.strictStop.line }, result.strictStop.reason);

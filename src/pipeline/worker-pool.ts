@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FieldPaths } from '../core/extract.js';
+import { ChunkPool } from '../sinks/line-writer.js';
 import { createRegionJob } from './region-job.js';
 import type { RecordLabel } from '../metrics/tally.js';
 import type { LineCounts } from './events.js';
@@ -45,6 +46,15 @@ interface Job {
 // the worker never waits while the main thread annotates a region of its own.
 const QUEUED_PER_WORKER = 2;
 
+// Written output chunks kept for reuse, and how many go back to a worker with each region (a
+// region's output takes about ten).
+const SPARE_CHUNKS = 64;
+const SPARES_PER_REGION = 12;
+
+// Region memory kept for reuse, and the least size of each (regions are about a read chunk long).
+const SPARE_REGIONS = 8;
+const REGION_MEMORY_BYTES = 1024 * 1024 + 64 * 1024;
+
 /**
  * Threads that annotate regions of lines: worker threads, and the main thread when every worker
  * has enough queued (so N threads in all keep N cores busy, and no core is shared by three).
@@ -57,17 +67,22 @@ export class WorkerPool {
   private failure: Error | undefined;
   /** Regions this (the main) thread annotated itself. */
   annotatedHere = 0;
+  // Memory of regions the workers are done with, to copy the next regions into.
+  private readonly regionMemory: ArrayBuffer[] = [];
 
   private constructor(
     private readonly workers: Worker[],
     // Regions each worker has finished, counted by the worker itself: read while this thread is
     // busy, when the 'message' events that bring the results have not been handled yet.
     private readonly finished: Int32Array,
+    // Output chunks written out, for this thread's own regions or to send back to a worker.
+    private readonly chunks: ChunkPool,
     private readonly annotateHere: (region: Buffer) => RegionResult,
   ) {
     this.sent = workers.map(() => 0);
     workers.forEach((worker) => {
-      worker.on('message', (message: RegionResult & { id: number }) => {
+      worker.on('message', ({ regionMemory, ...message }: RegionResult & { id: number; regionMemory: ArrayBuffer }) => {
+        if (this.regionMemory.length < SPARE_REGIONS) this.regionMemory.push(regionMemory);
         const job = this.jobs.get(message.id);
         this.jobs.delete(message.id);
         job?.resolve(message);
@@ -88,7 +103,8 @@ export class WorkerPool {
       const workerData: RegionWorkerData = { setup, finished, index };
       return new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     });
-    return new WorkerPool(workers, finished, createRegionJob(setup));
+    const chunks = new ChunkPool(SPARE_CHUNKS);
+    return new WorkerPool(workers, finished, chunks, createRegionJob(setup, chunks));
   }
 
   /** Worker threads, the main thread not counted. */
@@ -96,7 +112,8 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  submit(region: Buffer): Promise<RegionResult> {
+  /** `owned`: the region is a buffer nothing else holds (RegionHandler), sent without a copy. */
+  submit(region: Buffer, owned: boolean): Promise<RegionResult> {
     if (this.failure) return Promise.reject(this.failure);
     let index = 0;
     let least = Infinity;
@@ -110,11 +127,26 @@ export class WorkerPool {
     }
     this.sent[index]!++;
     const id = this.nextId++;
-    // A region is a view into a chunk whose memory may be shared: send a copy of its own.
-    const copy = new Uint8Array(region);
+    const whole = owned && region.byteOffset === 0 && region.buffer.byteLength === region.length;
+    const sent = whole ? new Uint8Array(region.buffer, 0, region.length) : this.copyOf(region);
     const result = new Promise<RegionResult>((resolve, reject) => this.jobs.set(id, { resolve, reject }));
-    this.workers[index]!.postMessage({ id, region: copy }, [copy.buffer]);
+    const spares = this.chunks.takeSpares(SPARES_PER_REGION).map((spare) => spare.buffer as ArrayBuffer);
+    this.workers[index]!.postMessage({ id, region: sent, spares }, [sent.buffer as ArrayBuffer, ...spares]);
     return result;
+  }
+
+  /** The region in memory of its own to transfer: a worker's used region memory if one is big enough. */
+  private copyOf(region: Buffer): Uint8Array {
+    const at = this.regionMemory.findIndex((memory) => memory.byteLength >= region.length);
+    const memory = at === -1 ? new ArrayBuffer(Math.max(region.length, REGION_MEMORY_BYTES)) : this.regionMemory.splice(at, 1)[0]!;
+    const copy = new Uint8Array(memory, 0, region.length);
+    copy.set(region);
+    return copy;
+  }
+
+  /** An output chunk of a result, now written: its memory serves again. */
+  recycle(chunk: Uint8Array): void {
+    this.chunks.give(chunk);
   }
 
   async close(): Promise<void> {

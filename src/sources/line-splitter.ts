@@ -1,8 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 
 export interface RegionHandler {
-  /** Whole lines: each ends in `\n`, except a last line the input ended without one. */
-  region(bytes: Buffer): void;
+  /**
+   * Whole lines: each ends in `\n`, except a last line the input ended without one. `owned`:
+   * the bytes are a buffer made here that nothing else holds (the handler may keep or transfer
+   * it); otherwise they are a view into the pushed chunk, valid only during the call.
+   */
+  region(bytes: Buffer, owned: boolean): void;
   /** A piece of a line already known to be too long, as it streams past (for a dead-letter file). */
   tooLongPiece(piece: Buffer): void;
   /** The end of a too-long line, with its length in bytes. */
@@ -45,7 +49,7 @@ export class RegionSplitter {
         const region = Buffer.concat([...this.held, chunk.subarray(0, lastNewline + 1)], this.heldBytes + lastNewline + 1);
         this.held = [];
         this.heldBytes = 0;
-        this.handler.region(region);
+        this.handler.region(region, true);
         start = lastNewline + 1;
       } else {
         this.hold(chunk.subarray(0, newline));
@@ -54,7 +58,7 @@ export class RegionSplitter {
       }
     }
     if (lastNewline >= start) {
-      this.handler.region(chunk.subarray(start, lastNewline + 1));
+      this.handler.region(chunk.subarray(start, lastNewline + 1), false);
       start = lastNewline + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
@@ -94,10 +98,11 @@ export class RegionSplitter {
       this.overflowBytes = -1;
       return;
     }
+    // Held pieces are copies (see hold), so even a single one is owned.
     const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
-    this.handler.region(line);
+    this.handler.region(line, true);
   }
 }
 

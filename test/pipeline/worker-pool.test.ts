@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The built pool: its worker threads run the built region-worker.js (`npm test` builds first).
 import { WorkerPool, type RegionResult, type WorkerSetup } from '../../dist/pipeline/worker-pool.js';
 import { createRegionJob } from '../../dist/pipeline/region-job.js';
+import { ChunkPool } from '../../dist/sinks/line-writer.js';
 import { fixture } from '../helpers/cli.js';
 
 const setup: WorkerSetup = {
@@ -29,8 +30,8 @@ describe('WorkerPool', () => {
     const region = Buffer.concat(Array.from({ length: 200 }, (_, i) => lines[i % lines.length]!));
     // Submitted back to back: the first regions go to the idle worker; a worker cannot finish a
     // region of this size in the microseconds between submits, so the third is annotated here.
-    const results = await Promise.all(Array.from({ length: 6 }, () => pool.submit(region)));
-    const expected = comparable(createRegionJob(setup)(region));
+    const results = await Promise.all(Array.from({ length: 6 }, () => pool.submit(region, false)));
+    const expected = comparable(createRegionJob(setup, new ChunkPool())(region));
     expect(expected.lines).toBe(region.toString('latin1').split('\n').length - 1);
     expect(expected.counts?.results.annotated).toBeGreaterThan(1000);
     for (const result of results) expect(comparable(result)).toEqual(expected);
