@@ -6,6 +6,13 @@ import { once } from 'node:events';
 import { AUDIT_SHAPES, SCIM_SHAPES, SHAPES, random } from '../fixtures/shapes.mjs';
 
 const SHAPE_LIST = Object.values(SHAPES);
+const USER_AGENTS = ['HID%20Approve/5.4.0 CFNetwork/1568.200.51 Darwin/24.1.0', 'okhttp/4.12.0', 'Apache-HttpClient/5.3.1 (Java/17.0.13)', 'curl/8.5.0'];
+
+/** What gateways and services put around every record: a request id and the client. */
+function context(rnd, i) {
+  const hex = (n) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
+  return `"request_id":"${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}","user_agent":"${USER_AGENTS[i % USER_AGENTS.length]}",`;
+}
 const SCIM_LIST = Object.values(SCIM_SHAPES);
 
 /** @param {{ lines: number, path: string, catalog: { kind: string, code: number }[] }} options */
@@ -32,7 +39,7 @@ export async function writeCorpus({ lines, path, catalog }) {
       line = i % 2 === 0 ? `{"time":"2026-11-28T09:00:00Z","msg":"truncated by the logg` : 'Exception in thread "main" java.lang.OutOfMemoryError';
       truth.results.invalid++;
     } else if (r < 0.02) {
-      line = JSON.stringify({ time: '2026-11-28T09:00:00Z', level: 'info', msg: 'health check ok' });
+      line = `{${context(rnd, i)}"time":"2026-11-28T09:00:00Z","level":"info","msg":"health check ok"}`;
       truth.results.no_codes++;
     } else {
       if (r < 0.5) codes = { http: pick([200, 200, 200, 201, 204, 302]) };
@@ -44,6 +51,7 @@ export async function writeCorpus({ lines, path, catalog }) {
       const shape = codes.scim ? pick(SCIM_LIST) : codes.response !== undefined ? AUDIT_SHAPES.audit : SHAPE_LIST[i % SHAPE_LIST.length];
       delete codes.scim;
       line = shape(codes, i);
+      line = `{${context(rnd, i)}${line.slice(1)}`;
       truth.results.annotated++;
       for (const kind of ['http', 'error', 'failure', 'response']) if (codes[kind] !== undefined) add(kind, codes[kind]);
     }
