@@ -166,8 +166,10 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const keyJson = JSON.stringify(key);
   const extract = createExtractor(options.fields);
   const wantedKeys = [...SEARCHED_KEYS, ...Object.values(options.fields ?? {}).flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
-  // A key named __proto__ cannot be set on a plain object: such lines always take the text path.
-  const scan: Scan | undefined = wantedKeys.includes('__proto__') ? undefined : createScanner(wantedKeys, key);
+  // A key named __proto__ cannot be set on a plain object, and the scanner matches no empty key:
+  // with either wanted, every line takes the text path.
+  const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__');
+  const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key) : undefined;
   const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
   // Suffixes by the two numbers of suffixKeys.
   const suffixes = new Map<number, Map<number, Buffer>>();

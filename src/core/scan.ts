@@ -86,7 +86,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string): Sca
   const wanted = new KeySet(wantedKeys);
   const top = new KeySet([topKey]);
   const topLength = Buffer.byteLength(topKey);
-  if (wanted.find(Buffer.from('__proto__'), 0, 9) !== undefined) throw new Error('__proto__ cannot be a wanted key');
+  if (topKey === '' || wanted.find(Buffer.from('__proto__'), 0, 9) !== undefined) throw new Error('the scanner takes no empty top key and no __proto__');
   // Every built object starts with every wanted key, undefined: one shape for all of them keeps
   // the reads that follow fast (an own key holding undefined reads as a missing one).
   const shape: JsonObject = Object.fromEntries([...new Set(wantedKeys)].map((name) => [name, undefined]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
-import { SEARCHED_KEYS } from '../../src/core/extract.js';
+import { SEARCHED_KEYS, type FieldPaths } from '../../src/core/extract.js';
 import { isObject, type JsonObject } from '../../src/core/json.js';
 import { createScanner } from '../../src/core/scan.js';
 import { expectSameAnnotation } from '../helpers/bytes-path.js';
@@ -52,7 +52,7 @@ function checkAgainstJsonParse(line: string): Verdict {
 // depth, escapes, every form of number, whitespace between every token, bodies as JSON text.
 const rnd = random(424242);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
-const KEYS = [...WANTED, 'hid', 'msg', 'ctx', 'level', 'a', 'é', '__proto__', 'constructor', 'toString'];
+const KEYS = [...WANTED, 'hid', 'msg', 'ctx', 'level', 'a', 'é', '', '__proto__', 'constructor', 'toString'];
 const STRINGS = ['', 'ok', '13', ' 1200 ', '-1', '9007199254740993', 'Zürich 東京 🔐', 'quote " and \\ back', 'tab\tnew\nline', '\u2028', '\ud800 lone', '\u0000'];
 const space = () => pick(['', '', '', ' ', '\t', ' \r ', '  ']);
 
@@ -158,5 +158,14 @@ describe('annotateBytes gives what annotateLine gives', () => {
       expectSameAnnotation(annotator, line, [['tenant']]);
       expectSameAnnotation(annotator, mutate(line), [['tenant']]);
     }
+  });
+
+  it.each<[string, string[][], FieldPaths]>([
+    ['__proto__', [['__proto__']], {}],
+    ['an empty key', [['ctx', '']], { failure: ['', 'reason'] }],
+  ])('with a path the scanner cannot keep (%s): by the text path, the same', (_, paths, fields) => {
+    const annotator = createAnnotator({ recordPaths: paths, fields });
+    const lines = ['{"":{"reason":13},"ctx":{"":"t1"},"status":200}', '{"__proto__":"t2","hid_error":1200}', ...generated.slice(0, 500)];
+    for (const line of lines) expectSameAnnotation(annotator, line, paths);
   });
 });
