@@ -1,4 +1,4 @@
-import { lookup, type CodeKind } from '../catalog/catalog.js';
+import { annotationJson, createSuffixCache } from './annotation-text.js';
 import { SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 import { createScanner, type Scan } from './scan.js';
@@ -53,10 +53,6 @@ export interface Annotator {
 
 export const DEFAULT_KEY = 'hid';
 
-// The annotation part names; `http` is `status` in records, as users call it.
-const PART_NAME: Record<CodeKind, string> = { http: 'status', error: 'error', failure: 'failure', response: 'response' };
-const PART_ORDER: readonly CodeKind[] = ['http', 'error', 'failure', 'response'];
-
 /**
  * The rule, in order: a failure reason or response code 2 makes a `failure`; else an error reason
  * or an HTTP status of 400 or more makes an `error`; else response code 1 or a 2xx/3xx status makes
@@ -67,39 +63,6 @@ export function outcomeOf(codes: FoundCodes): Outcome {
   if (codes.error !== undefined || (codes.http !== undefined && codes.http >= 400)) return 'error';
   if (codes.response === 1 || (codes.http !== undefined && codes.http >= 200)) return 'success';
   return 'unknown';
-}
-
-function partFragment(kind: CodeKind, code: number): string {
-  const entry = lookup(kind, code);
-  const body: Record<string, unknown> = { code };
-  if (!entry.known) body.known = false;
-  if (entry.label !== undefined) body.label = entry.label;
-  body.category = entry.category;
-  if (entry.known) body.description = entry.description;
-  return `"${PART_NAME[kind]}":${JSON.stringify(body)}`;
-}
-
-// Each code's annotation part is serialised once, the first time it is met.
-const fragmentCache = new Map<CodeKind, Map<number, string>>(PART_ORDER.map((kind) => [kind, new Map()]));
-const MAX_CACHED_UNKNOWN = 10_000;
-
-function fragment(kind: CodeKind, code: number): string {
-  const cache = fragmentCache.get(kind)!;
-  let text = cache.get(code);
-  if (text === undefined) {
-    text = partFragment(kind, code);
-    if (cache.size < MAX_CACHED_UNKNOWN) cache.set(code, text);
-  }
-  return text;
-}
-
-function annotationJson(codes: FoundCodes, outcome: Outcome): string {
-  let json = '{';
-  for (const kind of PART_ORDER) {
-    const code = codes[kind];
-    if (code !== undefined) json += fragment(kind, code) + ',';
-  }
-  return `${json}"outcome":"${outcome}"}`;
 }
 
 /** parseEmbeddedObject, by the scanner where it can tell: the body pruned to the wanted keys. */
@@ -139,28 +102,6 @@ function hasAnyKey(record: JsonObject): boolean {
 // The keys a path reads at each step, and the whole path as one flat key (as getPath reads it).
 const keysOf = (path: readonly string[]): string[] => (path.length > 1 ? [...path, path.join('.')] : [...path]);
 
-const MAX_CACHED_SUFFIXES = 10_000;
-
-// A code (or none) as a number below `limit`: none is 0, codes from -1 up follow. Out of range: -1.
-function slot(code: number | undefined, limit: number): number {
-  if (code === undefined) return 0;
-  const value = code + 2;
-  return value > 0 && value < limit ? value : -1;
-}
-
-/**
- * Where a suffix is cached: two small integers made of the four codes (status and response,
- * error and failure), or undefined when a code is out of range.
- */
-function suffixKeys(codes: FoundCodes): [number, number] | undefined {
-  const h = slot(codes.http, 1 << 10);
-  const e = slot(codes.error, 1 << 14);
-  const f = slot(codes.failure, 1 << 14);
-  const r = slot(codes.response, 1 << 8);
-  if (h < 0 || e < 0 || f < 0 || r < 0) return undefined;
-  return [(h << 8) | r, (e << 14) | f];
-}
-
 export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const key = options.key ?? DEFAULT_KEY;
   const keyJson = JSON.stringify(key);
@@ -171,22 +112,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key) : undefined;
   const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
-  // Suffixes by the two numbers of suffixKeys.
-  const suffixes = new Map<number, Map<number, Buffer>>();
-  let cachedSuffixes = 0;
-
-  function suffix(codes: FoundCodes, outcome: Outcome): Buffer {
-    const keys = suffixKeys(codes);
-    let bytes = keys && suffixes.get(keys[0])?.get(keys[1]);
-    if (bytes === undefined) {
-      bytes = Buffer.from(`,${keyJson}:${annotationJson(codes, outcome)}}`);
-      if (keys && cachedSuffixes++ < MAX_CACHED_SUFFIXES) {
-        const inner = suffixes.get(keys[0]) ?? suffixes.set(keys[0], new Map()).get(keys[0])!;
-        inner.set(keys[1], bytes);
-      }
-    }
-    return bytes;
-  }
+  const suffix = createSuffixCache(keyJson);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
     const scanned = scan?.(bytes, start, end);
