@@ -46,6 +46,10 @@ interface Job {
 // the worker never waits while the main thread annotates a region of its own.
 const QUEUED_PER_WORKER = 2;
 
+// A region smaller than this (the line a chunk completes, most often) costs more to send than to
+// annotate here, and would hold a place in a worker's queue (measured: half of all regions).
+const LEAST_SENT_BYTES = 16 * 1024;
+
 // Written output chunks kept for reuse, and how many go back to a worker with each region (a
 // region's output takes about ten).
 const SPARE_CHUNKS = 64;
@@ -121,7 +125,7 @@ export class WorkerPool {
       const queued = this.sent[i]! - Atomics.load(this.finished, i);
       if (queued < least) [index, least] = [i, queued];
     }
-    if (least >= QUEUED_PER_WORKER) {
+    if (least >= QUEUED_PER_WORKER || region.length < LEAST_SENT_BYTES) {
       this.annotatedHere++;
       return Promise.resolve(this.annotateHere(region));
     }

@@ -37,26 +37,17 @@ export class RegionSplitter {
 
   push(chunk: Buffer): void {
     let start = 0;
-    const lastNewline = chunk.lastIndexOf(10);
     if (this.heldBytes > 0 || this.overflowBytes >= 0) {
-      if (lastNewline === -1) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) {
         this.hold(chunk);
         return;
       }
-      const newline = chunk.indexOf(10);
-      if (this.overflowBytes < 0 && this.heldBytes + newline <= this.maxLineBytes) {
-        // The held line's end and the whole lines after it go as one region, not two.
-        const region = Buffer.concat([...this.held, chunk.subarray(0, lastNewline + 1)], this.heldBytes + lastNewline + 1);
-        this.held = [];
-        this.heldBytes = 0;
-        this.handler.region(region, true);
-        start = lastNewline + 1;
-      } else {
-        this.hold(chunk.subarray(0, newline));
-        this.endHeld();
-        start = newline + 1;
-      }
+      this.hold(chunk.subarray(0, newline));
+      this.endHeld();
+      start = newline + 1;
     }
+    const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline >= start) {
       this.handler.region(chunk.subarray(start, lastNewline + 1), false);
       start = lastNewline + 1;
