@@ -1,38 +1,15 @@
-import { createAnnotator } from '../core/annotate.js';
 import { describeError } from '../pipeline/errors.js';
 import { run } from '../pipeline/run.js';
 import { prettyFormatter } from '../sinks/pretty.js';
-import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
-import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
-import { parseFields, positiveInteger, validateKey } from './options.js';
-import { openOutputs, type Outputs } from './outputs.js';
-import { shutdownSignal } from './shutdown.js';
-
-export interface AnnotateArgs extends InputArgs, MetricsArgs {
-  output?: string | undefined;
-  format: 'ndjson' | 'pretty';
-  key: string;
-  deadLetter?: string | undefined;
-}
+import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
+import { exitCodeOf, inputsOf, startWorkers, warn } from './batch.js';
 
 /** `hidlog annotate`: returns the exit code. */
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
-  const key = validateKey(args.key);
-  const fields = parseFields(args.field);
-  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
-  const stop = shutdownSignal();
-  const metrics = await startMetricsIfAsked(args, warn);
-  const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
-  let outputs: Outputs;
-  try {
-    outputs = await openOutputs(args, 'w');
-  } catch (error) {
-    warn(describeError(error));
-    await metrics?.finish(AbortSignal.abort(), warn);
-    return 1;
-  }
+  const setup = await setUpAnnotate(args, 'w');
+  if (!setup) return 1;
+  const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
-  const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const workers = startWorkers(args, { key: args.key, format: args.format, colour, output: true, deadLetter: deadLetter !== undefined, counting: metrics !== undefined, labels: metrics?.tally.options.labels ?? [] });
   const report = await run(inputsOf(args), {
     annotator,

@@ -1,14 +1,11 @@
-import { createAnnotator } from '../core/annotate.js';
 import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
 import { wildcardsOutsideFileName } from '../follow/glob.js';
 import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
-import type { AnnotateArgs } from './annotate-command.js';
+import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
 import { warn } from './batch.js';
-import { startMetricsIfAsked } from './metrics-args.js';
-import { openFile, openOutputs, type Outputs } from './outputs.js';
-import { shutdownSignal } from './shutdown.js';
-import { UsageError, parseFields, positiveInteger, validateKey } from './options.js';
+import { openFile } from './outputs.js';
+import { UsageError, positiveInteger } from './options.js';
 
 export interface FollowArgs {
   stateFile?: string | undefined;
@@ -27,23 +24,11 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   if (misplaced) throw new UsageError(`--follow ${misplaced}: wildcards may stand in the file name only`);
   if (args.files.includes('-')) throw new UsageError('--follow follows files, not stdin');
   if (args.workers !== 1) throw new UsageError('--workers applies to batch inputs, not to --follow');
-  const key = validateKey(args.key);
-  const fields = parseFields(args.field);
-  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const pollMs = positiveInteger('poll-interval', args.pollInterval);
-  const stop = shutdownSignal();
   const stats = new FollowStats();
-  const metrics = await startMetricsIfAsked(args, warn, stats);
-  const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
-
-  let outputs: Outputs;
-  try {
-    outputs = await openOutputs(args, 'a');
-  } catch (error) {
-    warn(describeError(error));
-    await metrics?.finish(AbortSignal.abort(), warn);
-    return 1;
-  }
+  const setup = await setUpAnnotate(args, 'a', stats);
+  if (!setup) return 1;
+  const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
   // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path.
   process.on('SIGHUP', () => {
@@ -51,7 +36,6 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     if (args.deadLetter && deadLetter) void openFile(args.deadLetter, 'dead-letter file', 'a').then((next) => deadLetter.reopen(next), (error: Error) => warn(error.message));
   });
 
-  const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const follower = new Follower({
     patterns: args.files,
     lines: {

@@ -1,0 +1,49 @@
+// What `annotate` and `annotate --follow` share: their options, and setting up a run.
+import { createAnnotator, type Annotator } from '../core/annotate.js';
+import type { FollowStats } from '../follow/follower.js';
+import { describeError } from '../pipeline/errors.js';
+import { warn, type InputArgs } from './batch.js';
+import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
+import type { MetricsSession } from './metrics-session.js';
+import { parseFields, positiveInteger, validateKey } from './options.js';
+import { openOutputs, type Outputs } from './outputs.js';
+import { shutdownSignal } from './shutdown.js';
+
+export interface AnnotateArgs extends InputArgs, MetricsArgs {
+  output?: string | undefined;
+  format: 'ndjson' | 'pretty';
+  key: string;
+  deadLetter?: string | undefined;
+}
+
+/** What `annotate` and `annotate --follow` set up alike, in this order. */
+export interface AnnotateSetup {
+  annotator: Annotator;
+  maxLineBytes: number;
+  stop: AbortSignal;
+  metrics: MetricsSession | undefined;
+  outputs: Outputs;
+  /** Whether pretty output may be coloured: stdout is a terminal and NO_COLOR is not set. */
+  colour: boolean;
+}
+
+/** Validates the options, starts metrics if asked, opens the outputs; undefined (said in one line) if an output cannot be opened. */
+export async function setUpAnnotate(args: AnnotateArgs, flags: 'w' | 'a', follow?: FollowStats): Promise<AnnotateSetup | undefined> {
+  const key = validateKey(args.key);
+  const fields = parseFields(args.field);
+  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
+  const stop = shutdownSignal();
+  const metrics = await startMetricsIfAsked(args, warn, follow);
+  const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
+  let outputs: Outputs;
+  try {
+    outputs = await openOutputs(args, flags);
+  } catch (error) {
+    warn(describeError(error));
+    await metrics?.finish(AbortSignal.abort(), warn);
+    return undefined;
+  }
+  const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return { annotator, maxLineBytes, stop, metrics, outputs, colour };
+}
+
