@@ -12,7 +12,7 @@ const annotateRegion = createRegionJob(setup, pool);
 
 // Each LineWriter chunk owns its memory, so it can be transferred rather than copied.
 function ownsItsMemory(chunk: Uint8Array): boolean {
-  return chunk.byteOffset === 0 && chunk.buffer.byteLength >= chunk.byteLength && !(chunk.buffer instanceof SharedArrayBuffer);
+  return chunk.byteOffset === 0 && !(chunk.buffer instanceof SharedArrayBuffer);
 }
 
 parentPort!.on('message', ({ id, region, spares }: { id: number; region: Uint8Array; spares: ArrayBuffer[] }) => {
