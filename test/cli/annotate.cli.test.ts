@@ -185,12 +185,16 @@ describe('hidlog annotate (the real CLI)', () => {
     [['--field', 'colour=a.b'], /--field colour=a\.b: expected KIND=DOT\.PATH/],
     [['--max-line-bytes', '0'], /--max-line-bytes 0: expected a positive whole number/],
     [['--key', '__proto__'], /--key "__proto__": not a usable key name/],
+    // Named commands: yargs is told not to render help for them (main.ts), as none is shown.
+    [['annotate', '--state-file', 'state.json', '-'], /--state-file applies with --follow/],
+    [['count', '--max-line-bytes', '0', '-'], /--max-line-bytes 0: expected a positive whole number/],
   ])('a usage error %j: one message, exit 2', async (args, message) => {
     const result = await runCli(args, { input: '{"status":200}\n' });
     expect(result.code).toBe(2);
     expect(result.stdout.length).toBe(0);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.split('\n')[0]).toMatch(/^hidlog: /);
+    expect(result.stderr).not.toMatch(/Options:/);
   });
 
   it('shows defaults and examples in --help', async () => {
