@@ -4,6 +4,7 @@ import { StrictStop, describeError } from './errors.js';
 import type { Observer } from './events.js';
 import { LineProcessor, type LineOptions } from './line-processor.js';
 import type { RegionResult, WorkerPool } from './worker-pool.js';
+import { ArrayElementEnds } from '../sources/array-elements.js';
 import { RegionSplitter } from '../sources/line-splitter.js';
 import { openInput } from '../sources/open-input.js';
 
@@ -109,18 +110,32 @@ async function processLinesInParallel(stream: Readable, processor: LineProcessor
   }
 }
 
+// stream-chain's `none`: given to a pipeline function, it flushes what the input left unfinished.
+const END_OF_INPUT = Symbol.for('object-stream.none');
+type ElementParser = (text: string | typeof END_OF_INPUT) => AsyncIterable<{ value: unknown }>;
+
+/**
+ * A JSON-array document, element by element. The parser is fed up to the end of each element
+ * (ArrayElementEnds), so a syntax error costs no element before it; the text is decoded here so a
+ * character split between chunks stays whole.
+ */
 async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
-  stream.on('data', (chunk: Buffer) => options.observer?.bytes(chunk.length));
-  const elements = stream.pipe(streamArray.withParserAsStream());
-  stream.on('error', (error) => elements.destroy(error));
-  for await (const element of elements as AsyncIterable<{ value: unknown }>) {
-    processor.value(element.value);
-    const interruption = await waitForOutputs(options);
-    if (interruption) {
-      elements.destroy();
-      return interruption;
+  const parse = streamArray.withParser() as unknown as ElementParser;
+  const elementEnds = new ArrayElementEnds();
+  const decoder = new TextDecoder();
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    options.observer?.bytes(chunk.length);
+    const text = decoder.decode(chunk, { stream: true });
+    let from = 0;
+    for (const end of [...elementEnds.in(text), text.length]) {
+      if (end > from) for await (const element of parse(text.slice(from, end))) processor.value(element.value);
+      from = end;
     }
+    const interruption = await waitForOutputs(options);
+    if (interruption) return interruption;
   }
+  for await (const element of parse(decoder.decode())) processor.value(element.value);
+  for await (const element of parse(END_OF_INPUT)) processor.value(element.value);
   return undefined;
 }
 

@@ -1,6 +1,8 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { run } from '../../src/pipeline/run.js';
 import { LineWriter } from '../../src/sinks/line-writer.js';
@@ -42,5 +44,67 @@ describe('run() over the fixtures', () => {
   it('counts the bytes it read (after decompression)', async () => {
     const { tally } = await runFixture('openid.ndjson');
     expect(tally.bytesRead).toBe(statSync(fixture('openid.ndjson')).size);
+  });
+});
+
+describe('run() over JSON-array documents', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hidlog-array-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Records with the characters that matter to finding where elements end, and multi-byte ones.
+  const elements = Array.from({ length: 3000 }, (_, i) => ({
+    status: [200, 401, 404, 500][i % 4],
+    hid_error: i % 3 === 0 ? 1200 + (i % 7) : undefined,
+    note: ['plain', '},{"x":1}', 'a\\"],[', 'é ü 漢字 🙂', ',,]]}}'][i % 5]!.repeat(1 + (i % 40)),
+    nested: { list: [i, [i % 2, { deep: `[${i}]` }], 'x,y'], ok: i % 2 === 0, none: null },
+  }));
+
+  async function runArray(text: string) {
+    const file = join(dir, `array-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, text);
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    // A copy: the writer reuses a chunk's memory once the stream has taken it.
+    sink.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
+    const output = new LineWriter(sink);
+    const warnings: string[] = [];
+    const report = await run([file], { annotator: createAnnotator(), maxLineBytes: 1 << 20, strict: false, output, warn: (message) => warnings.push(message) });
+    await output.finish(true);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n').slice(0, -1);
+    return { report, warnings, lines };
+  }
+
+  const annotated = (values: readonly unknown[]) => values.map((value) => createAnnotator().annotateValue(value).text);
+
+  it.each([
+    ['compact', JSON.stringify(elements)],
+    ['indented', JSON.stringify(elements, null, 2)],
+  ])('%s: every element, as JSON.parse reads it, across read chunks', async (_name, text) => {
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 256 * 1024);
+    const { report, warnings, lines } = await runArray(text);
+    expect(warnings).toEqual([]);
+    expect(report.failedInputs).toBe(0);
+    expect(lines).toEqual(annotated(JSON.parse(text) as unknown[]));
+  });
+
+  it('keeps a character whose bytes the read chunks split', async () => {
+    const head = '[{"status":200,"note":"';
+    // 'é' takes two bytes: the first is the last byte of the first 256 KiB chunk.
+    const text = `${head}${'a'.repeat(256 * 1024 - 1 - head.length)}é"},{"status":404}]`;
+    expect(Buffer.from(text).subarray(256 * 1024 - 1, 256 * 1024 + 1).toString()).toBe('é');
+    const { warnings, lines } = await runArray(text);
+    expect(warnings).toEqual([]);
+    expect(lines).toEqual(annotated(JSON.parse(text) as unknown[]));
+  });
+
+  it('keeps every element before a syntax error, wherever in a read chunk the error falls', async () => {
+    const texts = elements.map((element) => JSON.stringify(element));
+    for (const broken of [0, 1, 700, 1234, 2998]) {
+      const text = `[${texts.slice(0, broken + 1).join(',')} xx ,${texts.slice(broken + 1).join(',')}]`;
+      const { report, warnings, lines } = await runArray(text);
+      expect(report.failedInputs).toBe(1);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`invalid JSON array after ${broken + 1} records: `))]);
+      expect(lines).toEqual(annotated(elements.slice(0, broken + 1).map((element) => JSON.parse(JSON.stringify(element)) as unknown)));
+    }
   });
 });
