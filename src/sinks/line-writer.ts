@@ -161,6 +161,8 @@ export class LineWriter {
     // The stream may hold the chunk until it is written: the next lines go into another buffer.
     this.buffer = this.pool.take();
     this.used = 0;
+    // Reused once the write callback comes: a file or pipe is done with the bytes by then, but a
+    // stream that keeps chunks (a PassThrough nobody reads yet) must be given a collecting writer.
     if (!this.closed) this.stream.write(chunk, this.collecting ? undefined : () => this.pool.give(chunk));
   }
 
