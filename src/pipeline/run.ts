@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { StrictStop, describeError } from './errors.js';
 import type { Observer } from './events.js';
 import { LineProcessor, type LineOptions } from './line-processor.js';
@@ -120,6 +119,8 @@ type ElementParser = (text: string | typeof END_OF_INPUT) => AsyncIterable<{ val
  * character split between chunks stays whole.
  */
 async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
+  // Loaded for JSON-array documents only: an NDJSON run starts ~10 ms sooner without it.
+  const { streamArray } = await import('stream-json/streamers/stream-array.js');
   const parse = streamArray.withParser() as unknown as ElementParser;
   const elementEnds = new ArrayElementEnds();
   const decoder = new TextDecoder();
