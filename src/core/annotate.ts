@@ -78,6 +78,8 @@ function scanBody(scan: Scan, text: string): JsonObject | undefined {
   return scanned === undefined ? parseEmbeddedObject(text) : scanned.record;
 }
 
+const foundAny = (codes: FoundCodes) => codes.http !== undefined || codes.error !== undefined || codes.failure !== undefined || codes.response !== undefined;
+
 const MAX_SERIALISED_DEPTH = 1000;
 
 /** Whether arrays and objects nest deeper than `limit`; iterative, so any depth is safe to ask about. */
@@ -121,13 +123,13 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     if (scanned === undefined || scanned.hasTopKey) return fromLine(bytes.toString('utf8', start, end), withText);
     const { record } = scanned;
     const codes = extractPruned(record);
-    if (codes.http === undefined && codes.error === undefined && codes.failure === undefined && codes.response === undefined) return { result: 'no_codes', record };
+    if (!foundAny(codes)) return { result: 'no_codes', record };
     return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes) };
   }
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
     const codes = extract(record);
-    const hasCodes = codes.http !== undefined || codes.error !== undefined || codes.failure !== undefined || codes.response !== undefined;
+    const hasCodes = foundAny(codes);
     const fastPath = line !== undefined && !Object.hasOwn(record, key);
     // JSON.parse copes with any depth, JSON.stringify overflows the stack: a fixed limit keeps
     // the verdict the same on every thread, whatever its stack size, and whether or not we write.

@@ -129,9 +129,9 @@ export class LineWriter {
     if (!this.closed) this.stream.write(bytes, written);
   }
 
+  /** A whole line's bytes, exactly as they were, then a newline. */
   writeLineBytes(bytes: Buffer): void {
-    this.writeBytes(bytes);
-    this.writeBytes(NEWLINE);
+    this.writeSpan(bytes, 0, bytes.length);
   }
 
   /** Resolves when the output can take more; the caller awaits it between input chunks. */
