@@ -17,7 +17,7 @@ export type LineResult =
 
 /**
  * A line annotated from its bytes, without decoding it: the output is the line's own bytes up to
- * `closingBrace`, then `annotator.suffix(codes, outcome)`. `record` holds only the keys the search
+ * `closingBrace`, then `annotator.suffix(codes)`. `record` holds only the keys the search
  * and `recordPaths` read. A line the byte path is not sure of comes back as a LineResult.
  */
 export type BytesResult =
@@ -44,7 +44,7 @@ export interface Annotator {
   /** What annotateBytes finds, for counting: a LineResult it gives carries the line as `text`. */
   inspectBytes(bytes: Buffer, start: number, end: number): BytesResult;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
-  suffix(codes: FoundCodes, outcome: Outcome): Buffer;
+  suffix(codes: FoundCodes): Buffer;
   /** An already parsed value (an element of a JSON array document). */
   annotateValue(value: unknown): LineResult;
   /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
@@ -114,7 +114,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key) : undefined;
   const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
-  const suffix = createSuffixCache(keyJson);
+  const suffix = createSuffixCache(keyJson, outcomeOf);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
     const scanned = scan?.(bytes, start, end);

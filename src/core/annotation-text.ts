@@ -64,16 +64,19 @@ function suffixKeys(codes: FoundCodes): [number, number] | undefined {
   return [(h << 8) | r, (e << 14) | f];
 }
 
-/** `,KEY:{…annotation…}}` for the given codes: what follows a line's bytes up to its closing brace. */
-export function createSuffixCache(keyJson: string): (codes: FoundCodes, outcome: Outcome) => Buffer {
+/**
+ * `,KEY:{…annotation…}}` for the given codes: what follows a line's bytes up to its closing brace.
+ * The outcome follows from the codes (`outcomeOf`), so the codes alone key the cache.
+ */
+export function createSuffixCache(keyJson: string, outcomeOf: (codes: FoundCodes) => Outcome): (codes: FoundCodes) => Buffer {
   // Suffixes by the two numbers of suffixKeys.
   const suffixes = new Map<number, Map<number, Buffer>>();
   let cached = 0;
-  return (codes, outcome) => {
+  return (codes) => {
     const keys = suffixKeys(codes);
     let bytes = keys && suffixes.get(keys[0])?.get(keys[1]);
     if (bytes === undefined) {
-      bytes = Buffer.from(`,${keyJson}:${annotationJson(codes, outcome)}}`);
+      bytes = Buffer.from(`,${keyJson}:${annotationJson(codes, outcomeOf(codes))}}`);
       if (keys && cached++ < MAX_CACHED_SUFFIXES) {
         const inner = suffixes.get(keys[0]) ?? suffixes.set(keys[0], new Map()).get(keys[0])!;
         inner.set(keys[1], bytes);

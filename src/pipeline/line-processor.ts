@@ -44,7 +44,7 @@ export class LineProcessor {
     this.lineNumber++;
     const { observer, output, annotator } = this.options;
     observer?.line(event);
-    if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes, event.outcome));
+    if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
     else output?.writeSpan(bytes, start, end);
   }
 

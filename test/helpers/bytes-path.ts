@@ -6,7 +6,7 @@ import { recordLabelValues } from '../../src/metrics/tally.js';
 function written(annotator: Annotator, result: BytesResult, bytes: Buffer): string {
   if (result.text !== undefined) return result.text;
   if (result.result === 'no_codes') return bytes.toString();
-  return Buffer.concat([bytes.subarray(0, result.closingBrace), annotator.suffix(result.codes, result.outcome)]).toString();
+  return Buffer.concat([bytes.subarray(0, result.closingBrace), annotator.suffix(result.codes)]).toString();
 }
 
 /**
