@@ -73,7 +73,7 @@ const isDone = (item: Pending) => !('job' in item) || item.done;
 async function processLinesInParallel(stream: Readable, processor: LineProcessor, options: RunOptions, pool: WorkerPool): Promise<Interruption> {
   const queue: Pending[] = [];
   const regions = new RegionSplitter(options.maxLineBytes, {
-    region: (bytes, owned) => queue.push(submitted(pool.submit(bytes, owned))),
+    region: (bytes) => queue.push(submitted(pool.submit(bytes))),
     tooLongPiece: (piece) => queue.push({ piece: Buffer.from(piece) }),
     tooLong: (bytes) => queue.push({ tooLong: bytes }),
   });

@@ -2,11 +2,10 @@ import { isUtf8 } from 'node:buffer';
 
 export interface RegionHandler {
   /**
-   * Whole lines: each ends in `\n`, except a last line the input ended without one. `owned`:
-   * the bytes are a buffer made here that nothing else holds (the handler may keep or transfer
-   * it); otherwise they are a view into the pushed chunk, valid only during the call.
+   * Whole lines: each ends in `\n`, except a last line the input ended without one. The bytes
+   * may be a view into the pushed chunk, valid only during the call.
    */
-  region(bytes: Buffer, owned: boolean): void;
+  region(bytes: Buffer): void;
   /** A piece of a line already known to be too long, as it streams past (for a dead-letter file). */
   tooLongPiece(piece: Buffer): void;
   /** The end of a too-long line, with its length in bytes. */
@@ -49,7 +48,7 @@ export class RegionSplitter {
     }
     const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline >= start) {
-      this.handler.region(chunk.subarray(start, lastNewline + 1), false);
+      this.handler.region(chunk.subarray(start, lastNewline + 1));
       start = lastNewline + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
@@ -89,11 +88,10 @@ export class RegionSplitter {
       this.overflowBytes = -1;
       return;
     }
-    // Held pieces are copies (see hold), so even a single one is owned.
     const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
-    this.handler.region(line, true);
+    this.handler.region(line);
   }
 }
 
