@@ -42,6 +42,11 @@ export function recordLabelValues(labels: readonly RecordLabel[], record: JsonOb
   return labels.length === 0 ? NO_LABELS : labels.map((label) => labelValue(getPath(record, label.path)));
 }
 
+/** Where the record labels are read: the annotator keeps these keys on its fast path (`recordPaths`). */
+export function labelPaths(labels: readonly RecordLabel[]): (readonly string[])[] {
+  return labels.map((label) => label.path);
+}
+
 const perKind = <T>(make: () => T): Record<CodeKind, T> => ({ http: make(), error: make(), failure: make(), response: make() });
 
 /**
@@ -59,9 +64,8 @@ export class MetricsTally implements Observer {
   // Without record labels, a code's series is found by its number alone (the per-line path).
   private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
 
-  /** Where the record labels are read: the annotator keeps these keys on its fast path. */
   get labelPaths(): (readonly string[])[] {
-    return this.options.labels.map((label) => label.path);
+    return labelPaths(this.options.labels);
   }
 
   constructor(readonly options: TallyOptions) {

@@ -2,7 +2,7 @@
 // main thread when it takes its share (WorkerPool).
 import { Writable } from 'node:stream';
 import { createAnnotator } from '../core/annotate.js';
-import { LineCountsRecorder } from '../metrics/tally.js';
+import { LineCountsRecorder, labelPaths } from '../metrics/tally.js';
 import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { StrictStop } from './errors.js';
@@ -34,7 +34,7 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): (region: B
   const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks, pool) : undefined;
   const recorder = setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
   const options = {
-    annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: setup.labels.map((label) => label.path) }),
+    annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: labelPaths(setup.labels) }),
     maxLineBytes: setup.maxLineBytes,
     strict: setup.strict,
     output,
