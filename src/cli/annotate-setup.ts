@@ -46,4 +46,3 @@ export async function setUpAnnotate(args: AnnotateArgs, flags: 'w' | 'a', follow
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   return { annotator, maxLineBytes, stop, metrics, outputs, colour };
 }
-

@@ -160,7 +160,7 @@ export class LineCountsRecorder implements Pick<Observer, 'line'> {
     if (event.result !== 'annotated') return;
     bump(counts.outcomes, event.outcome);
     const labelValues = recordLabelValues(this.labels, event.record);
-    const groupKey = labelValues.length === 0 ? '' : labelValues.join('\u0000');
+    const groupKey = labelValues.join('\u0000');
     let entry = this.groups.get(groupKey);
     if (!entry) {
       entry = { group: { labelValues, records: 0, codes: [] }, codes: perKind(() => new Map()) };
