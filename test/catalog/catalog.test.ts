@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { dirname, join } from 'node:path';
 import { catalogEntries, isKnown, lookup } from '../../src/catalog/catalog.js';
 import { CATEGORIES_BY_KIND } from '../../src/catalog/categories.js';
-import { parseSeed, readSeed } from './seed.js';
+import { SEED_PATH, parseSeed, readSeed } from './seed.js';
 
 const seed = readSeed();
 
 describe('the catalog against the seed', () => {
+  it('reads the vendor\'s table kept in the repository, the file its README names by hash', () => {
+    const readme = readFileSync(join(dirname(SEED_PATH), 'README.md'), 'utf8');
+    const named = /^ {4}([0-9a-f]{64})$/m.exec(readme)?.[1];
+    expect(named).toBe(createHash('sha256').update(readFileSync(SEED_PATH)).digest('hex'));
+  });
+
   it('reads all 366 entries of the seed: 6 HTTP statuses, 304 errors, 54 failures, 2 responses', () => {
     const count = (kind: string) => seed.filter((entry) => entry.kind === kind).length;
     expect([count('http'), count('error'), count('failure'), count('response')]).toEqual([6, 304, 54, 2]);

@@ -1,6 +1,6 @@
 // Reads the vendor's table of codes (the seed) on its own terms, so the catalog test
 // compares hidlog's data with the seed itself rather than with anything hidlog derived.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,15 +21,8 @@ const SECTION_KIND: Record<string, SeedKind> = {
   'HID Response Codes': 'response',
 };
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-export function seedPath(): string {
-  const path = process.env.HIDLOG_SEED ?? resolve(projectRoot, '../shared/seeds/000_9283cbcc7e282c59.txt');
-  if (!existsSync(path)) {
-    throw new Error(`seed not found at ${path}: set HIDLOG_SEED to the vendor's table of codes`);
-  }
-  return path;
-}
+/** The vendor's table, kept in the repository (its provenance in the README beside it). */
+export const SEED_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/catalog/vendor/hid-codes.txt');
 
 export function parseSeed(text: string): SeedEntry[] {
   const entries: SeedEntry[] = [];
@@ -84,5 +77,5 @@ export function parseSeed(text: string): SeedEntry[] {
 }
 
 export function readSeed(): SeedEntry[] {
-  return parseSeed(readFileSync(seedPath(), 'utf8'));
+  return parseSeed(readFileSync(SEED_PATH, 'utf8'));
 }
