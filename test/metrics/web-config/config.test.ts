@@ -1,13 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WebConfigError, filesOf, parseWebConfig, type WebConfig } from '../../../src/metrics/web-config/config.js';
+import { readTestdata as read, testdataNamed as named } from './testdata.js';
 
-export const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
-// Each file is named for its case and verdict; a bad one says on its first line what hidlog answers.
-const named = (verdict: 'good' | 'bad') => readdirSync(TESTDATA).filter((name) => name.endsWith(`.${verdict}.yml`)).sort();
-const read = (name: string) => readFileSync(join(TESTDATA, name), 'utf8');
+// A bad file says on its first line what hidlog answers.
 const parse = (name: string) => parseWebConfig(read(name), '/etc/hidlog');
 
 describe('parseWebConfig on the testdata', () => {
