@@ -130,6 +130,7 @@ export function parseWebConfig(text: string, directory: string): WebConfig {
   // YAML 1.1, as Go's yaml.v2 reads it (yes/no are booleans there too).
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: true });
   const problem = doc.errors[0];
+  if (problem?.code === 'MULTIPLE_DOCS') throw new WebConfigError(`not valid YAML: a second document at line ${problem.linePos?.[0].line}, where one is expected`);
   if (problem) throw new WebConfigError(`not valid YAML: ${problem.message.split('\n')[0]!.replace(/:$/, '')}`);
   const reader = new TreeReader(doc);
   const top = reader.mapping(doc.contents, '', ['tls_server_config', 'http_server_config', 'basic_auth_users']);
