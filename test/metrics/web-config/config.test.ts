@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebConfigError, filesOf, parseWebConfig, type WebConfig } from '../../../src/metrics/web-config/config.js';
+import { ROOT } from '../../helpers/cli.js';
 import { readTestdata as read, testdataNamed as named } from './testdata.js';
 
 // A bad file says on its first line what hidlog answers.
@@ -105,4 +108,13 @@ describe('what a good configuration means', () => {
     const aliased = parseWebConfig('tls_server_config:\n  cert_file: &pem both.pem\n  key_file: *pem\n', '/pki');
     expect(aliased.tls).toMatchObject({ cert: { file: '/pki/both.pem' }, key: { file: '/pki/both.pem' } });
   });
+});
+
+it('the README\'s worked example is a good file', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const example = /`\/etc\/hidlog\/web\.yml`[^\n]*\n\n```yaml\n([^`]*)```/.exec(readme)?.[1];
+  expect(example).toBeDefined();
+  const config = parseWebConfig(example!, '/etc/hidlog');
+  expect(config.tls?.cert).toEqual({ file: '/etc/hidlog/hidlog.crt' });
+  expect([...config.users.keys()]).toEqual(['prometheus']);
 });
