@@ -63,20 +63,20 @@ const TLS_KEYS = ['cert_file', 'key_file', 'cert', 'key', 'client_ca_file', 'cli
 const TLS_ENABLING_KEYS = ['cert_file', 'key_file', 'cert', 'key', 'client_ca_file', 'client_ca', 'client_auth_type'];
 const REFUSED: ReadonlyMap<string, string> = new Map([['rate_limit', 'exporter-toolkit\'s request rate limiter is not supported by hidlog']]);
 
-type Node = unknown;
+type YamlNode = unknown;
 
 /** Reads the YAML tree the way Go's yaml.v2 decodes into exporter-toolkit's structs: strictly, keys known, scalars as text. */
 class TreeReader {
   constructor(private readonly doc: Document) {}
 
-  private deref(node: Node): Node {
+  private deref(node: YamlNode): YamlNode {
     return isAlias(node) ? node.resolve(this.doc) : node;
   }
 
-  /** A mapping's entries by key, refusing keys not in `known`; null or absent reads as empty. */
-  mapping(node: Node, path: string, known: readonly string[]): Map<string, Node> {
+  /** A mapping's entries by key, refusing keys not in `known` (when given); null or absent reads as empty. */
+  mapping(node: YamlNode, path: string, known?: readonly string[]): Map<string, YamlNode> {
     const value = this.deref(node);
-    const entries = new Map<string, Node>();
+    const entries = new Map<string, YamlNode>();
     if (value === null || value === undefined || (isScalar(value) && value.value === null)) return entries;
     if (!isMap(value)) throw new WebConfigError(`${path || 'the file'}: expected a mapping of keys`);
     for (const pair of value.items) {
@@ -86,31 +86,31 @@ class TreeReader {
       if (name === undefined) throw new WebConfigError(`${path || 'the file'}: a key must be a plain name`);
       const refusal = REFUSED.get(at);
       if (refusal) throw new WebConfigError(`${at}: ${refusal}`);
-      if (known.length > 0 && !known.includes(name)) throw new WebConfigError(`${at}: unknown key`);
+      if (known && !known.includes(name)) throw new WebConfigError(`${at}: unknown key`);
       entries.set(name, pair.value);
     }
     return entries;
   }
 
   /** A scalar as its text (yaml.v2 decodes `1` or `yes` into a string field as written); null reads as absent. */
-  string(node: Node, path: string): string | undefined {
+  string(node: YamlNode, path: string): string | undefined {
     const value = this.deref(node);
     if (value === null || value === undefined) return undefined;
     if (!isScalar(value)) throw new WebConfigError(`${path}: expected a string`);
     if (value.value === null) return undefined;
     if (typeof value.value === 'string') return value.value;
-    if (typeof value.value === 'number' || typeof value.value === 'boolean') return String(value.source ?? value.value);
+    if (value.source !== undefined) return value.source;
     throw new WebConfigError(`${path}: expected a string`);
   }
 
-  boolean(node: Node, path: string): boolean | undefined {
+  boolean(node: YamlNode, path: string): boolean | undefined {
     const value = this.deref(node);
     if (value === null || value === undefined || (isScalar(value) && value.value === null)) return undefined;
     if (!isScalar(value) || typeof value.value !== 'boolean') throw new WebConfigError(`${path}: expected true or false`);
     return value.value;
   }
 
-  strings(node: Node, path: string): string[] {
+  strings(node: YamlNode, path: string): string[] {
     const value = this.deref(node);
     if (value === null || value === undefined || (isScalar(value) && value.value === null)) return [];
     if (!isSeq(value)) throw new WebConfigError(`${path}: expected a list`);
@@ -141,7 +141,7 @@ export function parseWebConfig(text: string, directory: string): WebConfig {
   };
 }
 
-function tlsSettings(reader: TreeReader, node: Node, directory: string): TlsSettings | undefined {
+function tlsSettings(reader: TreeReader, node: YamlNode, directory: string): TlsSettings | undefined {
   const path = 'tls_server_config';
   const entries = reader.mapping(node, path, TLS_KEYS);
   const text = (key: string) => reader.string(entries.get(key), `${path}.${key}`) || undefined;
@@ -173,6 +173,7 @@ function tlsSettings(reader: TreeReader, node: Node, directory: string): TlsSett
   }
   const minVersion = tlsVersion(text('min_version'), 'min_version', 'TLSv1.2');
   const maxVersion = tlsVersion(text('max_version'), 'max_version', 'TLSv1.3');
+  // 'TLSv1.2' < 'TLSv1.3' as strings.
   if (minVersion > maxVersion) throw new WebConfigError(`${path}: min_version is above max_version`);
   const sans = reader.strings(entries.get('client_allowed_sans'), `${path}.client_allowed_sans`);
   if (sans.length > 0 && clientAuth === 'NoClientCert') {
@@ -192,7 +193,7 @@ function tlsSettings(reader: TreeReader, node: Node, directory: string): TlsSett
   };
 }
 
-function isSet(reader: TreeReader, node: Node, path: string): boolean {
+function isSet(reader: TreeReader, node: YamlNode, path: string): boolean {
   if (isSeq(node)) return node.items.length > 0;
   return isMap(node) || reader.string(node, path) !== undefined;
 }
@@ -237,13 +238,13 @@ function curveList(names: readonly string[]): string | undefined {
     .join(':');
 }
 
-function headerSettings(reader: TreeReader, node: Node): [string, string][] {
+function headerSettings(reader: TreeReader, node: YamlNode): [string, string][] {
   const http = reader.mapping(node, 'http_server_config', ['headers', 'http2']);
   if (reader.boolean(http.get('http2'), 'http_server_config.http2') === true) {
     throw new WebConfigError('http_server_config.http2: hidlog serves HTTP/1.1 only; set it to false or leave it out');
   }
   const headers: [string, string][] = [];
-  for (const [name, valueNode] of reader.mapping(http.get('headers'), 'http_server_config.headers', [])) {
+  for (const [name, valueNode] of reader.mapping(http.get('headers'), 'http_server_config.headers')) {
     const path = `http_server_config.headers.${name}`;
     const allowed = ALLOWED_HEADERS.get(name);
     if (!allowed) throw new WebConfigError(`${path}: this header cannot be configured (allowed: ${[...ALLOWED_HEADERS.keys()].join(', ')})`);
@@ -255,9 +256,9 @@ function headerSettings(reader: TreeReader, node: Node): [string, string][] {
   return headers;
 }
 
-function userSettings(reader: TreeReader, node: Node): Map<string, string> {
+function userSettings(reader: TreeReader, node: YamlNode): Map<string, string> {
   const users = new Map<string, string>();
-  for (const [user, hashNode] of reader.mapping(node, 'basic_auth_users', [])) {
+  for (const [user, hashNode] of reader.mapping(node, 'basic_auth_users')) {
     const path = `basic_auth_users.${user}`;
     if (user.includes(':')) throw new WebConfigError(`${path}: a user name cannot contain ':' (basic authentication splits there)`);
     const hash = reader.string(hashNode, path) ?? '';
