@@ -92,6 +92,7 @@ const cli: Argv = yargs(args)
           deadLetter: argv['dead-letter'],
           metricsListen: argv['metrics-listen'],
           linger: argv.linger,
+          webConfig: argv['web-config'],
         };
         if (!argv.follow && argv['state-file'] !== undefined) throw new UsageError('--state-file applies with --follow');
         if (argv.follow) {

@@ -3,11 +3,25 @@ import type { FollowStats } from '../follow/follower.js';
 import { Exposition } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
+import type { WebConfigSource } from '../metrics/web-config/source.js';
 import { MetricsTally } from '../metrics/tally.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { describeError } from '../pipeline/errors.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { UsageError, nonNegativeInteger, parseLabels } from './options.js';
+
+/** The web configuration, loaded whole: a file that cannot serve is a usage error (exit 2). */
+async function openWebConfig(file: string, warn: (message: string) => void): Promise<WebConfigSource> {
+  const [{ WebConfigSource }, { WebConfigError }] = await Promise.all([import('../metrics/web-config/source.js'), import('../metrics/web-config/config.js')]);
+  try {
+    const web = await WebConfigSource.open(file, warn);
+    if (web.current.auth && !web.current.tls) warn(`--web-config ${file}: basic_auth_users without tls_server_config: passwords cross the network in clear text`);
+    return web;
+  } catch (error) {
+    if (error instanceof WebConfigError) throw new UsageError(`--web-config ${file}: ${error.message}`);
+    throw error;
+  }
+}
 
 /** The metrics side of a run: the tally, the /metrics server, and what is written when the run ends. */
 export class MetricsSession {
@@ -31,8 +45,9 @@ export class MetricsSession {
     if (args.metricsListen !== undefined) {
       const address = parseListenAddress(args.metricsListen);
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
+      const web = args.webConfig === undefined ? undefined : await openWebConfig(args.webConfig, warn);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true, follow));
+        session.server = await startMetricsServer(address, new Exposition(tally, true, follow), web);
       } catch (error) {
         throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
       }

@@ -39,6 +39,7 @@ export const FOLLOW_OPTIONS = {
 export const SERVE_OPTIONS = {
   'metrics-listen': { type: 'string', describe: 'Serve GET /metrics and /healthz on HOST:PORT (":PORT" for every interface)' },
   linger: { type: 'boolean', default: false, describe: 'Keep serving /metrics after the input ends, until SIGINT or SIGTERM' },
+  'web-config': { type: 'string', describe: 'Serve /metrics over TLS and with basic auth as this exporter-toolkit web configuration (YAML, Prometheus\' --web.config.file) says; changes are picked up' },
 } as const satisfies Record<string, Options>;
 
 const KIND_BY_NAME: Record<string, CodeKind> = { status: 'http', http: 'http', error: 'error', failure: 'failure', response: 'response' };

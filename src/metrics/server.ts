@@ -1,7 +1,8 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { Exposition } from './exposition.js';
+import type { WebConfigSource } from './web-config/source.js';
 
 export interface ListenAddress {
   host: string | undefined;
@@ -9,7 +10,7 @@ export interface ListenAddress {
 }
 
 export interface MetricsServer {
-  /** Where it listens, e.g. http://127.0.0.1:9464 */
+  /** Where it listens, e.g. http://127.0.0.1:9464 or https://127.0.0.1:9464 */
   url: string;
   close(): Promise<void>;
 }
@@ -24,11 +25,17 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 }
 
 const ROUTES = new Set(['/metrics', '/healthz']);
+const pathOf = (request: IncomingMessage) => (request.url ?? '/').split('?')[0]!;
+// A probe needs no password: /healthz tells nothing but that hidlog is up (README, "--web-config").
+const isOpen = (request: IncomingMessage) => pathOf(request) === '/healthz';
 
-/** Serves GET /metrics and GET /healthz; every other path is 404 and every other method 405. */
-export async function startMetricsServer(address: ListenAddress, exposition: Exposition): Promise<MetricsServer> {
-  const server: Server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0]!;
+/**
+ * Serves GET /metrics and GET /healthz; every other path is 404 and every other method 405. With a
+ * web configuration, over TLS and behind basic authentication as it says.
+ */
+export async function startMetricsServer(address: ListenAddress, exposition: Exposition, web?: WebConfigSource): Promise<MetricsServer> {
+  const routes: RequestListener = (request, response) => {
+    const path = pathOf(request);
     const reply = (status: number, body: string, headers: Record<string, string> = {}) => {
       response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
       response.end(request.method === 'HEAD' ? undefined : body);
@@ -40,16 +47,30 @@ export async function startMetricsServer(address: ListenAddress, exposition: Exp
       ({ contentType, body }) => reply(200, body, { 'Content-Type': contentType }),
       () => reply(500, 'metrics could not be collected\n'),
     );
-  });
-  server.listen(address.port, address.host);
-  await once(server, 'listening');
-  const { address: host, port, family } = server.address() as AddressInfo;
+  };
+  const http: Server = createServer(web ? (await import('./web-config/handler.js')).webHandler(web, routes, isOpen) : routes);
+  let listening: NetServer = http;
+  let destroyAll = () => http.closeAllConnections();
+  if (web?.current.tls) {
+    const { createTlsListener } = await import('./web-config/tls-listener.js');
+    const tls = createTlsListener(() => web.current.tls!, http);
+    listening = tls.server;
+    destroyAll = () => {
+      tls.destroyAll();
+      http.closeAllConnections();
+    };
+  }
+  listening.listen(address.port, address.host);
+  await once(listening, 'listening');
+  web?.watch();
+  const { address: host, port, family } = listening.address() as AddressInfo;
   return {
-    url: `http://${family === 'IPv6' ? `[${host}]` : host}:${port}`,
+    url: `${web?.current.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${host}]` : host}:${port}`,
     close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
+      web?.close();
+      destroyAll();
+      listening.close();
+      await once(listening, 'close');
     },
   };
 }

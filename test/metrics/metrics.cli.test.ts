@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, fixture, lines, runCli, startCli } from '../helpers/cli.js';
 import { byLabel, parseExposition } from '../helpers/exposition.js';
 import { FIXTURES, expectedFor } from '../helpers/expected.js';
+import { promql } from '../helpers/prometheus.js';
 import { freePort, hasTool, startDaemon, stopDaemon, waitFor } from '../helpers/tools.js';
 
 let dir: string;
@@ -162,15 +163,7 @@ describe('with a real Prometheus', () => {
     const config = join(dir, 'prometheus.yml');
     writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: hidlog\n    static_configs:\n      - targets: ['127.0.0.1:${hidlogPort}']\n`);
     const server = startDaemon('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
-    const query = async (promql: string) => {
-      const response = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-      return body.data.result;
-    };
-    const scalar = async (promql: string) => {
-      const result = await query(promql);
-      return result.length === 1 ? Number(result[0]!.value[1]) : undefined;
-    };
+    const { query, scalar } = promql(promPort);
     try {
       const first = readFileSync(fixture('openid.ndjson'));
       hidlog.stdin!.write(first);
