@@ -1,5 +1,5 @@
 import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
-import { wildcardsOutsideFileName } from '../follow/glob.js';
+import { wildcardsOutsideFileName } from '../follow/paths-provider.js';
 import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';

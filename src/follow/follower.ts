@@ -1,12 +1,13 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeError } from '../pipeline/errors.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
-import { FollowedFile, identityOf } from './followed-file.js';
-import { expandPattern } from './glob.js';
-import { loadState, saveState, type FilePosition } from './state.js';
+import { Checkpointer, type FilePosition } from './checkpointer.js';
+import { FollowedFile } from './followed-file.js';
+import { identityOf } from './fingerprinter.js';
+import { pathsNow } from './paths-provider.js';
+import { WakeUp } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
 
@@ -45,25 +46,32 @@ export interface FollowOptions {
 export class Follower {
   private readonly files = new Map<string, FollowedFile>();
   private readonly reported = new Set<string>();
-  private watchers: FSWatcher[] = [];
-  private wake: (() => void) | undefined;
-  private lastCheckpoint = 0;
+  private readonly checkpointer: Checkpointer | undefined;
 
-  constructor(private readonly options: FollowOptions) {}
+  constructor(private readonly options: FollowOptions) {
+    const { stateFile, lines, checkpointMs, warn } = options;
+    if (stateFile) {
+      const outputFlushed = async () => {
+        await lines.output?.flushed();
+        await lines.deadLetter?.flushed();
+      };
+      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, outputFlushed, warn });
+    }
+  }
 
   async run(): Promise<void> {
     const { options } = this;
-    const saved = options.stateFile ? await loadState(options.stateFile) : undefined;
-    this.watchDirectories();
+    const saved = await this.checkpointer?.load();
+    const wakeUp = new WakeUp(new Set(options.patterns.map((pattern) => dirname(pattern))), options.pollMs, options.stop);
     try {
       await this.poll(saved ?? [], saved === undefined);
       while (!options.stop.aborted) {
-        await this.sleep();
+        await wakeUp.next();
         await this.poll([], false);
         await this.checkpoint(false);
       }
     } finally {
-      for (const watcher of this.watchers) watcher.close();
+      wakeUp.close();
       await this.checkpoint(true);
       for (const file of this.files.values()) await file.close();
     }
@@ -73,8 +81,7 @@ export class Follower {
   private async poll(saved: FilePosition[], firstStart: boolean): Promise<void> {
     const { options } = this;
     const found = new Map<string, string>(); // identity -> path
-    const paths = new Set((await Promise.all(options.patterns.map(expandPattern))).flat());
-    for (const path of paths) {
+    for (const path of await pathsNow(options.patterns)) {
       try {
         const identity = identityOf(await stat(path));
         if (!found.has(identity)) found.set(identity, path);
@@ -179,46 +186,10 @@ export class Follower {
     }
   }
 
-  /** Saves positions once the output they cover is flushed; at most every checkpointMs unless forced. */
+  /** Saves positions (once the output they cover is flushed): at most every checkpointMs unless forced. */
   private async checkpoint(force: boolean): Promise<void> {
-    const { options } = this;
-    if (!options.stateFile) return;
-    if (!force && Date.now() - this.lastCheckpoint < options.checkpointMs) return;
-    await options.lines.output?.flushed();
-    await options.lines.deadLetter?.flushed();
-    const positions = await Promise.all([...this.files.values()].map((file) => file.position()));
-    try {
-      await saveState(options.stateFile, positions);
-      this.lastCheckpoint = Date.now();
-    } catch (error) {
-      options.warn(`cannot write state file ${options.stateFile}: ${describeError(error)}`);
-    }
-  }
-
-  /** fs.watch wakes the loop early where it works; the poll interval covers where it does not. */
-  private watchDirectories(): void {
-    for (const directory of new Set(this.options.patterns.map((pattern) => dirname(pattern)))) {
-      try {
-        const watcher = watch(directory, () => this.wake?.());
-        watcher.on('error', () => watcher.close());
-        this.watchers.push(watcher);
-      } catch {
-        // Not watchable (missing, or a filesystem without inotify): polling alone.
-      }
-    }
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.options.stop.removeEventListener('abort', done);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollMs);
-      this.wake = done;
-      this.options.stop.addEventListener('abort', done);
-    });
+    const { checkpointer } = this;
+    if (!checkpointer || (!force && !checkpointer.due)) return;
+    await checkpointer.save(await Promise.all([...this.files.values()].map((file) => file.position())));
   }
 }
