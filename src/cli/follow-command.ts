@@ -37,6 +37,8 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   // An output that fails for good (the reader of stdout went away, an error not waited out) ends
   // the run at once, so that a service manager starts hidlog again.
   const ended = AbortSignal.any([stop, output.broken, ...(deadLetter ? [deadLetter.broken] : [])]);
+  let lastWritesEnd: AbortSignal | undefined;
+  const lastWrites = () => (lastWritesEnd ??= AbortSignal.timeout(LAST_WRITES_MS));
 
   const follower = new Follower({
     patterns: args.files,
@@ -54,6 +56,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     stateFile: args.stateFile,
     checkpointMs: CHECKPOINT_MS,
     stats,
+    lastWrites,
     bytes: (count) => metrics?.tally.bytes(count),
     warn,
     stop: ended,
@@ -64,18 +67,17 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     warn(describeError(error));
     return 1;
   } finally {
-    const until = AbortSignal.timeout(LAST_WRITES_MS);
-    await Promise.all([output.finish(outputs.outputIsFile, until), deadLetter?.finish(true, until)]);
+    await Promise.all([output.finish(outputs.outputIsFile, lastWrites()), deadLetter?.finish(true, lastWrites())]);
     await metrics?.finish(AbortSignal.abort(), warn);
   }
   let code = 0;
   for (const [writer, name] of [[output, outputs.names.output], [deadLetter, outputs.names.deadLetter]] as const) {
     if (!writer) continue;
     if (writer.error) {
-      warn(`cannot write ${name}: ${describeError(writer.error)}; stopped, the state file covers what it took`);
+      warn(`cannot write ${name}: ${describeError(writer.error)}; stopped${args.stateFile ? ', the state file covers the lines it took' : ''}`);
       code = 1;
     } else if (writer.bytesAccepted < writer.bytesWritten) {
-      warn(`${name} did not take its last lines before shutdown; they are read again at the next start`);
+      warn(`${name} did not take its last lines before shutdown${args.stateFile ? ': they are read again at the next start' : ''}`);
     }
   }
   // A write the output never took (a reader that stopped reading) would keep Node running: the

@@ -16,12 +16,10 @@ export interface CheckpointerOptions {
   path: string;
   /** How often, at most, positions are saved unless forced. */
   everyMs: number;
-  /** Resolves once the output the positions cover has been handed over. */
-  outputFlushed: () => Promise<void>;
   warn: (message: string) => void;
 }
 
-/** Keeps the state file: loads the saved positions, and saves the positions it is given once the output they cover is flushed. */
+/** Keeps the state file: loads the saved positions, and saves the positions it is given (delivered ones: see Delivery). */
 export class Checkpointer {
   private lastSave = 0;
 
@@ -46,10 +44,9 @@ export class Checkpointer {
     return Date.now() - this.lastSave >= this.options.everyMs;
   }
 
-  /** Waits until the output covering `positions` is flushed, then writes them atomically; a failure is warned about, not thrown. */
+  /** Writes `positions` atomically; a failure is warned about, not thrown. */
   async save(positions: FilePosition[]): Promise<void> {
-    const { path, outputFlushed, warn } = this.options;
-    await outputFlushed();
+    const { path, warn } = this.options;
     try {
       await writeFileAtomically(path, JSON.stringify({ version: 1, files: positions }, null, 1) + '\n');
       this.lastSave = Date.now();

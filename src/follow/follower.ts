@@ -4,6 +4,7 @@ import { describeError } from '../pipeline/errors.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
+import { Delivery } from './delivery.js';
 import { FollowedFile } from './followed-file.js';
 import { identityOf } from './fingerprinter.js';
 import { pathsNow } from './paths-provider.js';
@@ -33,6 +34,8 @@ export interface FollowOptions {
   /** How often, at most, the state file is written while lines flow. */
   checkpointMs: number;
   stats: FollowStats;
+  /** At shutdown, when the outputs stop being waited for: what they have not accepted by then is read again at the next start. */
+  lastWrites: () => AbortSignal;
   bytes: (count: number) => void;
   warn: (message: string) => void;
   stop: AbortSignal;
@@ -47,15 +50,13 @@ export class Follower {
   private readonly files = new Map<string, FollowedFile>();
   private readonly reported = new Set<string>();
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly delivery: Delivery<FollowedFile> | undefined;
 
   constructor(private readonly options: FollowOptions) {
     const { stateFile, lines, checkpointMs, warn } = options;
     if (stateFile) {
-      const outputFlushed = async () => {
-        await lines.output?.flushed();
-        await lines.deadLetter?.flushed();
-      };
-      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, outputFlushed, warn });
+      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
+      this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
     }
   }
 
@@ -72,6 +73,7 @@ export class Follower {
       }
     } finally {
       wakeUp.close();
+      await this.delivery?.close(options.lastWrites());
       await this.checkpoint(true);
       for (const file of this.files.values()) await file.close();
     }
@@ -102,6 +104,8 @@ export class Follower {
       if (options.stop.aborted) return;
       if (Date.now() - file.lastGrowth < ROTATED_QUIET_MS) continue;
       file.finish();
+      this.delivery?.reached(file, file.checkpointOffset);
+      this.delivery?.forget(file);
       await file.close();
       this.files.delete(identity);
     }
@@ -126,6 +130,7 @@ export class Follower {
       if ((await file.size()) < file.offset) {
         options.stats.truncations++;
         file.restart();
+        this.delivery?.reached(file, 0);
       }
       await this.read(file);
     }
@@ -147,6 +152,7 @@ export class Follower {
     const resumed = await this.savedPositionOf(file, saved);
     if (resumed !== undefined) file.startAt((await file.size()) < resumed ? 0 : resumed);
     else if (firstStart && options.startAt === 'end') file.startAt(await file.endOfLastLine(options.lines.maxLineBytes));
+    this.delivery?.start(file, file.checkpointOffset);
     return file;
   }
 
@@ -168,11 +174,14 @@ export class Follower {
     try {
       read = await file.readAvailable(options.stop, async (bytes) => {
         options.bytes(bytes);
+        this.delivery?.reached(file, file.checkpointOffset);
         await options.lines.output?.ready();
+        await options.lines.deadLetter?.ready();
       });
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
       this.reportOnce(file.path, error);
+      this.delivery?.forget(file);
       await file.close();
       this.files.delete(file.identity);
       return;
@@ -186,10 +195,11 @@ export class Follower {
     }
   }
 
-  /** Saves positions (once the output they cover is flushed): at most every checkpointMs unless forced. */
+  /** Saves the delivered positions (see Delivery): at most every checkpointMs unless forced. */
   private async checkpoint(force: boolean): Promise<void> {
-    const { checkpointer } = this;
-    if (!checkpointer || (!force && !checkpointer.due)) return;
-    await checkpointer.save(await Promise.all([...this.files.values()].map((file) => file.position())));
+    const { checkpointer, delivery } = this;
+    if (!checkpointer || !delivery || (!force && !checkpointer.due)) return;
+    const positions = await Promise.all([...this.files.values()].map(async (file) => ({ ...(await file.position()), offset: delivery.offsetOf(file) ?? file.checkpointOffset })));
+    await checkpointer.save(positions);
   }
 }
