@@ -48,14 +48,15 @@ export class Delivery<K> {
   }
 
   /**
-   * Shutdown: the outputs get until `deadline` to accept what they were given; then each gives
-   * back what it accepted beyond the last delivered position, where it can (a file hidlog
-   * opened), so that it ends exactly where the saved positions say.
+   * Shutdown: the outputs get until `deadline` to accept what they were given; then each that
+   * was given more than the delivered positions cover gives back what it holds beyond them (a
+   * failed write may have left whole lines in a file), where it can (a file hidlog opened), so
+   * that it ends exactly where the saved positions say.
    */
   async close(deadline: AbortSignal): Promise<void> {
     await Promise.all(this.outputs.map((output) => output.flushed(deadline)));
     this.settle();
-    await Promise.all(this.outputs.map((output, i) => (output.bytesAccepted > this.settled[i]! ? output.takeBack(this.settled[i]!) : true)));
+    await Promise.all(this.outputs.map((output, i) => (output.bytesWritten > this.settled[i]! ? output.takeBack(this.settled[i]!) : true)));
   }
 
   private settle(): void {

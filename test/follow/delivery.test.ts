@@ -72,7 +72,9 @@ describe('Delivery', () => {
     await delivery.close(AbortSignal.abort());
     expect(delivery.offsetOf('a')).toBe(1000);
     expect(out.takenBackTo).toEqual([100]);
-    expect(dead.takenBackTo).toEqual([]); // it holds no more than the delivered position covers
+    // It accepted no more than the delivered position covers, but was given more: a failed write
+    // may have left some of it in the file.
+    expect(dead.takenBackTo).toEqual([5]);
   });
 
   it('takes nothing back when every output accepted everything', async () => {
