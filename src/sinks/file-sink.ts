@@ -55,7 +55,8 @@ export class FileSink extends Writable {
     private fd: number,
     private readonly options: { path: string | undefined; cuttable: boolean; ownsFd: boolean; faults: WriteFaults },
   ) {
-    super({ highWaterMark: HIGH_WATER_MARK, autoDestroy: false, emitClose: true });
+    // Not destroyed by its own error: a shutdown may still cut the file back (truncateTo).
+    super({ highWaterMark: HIGH_WATER_MARK, autoDestroy: false });
     options.faults.stop?.addEventListener('abort', () => this.wake?.(), { once: true });
   }
 
@@ -96,10 +97,7 @@ export class FileSink extends Writable {
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.writeWhole(
-      chunks.map((entry) => entry.chunk),
-      callback,
-    );
+    this.writeWhole(chunks.map((entry) => entry.chunk), callback);
   }
 
   private writeWhole(buffers: Buffer[], callback: (error?: Error | null) => void): void {

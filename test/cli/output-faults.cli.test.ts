@@ -139,16 +139,25 @@ async function stopTimed(run: Run): Promise<CliResult & { ms: number }> {
   return { ...result, ms: Date.now() - started };
 }
 
+/**
+ * Follows a log into files on a small disk while the log grows past what the disk holds: returns
+ * once hidlog has said that it holds its input.
+ */
+async function fillTheDisk(): Promise<{ run: Awaited<ReturnType<typeof followToDisk>>; log: string; state: string; full: SmallDisk }> {
+  const full = (disk = new SmallDisk(SMALL_DISK));
+  const log = join(dir, 'app.log');
+  const state = join(dir, 'state.json');
+  writeFileSync(log, '');
+  const run = await followToDisk(log, state);
+  await primed(log, run.out, state);
+  await writeLog(log, PRIMING_LINES, LINES);
+  await stderrSays(run, 'no space left on device (ENOSPC); input held, retrying until it can');
+  return { run, log, state, full };
+}
+
 describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk fills up', () => {
   it('holds reading, says so once, counts it, saves only what was written; once space is freed, resumes with nothing lost or repeated', async () => {
-    disk = new SmallDisk(SMALL_DISK);
-    const log = join(dir, 'app.log');
-    const state = join(dir, 'state.json');
-    writeFileSync(log, '');
-    const run = await followToDisk(log, state);
-    await primed(log, run.out, state);
-    await writeLog(log, PRIMING_LINES, LINES);
-    await stderrSays(run, 'no space left on device (ENOSPC); input held, retrying until it can');
+    const { run, log, state, full } = await fillTheDisk();
     await metric(run.port, /^hidlog_output_errors_total\{output="output",error="ENOSPC"\} [1-9]\d*$/m);
     // Reading is held: what was read stays put while the disk is full, far short of the log.
     const read = Number((await metric(run.port, /^hidlog_bytes_total \d+$/m)).split(' ')[1]);
@@ -165,7 +174,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     expect(saved).toBeLessThanOrEqual(written);
     expect(badLinesBefore(saved)).toBeLessThanOrEqual(deadLetters);
 
-    disk.resize(ROOMY_DISK);
+    full.resize(ROOMY_DISK);
     await waitFor('every line written', async () => (wholeLines(run.out).length >= LINES ? true : undefined));
     appendFileSync(log, logText(LINES, LINES + 1000)); // and it still follows
     await waitFor('the appended lines written', async () => (wholeLines(run.out).length >= LINES + 1000 ? true : undefined));
@@ -189,14 +198,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
   }, 60_000);
 
   it('SIGTERM while the disk is full: out within 2 s, exit 1, the outputs cut back to exactly what the state file covers; a restart loses and repeats nothing', async () => {
-    disk = new SmallDisk(SMALL_DISK);
-    const log = join(dir, 'app.log');
-    const state = join(dir, 'state.json');
-    writeFileSync(log, '');
-    const first = await followToDisk(log, state);
-    await primed(log, first.out, state);
-    await writeLog(log, PRIMING_LINES, LINES);
-    await stderrSays(first, 'input held, retrying');
+    const { run: first, log, state, full } = await fillTheDisk();
     await sleep(300);
     const result = await stopTimed(first);
     expect(result.ms).toBeLessThan(2000);
@@ -207,7 +209,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     expect(outputLinesIn(first.out)).toBe(saved);
     expect(deadLettersIn(first.dead)).toBe(badLinesBefore(saved));
 
-    disk.resize(ROOMY_DISK);
+    full.resize(ROOMY_DISK);
     const second = await followToDisk(log, state);
     await waitFor('every line written', async () => (wholeLines(second.out).length >= LINES ? true : undefined));
     await sleep(300);
@@ -217,18 +219,12 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
   }, 60_000);
 
   it('SIGHUP while the disk is full (the full output moved away): the rest goes to the new file, nothing lost or repeated', async () => {
-    disk = new SmallDisk(SMALL_DISK);
-    const log = join(dir, 'app.log');
-    writeFileSync(log, '');
-    const run = await followToDisk(log, join(dir, 'state.json'));
-    await primed(log, run.out, join(dir, 'state.json'));
-    await writeLog(log, PRIMING_LINES, LINES);
-    await stderrSays(run, 'input held, retrying');
+    const { run, full } = await fillTheDisk();
     renameSync(run.out, `${run.out}.1`);
     renameSync(run.dead, `${run.dead}.1`);
     run.child.kill('SIGHUP');
     await sleep(300);
-    disk.resize(ROOMY_DISK);
+    full.resize(ROOMY_DISK);
     await waitFor('every line written', async () => (wholeLines(`${run.out}.1`).length + wholeLines(run.out).length >= LINES ? true : undefined));
     await sleep(300);
     expect([...wholeLines(`${run.out}.1`), ...wholeLines(run.out)]).toEqual(reference.output.slice(0, LINES));
