@@ -6,7 +6,7 @@ import { exitCodeOf, inputsOf, startWorkers, warn } from './batch.js';
 
 /** `hidlog annotate`: returns the exit code. */
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
-  const setup = await setUpAnnotate(args, 'w');
+  const setup = await setUpAnnotate(args, 'batch');
   if (!setup) return 1;
   const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
@@ -25,8 +25,10 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   }).finally(() => workers?.close());
   await Promise.all([output.finish(outputs.outputIsFile), deadLetter?.finish(true)]);
   if (stop.aborted) process.stdin.destroy();
-  for (const [writer, name] of [[output, args.output ?? 'stdout'], [deadLetter, args.deadLetter]] as const) {
-    if (writer?.error) {
+  // A reader that went away (`| head -1`) ends the run quietly; any other write error is one line, exit 1.
+  const readerLeft = output.error?.code === 'EPIPE';
+  for (const [writer, name] of [[output, outputs.names.output], [deadLetter, outputs.names.deadLetter]] as const) {
+    if (writer?.error && !(writer === output && readerLeft)) {
       warn(`cannot write ${name}: ${describeError(writer.error)}`);
       await metrics?.finish(AbortSignal.abort(), warn);
       return 1;

@@ -2,11 +2,12 @@
 import { createAnnotator, type Annotator } from '../core/annotate.js';
 import type { FollowStats } from '../follow/follower.js';
 import { describeError } from '../pipeline/errors.js';
+import { OutputErrors } from '../sinks/output-errors.js';
 import { warn, type InputArgs } from './batch.js';
 import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
 import type { MetricsSession } from './metrics-session.js';
 import { parseFields, positiveInteger, validateKey } from './options.js';
-import { openOutputs, type Outputs } from './outputs.js';
+import { openOutputs, type OutputMode, type Outputs } from './outputs.js';
 import { shutdownSignal } from './shutdown.js';
 
 export interface AnnotateArgs extends InputArgs, MetricsArgs {
@@ -27,17 +28,21 @@ export interface AnnotateSetup {
   colour: boolean;
 }
 
-/** Validates the options, starts metrics if asked, opens the outputs; undefined (said in one line) if an output cannot be opened. */
-export async function setUpAnnotate(args: AnnotateArgs, flags: 'w' | 'a', follow?: FollowStats): Promise<AnnotateSetup | undefined> {
+/**
+ * Validates the options, starts metrics if asked, opens the outputs (see OutputMode); undefined
+ * (said in one line) if an output cannot be opened.
+ */
+export async function setUpAnnotate(args: AnnotateArgs, mode: OutputMode, follow?: FollowStats): Promise<AnnotateSetup | undefined> {
   const key = validateKey(args.key);
   const fields = parseFields(args.field);
   const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
-  const metrics = await startMetricsIfAsked(args, warn, follow);
+  const outputErrors = new OutputErrors(args.deadLetter ? ['output', 'dead_letter'] : ['output']);
+  const metrics = await startMetricsIfAsked(args, warn, { follow, outputErrors });
   const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
   let outputs: Outputs;
   try {
-    outputs = await openOutputs(args, flags);
+    outputs = await openOutputs(args, mode, outputErrors, stop);
   } catch (error) {
     warn(describeError(error));
     await metrics?.finish(AbortSignal.abort(), warn);

@@ -1,4 +1,4 @@
-import type { FollowStats } from '../follow/follower.js';
+import type { RunStats } from '../metrics/exposition.js';
 import type { MetricsSession } from './metrics-session.js';
 import { UsageError } from './options.js';
 
@@ -15,9 +15,9 @@ export interface MetricsArgs {
 }
 
 /** The metrics side of an annotate run, only when asked for: a plain run does not load prom-client. */
-export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, follow?: FollowStats): Promise<MetricsSession | undefined> {
+export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, stats?: RunStats): Promise<MetricsSession | undefined> {
   if (args.webConfig !== undefined && args.metricsListen === undefined) throw new UsageError('--web-config applies with --metrics-listen');
   if (args.metricsListen === undefined && args.textfile === undefined && args.pushgateway === undefined) return undefined;
   const { MetricsSession } = await import('./metrics-session.js');
-  return MetricsSession.start(args, warn, follow);
+  return MetricsSession.start(args, warn, stats);
 }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import type { FollowStats } from '../follow/follower.js';
-import { Exposition } from '../metrics/exposition.js';
+import { Exposition, type RunStats } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import type { WebConfigSource } from '../metrics/web-config/source.js';
@@ -30,9 +29,10 @@ export class MetricsSession {
   private constructor(
     readonly tally: MetricsTally,
     private readonly args: MetricsArgs,
+    private readonly stats: RunStats,
   ) {}
 
-  static async start(args: MetricsArgs, warn: (message: string) => void, follow?: FollowStats): Promise<MetricsSession> {
+  static async start(args: MetricsArgs, warn: (message: string) => void, stats: RunStats = {}): Promise<MetricsSession> {
     const tally = new MetricsTally({
       labels: parseLabels(args.label),
       maxUnknownCodes: nonNegativeInteger('max-unknown-codes', args.maxUnknownCodes),
@@ -41,13 +41,13 @@ export class MetricsSession {
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
       throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);
     }
-    const session = new MetricsSession(tally, args);
+    const session = new MetricsSession(tally, args, stats);
     if (args.metricsListen !== undefined) {
       const address = parseListenAddress(args.metricsListen);
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
       const web = args.webConfig === undefined ? undefined : await openWebConfig(args.webConfig, warn);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true, follow), web);
+        session.server = await startMetricsServer(address, new Exposition(tally, true, stats), web);
       } catch (error) {
         throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
       }
@@ -56,9 +56,9 @@ export class MetricsSession {
     return session;
   }
 
-  /** The exposition of the finished run, without process metrics (it outlives the process). */
+  /** The exposition of the finished run, without process metrics or follow mode's gauges (it outlives the process). */
   async finalText(): Promise<string> {
-    return (await new Exposition(this.tally, false).render('prometheus')).body;
+    return (await new Exposition(this.tally, false, { outputErrors: this.stats.outputErrors }).render('prometheus')).body;
   }
 
   /**
@@ -78,7 +78,7 @@ export class MetricsSession {
     }
     if (pushgateway !== undefined) {
       try {
-        await pushMetrics(pushgateway, job, this.tally);
+        await pushMetrics(pushgateway, job, this.tally, this.stats.outputErrors);
       } catch (error) {
         warn(`cannot push to ${pushgateway}: ${describeError(error)}`);
         ok = false;

@@ -1,30 +1,94 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { describeError } from '../pipeline/errors.js';
+import { FileSink, type WriteFaults } from '../sinks/file-sink.js';
 import { LineWriter } from '../sinks/line-writer.js';
+import type { OutputErrors, OutputName } from '../sinks/output-errors.js';
+import { warn } from './batch.js';
+
+/**
+ * batch: a failed write ends the run (one line, exit 1). follow: a full disk or an I/O error is
+ * waited out, input held, and any other write error ends the run.
+ */
+export type OutputMode = 'batch' | 'follow';
 
 export interface Outputs {
   output: LineWriter;
   deadLetter: LineWriter | undefined;
   /** Whether the output is a file of ours to close (not stdout). */
   outputIsFile: boolean;
+  /** What the output is called in messages: `output FILE` or `stdout`, and `dead-letter file FILE`. */
+  names: { output: string; deadLetter: string | undefined };
+  /** Writes go on in new files at the same paths (SIGHUP, after logrotate moved them away). */
+  reopen(): Promise<void>;
+}
+
+// Errors that a running hidlog can wait out: space freed, quota raised, a passing I/O fault.
+const WAITED_OUT = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
+
+/** The output (-o FILE, or stdout) and the dead-letter file, if any. */
+export async function openOutputs(
+  args: { output?: string | undefined; deadLetter?: string | undefined },
+  mode: OutputMode,
+  errors: OutputErrors,
+  stop: AbortSignal,
+): Promise<Outputs> {
+  const flags = mode === 'follow' ? 'a' : 'w';
+  const names = { output: args.output ? `output ${args.output}` : 'stdout', deadLetter: args.deadLetter && `dead-letter file ${args.deadLetter}` };
+  const outputFaults = faultsOf(mode, 'output', names.output, errors, stop);
+  const output = args.output ? await openFile(args.output, 'output', flags, outputFaults) : stdoutStream(outputFaults);
+  if (output === process.stdout) output.on('error', (error: NodeJS.ErrnoException) => errors.count('output', error.code));
+  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop)) : undefined;
+  return {
+    output: new LineWriter(output, { stop }),
+    deadLetter: deadLetter && new LineWriter(deadLetter, { stop }),
+    outputIsFile: output !== process.stdout,
+    names,
+    async reopen() {
+      for (const [sink, name] of [[output, names.output], [deadLetter, names.deadLetter]] as const) {
+        if (!(sink instanceof FileSink)) continue;
+        await sink.reopen().catch((error: unknown) => warn(`cannot reopen ${name}: ${describeError(error)}`));
+      }
+    },
+  };
 }
 
 /** Opens a file for writing ('w') or appending ('a'); a failure is one line naming it. */
-export async function openFile(path: string, what: string, flags: 'w' | 'a'): Promise<Writable> {
-  const stream = createWriteStream(path, { flags });
+async function openFile(path: string, what: string, flags: 'w' | 'a', faults: WriteFaults): Promise<FileSink> {
   try {
-    await once(stream, 'open');
+    return await FileSink.open(path, flags, faults);
   } catch (error) {
     throw new Error(`cannot write ${what} ${path}: ${describeError(error)}`);
   }
-  return stream;
 }
 
-/** The output (-o FILE, or stdout) and the dead-letter file, if any. */
-export async function openOutputs(args: { output?: string | undefined; deadLetter?: string | undefined }, flags: 'w' | 'a'): Promise<Outputs> {
-  const output = args.output ? await openFile(args.output, 'output', flags) : process.stdout;
-  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags) : undefined;
-  return { output: new LineWriter(output), deadLetter: deadLetter && new LineWriter(deadLetter), outputIsFile: output !== process.stdout };
+/**
+ * stdout redirected to a file or a device is written like a file (Node's own stream for it drops
+ * the rest of a short write); a pipe or a terminal through process.stdout.
+ */
+function stdoutStream(faults: WriteFaults): Writable {
+  const stat = fstatSync(1);
+  if (stat.isFile() || (stat.isCharacterDevice() && !isatty(1))) return FileSink.onDescriptor(1, faults);
+  return process.stdout;
+}
+
+function faultsOf(mode: OutputMode, output: OutputName, name: string, errors: OutputErrors, stop: AbortSignal): WriteFaults {
+  let failingSince: number | undefined;
+  return {
+    retries: (error) => mode === 'follow' && WAITED_OUT.has(error.code ?? ''),
+    failed(error, retrying) {
+      errors.count(output, error.code);
+      if (!retrying || failingSince !== undefined) return;
+      failingSince = Date.now();
+      warn(`cannot write ${name}: ${describeError(error)}; input held, retrying until it can`);
+    },
+    recovered(failures) {
+      if (failingSince === undefined) return;
+      const seconds = ((Date.now() - failingSince) / 1000).toFixed(1);
+      failingSince = undefined;
+      warn(`${name} written again, after ${failures} failed attempts in ${seconds} s: nothing lost`);
+    },
+    stop,
+  };
 }

@@ -2,11 +2,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { LineProcessor, type LineOptions } from '../pipeline/line-processor.js';
 import type { LineSplitter } from '../sources/line-splitter.js';
-import { FINGERPRINT_BYTES, fingerprintOf, type FilePosition } from './state.js';
+import type { FilePosition } from './checkpointer.js';
+import { FINGERPRINT_BYTES, fingerprintOf, identityOf } from './fingerprinter.js';
 
 const READ_BYTES = 256 * 1024;
-
-export const identityOf = (stat: { dev: number; ino: number }) => `${stat.dev}:${stat.ino}`;
 
 /**
  * One file being followed, held open: after a rename or a delete it is still read, through

@@ -1,12 +1,14 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeError } from '../pipeline/errors.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
-import { FollowedFile, identityOf } from './followed-file.js';
-import { expandPattern } from './glob.js';
-import { loadState, saveState, type FilePosition } from './state.js';
+import { Checkpointer, type FilePosition } from './checkpointer.js';
+import { Delivery } from './delivery.js';
+import { FollowedFile } from './followed-file.js';
+import { identityOf } from './fingerprinter.js';
+import { pathsNow } from './paths-provider.js';
+import { WakeUp } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
 
@@ -32,6 +34,8 @@ export interface FollowOptions {
   /** How often, at most, the state file is written while lines flow. */
   checkpointMs: number;
   stats: FollowStats;
+  /** At shutdown, when the outputs stop being waited for: what they have not accepted by then is read again at the next start. */
+  lastWrites: () => AbortSignal;
   bytes: (count: number) => void;
   warn: (message: string) => void;
   stop: AbortSignal;
@@ -45,25 +49,31 @@ export interface FollowOptions {
 export class Follower {
   private readonly files = new Map<string, FollowedFile>();
   private readonly reported = new Set<string>();
-  private watchers: FSWatcher[] = [];
-  private wake: (() => void) | undefined;
-  private lastCheckpoint = 0;
+  private readonly checkpointer: Checkpointer | undefined;
+  private readonly delivery: Delivery<FollowedFile> | undefined;
 
-  constructor(private readonly options: FollowOptions) {}
+  constructor(private readonly options: FollowOptions) {
+    const { stateFile, lines, checkpointMs, warn } = options;
+    if (stateFile) {
+      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
+      this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
+    }
+  }
 
   async run(): Promise<void> {
     const { options } = this;
-    const saved = options.stateFile ? await loadState(options.stateFile) : undefined;
-    this.watchDirectories();
+    const saved = await this.checkpointer?.load();
+    const wakeUp = new WakeUp(new Set(options.patterns.map((pattern) => dirname(pattern))), options.pollMs, options.stop);
     try {
       await this.poll(saved ?? [], saved === undefined);
       while (!options.stop.aborted) {
-        await this.sleep();
+        await wakeUp.next();
         await this.poll([], false);
         await this.checkpoint(false);
       }
     } finally {
-      for (const watcher of this.watchers) watcher.close();
+      wakeUp.close();
+      await this.delivery?.close(options.lastWrites());
       await this.checkpoint(true);
       for (const file of this.files.values()) await file.close();
     }
@@ -73,8 +83,7 @@ export class Follower {
   private async poll(saved: FilePosition[], firstStart: boolean): Promise<void> {
     const { options } = this;
     const found = new Map<string, string>(); // identity -> path
-    const paths = new Set((await Promise.all(options.patterns.map(expandPattern))).flat());
-    for (const path of paths) {
+    for (const path of await pathsNow(options.patterns)) {
       try {
         const identity = identityOf(await stat(path));
         if (!found.has(identity)) found.set(identity, path);
@@ -95,6 +104,8 @@ export class Follower {
       if (options.stop.aborted) return;
       if (Date.now() - file.lastGrowth < ROTATED_QUIET_MS) continue;
       file.finish();
+      this.delivery?.reached(file, file.checkpointOffset);
+      this.delivery?.forget(file);
       await file.close();
       this.files.delete(identity);
     }
@@ -119,6 +130,7 @@ export class Follower {
       if ((await file.size()) < file.offset) {
         options.stats.truncations++;
         file.restart();
+        this.delivery?.reached(file, 0);
       }
       await this.read(file);
     }
@@ -140,6 +152,7 @@ export class Follower {
     const resumed = await this.savedPositionOf(file, saved);
     if (resumed !== undefined) file.startAt((await file.size()) < resumed ? 0 : resumed);
     else if (firstStart && options.startAt === 'end') file.startAt(await file.endOfLastLine(options.lines.maxLineBytes));
+    this.delivery?.start(file, file.checkpointOffset);
     return file;
   }
 
@@ -161,11 +174,14 @@ export class Follower {
     try {
       read = await file.readAvailable(options.stop, async (bytes) => {
         options.bytes(bytes);
+        this.delivery?.reached(file, file.checkpointOffset);
         await options.lines.output?.ready();
+        await options.lines.deadLetter?.ready();
       });
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
       this.reportOnce(file.path, error);
+      this.delivery?.forget(file);
       await file.close();
       this.files.delete(file.identity);
       return;
@@ -179,46 +195,11 @@ export class Follower {
     }
   }
 
-  /** Saves positions once the output they cover is flushed; at most every checkpointMs unless forced. */
+  /** Saves the delivered positions (see Delivery): at most every checkpointMs unless forced. */
   private async checkpoint(force: boolean): Promise<void> {
-    const { options } = this;
-    if (!options.stateFile) return;
-    if (!force && Date.now() - this.lastCheckpoint < options.checkpointMs) return;
-    await options.lines.output?.flushed();
-    await options.lines.deadLetter?.flushed();
-    const positions = await Promise.all([...this.files.values()].map((file) => file.position()));
-    try {
-      await saveState(options.stateFile, positions);
-      this.lastCheckpoint = Date.now();
-    } catch (error) {
-      options.warn(`cannot write state file ${options.stateFile}: ${describeError(error)}`);
-    }
-  }
-
-  /** fs.watch wakes the loop early where it works; the poll interval covers where it does not. */
-  private watchDirectories(): void {
-    for (const directory of new Set(this.options.patterns.map((pattern) => dirname(pattern)))) {
-      try {
-        const watcher = watch(directory, () => this.wake?.());
-        watcher.on('error', () => watcher.close());
-        this.watchers.push(watcher);
-      } catch {
-        // Not watchable (missing, or a filesystem without inotify): polling alone.
-      }
-    }
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.options.stop.removeEventListener('abort', done);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollMs);
-      this.wake = done;
-      this.options.stop.addEventListener('abort', done);
-    });
+    const { checkpointer, delivery } = this;
+    if (!checkpointer || !delivery || (!force && !checkpointer.due)) return;
+    const positions = await Promise.all([...this.files.values()].map(async (file) => ({ ...(await file.position()), offset: delivery.offsetOf(file) ?? file.checkpointOffset })));
+    await checkpointer.save(positions);
   }
 }

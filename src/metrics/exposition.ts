@@ -1,7 +1,14 @@
 import type { Registry, RegistryContentType } from 'prom-client';
 import { createRegistry, type ExpositionFormat } from './registry.js';
 import type { FollowStats } from '../follow/follower.js';
+import type { OutputErrors } from '../sinks/output-errors.js';
 import type { MetricsTally } from './tally.js';
+
+/** A run's own numbers beside the tally: follow mode's, and the outputs' failed writes. */
+export interface RunStats {
+  follow?: FollowStats | undefined;
+  outputErrors?: OutputErrors | undefined;
+}
 
 export interface Rendered {
   contentType: string;
@@ -15,14 +22,14 @@ export class Exposition {
   constructor(
     private readonly tally: MetricsTally,
     private readonly processMetrics: boolean,
-    private readonly follow?: FollowStats,
+    private readonly stats: RunStats = {},
   ) {}
 
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
     // One registry per format: prom-client renames counters in place when it writes OpenMetrics.
     let registry = this.registries.get(format);
     if (!registry) {
-      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics, follow: this.follow });
+      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics, ...this.stats });
       this.registries.set(format, registry);
     }
     return { contentType: registry.contentType, body: await registry.metrics() };

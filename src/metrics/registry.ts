@@ -3,6 +3,7 @@ import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
 import { INVALID_REASONS, OUTCOMES } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
 import type { FollowStats } from '../follow/follower.js';
+import type { OutputErrors } from '../sinks/output-errors.js';
 import type { CodeSeries, MetricsTally } from './tally.js';
 import { VERSION } from '../version.js';
 
@@ -14,6 +15,8 @@ export interface RegistryOptions {
   processMetrics: boolean;
   /** Follow mode's own numbers, when following files. */
   follow?: FollowStats | undefined;
+  /** Failed writes to the outputs, when annotating. */
+  outputErrors?: OutputErrors | undefined;
 }
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -95,6 +98,20 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     tally.overflows().map(({ label, count }) => [label, count]),
   );
   new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
+
+  const { outputErrors } = options;
+  if (outputErrors) {
+    new Counter({
+      name: 'hidlog_output_errors_total',
+      help: 'Failed writes to an output, by output (output, dead_letter) and error code (ENOSPC, EIO, EPIPE, ..., other).',
+      labelNames: ['output', 'error'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { output, error, count } of outputErrors.series()) this.inc({ output, error }, count);
+      },
+    });
+  }
 
   const follow = options.follow;
   if (follow) {

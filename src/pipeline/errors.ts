@@ -20,6 +20,10 @@ export function describeError(error: unknown): string {
     if (code === 'ENOENT') return 'no such file';
     if (code === 'EACCES') return 'permission denied';
     if (code === 'EISDIR') return 'is a directory';
+    if (code === 'ENOSPC') return 'no space left on device (ENOSPC)';
+    if (code === 'EDQUOT') return 'disk quota exceeded (EDQUOT)';
+    if (code === 'EIO') return 'input/output error (EIO)';
+    if (code === 'EPIPE') return 'its reader went away (EPIPE)';
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'EADDRINUSE') return 'address already in use';
     if (code === 'ENOTFOUND') return 'host not found';

@@ -22,7 +22,7 @@ export interface RunReport {
   failedInputs: number;
   /** The first bad line, when `strict` stopped the run there. */
   strictStop?: string;
-  /** The output was closed by its reader. */
+  /** An output failed, or its reader went away: reading stopped there. */
   outputClosed: boolean;
 }
 
@@ -32,7 +32,7 @@ type Interruption = 'output_closed' | 'stopped' | undefined;
 async function waitForOutputs(options: RunOptions): Promise<Interruption> {
   await options.output?.ready();
   await options.deadLetter?.ready();
-  if (options.output?.closed) return 'output_closed';
+  if (options.output?.closed || options.deadLetter?.closed) return 'output_closed';
   return options.signal?.aborted ? 'stopped' : undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { FileSink } from './file-sink.js';
 
 export const CHUNK_BYTES = 256 * 1024;
 
@@ -35,46 +36,61 @@ export interface LineWriterOptions {
    * buffer of its own, safe to reuse wherever it is finally written.
    */
   collecting?: boolean;
+  /** Shutdown: `ready()` stops waiting for a blocked output when this fires. */
+  stop?: AbortSignal | undefined;
 }
+
+// Errors that follow from hidlog's own doing (destroying a stream, abandoning a write at shutdown).
+const OWN_DOING = new Set(['ERR_STREAM_DESTROYED', 'ERR_ABANDONED']);
 
 /**
  * Writes lines in large chunks and reports backpressure. Lines are encoded straight into a
  * chunk-sized buffer (measured: a third cheaper than concatenating strings and writing those).
- * A closed reader (EPIPE) is not an error: the writer turns `closed` and the caller stops
- * reading. Any other write error is kept in `error` for the caller to report.
+ * It counts the bytes it was given and the bytes the output accepted in full, so that a reader's
+ * position can be saved only once what it read is out. A write error (a closed reader's EPIPE
+ * too) turns the writer `closed`, keeps the error in `error` and fires `broken`: the caller stops
+ * reading and decides what the error means.
  */
 export class LineWriter {
   private buffer: Buffer;
   private used = 0;
+  private given = 0;
+  private accepted = 0;
   private readonly pool: ChunkPool;
   private readonly collecting: boolean;
+  private readonly stop: AbortSignal | undefined;
+  private readonly failure = new AbortController();
   closed = false;
   error: NodeJS.ErrnoException | undefined;
 
   constructor(
-    private stream: Writable,
+    private readonly stream: Writable,
     options: LineWriterOptions = {},
   ) {
     this.pool = options.pool ?? new ChunkPool();
     this.collecting = options.collecting ?? false;
+    this.stop = options.stop;
     this.buffer = this.pool.take();
-    this.watchErrors(stream);
-  }
-
-  private watchErrors(stream: Writable): void {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       this.closed = true;
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') this.error ??= error;
+      if (error.code === undefined || !OWN_DOING.has(error.code)) this.error ??= error;
+      this.failure.abort();
     });
   }
 
-  /** Goes on writing to `next` (a reopened file, after logrotate moved the old one away). */
-  async reopen(next: Writable): Promise<void> {
-    await this.flushed();
-    const previous = this.stream;
-    this.stream = next;
-    this.watchErrors(next);
-    previous.end();
+  /** Fires when the output fails for good: nothing more will be written. */
+  get broken(): AbortSignal {
+    return this.failure.signal;
+  }
+
+  /** Bytes given to the writer so far, the chunk being filled included. */
+  get bytesWritten(): number {
+    return this.given + this.used;
+  }
+
+  /** Bytes the output has accepted in full, in the order they were given. */
+  get bytesAccepted(): number {
+    return this.accepted;
   }
 
   writeLine(line: string): void {
@@ -126,7 +142,7 @@ export class LineWriter {
       return;
     }
     this.flush();
-    if (!this.closed) this.stream.write(bytes, written);
+    this.send(bytes, written);
   }
 
   /** A whole line's bytes, exactly as they were, then a newline. */
@@ -134,23 +150,27 @@ export class LineWriter {
     this.writeSpan(bytes, 0, bytes.length);
   }
 
-  /** Resolves when the output can take more; the caller awaits it between input chunks. */
+  /** Resolves when the output can take more (or is closed, or `stop` fired); the caller awaits it between input chunks. */
   async ready(): Promise<void> {
     // Asks the stream, not a flag set at write time: a 'drain' may have come and gone since.
-    if (this.stream.writableNeedDrain && !this.closed) await this.drainOrClose();
+    if (this.stream.writableNeedDrain && !this.closed && !this.stop?.aborted) await this.drainOrClose(undefined, this.stop);
   }
 
-  /** The next 'drain' or 'close', or `timeoutMs`, whichever comes first. */
-  private drainOrClose(timeoutMs?: number): Promise<void> {
+  /** The next 'drain', 'close' or 'error', `timeoutMs`, or `signal`, whichever comes first. */
+  private drainOrClose(timeoutMs?: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.stream.off('drain', done);
         this.stream.off('close', done);
+        this.stream.off('error', done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       this.stream.on('drain', done);
       this.stream.on('close', done);
+      this.stream.on('error', done);
+      signal?.addEventListener('abort', done);
       const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
     });
   }
@@ -163,33 +183,48 @@ export class LineWriter {
     this.used = 0;
     // Reused once the write callback comes: a file or pipe is done with the bytes by then, but a
     // stream that keeps chunks (a PassThrough nobody reads yet) must be given a collecting writer.
-    if (!this.closed) this.stream.write(chunk, this.collecting ? undefined : () => this.pool.give(chunk));
+    this.send(chunk, this.collecting ? undefined : () => this.pool.give(chunk));
   }
 
-  /** Resolves once every line written so far has been handed to the operating system. */
-  async flushed(): Promise<void> {
+  /** Resolves once every line written so far has been accepted by the output, the output failed, or `until` fired. */
+  async flushed(until?: AbortSignal): Promise<void> {
     this.flush();
     // A stream below its high-water mark never emits 'drain': look again shortly.
-    while (!this.closed && this.stream.writableLength > 0) await this.drainOrClose(5);
+    while (!this.closed && this.accepted < this.given && !until?.aborted) await this.drainOrClose(5);
   }
 
-  /** Flushes what is left and finishes the output; `end` closes it (not for stdout). */
-  async finish(end: boolean): Promise<void> {
-    this.flush();
-    if (this.closed) return;
-    if (end) {
-      this.stream.end();
-      await new Promise<void>((resolve) => {
+  /** Flushes what is left, waiting at most until `until` fires; `end` closes the output (not for stdout). */
+  async finish(end: boolean, until?: AbortSignal): Promise<void> {
+    await this.flushed(until);
+    if (!end) return;
+    if (!this.closed && this.accepted === this.given) {
+      const finished = new Promise<void>((resolve) => {
         this.stream.once('finish', resolve);
         this.stream.once('close', resolve);
+        this.stream.once('error', resolve);
       });
-    } else {
-      await this.ready();
+      this.stream.end();
+      await finished;
     }
+    this.stream.destroy();
   }
 
-  private send(data: Buffer): void {
-    if (!this.closed) this.stream.write(data);
+  /**
+   * Takes back what the output accepted beyond its first `bytes` bytes, and writes nothing more.
+   * False where that cannot be done (stdout, a pipe): see FileSink.truncateTo.
+   */
+  async takeBack(bytes: number): Promise<boolean> {
+    if (this.stream instanceof FileSink) return this.stream.truncateTo(bytes);
+    return this.accepted <= bytes;
+  }
+
+  private send(data: Buffer, then?: () => void): void {
+    this.given += data.length;
+    if (this.closed) return;
+    this.stream.write(data, (error) => {
+      if (!error) this.accepted += data.length;
+      then?.();
+    });
   }
 }
 

@@ -55,4 +55,37 @@ describe('LineWriter', () => {
       expect(chunk.buffer).not.toBe(region.buffer);
     }
   });
+
+  it('counts the bytes it was given and those the output accepted; a failed write is not accepted, and breaks the writer', async () => {
+    let failing = false;
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        setTimeout(() => callback(failing ? Object.assign(new Error('no space'), { code: 'ENOSPC' }) : null), 1);
+      },
+    });
+    const writer = new LineWriter(stream);
+    writer.writeLine('{"a":1}');
+    expect([writer.bytesWritten, writer.bytesAccepted]).toEqual([8, 0]);
+    await writer.flushed();
+    expect(writer.bytesAccepted).toBe(8);
+    failing = true;
+    writer.writeLine('{"b":2}');
+    await writer.flushed();
+    expect([writer.bytesWritten, writer.bytesAccepted]).toEqual([16, 8]);
+    expect(writer.error?.code).toBe('ENOSPC');
+    expect(writer.broken.aborted).toBe(true);
+  });
+
+  it('stops waiting for an output that takes nothing when stop fires, and when flushed is given up', async () => {
+    const stuck = new Writable({ highWaterMark: 1, write: () => undefined }); // never calls back
+    const stop = new AbortController();
+    const writer = new LineWriter(stuck, { stop: stop.signal });
+    writer.writeLine('{"a":1}');
+    writer.flush();
+    const ready = writer.ready();
+    setTimeout(() => stop.abort(), 20);
+    await ready;
+    await writer.flushed(AbortSignal.timeout(20));
+    expect(writer.bytesAccepted).toBe(0);
+  });
 });

@@ -48,3 +48,8 @@ export async function expandPattern(pattern: string): Promise<string[]> {
 export function wildcardsOutsideFileName(pattern: string): boolean {
   return GLOB_CHARS.test(dirname(pattern));
 }
+
+/** Every path the patterns name now, each once, in the patterns' order. */
+export async function pathsNow(patterns: readonly string[]): Promise<string[]> {
+  return [...new Set((await Promise.all(patterns.map(expandPattern))).flat())];
+}

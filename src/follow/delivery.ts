@@ -1,0 +1,73 @@
+import type { LineWriter } from '../sinks/line-writer.js';
+
+/** What delivery needs of an output: the counts of a LineWriter, and its shutdown steps. */
+export type DeliveredOutput = Pick<LineWriter, 'bytesWritten' | 'bytesAccepted' | 'flushed' | 'takeBack'>;
+
+interface Mark<K> {
+  key: K;
+  offset: number;
+  /** Each output's bytes written when reading reached `offset`. */
+  written: number[];
+}
+
+/**
+ * Ties each file's read position to the output its lines became, as Vector's acknowledgements
+ * tie a checkpoint to what the sink took: a position counts as delivered, and may be saved, only
+ * once every output has accepted all the bytes written by the time reading reached it. Marks are
+ * settled in the order they were made, so what is delivered is always a prefix of what was read.
+ */
+export class Delivery<K> {
+  private readonly marks: Mark<K>[] = [];
+  private readonly delivered = new Map<K, number>();
+  /** Each output's bytes written at the last settled mark: where the delivered positions leave it. */
+  private settled: number[];
+
+  constructor(private readonly outputs: readonly DeliveredOutput[]) {
+    this.settled = outputs.map((output) => output.bytesWritten);
+  }
+
+  /** Reading `key` starts at `offset`: nothing read from it yet, so nothing to wait for. */
+  start(key: K, offset: number): void {
+    this.delivered.set(key, offset);
+  }
+
+  /** Reading `key` has reached `offset`; its lines so far are in what the outputs were given. */
+  reached(key: K, offset: number): void {
+    this.marks.push({ key, offset, written: this.outputs.map((output) => output.bytesWritten) });
+  }
+
+  /** Where a restart should read `key` from: the last position whose lines every output accepted. */
+  offsetOf(key: K): number | undefined {
+    this.settle();
+    return this.delivered.get(key);
+  }
+
+  /** `key` is no longer followed. */
+  forget(key: K): void {
+    this.delivered.delete(key);
+  }
+
+  /**
+   * Shutdown: the outputs get until `deadline` to accept what they were given; then each that
+   * was given more than the delivered positions cover gives back what it holds beyond them (a
+   * failed write may have left whole lines in a file), where it can (a file hidlog opened), so
+   * that it ends exactly where the saved positions say.
+   */
+  async close(deadline: AbortSignal): Promise<void> {
+    await Promise.all(this.outputs.map((output) => output.flushed(deadline)));
+    this.settle();
+    await Promise.all(this.outputs.map((output, i) => (output.bytesWritten > this.settled[i]! ? output.takeBack(this.settled[i]!) : true)));
+  }
+
+  private settle(): void {
+    const accepted = this.outputs.map((output) => output.bytesAccepted);
+    let settled = 0;
+    for (const mark of this.marks) {
+      if (mark.written.some((bytes, i) => bytes > accepted[i]!)) break;
+      if (this.delivered.has(mark.key)) this.delivered.set(mark.key, mark.offset);
+      this.settled = mark.written;
+      settled++;
+    }
+    this.marks.splice(0, settled);
+  }
+}

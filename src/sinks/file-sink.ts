@@ -1,0 +1,258 @@
+import { close, constants, fstat, ftruncate, open, write, writev } from 'node:fs';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+
+const openFd = promisify(open);
+const closeFd = promisify(close);
+const statFd = promisify(fstat);
+const truncateFd = promisify(ftruncate);
+const writeFd = promisify(write);
+const writevFd = promisify(writev);
+
+// Pauses between attempts at a failed write: soon enough that freed space is used within
+// seconds, seldom enough that a long outage costs nothing.
+const FIRST_PAUSE_MS = 100;
+const LONGEST_PAUSE_MS = 2000;
+
+// Several chunks may be queued while one is written: reading and annotating go on meanwhile.
+const HIGH_WATER_MARK = 1024 * 1024;
+
+/** What a sink does when a write fails; the CLI says it to the user and counts it. */
+export interface WriteFaults {
+  /** Whether this error is waited out (the write tried again after a pause) rather than ending the output. */
+  retries(error: NodeJS.ErrnoException): boolean;
+  /** Every failed attempt; `retrying` says whether it will be tried again. */
+  failed(error: NodeJS.ErrnoException, retrying: boolean): void;
+  /** A write went through after `failures` failed attempts. */
+  recovered(failures: number): void;
+  /** Ends the waiting: a write being retried fails with its last error. */
+  stop?: AbortSignal | undefined;
+}
+
+export const NO_RETRIES: WriteFaults = { retries: () => false, failed: () => undefined, recovered: () => undefined };
+
+/**
+ * A file written through its own descriptor, unlike fs.WriteStream, which destroys itself at the
+ * first error and leaves a short write's bytes behind. A chunk is acknowledged only once every
+ * byte of it is in the file. A failed write is either tried again until it succeeds, the stream
+ * holding its later chunks meanwhile (backpressure), or it ends the stream in error; either way a
+ * line the failure cut in half is first cut off the file (files hidlog opened itself, for
+ * appending), so a reader of the file never sees a torn line and a retry resumes at a line's start.
+ */
+export class FileSink extends Writable {
+  /** Bytes of chunks written whole: the stream's acknowledged bytes. */
+  private whole = 0;
+  /** Bytes of the chunks being written that are in the file already. */
+  private partial = 0;
+  /** Bytes this sink has put in the file now open: as far back as it may cut. */
+  private inFile = 0;
+  private reopened: number | undefined;
+  private abandoned = false;
+  private writing: Promise<unknown> = Promise.resolve();
+  private wake: (() => void) | undefined;
+
+  private constructor(
+    private fd: number,
+    private readonly options: { path: string | undefined; cuttable: boolean; ownsFd: boolean; faults: WriteFaults },
+  ) {
+    // Not destroyed by its own error: a shutdown may still cut the file back (truncateTo).
+    super({ highWaterMark: HIGH_WATER_MARK, autoDestroy: false });
+    options.faults.stop?.addEventListener('abort', () => this.wake?.(), { once: true });
+  }
+
+  /** Opens `path` for appending ('a') or afresh ('w'); rejects with the open's error. */
+  static async open(path: string, flags: 'w' | 'a', faults: WriteFaults): Promise<FileSink> {
+    const fd = await openFd(path, openFlags(flags));
+    try {
+      const cuttable = (await statFd(fd)).isFile();
+      return new FileSink(fd, { path, cuttable, ownsFd: true, faults });
+    } catch (error) {
+      await closeFd(fd);
+      throw error;
+    }
+  }
+
+  /**
+   * Writes to a descriptor hidlog was given (stdout redirected to a file). It is never cut: without
+   * O_APPEND, its write position would stay where it was, leaving a hole after the cut.
+   */
+  static onDescriptor(fd: number, faults: WriteFaults): FileSink {
+    return new FileSink(fd, { path: undefined, cuttable: false, ownsFd: false, faults });
+  }
+
+  /** Writes go on in a new file at the same path (logrotate moved the old one away); a write being retried moves there too. */
+  async reopen(): Promise<void> {
+    const { path } = this.options;
+    if (path === undefined) return;
+    const fd = await openFd(path, openFlags('a'));
+    if (this.reopened !== undefined) await closeFd(this.reopened);
+    this.reopened = fd;
+    this.wake?.();
+    // Idle: nothing is written now, so the new file can be taken at once.
+    if (this.writableLength === 0) await this.writing.then(() => this.takeReopened());
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.writeWhole([chunk], callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.writeWhole(chunks.map((entry) => entry.chunk), callback);
+  }
+
+  private writeWhole(buffers: Buffer[], callback: (error?: Error | null) => void): void {
+    this.writing = this.writeAll(buffers).then(
+      () => callback(),
+      (error: Error) => callback(error),
+    );
+  }
+
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    const { faults } = this.options;
+    let failures = 0;
+    let pause = FIRST_PAUSE_MS;
+    let atLineStart = true;
+    while (this.partial < total) {
+      if (this.abandoned) throw abandonedError();
+      // A new file starts at a line's start: at a chunk's start, or where a failure was cut back to.
+      if (atLineStart) await this.takeReopened();
+      try {
+        const written = await writeFrom(this.fd, buffers, this.partial);
+        this.partial += written;
+        this.inFile += written;
+        atLineStart = false;
+      } catch (error) {
+        const fault = error as NodeJS.ErrnoException;
+        failures++;
+        const retrying = faults.retries(fault) && !faults.stop?.aborted && !this.abandoned;
+        faults.failed(fault, retrying);
+        atLineStart = await this.cutTornLine(buffers);
+        if (!retrying) throw fault;
+        await this.sleep(pause);
+        pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
+        if (faults.stop?.aborted) throw fault;
+      }
+    }
+    this.whole += total;
+    this.partial = 0;
+    if (failures > 0) faults.recovered(failures);
+  }
+
+  /**
+   * After a failed write: cuts the bytes after the last newline this write put in the file, so
+   * that the file ends with a whole line and the retry begins that line again. Returns whether
+   * the file now ends where a line ends (or where this write began).
+   */
+  private async cutTornLine(buffers: Buffer[]): Promise<boolean> {
+    const keep = endOfLastLine(buffers, this.partial);
+    const torn = this.partial - keep;
+    if (torn === 0) return true;
+    if (!this.options.cuttable) return false;
+    try {
+      const { size } = await statFd(this.fd);
+      if (size < torn) return false; // someone else cut the file meanwhile (copytruncate)
+      await truncateFd(this.fd, size - torn);
+    } catch {
+      return false; // the file keeps the torn bytes; the retry goes on after them
+    }
+    this.partial = keep;
+    this.inFile -= torn;
+    return true;
+  }
+
+  /**
+   * Stops writing (a write under way may finish), then cuts the file back to where it ended after
+   * the first `bytes` bytes this sink was given. False if it cannot: not a file hidlog opened, or
+   * those bytes went to a file it has since reopened.
+   */
+  async truncateTo(bytes: number): Promise<boolean> {
+    this.abandoned = true;
+    this.wake?.();
+    await this.writing;
+    const excess = this.whole + this.partial - bytes;
+    if (excess <= 0) return true;
+    if (!this.options.cuttable || excess > this.inFile) return false;
+    try {
+      const { size } = await statFd(this.fd);
+      if (size < excess) return false;
+      await truncateFd(this.fd, size - excess);
+    } catch {
+      return false;
+    }
+    this.inFile -= excess;
+    this.partial = 0;
+    this.whole = bytes;
+    return true;
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const close = async () => {
+      await this.writing;
+      if (this.reopened !== undefined) await closeFd(this.reopened);
+      if (this.options.ownsFd) await closeFd(this.fd);
+    };
+    close().then(
+      () => callback(error),
+      (closeError: Error) => callback(error ?? closeError),
+    );
+  }
+
+  private async takeReopened(): Promise<void> {
+    if (this.reopened === undefined) return;
+    const previous = this.fd;
+    this.fd = this.reopened;
+    this.reopened = undefined;
+    this.inFile = 0;
+    await closeFd(previous);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
+
+function openFlags(flags: 'w' | 'a'): number {
+  // O_APPEND in both: after a cut, the next write lands at the file's new end.
+  const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC } = constants;
+  return O_WRONLY | O_CREAT | O_APPEND | (flags === 'w' ? O_TRUNC : 0);
+}
+
+/** Writes the bytes of `buffers` from `offset` on, as far as one write(2) or writev(2) goes; returns how many. */
+async function writeFrom(fd: number, buffers: Buffer[], offset: number): Promise<number> {
+  let skip = offset;
+  let first = 0;
+  while (skip >= buffers[first]!.length) skip -= buffers[first++]!.length;
+  if (first === buffers.length - 1) {
+    const buffer = buffers[first]!;
+    return (await writeFd(fd, buffer, skip, buffer.length - skip)).bytesWritten;
+  }
+  const rest = buffers.slice(first);
+  rest[0] = rest[0]!.subarray(skip);
+  return (await writevFd(fd, rest)).bytesWritten;
+}
+
+/** Where the last line ends among the first `count` bytes of `buffers` (just after its newline; 0: no newline). */
+function endOfLastLine(buffers: Buffer[], count: number): number {
+  let end = 0;
+  let start = 0;
+  for (const buffer of buffers) {
+    if (start >= count) break;
+    const newline = buffer.lastIndexOf(10, Math.min(buffer.length, count - start) - 1);
+    if (newline !== -1) end = start + newline + 1;
+    start += buffer.length;
+  }
+  return end;
+}
+
+function abandonedError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('output abandoned at shutdown'), { code: 'ERR_ABANDONED' });
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { Delivery, type DeliveredOutput } from '../../src/follow/delivery.js';
+
+/** An output whose counts the test moves by hand; takeBack records what it was asked. */
+function output(): DeliveredOutput & { write(bytes: number): void; accept(bytes: number): void; takenBackTo: number[] } {
+  const counts = { written: 0, accepted: 0 };
+  const takenBackTo: number[] = [];
+  return {
+    get bytesWritten() {
+      return counts.written;
+    },
+    get bytesAccepted() {
+      return counts.accepted;
+    },
+    write: (bytes) => void (counts.written += bytes),
+    accept: (bytes) => void (counts.accepted += bytes),
+    flushed: async () => undefined,
+    takeBack: async (bytes) => {
+      takenBackTo.push(bytes);
+      return true;
+    },
+    takenBackTo,
+  };
+}
+
+describe('Delivery', () => {
+  it('delivers a position only once every output accepted what was written by then', () => {
+    const out = output();
+    const dead = output();
+    const delivery = new Delivery<string>([out, dead]);
+    delivery.start('a', 100);
+    out.write(50);
+    delivery.reached('a', 200);
+    dead.write(10);
+    out.write(50);
+    delivery.reached('a', 300);
+    expect(delivery.offsetOf('a')).toBe(100);
+    out.accept(100);
+    expect(delivery.offsetOf('a')).toBe(200); // the dead-letter file has not taken its 10 bytes
+    dead.accept(10);
+    expect(delivery.offsetOf('a')).toBe(300);
+  });
+
+  it('keeps the order of reading across files: a later mark waits for an earlier one', () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('a', 0);
+    delivery.start('b', 0);
+    out.write(100);
+    delivery.reached('a', 1000);
+    out.write(100);
+    delivery.reached('b', 2000);
+    out.accept(150);
+    expect([delivery.offsetOf('a'), delivery.offsetOf('b')]).toEqual([1000, 0]);
+    out.accept(50);
+    expect([delivery.offsetOf('a'), delivery.offsetOf('b')]).toEqual([1000, 2000]);
+  });
+
+  it('at close, takes back from each output what it accepted beyond the last delivered position', async () => {
+    const out = output();
+    const dead = output();
+    const delivery = new Delivery<string>([out, dead]);
+    delivery.start('a', 0);
+    out.write(100);
+    dead.write(5);
+    delivery.reached('a', 1000);
+    out.write(100);
+    dead.write(5);
+    delivery.reached('a', 2000);
+    out.accept(200); // all of it
+    dead.accept(5); // the second 5 bytes never went out
+    await delivery.close(AbortSignal.abort());
+    expect(delivery.offsetOf('a')).toBe(1000);
+    expect(out.takenBackTo).toEqual([100]);
+    // It accepted no more than the delivered position covers, but was given more: a failed write
+    // may have left some of it in the file.
+    expect(dead.takenBackTo).toEqual([5]);
+  });
+
+  it('takes nothing back when every output accepted everything', async () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('a', 0);
+    out.write(100);
+    delivery.reached('a', 1000);
+    out.accept(100);
+    await delivery.close(AbortSignal.abort());
+    expect(out.takenBackTo).toEqual([]);
+    expect(delivery.offsetOf('a')).toBe(1000);
+  });
+
+  it('a forgotten file is not delivered again, and its output still counts for what is taken back', async () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('gone', 0);
+    out.write(100);
+    delivery.reached('gone', 1000);
+    delivery.forget('gone');
+    out.accept(100);
+    await delivery.close(AbortSignal.abort());
+    expect(delivery.offsetOf('gone')).toBeUndefined();
+    expect(out.takenBackTo).toEqual([]);
+  });
+});

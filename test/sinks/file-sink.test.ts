@@ -1,0 +1,161 @@
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileSink, NO_RETRIES, type WriteFaults } from '../../src/sinks/file-sink.js';
+import { SmallDisk, canMountTmpfs } from '../helpers/tmpfs.js';
+
+const DISK_BYTES = 64 * 1024;
+
+/** Numbered lines, `bytes` bytes or a little more, as chunks of about `chunkBytes`. */
+function numberedChunks(bytes: number, chunkBytes: number, first = 0): Buffer[] {
+  const chunks: Buffer[] = [];
+  let n = first;
+  for (let total = 0; total < bytes; ) {
+    let text = '';
+    while (text.length < chunkBytes) text += `{"n":${n++},"pad":"${'x'.repeat(n % 37)}"}\n`;
+    chunks.push(Buffer.from(text));
+    total += text.length;
+  }
+  return chunks;
+}
+
+/** The faults a follow-mode output has: ENOSPC waited out; every call recorded. */
+function retrying(stop?: AbortSignal): WriteFaults & { failures: { code: string | undefined; retrying: boolean }[]; recoveries: number[] } {
+  const failures: { code: string | undefined; retrying: boolean }[] = [];
+  const recoveries: number[] = [];
+  return {
+    retries: (error) => error.code === 'ENOSPC',
+    failed: (error, retrying) => void failures.push({ code: error.code, retrying }),
+    recovered: (count) => void recoveries.push(count),
+    stop,
+    failures,
+    recoveries,
+  };
+}
+
+/** Resolves with the write's error, or undefined once it is written. */
+function write(sink: FileSink, chunk: Buffer): Promise<Error | undefined> {
+  return new Promise((resolve) => sink.write(chunk, (error) => resolve(error ?? undefined)));
+}
+
+/** A sink whose errors the test reads from the write callbacks (an 'error' event would be unhandled). */
+function quiet(sink: FileSink): FileSink {
+  return sink.on('error', () => undefined);
+}
+
+const endsWithWholeLine = (bytes: Buffer) => bytes.length === 0 || bytes[bytes.length - 1] === 0x0a;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
+  let disk: SmallDisk;
+  afterEach(() => disk?.remove());
+
+  it('without retries: fails the write, and leaves the file ending with the last whole line that fit', async () => {
+    disk = new SmallDisk(DISK_BYTES);
+    const path = join(disk.dir, 'out.ndjson');
+    const sink = quiet(await FileSink.open(path, 'w', NO_RETRIES));
+    const [chunk] = numberedChunks(1, 2 * DISK_BYTES);
+    const error = await write(sink, chunk!);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    const written = readFileSync(path);
+    expect(written.length).toBeGreaterThan(DISK_BYTES / 2);
+    expect(endsWithWholeLine(written)).toBe(true);
+    expect(chunk!.subarray(0, written.length).equals(written)).toBe(true);
+    sink.destroy();
+  });
+
+  it('with retries: holds the write, a whole line at the end, until space is freed; then every byte once', async () => {
+    disk = new SmallDisk(DISK_BYTES);
+    const path = join(disk.dir, 'out.ndjson');
+    const faults = retrying();
+    const sink = quiet(await FileSink.open(path, 'a', faults));
+    const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
+    const results = chunks.map((chunk) => write(sink, chunk));
+    await sleep(500);
+    expect(faults.failures.length).toBeGreaterThan(1); // tried again, after a pause
+    expect(faults.failures.every((failure) => failure.code === 'ENOSPC' && failure.retrying)).toBe(true);
+    expect(sink.writableLength).toBeGreaterThan(0); // held: not acknowledged
+    expect(endsWithWholeLine(readFileSync(path))).toBe(true);
+    disk.resize(16 * DISK_BYTES);
+    expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
+    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+    expect(faults.recoveries).toEqual([faults.failures.length]);
+    sink.destroy();
+  });
+
+  it('stop ends the waiting: the held write fails with its error at once', async () => {
+    disk = new SmallDisk(DISK_BYTES);
+    const stop = new AbortController();
+    const sink = quiet(await FileSink.open(join(disk.dir, 'out.ndjson'), 'a', retrying(stop.signal)));
+    const result = write(sink, Buffer.concat(numberedChunks(2 * DISK_BYTES, 2 * DISK_BYTES)));
+    await sleep(300);
+    const stopped = Date.now();
+    stop.abort();
+    expect(((await result) as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(Date.now() - stopped).toBeLessThan(200);
+    sink.destroy();
+  });
+
+  it('reopened while a write is held (the full file moved away, SIGHUP): the rest goes to the new file', async () => {
+    disk = new SmallDisk(DISK_BYTES);
+    const path = join(disk.dir, 'out.ndjson');
+    const sink = quiet(await FileSink.open(path, 'a', retrying()));
+    const chunks = numberedChunks(2 * DISK_BYTES, 16 * 1024);
+    const results = chunks.map((chunk) => write(sink, chunk));
+    await sleep(300);
+    renameSync(path, `${path}.1`);
+    await sink.reopen();
+    disk.resize(16 * DISK_BYTES);
+    await Promise.all(results);
+    const old = readFileSync(`${path}.1`);
+    expect(endsWithWholeLine(old)).toBe(true);
+    expect(Buffer.concat([old, readFileSync(path)]).equals(Buffer.concat(chunks))).toBe(true);
+    sink.destroy();
+  });
+});
+
+describe('FileSink', () => {
+  let dir: string;
+  beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'hidlog-sink-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('truncateTo cuts the file back to the end of the bytes asked for, and writes nothing more', async () => {
+    const path = join(dir, 'out.ndjson');
+    const sink = quiet(await FileSink.open(path, 'w', NO_RETRIES));
+    const chunks = numberedChunks(100_000, 20_000);
+    for (const chunk of chunks) expect(await write(sink, chunk)).toBeUndefined();
+    const keep = chunks[0]!.length + chunks[1]!.length;
+    expect(await sink.truncateTo(keep)).toBe(true);
+    expect(readFileSync(path).equals(Buffer.concat(chunks.slice(0, 2)))).toBe(true);
+    expect(((await write(sink, chunks[0]!)) as NodeJS.ErrnoException).code).toBe('ERR_ABANDONED');
+    sink.destroy();
+  });
+
+  it('a descriptor it was given (stdout on /dev/full): the write is waited out until stop', async () => {
+    const fd = openSync('/dev/full', 'w');
+    const stop = new AbortController();
+    const faults = retrying(stop.signal);
+    const sink = quiet(FileSink.onDescriptor(fd, faults));
+    const result = write(sink, Buffer.from('{"n":1}\n'));
+    await sleep(250);
+    stop.abort();
+    expect(((await result) as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(faults.failures.length).toBeGreaterThan(1);
+    sink.destroy();
+    closeSync(fd);
+  });
+
+  it('a descriptor it was given (stdout redirected to a file) is never cut, and left open', async () => {
+    const path = join(dir, 'stdout.ndjson');
+    const fd = openSync(path, 'w');
+    const sink = quiet(FileSink.onDescriptor(fd, NO_RETRIES));
+    const chunks = numberedChunks(50_000, 20_000);
+    for (const chunk of chunks) expect(await write(sink, chunk)).toBeUndefined();
+    expect(await sink.truncateTo(chunks[0]!.length)).toBe(false);
+    sink.destroy();
+    await new Promise((resolve) => sink.once('close', resolve));
+    expect(fstatSync(fd).size).toBe(Buffer.concat(chunks).length); // still open, and whole
+    closeSync(fd);
+  });
+});
