@@ -20,6 +20,7 @@ export function describeError(error: unknown): string {
     if (code === 'ENOENT') return 'no such file';
     if (code === 'EACCES') return 'permission denied';
     if (code === 'EISDIR') return 'is a directory';
+    if (code === 'ENOTDIR') return 'not a directory';
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'EADDRINUSE') return 'address already in use';
     if (code === 'ENOTFOUND') return 'host not found';
