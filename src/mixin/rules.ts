@@ -112,10 +112,10 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       `sum by (job) ${grownOver(of(CODE_METRICS.error, 'category="license"'), '10m')} > 0`,
       '0m',
       'License errors in the logs of {{ $labels.job }}',
-      '{{ printf "%.0f" $value }} records in the last 10 minutes carried a license error: authentications fail until the license is fixed. ' +
+      'Records with a license error in the last 10 minutes: {{ printf "%.0f" $value }}. Authentications fail until the license is fixed. ' +
         fromQuery(
           topCodes('error', `sum by (code, category) ${grownOver(jobOf(CODE_METRICS.error, 'category="license"'), '10m')}`),
-          `The most frequent: ${codeLine('hid_error')}, {{ printf "%.0f" .Value }} times.`,
+          `The most frequent: ${codeLine('hid_error')}, {{ printf "%.0f" .Value }} of them.`,
         ),
     ),
     alert(
