@@ -102,7 +102,7 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
       }),
       piechart({
         title: 'Outcome split',
-        description: `How the records of the selected time range ended. ${notSplit} Red is the failure slice: when it grows, see "Top failure reasons".`,
+        description: `How the records of the selected time range ended. ${notSplit} Nothing here turns red on a threshold; failures are the red slice: when it grows, see "Top failure reasons".`,
         unit: 'short', decimals: 0, steps: [GREEN], width: 8,
         queries: [{ expr: `sum by (outcome) ${grownOver(outcomes(), RANGE)}`, legend: '{{outcome}}', instant: true }],
         overrides: Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => override(outcome, { color: { mode: 'fixed', fixedColor: colour } })),
