@@ -41,6 +41,9 @@ export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
   stalledAfterSeconds: 300,
 };
 
+/** A share as the descriptions write it: 0.05 as 5%. */
+export const percent = (share: number) => `${+(share * 100).toFixed(4)}%`;
+
 /** A parameter the mixin cannot be built with. */
 export class MixinConfigError extends Error {}
 

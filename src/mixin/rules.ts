@@ -1,4 +1,4 @@
-import type { MixinConfig } from './config.js';
+import { percent, type MixinConfig } from './config.js';
 import { CODE_METRICS, grownOver, series, withDescription } from './promql.js';
 
 export interface RecordingRule {
@@ -56,7 +56,6 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
   const sel = config.selector === '' ? [] : [config.selector];
   const of = (metric: string, ...matchers: string[]) => series(metric, [...sel, ...matchers]);
   const rate5m = (metric: string, ...matchers: string[]) => `rate(${of(metric, ...matchers)}[5m])`;
-  const ratio = (value: number) => `${+(value * 100).toFixed(4)}%`;
 
   const recording: RecordingRule[] = [
     { record: RECORDED.failures5m, expr: `sum by (job) (${rate5m(CODE_METRICS.failure)})` },
@@ -103,7 +102,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       `${RECORDED.serverErrorRatio5m} > ${config.serverErrorRatio} and ${RECORDED.responses5m} > ${config.minRate}`,
       '5m',
       `{{ $value | humanizePercentage }} of the HTTP responses on {{ $labels.job }} are 5xx`,
-      `Over ${ratio(config.serverErrorRatio)} of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. ` +
+      `Over ${percent(config.serverErrorRatio)} of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. ` +
         fromQuery(topRate('http', 'category="server_error"'), `Most of them: HTTP {{ .Labels.code }}{{ with .Labels.description }} ({{ . }}){{ end }} at ${perSecond('.Value')}.`),
     ),
     alert(
@@ -160,7 +159,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       `${RECORDED.invalidLineRatio5m} > ${config.invalidLineRatio} and ${RECORDED.lines5m} > ${config.minRate}`,
       '10m',
       '{{ $value | humanizePercentage }} of the lines hidlog reads at {{ $labels.instance }} are not records it can read',
-      `Over ${ratio(config.invalidLineRatio)} of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. ` +
+      `Over ${percent(config.invalidLineRatio)} of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. ` +
         fromQuery(
           `topk(1, sum by (reason) (rate(${of('hidlog_invalid_lines_total', JOB, INSTANCE)}[5m])))`,
           `The top reason: {{ .Labels.reason }} at ${perSecond('.Value')}.`,

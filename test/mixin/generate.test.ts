@@ -22,9 +22,11 @@ describe('the committed dashboards/ folder', () => {
   it('keeps its uids and panel ids whatever the setup', () => {
     const other = mixinFiles({ ...DEFAULT_CONFIG, selector: 'job="hid-auth"', labels: ['region', 'tenant'] });
     for (const file of generated.filter((f) => f.path.endsWith('.json'))) {
-      const [mine, theirs] = [file.text, textOf(other, file.path)].map((text) => JSON.parse(text) as { uid: string; panels: { id: number; title: string }[] });
-      expect(theirs.uid).toBe(mine!.uid);
-      const titles = (board: typeof mine) => Object.fromEntries(board!.panels.map((p) => [p.title, p.id]));
+      type Board = { uid: string; panels: { id: number; title: string }[] };
+      const mine = JSON.parse(file.text) as Board;
+      const theirs = JSON.parse(textOf(other, file.path)) as Board;
+      expect(theirs.uid).toBe(mine.uid);
+      const titles = (board: Board) => Object.fromEntries(board.panels.map((p) => [p.title, p.id]));
       expect(titles(theirs), file.path).toMatchObject(Object.fromEntries(Object.entries(titles(mine)).filter(([title]) => !title.startsWith('Rate per'))));
     }
   });

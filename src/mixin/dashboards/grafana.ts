@@ -14,7 +14,7 @@ export type Panel = Plain<SchemaPanel>;
 export type Variable = Plain<VariableModel>;
 type Link = Plain<DashboardLink>;
 type FieldConfig = Plain<FieldConfigSource>;
-type Override = FieldConfig['overrides'][number];
+export type Override = FieldConfig['overrides'][number];
 
 /** Grafana 10.0's schema version: Grafana 10 and 11 import it and migrate it forward themselves. */
 export const SCHEMA_VERSION = 38;

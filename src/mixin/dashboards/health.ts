@@ -1,4 +1,4 @@
-import type { MixinConfig } from '../config.js';
+import { percent, type MixinConfig } from '../config.js';
 import { grownOver, series } from '../promql.js';
 import { RECORDED } from '../rules.js';
 import { GREEN, dashboard, stat, table, timeseries, type Dashboard, type Step } from './grafana.js';
@@ -29,7 +29,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
       }),
       timeseries({
         title: 'Invalid line share',
-        description: `The share of lines hidlog could not read as records (invalid or too long), per instance, over 5 minutes (the recording rule the HidlogInvalidLines alert reads). Red above ${config.invalidLineRatio * 100}%: the log format changed or a source writes something else; hidlog finds no codes in those lines. See the reasons next to it.`,
+        description: `The share of lines hidlog could not read as records (invalid or too long), per instance, over 5 minutes (the recording rule the HidlogInvalidLines alert reads). Red above ${percent(config.invalidLineRatio)}: the log format changed or a source writes something else; hidlog finds no codes in those lines. See the reasons next to it.`,
         unit: 'percentunit', steps: [GREEN, ['red', config.invalidLineRatio]], width: 6, thresholdLine: true,
         queries: [{ expr: series(RECORDED.invalidLineRatio5m, ['job=~"$job"', 'instance=~"$instance"']), legend: '{{instance}}' }],
       }),

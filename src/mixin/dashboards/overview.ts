@@ -1,7 +1,7 @@
-import type { MixinConfig } from '../config.js';
+import { percent, type MixinConfig } from '../config.js';
 import { CODE_METRICS, grownOver, series, withDescription } from '../promql.js';
 import { CREDENTIAL_CATEGORIES, RECORDED } from '../rules.js';
-import { GREEN, dashboard, override, piechart, stat, table, timeseries, type Dashboard, type Placed, type Step } from './grafana.js';
+import { GREEN, dashboard, override, piechart, stat, table, timeseries, type Dashboard, type Override, type Placed, type Step } from './grafana.js';
 import { Scope, UIDS } from './scope.js';
 
 const RANGE = '$__range';
@@ -47,6 +47,13 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
   const share = (part: string, whole: string) => `${inRange(part)} / ${inRange(whole)}`;
   const byJob = (record: string, ...matchers: string[]) => series(record, ['job=~"$job"', ...matchers]);
   const notSplit = 'It counts every record and is not split by --label (hidlog_outcomes_total has no record labels).';
+  const outcomeColours = Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => override(outcome, { color: { mode: 'fixed', fixedColor: colour } }));
+  /** A code counter's rate, stacked by one of its labels. */
+  const stackedBy = (by: string, metric: string, width: number, title: string, description: string, overrides?: Override[]) =>
+    timeseries({
+      title, description, unit: 'reqps', steps: [GREEN], width, stack: true, ...(overrides ? { overrides } : {}),
+      queries: [{ expr: `sum by (${by}) (rate(${codes(metric)}[${RATE}]))`, legend: `{{${by}}}` }],
+    });
 
   return dashboard({
     uid: UIDS.overview,
@@ -69,7 +76,7 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
       }),
       stat({
         title: '5xx share',
-        description: `The share of HTTP statuses that are 5xx: requests the service failed to answer. Red above ${config.serverErrorRatio * 100}% (the HIDAuthServerErrors alert's threshold): look at hid_error's technical codes and the server's own logs.`,
+        description: `The share of HTTP statuses that are 5xx: requests the service failed to answer. Red above ${percent(config.serverErrorRatio)} (the HIDAuthServerErrors alert's threshold): look at hid_error's technical codes and the server's own logs.`,
         unit: 'percentunit', decimals: 2, steps: [GREEN, ['red', config.serverErrorRatio]], width: 4,
         queries: [{ expr: share(codes(CODE_METRICS.http, 'category="server_error"'), codes(CODE_METRICS.http)), instant: true }],
       }),
@@ -98,56 +105,35 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
         description: `Records a second by outcome: success, failure (an hid_failure or response code 2), error (an hid_error or an HTTP status of 400 or more). ${notSplit} Nothing here turns red; a fall to 0 with the service up means hidlog reads nothing.`,
         unit: 'reqps', steps: [GREEN], width: 16, stack: true,
         queries: [{ expr: `sum by (outcome) (rate(${outcomes()}[${RATE}]))`, legend: '{{outcome}}' }],
-        overrides: Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => override(outcome, { color: { mode: 'fixed', fixedColor: colour } })),
+        overrides: outcomeColours,
       }),
       piechart({
         title: 'Outcome split',
         description: `How the records of the selected time range ended. ${notSplit} Nothing here turns red on a threshold; failures are the red slice: when it grows, see "Top failure reasons".`,
         unit: 'short', decimals: 0, steps: [GREEN], width: 8,
         queries: [{ expr: `sum by (outcome) ${grownOver(outcomes(), RANGE)}`, legend: '{{outcome}}', instant: true }],
-        overrides: Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => override(outcome, { color: { mode: 'fixed', fixedColor: colour } })),
+        overrides: outcomeColours,
       }),
 
       { row: 'Failures (hid_failure)' },
-      timeseries({
-        title: 'Failures by category',
-        description: 'hid_failure reasons a second, by hidlog\'s category (credential_mismatch, blocked, disabled, risk, …). Nothing here turns red; a category that jumps is where to look: credential_mismatch, blocked and disabled together are what the HIDAuthCredentialFailureSurge alert watches.',
-        unit: 'reqps', steps: [GREEN], width: 12, stack: true,
-        queries: [{ expr: `sum by (category) (rate(${codes(CODE_METRICS.failure)}[${RATE}]))`, legend: '{{category}}' }],
-      }),
+      stackedBy('category', CODE_METRICS.failure, 12, 'Failures by category', 'hid_failure reasons a second, by hidlog\'s category (credential_mismatch, blocked, disabled, risk, …). Nothing here turns red; a category that jumps is where to look: credential_mismatch, blocked and disabled together are what the HIDAuthCredentialFailureSurge alert watches.'),
       topCodes(scope, 'failure', 'Top failure reasons', 'The ten most frequent hid_failure reasons in the selected time range, with the vendor\'s description and hidlog\'s category: how many, how many a second, and their share of all failures. A code outside the catalog has no description. Click a code for its drill-down. Nothing here turns red; a reason with a large share that was not there before is the one to chase.'),
 
       { row: 'Errors (hid_error)' },
-      timeseries({
-        title: 'hid_error by category',
-        description: 'hid_error codes a second, by category. Nothing here turns red; technical and license are the categories that page (see the stats above), invalid_parameter and not_found usually point at a client.',
-        unit: 'reqps', steps: [GREEN], width: 12, stack: true,
-        queries: [{ expr: `sum by (category) (rate(${codes(CODE_METRICS.error)}[${RATE}]))`, legend: '{{category}}' }],
-      }),
+      stackedBy('category', CODE_METRICS.error, 12, 'hid_error by category', 'hid_error codes a second, by category. Nothing here turns red; technical and license are the categories that page (see the stats above), invalid_parameter and not_found usually point at a client.'),
       topCodes(scope, 'error', 'Top hid_error codes', 'The ten most frequent hid_error codes in the selected time range, with the vendor\'s description and hidlog\'s category: how many, how many a second, and their share of all hid_errors. Click a code for its drill-down. Nothing here turns red; a technical or license code near the top is the one to act on.'),
 
       { row: 'HTTP' },
-      timeseries({
-        title: 'HTTP status classes',
-        description: 'HTTP statuses a second, by class (success, redirection, client_error, server_error). Nothing here turns red; a rise of server_error is what the 5xx share shows next to it.',
-        unit: 'reqps', steps: [GREEN], width: 16, stack: true,
-        queries: [{ expr: `sum by (category) (rate(${codes(CODE_METRICS.http)}[${RATE}]))`, legend: '{{category}}' }],
-      }),
+      stackedBy('category', CODE_METRICS.http, 16, 'HTTP status classes', 'HTTP statuses a second, by class (success, redirection, client_error, server_error). Nothing here turns red; a rise of server_error is what the 5xx share shows next to it.'),
       timeseries({
         title: '5xx share',
-        description: `The share of HTTP statuses that are 5xx, over time. Red above ${config.serverErrorRatio * 100}% (the HIDAuthServerErrors threshold): the service fails requests; look at the technical hid_error codes and the server.`,
+        description: `The share of HTTP statuses that are 5xx, over time. Red above ${percent(config.serverErrorRatio)} (the HIDAuthServerErrors threshold): the service fails requests; look at the technical hid_error codes and the server.`,
         unit: 'percentunit', steps: [GREEN, ['red', config.serverErrorRatio]], width: 8, thresholdLine: true,
         queries: [{ expr: `sum(rate(${codes(CODE_METRICS.http, 'category="server_error"')}[${RATE}])) / sum(rate(${codes(CODE_METRICS.http)}[${RATE}]))`, legend: '5xx share' }],
       }),
 
       { row: 'HID response codes' },
-      timeseries({
-        title: 'Authentication results (response codes)',
-        description: 'HID response codes a second where audit records carry them: succeeded (1), failed (2), unknown. Nothing here turns red; when failed rises, the failure reasons above say why.',
-        unit: 'reqps', steps: [GREEN], width: 24, stack: true,
-        queries: [{ expr: `sum by (result) (rate(${codes(CODE_METRICS.response)}[${RATE}]))`, legend: '{{result}}' }],
-        overrides: [override('succeeded', { color: { mode: 'fixed', fixedColor: 'green' } }), override('failed', { color: { mode: 'fixed', fixedColor: 'red' } })],
-      }),
+      stackedBy('result', CODE_METRICS.response, 24, 'Authentication results (response codes)', 'HID response codes a second where audit records carry them: succeeded (1), failed (2), unknown. Nothing here turns red; when failed rises, the failure reasons above say why.', [override('succeeded', { color: { mode: 'fixed', fixedColor: 'green' } }), override('failed', { color: { mode: 'fixed', fixedColor: 'red' } })]),
 
       { row: 'What the alerts see (recording rules, per job)' },
       timeseries({
@@ -161,7 +147,7 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
       }),
       timeseries({
         title: '5xx share the alert sees',
-        description: `The recording rule the HIDAuthServerErrors alert reads: the 5xx share over 5 minutes. Red above ${config.serverErrorRatio * 100}%: for 5 minutes (with at least ${config.minRate} responses a second), the alert fires. Per job only.`,
+        description: `The recording rule the HIDAuthServerErrors alert reads: the 5xx share over 5 minutes. Red above ${percent(config.serverErrorRatio)}: for 5 minutes (with at least ${config.minRate} responses a second), the alert fires. Per job only.`,
         unit: 'percentunit', steps: [GREEN, ['red', config.serverErrorRatio]], width: 8, thresholdLine: true,
         queries: [{ expr: byJob(RECORDED.serverErrorRatio5m), legend: '{{job}}' }],
       }),
