@@ -85,6 +85,17 @@ describe('the dashboards', () => {
     }
   });
 
+  it('link each top-code table\'s codes to the drill-down, with a kind it knows', () => {
+    const drill = dashboards.find(({ name }) => name === 'hidlog-code.json')!.board;
+    const kinds = (drill.templating.list.find((v) => v.name === 'kind') as { options: { value: string }[] }).options.map((o) => o.value);
+    const urls = [...read('hidlog-overview.json').matchAll(/"url": "([^"]+)"/g)].map((m) => m[1]!);
+    expect(urls).toHaveLength(2);
+    for (const url of urls) {
+      expect(url).toMatch(new RegExp(`^/d/${drill.uid}\\?var-kind=(${kinds.join('|')})&var-code=\\$\\{__data\\.fields\\.code\\}&`));
+      for (const name of ['datasource', 'job', 'instance', ...DEFAULT_CONFIG.labels]) expect(url).toContain(`\${${name}:queryparam}`);
+    }
+  });
+
   it('have the variables datasource, job, instance (multi, All) and one per --label that matches a missing label', () => {
     for (const { name, board } of dashboards) {
       const variables = board.templating.list;

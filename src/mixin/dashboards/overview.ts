@@ -13,7 +13,8 @@ const OUTCOME_COLOURS = { success: 'green', failure: 'red', error: 'orange', unk
 function topCodes(scope: Scope, kind: 'error' | 'failure', title: string, description: string): Placed {
   const counted = `sum by (code, category) ${grownOver(series(CODE_METRICS[kind], scope.codes()), RANGE)}`;
   const top = (expr: string) => withDescription(`topk(10, ${expr})`, scope.info(kind));
-  const drillDown = `/d/${UIDS.code}?var-kind=${CODE_METRICS[kind]}&var-code=\${__data.fields.code}&\${__url_time_range}&\${datasource:queryparam}&\${job:queryparam}&\${instance:queryparam}`;
+  const variables = ['datasource', 'job', 'instance', ...scope.config.labels].map((name) => `\${${name}:queryparam}`);
+  const drillDown = `/d/${UIDS.code}?var-kind=${CODE_METRICS[kind]}&var-code=\${__data.fields.code}&\${__url_time_range}&${variables.join('&')}`;
   const noun = kind === 'failure' ? 'Failures' : 'Errors';
   return table({
     title,
