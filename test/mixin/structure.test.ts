@@ -17,7 +17,7 @@ const read = (name: string) => readFileSync(join(ROOT, 'dashboards', name), 'utf
 
 interface Target { expr: string; datasource: unknown }
 interface Panel { type: string; title?: string; description?: string; fieldConfig?: { defaults: { unit?: string; thresholds?: { steps: { color: string; value: number | null }[] } } }; targets?: Target[] }
-interface Variable { type: string; name: string; query?: string; datasource?: unknown }
+interface Variable { type: string; name: string; query?: string; datasource?: unknown; options?: { value: string }[] }
 interface Dashboard { uid: string; title: string; tags: string[]; links: { type: string; tags: string[] }[]; panels: Panel[]; templating: { list: Variable[] }; schemaVersion: number }
 
 const dashboards = DASHBOARDS.map((name) => ({ name, board: JSON.parse(read(name)) as Dashboard }));
@@ -87,7 +87,7 @@ describe('the dashboards', () => {
 
   it('link each top-code table\'s codes to the drill-down, with a kind it knows', () => {
     const drill = dashboards.find(({ name }) => name === 'hidlog-code.json')!.board;
-    const kinds = (drill.templating.list.find((v) => v.name === 'kind') as { options: { value: string }[] }).options.map((o) => o.value);
+    const kinds = drill.templating.list.find((v) => v.name === 'kind')!.options!.map((o) => o.value);
     const urls = [...read('hidlog-overview.json').matchAll(/"url": "([^"]+)"/g)].map((m) => m[1]!);
     expect(urls).toHaveLength(2);
     for (const url of urls) {

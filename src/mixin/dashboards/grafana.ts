@@ -101,8 +101,9 @@ export function timeseries(spec: PanelSpec & { stack?: boolean; thresholdLine?: 
     spanNulls: false,
     stacking: { mode: spec.stack ? 'normal' : 'none', group: 'A' },
     thresholdsStyle: { mode: spec.thresholdLine ? 'line' : 'off' },
+    axisSoftMin: 0,
   };
-  return base('timeseries', { ...spec, steps: spec.steps }, options, { ...custom, axisSoftMin: 0 });
+  return base('timeseries', spec, options, custom);
 }
 
 export function stat(spec: PanelSpec & { field?: string; mappings?: Plain<ValueMapping>[] }): Placed {
