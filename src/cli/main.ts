@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { MIXIN_OPTIONS, mixinArgs } from './mixin-options.js';
 import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
@@ -158,6 +159,20 @@ const cli: Argv = yargs(args)
         }
         process.stdout.write(explained + '\n');
         return 0;
+      }),
+  )
+  .command(
+    'mixin',
+    'Write Grafana dashboards, Prometheus rules and provisioning files, fitted to your setup',
+    (y) =>
+      y
+        .options(MIXIN_OPTIONS)
+        .example('$0 mixin --out ./monitoring --selector \'job="hid-auth"\' --label tenant', 'your own copies, for the targets of job hid-auth')
+        .epilogue('Exit codes: 0 ok; 1 the folder cannot be written; 2 a usage error.'),
+    (argv) =>
+      runCommand(async () => {
+        const { mixinCommand } = await import('./mixin-command.js');
+        return mixinCommand(mixinArgs(argv));
       }),
   )
   .strict()

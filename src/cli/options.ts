@@ -74,6 +74,12 @@ export function validateKey(key: string): string {
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const RESERVED_LABELS = new Set(['code', 'category', 'result', 'kind', 'description', 'outcome', 'reason', 'label', 'le', 'quantile', 'job', 'instance']);
 
+/** A `--label` name that Prometheus accepts and hidlog does not set itself. */
+export function checkLabelName(spec: string, name: string): void {
+  if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new UsageError(`--label ${spec}: ${name} is not a valid Prometheus label name`);
+  if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
+}
+
 /** `--label tenant=ctx.tenant` into validated label names and paths. */
 export function parseLabels(specs: readonly string[]): { name: string; path: string[] }[] {
   const labels = specs.map((spec) => {
@@ -81,8 +87,7 @@ export function parseLabels(specs: readonly string[]): { name: string; path: str
     const name = match?.[1] ?? '';
     const path = match?.[2]!.split('.') ?? [];
     if (!match || path.some((key) => key === '')) throw new UsageError(`--label ${spec}: expected NAME=DOT.PATH`);
-    if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new UsageError(`--label ${spec}: ${name} is not a valid Prometheus label name`);
-    if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
+    checkLabelName(spec, name);
     return { name, path };
   });
   const names = labels.map((label) => label.name);

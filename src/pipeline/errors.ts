@@ -24,6 +24,7 @@ export function describeError(error: unknown): string {
     if (code === 'EDQUOT') return 'disk quota exceeded (EDQUOT)';
     if (code === 'EIO') return 'input/output error (EIO)';
     if (code === 'EPIPE') return 'its reader went away (EPIPE)';
+    if (code === 'ENOTDIR') return 'not a directory';
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'EADDRINUSE') return 'address already in use';
     if (code === 'ENOTFOUND') return 'host not found';

@@ -1,0 +1,31 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MixinConfigError } from '../mixin/config.js';
+import { mixinFiles } from '../mixin/mixin.js';
+import { describeError } from '../pipeline/errors.js';
+import { writeFileAtomically } from '../sinks/atomic-file.js';
+import type { MixinArgs } from './mixin-options.js';
+import { UsageError, checkLabelName } from './options.js';
+
+/** `hidlog mixin --out DIR`: writes the user's own dashboards, rules and provisioning files; prints their paths. */
+export async function mixinCommand(args: MixinArgs): Promise<number> {
+  const labels = args.labels.map((spec) => {
+    const name = spec.split('=')[0]!;
+    checkLabelName(spec, name);
+    return name;
+  });
+  let files;
+  try {
+    files = mixinFiles({ ...args.config, labels });
+  } catch (error) {
+    throw error instanceof MixinConfigError ? new UsageError(error.message) : error;
+  }
+  try {
+    await mkdir(args.out, { recursive: true });
+    for (const file of files) await writeFileAtomically(join(args.out, file.path), file.text);
+  } catch (error) {
+    throw new Error(`cannot write ${args.out}: ${describeError(error)}`);
+  }
+  process.stdout.write(files.map((file) => join(args.out, file.path) + '\n').join(''));
+  return 0;
+}

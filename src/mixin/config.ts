@@ -1,0 +1,100 @@
+// The mixin's parameters, like a monitoring mixin's `_config`: which targets are hidlog, which
+// record labels it counts by, where the runbook is, and the thresholds the alerts (and the panels
+// that show what the alerts see) use.
+
+export interface MixinConfig {
+  /** PromQL label matchers that pick hidlog's targets, e.g. `job="hid-auth"` ('' for every target). */
+  selector: string;
+  /** The `--label` names hidlog runs with: one dashboard variable each. */
+  labels: string[];
+  /** Where the runbook is (the README); each alert links to its section's anchor. */
+  runbookUrl: string;
+  /** The failure-spike alert: the last 5 minutes' failure rate against this many times the hour before… */
+  failureSpikeFactor: number;
+  /** …and at least this many failures a second, so a quiet system does not page. */
+  failureSpikeMinRate: number;
+  /** Share of HTTP responses that are 5xx above which the server-error alert fires. */
+  serverErrorRatio: number;
+  /** Credential-mismatch, blocked and disabled failures a second above which the surge alert fires. */
+  credentialFailureRate: number;
+  /** Share of lines hidlog could not read above which it is called blind. */
+  invalidLineRatio: number;
+  /** Below this many records (or lines) a second, the share alerts stay silent. */
+  minRate: number;
+  /** In follow mode, seconds without a line read, while bytes wait, before hidlog is called stalled. */
+  stalledAfterSeconds: number;
+}
+
+/** The published README; the alerts' runbook_url is this plus a section's anchor. */
+export const DEFAULT_RUNBOOK_URL = 'https://github.com/hidlog/hidlog/blob/main/README.md';
+
+export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
+  selector: 'job="hidlog"',
+  labels: ['tenant'],
+  runbookUrl: DEFAULT_RUNBOOK_URL,
+  failureSpikeFactor: 3,
+  failureSpikeMinRate: 0.5,
+  serverErrorRatio: 0.05,
+  credentialFailureRate: 1,
+  invalidLineRatio: 0.05,
+  minRate: 0.1,
+  stalledAfterSeconds: 300,
+};
+
+/** A share as the descriptions write it: 0.05 as 5%. */
+export const percent = (share: number) => `${+(share * 100).toFixed(4)}%`;
+
+/** A parameter the mixin cannot be built with. */
+export class MixinConfigError extends Error {}
+
+export interface Matcher {
+  name: string;
+  op: '=' | '!=' | '=~' | '!~';
+  /** The value as written, quotes and escapes included. */
+  quoted: string;
+}
+
+const MATCHER = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")\s*(?:,|$)/y;
+
+/** `job="hid-auth", env=~"prod|dr"` into its matchers; throws MixinConfigError on anything else. */
+export function parseSelector(selector: string): Matcher[] {
+  const matchers: Matcher[] = [];
+  MATCHER.lastIndex = 0;
+  while (MATCHER.lastIndex < selector.length && selector.slice(MATCHER.lastIndex).trim() !== '') {
+    const at = MATCHER.lastIndex;
+    const match = MATCHER.exec(selector);
+    if (!match) throw new MixinConfigError(`--selector ${selector}: expected label matchers such as job="hid-auth", at "${selector.slice(at).trim()}"`);
+    matchers.push({ name: match[1]!, op: match[2] as Matcher['op'], quoted: match[3]! });
+  }
+  // The alerts' templates carry the selector in a Go raw string, which cannot hold a backtick.
+  if (selector.includes('`')) throw new MixinConfigError(`--selector ${selector}: a backtick cannot be used`);
+  return matchers;
+}
+
+/** The job a scrape config should be named for: the selector's `job="…"`, or hidlog. */
+export function scrapeJobName(selector: string): string {
+  const job = parseSelector(selector).find((m) => m.name === 'job' && m.op === '=');
+  return job ? (JSON.parse(job.quoted) as string) : 'hidlog';
+}
+
+/** Checks every parameter and returns the selector in one canonical spelling. */
+export function checkConfig(config: MixinConfig): MixinConfig {
+  const selector = parseSelector(config.selector).map((m) => `${m.name}${m.op}${m.quoted}`).join(', ');
+  const positive = (name: string, value: number) => {
+    if (!Number.isFinite(value) || value <= 0) throw new MixinConfigError(`--${name} ${value}: expected a number above 0`);
+  };
+  positive('failure-spike-factor', config.failureSpikeFactor);
+  positive('failure-spike-min-rate', config.failureSpikeMinRate);
+  positive('credential-failure-rate', config.credentialFailureRate);
+  positive('min-rate', config.minRate);
+  positive('stalled-after', config.stalledAfterSeconds);
+  for (const [name, value] of [['server-error-ratio', config.serverErrorRatio], ['invalid-line-ratio', config.invalidLineRatio]] as const) {
+    if (!(value > 0 && value < 1)) throw new MixinConfigError(`--${name} ${value}: expected a share between 0 and 1, e.g. 0.05`);
+  }
+  if (!Number.isInteger(config.stalledAfterSeconds)) throw new MixinConfigError(`--stalled-after ${config.stalledAfterSeconds}: expected whole seconds`);
+  const repeated = config.labels.find((name, i) => config.labels.indexOf(name) !== i);
+  if (repeated !== undefined) throw new MixinConfigError(`--label ${repeated} is given twice`);
+  if (config.labels.includes('datasource')) throw new MixinConfigError('--label datasource: the dashboards\' data source variable has that name');
+  if (!/^https?:\/\/\S+$/.test(config.runbookUrl)) throw new MixinConfigError(`--runbook-url ${config.runbookUrl}: expected an http:// or https:// URL`);
+  return { ...config, selector };
+}

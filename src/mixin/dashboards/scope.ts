@@ -1,0 +1,55 @@
+import type { CodeKind } from '../../catalog/catalog.js';
+import type { MixinConfig } from '../config.js';
+import { CODE_METRICS } from '../promql.js';
+import { datasourceVariable, queryVariable, type Variable } from './grafana.js';
+
+export const UIDS = { overview: 'hidlog-overview', code: 'hidlog-code', health: 'hidlog-health' } as const;
+
+/** Every metric that carries the --label labels: hidlog's four code counters. */
+const CODE_COUNTERS = `{__name__=~"${Object.values(CODE_METRICS).join('|')}"}`;
+
+/**
+ * The label matchers of a dashboard's queries: the mixin's selector and the variables. Every
+ * query is filtered by job and instance; those on the code counters also by each --label.
+ */
+export class Scope {
+  private readonly selector: string[];
+
+  constructor(readonly config: MixinConfig) {
+    this.selector = config.selector === '' ? [] : [config.selector];
+  }
+
+  /** For hidlog's own metrics (and `up`): selector, job, instance. */
+  own(...matchers: string[]): string[] {
+    return [...this.selector, 'job=~"$job"', 'instance=~"$instance"', ...matchers];
+  }
+
+  /** For the code counters: as `own`, and each --label. */
+  codes(...matchers: string[]): string[] {
+    return [...this.own(...matchers), ...this.config.labels.map((label) => `${label}=~"$${label}"`)];
+  }
+
+  /** For hid_code_info, the catalog, of one kind (`kind` may be a variable). */
+  info(kind: CodeKind | string, ...matchers: string[]): string[] {
+    return this.own(`kind="${kind}"`, ...matchers);
+  }
+
+  /** datasource, job, instance and one per --label: the variables every hidlog dashboard has. */
+  variables(): Variable[] {
+    const label = (name: string, query: string, description: string) =>
+      queryVariable({ name, label: name, query, description, multi: true, sort: 1 });
+    const selector = this.selector.join(', ');
+    return [
+      datasourceVariable(),
+      label('job', `label_values(hidlog_build_info${selector ? `{${selector}}` : ''}, job)`, 'The Prometheus jobs that scrape hidlog'),
+      label('instance', `label_values(hidlog_build_info{${[...this.selector, 'job=~"$job"'].join(', ')}}, instance)`, 'The hidlog processes: one per log source'),
+      ...this.config.labels.map((name) =>
+        label(
+          name,
+          `label_values({${[CODE_COUNTERS.slice(1, -1), ...this.own()].join(', ')}}, ${name})`,
+          `hidlog's --label ${name}; All also matches records without it`,
+        ),
+      ),
+    ];
+  }
+}

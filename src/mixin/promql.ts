@@ -1,0 +1,35 @@
+import type { CodeKind } from '../catalog/catalog.js';
+
+// The metrics the mixin reads: hidlog's metric contract (README, "Metrics").
+export const CODE_METRICS: Record<CodeKind, string> = {
+  http: 'hid_http_responses_total',
+  error: 'hid_errors_total',
+  failure: 'hid_failures_total',
+  response: 'hid_responses_total',
+};
+
+/** `metric{a, b}`, or `metric` when there is no matcher. */
+export function series(metric: string, matchers: readonly string[]): string {
+  return matchers.length === 0 ? metric : `${metric}{${matchers.join(', ')}}`;
+}
+
+/**
+ * How much a counter grew over `range`, counting the first value of a series that appeared within
+ * it. `increase()` alone starts from a series' first sample, so it misses what was counted before
+ * the first scrape: the whole of a batch run served with --linger, and the first observations of
+ * every series hidlog creates on the way (codes outside the catalog, --label values). A series
+ * absent at the range's start contributes its lowest value in the range on top of its increase.
+ */
+export function grownOver(selected: string, range: string): string {
+  const appeared = `(min_over_time(${selected}[${range}]) unless ${selected} offset ${range})`;
+  const increased = `increase(${selected}[${range}])`;
+  return `(${appeared} + ${increased} or ${appeared} or ${increased})`;
+}
+
+/**
+ * `expr` (by `code`, for one kind) with the code's description from hid_code_info; codes outside
+ * the catalog stay, without one.
+ */
+export function withDescription(expr: string, infoMatchers: readonly string[]): string {
+  return `${expr} * on (code) group_left (description) max by (code, description) (${series('hid_code_info', infoMatchers)}) or on (code) ${expr}`;
+}

@@ -1,0 +1,181 @@
+import { percent, type MixinConfig } from './config.js';
+import { CODE_METRICS, grownOver, series, withDescription } from './promql.js';
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: 'critical' | 'warning' };
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface RuleGroups {
+  groups: [{ name: string; rules: RecordingRule[] }, { name: string; rules: AlertRule[] }];
+}
+
+/** Failure categories that a brute-force attempt or a wave of lock-outs shows up in. */
+export const CREDENTIAL_CATEGORIES = ['credential_mismatch', 'blocked', 'disabled'] as const;
+
+/** The recording rules' names, by what they hold. */
+export const RECORDED = {
+  failures5m: 'job:hid_failures:rate5m',
+  failures1h: 'job:hid_failures:rate1h',
+  failuresByCategory5m: 'job_category:hid_failures:rate5m',
+  errorsByCategory5m: 'job_category:hid_errors:rate5m',
+  responses5m: 'job:hid_http_responses:rate5m',
+  serverErrorRatio5m: 'job:hid_http_responses_5xx:ratio_rate5m',
+  lines5m: 'job_instance:hidlog_lines:rate5m',
+  invalidLineRatio5m: 'job_instance:hidlog_lines_invalid:ratio_rate5m',
+} as const;
+
+/** A README heading's anchor as GitHub makes it: lower case, spaces to dashes. */
+export const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+
+// In the alert templates' queries, the alert's own job and instance (printf's argument indexes).
+const JOB = 'job=%[1]q';
+const INSTANCE = 'instance=%[2]q';
+
+/**
+ * A template line that runs `query` for the alert's job and instance and, when it returns
+ * something, renders its first sample with `render` (`.Labels`, `.Value`).
+ */
+function fromQuery(query: string, render: string): string {
+  const format = query.replace(/%(?!\[[12]\]q)/g, '%%');
+  return `{{ with printf \`${format}\` $labels.job $labels.instance | query }}{{ with first . }}${render}{{ end }}{{ end }}`;
+}
+
+const perSecond = (value: string) => `{{ printf "%.2f" ${value} }}/s`;
+const codeLine = (name: string) => `${name} {{ .Labels.code }} ({{ .Labels.category }}{{ with .Labels.description }}: {{ . }}{{ end }})`;
+
+export function ruleGroups(config: MixinConfig): RuleGroups {
+  const sel = config.selector === '' ? [] : [config.selector];
+  const of = (metric: string, ...matchers: string[]) => series(metric, [...sel, ...matchers]);
+  const rate5m = (metric: string, ...matchers: string[]) => `rate(${of(metric, ...matchers)}[5m])`;
+
+  const recording: RecordingRule[] = [
+    { record: RECORDED.failures5m, expr: `sum by (job) (${rate5m(CODE_METRICS.failure)})` },
+    { record: RECORDED.failures1h, expr: `sum by (job) (rate(${of(CODE_METRICS.failure)}[1h]))` },
+    { record: RECORDED.failuresByCategory5m, expr: `sum by (job, category) (${rate5m(CODE_METRICS.failure)})` },
+    { record: RECORDED.errorsByCategory5m, expr: `sum by (job, category) (${rate5m(CODE_METRICS.error)})` },
+    { record: RECORDED.responses5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http)})` },
+    { record: RECORDED.serverErrorRatio5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http, 'category="server_error"')}) / ${RECORDED.responses5m}` },
+    { record: RECORDED.lines5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total')})` },
+    { record: RECORDED.invalidLineRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}` },
+  ];
+
+  // What the alert templates query, for the job (and instance) the alert is about.
+  const jobOf = (metric: string, ...matchers: string[]) => of(metric, ...matchers, JOB);
+  const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) =>
+    withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`]);
+  const topRate = (kind: 'http' | 'error' | 'failure', ...matchers: string[]) =>
+    topCodes(kind, `sum by (code, category) (rate(${jobOf(CODE_METRICS[kind], ...matchers)}[5m]))`);
+  const credentialCategories = `category=~"${CREDENTIAL_CATEGORIES.join('|')}"`;
+
+  const alert = (name: string, severity: AlertRule['labels']['severity'], expr: string, duration: string, summary: string, description: string): AlertRule => ({
+    alert: name,
+    expr,
+    for: duration,
+    labels: { severity },
+    annotations: { summary, description, runbook_url: `${config.runbookUrl}#${anchorOf(name)}` },
+  });
+
+  const alerts: AlertRule[] = [
+    alert(
+      'HIDAuthFailureSpike',
+      'warning',
+      `${RECORDED.failures5m} > ${config.failureSpikeMinRate} and ${RECORDED.failures5m} > ${config.failureSpikeFactor} * ${RECORDED.failures1h} offset 10m`,
+      '5m',
+      `HID authentication failures on {{ $labels.job }} are ${perSecond('$value')}, over ${config.failureSpikeFactor} times the hour before`,
+      `${perSecond('$value')} failures in the last 5 minutes, against ` +
+        fromQuery(`${RECORDED.failures1h}{${JOB}} offset 10m`, perSecond('.Value')) +
+        ' in the hour before. ' +
+        fromQuery(topRate('failure'), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
+    ),
+    alert(
+      'HIDAuthServerErrors',
+      'critical',
+      `${RECORDED.serverErrorRatio5m} > ${config.serverErrorRatio} and ${RECORDED.responses5m} > ${config.minRate}`,
+      '5m',
+      `{{ $value | humanizePercentage }} of the HTTP responses on {{ $labels.job }} are 5xx`,
+      `Over ${percent(config.serverErrorRatio)} of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. ` +
+        fromQuery(topRate('http', 'category="server_error"'), `Most of them: HTTP {{ .Labels.code }}{{ with .Labels.description }} ({{ . }}){{ end }} at ${perSecond('.Value')}.`),
+    ),
+    alert(
+      'HIDAuthLicenseError',
+      'critical',
+      `sum by (job) ${grownOver(of(CODE_METRICS.error, 'category="license"'), '10m')} > 0`,
+      '0m',
+      'License errors in the logs of {{ $labels.job }}',
+      'Records with a license error in the last 10 minutes: {{ printf "%.0f" $value }}. Authentications fail until the license is fixed. ' +
+        fromQuery(
+          topCodes('error', `sum by (code, category) ${grownOver(jobOf(CODE_METRICS.error, 'category="license"'), '10m')}`),
+          `The most frequent: ${codeLine('hid_error')}, {{ printf "%.0f" .Value }} of them.`,
+        ),
+    ),
+    alert(
+      'HIDAuthTechnicalErrors',
+      'critical',
+      `${RECORDED.errorsByCategory5m}{category="technical"} > 0`,
+      '5m',
+      'Technical errors in the logs of {{ $labels.job }} for 5 minutes',
+      `hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at ${perSecond('$value')}, without a pause for 5 minutes. ` +
+        fromQuery(topRate('error', 'category="technical"'), `The most frequent: ${codeLine('hid_error')} at ${perSecond('.Value')}.`),
+    ),
+    alert(
+      'HIDAuthCredentialFailureSurge',
+      'warning',
+      `sum by (job) (${RECORDED.failuresByCategory5m}{${credentialCategories}}) > ${config.credentialFailureRate}`,
+      '5m',
+      `Credential-mismatch, blocked and disabled failures on {{ $labels.job }} at ${perSecond('$value')}`,
+      `Over ${config.credentialFailureRate} a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. ` +
+        fromQuery(topRate('failure', credentialCategories), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
+    ),
+    alert(
+      'HidlogDown',
+      'warning',
+      `${of('up')} == 0 or absent(${of('up')})`,
+      '5m',
+      '{{ with $labels.instance }}hidlog at {{ . }} is not scraped{{ else }}No hidlog is scraped{{ end }}',
+      `{{ with $labels.instance }}Prometheus has failed to scrape {{ . }} for 5 minutes{{ else }}Prometheus has had no target matching {${config.selector}} for 5 minutes{{ end }}: the HID alerts cannot see those logs.`,
+    ),
+    alert(
+      'HidlogStalled',
+      'warning',
+      `time() - ${of('hidlog_follow_last_read_timestamp_seconds')} > ${config.stalledAfterSeconds} and ${of('hidlog_follow_lag_bytes')} > 0`,
+      '1m',
+      'hidlog at {{ $labels.instance }} has read no line for {{ $value | humanizeDuration }}',
+      'In follow mode, hidlog has read nothing for {{ $value | humanizeDuration }} while ' +
+        fromQuery(of('hidlog_follow_lag_bytes', JOB, INSTANCE), '{{ .Value | humanize1024 }}B') +
+        ' wait in the files it follows: records are not annotated and the HID metrics stand still.',
+    ),
+    alert(
+      'HidlogInvalidLines',
+      'warning',
+      `${RECORDED.invalidLineRatio5m} > ${config.invalidLineRatio} and ${RECORDED.lines5m} > ${config.minRate}`,
+      '10m',
+      '{{ $value | humanizePercentage }} of the lines hidlog reads at {{ $labels.instance }} are not records it can read',
+      `Over ${percent(config.invalidLineRatio)} of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. ` +
+        fromQuery(
+          `topk(1, sum by (reason) (rate(${of('hidlog_invalid_lines_total', JOB, INSTANCE)}[5m])))`,
+          `The top reason: {{ .Labels.reason }} at ${perSecond('.Value')}.`,
+        ),
+    ),
+    alert(
+      'HidlogLabelOverflow',
+      'warning',
+      `sum by (job, instance, label) ${grownOver(of('hidlog_label_overflow_total'), '1h')} > 0`,
+      '0m',
+      'hidlog at {{ $labels.instance }} counts some {{ $labels.label }} values as "other"',
+      '{{ printf "%.0f" $value }} observations in the last hour were counted under "other" because ' +
+        '{{ if eq $labels.label "code" }}more codes outside the catalog came than --max-unknown-codes admits{{ else }}the label {{ $labels.label }} reached --max-label-values distinct values{{ end }}: ' +
+        'their counts are lumped together on the dashboards.',
+    ),
+  ];
+
+  return { groups: [{ name: 'hidlog.rules', rules: recording }, { name: 'hidlog.alerts', rules: alerts }] };
+}

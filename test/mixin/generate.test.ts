@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
+import { mixinFiles } from '../../src/mixin/mixin.js';
+import { ROOT, lines, runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hidlog-mixin-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const generated = mixinFiles(DEFAULT_CONFIG);
+const textOf = (files: { path: string; text: string }[], path: string) => files.find((file) => file.path === path)!.text;
+
+describe('the committed dashboards/ folder', () => {
+  it('is exactly a fresh generation with the defaults (run `hidlog mixin --out dashboards` after changing src/mixin)', () => {
+    for (const file of generated) expect(readFileSync(join(ROOT, 'dashboards', file.path), 'utf8'), file.path).toBe(file.text);
+    expect(readdirSync(join(ROOT, 'dashboards')).sort()).toEqual(['README.md', ...generated.map((file) => file.path)].sort());
+  });
+
+  it('keeps its uids and panel ids whatever the setup', () => {
+    const other = mixinFiles({ ...DEFAULT_CONFIG, selector: 'job="hid-auth"', labels: ['region', 'tenant'] });
+    for (const file of generated.filter((f) => f.path.endsWith('.json'))) {
+      type Board = { uid: string; panels: { id: number; title: string }[] };
+      const mine = JSON.parse(file.text) as Board;
+      const theirs = JSON.parse(textOf(other, file.path)) as Board;
+      expect(theirs.uid).toBe(mine.uid);
+      const titles = (board: Board) => Object.fromEntries(board.panels.map((p) => [p.title, p.id]));
+      expect(titles(theirs), file.path).toMatchObject(Object.fromEntries(Object.entries(titles(mine)).filter(([title]) => !title.startsWith('Rate per'))));
+    }
+  });
+});
+
+describe('hidlog mixin', () => {
+  it('writes the defaults\' files into --out and lists them', async () => {
+    const out = join(dir, 'defaults');
+    const result = await runCli(['mixin', '--out', out]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(result.stdout)).toEqual(generated.map((file) => join(out, file.path)));
+    for (const file of generated) expect(readFileSync(join(out, file.path), 'utf8'), file.path).toBe(file.text);
+  });
+
+  it('fits the files to a setup: selector, labels, thresholds, runbook', async () => {
+    const out = join(dir, 'fitted');
+    const args = ['mixin', '--out', out, '--selector', 'job="hid-auth", env="prod"', '--label', 'tenant=ctx.tenant', '--label', 'region', '--server-error-ratio', '0.02', '--runbook-url', 'https://wiki.example/hid'];
+    const result = await runCli(args);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const overview = JSON.parse(readFileSync(join(out, 'hidlog-overview.json'), 'utf8')) as { templating: { list: { name: string }[] }; panels: { title: string; targets?: { expr: string }[] }[] };
+    expect(overview.templating.list.map((v) => v.name)).toEqual(['datasource', 'job', 'instance', 'tenant', 'region']);
+    const failures = overview.panels.find((p) => p.title === 'Failures by category')!.targets![0]!.expr;
+    expect(failures).toContain('hid_failures_total{job="hid-auth", env="prod", job=~"$job", instance=~"$instance", tenant=~"$tenant", region=~"$region"}');
+    const rules = parse(readFileSync(join(out, 'hidlog-rules.yml'), 'utf8')) as { groups: { rules: { alert?: string; expr: string; annotations?: { runbook_url: string } }[] }[] };
+    const serverErrors = rules.groups[1]!.rules.find((r) => r.alert === 'HIDAuthServerErrors')!;
+    expect(serverErrors.expr).toContain('> 0.02');
+    expect(serverErrors.annotations!.runbook_url).toBe('https://wiki.example/hid#hidauthservererrors');
+    expect(rules.groups[0]!.rules[0]!.expr).toBe('sum by (job) (rate(hid_failures_total{job="hid-auth", env="prod"}[5m]))');
+    const prometheus = parse(readFileSync(join(out, 'prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs: { labels: Record<string, string> }[] }[] };
+    expect(prometheus.scrape_configs[0]).toMatchObject({ job_name: 'hid-auth', static_configs: [{ labels: { env: 'prod' } }] });
+  });
+
+  it.each([
+    [[], /^hidlog: Missing required argument: out$/m],
+    [['--selector', 'job=hid'], /^hidlog: --selector job=hid: expected label matchers such as job="hid-auth", at "job=hid"$/m],
+    [['--selector', 'job="a`b"'], /^hidlog: --selector job="a`b": a backtick cannot be used$/m],
+    [['--label', 'bad-name'], /^hidlog: --label bad-name: bad-name is not a valid Prometheus label name$/m],
+    [['--label', 'code'], /^hidlog: --label code: code is a label hidlog sets itself$/m],
+    [['--label', 'datasource'], /^hidlog: --label datasource: the dashboards' data source variable has that name$/m],
+    [['--label', 'tenant', '--label', 'tenant'], /^hidlog: --label tenant is given twice$/m],
+    [['--server-error-ratio', '5'], /^hidlog: --server-error-ratio 5: expected a share between 0 and 1, e.g. 0.05$/m],
+    [['--failure-spike-factor', '0'], /^hidlog: --failure-spike-factor 0: expected a number above 0$/m],
+    [['--runbook-url', 'README.md'], /^hidlog: --runbook-url README.md: expected an http/m],
+  ])('refuses %j: one line, exit 2', async (args, message) => {
+    const result = await runCli(['mixin', ...(args.length === 0 ? [] : ['--out', join(dir, 'refused')]), ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.split('\n')[0]).toMatch(/^hidlog: /);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('says in one line when the folder cannot be written, exit 1', async () => {
+    const result = await runCli(['mixin', '--out', join(ROOT, 'package.json', 'out')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`hidlog: cannot write ${join(ROOT, 'package.json', 'out')}: not a directory\n`);
+  });
+});

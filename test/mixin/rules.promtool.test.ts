@@ -1,0 +1,302 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { lookup, type CodeKind } from '../../src/catalog/catalog.js';
+import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
+import { mixinFiles } from '../../src/mixin/mixin.js';
+import { ruleGroups } from '../../src/mixin/rules.js';
+import { ROOT } from '../helpers/cli.js';
+import { hasTool } from '../helpers/tools.js';
+
+// The committed rules file, what users get (test/mixin/generate.test.ts holds it to a fresh generation).
+const RULES = join(ROOT, 'dashboards', 'hidlog-rules.yml');
+const RUNBOOK = `${DEFAULT_CONFIG.runbookUrl}#`;
+const INSTANCE = 'auth-1:9464';
+
+const dir = mkdtempSync(join(tmpdir(), 'hidlog-promtool-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A series of one hidlog, as Prometheus stores it after a scrape. */
+function series(metric: string, labels: Record<string, string> = {}): string {
+  const all = { job: 'hidlog', instance: INSTANCE, ...labels };
+  return `${metric}{${Object.entries(all).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(',')}}`;
+}
+const code = (metric: string, kind: CodeKind, n: number) => series(metric, { code: String(n), category: lookup(kind, n).category });
+const info = (kind: CodeKind, n: number) => {
+  const entry = lookup(kind, n);
+  return series('hid_code_info', { kind, code: String(n), category: entry.category, description: entry.description });
+};
+
+interface Expected {
+  labels: Record<string, string>;
+  summary: string;
+  description: string;
+}
+
+interface Scenario {
+  kind: 'fires' | 'quiet' | 'restart';
+  name: string;
+  /** Series → promtool's expanding notation, one sample a minute. */
+  input: Record<string, string>;
+  /** When to look, and what must be firing then (nothing, for quiet and restart). */
+  at: string[];
+  firing?: Expected;
+}
+
+// Every alert: when it must fire (labels and annotations to the letter, the templates' queries
+// included), a quiet system it must not page for, and a restart (counter reset) it must ride out.
+const SCENARIOS: Record<string, Scenario[]> = {
+  HIDAuthFailureSpike: [
+    {
+      kind: 'fires',
+      name: 'failures jump from 1/s to 10/s',
+      input: { [code('hid_failures_total', 'failure', 13)]: '0+60x90 6000+600x29', [info('failure', 13)]: '1x120' },
+      at: ['100m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog' },
+        summary: 'HID authentication failures on hidlog are 10.00/s, over 3 times the hour before',
+        description: '10.00/s failures in the last 5 minutes, against 1.00/s in the hour before. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 10.00/s.',
+      },
+    },
+    {
+      kind: 'quiet',
+      name: 'a quiet system: 18 times its baseline, still under the floor',
+      input: { [code('hid_failures_total', 'failure', 13)]: '0+1x90 91+18x29' },
+      at: ['100m', '119m'],
+    },
+    { kind: 'quiet', name: 'a steady 1/s for two hours', input: { [code('hid_failures_total', 'failure', 13)]: '0+60x120' }, at: ['60m', '119m'] },
+    { kind: 'restart', name: 'hidlog restarts at 61m', input: { [code('hid_failures_total', 'failure', 13)]: '0+60x60 0+60x59' }, at: ['62m', '65m', '75m', '119m'] },
+  ],
+  HIDAuthServerErrors: [
+    {
+      kind: 'fires',
+      name: '10% of responses are 500',
+      input: { [code('hid_http_responses_total', 'http', 200)]: '0+540x30', [code('hid_http_responses_total', 'http', 500)]: '0+60x30', [info('http', 500)]: '1x30' },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'critical', job: 'hidlog' },
+        summary: '10% of the HTTP responses on hidlog are 5xx',
+        description: 'Over 5% of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. Most of them: HTTP 500 (An internal server error has occurred) at 1.00/s.',
+      },
+    },
+    { kind: 'quiet', name: 'a third are 500, at 0.05 requests a second', input: { [code('hid_http_responses_total', 'http', 200)]: '0+2x30', [code('hid_http_responses_total', 'http', 500)]: '0+1x30' }, at: ['10m', '30m'] },
+    { kind: 'restart', name: '1% of 500s through a restart', input: { [code('hid_http_responses_total', 'http', 200)]: '0+594x15 0+594x14', [code('hid_http_responses_total', 'http', 500)]: '0+6x15 0+6x14' }, at: ['16m', '20m', '29m'] },
+  ],
+  HIDAuthLicenseError: [
+    {
+      kind: 'fires',
+      name: 'one license error',
+      input: { [code('hid_errors_total', 'error', 9001)]: '0x10 1x20', [info('error', 9001)]: '1x30' },
+      at: ['11m', '20m'],
+      firing: {
+        labels: { severity: 'critical', job: 'hidlog' },
+        summary: 'License errors in the logs of hidlog',
+        description: 'Records with a license error in the last 10 minutes: 1. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: License for feature has expired, please contact you vendor to purchase new licenses), 1 of them.',
+      },
+    },
+    {
+      kind: 'fires',
+      name: 'a series that appears with 2 (a new --label value, or a batch run first scraped)',
+      input: { [series('hid_errors_total', { code: '9001', category: 'license', tenant: 'acme' })]: '_x10 2x20', [info('error', 9001)]: '1x30' },
+      at: ['12m'],
+      firing: {
+        labels: { severity: 'critical', job: 'hidlog' },
+        summary: 'License errors in the logs of hidlog',
+        description: 'Records with a license error in the last 10 minutes: 2. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: License for feature has expired, please contact you vendor to purchase new licenses), 2 of them.',
+      },
+    },
+    { kind: 'quiet', name: 'no license error', input: { [code('hid_errors_total', 'error', 9001)]: '0x30' }, at: ['5m', '29m'] },
+    { kind: 'restart', name: 'a process with 3 old license errors restarts at 16m', input: { [code('hid_errors_total', 'error', 9001)]: '3x15 0x15' }, at: ['20m', '29m'] },
+  ],
+  HIDAuthTechnicalErrors: [
+    {
+      kind: 'fires',
+      name: 'LDAP errors for 5 minutes',
+      input: { [code('hid_errors_total', 'error', 600)]: '0+3x30', [info('error', 600)]: '1x30' },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'critical', job: 'hidlog', category: 'technical' },
+        summary: 'Technical errors in the logs of hidlog for 5 minutes',
+        description: 'hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at 0.05/s, without a pause for 5 minutes. The most frequent: hid_error 600 (technical: A technical error has occurred in the LDAP) at 0.05/s.',
+      },
+    },
+    { kind: 'quiet', name: 'a single technical error', input: { [code('hid_errors_total', 'error', 600)]: '0x5 1x25' }, at: ['8m', '12m', '20m'] },
+    { kind: 'restart', name: 'a process with 5 old technical errors restarts', input: { [code('hid_errors_total', 'error', 600)]: '5x15 0x15' }, at: ['10m', '16m', '25m'] },
+  ],
+  HIDAuthCredentialFailureSurge: [
+    {
+      kind: 'fires',
+      name: 'wrong passwords and blocked channels at 2/s, risk failures not counted',
+      input: {
+        [code('hid_failures_total', 'failure', 13)]: '0+90x30',
+        [code('hid_failures_total', 'failure', 4)]: '0+30x30',
+        [code('hid_failures_total', 'failure', 51)]: '0+300x30',
+        [info('failure', 13)]: '1x30',
+        [info('failure', 51)]: '1x30',
+      },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog' },
+        summary: 'Credential-mismatch, blocked and disabled failures on hidlog at 2.00/s',
+        description: 'Over 1 a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 1.50/s.',
+      },
+    },
+    { kind: 'quiet', name: 'risk failures at 5/s, wrong passwords at 0.5/s', input: { [code('hid_failures_total', 'failure', 13)]: '0+30x30', [code('hid_failures_total', 'failure', 51)]: '0+300x30' }, at: ['10m', '29m'] },
+    { kind: 'restart', name: 'wrong passwords at 0.8/s through a restart', input: { [code('hid_failures_total', 'failure', 13)]: '0+48x15 0+48x14' }, at: ['16m', '20m', '29m'] },
+  ],
+  HidlogDown: [
+    {
+      kind: 'fires',
+      name: 'the target stops answering at 6m',
+      input: { [series('up')]: '1x5 0x20' },
+      at: ['15m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE },
+        summary: `hidlog at ${INSTANCE} is not scraped`,
+        description: `Prometheus has failed to scrape ${INSTANCE} for 5 minutes: the HID alerts cannot see those logs.`,
+      },
+    },
+    {
+      kind: 'fires',
+      name: 'no hidlog target at all',
+      input: { 'up{job="node",instance="host:9100"}': '1x20' },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog' },
+        summary: 'No hidlog is scraped',
+        description: 'Prometheus has had no target matching {job="hidlog"} for 5 minutes: the HID alerts cannot see those logs.',
+      },
+    },
+    { kind: 'quiet', name: 'scraped all along', input: { [series('up')]: '1x30' }, at: ['10m', '29m'] },
+    { kind: 'restart', name: 'one failed scrape while hidlog restarts', input: { [series('up')]: '1x10 0 1x19' }, at: ['11m', '15m', '29m'] },
+  ],
+  HidlogStalled: [
+    {
+      kind: 'fires',
+      name: 'nothing read since 60 s while the lag grows',
+      input: { [series('hidlog_follow_last_read_timestamp_seconds')]: '60x30', [series('hidlog_follow_lag_bytes')]: '0x2 100+100x28' },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE },
+        summary: `hidlog at ${INSTANCE} has read no line for 9m 0s`,
+        description: 'In follow mode, hidlog has read nothing for 9m 0s while 800B wait in the files it follows: records are not annotated and the HID metrics stand still.',
+      },
+    },
+    { kind: 'quiet', name: 'a quiet log: nothing written, nothing read', input: { [series('hidlog_follow_last_read_timestamp_seconds')]: '0x30', [series('hidlog_follow_lag_bytes')]: '0x30' }, at: ['10m', '29m'] },
+    {
+      kind: 'restart',
+      name: 'restarted at 11m with a backlog it reads at once',
+      input: { [series('hidlog_follow_last_read_timestamp_seconds')]: '60+60x10 0 720+60x18', [series('hidlog_follow_lag_bytes')]: '0x10 5000 0x18' },
+      at: ['11m', '12m', '15m'],
+    },
+  ],
+  HidlogInvalidLines: [
+    {
+      kind: 'fires',
+      name: '10% of the lines are not JSON',
+      input: {
+        [series('hidlog_lines_total', { result: 'annotated' })]: '0+540x30',
+        [series('hidlog_lines_total', { result: 'invalid' })]: '0+60x30',
+        [series('hidlog_invalid_lines_total', { reason: 'invalid_json' })]: '0+60x30',
+        [series('hidlog_invalid_lines_total', { reason: 'blank' })]: '0x30',
+      },
+      at: ['15m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE },
+        summary: `10% of the lines hidlog reads at ${INSTANCE} are not records it can read`,
+        description: 'Over 5% of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. The top reason: invalid_json at 1.00/s.',
+      },
+    },
+    { kind: 'quiet', name: 'half the lines invalid, at 0.07 lines a second', input: { [series('hidlog_lines_total', { result: 'annotated' })]: '0+2x30', [series('hidlog_lines_total', { result: 'invalid' })]: '0+2x30' }, at: ['15m', '29m'] },
+    {
+      kind: 'restart',
+      name: '1% invalid through a restart',
+      input: { [series('hidlog_lines_total', { result: 'annotated' })]: '0+594x15 0+594x14', [series('hidlog_lines_total', { result: 'invalid' })]: '0+6x15 0+6x14' },
+      at: ['16m', '20m', '29m'],
+    },
+  ],
+  HidlogLabelOverflow: [
+    {
+      kind: 'fires',
+      name: 'tenant values overflow from 6m',
+      input: { [series('hidlog_label_overflow_total', { label: 'tenant' })]: '0x5 0+10x25', [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30' },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, label: 'tenant' },
+        summary: `hidlog at ${INSTANCE} counts some tenant values as "other"`,
+        description: '40 observations in the last hour were counted under "other" because the label tenant reached --max-label-values distinct values: their counts are lumped together on the dashboards.',
+      },
+    },
+    {
+      kind: 'fires',
+      name: 'unknown codes overflow before the first scrape',
+      input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '_x5 7x25' },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, label: 'code' },
+        summary: `hidlog at ${INSTANCE} counts some code values as "other"`,
+        description: '7 observations in the last hour were counted under "other" because more codes outside the catalog came than --max-unknown-codes admits: their counts are lumped together on the dashboards.',
+      },
+    },
+    { kind: 'quiet', name: 'no overflow', input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30' }, at: ['10m', '29m'] },
+    { kind: 'restart', name: 'an old overflow, then a restart at 71m', input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '5x70 0x50' }, at: ['100m', '119m'] },
+  ],
+};
+
+function promtoolTest(alert: string, scenarios: Scenario[]) {
+  return {
+    rule_files: [RULES],
+    evaluation_interval: '1m',
+    tests: scenarios.map((scenario) => ({
+      name: `${alert}: ${scenario.name}`,
+      interval: '1m',
+      input_series: Object.entries(scenario.input).map(([name, values]) => ({ series: name, values })),
+      alert_rule_test: scenario.at.map((at) => ({
+        eval_time: at,
+        alertname: alert,
+        exp_alerts: scenario.firing
+          ? [{ exp_labels: scenario.firing.labels, exp_annotations: { summary: scenario.firing.summary, description: scenario.firing.description, runbook_url: `${RUNBOOK}${alert.toLowerCase()}` } }]
+          : [],
+      })),
+    })),
+  };
+}
+
+describe('the Prometheus rules under promtool', () => {
+  const promtool = hasTool('promtool');
+  const alerts = ruleGroups(DEFAULT_CONFIG).groups[1].rules.map((rule) => rule.alert);
+
+  it.runIf(promtool)('promtool check rules finds nothing in the committed rules file', () => {
+    const check = spawnSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain('SUCCESS: 17 rules found');
+    expect(check.status).toBe(0);
+  });
+
+  it.runIf(promtool)('nor in the rules of another setup: a regex selector and two labels', () => {
+    const files = mixinFiles({ ...DEFAULT_CONFIG, selector: 'job=~"hid-auth|hid-scim", env!="dev"', labels: ['tenant', 'region'], serverErrorRatio: 0.02 });
+    const rules = join(dir, 'other-rules.yml');
+    writeFileSync(rules, files.find((file) => file.path === 'hidlog-rules.yml')!.text);
+    const check = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('every alert has a case that fires, a quiet one and a restart', () => {
+    expect(Object.keys(SCENARIOS).sort()).toEqual([...alerts].sort());
+    for (const [alert, scenarios] of Object.entries(SCENARIOS)) {
+      expect(new Set(scenarios.map((s) => s.kind)), alert).toEqual(new Set(['fires', 'quiet', 'restart']));
+    }
+  });
+
+  it.runIf(promtool).each(alerts)('%s: promtool test rules', (alert) => {
+    const file = join(dir, `${alert}.test.yml`);
+    writeFileSync(file, stringify(promtoolTest(alert, SCENARIOS[alert]!), { lineWidth: 0 }));
+    const run = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
+});
