@@ -5,7 +5,7 @@ import { describeError } from '../pipeline/errors.js';
 import { warn, type InputArgs } from './batch.js';
 import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
 import type { MetricsSession } from './metrics-session.js';
-import { parseFields, positiveInteger, validateKey } from './options.js';
+import { parseFields, validateKey } from './options.js';
 import { openOutputs, type Outputs } from './outputs.js';
 import { shutdownSignal } from './shutdown.js';
 
@@ -31,7 +31,6 @@ export interface AnnotateSetup {
 export async function setUpAnnotate(args: AnnotateArgs, flags: 'w' | 'a', follow?: FollowStats): Promise<AnnotateSetup | undefined> {
   const key = validateKey(args.key);
   const fields = parseFields(args.field);
-  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const metrics = await startMetricsIfAsked(args, warn, follow);
   const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths });
@@ -44,5 +43,5 @@ export async function setUpAnnotate(args: AnnotateArgs, flags: 'w' | 'a', follow
     return undefined;
   }
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  return { annotator, maxLineBytes, stop, metrics, outputs, colour };
+  return { annotator, maxLineBytes: args.maxLineBytes, stop, metrics, outputs, colour };
 }

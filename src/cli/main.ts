@@ -62,6 +62,8 @@ const metricsArgs = (argv: ParsedMetrics) => ({
 
 const cli: Argv = yargs(args)
   .scriptName('hidlog')
+  // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed.
+  .parserConfiguration({ 'parse-numbers': false })
   .env('HIDLOG')
   .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")')
   .command(

@@ -7,7 +7,7 @@ import { MetricsTally } from '../metrics/tally.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { describeError } from '../pipeline/errors.js';
 import type { MetricsArgs } from './metrics-args.js';
-import { UsageError, nonNegativeInteger, parseLabels } from './options.js';
+import { UsageError, parseLabels } from './options.js';
 
 /** The metrics side of a run: the tally, the /metrics server, and what is written when the run ends. */
 export class MetricsSession {
@@ -21,8 +21,8 @@ export class MetricsSession {
   static async start(args: MetricsArgs, warn: (message: string) => void, follow?: FollowStats): Promise<MetricsSession> {
     const tally = new MetricsTally({
       labels: parseLabels(args.label),
-      maxUnknownCodes: nonNegativeInteger('max-unknown-codes', args.maxUnknownCodes),
-      maxLabelValues: nonNegativeInteger('max-label-values', args.maxLabelValues),
+      maxUnknownCodes: args.maxUnknownCodes,
+      maxLabelValues: args.maxLabelValues,
     });
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
       throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);

@@ -197,6 +197,32 @@ describe('hidlog annotate (the real CLI)', () => {
     expect(result.stderr).not.toMatch(/Options:/);
   });
 
+  it.each([
+    [['--max-line-bytes', 'abc'], '--max-line-bytes abc: expected a positive whole number'],
+    [['--max-line-bytes', '1e3'], '--max-line-bytes 1e3: expected a positive whole number'],
+    [['--max-line-bytes='], '--max-line-bytes "": expected a positive whole number'],
+    [['count', '--max-line-bytes', '64k', '-'], '--max-line-bytes 64k: expected a positive whole number'],
+    [['--workers', 'two'], '--workers two: expected a whole number, 0 or more'],
+    [['--max-unknown-codes', 'lots'], '--max-unknown-codes lots: expected a whole number, 0 or more'],
+    [['count', '--max-label-values', '1.50', '-'], '--max-label-values 1.50: expected a whole number, 0 or more'],
+    [['--follow', '--poll-interval', 'soon', 'auth.log'], '--poll-interval soon: expected a positive whole number'],
+  ])('a numeric option given %j: repeated as typed, exit 2', async (args, message) => {
+    const result = await runCli(args, { input: '{"status":200}\n' });
+    expect(result.code).toBe(2);
+    expect(result.stdout.length).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe(`hidlog: ${message}`);
+  });
+
+  it('repeats a bad number from HIDLOG_* or --config as given too', async () => {
+    const config = join(dir, 'numbers.json');
+    writeFileSync(config, JSON.stringify({ workers: 'two' }));
+    const viaEnv = await runCli([], { input: '', env: { HIDLOG_MAX_LINE_BYTES: 'abc' } });
+    const viaConfig = await runCli(['--config', config], { input: '' });
+    expect([viaEnv.code, viaConfig.code]).toEqual([2, 2]);
+    expect(viaEnv.stderr.split('\n')[0]).toBe('hidlog: --max-line-bytes abc: expected a positive whole number');
+    expect(viaConfig.stderr.split('\n')[0]).toBe('hidlog: --workers two: expected a whole number, 0 or more');
+  });
+
   it('shows defaults and examples in --help', async () => {
     const result = await runCli(['annotate', '--help']);
     expect(result.code).toBe(0);
