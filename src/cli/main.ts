@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { readConfigFile } from './config-file.js';
 import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
@@ -65,7 +66,7 @@ const cli: Argv = yargs(args)
   // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed.
   .parserConfiguration({ 'parse-numbers': false })
   .env('HIDLOG')
-  .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")')
+  .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")', readConfigFile)
   .command(
     ['annotate [files..]', '$0 [files..]'],
     'Annotate HID Authentication Service log records with the meaning of every status and code',

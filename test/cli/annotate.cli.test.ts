@@ -223,6 +223,26 @@ describe('hidlog annotate (the real CLI)', () => {
     expect(viaConfig.stderr.split('\n')[0]).toBe('hidlog: --workers two: expected a whole number, 0 or more');
   });
 
+  it('says what is wrong with a --config file: missing, unreadable, not JSON, not an object; one line, exit 2', async () => {
+    const files = { missing: join(dir, 'no-such-config.json'), directory: dir, text: join(dir, 'text.json'), list: join(dir, 'list.json') };
+    writeFileSync(files.text, 'max-line-bytes = 100\n');
+    writeFileSync(files.list, '[{"max-line-bytes": 100}]');
+    const errors = await Promise.all(
+      Object.values(files).map(async (file) => {
+        const result = await runCli(['--config', file], { input: '{"status":200}\n' });
+        expect(result.code).toBe(2);
+        expect(result.stdout.length).toBe(0);
+        return result.stderr.split('\n')[0];
+      }),
+    );
+    expect(errors).toEqual([
+      `hidlog: --config ${files.missing}: cannot read it: no such file`,
+      `hidlog: --config ${files.directory}: cannot read it: is a directory`,
+      expect.stringMatching(new RegExp(`^hidlog: --config ${files.text}: not JSON: \\S.*$`)),
+      `hidlog: --config ${files.list}: expected a JSON object of options, like {"max-line-bytes": 65536}`,
+    ]);
+  });
+
   it('shows defaults and examples in --help', async () => {
     const result = await runCli(['annotate', '--help']);
     expect(result.code).toBe(0);
