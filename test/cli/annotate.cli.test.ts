@@ -161,6 +161,24 @@ describe('hidlog annotate (the real CLI)', () => {
     );
   });
 
+  it('prints an epoch time as ISO 8601 with --format pretty: seconds or milliseconds (or micro-, nanoseconds) by its size', async () => {
+    const input = [
+      '{"time":1795824000003,"status":401}',
+      '{"ts":1795824000,"status":200}',
+      '{"@timestamp":1795824000.25,"status":200}',
+      '{"timestamp":1795824000123456,"status":200}',
+      '{"time":"1795824000003","status":200}',
+    ].join('\n');
+    const result = await runCli(['--format', 'pretty'], { input });
+    expect(lines(result.stdout)).toEqual([
+      '2026-11-28T00:00:00.003Z  401 UNAUTHORIZED  error',
+      '2026-11-28T00:00:00.000Z  200 OK  success',
+      '2026-11-28T00:00:00.250Z  200 OK  success',
+      '2026-11-28T00:00:00.123Z  200 OK  success',
+      '1795824000003  200 OK  success',
+    ]);
+  });
+
   it('takes options from HIDLOG_* variables and from --config', async () => {
     const input = '{"status":200,"msg":"' + 'x'.repeat(200) + '"}\n{"status":200}\n';
     const viaEnv = await runCli([], { input, env: { HIDLOG_MAX_LINE_BYTES: '100' } });
