@@ -63,8 +63,9 @@ const metricsArgs = (argv: ParsedMetrics) => ({
 
 const cli: Argv = yargs(args)
   .scriptName('hidlog')
-  // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed.
-  .parserConfiguration({ 'parse-numbers': false })
+  // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed;
+  // a repeatable option takes one value each time, not the files after it.
+  .parserConfiguration({ 'parse-numbers': false, 'greedy-arrays': false })
   .env('HIDLOG')
   .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")', readConfigFile)
   .command(

@@ -197,6 +197,15 @@ describe('hidlog annotate (the real CLI)', () => {
     expect(JSON.parse(result.stdout.toString()).hid).toMatchObject({ status: { code: 401 }, failure: { code: 42, description: 'The OTP did not match' } });
   });
 
+  it('a repeatable option (--field, --label) takes one value each time, not the files after it', async () => {
+    const textfile = join(dir, 'repeatable.prom');
+    const result = await runCli(['annotate', '--textfile', textfile, '--label', 'tenant=ctx.tenant', '--field', 'failure=payload.reasonCode', fixture('audit.ndjson'), '-'], { input: '{"payload":{"reasonCode":13}}\n' });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const out = lines(result.stdout);
+    expect(out.length).toBe(expectedFor('audit.ndjson').lines + 1);
+    expect(JSON.parse(out.at(-1)!).hid.failure.code).toBe(13);
+  });
+
   it.each([
     [['--bogus'], /Unknown argument: bogus/],
     [['--format', 'xml'], /Invalid values: Argument: format, Given: "xml"/],
