@@ -163,6 +163,7 @@ const cli: Argv = yargs(args)
         return 0;
       }),
   )
+  .completion('completion', 'Print a bash or zsh completion script (hidlog completion >> ~/.bashrc)')
   .strict()
   .help()
   .alias('h', 'help')
