@@ -105,6 +105,7 @@ async function probeArray(start: Lookahead, probeBytes: number): Promise<InputFo
   const probe = await createArrayProbe();
   const decoder = new TextDecoder();
   let verdict = probe.read(decoder.decode(start.head(), { stream: true }));
+  if (verdict !== undefined) return verdict;
   await start.readUntil((chunk) => {
     const heldBefore = start.bytes - chunk.length;
     verdict ??= probe.read(decoder.decode(chunk, { stream: true }));
