@@ -29,9 +29,13 @@ const SNIFF_LIMIT = 64 * 1024;
 class Lookahead {
   private readonly pieces: Buffer[] = [];
   private held = 0;
-  ended = false;
+  private ended = false;
+  // The stream may end while its last bytes are held here, before they are given back.
+  private readonly onEnd = () => (this.ended = true);
 
-  constructor(private readonly stream: Readable) {}
+  constructor(private readonly stream: Readable) {
+    stream.once('end', this.onEnd);
+  }
 
   get bytes(): number {
     return this.held;
@@ -68,6 +72,7 @@ class Lookahead {
       skipped += piece.length - rest.length;
       if (rest.length > 0) pieces.push(rest);
     }
+    this.stream.off('end', this.onEnd);
     if (this.ended) return Readable.from(pieces, { objectMode: false });
     if (pieces.length > 0) this.stream.unshift(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
     return this.stream;
