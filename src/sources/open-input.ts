@@ -25,16 +25,20 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 // Leading whitespace worth waiting for before deciding what a document is.
 const SNIFF_LIMIT = 64 * 1024;
 
-/** The start of a stream, read ahead and then given back: nothing read here is lost to the reader. */
+/**
+ * The start of a stream, read ahead and then given back: nothing read here is lost to the reader,
+ * not even when the stream ends or fails while its bytes are held here.
+ */
 class Lookahead {
   private readonly pieces: Buffer[] = [];
   private held = 0;
   private ended = false;
-  // The stream may end while its last bytes are held here, before they are given back.
+  private failure: Error | undefined;
   private readonly onEnd = () => (this.ended = true);
+  private readonly onError = (error: Error) => (this.failure ??= error);
 
   constructor(private readonly stream: Readable) {
-    stream.once('end', this.onEnd);
+    stream.once('end', this.onEnd).on('error', this.onError);
   }
 
   get bytes(): number {
@@ -45,24 +49,29 @@ class Lookahead {
     return this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces);
   }
 
-  /** Reads on until `enough(chunk)` is true of a chunk just read, or the stream ends. */
+  /**
+   * Reads on until `enough(chunk)` is true of a chunk just read, or the stream ends or fails.
+   * A failure before any byte was read is thrown: the input cannot be read at all.
+   */
   async readUntil(enough: (chunk: Buffer) => boolean): Promise<void> {
-    while (!this.ended) {
+    while (!this.ended && !this.failure) {
       const chunk: Buffer | null = this.stream.read();
       if (chunk === null) {
         if (this.stream.readableEnded) this.ended = true;
-        else await readableOrEnd(this.stream);
+        else await nextEvent(this.stream);
         continue;
       }
       this.pieces.push(chunk);
       this.held += chunk.length;
       if (enough(chunk)) return;
     }
+    if (this.failure && this.held === 0) throw this.failure;
   }
 
   /**
-   * The stream from its first byte, less the first `skip`: the bytes put back, or, once it has
-   * ended (an ended stream takes nothing back), a new stream of them, in the pieces they were read in.
+   * The stream from its first byte, less the first `skip`: the bytes put back; or, once it has
+   * ended or failed (it takes nothing back then), a new stream of them in the pieces they were
+   * read in, and then its failure.
    */
   giveBack(skip = 0): Readable {
     const pieces: Buffer[] = [];
@@ -72,22 +81,31 @@ class Lookahead {
       skipped += piece.length - rest.length;
       if (rest.length > 0) pieces.push(rest);
     }
-    this.stream.off('end', this.onEnd);
+    this.stream.off('end', this.onEnd).off('error', this.onError);
+    const { failure } = this;
+    if (failure) {
+      return Readable.from(
+        (async function* () {
+          yield* pieces;
+          throw failure;
+        })(),
+        { objectMode: false },
+      );
+    }
     if (this.ended) return Readable.from(pieces, { objectMode: false });
     if (pieces.length > 0) this.stream.unshift(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
     return this.stream;
   }
 }
 
-function readableOrEnd(stream: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (error?: Error) => {
-      stream.off('readable', onReady).off('end', onReady).off('error', settle);
-      if (error) reject(error);
-      else resolve();
+/** Until the stream has more to read, ends or fails (the Lookahead keeps the failure). */
+function nextEvent(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      stream.off('readable', settle).off('end', settle).off('error', settle);
+      resolve();
     };
-    const onReady = () => settle();
-    stream.on('readable', onReady).on('end', onReady).on('error', settle);
+    stream.on('readable', settle).on('end', settle).on('error', settle);
   });
 }
 

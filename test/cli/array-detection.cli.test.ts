@@ -112,6 +112,21 @@ describe('what hidlog takes for a JSON array (the real CLI)', () => {
     }
   });
 
+  it('a gzipped array whose gzip is cut off: what was decompressed is written, the break reported, on a file and on stdin', async () => {
+    const many = Array.from({ length: 20 }, () => records).flat();
+    const gzipped = gzipSync(JSON.stringify(many, null, 2));
+    const cut = gzipped.subarray(0, gzipped.length >> 1);
+    const path = join(dir, 'cut.json.gz');
+    writeFileSync(path, cut);
+    for (const [result, name] of [[await runCli([path]), path], [await runCli(['-'], { input: cut }), 'stdin']] as const) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^hidlog: ${name}: invalid JSON array after (\\d+) records: corrupt gzip data \\(unexpected end of file\\)\\n$`));
+      const written = Number(/after (\d+) records/.exec(result.stderr)![1]);
+      expect(written).toBeGreaterThan(100);
+      expect(lines(result.stdout)).toEqual(asElements(many.slice(0, written).map((record) => JSON.parse(JSON.stringify(record)) as unknown)));
+    }
+  });
+
   it('with --workers 2, takes the banner log for NDJSON too', async () => {
     const { result } = await runVariant('workers', CASES['a text banner, then 200 NDJSON records']!.input, 'gzipped stdin', ['--workers', '2']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
