@@ -6,7 +6,7 @@ import { OutputErrors } from '../sinks/output-errors.js';
 import { warn, type InputArgs } from './batch.js';
 import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
 import type { MetricsSession } from './metrics-session.js';
-import { parseFields, positiveInteger, validateKey } from './options.js';
+import { parseFields, validateKey } from './options.js';
 import { openOutputs, type OutputMode, type Outputs } from './outputs.js';
 import { shutdownSignal } from './shutdown.js';
 
@@ -35,7 +35,6 @@ export interface AnnotateSetup {
 export async function setUpAnnotate(args: AnnotateArgs, mode: OutputMode, follow?: FollowStats): Promise<AnnotateSetup | undefined> {
   const key = validateKey(args.key);
   const fields = parseFields(args.field);
-  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const outputErrors = new OutputErrors(args.deadLetter ? ['output', 'dead_letter'] : ['output']);
   const metrics = await startMetricsIfAsked(args, warn, { follow, outputErrors });
@@ -49,5 +48,5 @@ export async function setUpAnnotate(args: AnnotateArgs, mode: OutputMode, follow
     return undefined;
   }
   const colour = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  return { annotator, maxLineBytes, stop, metrics, outputs, colour };
+  return { annotator, maxLineBytes: args.maxLineBytes, stop, metrics, outputs, colour };
 }

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { RunReport } from '../pipeline/run.js';
 import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
-import { nonNegativeInteger, parseFields } from './options.js';
+import { parseFields } from './options.js';
 
 export interface InputArgs {
   files: string[];
@@ -20,7 +20,7 @@ export function inputsOf(args: InputArgs): string[] {
 
 /** A pool for --workers N (0: one per core): this thread and N - 1 worker threads; none for N = 1. */
 export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields'>): WorkerPool | undefined {
-  const count = nonNegativeInteger('workers', args.workers) || availableParallelism();
+  const count = args.workers || availableParallelism();
   if (count <= 1) return undefined;
   return WorkerPool.start(count, { ...setup, strict: args.strict, maxLineBytes: args.maxLineBytes, fields: parseFields(args.field) });
 }

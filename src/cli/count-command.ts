@@ -4,17 +4,16 @@ import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batc
 import type { MetricsArgs } from './metrics-args.js';
 import { MetricsSession } from './metrics-session.js';
 import { shutdownSignal } from './shutdown.js';
-import { parseFields, positiveInteger } from './options.js';
+import { parseFields } from './options.js';
 
 /** `hidlog count`: metrics only, no records, like `mtail --one_shot`. Returns the exit code. */
 export async function countCommand(args: InputArgs & MetricsArgs): Promise<number> {
   const fields = parseFields(args.field);
-  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
   const stop = shutdownSignal();
   const metrics = await MetricsSession.start(args, warn);
   const annotator = createAnnotator({ fields, recordPaths: metrics.tally.labelPaths });
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels });
-  const report = await run(inputsOf(args), { annotator, maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn }).finally(() =>
+  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn }).finally(() =>
     workers?.close(),
   );
   if (stop.aborted) process.stdin.destroy();

@@ -4,7 +4,7 @@ import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
 import { warn } from './batch.js';
-import { UsageError, positiveInteger } from './options.js';
+import { UsageError } from './options.js';
 
 export interface FollowArgs {
   stateFile?: string | undefined;
@@ -26,7 +26,6 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   if (misplaced) throw new UsageError(`--follow ${misplaced}: wildcards may stand in the file name only`);
   if (args.files.includes('-')) throw new UsageError('--follow follows files, not stdin');
   if (args.workers !== 1) throw new UsageError('--workers applies to batch inputs, not to --follow');
-  const pollMs = positiveInteger('poll-interval', args.pollInterval);
   const stats = new FollowStats();
   const setup = await setUpAnnotate(args, 'follow', stats);
   if (!setup) return 1;
@@ -52,7 +51,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       observer: metrics?.tally,
     },
     startAt: args.startAt,
-    pollMs,
+    pollMs: args.pollInterval,
     stateFile: args.stateFile,
     checkpointMs: CHECKPOINT_MS,
     stats,

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { readConfigFile } from './config-file.js';
 import { MIXIN_OPTIONS, mixinArgs } from './mixin-options.js';
 import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
@@ -63,8 +64,11 @@ const metricsArgs = (argv: ParsedMetrics) => ({
 
 const cli: Argv = yargs(args)
   .scriptName('hidlog')
+  // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed;
+  // a repeatable option takes one value each time, not the files after it.
+  .parserConfiguration({ 'parse-numbers': false, 'greedy-arrays': false })
   .env('HIDLOG')
-  .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")')
+  .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")', readConfigFile)
   .command(
     ['annotate [files..]', '$0 [files..]'],
     'Annotate HID Authentication Service log records with the meaning of every status and code',
@@ -175,6 +179,7 @@ const cli: Argv = yargs(args)
         return mixinCommand(mixinArgs(argv));
       }),
   )
+  .completion('completion', 'Print a bash or zsh completion script (hidlog completion >> ~/.bashrc)')
   .strict()
   .help()
   .alias('h', 'help')

@@ -1,6 +1,6 @@
 import type { RunStats } from '../metrics/exposition.js';
 import type { MetricsSession } from './metrics-session.js';
-import { UsageError } from './options.js';
+import { UsageError, parseLabels } from './options.js';
 
 export interface MetricsArgs {
   label: string[];
@@ -14,10 +14,19 @@ export interface MetricsArgs {
   webConfig?: string | undefined;
 }
 
-/** The metrics side of an annotate run, only when asked for: a plain run does not load prom-client. */
+/**
+ * The metrics side of an annotate run, only when asked for: a plain run does not load prom-client.
+ * `--label` is still checked without it, and said to have no effect.
+ */
 export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, stats?: RunStats): Promise<MetricsSession | undefined> {
   if (args.webConfig !== undefined && args.metricsListen === undefined) throw new UsageError('--web-config applies with --metrics-listen');
-  if (args.metricsListen === undefined && args.textfile === undefined && args.pushgateway === undefined) return undefined;
+  if (args.metricsListen === undefined && args.textfile === undefined && args.pushgateway === undefined) {
+    if (args.label.length > 0) {
+      parseLabels(args.label);
+      warn('--label has no effect without --metrics-listen, --textfile or --pushgateway');
+    }
+    return undefined;
+  }
   const { MetricsSession } = await import('./metrics-session.js');
   return MetricsSession.start(args, warn, stats);
 }

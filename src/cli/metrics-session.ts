@@ -7,7 +7,7 @@ import { MetricsTally } from '../metrics/tally.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { describeError } from '../pipeline/errors.js';
 import type { MetricsArgs } from './metrics-args.js';
-import { UsageError, nonNegativeInteger, parseLabels } from './options.js';
+import { UsageError, parseLabels } from './options.js';
 
 /** The web configuration, loaded whole: a file that cannot serve is a usage error (exit 2). */
 async function openWebConfig(file: string, warn: (message: string) => void): Promise<WebConfigSource> {
@@ -35,8 +35,8 @@ export class MetricsSession {
   static async start(args: MetricsArgs, warn: (message: string) => void, stats: RunStats = {}): Promise<MetricsSession> {
     const tally = new MetricsTally({
       labels: parseLabels(args.label),
-      maxUnknownCodes: nonNegativeInteger('max-unknown-codes', args.maxUnknownCodes),
-      maxLabelValues: nonNegativeInteger('max-label-values', args.maxLabelValues),
+      maxUnknownCodes: args.maxUnknownCodes,
+      maxLabelValues: args.maxLabelValues,
     });
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
       throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);

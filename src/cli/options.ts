@@ -5,12 +5,28 @@ import type { FieldPaths } from '../core/extract.js';
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {}
 
+/**
+ * A whole-number option, checked as it is parsed (from argv, HIDLOG_* or --config): a value that
+ * is not one is repeated as it was given.
+ */
+function wholeNumber(name: string, least: 0 | 1) {
+  return (value: unknown): number => {
+    const given = typeof value === 'string' ? value : JSON.stringify(value);
+    const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < least) {
+      const shown = given === '' || /\s/.test(given) ? JSON.stringify(given) : given;
+      throw new UsageError(`--${name} ${shown}: expected ${least === 1 ? 'a positive whole number' : 'a whole number, 0 or more'}`);
+    }
+    return number;
+  };
+}
+
 // Options declared once as data; yargs reads them from argv, HIDLOG_* variables and --config.
 export const INPUT_OPTIONS = {
   field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) only from this path (repeatable)' },
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
-  'max-line-bytes': { type: 'number', default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
-  workers: { type: 'number', default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
+  'max-line-bytes': { coerce: wholeNumber('max-line-bytes', 1), requiresArg: true, default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
+  workers: { coerce: wholeNumber('workers', 0), requiresArg: true, default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
 } as const satisfies Record<string, Options>;
 
 export const ANNOTATE_OPTIONS = {
@@ -22,8 +38,8 @@ export const ANNOTATE_OPTIONS = {
 
 export const METRICS_OPTIONS = {
   label: { type: 'string', array: true, default: [], describe: 'NAME=DOT.PATH: add a label from each record to the hid_*_total counters (repeatable)' },
-  'max-unknown-codes': { type: 'number', default: 100, describe: 'Codes outside the catalog that get their own label value, per kind; later ones count as code="other"' },
-  'max-label-values': { type: 'number', default: 50, describe: 'Distinct values per --label; later ones count as "other"' },
+  'max-unknown-codes': { coerce: wholeNumber('max-unknown-codes', 0), requiresArg: true, default: 100, describe: 'Codes outside the catalog that get their own label value, per kind; later ones count as code="other"' },
+  'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label; later ones count as "other"' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
   pushgateway: { type: 'string', describe: 'At the end, push the metrics to this Pushgateway URL' },
   job: { type: 'string', default: 'hidlog', describe: 'The job name for --pushgateway' },
@@ -33,7 +49,7 @@ export const FOLLOW_OPTIONS = {
   follow: { alias: 'F', type: 'boolean', default: false, describe: 'Follow the files (paths or quoted globs) like tail -F, through rotation, until SIGINT/SIGTERM' },
   'state-file': { type: 'string', describe: 'With --follow: keep each file\'s position here, so a restart loses and repeats nothing' },
   'start-at': { choices: ['end', 'beginning'], default: 'end', describe: 'With --follow: where to start in files present at the first start (later files: from the beginning)' },
-  'poll-interval': { type: 'number', default: 250, describe: 'With --follow: milliseconds between looks at the files (fs.watch wakes it sooner where it works)' },
+  'poll-interval': { coerce: wholeNumber('poll-interval', 1), requiresArg: true, default: 250, describe: 'With --follow: milliseconds between looks at the files (fs.watch wakes it sooner where it works)' },
 } as const satisfies Record<string, Options>;
 
 export const SERVE_OPTIONS = {
@@ -94,14 +110,4 @@ export function parseLabels(specs: readonly string[]): { name: string; path: str
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) throw new UsageError(`--label ${repeated} is given twice`);
   return labels;
-}
-
-export function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${name} ${value}: expected a whole number, 0 or more`);
-  return value;
-}
-
-export function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${name} ${value}: expected a positive whole number`);
-  return value;
 }

@@ -150,7 +150,8 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
     let opened;
     try {
       // Workers get larger regions: fewer messages, and the main thread stays out of their way.
-      opened = await openInput(input, options.workers ? PARALLEL_CHUNK_BYTES : undefined);
+      // A first line NDJSON could read whole is read whole before deciding it is an array's.
+      opened = await openInput(input, { chunkBytes: options.workers ? PARALLEL_CHUNK_BYTES : undefined, probeBytes: options.maxLineBytes });
     } catch (error) {
       options.warn(`cannot read ${name}: ${describeError(error)}`);
       report.failedInputs++;

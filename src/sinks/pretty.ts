@@ -8,10 +8,26 @@ const PREVIEW_CHARS = 120;
 const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', dim: '\x1b[2m', reset: '\x1b[0m' } as const;
 type Colour = keyof typeof COLOURS;
 
+// An epoch time's unit, told by its size: each unit's range covers the years 1973 to 5138.
+const EPOCH_UNITS_TO_MS = [
+  [1e11, 1e3], // seconds
+  [1e14, 1], // milliseconds
+  [1e17, 1e-3], // microseconds
+  [Infinity, 1e-6], // nanoseconds
+] as const;
+
+/** An epoch time (seconds, milliseconds, micro- or nanoseconds, by its size) in ISO 8601, UTC. */
+function epochToIso(value: number): string | undefined {
+  const [, toMs] = EPOCH_UNITS_TO_MS.find(([below]) => Math.abs(value) < below)!;
+  const date = new Date(value * toMs);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
 function timeOf(record: JsonObject): string {
   for (const key of TIME_KEYS) {
     const value = record[key];
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number') return epochToIso(value) ?? String(value);
   }
   return '-';
 }

@@ -1,9 +1,9 @@
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { createArrayProbe, type InputFormat } from './array-probe.js';
 
-export type InputFormat = 'ndjson' | 'json-array';
+export type { InputFormat };
 
 export interface OpenedInput {
   /** The input's bytes, decompressed, without a leading UTF-8 byte-order mark. */
@@ -13,36 +13,100 @@ export interface OpenedInput {
   raw: Readable;
 }
 
+export interface InputOptions {
+  /** The size of a read. */
+  chunkBytes?: number | undefined;
+  /** The most of an input that starts with `[` held back while deciding whether it is a JSON array. */
+  probeBytes: number;
+}
+
 const GZIP_MAGIC = [0x1f, 0x8b];
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 // Leading whitespace worth waiting for before deciding what a document is.
 const SNIFF_LIMIT = 64 * 1024;
 
 /**
- * Reads from the stream until `enough(head)` or its end, then puts the bytes back, so the
- * stream is unchanged for whoever reads it next.
+ * The start of a stream, read ahead and then given back: nothing read here is lost to the reader,
+ * not even when the stream ends or fails while its bytes are held here.
  */
-async function peek(stream: Readable, enough: (head: Buffer) => boolean): Promise<Buffer> {
-  const pieces: Buffer[] = [];
-  let head = Buffer.alloc(0);
-  let ended = false;
-  const onEnd = () => (ended = true);
-  stream.once('end', onEnd);
-  try {
-    while (!enough(head) && !ended && !stream.readableEnded) {
-      const chunk: Buffer | null = stream.read();
+class Lookahead {
+  private readonly pieces: Buffer[] = [];
+  private held = 0;
+  private ended = false;
+  private failure: Error | undefined;
+  private readonly onEnd = () => (this.ended = true);
+  private readonly onError = (error: Error) => (this.failure ??= error);
+
+  constructor(private readonly stream: Readable) {
+    stream.once('end', this.onEnd).on('error', this.onError);
+  }
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  head(): Buffer {
+    return this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces);
+  }
+
+  /**
+   * Reads on until `enough(chunk)` is true of a chunk just read, or the stream ends or fails.
+   * A failure before any byte was read is thrown: the input cannot be read at all.
+   */
+  async readUntil(enough: (chunk: Buffer) => boolean): Promise<void> {
+    while (!this.ended && !this.failure) {
+      const chunk: Buffer | null = this.stream.read();
       if (chunk === null) {
-        await Promise.race([once(stream, 'readable'), once(stream, 'end')]);
+        if (this.stream.readableEnded) this.ended = true;
+        else await nextEvent(this.stream);
         continue;
       }
-      pieces.push(chunk);
-      head = Buffer.concat(pieces);
+      this.pieces.push(chunk);
+      this.held += chunk.length;
+      if (enough(chunk)) return;
     }
-  } finally {
-    stream.off('end', onEnd);
+    if (this.failure && this.held === 0) throw this.failure;
   }
-  if (head.length > 0) stream.unshift(head);
-  return head;
+
+  /**
+   * The stream from its first byte, less the first `skip`: the bytes put back; or, once it has
+   * ended or failed (it takes nothing back then), a new stream of them in the pieces they were
+   * read in, and then its failure.
+   */
+  giveBack(skip = 0): Readable {
+    const pieces: Buffer[] = [];
+    let skipped = 0;
+    for (const piece of this.pieces) {
+      const rest = piece.subarray(Math.min(skip - skipped, piece.length));
+      skipped += piece.length - rest.length;
+      if (rest.length > 0) pieces.push(rest);
+    }
+    this.stream.off('end', this.onEnd).off('error', this.onError);
+    const { failure } = this;
+    if (failure) {
+      return Readable.from(
+        (async function* () {
+          yield* pieces;
+          throw failure;
+        })(),
+        { objectMode: false },
+      );
+    }
+    if (this.ended) return Readable.from(pieces, { objectMode: false });
+    if (pieces.length > 0) this.stream.unshift(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+    return this.stream;
+  }
+}
+
+/** Until the stream has more to read, ends or fails (the Lookahead keeps the failure). */
+function nextEvent(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      stream.off('readable', settle).off('end', settle).off('error', settle);
+      resolve();
+    };
+    stream.on('readable', settle).on('end', settle).on('error', settle);
+  });
 }
 
 const startsWith = (head: Buffer, magic: number[]) => magic.every((byte, i) => head[i] === byte);
@@ -56,20 +120,43 @@ function firstSignificantByte(head: Buffer): number | undefined {
   return undefined;
 }
 
-/** Opens a file (or stdin for `-`): gzip is recognised by its magic bytes, a JSON array by its `[`. */
-export async function openInput(path: string, chunkBytes = 256 * 1024): Promise<OpenedInput> {
+/**
+ * Reads an input that starts with `[` until the probe can tell whether it is a JSON array. It
+ * holds at most `probeBytes` and one read more: that read may be the end of the input.
+ */
+async function probeArray(start: Lookahead, probeBytes: number): Promise<InputFormat> {
+  const probe = await createArrayProbe();
+  const decoder = new TextDecoder();
+  let verdict = probe.read(decoder.decode(start.head(), { stream: true }));
+  if (verdict !== undefined) return verdict;
+  await start.readUntil((chunk) => {
+    const heldBefore = start.bytes - chunk.length;
+    verdict ??= probe.read(decoder.decode(chunk, { stream: true }));
+    if (verdict === undefined && heldBefore >= probeBytes) verdict = probe.atLimit();
+    return verdict !== undefined;
+  });
+  return verdict ?? probe.read(decoder.decode()) ?? probe.end();
+}
+
+/**
+ * Opens a file (or stdin for `-`): gzip is recognised by its magic bytes, a JSON array by its `[`
+ * and what follows (ArrayProbe). What was read to decide is given back, so both paths read the
+ * input from its first byte.
+ */
+export async function openInput(path: string, options: InputOptions): Promise<OpenedInput> {
+  const chunkBytes = options.chunkBytes ?? 256 * 1024;
   const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkBytes });
-  let stream = raw;
-  const head = await peek(raw, (h) => h.length >= GZIP_MAGIC.length);
-  if (startsWith(head, GZIP_MAGIC)) {
+  let start = new Lookahead(raw);
+  await start.readUntil(() => start.bytes >= GZIP_MAGIC.length);
+  if (startsWith(start.head(), GZIP_MAGIC)) {
     const gunzip = createGunzip({ chunkSize: chunkBytes });
     raw.on('error', (error) => gunzip.destroy(error));
-    stream = raw.pipe(gunzip);
+    start = new Lookahead(start.giveBack().pipe(gunzip));
   }
-  const text = await peek(stream, (h) => firstSignificantByte(h) !== undefined || h.length >= SNIFF_LIMIT);
-  if (startsWith(text, UTF8_BOM)) {
-    stream.read(UTF8_BOM.length);
+  if (firstSignificantByte(start.head()) === undefined) {
+    await start.readUntil(() => firstSignificantByte(start.head()) !== undefined || start.bytes >= SNIFF_LIMIT);
   }
-  const format: InputFormat = firstSignificantByte(text) === 0x5b /* [ */ ? 'json-array' : 'ndjson';
-  return { stream, format, raw };
+  const head = start.head();
+  const format = firstSignificantByte(head) === 0x5b /* [ */ ? await probeArray(start, options.probeBytes) : 'ndjson';
+  return { stream: start.giveBack(startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0), format, raw };
 }

@@ -161,6 +161,24 @@ describe('hidlog annotate (the real CLI)', () => {
     );
   });
 
+  it('prints an epoch time as ISO 8601 with --format pretty: seconds or milliseconds (or micro-, nanoseconds) by its size', async () => {
+    const input = [
+      '{"time":1795824000003,"status":401}',
+      '{"ts":1795824000,"status":200}',
+      '{"@timestamp":1795824000.25,"status":200}',
+      '{"timestamp":1795824000123456,"status":200}',
+      '{"time":"1795824000003","status":200}',
+    ].join('\n');
+    const result = await runCli(['--format', 'pretty'], { input });
+    expect(lines(result.stdout)).toEqual([
+      '2026-11-28T00:00:00.003Z  401 UNAUTHORIZED  error',
+      '2026-11-28T00:00:00.000Z  200 OK  success',
+      '2026-11-28T00:00:00.250Z  200 OK  success',
+      '2026-11-28T00:00:00.123Z  200 OK  success',
+      '1795824000003  200 OK  success',
+    ]);
+  });
+
   it('takes options from HIDLOG_* variables and from --config', async () => {
     const input = '{"status":200,"msg":"' + 'x'.repeat(200) + '"}\n{"status":200}\n';
     const viaEnv = await runCli([], { input, env: { HIDLOG_MAX_LINE_BYTES: '100' } });
@@ -179,6 +197,15 @@ describe('hidlog annotate (the real CLI)', () => {
     expect(JSON.parse(result.stdout.toString()).hid).toMatchObject({ status: { code: 401 }, failure: { code: 42, description: 'The OTP did not match' } });
   });
 
+  it('a repeatable option (--field, --label) takes one value each time, not the files after it', async () => {
+    const textfile = join(dir, 'repeatable.prom');
+    const result = await runCli(['annotate', '--textfile', textfile, '--label', 'tenant=ctx.tenant', '--field', 'failure=payload.reasonCode', fixture('audit.ndjson'), '-'], { input: '{"payload":{"reasonCode":13}}\n' });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const out = lines(result.stdout);
+    expect(out.length).toBe(expectedFor('audit.ndjson').lines + 1);
+    expect(JSON.parse(out.at(-1)!).hid.failure.code).toBe(13);
+  });
+
   it.each([
     [['--bogus'], /Unknown argument: bogus/],
     [['--format', 'xml'], /Invalid values: Argument: format, Given: "xml"/],
@@ -195,6 +222,52 @@ describe('hidlog annotate (the real CLI)', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr.split('\n')[0]).toMatch(/^hidlog: /);
     expect(result.stderr).not.toMatch(/Options:/);
+  });
+
+  it.each([
+    [['--max-line-bytes', 'abc'], '--max-line-bytes abc: expected a positive whole number'],
+    [['--max-line-bytes', '1e3'], '--max-line-bytes 1e3: expected a positive whole number'],
+    [['--max-line-bytes='], '--max-line-bytes "": expected a positive whole number'],
+    [['count', '--max-line-bytes', '64k', '-'], '--max-line-bytes 64k: expected a positive whole number'],
+    [['--workers', 'two'], '--workers two: expected a whole number, 0 or more'],
+    [['--max-unknown-codes', 'lots'], '--max-unknown-codes lots: expected a whole number, 0 or more'],
+    [['count', '--max-label-values', '1.50', '-'], '--max-label-values 1.50: expected a whole number, 0 or more'],
+    [['--follow', '--poll-interval', 'soon', 'auth.log'], '--poll-interval soon: expected a positive whole number'],
+  ])('a numeric option given %j: repeated as typed, exit 2', async (args, message) => {
+    const result = await runCli(args, { input: '{"status":200}\n' });
+    expect(result.code).toBe(2);
+    expect(result.stdout.length).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe(`hidlog: ${message}`);
+  });
+
+  it('repeats a bad number from HIDLOG_* or --config as given too', async () => {
+    const config = join(dir, 'numbers.json');
+    writeFileSync(config, JSON.stringify({ workers: 'two' }));
+    const viaEnv = await runCli([], { input: '', env: { HIDLOG_MAX_LINE_BYTES: 'abc' } });
+    const viaConfig = await runCli(['--config', config], { input: '' });
+    expect([viaEnv.code, viaConfig.code]).toEqual([2, 2]);
+    expect(viaEnv.stderr.split('\n')[0]).toBe('hidlog: --max-line-bytes abc: expected a positive whole number');
+    expect(viaConfig.stderr.split('\n')[0]).toBe('hidlog: --workers two: expected a whole number, 0 or more');
+  });
+
+  it('says what is wrong with a --config file: missing, unreadable, not JSON, not an object; one line, exit 2', async () => {
+    const files = { missing: join(dir, 'no-such-config.json'), directory: dir, text: join(dir, 'text.json'), list: join(dir, 'list.json') };
+    writeFileSync(files.text, 'max-line-bytes = 100\n');
+    writeFileSync(files.list, '[{"max-line-bytes": 100}]');
+    const errors = await Promise.all(
+      Object.values(files).map(async (file) => {
+        const result = await runCli(['--config', file], { input: '{"status":200}\n' });
+        expect(result.code).toBe(2);
+        expect(result.stdout.length).toBe(0);
+        return result.stderr.split('\n')[0];
+      }),
+    );
+    expect(errors).toEqual([
+      `hidlog: --config ${files.missing}: cannot read it: no such file`,
+      `hidlog: --config ${files.directory}: cannot read it: is a directory`,
+      expect.stringMatching(new RegExp(`^hidlog: --config ${files.text}: not JSON: \\S.*$`)),
+      `hidlog: --config ${files.list}: expected a JSON object of options, like {"max-line-bytes": 65536}`,
+    ]);
   });
 
   it('shows defaults and examples in --help', async () => {

@@ -78,6 +78,23 @@ describe('hidlog count', () => {
   });
 });
 
+describe('--label without a metrics output', () => {
+  it('is still checked, and said once on stderr to have no effect; the records are written as without it', async () => {
+    const input = '{"status":401,"ctx":{"tenant":"a"}}\n{"status":200,"ctx":{"tenant":"b"}}\n';
+    const [labelled, plain] = await Promise.all([runCli(['annotate', '--label', 'tenant=ctx.tenant', '--label', 'app=ctx.app', '-'], { input }), runCli(['annotate', '-'], { input })]);
+    expect(labelled.code).toBe(0);
+    expect(labelled.stderr).toBe('hidlog: --label has no effect without --metrics-listen, --textfile or --pushgateway\n');
+    expect(labelled.stdout.toString()).toBe(plain.stdout.toString());
+  });
+
+  it('a bad --label is a usage error even so', async () => {
+    const result = await runCli(['annotate', '--label', 'bad-name=x', '-'], { input: '{"status":200}\n' });
+    expect(result.code).toBe(2);
+    expect(result.stdout.length).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe('hidlog: --label bad-name=x: bad-name is not a valid Prometheus label name');
+  });
+});
+
 describe('the exposition under promtool', () => {
   const promtool = hasTool('promtool');
 

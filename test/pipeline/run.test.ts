@@ -100,11 +100,23 @@ describe('run() over JSON-array documents', () => {
   it('keeps every element before a syntax error, wherever in a read chunk the error falls', async () => {
     const texts = elements.map((element) => JSON.stringify(element));
     for (const broken of [0, 1, 700, 1234, 2998]) {
-      const text = `[${texts.slice(0, broken + 1).join(',')} xx ,${texts.slice(broken + 1).join(',')}]`;
+      // An array by its first line, which goes on; the error after a comma, so that even after
+      // the first element it comes once the array is known to be one.
+      const text = `[\n${texts.slice(0, broken + 1).join(',')}, xx ,${texts.slice(broken + 1).join(',')}]`;
       const { report, warnings, lines } = await runArray(text);
       expect(report.failedInputs).toBe(1);
       expect(warnings).toEqual([expect.stringMatching(new RegExp(`invalid JSON array after ${broken + 1} records: `))]);
       expect(lines).toEqual(annotated(elements.slice(0, broken + 1).map((element) => JSON.parse(JSON.stringify(element)) as unknown)));
     }
+  });
+
+  it('reads a one-line array with a syntax error as NDJSON: one line, kept byte for byte, held across read chunks', async () => {
+    const texts = elements.map((element) => JSON.stringify(element));
+    const text = `[${texts.slice(0, 2).join(',')} xx ,${texts.slice(2).join(',')}]`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 256 * 1024);
+    const { report, warnings, lines } = await runArray(text);
+    expect(warnings).toEqual([]);
+    expect(report.failedInputs).toBe(0);
+    expect(lines).toEqual([text]);
   });
 });
