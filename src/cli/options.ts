@@ -5,18 +5,31 @@ import type { FieldPaths } from '../core/extract.js';
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {}
 
+/** An option's value as the user typed it, quoted when it would not read as one word. */
+function asTyped(value: unknown): string {
+  const given = typeof value === 'string' ? value : JSON.stringify(value);
+  return given === '' || /\s/.test(given) ? JSON.stringify(given) : given;
+}
+
 /**
  * A whole-number option, checked as it is parsed (from argv, HIDLOG_* or --config): a value that
  * is not one is repeated as it was given.
  */
 function wholeNumber(name: string, least: 0 | 1) {
   return (value: unknown): number => {
-    const given = typeof value === 'string' ? value : JSON.stringify(value);
     const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < least) {
-      const shown = given === '' || /\s/.test(given) ? JSON.stringify(given) : given;
-      throw new UsageError(`--${name} ${shown}: expected ${least === 1 ? 'a positive whole number' : 'a whole number, 0 or more'}`);
+      throw new UsageError(`--${name} ${asTyped(value)}: expected ${least === 1 ? 'a positive whole number' : 'a whole number, 0 or more'}`);
     }
+    return number;
+  };
+}
+
+/** A decimal-number option (a threshold, a share), checked as it is parsed, like wholeNumber. */
+export function decimalNumber(name: string) {
+  return (value: unknown): number => {
+    const number = typeof value === 'number' ? value : typeof value === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
+    if (!Number.isFinite(number)) throw new UsageError(`--${name} ${asTyped(value)}: expected a number`);
     return number;
   };
 }

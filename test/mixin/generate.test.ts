@@ -69,6 +69,8 @@ describe('hidlog mixin', () => {
     [['--label', 'tenant', '--label', 'tenant'], /^hidlog: --label tenant is given twice$/m],
     [['--server-error-ratio', '5'], /^hidlog: --server-error-ratio 5: expected a share between 0 and 1, e.g. 0.05$/m],
     [['--failure-spike-factor', '0'], /^hidlog: --failure-spike-factor 0: expected a number above 0$/m],
+    [['--failure-spike-factor', 'abc'], /^hidlog: --failure-spike-factor abc: expected a number$/m],
+    [['--min-rate', '1e400'], /^hidlog: --min-rate 1e400: expected a number$/m],
     [['--runbook-url', 'README.md'], /^hidlog: --runbook-url README.md: expected an http/m],
   ])('refuses %j: one line, exit 2', async (args, message) => {
     const result = await runCli(['mixin', ...(args.length === 0 ? [] : ['--out', join(dir, 'refused')]), ...args]);
