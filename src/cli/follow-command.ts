@@ -30,7 +30,8 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   if (!setup) return 1;
   const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
-  // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path.
+  // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path
+  // (and the catalog is reloaded: keepCatalogCurrent listens to SIGHUP too).
   process.on('SIGHUP', () => {
     if (args.output) void openFile(args.output, 'output', 'a').then((next) => output.reopen(next), (error: Error) => warn(error.message));
     if (args.deadLetter && deadLetter) void openFile(args.deadLetter, 'dead-letter file', 'a').then((next) => deadLetter.reopen(next), (error: Error) => warn(error.message));
@@ -43,7 +44,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       maxLineBytes,
       strict: false,
       output,
-      format: args.format === 'pretty' ? prettyFormatter(colour) : undefined,
+      format: args.format === 'pretty' ? prettyFormatter(colour, annotator) : undefined,
       deadLetter,
       observer: metrics?.tally,
     },
@@ -56,12 +57,14 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     warn,
     stop,
   });
+  const stopReloading = await setup.keepCatalogCurrent();
   try {
     await follower.run();
   } catch (error) {
     warn(describeError(error));
     return 1;
   } finally {
+    stopReloading();
     await Promise.all([output.finish(outputs.outputIsFile), deadLetter?.finish(true)]);
     await metrics?.finish(AbortSignal.abort(), warn);
   }

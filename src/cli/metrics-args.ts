@@ -1,4 +1,5 @@
-import type { FollowStats } from '../follow/follower.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { LiveStats } from '../metrics/exposition.js';
 import type { MetricsSession } from './metrics-session.js';
 
 export interface MetricsArgs {
@@ -13,8 +14,8 @@ export interface MetricsArgs {
 }
 
 /** The metrics side of an annotate run, only when asked for: a plain run does not load prom-client. */
-export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, follow?: FollowStats): Promise<MetricsSession | undefined> {
+export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, run: LiveStats & { catalog?: Catalog } = {}): Promise<MetricsSession | undefined> {
   if (args.metricsListen === undefined && args.textfile === undefined && args.pushgateway === undefined) return undefined;
   const { MetricsSession } = await import('./metrics-session.js');
-  return MetricsSession.start(args, warn, follow);
+  return MetricsSession.start(args, warn, run);
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import type { FollowStats } from '../follow/follower.js';
-import { Exposition } from '../metrics/exposition.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { Exposition, type LiveStats } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { MetricsTally } from '../metrics/tally.js';
@@ -18,11 +18,14 @@ export class MetricsSession {
     private readonly args: MetricsArgs,
   ) {}
 
-  static async start(args: MetricsArgs, warn: (message: string) => void, follow?: FollowStats): Promise<MetricsSession> {
+  /** `run`: the table to count by, and a long run's own numbers for /metrics. */
+  static async start(args: MetricsArgs, warn: (message: string) => void, run: LiveStats & { catalog?: Catalog } = {}): Promise<MetricsSession> {
+    const { catalog, ...live } = run;
     const tally = new MetricsTally({
       labels: parseLabels(args.label),
       maxUnknownCodes: nonNegativeInteger('max-unknown-codes', args.maxUnknownCodes),
       maxLabelValues: nonNegativeInteger('max-label-values', args.maxLabelValues),
+      catalog,
     });
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
       throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);
@@ -32,7 +35,7 @@ export class MetricsSession {
       const address = parseListenAddress(args.metricsListen);
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true, follow));
+        session.server = await startMetricsServer(address, new Exposition(tally, true, live));
       } catch (error) {
         throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
       }

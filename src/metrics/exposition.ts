@@ -1,7 +1,9 @@
 import type { Registry, RegistryContentType } from 'prom-client';
-import { createRegistry, type ExpositionFormat } from './registry.js';
-import type { FollowStats } from '../follow/follower.js';
+import { createRegistry, type ExpositionFormat, type RegistryOptions } from './registry.js';
 import type { MetricsTally } from './tally.js';
+
+/** What a long run reports besides the tally: follow mode's numbers, catalog reloads. */
+export type LiveStats = Pick<RegistryOptions, 'follow' | 'catalogReloads'>;
 
 export interface Rendered {
   contentType: string;
@@ -15,14 +17,14 @@ export class Exposition {
   constructor(
     private readonly tally: MetricsTally,
     private readonly processMetrics: boolean,
-    private readonly follow?: FollowStats,
+    private readonly live: LiveStats = {},
   ) {}
 
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
     // One registry per format: prom-client renames counters in place when it writes OpenMetrics.
     let registry = this.registries.get(format);
     if (!registry) {
-      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics, follow: this.follow });
+      registry = createRegistry(this.tally, { format, processMetrics: this.processMetrics, ...this.live });
       this.registries.set(format, registry);
     }
     return { contentType: registry.contentType, body: await registry.metrics() };

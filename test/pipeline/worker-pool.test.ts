@@ -31,7 +31,7 @@ describe('WorkerPool', () => {
     // Submitted back to back: the first regions go to the idle worker; a worker cannot finish a
     // region of this size in the microseconds between submits, so the third is annotated here.
     const results = await Promise.all(Array.from({ length: 6 }, () => pool.submit(region)));
-    const expected = comparable(createRegionJob(setup, new ChunkPool())(region));
+    const expected = comparable(createRegionJob(setup, new ChunkPool()).run(region));
     expect(expected.lines).toBe(region.toString('latin1').split('\n').length - 1);
     expect(expected.counts?.results.annotated).toBeGreaterThan(1000);
     for (const result of results) expect(comparable(result)).toEqual(expected);
