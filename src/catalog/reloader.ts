@@ -101,6 +101,8 @@ export class CatalogReloader {
       // No fs.watch here (or no directory): the poll still notices.
     }
     this.poller = setInterval(() => this.changed(), pollMs).unref();
+    // A change between the load at start and the first signature would go unseen otherwise.
+    await this.queue(false);
   }
 
   /** Reads the file again and swaps its table in if it is valid (SIGHUP): counted even when unchanged. */
