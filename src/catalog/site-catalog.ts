@@ -30,7 +30,13 @@ export function parseSiteCatalog(text: string): SiteCatalog {
   const [syntaxError] = document.errors;
   if (syntaxError) throw new CatalogError(`not valid YAML or JSON: ${firstLine(syntaxError.message)}`);
   const at = (path: Path) => where(document, lineCounter, path);
-  const root: unknown = document.toJS();
+  let root: unknown;
+  try {
+    root = document.toJS();
+  } catch (error) {
+    // An alias expanded past yaml's limit (a "billion laughs" file), and the like.
+    throw new CatalogError(`not valid YAML or JSON: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+  }
   if (!isPlainObject(root)) throw new CatalogError('expected an object with "entries" and/or "categories"');
   const unknownKey = Object.keys(root).find((key) => !TOP_KEYS.includes(key));
   if (unknownKey !== undefined) throw new CatalogError(`${at([unknownKey])}unknown key ${JSON.stringify(unknownKey)} (expected ${TOP_KEYS.join(', ')})`);

@@ -92,6 +92,7 @@ describe('validating a catalog file whole', () => {
   it.each([
     ['not YAML', '{"entries": [1,2,}', /^not valid YAML or JSON: /],
     ['empty', '', /^expected an object with "entries" and\/or "categories"$/],
+    ['aliases expanded past the limit', 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', /^not valid YAML or JSON: Excessive alias count/],
     ['a list', '- 1', /^expected an object/],
     ['a key twice in YAML', 'entries: []\nentries: []\n', /^not valid YAML or JSON: Map keys must be unique at line 2, column 1$/],
     ['an unknown top key', 'entries: []\nextra: 1\n', /^line 2: unknown key "extra" \(expected entries, categories\)$/],
