@@ -11,3 +11,17 @@ describe('the package as a library', () => {
     expect(output).toBe('risk license\n');
   });
 });
+
+describe('a site catalog through the library', () => {
+  it('parses a site file, annotates with it and swaps it in', () => {
+    const script = `import { Catalog, createAnnotator, lookup, parseSiteCatalog } from 'hidlog';
+      const catalog = Catalog.withSite(parseSiteCatalog('entries: [{kind: error, code: 7777, description: Over quota, category: technical}]'));
+      const annotator = createAnnotator();
+      const before = JSON.parse(annotator.annotateLine('{"hid_error":7777}').text).hid.error.known;
+      annotator.useCatalog(catalog);
+      const after = JSON.parse(annotator.annotateLine('{"hid_error":7777}').text).hid.error.description;
+      console.log(before, after, catalog.lookup('error', 7777).known, lookup('error', 7777).known);`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(output).toBe('false Over quota true false\n');
+  });
+});

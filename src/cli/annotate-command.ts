@@ -1,22 +1,33 @@
 import { describeError } from '../pipeline/errors.js';
 import { run } from '../pipeline/run.js';
 import { prettyFormatter } from '../sinks/pretty.js';
-import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
+import type { WorkerPool } from '../pipeline/worker-pool.js';
+import { setUpAnnotate, type AnnotateArgs, type AnnotateSetup } from './annotate-setup.js';
 import { exitCodeOf, inputsOf, startWorkers, warn } from './batch.js';
 
 /** `hidlog annotate`: returns the exit code. */
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   const setup = await setUpAnnotate(args, 'batch');
   if (!setup) return 1;
+  const { metrics, outputs, colour, catalog } = setup;
+  const workers = startWorkers(args, { key: args.key, format: args.format, colour, output: true, deadLetter: outputs.deadLetter !== undefined, counting: metrics !== undefined, labels: metrics?.tally.options.labels ?? [], catalog: catalog.site });
+  const stopReloading = await setup.keepCatalogCurrent(workers);
+  try {
+    return await annotateInputs(args, setup, workers);
+  } finally {
+    stopReloading();
+  }
+}
+
+async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers: WorkerPool | undefined): Promise<number> {
   const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
-  const workers = startWorkers(args, { key: args.key, format: args.format, colour, output: true, deadLetter: deadLetter !== undefined, counting: metrics !== undefined, labels: metrics?.tally.options.labels ?? [] });
   const report = await run(inputsOf(args), {
     annotator,
     maxLineBytes,
     strict: args.strict,
     output,
-    format: args.format === 'pretty' ? prettyFormatter(colour) : undefined,
+    format: args.format === 'pretty' ? prettyFormatter(colour, annotator) : undefined,
     deadLetter,
     observer: metrics?.tally,
     signal: stop,

@@ -1,32 +1,57 @@
-import { catalogEntries, CODE_KINDS, isKnown, lookup, type CatalogEntry, type CodeKind } from '../catalog/catalog.js';
+import { CODE_KINDS, type Catalog, type CatalogEntry, type CodeKind } from '../catalog/catalog.js';
 import { UsageError } from './options.js';
 
+const SITE_MARK = '[site]';
+const REPLACED_MARK = "[replaced by the site's]";
+
 function jsonEntry(entry: CatalogEntry) {
-  const { kind, code, label, description, category } = entry;
-  return label === undefined ? { kind, code, description, category } : { kind, code, label, description, category };
+  const { kind, code, label, description, category, site } = entry;
+  return { kind, code, ...(label === undefined ? {} : { label }), description, category, ...(site ? { site } : {}) };
 }
 
-function table(entries: readonly CatalogEntry[]): string {
-  const rows = entries.map((e) => [e.kind, String(e.code), e.category, e.label ? `${e.label}: ${e.description}` : e.description]);
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ')).join('\n');
+/** Rows of kind, code, category and description, in columns; a mark after the description where a row has one. */
+function table(rows: readonly { entry: CatalogEntry; mark?: string | undefined }[]): string {
+  const cells = rows.map(({ entry: e }) => [e.kind, String(e.code), e.category, e.label ? `${e.label}: ${e.description}` : e.description]);
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...cells.map((row) => row[column]!.length)));
+  return cells
+    .map((row, i) => {
+      const mark = rows[i]!.mark;
+      const columns = row.map((cell, column) => (column < 3 || mark ? cell.padEnd(widths[column]!) : cell));
+      return [...columns, ...(mark ? [mark] : [])].join('  ');
+    })
+    .join('\n');
 }
 
 /** `hidlog codes`: the catalog, optionally one kind or one category, as a table or JSON. */
-export function codesCommand(args: { kind?: CodeKind | undefined; category?: string | undefined; json: boolean }): string {
-  let entries = catalogEntries(args.kind);
+export function codesCommand(args: { kind?: CodeKind | undefined; category?: string | undefined; json: boolean; catalog: Catalog }): string {
+  let entries = args.catalog.entries(args.kind);
   if (args.category !== undefined) {
     entries = entries.filter((entry) => entry.category === args.category);
     if (entries.length === 0) {
       throw new UsageError(`--category ${args.category}: no ${args.kind ? `${args.kind} ` : ''}code has this category`);
     }
   }
-  return args.json ? JSON.stringify(entries.map(jsonEntry), null, 2) : table(entries);
+  return args.json ? JSON.stringify(entries.map(jsonEntry), null, 2) : table(entries.map((entry) => ({ entry, mark: entry.site && SITE_MARK })));
 }
 
-/** `hidlog explain CODE`: what the code means in each kind that has it; undefined when none does. */
-export function explainCommand(args: { code: number; kind?: CodeKind | undefined }): string | undefined {
-  const kinds = args.kind ? [args.kind] : CODE_KINDS;
-  const known = kinds.filter((kind) => isKnown(kind, args.code)).map((kind) => lookup(kind, args.code));
-  return known.length > 0 ? table(known) : undefined;
+/**
+ * `hidlog explain CODE`: what the code means in each kind that has it; undefined when none does.
+ * The site's entries are marked, each followed by the vendor's entry it replaces, and the
+ * meaning of a category the site added is given below.
+ */
+export function explainCommand(args: { code: number; kind?: CodeKind | undefined; catalog: Catalog }): string | undefined {
+  const { catalog, code } = args;
+  const kinds = (args.kind ? [args.kind] : CODE_KINDS).filter((kind) => catalog.isKnown(kind, code));
+  if (kinds.length === 0) return undefined;
+  const rows = kinds.flatMap((kind) => {
+    const entry = catalog.lookup(kind, code);
+    if (!entry.site) return [{ entry }];
+    const replaced = catalog.vendorEntry(kind, code);
+    return [{ entry, mark: SITE_MARK }, ...(replaced ? [{ entry: replaced, mark: REPLACED_MARK }] : [])];
+  });
+  const siteCategories = kinds
+    .map((kind) => ({ kind, slug: catalog.lookup(kind, code).category }))
+    .filter(({ kind, slug }) => catalog.isSiteCategory(kind, slug))
+    .map(({ kind, slug }) => `${slug} (a site category of ${kind} codes): ${catalog.categories(kind)[slug]}`);
+  return [table(rows), ...siteCategories].join('\n');
 }

@@ -1,18 +1,20 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
 import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
+import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { MetricsSession } from './metrics-session.js';
 import { shutdownSignal } from './shutdown.js';
 import { parseFields } from './options.js';
 
 /** `hidlog count`: metrics only, no records, like `mtail --one_shot`. Returns the exit code. */
-export async function countCommand(args: InputArgs & MetricsArgs): Promise<number> {
+export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs): Promise<number> {
   const fields = parseFields(args.field);
+  const { catalog, site } = await loadCatalogOption(args);
   const stop = shutdownSignal();
-  const metrics = await MetricsSession.start(args, warn);
-  const annotator = createAnnotator({ fields, recordPaths: metrics.tally.labelPaths });
-  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels });
+  const metrics = await MetricsSession.start(args, warn, { catalog });
+  const annotator = createAnnotator({ fields, recordPaths: metrics.tally.labelPaths, catalog });
+  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels, catalog: site });
   const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn }).finally(() =>
     workers?.close(),
   );

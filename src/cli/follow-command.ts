@@ -31,7 +31,8 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   if (!setup) return 1;
   const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
-  // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path.
+  // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path
+  // (and the catalog is reloaded: keepCatalogCurrent listens to SIGHUP too).
   process.on('SIGHUP', () => void outputs.reopen());
   // An output that fails for good (the reader of stdout went away, an error not waited out) ends
   // the run at once, so that a service manager starts hidlog again.
@@ -46,7 +47,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       maxLineBytes,
       strict: false,
       output,
-      format: args.format === 'pretty' ? prettyFormatter(colour) : undefined,
+      format: args.format === 'pretty' ? prettyFormatter(colour, annotator) : undefined,
       deadLetter,
       observer: metrics?.tally,
     },
@@ -60,12 +61,14 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     warn,
     stop: ended,
   });
+  const stopReloading = await setup.keepCatalogCurrent();
   try {
     await follower.run();
   } catch (error) {
     warn(describeError(error));
     return 1;
   } finally {
+    stopReloading();
     await Promise.all([output.finish(outputs.outputIsFile, lastWrites()), deadLetter?.finish(true, lastWrites())]);
     await metrics?.finish(AbortSignal.abort(), warn);
   }

@@ -2,13 +2,13 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readConfigFile } from './config-file.js';
 import { MIXIN_OPTIONS, mixinArgs } from './mixin-options.js';
-import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
+import { ANNOTATE_OPTIONS, CATALOG_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
 
-function usageFailure(message: string): void {
-  process.stderr.write(`hidlog: ${message}\nRun 'hidlog --help' for usage.\n`);
+function usageFailure(message: string, hint = true): void {
+  process.stderr.write(`hidlog: ${message}\n${hint ? "Run 'hidlog --help' for usage.\n" : ''}`);
   process.exitCode = EXIT_USAGE;
 }
 
@@ -17,7 +17,7 @@ async function runCommand(work: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await work();
   } catch (error) {
-    if (error instanceof UsageError) return usageFailure(error.message);
+    if (error instanceof UsageError) return usageFailure(error.message, error.hint);
     process.stderr.write(`hidlog: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
@@ -80,6 +80,7 @@ const cli: Argv = yargs(args)
         .options(METRICS_OPTIONS)
         .options(SERVE_OPTIONS)
         .options(FOLLOW_OPTIONS)
+        .options(CATALOG_OPTIONS)
         .example('$0 annotate auth.ndjson.gz -o annotated.ndjson', 'annotate a gzipped log into a file')
         .example('tail -f auth.log | $0 --format pretty', 'read stdin, one human line a record')
         .example('$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own')
@@ -98,6 +99,7 @@ const cli: Argv = yargs(args)
           metricsListen: argv['metrics-listen'],
           linger: argv.linger,
           webConfig: argv['web-config'],
+          catalog: argv.catalog,
         };
         if (!argv.follow && argv['state-file'] !== undefined) throw new UsageError('--state-file applies with --follow');
         if (argv.follow) {
@@ -116,13 +118,14 @@ const cli: Argv = yargs(args)
         .positional('files', FILES)
         .options(INPUT_OPTIONS)
         .options(METRICS_OPTIONS)
+        .options(CATALOG_OPTIONS)
         .example('$0 count auth-*.ndjson.gz', 'print the exposition of a batch to stdout')
         .example('$0 count auth.ndjson --textfile /var/lib/node_exporter/hidlog.prom', 'for node_exporter\'s textfile collector')
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
         const { countCommand } = await import('./count-command.js');
-        return countCommand({ ...inputArgs(argv), ...metricsArgs(argv) });
+        return countCommand({ ...inputArgs(argv), ...metricsArgs(argv), catalog: argv.catalog });
       }),
   )
   .command(
@@ -132,13 +135,15 @@ const cli: Argv = yargs(args)
       y
         .option('kind', { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' })
         .option('category', { type: 'string', describe: 'Only this category, e.g. not_found' })
-        .option('json', { type: 'boolean', default: false, describe: 'A JSON array of {kind, code, label?, description, category}' })
+        .option('json', { type: 'boolean', default: false, describe: 'A JSON array of {kind, code, label?, description, category, site?}' })
+        .options(CATALOG_OPTIONS)
         .example('$0 codes --kind failure --category risk', 'the failure reasons of risk management')
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
         const { codesCommand } = await import('./codes-command.js');
-        process.stdout.write(codesCommand({ kind: parseKind(argv.kind), category: argv.category, json: argv.json }) + '\n');
+        const { catalog } = await (await import('./catalog-option.js')).loadCatalogOption(argv);
+        process.stdout.write(codesCommand({ kind: parseKind(argv.kind), category: argv.category, json: argv.json, catalog }) + '\n');
         return 0;
       }),
   )
@@ -149,6 +154,7 @@ const cli: Argv = yargs(args)
       y
         .positional('code', { type: 'string', describe: 'The code, e.g. 1200 or -1' })
         .option('kind', { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' })
+        .options(CATALOG_OPTIONS)
         .example('$0 explain 400', 'HTTP 400 (BAD REQUEST) and hid_error 400 (a RADIUS error)')
         .epilogue(EXIT_CODES),
     (argv) =>
@@ -156,7 +162,8 @@ const cli: Argv = yargs(args)
         const text = String(argv.code);
         if (!/^-?\d+$/.test(text)) throw new UsageError(`explain ${text}: a code is a whole number`);
         const { explainCommand } = await import('./codes-command.js');
-        const explained = explainCommand({ code: Number(text), kind: parseKind(argv.kind) });
+        const { catalog } = await (await import('./catalog-option.js')).loadCatalogOption(argv);
+        const explained = explainCommand({ code: Number(text), kind: parseKind(argv.kind), catalog });
         if (explained === undefined) {
           process.stderr.write(`hidlog: ${text} is not in the catalog${argv.kind ? ` as ${argv.kind}` : ''}\n`);
           return 1;

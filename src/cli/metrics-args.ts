@@ -1,3 +1,4 @@
+import type { Catalog } from '../catalog/catalog.js';
 import type { RunStats } from '../metrics/exposition.js';
 import type { MetricsSession } from './metrics-session.js';
 import { UsageError, parseLabels } from './options.js';
@@ -18,7 +19,7 @@ export interface MetricsArgs {
  * The metrics side of an annotate run, only when asked for: a plain run does not load prom-client.
  * `--label` is still checked without it, and said to have no effect.
  */
-export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, stats?: RunStats): Promise<MetricsSession | undefined> {
+export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: string) => void, run: RunStats & { catalog?: Catalog } = {}): Promise<MetricsSession | undefined> {
   if (args.webConfig !== undefined && args.metricsListen === undefined) throw new UsageError('--web-config applies with --metrics-listen');
   if (args.metricsListen === undefined && args.textfile === undefined && args.pushgateway === undefined) {
     if (args.label.length > 0) {
@@ -28,5 +29,5 @@ export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: str
     return undefined;
   }
   const { MetricsSession } = await import('./metrics-session.js');
-  return MetricsSession.start(args, warn, stats);
+  return MetricsSession.start(args, warn, run);
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Catalog } from '../catalog/catalog.js';
 import { Exposition, type RunStats } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
@@ -32,11 +33,14 @@ export class MetricsSession {
     private readonly stats: RunStats,
   ) {}
 
-  static async start(args: MetricsArgs, warn: (message: string) => void, stats: RunStats = {}): Promise<MetricsSession> {
+  /** `run`: the table to count by, and the run's own numbers for /metrics. */
+  static async start(args: MetricsArgs, warn: (message: string) => void, run: RunStats & { catalog?: Catalog } = {}): Promise<MetricsSession> {
+    const { catalog, ...stats } = run;
     const tally = new MetricsTally({
       labels: parseLabels(args.label),
       maxUnknownCodes: args.maxUnknownCodes,
       maxLabelValues: args.maxLabelValues,
+      catalog,
     });
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
       throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);

@@ -3,7 +3,15 @@ import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** `hint`: whether pointing at --help helps (not for a file that is wrong inside). */
+  constructor(
+    message: string,
+    readonly hint = true,
+  ) {
+    super(message);
+  }
+}
 
 /** An option's value as the user typed it, quoted when it would not read as one word. */
 function asTyped(value: unknown): string {
@@ -63,6 +71,10 @@ export const FOLLOW_OPTIONS = {
   'state-file': { type: 'string', describe: 'With --follow: keep each file\'s position here, so a restart loses and repeats nothing' },
   'start-at': { choices: ['end', 'beginning'], default: 'end', describe: 'With --follow: where to start in files present at the first start (later files: from the beginning)' },
   'poll-interval': { coerce: wholeNumber('poll-interval', 1), requiresArg: true, default: 250, describe: 'With --follow: milliseconds between looks at the files (fs.watch wakes it sooner where it works)' },
+} as const satisfies Record<string, Options>;
+
+export const CATALOG_OPTIONS = {
+  catalog: { type: 'string', describe: 'A JSON or YAML file of site entries over the vendor\'s catalog (README, "Your own catalog"); reloaded on SIGHUP and when it changes, in runs that follow or serve /metrics' },
 } as const satisfies Record<string, Options>;
 
 export const SERVE_OPTIONS = {

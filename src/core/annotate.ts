@@ -1,4 +1,5 @@
-import { annotationJson, createSuffixCache } from './annotation-text.js';
+import { Catalog } from '../catalog/catalog.js';
+import { createAnnotationText } from './annotation-text.js';
 import { SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 import { createScanner, type Scan } from './scan.js';
@@ -32,6 +33,8 @@ export interface AnnotatorOptions {
   fields?: FieldPaths;
   /** Paths the caller reads from a result's `record` (metric labels): kept by the byte path. */
   recordPaths?: readonly (readonly string[])[];
+  /** The table of codes (default: the vendor's); `useCatalog` swaps it. */
+  catalog?: Catalog;
 }
 
 export interface Annotator {
@@ -49,6 +52,10 @@ export interface Annotator {
   annotateValue(value: unknown): LineResult;
   /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
   markerLine(reason: BadLineReason, bytes: number): string;
+  /** The table the annotations come from now. */
+  readonly catalog: Catalog;
+  /** Annotates every line from now on with `catalog`, whole: a line is never half one table, half another. */
+  useCatalog(catalog: Catalog): void;
 }
 
 export const DEFAULT_KEY = 'hid';
@@ -114,7 +121,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key) : undefined;
   const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
-  const suffix = createSuffixCache(keyJson, outcomeOf);
+  let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
     const scanned = scan?.(bytes, start, end);
@@ -139,7 +146,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     if (!hasCodes) return { result: 'no_codes', text: line ?? JSON.stringify(record), record };
     const outcome = outcomeOf(codes);
     if (!withText && line !== undefined) return { result: 'annotated', text: line, record, codes, outcome };
-    const annotation = annotationJson(codes, outcome);
+    const annotation = table.json(codes, outcome);
     let text: string;
     if (fastPath) {
       // Append the annotation to the original text instead of serialising the record again.
@@ -171,7 +178,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     inspectLine: (line) => fromLine(line, false),
     annotateBytes: (bytes, start, end) => fromBytes(bytes, start, end, true),
     inspectBytes: (bytes, start, end) => fromBytes(bytes, start, end, false),
-    suffix,
+    suffix: (codes) => table.suffix(codes),
     annotateValue(value) {
       if (!isObject(value)) {
         if (nestedDeeperThan(value, MAX_SERIALISED_DEPTH)) return { result: 'invalid', text: '', reason: 'too_deep' };
@@ -181,6 +188,12 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     },
     markerLine(reason, bytes) {
       return `{${keyJson}:{"invalid":"${reason}","bytes":${bytes}}}`;
+    },
+    get catalog() {
+      return table.catalog;
+    },
+    useCatalog(catalog) {
+      table = createAnnotationText(catalog, keyJson, outcomeOf);
     },
   };
 }

@@ -1,6 +1,7 @@
-// The text of an annotation: each code's part serialised once, and whole suffixes (what is
-// spliced after a line's bytes) cached by the codes they carry.
-import { lookup, type CodeKind } from '../catalog/catalog.js';
+// The text of an annotation under one catalog: each code's part serialised once, and whole
+// suffixes (what is spliced after a line's bytes) cached by the codes they carry. Both caches
+// belong to the table, so a catalog swap replaces them in one assignment.
+import type { Catalog, CodeKind } from '../catalog/catalog.js';
 import type { Outcome } from './annotate.js';
 import type { FoundCodes } from './extract.js';
 
@@ -8,8 +9,8 @@ import type { FoundCodes } from './extract.js';
 const PART_NAME: Record<CodeKind, string> = { http: 'status', error: 'error', failure: 'failure', response: 'response' };
 const PART_ORDER: readonly CodeKind[] = ['http', 'error', 'failure', 'response'];
 
-function partFragment(kind: CodeKind, code: number): string {
-  const entry = lookup(kind, code);
+function partFragment(catalog: Catalog, kind: CodeKind, code: number): string {
+  const entry = catalog.lookup(kind, code);
   const body: Record<string, unknown> = { code };
   if (!entry.known) body.known = false;
   if (entry.label !== undefined) body.label = entry.label;
@@ -18,29 +19,7 @@ function partFragment(kind: CodeKind, code: number): string {
   return `"${PART_NAME[kind]}":${JSON.stringify(body)}`;
 }
 
-// Each code's annotation part is serialised once, the first time it is met.
-const fragmentCache = new Map<CodeKind, Map<number, string>>(PART_ORDER.map((kind) => [kind, new Map()]));
 const MAX_CACHED_UNKNOWN = 10_000;
-
-function fragment(kind: CodeKind, code: number): string {
-  const cache = fragmentCache.get(kind)!;
-  let text = cache.get(code);
-  if (text === undefined) {
-    text = partFragment(kind, code);
-    if (cache.size < MAX_CACHED_UNKNOWN) cache.set(code, text);
-  }
-  return text;
-}
-
-/** The annotation object as JSON: the parts of the codes found, then the outcome. */
-export function annotationJson(codes: FoundCodes, outcome: Outcome): string {
-  let json = '{';
-  for (const kind of PART_ORDER) {
-    const code = codes[kind];
-    if (code !== undefined) json += fragment(kind, code) + ',';
-  }
-  return `${json}"outcome":"${outcome}"}`;
-}
 
 const MAX_CACHED_SUFFIXES = 10_000;
 
@@ -64,19 +43,46 @@ function suffixKeys(codes: FoundCodes): [number, number] | undefined {
   return [(h << 8) | r, (e << 14) | f];
 }
 
-/**
- * `,KEY:{…annotation…}}` for the given codes: what follows a line's bytes up to its closing brace.
- * The outcome follows from the codes (`outcomeOf`), so the codes alone key the cache.
- */
-export function createSuffixCache(keyJson: string, outcomeOf: (codes: FoundCodes) => Outcome): (codes: FoundCodes) => Buffer {
+/** The annotation text of one catalog, for one annotation key. */
+export interface AnnotationText {
+  readonly catalog: Catalog;
+  /** The annotation object as JSON: the parts of the codes found, then the outcome. */
+  json(codes: FoundCodes, outcome: Outcome): string;
+  /**
+   * `,KEY:{…annotation…}}` for the given codes: what follows a line's bytes up to its closing
+   * brace. The outcome follows from the codes (`outcomeOf`), so the codes alone key the cache.
+   */
+  suffix(codes: FoundCodes): Buffer;
+}
+
+export function createAnnotationText(catalog: Catalog, keyJson: string, outcomeOf: (codes: FoundCodes) => Outcome): AnnotationText {
+  // Each code's annotation part is serialised once, the first time it is met.
+  const fragments = new Map<CodeKind, Map<number, string>>(PART_ORDER.map((kind) => [kind, new Map()]));
+  const fragment = (kind: CodeKind, code: number): string => {
+    const cache = fragments.get(kind)!;
+    let text = cache.get(code);
+    if (text === undefined) {
+      text = partFragment(catalog, kind, code);
+      if (cache.size < MAX_CACHED_UNKNOWN) cache.set(code, text);
+    }
+    return text;
+  };
+  const json = (codes: FoundCodes, outcome: Outcome): string => {
+    let text = '{';
+    for (const kind of PART_ORDER) {
+      const code = codes[kind];
+      if (code !== undefined) text += fragment(kind, code) + ',';
+    }
+    return `${text}"outcome":"${outcome}"}`;
+  };
   // Suffixes by the two numbers of suffixKeys.
   const suffixes = new Map<number, Map<number, Buffer>>();
   let cached = 0;
-  return (codes) => {
+  const suffix = (codes: FoundCodes): Buffer => {
     const keys = suffixKeys(codes);
     let bytes = keys && suffixes.get(keys[0])?.get(keys[1]);
     if (bytes === undefined) {
-      bytes = Buffer.from(`,${keyJson}:${annotationJson(codes, outcomeOf(codes))}}`);
+      bytes = Buffer.from(`,${keyJson}:${json(codes, outcomeOf(codes))}}`);
       if (keys && cached++ < MAX_CACHED_SUFFIXES) {
         const inner = suffixes.get(keys[0]) ?? suffixes.set(keys[0], new Map()).get(keys[0])!;
         inner.set(keys[1], bytes);
@@ -84,4 +90,5 @@ export function createSuffixCache(keyJson: string, outcomeOf: (codes: FoundCodes
     }
     return bytes;
   };
+  return { catalog, json, suffix };
 }

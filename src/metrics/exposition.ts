@@ -1,14 +1,9 @@
 import type { Registry, RegistryContentType } from 'prom-client';
-import { createRegistry, type ExpositionFormat } from './registry.js';
-import type { FollowStats } from '../follow/follower.js';
-import type { OutputErrors } from '../sinks/output-errors.js';
+import { createRegistry, type ExpositionFormat, type RegistryOptions } from './registry.js';
 import type { MetricsTally } from './tally.js';
 
-/** A run's own numbers beside the tally: follow mode's, and the outputs' failed writes. */
-export interface RunStats {
-  follow?: FollowStats | undefined;
-  outputErrors?: OutputErrors | undefined;
-}
+/** A run's own numbers beside the tally: follow mode's, the outputs' failed writes, catalog reloads. */
+export type RunStats = Pick<RegistryOptions, 'follow' | 'outputErrors' | 'catalogReloads'>;
 
 export interface Rendered {
   contentType: string;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
-import { catalogEntries, type CodeKind } from '../catalog/catalog.js';
+import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
+import type { CatalogReloads } from '../catalog/reloader.js';
 import { INVALID_REASONS, OUTCOMES } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
 import type { FollowStats } from '../follow/follower.js';
@@ -17,6 +18,8 @@ export interface RegistryOptions {
   follow?: FollowStats | undefined;
   /** Failed writes to the outputs, when annotating. */
   outputErrors?: OutputErrors | undefined;
+  /** How reloads of the catalog file went, in runs that reload it. */
+  catalogReloads?: CatalogReloads | undefined;
 }
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -70,8 +73,29 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     });
   }
 
-  const info = new Gauge({ name: 'hid_code_info', help: 'The catalog: one series per code, value 1, to join a code to its description.', labelNames: ['kind', 'code', 'category', 'description'], registers });
-  for (const entry of catalogEntries()) info.set({ kind: entry.kind, code: String(entry.code), category: entry.category, description: entry.description }, 1);
+  // The table in force, rebuilt only when a reload has swapped it.
+  let shown: Catalog | undefined;
+  new Gauge({
+    name: 'hid_code_info',
+    help: 'The catalog in force: one series per code, value 1, to join a code to its description.',
+    labelNames: ['kind', 'code', 'category', 'description'],
+    registers,
+    collect() {
+      if (shown === tally.catalog) return;
+      shown = tally.catalog;
+      this.reset();
+      for (const entry of shown.entries()) this.set({ kind: entry.kind, code: String(entry.code), category: entry.category, description: entry.description }, 1);
+    },
+  });
+  new Gauge({
+    name: 'hidlog_catalog_entries',
+    help: 'Codes in the catalog in force, by kind (the vendor\'s, with the site\'s --catalog file laid over them).',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      for (const kind of CODE_KINDS) this.set({ kind }, tally.catalog.size(kind));
+    },
+  });
 
   // A counter (or gauge) whose values are read from the tally, or follow stats, at each collect.
   const counter = (name: string, help: string, label: string | undefined, read: () => Iterable<[string, number]> | number) =>
@@ -121,6 +145,16 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
     gauge('hidlog_follow_last_read_timestamp_seconds', 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
     counter('hidlog_follow_read_errors_total', 'Followed files that could not be opened (each reported once, and retried).', undefined, () => follow.readErrors);
+  }
+
+  const reloads = options.catalogReloads;
+  if (reloads) {
+    counter('hidlog_catalog_reloads_total', 'Reloads of the --catalog file (SIGHUP, or the file changed), by result; a failed one keeps the table in force.', 'result', () => [
+      ['success', reloads.success],
+      ['failure', reloads.failure],
+    ]);
+    gauge('hidlog_catalog_last_reload_success_timestamp_seconds', 'When the catalog in force was loaded (Unix time): at start, or at the last successful reload.', () => reloads.lastSuccessSeconds);
+    gauge('hidlog_catalog_last_reload_successful', 'Whether the last reload of the --catalog file succeeded (1), or failed and the table before it was kept (0).', () => (reloads.lastSuccessful ? 1 : 0));
   }
 
   if (options.processMetrics) {

@@ -1,7 +1,7 @@
-import { CODE_KINDS, catalogEntries, isKnown, lookup, type CodeKind } from '../catalog/catalog.js';
+import { CODE_KINDS, Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
 import { getPath, type JsonObject } from '../core/json.js';
-import type { LabelGroup, LineCounts, LineEvent, LineResultName, Observer } from '../pipeline/events.js';
+import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer } from '../pipeline/events.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 
 /** A label taken from each record (`--label tenant=ctx.tenant`). */
@@ -16,6 +16,8 @@ export interface TallyOptions {
   /** Distinct values per record label; later ones count as `other`. */
   maxLabelValues: number;
   labels: readonly RecordLabel[];
+  /** The table of codes (default: the vendor's); `useCatalog` swaps it. */
+  catalog?: Catalog;
 }
 
 /** One series of a code counter: its label values and count. */
@@ -61,8 +63,9 @@ export class MetricsTally implements Observer {
   bytesRead = 0;
   private readonly unknownCodes: Record<CodeKind, CappedValues>;
   private readonly labelCaps: CappedValues[];
-  // Without record labels, a code's series is found by its number alone (the per-line path).
+  // Without record labels, a code's series under the table in force is found by its number alone (the per-line path).
   private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
+  private table: Catalog;
 
   get labelPaths(): (readonly string[])[] {
     return labelPaths(this.options.labels);
@@ -71,10 +74,34 @@ export class MetricsTally implements Observer {
   constructor(readonly options: TallyOptions) {
     this.unknownCodes = perKind(() => new CappedValues(options.maxUnknownCodes));
     this.labelCaps = options.labels.map(() => new CappedValues(options.maxLabelValues));
-    // Every catalog code starts at 0, so rate() and absent-series alerts work from the first scrape.
-    if (options.labels.length === 0) {
-      for (const kind of CODE_KINDS) for (const entry of catalogEntries(kind)) this.count(kind, entry.code, NO_LABELS, 0);
+    this.table = options.catalog ?? Catalog.vendor;
+    this.startCatalogAtZero();
+  }
+
+  /** The table codes are counted by now (and `hid_code_info` shows). */
+  get catalog(): Catalog {
+    return this.table;
+  }
+
+  /**
+   * Counts by `catalog` from now on. What was counted stays in its series (counters are
+   * cumulative); a code whose category changed gets a new series, and series still at 0 that
+   * the new table no longer has go.
+   */
+  useCatalog(catalog: Catalog): void {
+    this.table = catalog;
+    const inForce = (kind: CodeKind, { code, category }: CodeSeries) => catalog.isKnown(kind, Number(code)) && catalog.lookup(kind, Number(code)).category === category;
+    for (const kind of CODE_KINDS) {
+      this.seriesByCode[kind].clear();
+      for (const [key, series] of this.series[kind]) if (series.count === 0 && !inForce(kind, series)) this.series[kind].delete(key);
     }
+    this.startCatalogAtZero();
+  }
+
+  // Every catalog code starts at 0, so rate() and absent-series alerts work from the first scrape.
+  private startCatalogAtZero(): void {
+    if (this.options.labels.length > 0) return;
+    for (const kind of CODE_KINDS) for (const entry of this.table.entries(kind)) this.count(kind, entry.code, NO_LABELS, 0);
   }
 
   /** Observations counted under `other` because a cap was reached, by label. */
@@ -106,7 +133,7 @@ export class MetricsTally implements Observer {
     for (const [outcome, n] of counts.outcomes) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + n);
     for (const group of counts.groups) {
       const labelValues = this.capLabels(group.labelValues, group.records);
-      for (const [kind, code, n] of group.codes) this.count(kind, code, labelValues, n);
+      for (const [kind, code, n, known, category] of group.codes) this.count(kind, code, labelValues, n, { known, category });
     }
   }
 
@@ -115,31 +142,36 @@ export class MetricsTally implements Observer {
     return values.length === 0 ? NO_LABELS : values.map((value, i) => this.labelCaps[i]!.admit(value, records));
   }
 
-  /** Adds `times` observations of a code under (capped) record label values. */
-  private count(kind: CodeKind, code: number, labelValues: string[], times: number): void {
+  /**
+   * Adds `times` observations of a code under (capped) record label values; what the code means
+   * comes from the table in force, or is given (by a worker's table).
+   */
+  private count(kind: CodeKind, code: number, labelValues: string[], times: number, given?: { known: boolean; category: string }): void {
     if (labelValues.length === 0) {
       const cached = this.seriesByCode[kind].get(code);
-      if (cached) {
+      if (cached && (given === undefined || given.category === cached.category)) {
         cached.count += times;
         return;
       }
     }
-    const codeLabel = isKnown(kind, code) ? String(code) : this.unknownCodes[kind].admit(String(code), times);
-    const key = labelValues.length === 0 ? codeLabel : `${codeLabel}\u0000${labelValues.join('\u0000')}`;
+    const known = given ? given.known : this.table.isKnown(kind, code);
+    const codeLabel = known ? String(code) : this.unknownCodes[kind].admit(String(code), times);
+    const category = codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : given ? given.category : this.table.lookup(kind, code).category;
+    const key = `${codeLabel}\u0000${category}${labelValues.length === 0 ? '' : `\u0000${labelValues.join('\u0000')}`}`;
     const map = this.series[kind];
     let series = map.get(key);
     if (series === undefined) {
-      series = { code: codeLabel, category: codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : lookup(kind, code).category, labelValues, count: 0 };
+      series = { code: codeLabel, category, labelValues, count: 0 };
       map.set(key, series);
     }
     series.count += times;
-    if (labelValues.length === 0 && codeLabel !== OVERFLOW_VALUE) this.seriesByCode[kind].set(code, series);
+    if (labelValues.length === 0 && codeLabel !== OVERFLOW_VALUE && given === undefined) this.seriesByCode[kind].set(code, series);
   }
 }
 
 interface GroupEntry {
   group: LabelGroup;
-  codes: Record<CodeKind, Map<number, [CodeKind, number, number]>>;
+  codes: Record<CodeKind, Map<number, CodeCount>>;
 }
 
 /** Counts one region's lines in a worker thread, for MetricsTally.apply on the main thread. */
@@ -147,7 +179,11 @@ export class LineCountsRecorder implements Pick<Observer, 'line'> {
   private counts: LineCounts = LineCountsRecorder.empty();
   private groups = new Map<string, GroupEntry>();
 
-  constructor(private readonly labels: readonly RecordLabel[]) {}
+  /** `annotator`: whose catalog annotated the lines, so the counts carry what each code meant there. */
+  constructor(
+    private readonly labels: readonly RecordLabel[],
+    private readonly annotator: { readonly catalog: Catalog },
+  ) {}
 
   private static empty(): LineCounts {
     return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 }, invalid: [], outcomes: [], groups: [] };
@@ -175,15 +211,16 @@ export class LineCountsRecorder implements Pick<Observer, 'line'> {
     if (codes.response !== undefined) this.see(entry, 'response', codes.response);
   }
 
-  private see(entry: GroupEntry, kind: CodeKind, code: number): void {
-    const seen = entry.codes[kind].get(code);
+  private see(group: GroupEntry, kind: CodeKind, code: number): void {
+    const seen = group.codes[kind].get(code);
     if (seen) {
       seen[2]++;
       return;
     }
-    const created: [CodeKind, number, number] = [kind, code, 1];
-    entry.codes[kind].set(code, created);
-    entry.group.codes.push(created);
+    const { known, category } = this.annotator.catalog.lookup(kind, code);
+    const created: CodeCount = [kind, code, 1, known, category];
+    group.codes[kind].set(code, created);
+    group.group.codes.push(created);
   }
 
   /** The counts so far, and a fresh start. */

@@ -9,12 +9,15 @@ export type LineEvent = BytesResult | UnreadLine;
 
 export type LineResultName = 'annotated' | 'no_codes' | 'invalid' | 'too_long';
 
+/** How often a code was seen, and what the worker's catalog made of it (a reload may have swapped the main thread's since). */
+export type CodeCount = [kind: CodeKind, code: number, times: number, known: boolean, category: string];
+
 /** Annotated records that share their record-label values, and the codes seen in them. */
 export interface LabelGroup {
   labelValues: string[];
   records: number;
-  /** [kind, code, times], in the order first seen. */
-  codes: [CodeKind, number, number][];
+  /** In the order first seen. */
+  codes: CodeCount[];
 }
 
 /**

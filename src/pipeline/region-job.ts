@@ -1,6 +1,7 @@
 // One region of whole lines annotated into memory: the job of every worker thread, and of the
 // main thread when it takes its share (WorkerPool).
 import { Writable } from 'node:stream';
+import { Catalog } from '../catalog/catalog.js';
 import { createAnnotator } from '../core/annotate.js';
 import { LineCountsRecorder, labelPaths } from '../metrics/tally.js';
 import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
@@ -26,23 +27,31 @@ function take(writer: LineWriter | undefined, chunks: Buffer[]): Buffer[] {
   return chunks.splice(0);
 }
 
-/** Builds the function that treats a region's lines exactly as the main thread's own run would. */
-export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): (region: Buffer) => RegionResult {
+export interface RegionJob {
+  /** Treats a region's lines exactly as the main thread's own run would. */
+  run(region: Buffer): RegionResult;
+  /** Annotates (and counts) the regions from now on with this table (a catalog reload). */
+  useCatalog(catalog: Catalog): void;
+}
+
+export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob {
   const outputChunks: Buffer[] = [];
   const deadLetterChunks: Buffer[] = [];
   const output = setup.output ? memoryWriter(outputChunks, pool) : undefined;
   const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks, pool) : undefined;
-  const recorder = setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
+  const catalog = setup.catalog ? Catalog.withSite(setup.catalog) : Catalog.vendor;
+  const annotator = createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: labelPaths(setup.labels), catalog });
+  const recorder = setup.counting ? new LineCountsRecorder(setup.labels, annotator) : undefined;
   const options = {
-    annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: labelPaths(setup.labels) }),
+    annotator,
     maxLineBytes: setup.maxLineBytes,
     strict: setup.strict,
     output,
-    format: setup.format === 'pretty' ? prettyFormatter(setup.colour) : undefined,
+    format: setup.format === 'pretty' ? prettyFormatter(setup.colour, annotator) : undefined,
     deadLetter,
     observer: recorder,
   };
-  return (region) => {
+  const run = (region: Buffer): RegionResult => {
     const processor = new LineProcessor(options, 'region');
     const splitter = processor.splitter();
     let strictStop: RegionResult['strictStop'];
@@ -61,4 +70,5 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): (region: B
       ...(strictStop ? { strictStop } : {}),
     };
   };
+  return { run, useCatalog: (next) => annotator.useCatalog(next) };
 }

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import type { Catalog, SiteCatalog } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
 import { ChunkPool } from '../sinks/line-writer.js';
-import { createRegionJob } from './region-job.js';
+import { createRegionJob, type RegionJob } from './region-job.js';
 import type { RecordLabel } from '../metrics/tally.js';
 import type { LineCounts } from './events.js';
 
@@ -18,7 +19,12 @@ export interface WorkerSetup {
   /** Whether to count for metrics, with these record labels. */
   counting: boolean;
   labels: readonly RecordLabel[];
+  /** The site's catalog file, validated; undefined for the vendor's table alone. */
+  catalog?: SiteCatalog | undefined;
 }
+
+/** A region to annotate, or a new table to annotate the next ones with (undefined: the vendor's). */
+export type ToWorker = { id: number; region: Uint8Array; spares: ArrayBuffer[] } | { catalog: SiteCatalog | undefined };
 
 /** What each worker thread is started with: `finished[index]` is its count of regions done. */
 export interface RegionWorkerData {
@@ -69,6 +75,7 @@ export class WorkerPool {
   private readonly sent: number[];
   private nextId = 0;
   private failure: Error | undefined;
+  private closed = false;
   /** Regions this (the main) thread annotated itself. */
   annotatedHere = 0;
   // Memory of regions the workers are done with, to copy the next regions into.
@@ -81,7 +88,7 @@ export class WorkerPool {
     private readonly finished: Int32Array,
     // Output chunks written out, for this thread's own regions or to send back to a worker.
     private readonly chunks: ChunkPool,
-    private readonly annotateHere: (region: Buffer) => RegionResult,
+    private readonly here: RegionJob,
   ) {
     this.sent = workers.map(() => 0);
     workers.forEach((worker) => {
@@ -126,15 +133,27 @@ export class WorkerPool {
     }
     if (least >= QUEUED_PER_WORKER || region.length < LEAST_SENT_BYTES) {
       this.annotatedHere++;
-      return Promise.resolve(this.annotateHere(region));
+      return Promise.resolve(this.here.run(region));
     }
     this.sent[index]!++;
     const id = this.nextId++;
     const sent = this.copyOf(region);
     const result = new Promise<RegionResult>((resolve, reject) => this.jobs.set(id, { resolve, reject }));
     const spares = this.chunks.takeSpares(SPARES_PER_REGION).map((spare) => spare.buffer as ArrayBuffer);
-    this.workers[index]!.postMessage({ id, region: sent, spares }, [sent.buffer as ArrayBuffer, ...spares]);
+    const message: ToWorker = { id, region: sent, spares };
+    this.workers[index]!.postMessage(message, [sent.buffer as ArrayBuffer, ...spares]);
     return result;
+  }
+
+  /**
+   * Every thread annotates the regions submitted from now on with `catalog` (made from `site`):
+   * this one at once, each worker after the regions it was sent before.
+   */
+  useCatalog(site: SiteCatalog | undefined, catalog: Catalog): void {
+    this.here.useCatalog(catalog);
+    if (this.closed) return;
+    const message: ToWorker = { catalog: site };
+    for (const worker of this.workers) worker.postMessage(message);
   }
 
   /** A copy of the region (a view into a read chunk) to transfer: in memory a worker is done with, if one is big enough. */
@@ -152,6 +171,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 

@@ -1,4 +1,4 @@
-import { lookup } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { LineResult } from '../core/annotate.js';
 import type { JsonObject } from '../core/json.js';
 
@@ -34,9 +34,10 @@ function timeOf(record: JsonObject): string {
 
 /**
  * Builds the formatter for `--format pretty`: one line a record, for a person at a terminal:
- * time, HTTP status, outcome, then each reason code with its category and description.
+ * time, HTTP status, outcome, then each reason code with its category and description, from the
+ * annotator's catalog at that moment (a reload may swap it while lines flow).
  */
-export function prettyFormatter(colour: boolean): (event: LineResult) => string {
+export function prettyFormatter(colour: boolean, annotator: { readonly catalog: Catalog }): (event: LineResult) => string {
   const paint = (name: Colour, text: string) => (colour ? `${COLOURS[name]}${text}${COLOURS.reset}` : text);
 
   return (event) => {
@@ -47,9 +48,10 @@ export function prettyFormatter(colour: boolean): (event: LineResult) => string 
     const time = timeOf(event.record);
     if (event.result === 'no_codes') return paint('dim', `${time} - no codes`);
     const { codes, outcome } = event;
+    const { catalog } = annotator;
     const parts = [time];
     if (codes.http !== undefined) {
-      const status = lookup('http', codes.http);
+      const status = catalog.lookup('http', codes.http);
       parts.push(`${codes.http} ${status.label ?? ''}`.trimEnd());
     } else {
       parts.push('---');
@@ -58,7 +60,7 @@ export function prettyFormatter(colour: boolean): (event: LineResult) => string 
     for (const kind of ['error', 'failure', 'response'] as const) {
       const code = codes[kind];
       if (code === undefined) continue;
-      const entry = lookup(kind, code);
+      const entry = catalog.lookup(kind, code);
       parts.push(`${kind} ${code} [${entry.category}] ${entry.known ? entry.description : '(not in the catalog)'}`);
     }
     return parts.join('  ');

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../src/catalog/catalog.js';
+import { parseSiteCatalog } from '../../src/catalog/site-catalog.js';
 import { createAnnotator } from '../../src/core/annotate.js';
-import { MetricsTally } from '../../src/metrics/tally.js';
+import { LineCountsRecorder, MetricsTally } from '../../src/metrics/tally.js';
 import { Exposition } from '../../src/metrics/exposition.js';
-import { byLabel, parseExposition } from '../helpers/exposition.js';
+import { byLabel, parseExposition, type Sample } from '../helpers/exposition.js';
 
 const annotator = createAnnotator();
 const feed = (tally: MetricsTally, lines: string[]) => lines.forEach((line) => tally.line(annotator.annotateLine(line)));
@@ -51,5 +53,66 @@ describe('MetricsTally', () => {
     expect(prometheus.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(prometheus.body).toMatch(/^# TYPE hid_failures_total counter$/m);
     expect(prometheus.body).toMatch(/^hid_failures_total\{code="13",category="credential_mismatch"\} 1$/m);
+  });
+});
+
+describe('MetricsTally with a site catalog', () => {
+  const site = Catalog.withSite(
+    parseSiteCatalog('entries: [{kind: error, code: 7777, description: Over the gateway quota, category: technical}, {kind: failure, code: 13, category: limit_reached}]'),
+  );
+  const render = async (tally: MetricsTally) => parseExposition((await new Exposition(tally, false).render()).body);
+  const series = (samples: Sample[], name: string, code: string) => samples.filter((s) => s.name === name && s.labels.code === code).map((s) => [s.labels.category, s.value]);
+
+  it('gives an added code its own code label, never other, and its hid_code_info series', async () => {
+    const tally = new MetricsTally({ labels: [], maxUnknownCodes: 0, maxLabelValues: 50, catalog: site });
+    const annotator = createAnnotator({ catalog: site });
+    for (const line of ['{"hid_error":7777}', '{"hid_error":7777}', '{"hid_error":7778}']) tally.line(annotator.annotateLine(line));
+    const samples = await render(tally);
+    expect(byLabel(samples, 'hid_errors_total', 'code')).toEqual({ '7777': 2, other: 1 });
+    expect(series(samples, 'hid_errors_total', '7777')).toEqual([['technical', 2]]);
+    expect(samples.filter((s) => s.name === 'hid_code_info' && s.labels.code === '7777')).toEqual([
+      { name: 'hid_code_info', labels: { kind: 'error', code: '7777', category: 'technical', description: 'Over the gateway quota' }, value: 1 },
+    ]);
+    expect(byLabel(samples, 'hidlog_catalog_entries', 'kind')).toEqual({ http: Catalog.vendor.size('http'), error: 305, failure: 54, response: 2 });
+  });
+
+  it('on a swap, keeps what was counted where it was, counts on under the new category, and shows the new table', async () => {
+    const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
+    const annotator = createAnnotator();
+    const feedBoth = (lines: string[]) => lines.forEach((line) => tally.line(annotator.annotateLine(line)));
+    feedBoth(['{"hid_failure":13}', '{"hid_failure":13}', '{"hid_error":7777}']);
+    annotator.useCatalog(site);
+    tally.useCatalog(site);
+    feedBoth(['{"hid_failure":13}', '{"hid_error":7777}']);
+    const samples = await render(tally);
+    expect(series(samples, 'hid_failures_total', '13')).toEqual([['credential_mismatch', 2], ['limit_reached', 1]]);
+    expect(series(samples, 'hid_errors_total', '7777')).toEqual([['unknown', 1], ['technical', 1]]);
+    expect(samples.filter((s) => s.name === 'hid_code_info' && s.labels.code === '13' && s.labels.kind === 'failure').map((s) => s.labels.category)).toEqual(['limit_reached']);
+    expect(samples.find((s) => s.name === 'hidlog_catalog_entries' && s.labels.kind === 'error')?.value).toBe(305);
+  });
+
+  it('on a swap, drops series still at 0 that the new table no longer has, and starts the new ones at 0', async () => {
+    const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
+    tally.useCatalog(site);
+    let samples = await render(tally);
+    expect(series(samples, 'hid_failures_total', '13')).toEqual([['limit_reached', 0]]);
+    expect(series(samples, 'hid_errors_total', '7777')).toEqual([['technical', 0]]);
+    tally.useCatalog(Catalog.vendor);
+    samples = await render(tally);
+    expect(series(samples, 'hid_failures_total', '13')).toEqual([['credential_mismatch', 0]]);
+    expect(series(samples, 'hid_errors_total', '7777')).toEqual([]);
+    expect(samples.filter((s) => s.name === 'hid_errors_total').length).toBe(304);
+  });
+
+  it('counts a worker\'s region as its own table made it, whatever the table in force here', async () => {
+    const recorder = new LineCountsRecorder([], createAnnotator({ catalog: site }));
+    const worker = createAnnotator({ catalog: site });
+    for (const line of ['{"hid_failure":13}', '{"hid_error":7777}']) recorder.line(worker.annotateLine(line));
+    const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 }); // still the vendor's table
+    tally.apply(recorder.take());
+    tally.line(annotator.annotateLine('{"hid_failure":13}'));
+    const samples = await render(tally);
+    expect(series(samples, 'hid_failures_total', '13')).toEqual([['credential_mismatch', 1], ['limit_reached', 1]]);
+    expect(series(samples, 'hid_errors_total', '7777')).toEqual([['technical', 1]]);
   });
 });
