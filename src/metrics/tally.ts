@@ -1,7 +1,9 @@
 import { CODE_KINDS, catalogEntries, isKnown, lookup, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
+import type { Outcome } from '../core/annotate.js';
+import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
-import type { LabelGroup, LineCounts, LineEvent, LineResultName, Observer } from '../pipeline/events.js';
+import type { LabelGroup, LineCounts, LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 
 /** A label taken from each record (`--label tenant=ctx.tenant`). */
@@ -84,16 +86,29 @@ export class MetricsTally implements Observer {
   }
 
   line(event: LineEvent): void {
-    this.lines[event.result]++;
-    if (event.result === 'invalid') this.invalidReasons.set(event.reason, (this.invalidReasons.get(event.reason) ?? 0) + 1);
-    if (event.result !== 'annotated') return;
-    this.outcomes.set(event.outcome, (this.outcomes.get(event.outcome) ?? 0) + 1);
-    const labelValues = this.capLabels(recordLabelValues(this.options.labels, event.record), 1);
-    const { codes } = event;
+    if (event.result !== 'annotated') return this.countLine(event.result, event.result === 'invalid' ? event.reason : undefined);
+    this.countRecord(event.codes, event.outcome, this.capLabels(recordLabelValues(this.options.labels, event.record), 1));
+  }
+
+  /** A line that is not an annotated record, by its result (and an invalid line's reason). */
+  countLine(result: Exclude<LineResultName, 'annotated'>, reason?: string): void {
+    this.lines[result]++;
+    if (reason !== undefined) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + 1);
+  }
+
+  /** An annotated record's codes and outcome, under (capped) record label values. */
+  countRecord(codes: FoundCodes, outcome: Outcome, labelValues = NO_LABELS): void {
+    this.lines.annotated++;
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
     if (codes.http !== undefined) this.count('http', codes.http, labelValues, 1);
     if (codes.error !== undefined) this.count('error', codes.error, labelValues, 1);
     if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues, 1);
     if (codes.response !== undefined) this.count('response', codes.response, labelValues, 1);
+  }
+
+  /** The series a code was counted in by countRecord without record labels: its own, or `other` past the cap. */
+  seriesOf(kind: CodeKind, code: number): CodeSeries | undefined {
+    return this.seriesByCode[kind].get(code) ?? this.series[kind].get(OVERFLOW_VALUE);
   }
 
   bytes(count: number): void {
@@ -143,7 +158,7 @@ interface GroupEntry {
 }
 
 /** Counts one region's lines in a worker thread, for MetricsTally.apply on the main thread. */
-export class LineCountsRecorder implements Pick<Observer, 'line'> {
+export class LineCountsRecorder implements Recorder<LineCounts> {
   private counts: LineCounts = LineCountsRecorder.empty();
   private groups = new Map<string, GroupEntry>();
 
@@ -186,7 +201,6 @@ export class LineCountsRecorder implements Pick<Observer, 'line'> {
     entry.group.codes.push(created);
   }
 
-  /** The counts so far, and a fresh start. */
   take(): LineCounts {
     const counts = this.counts;
     this.counts = LineCountsRecorder.empty();
