@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import { createAnnotator } from '../core/annotate.js';
 import { LineCountsRecorder, labelPaths } from '../metrics/tally.js';
+import { FactsRecorder, factsPaths } from '../report/facts.js';
 import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { StrictStop } from './errors.js';
@@ -32,9 +33,10 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): (region: B
   const deadLetterChunks: Buffer[] = [];
   const output = setup.output ? memoryWriter(outputChunks, pool) : undefined;
   const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks, pool) : undefined;
-  const recorder = setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
+  const recorder = setup.report ? new FactsRecorder(setup.report) : setup.counting ? new LineCountsRecorder(setup.labels) : undefined;
+  const recordPaths = setup.report ? factsPaths(setup.report) : labelPaths(setup.labels);
   const options = {
-    annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths: labelPaths(setup.labels) }),
+    annotator: createAnnotator({ key: setup.key, fields: setup.fields, recordPaths }),
     maxLineBytes: setup.maxLineBytes,
     strict: setup.strict,
     output,
@@ -57,7 +59,7 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): (region: B
       output: take(output, outputChunks),
       deadLetter: take(deadLetter, deadLetterChunks),
       lines: processor.lineNumber,
-      ...(recorder ? { counts: recorder.take() } : {}),
+      ...(recorder ? { observed: recorder.take() } : {}),
       ...(strictStop ? { strictStop } : {}),
     };
   };

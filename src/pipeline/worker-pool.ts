@@ -3,7 +3,7 @@ import type { FieldPaths } from '../core/extract.js';
 import { ChunkPool } from '../sinks/line-writer.js';
 import { createRegionJob } from './region-job.js';
 import type { RecordLabel } from '../metrics/tally.js';
-import type { LineCounts } from './events.js';
+import type { FactsSetup } from '../report/facts.js';
 
 /** Everything a worker needs to treat lines exactly as the main thread would. */
 export interface WorkerSetup {
@@ -18,6 +18,8 @@ export interface WorkerSetup {
   /** Whether to count for metrics, with these record labels. */
   counting: boolean;
   labels: readonly RecordLabel[];
+  /** For a report: what to take of each line, instead of counting. */
+  report?: FactsSetup | undefined;
 }
 
 /** What each worker thread is started with: `finished[index]` is its count of regions done. */
@@ -32,7 +34,8 @@ export interface RegionResult {
   output: Uint8Array[];
   deadLetter: Uint8Array[];
   lines: number;
-  counts?: LineCounts;
+  /** What the setup's recorder took (LineCounts, or a report's facts), for the main thread's observer. */
+  observed?: unknown;
   /** Under --strict: the first bad line, counted from the region's start. */
   strictStop?: { line: number; reason: string };
 }

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerPool, type RegionResult, type WorkerSetup } from '../../dist/pipeline/worker-pool.js';
 import { createRegionJob } from '../../dist/pipeline/region-job.js';
 import { ChunkPool } from '../../dist/sinks/line-writer.js';
+import type { LineCounts } from '../../src/pipeline/events.js';
 import { fixture } from '../helpers/cli.js';
 
 const setup: WorkerSetup = {
@@ -33,7 +34,7 @@ describe('WorkerPool', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => pool.submit(region)));
     const expected = comparable(createRegionJob(setup, new ChunkPool())(region));
     expect(expected.lines).toBe(region.toString('latin1').split('\n').length - 1);
-    expect(expected.counts?.results.annotated).toBeGreaterThan(1000);
+    expect((expected.observed as LineCounts | undefined)?.results.annotated).toBeGreaterThan(1000);
     for (const result of results) expect(comparable(result)).toEqual(expected);
     expect(pool.annotatedHere).toBeGreaterThan(0);
     expect(pool.annotatedHere).toBeLessThan(6);

@@ -1,0 +1,210 @@
+// The report's observer: every line's facts feed the same MetricsTally `hidlog count` exposes
+// (the counts of codes, outcomes and lines), and beside it what only the report keeps: the time
+// range, a timeline, first and last seen per code, and the top values of each `--by` field.
+import type { CodeKind } from '../catalog/catalog.js';
+import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
+import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import type { FoundCodes } from '../core/extract.js';
+import { MetricsTally, type CodeSeries } from '../metrics/tally.js';
+import type { LineEvent, Observer } from '../pipeline/events.js';
+import { factsReader, forEachFacts, isTrouble, type EncodedFacts, type FactsSetup, type LineFacts } from './facts.js';
+import { HeavyHitters } from './heavy-hitters.js';
+import { HeldRecords } from './held.js';
+import { FAILURE_SERIES, NO_REASON, Timeline } from './timeline.js';
+import { TimeWindow, type WindowBounds } from './window.js';
+import type { Zone } from './zone.js';
+
+export interface AggregatorOptions {
+  facts: FactsSetup;
+  zone: Zone;
+  window?: WindowBounds | undefined;
+  /** `--bucket`, in milliseconds; without it the width is chosen from the range. */
+  bucket?: number | undefined;
+  /** How many values of each `--by` field the report lists: the sketch keeps many more. */
+  top: number;
+}
+
+/** A record's facts, with a time. */
+type RecordFacts = Extract<LineFacts, { result: 'annotated' | 'no_codes' }>;
+type TimedFacts = RecordFacts & { time: number };
+
+export interface Span {
+  first: number;
+  last: number;
+}
+
+/** The codes that made a `--by` value's failures and errors, while it was tracked. */
+export interface CauseCounts {
+  codes: Map<CodeSeries, { kind: CodeKind; count: number }>;
+  /** Records whose code did not fit in `codes`. */
+  otherCodes: number;
+}
+
+export interface ByField {
+  path: string;
+  values: HeavyHitters<CauseCounts>;
+  /** Failures and errors without a value. */
+  missing: number;
+}
+
+// Codes outside the catalog listed under their own number, per kind (as --max-unknown-codes).
+const MAX_UNKNOWN_CODES = 100;
+// Distinct codes kept per `--by` value.
+const MAX_CAUSES = 16;
+/** Values each `--by` sketch tracks: at least this many, and ten times the values listed. */
+export const MIN_BY_CAPACITY = 1000;
+
+const FAILURE_INDEX = new Map(FAILURE_SERIES.map((category, i) => [category, i]));
+const NO_REASON_INDEX = FAILURE_INDEX.get(NO_REASON)!;
+const UNKNOWN_INDEX = FAILURE_INDEX.get(UNKNOWN_CATEGORY)!;
+
+const widen = (span: Span | undefined, time: number): Span => {
+  if (!span) return { first: time, last: time };
+  if (time < span.first) span.first = time;
+  if (time > span.last) span.last = time;
+  return span;
+};
+
+/** The code that made a failure or an error: its reason if it has one, else its response code or HTTP status. */
+function causeOf(codes: FoundCodes, outcome: Outcome): [CodeKind, number] | undefined {
+  if (outcome === 'failure') return codes.failure !== undefined ? ['failure', codes.failure] : codes.response !== undefined ? ['response', codes.response] : undefined;
+  return codes.error !== undefined ? ['error', codes.error] : codes.http !== undefined ? ['http', codes.http] : undefined;
+}
+
+export class ReportAggregator implements Observer<EncodedFacts> {
+  readonly tally = new MetricsTally({ labels: [], maxUnknownCodes: MAX_UNKNOWN_CODES, maxLabelValues: 0 });
+  readonly timeline: Timeline;
+  readonly by: ByField[];
+  readonly window: TimeWindow | undefined;
+  /** First and last seen, per code (the tally's series). */
+  readonly seen = new Map<CodeSeries, Span>();
+
+  // The whole input.
+  /** Records read (JSON objects), in the window or not. */
+  records = 0;
+  missingTime = 0;
+  unparseableTime = 0;
+  /** The times of every record read. */
+  range: Span | undefined;
+  // The window.
+  /** Records with a time outside the window. */
+  outside = 0;
+  /** Records left out of a window because they have no time. */
+  outsideWithoutTime = 0;
+  /** The times of the records counted. */
+  countedRange: Span | undefined;
+
+  private readonly read: (event: LineEvent) => LineFacts;
+  private readonly held = new HeldRecords<TimedFacts>();
+  private readonly take = (facts: LineFacts) => this.see(facts);
+
+  constructor(private readonly options: AggregatorOptions) {
+    this.read = factsReader(options.facts);
+    this.timeline = new Timeline(options.zone, options.bucket);
+    this.window = options.window && (options.window.since || options.window.until) ? new TimeWindow(options.window) : undefined;
+    const capacity = Math.max(MIN_BY_CAPACITY, options.top * 10);
+    this.by = options.facts.by.map((path) => ({ path: path.join('.'), values: new HeavyHitters<CauseCounts>(capacity, () => ({ codes: new Map(), otherCodes: 0 })), missing: 0 }));
+  }
+
+  line(event: LineEvent): void {
+    this.see(this.read(event));
+  }
+
+  bytes(count: number): void {
+    this.tally.bytes(count);
+  }
+
+  apply(encoded: EncodedFacts): void {
+    forEachFacts(encoded, this.by.length, this.take);
+  }
+
+  /** Decides on the records a relative window still held; call once the input has ended. */
+  async finish(): Promise<void> {
+    const window = this.window;
+    if (!window || this.held.size === 0) return;
+    const final = this.range?.last ?? 0;
+    for await (const facts of this.held.drain()) {
+      if (window.includes(facts.time, final)) this.count(facts);
+      else this.outside++;
+    }
+  }
+
+  /** Stops, without deciding on what is held (the run was interrupted before it could be). */
+  discard(): void {
+    this.held.discard();
+  }
+
+  private see(facts: LineFacts): void {
+    if (facts.result === 'invalid') return this.tally.countLine('invalid', facts.reason);
+    if (facts.result === 'too_long') return this.tally.countLine('too_long');
+    this.records++;
+    const { time } = facts;
+    if (typeof time !== 'number') {
+      if (time === 'missing') this.missingTime++;
+      else this.unparseableTime++;
+      if (this.window) this.outsideWithoutTime++;
+      else this.count(facts);
+      return;
+    }
+    const latest = this.range?.last;
+    this.range = widen(this.range, time);
+    const window = this.window;
+    if (!window) return this.count(facts);
+    const timed = facts as TimedFacts;
+    const verdict = window.verdict(time, this.range.last);
+    // A record that is in waits behind held ones, so records are counted in input order.
+    if (verdict === 'in' && this.held.size === 0) this.count(timed);
+    else if (verdict === 'out') this.outside++;
+    else this.held.push(timed);
+    if (latest !== undefined && time > latest && this.held.size > 0) {
+      const now = this.range.last;
+      this.held.settle(
+        (held) => window.verdict(held.time, now),
+        (held) => this.count(held),
+        () => this.outside++,
+      );
+    }
+  }
+
+  private count(facts: RecordFacts): void {
+    const { time } = facts;
+    if (typeof time === 'number') this.countedRange = widen(this.countedRange, time);
+    if (facts.result === 'no_codes') return this.tally.countLine('no_codes');
+    const { codes, outcome } = facts;
+    const tally = this.tally;
+    tally.countRecord(codes, outcome);
+    if (typeof time === 'number') {
+      if (codes.http !== undefined) this.seenAt(tally.seriesOf('http', codes.http)!, time);
+      if (codes.error !== undefined) this.seenAt(tally.seriesOf('error', codes.error)!, time);
+      if (codes.failure !== undefined) this.seenAt(tally.seriesOf('failure', codes.failure)!, time);
+      if (codes.response !== undefined) this.seenAt(tally.seriesOf('response', codes.response)!, time);
+      let failureSeries = -1;
+      if (outcome === 'failure') failureSeries = codes.failure === undefined ? NO_REASON_INDEX : (FAILURE_INDEX.get(tally.seriesOf('failure', codes.failure)!.category) ?? UNKNOWN_INDEX);
+      this.timeline.add(time, OUTCOMES.indexOf(outcome), failureSeries);
+    }
+    if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome));
+  }
+
+  private seenAt(series: CodeSeries, time: number): void {
+    const span = this.seen.get(series);
+    if (span) widen(span, time);
+    else this.seen.set(series, { first: time, last: time });
+  }
+
+  private countBy(values: (string | null)[], cause: [CodeKind, number] | undefined): void {
+    const series = cause && this.tally.seriesOf(cause[0], cause[1]);
+    this.by.forEach((field, i) => {
+      const value = values[i];
+      if (value === null || value === undefined) {
+        field.missing++;
+        return;
+      }
+      const causes = field.values.add(value).payload;
+      if (!cause || !series) return;
+      const known = causes.codes.get(series);
+      if (known) known.count++;
+      else if (causes.codes.size < MAX_CAUSES) causes.codes.set(series, { kind: cause[0], count: 1 });
+      else causes.otherCodes++;
+    });
+  }
+}
