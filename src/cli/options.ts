@@ -49,7 +49,7 @@ export const REPORT_OPTIONS = {
   since: { type: 'string', describe: 'Only records from this time on: ISO 8601 (2026-11-28T09:00:00Z), or a duration before the latest record (2h)' },
   until: { type: 'string', describe: 'Only records before this time: ISO 8601, or a duration before the latest record' },
   tz: { type: 'string', default: 'UTC', describe: 'Time zone to show times in, and to read times without an offset in: UTC, +02:00, Europe/Berlin' },
-  'time-field': { type: 'string', describe: 'DOT.PATH of each record\'s time (default: the first of @timestamp, timestamp, time, ts, date, event.created)' },
+  'time-field': { type: 'string', describe: 'DOT.PATH of each record\'s time (default: the first of @timestamp, timestamp, time, ts, date)' },
   // Not an array option: `--by a FILE` leaves FILE an input; a repeated --by still gives each value.
   by: { type: 'string', describe: 'DOT.PATH: the top values of this field among failures and errors, with their codes (repeatable)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar (it is shown only when stderr is a terminal)' },

@@ -96,19 +96,25 @@ export class MetricsTally implements Observer {
     if (reason !== undefined) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + 1);
   }
 
-  /** An annotated record's codes and outcome, under (capped) record label values. */
-  countRecord(codes: FoundCodes, outcome: Outcome, labelValues = NO_LABELS): void {
+  /**
+   * An annotated record's codes and outcome, under (capped) record label values. `counted`, if
+   * given, gets the series each code went to (its own, or `other` past the cap), for aggregates
+   * kept beside the tally; a kind the record lacks is left as it was.
+   */
+  countRecord(codes: FoundCodes, outcome: Outcome, labelValues = NO_LABELS, counted?: Partial<Record<CodeKind, CodeSeries>>): void {
     this.lines.annotated++;
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    if (counted) {
+      if (codes.http !== undefined) counted.http = this.count('http', codes.http, labelValues, 1);
+      if (codes.error !== undefined) counted.error = this.count('error', codes.error, labelValues, 1);
+      if (codes.failure !== undefined) counted.failure = this.count('failure', codes.failure, labelValues, 1);
+      if (codes.response !== undefined) counted.response = this.count('response', codes.response, labelValues, 1);
+      return;
+    }
     if (codes.http !== undefined) this.count('http', codes.http, labelValues, 1);
     if (codes.error !== undefined) this.count('error', codes.error, labelValues, 1);
     if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues, 1);
     if (codes.response !== undefined) this.count('response', codes.response, labelValues, 1);
-  }
-
-  /** The series a code was counted in by countRecord without record labels: its own, or `other` past the cap. */
-  seriesOf(kind: CodeKind, code: number): CodeSeries | undefined {
-    return this.seriesByCode[kind].get(code) ?? this.series[kind].get(OVERFLOW_VALUE);
   }
 
   bytes(count: number): void {
@@ -130,13 +136,13 @@ export class MetricsTally implements Observer {
     return values.length === 0 ? NO_LABELS : values.map((value, i) => this.labelCaps[i]!.admit(value, records));
   }
 
-  /** Adds `times` observations of a code under (capped) record label values. */
-  private count(kind: CodeKind, code: number, labelValues: string[], times: number): void {
+  /** Adds `times` observations of a code under (capped) record label values; returns the series. */
+  private count(kind: CodeKind, code: number, labelValues: string[], times: number): CodeSeries {
     if (labelValues.length === 0) {
       const cached = this.seriesByCode[kind].get(code);
       if (cached) {
         cached.count += times;
-        return;
+        return cached;
       }
     }
     const codeLabel = isKnown(kind, code) ? String(code) : this.unknownCodes[kind].admit(String(code), times);
@@ -149,6 +155,7 @@ export class MetricsTally implements Observer {
     }
     series.count += times;
     if (labelValues.length === 0 && codeLabel !== OVERFLOW_VALUE) this.seriesByCode[kind].set(code, series);
+    return series;
   }
 }
 

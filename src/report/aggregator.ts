@@ -28,6 +28,8 @@ export interface AggregatorOptions {
 type RecordFacts = Extract<LineFacts, { result: 'annotated' | 'no_codes' }>;
 type TimedFacts = RecordFacts & { time: number };
 
+type Counted = Partial<Record<CodeKind, CodeSeries>>;
+
 export interface Span {
   first: number;
   last: number;
@@ -65,10 +67,11 @@ const widen = (span: Span | undefined, time: number): Span => {
   return span;
 };
 
-/** The code that made a failure or an error: its reason if it has one, else its response code or HTTP status. */
-function causeOf(codes: FoundCodes, outcome: Outcome): [CodeKind, number] | undefined {
-  if (outcome === 'failure') return codes.failure !== undefined ? ['failure', codes.failure] : codes.response !== undefined ? ['response', codes.response] : undefined;
-  return codes.error !== undefined ? ['error', codes.error] : codes.http !== undefined ? ['http', codes.http] : undefined;
+/** The code that made a failure or an error: its reason if it has one, else its response code or HTTP status; with the series it was counted in. */
+function causeOf(codes: FoundCodes, outcome: Outcome, counted: Counted): [CodeKind, CodeSeries] | undefined {
+  const cause: CodeKind | undefined =
+    outcome === 'failure' ? (codes.failure !== undefined ? 'failure' : codes.response !== undefined ? 'response' : undefined) : codes.error !== undefined ? 'error' : codes.http !== undefined ? 'http' : undefined;
+  return cause && [cause, counted[cause]!];
 }
 
 export class ReportAggregator implements Observer<EncodedFacts> {
@@ -97,6 +100,10 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   private readonly read: (event: LineEvent) => LineFacts;
   private readonly held = new HeldRecords<TimedFacts>();
   private readonly take = (facts: LineFacts) => this.see(facts);
+  // The series the tally counted the current record's codes in.
+  private readonly counted: Counted = {};
+  private readonly lastSeries: (CodeSeries | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly lastSpans: (Span | undefined)[] = [undefined, undefined, undefined, undefined];
 
   constructor(private readonly options: AggregatorOptions) {
     this.read = factsReader(options.facts);
@@ -171,28 +178,31 @@ export class ReportAggregator implements Observer<EncodedFacts> {
     if (typeof time === 'number') this.countedRange = widen(this.countedRange, time);
     if (facts.result === 'no_codes') return this.tally.countLine('no_codes');
     const { codes, outcome } = facts;
-    const tally = this.tally;
-    tally.countRecord(codes, outcome);
+    const counted = this.counted;
+    this.tally.countRecord(codes, outcome, undefined, counted);
     if (typeof time === 'number') {
-      if (codes.http !== undefined) this.seenAt(tally.seriesOf('http', codes.http)!, time);
-      if (codes.error !== undefined) this.seenAt(tally.seriesOf('error', codes.error)!, time);
-      if (codes.failure !== undefined) this.seenAt(tally.seriesOf('failure', codes.failure)!, time);
-      if (codes.response !== undefined) this.seenAt(tally.seriesOf('response', codes.response)!, time);
+      if (codes.http !== undefined) this.seenAt(0, counted.http!, time);
+      if (codes.error !== undefined) this.seenAt(1, counted.error!, time);
+      if (codes.failure !== undefined) this.seenAt(2, counted.failure!, time);
+      if (codes.response !== undefined) this.seenAt(3, counted.response!, time);
       let failureSeries = -1;
-      if (outcome === 'failure') failureSeries = codes.failure === undefined ? NO_REASON_INDEX : (FAILURE_INDEX.get(tally.seriesOf('failure', codes.failure)!.category) ?? UNKNOWN_INDEX);
+      if (outcome === 'failure') failureSeries = codes.failure === undefined ? NO_REASON_INDEX : (FAILURE_INDEX.get(counted.failure!.category) ?? UNKNOWN_INDEX);
       this.timeline.add(time, OUTCOMES.indexOf(outcome), failureSeries);
     }
-    if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome));
+    if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome, counted));
   }
 
-  private seenAt(series: CodeSeries, time: number): void {
-    const span = this.seen.get(series);
+  /** Widens the span of a code of the kind at `slot` (in CODE_KINDS) to `time`. */
+  private seenAt(slot: number, series: CodeSeries, time: number): void {
+    // Records in a row share their codes more often than not: the kind's last span is tried first.
+    let span = this.lastSeries[slot] === series ? this.lastSpans[slot] : this.seen.get(series);
     if (span) widen(span, time);
-    else this.seen.set(series, { first: time, last: time });
+    else this.seen.set(series, (span = { first: time, last: time }));
+    this.lastSeries[slot] = series;
+    this.lastSpans[slot] = span;
   }
 
-  private countBy(values: (string | null)[], cause: [CodeKind, number] | undefined): void {
-    const series = cause && this.tally.seriesOf(cause[0], cause[1]);
+  private countBy(values: (string | null)[], cause: [CodeKind, CodeSeries] | undefined): void {
     this.by.forEach((field, i) => {
       const value = values[i];
       if (value === null || value === undefined) {
@@ -200,10 +210,11 @@ export class ReportAggregator implements Observer<EncodedFacts> {
         return;
       }
       const causes = field.values.add(value).payload;
-      if (!cause || !series) return;
+      if (!cause) return;
+      const [kind, series] = cause;
       const known = causes.codes.get(series);
       if (known) known.count++;
-      else if (causes.codes.size < MAX_CAUSES) causes.codes.set(series, { kind: cause[0], count: 1 });
+      else if (causes.codes.size < MAX_CAUSES) causes.codes.set(series, { kind, count: 1 });
       else causes.otherCodes++;
     });
   }

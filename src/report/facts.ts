@@ -4,7 +4,7 @@ import { INVALID_REASONS, OUTCOMES, type InvalidReason, type Outcome } from '../
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
-import { TIME_FIELDS, timeOfRecord, type RecordTime } from './time.js';
+import { TIME_FIELDS, timeReader, type RecordTime } from './time.js';
 import { UTC, parseZone, type Zone } from './zone.js';
 
 /** A `--by` value: the field's text (cut to 256 characters), or null when the record has none that is a string, number or boolean. */
@@ -52,20 +52,21 @@ export const isTrouble = (outcome: Outcome) => outcome === 'failure' || outcome 
 /** Builds the function that takes a line's facts from its event. */
 export function factsReader(setup: FactsSetup): (event: LineEvent) => LineFacts {
   const zone: Zone = parseZone(setup.zone) ?? UTC;
-  const { timeFields, by } = setup;
+  const { by } = setup;
+  const timeOf = timeReader(setup.timeFields, zone);
   const byValues = (record: JsonObject) => by.map((path) => byValue(getPath(record, path)));
   return (event) => {
     switch (event.result) {
       case 'annotated':
         return {
           result: 'annotated',
-          time: timeOfRecord(event.record, timeFields, zone),
+          time: timeOf(event.record),
           codes: event.codes,
           outcome: event.outcome,
           by: by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED,
         };
       case 'no_codes':
-        return { result: 'no_codes', time: timeOfRecord(event.record, timeFields, zone) };
+        return { result: 'no_codes', time: timeOf(event.record) };
       case 'invalid':
         return { result: 'invalid', reason: event.reason };
       case 'too_long':

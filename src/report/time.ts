@@ -7,8 +7,12 @@ import type { Zone } from './zone.js';
 /** A record's time in milliseconds since the epoch, or why it has none. */
 export type RecordTime = number | 'missing' | 'unparseable';
 
-/** Where a record's time is looked for, in this order, when no `--time-field` is given. */
-export const TIME_FIELDS: readonly (readonly string[])[] = [['@timestamp'], ['timestamp'], ['time'], ['ts'], ['date'], ['event', 'created']];
+/**
+ * Where a record's time is looked for, in this order, when no `--time-field` is given: ECS's
+ * `@timestamp`, then the names loggers use. Top-level keys only: each key the byte scanner keeps
+ * costs every record read (a nested one like ECS's `event.created` is one `--time-field` away).
+ */
+export const TIME_FIELDS: readonly (readonly string[])[] = [['@timestamp'], ['timestamp'], ['time'], ['ts'], ['date']];
 
 // Times outside these years are placeholders, typos or a clock that was never set. The bounds
 // also make an epoch's unit certain: the four ranges below do not overlap.
@@ -58,41 +62,55 @@ function offsetFrom(text: string, at: number): number | undefined {
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
+/** The last minute read (`YYYY-MM-DDThh:mm` and its wall time): records in a row mostly share it. */
+interface MinuteCache {
+  prefix: string;
+  wall: number;
+}
+
+const MINUTE_PREFIX = 16;
+
 /** `YYYY-MM-DD[(T| )hh:mm[:ss[(.|,)fraction]]][Z|±hh[:mm]]`; without an offset, a wall time in `zone`. */
-function fromIso(text: string, zone: Zone): number | undefined {
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  if (year < 0 || text.charCodeAt(7) !== 45 || month < 0 || day < 0 || !validDate(year, month, day)) return undefined;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  let ms = 0;
-  let at = 10;
-  if (at < text.length) {
-    const separator = text.charCodeAt(at);
+function fromIso(text: string, zone: Zone, cache?: MinuteCache): number | undefined {
+  let wall: number;
+  let at = MINUTE_PREFIX;
+  if (cache !== undefined && cache.prefix !== '' && text.startsWith(cache.prefix)) {
+    wall = cache.wall;
+  } else {
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 2);
+    const day = digits(text, 8, 2);
+    if (year < 0 || text.charCodeAt(7) !== 45 || month < 0 || day < 0 || !validDate(year, month, day)) return undefined;
+    if (text.length === 10) return inRange(zone.instantOf(Date.UTC(year, month - 1, day)));
+    const separator = text.charCodeAt(10);
     if (separator !== 84 /* T */ && separator !== 116 /* t */ && separator !== 32) return undefined;
-    hour = digits(text, at + 1, 2);
-    minute = digits(text, at + 4, 2);
-    if (hour < 0 || hour > 23 || text.charCodeAt(at + 3) !== 58 || minute < 0 || minute > 59) return undefined;
-    at += 6;
-    if (text.charCodeAt(at) === 58 /* : */) {
-      second = digits(text, at + 1, 2);
-      if (second < 0 || second > 60) return undefined;
-      at += 3;
-      const dot = text.charCodeAt(at);
-      if (dot === 46 /* . */ || dot === 44 /* , */) {
-        const from = ++at;
-        for (let scale = 100; at < text.length; at++, scale /= 10) {
-          const d = text.charCodeAt(at) - DIGIT_0;
-          if (!(d >= 0 && d <= 9)) break;
-          if (scale >= 1) ms += d * scale;
-        }
-        if (at === from) return undefined;
-      }
+    const hour = digits(text, 11, 2);
+    const minute = digits(text, 14, 2);
+    if (hour < 0 || hour > 23 || text.charCodeAt(13) !== 58 || minute < 0 || minute > 59) return undefined;
+    wall = Date.UTC(year, month - 1, day, hour, minute);
+    if (cache !== undefined) {
+      cache.prefix = text.slice(0, MINUTE_PREFIX);
+      cache.wall = wall;
     }
   }
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  let second = 0;
+  let ms = 0;
+  if (text.charCodeAt(at) === 58 /* : */) {
+    second = digits(text, at + 1, 2);
+    if (second < 0 || second > 60) return undefined;
+    at += 3;
+    const dot = text.charCodeAt(at);
+    if (dot === 46 /* . */ || dot === 44 /* , */) {
+      const from = ++at;
+      for (let scale = 100; at < text.length; at++, scale /= 10) {
+        const d = text.charCodeAt(at) - DIGIT_0;
+        if (!(d >= 0 && d <= 9)) break;
+        if (scale >= 1) ms += d * scale;
+      }
+      if (at === from) return undefined;
+    }
+  }
+  wall += second * 1000 + ms;
   if (at === text.length) return inRange(zone.instantOf(wall));
   const mark = text.charCodeAt(at);
   if ((mark === 90 /* Z */ || mark === 122 /* z */) && at + 1 === text.length) return inRange(wall);
@@ -119,21 +137,26 @@ function fromCommonLog(text: string, zone: Zone): number | undefined {
 const EPOCH_TEXT = /^\d+(\.\d+)?$/;
 
 /** A time as logged, in milliseconds since the epoch; undefined if it is not one (or not between 2000 and 2100). */
-export function parseTime(value: unknown, zone: Zone): number | undefined {
+export function parseTime(value: unknown, zone: Zone, cache?: MinuteCache): number | undefined {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (text.charCodeAt(4) === 45 /* - */) return fromIso(text, zone);
+  if (text.charCodeAt(4) === 45 /* - */) return fromIso(text, zone, cache);
   if (EPOCH_TEXT.test(text)) return fromEpoch(Number(text));
   return fromCommonLog(text, zone);
 }
 
-/** The time of a record: from the first of `paths` it has (a value that is not null), or why there is none. */
-export function timeOfRecord(record: JsonObject, paths: readonly (readonly string[])[], zone: Zone): RecordTime {
-  for (const path of paths) {
-    const value = getPath(record, path);
-    if (value === undefined || value === null) continue;
-    return parseTime(value, zone) ?? 'unparseable';
-  }
-  return 'missing';
+/** Builds the function that gives a record's time: from the first of `paths` it has (a value that is not null), or why there is none. */
+export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (record: JsonObject) => RecordTime {
+  const cache: MinuteCache = { prefix: '', wall: 0 };
+  return (record) => {
+    for (const path of paths) {
+      const value = path.length === 1 ? (Object.hasOwn(record, path[0]!) ? record[path[0]!] : undefined) : getPath(record, path);
+      if (value === undefined || value === null) continue;
+      return parseTime(value, zone, cache) ?? 'unparseable';
+    }
+    return 'missing';
+  };
 }
+
+export const timeOfRecord = (record: JsonObject, paths: readonly (readonly string[])[], zone: Zone): RecordTime => timeReader(paths, zone)(record);

@@ -51,6 +51,8 @@ export class Timeline {
   private cells = new Map<number, Float64Array>();
   private first = Number.POSITIVE_INFINITY;
   private last = Number.NEGATIVE_INFINITY;
+  private lastIndex = Number.NaN;
+  private lastCell: Float64Array | undefined;
 
   /** `asked`: the `--bucket` width; without it the width is chosen from the range at the end. */
   constructor(
@@ -65,7 +67,8 @@ export class Timeline {
   add(time: number, outcome: number, failureSeries: number): void {
     const wall = time + this.zone.offsetAt(time) - ORIGIN;
     let index = Math.floor(wall / this.width);
-    let cell = this.cells.get(index);
+    // Records in a row mostly fall in one bucket: the last one is tried first.
+    let cell = index === this.lastIndex ? this.lastCell : this.cells.get(index);
     if (cell === undefined) {
       if (Math.max(this.last, index) - Math.min(this.first, index) >= MAX_KEPT_BUCKETS) {
         this.widen(Math.min(this.first, index), Math.max(this.last, index));
@@ -79,6 +82,8 @@ export class Timeline {
         if (index > this.last) this.last = index;
       }
     }
+    this.lastIndex = index;
+    this.lastCell = cell;
     cell[outcome]!++;
     if (failureSeries >= 0) cell[OUTCOMES.length + failureSeries]!++;
   }
@@ -96,6 +101,7 @@ export class Timeline {
       else merged.set(at(index, width), counts);
     }
     this.cells = merged;
+    this.lastIndex = Number.NaN;
     this.width = width;
     this.first = at(this.first, width);
     this.last = at(this.last, width);

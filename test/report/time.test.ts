@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EARLIEST_TIME, LATEST_TIME, TIME_FIELDS, parseTime, timeOfRecord } from '../../src/report/time.js';
+import { EARLIEST_TIME, LATEST_TIME, TIME_FIELDS, parseTime, timeOfRecord, timeReader } from '../../src/report/time.js';
 import { UTC, parseZone } from '../../src/report/zone.js';
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
@@ -107,7 +107,8 @@ describe('timeOfRecord', () => {
   it('takes the first of the built-in fields the record has', () => {
     expect(timeOfRecord({ ts: 1_795_856_400, time: '2026-11-28T10:00:00Z' }, TIME_FIELDS, UTC)).toBe(T + 3_600_000);
     expect(timeOfRecord({ '@timestamp': '2026-11-28T09:00:00Z', time: 'garbage' }, TIME_FIELDS, UTC)).toBe(T);
-    expect(timeOfRecord({ event: { created: '2026-11-28T09:00:00Z' } }, TIME_FIELDS, UTC)).toBe(T);
+    expect(timeOfRecord({ event: { created: '2026-11-28T09:00:00Z' } }, TIME_FIELDS, UTC)).toBe('missing');
+    expect(timeOfRecord({ event: { created: '2026-11-28T09:00:00Z' } }, [['event', 'created']], UTC)).toBe(T);
     expect(timeOfRecord({ date: '2026-11-28T09:00:00Z' }, TIME_FIELDS, UTC)).toBe(T);
   });
 
@@ -117,6 +118,13 @@ describe('timeOfRecord', () => {
     expect(timeOfRecord({ time: 'soon' }, TIME_FIELDS, UTC)).toBe('unparseable');
     // The first field present decides, even when a later one could be read.
     expect(timeOfRecord({ time: 'soon', ts: 1_795_856_400 }, TIME_FIELDS, UTC)).toBe('unparseable');
+  });
+
+  it('reads records in a row that share their minute as each alone (the reader keeps the last minute)', () => {
+    const read = timeReader([['time']], UTC);
+    const texts = ['2026-11-28T09:00:05Z', '2026-11-28T09:00:07.5+01:00', '2026-11-28T09:00', '2026-11-28T09:00:xx', '2026-11-28T09:00:61Z', '2026-11-28T09:01:00Z', '2026-11-28 09:00:01Z', '2026-11-28T09:00:09'];
+    expect(texts.map((time) => read({ time }))).toEqual(texts.map((time) => parseTime(time, UTC) ?? 'unparseable'));
+    expect(texts.map((time) => read({ time }))).toEqual([T + 5000, T + 7500 - 3_600_000, T, 'unparseable', 'unparseable', T + 60_000, T + 1000, T + 9000]);
   });
 
   it('reads a path of its own, through JSON-encoded text', () => {

@@ -3,11 +3,13 @@
 import { CODE_KINDS, type CodeKind } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
 import { escapeXml as esc, shareBar, stackedBars } from './svg.js';
-import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, percent, rangeText, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, percent, rangeText, summary, timeFormat, timelineRows } from './text.js';
 
 export const OUTCOME_COLOURS: Record<string, string> = { success: '#009e73', failure: '#e69f00', error: '#d55e00', unknown: '#999999' };
 const CATEGORY_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d37295', '#8cd17d', '#499894'];
 const KIND_COLOURS: Record<CodeKind, string> = { http: '#4e79a7', error: '#d55e00', failure: '#e69f00', response: '#59a14f' };
+// HTTP statuses by class, as outcomes are coloured.
+const HTTP_COLOURS: Record<string, string> = { informational: '#999999', success: '#009e73', redirection: '#56b4e9', client_error: '#e69f00', server_error: '#d55e00' };
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; }
@@ -27,6 +29,8 @@ th { font-weight: 600; color: var(--muted); font-size: 12px; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 td.t { white-space: nowrap; color: var(--muted); }
 td.bar { width: 22%; min-width: 90px; }
+table.codes { table-layout: fixed; }
+table.codes td.bar { width: auto; }
 svg.share { width: 100%; height: 10px; display: block; margin-top: 5px; }
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart text { font-size: 11px; fill: var(--muted); }
@@ -34,6 +38,8 @@ svg.chart .grid { stroke: var(--line); stroke-width: 1; }
 svg.chart .baseline { stroke: var(--muted); stroke-width: 1; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 6px 0 0; padding: 0; list-style: none; font-size: 12px; color: var(--muted); }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
+.summary { margin: 0; padding-left: 20px; }
+.summary li { margin: 3px 0; }
 .note { padding: 10px 12px; border-left: 4px solid #e69f00; background: #fff8e6; }
 .code { font-weight: 600; white-space: nowrap; }
 .cat { color: var(--muted); font-size: 12px; white-space: nowrap; }
@@ -74,6 +80,7 @@ export function renderHtml(report: Report): string {
   if (empty) {
     body.push(`<section><p class="note" data-empty>${esc(empty)}</p></section>`);
   } else {
+    body.push(`<section><h2>Summary</h2><ul class="summary">${summary(report, time).map((line) => `<li>${esc(line)}</li>`).join('')}</ul></section>`);
     body.push(`<section><h2>Outcomes</h2><table><tr><th>outcome</th><th class="n">records</th><th class="n">share</th><th></th></tr>${report.outcomes
       .map((o) => `<tr><td>${esc(o.outcome)}</td><td class="n">${count(o.count)}</td><td class="n">${percent(o.share)}</td><td class="bar">${shareBar(o.share, OUTCOME_COLOURS[o.outcome]!, `${o.outcome}: ${percent(o.share)}`)}</td></tr>`)
       .join('')}</table></section>`);
@@ -95,10 +102,10 @@ export function renderHtml(report: Report): string {
       const most = Math.max(...summary.codes.map((c) => c.count), summary.other?.count ?? 0);
       const rows = summary.codes.map((c) => {
         const description = c.known ? c.description : '(not in the catalog)';
-        return `<tr><td><span class="code">${c.code}${c.label ? ` ${esc(c.label)}` : ''}</span><br><span class="cat">${esc(c.category)}</span></td><td>${esc(description)}</td><td class="n">${count(c.count)}<br><span class="cat">${percent(c.share)}</span></td><td class="bar">${shareBar(c.count / most, KIND_COLOURS[kind], `${kind} ${c.code}: ${count(c.count)}`)}</td><td class="t">${esc(time(c.firstSeen))}<br>${esc(time(c.lastSeen))}</td></tr>`;
+        return `<tr><td><span class="code">${c.code}${c.label ? ` ${esc(c.label)}` : ''}</span><br><span class="cat">${esc(c.category)}</span></td><td>${esc(description)}</td><td class="n">${count(c.count)}<br><span class="cat">${percent(c.share)}</span></td><td class="bar">${shareBar(c.count / most, (kind === 'http' && HTTP_COLOURS[c.category]) || KIND_COLOURS[kind], `${kind} ${c.code}: ${count(c.count)}`)}</td><td class="t">${esc(time(c.firstSeen))}<br>${esc(time(c.lastSeen))}</td></tr>`;
       });
       if (summary.other) rows.push(`<tr><td><span class="code">other</span></td><td>${summary.other.codes} more code${summary.other.codes === 1 ? '' : 's'}</td><td class="n">${count(summary.other.count)}<br><span class="cat">${percent(summary.other.share)}</span></td><td class="bar"></td><td></td></tr>`);
-      body.push(`<section><h2>${esc(KIND_TITLES[kind])}: top codes</h2><p class="sub">${count(summary.records)} records</p><table data-chart="codes-${kind}"><tr><th>code</th><th>description</th><th class="n">count</th><th></th><th>first / last seen</th></tr>${rows.join('')}</table></section>`);
+      body.push(`<section><h2>${esc(KIND_TITLES[kind])}: top codes</h2><p class="sub">${count(summary.records)} records</p><table class="codes" data-chart="codes-${kind}"><colgroup><col style="width:21%"><col style="width:43%"><col style="width:9%"><col style="width:16%"><col style="width:11%"></colgroup><tr><th>code</th><th>description</th><th class="n">count</th><th></th><th>first / last seen</th></tr>${rows.join('')}</table></section>`);
     }
     const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => `<tr><td>${esc(kind)}</td><td>${esc(c.category)}</td><td class="n">${count(c.count)}</td><td class="n">${percent(c.share)}</td></tr>`));
     body.push(`<section><h2>Categories</h2><table><tr><th>kind</th><th>category</th><th class="n">records</th><th class="n">share of kind</th></tr>${categoryRows.join('')}</table></section>`);

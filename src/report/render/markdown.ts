@@ -1,7 +1,7 @@
 // `--format markdown`: to paste into an incident ticket.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, bytes, causeText, count, emptyNote, percent, rangeText, sparkline, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bytes, causeText, count, emptyNote, percent, rangeText, sparkline, summary, timeFormat, timelineRows } from './text.js';
 
 /** Text safe inside a table cell. */
 const cell = (text: string) => text.replace(/\s+/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
@@ -28,6 +28,7 @@ export function renderMarkdown(report: Report): string {
   const empty = emptyNote(report);
   if (empty) return [...out, '', `**${empty}**`, ''].join('\n');
 
+  out.push('', '## Summary', '', ...summary(report, time).map((line) => `- ${line}`));
   out.push('', `## Outcomes`, '', ...table(['outcome', 'records', 'share'], ['l', 'r', 'r'], report.outcomes.map((o) => [o.outcome, count(o.count), percent(o.share)])));
   if (records.noCodes > 0) out.push('', `${count(records.noCodes)} records carry no code.`);
 

@@ -19,11 +19,11 @@ export interface StackedBarsOptions {
   height?: number;
 }
 
-/** A round number at or above `n` (1, 2 or 5 times a power of ten), for the y axis. */
+/** A round number at or above `n` whose half is round too, for the y axis. */
 function niceCeiling(n: number): number {
-  if (n <= 1) return 1;
+  if (n <= 2) return 2;
   const power = 10 ** Math.floor(Math.log10(n));
-  return ([1, 2, 5, 10].find((step) => step * power >= n) ?? 10) * power;
+  return ([1, 2, 4, 5, 6, 8, 10].find((step) => step * power >= n) ?? 10) * power;
 }
 
 const LEFT = 52;

@@ -1,7 +1,7 @@
 // `--format table`: aligned plain text for a terminal (coloured only there) or a text file.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, bytes, causeText, count, emptyNote, percent, rangeText, sparkline, sparklineAxis, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bytes, causeText, count, emptyNote, percent, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows } from './text.js';
 
 export interface TableOptions {
   colour: boolean;
@@ -75,6 +75,8 @@ export function renderTable(report: Report, options: TableOptions): string {
     out.push('', empty, '');
     return out.join('\n');
   }
+
+  section('Summary', summary(report, time).map((line) => `  ${line}`));
 
   const { records } = report;
   section(

@@ -111,3 +111,49 @@ export function emptyNote(report: Report): string | undefined {
 
 /** A failure's or error's code as a person reads it: `failure 13`, `http 500`. */
 export const causeText = (cause: { kind: CodeKind; code: number | 'other'; label?: string }) => `${cause.kind} ${cause.code}${cause.label ? ` ${cause.label}` : ''}`;
+
+/** Sums of two timelines' rows, bucket by bucket. */
+const plus = (a: readonly number[], b: readonly number[]) => a.map((n, i) => n + (b[i] ?? 0));
+
+/**
+ * The report in a few sentences, as an incident summary reads: how much failed, what, since when
+ * and until when, when it peaked, and whom it hit most.
+ */
+export function summary(report: Report, time: (iso: string | null) => string): string[] {
+  const { outcomes, records, kinds, timeline } = report;
+  const of = (name: string) => outcomes.find((o) => o.outcome === name)!;
+  const failure = of('failure');
+  const error = of('error');
+  const lines = [`${count(failure.count)} failures (${percent(failure.share)}) and ${count(error.count)} errors (${percent(error.share)}) among ${count(records.annotated)} records with codes.`];
+  for (const [kind, what] of [['failure', 'failure reason'], ['error', 'error']] as const) {
+    const top = kinds[kind].codes[0];
+    if (top) lines.push(`Most frequent ${what}: ${KIND_TITLES[kind]} ${top.code}, ${top.known ? `"${top.description.replace(/\s+/g, ' ')}"` : 'not in the catalog'} (${count(top.count)}, ${percent(top.share)}).`);
+  }
+  const first = records.first === null ? Number.NaN : Date.parse(records.first);
+  const span = records.last === null ? Number.NaN : Date.parse(records.last) - first;
+  if (span > 0) {
+    // Codes of trouble that began well after the records do, or ended well before: an incident's edges.
+    const bounded: string[] = [];
+    for (const kind of ['failure', 'error'] as const) {
+      for (const code of kinds[kind].codes) {
+        if (code.firstSeen === null || code.lastSeen === null) continue;
+        const starts = Date.parse(code.firstSeen) - first > span * 0.1;
+        const ends = first + span - Date.parse(code.lastSeen) > span * 0.1;
+        if (starts || ends) bounded.push(`${KIND_TITLES[kind]} ${code.code} ${starts ? `from ${time(code.firstSeen)}` : ''}${starts && ends ? ' ' : ''}${ends ? `until ${time(code.lastSeen)}` : ''} (${count(code.count)})`);
+      }
+    }
+    if (bounded.length > 0) lines.push(`Not there all along: ${bounded.join('; ')}.`);
+  }
+  if (timeline && timeline.starts.length > 2) {
+    const trouble = plus(timeline.outcomes.failure, timeline.outcomes.error);
+    const peak = trouble.indexOf(Math.max(...trouble));
+    const sorted = [...trouble].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    if (trouble[peak]! > 0) lines.push(`Failures and errors peaked at ${time(timeline.starts[peak]!)}: ${count(trouble[peak]!)} in ${timeline.bucket}, against a median of ${count(median)}.`);
+  }
+  for (const by of report.by) {
+    const top = by.values[0];
+    if (top) lines.push(`Hit most by ${by.path}: ${top.value} (${count(top.count)}${top.error > 0 ? ' at most' : ''}, ${percent(top.share)} of failures and errors${top.codes[0] ? `, mostly ${causeText(top.codes[0])}` : ''}).`);
+  }
+  return lines;
+}
