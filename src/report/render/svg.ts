@@ -19,11 +19,12 @@ export interface StackedBarsOptions {
   height?: number;
 }
 
-/** A round number at or above `n` whose half is round too, for the y axis. */
+/** A round number at or above `n` whose half is a whole number too, for the y axis. */
 function niceCeiling(n: number): number {
-  if (n <= 2) return 2;
+  if (n <= 10) return Math.max(2, Math.ceil(n / 2) * 2);
   const power = 10 ** Math.floor(Math.log10(n));
-  return ([1, 2, 4, 5, 6, 8, 10].find((step) => step * power >= n) ?? 10) * power;
+  const step = [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10].find((s) => Math.round(s * power) >= n) ?? 10;
+  return Math.round(step * power);
 }
 
 const LEFT = 52;
