@@ -105,7 +105,7 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   private readonly lastSeries: (CodeSeries | undefined)[] = [undefined, undefined, undefined, undefined];
   private readonly lastSpans: (Span | undefined)[] = [undefined, undefined, undefined, undefined];
 
-  constructor(private readonly options: AggregatorOptions) {
+  constructor(options: AggregatorOptions) {
     this.read = factsReader(options.facts);
     this.timeline = new Timeline(options.zone, options.bucket);
     this.window = options.window && (options.window.since || options.window.until) ? new TimeWindow(options.window) : undefined;

@@ -3,7 +3,7 @@
 import { CODE_KINDS, type CodeKind } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
 import { escapeXml as esc, shareBar, stackedBars } from './svg.js';
-import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, percent, rangeText, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, rangeText, summary, timeFormat, timelineRows } from './text.js';
 
 export const OUTCOME_COLOURS: Record<string, string> = { success: '#009e73', failure: '#e69f00', error: '#d55e00', unknown: '#999999' };
 const CATEGORY_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d37295', '#8cd17d', '#499894'];
@@ -104,7 +104,7 @@ export function renderHtml(report: Report): string {
         const description = c.known ? c.description : '(not in the catalog)';
         return `<tr><td><span class="code">${c.code}${c.label ? ` ${esc(c.label)}` : ''}</span><br><span class="cat">${esc(c.category)}</span></td><td>${esc(description)}</td><td class="n">${count(c.count)}<br><span class="cat">${percent(c.share)}</span></td><td class="bar">${shareBar(c.count / most, (kind === 'http' && HTTP_COLOURS[c.category]) || KIND_COLOURS[kind], `${kind} ${c.code}: ${count(c.count)}`)}</td><td class="t">${esc(time(c.firstSeen))}<br>${esc(time(c.lastSeen))}</td></tr>`;
       });
-      if (summary.other) rows.push(`<tr><td><span class="code">other</span></td><td>${summary.other.codes} more code${summary.other.codes === 1 ? '' : 's'}</td><td class="n">${count(summary.other.count)}<br><span class="cat">${percent(summary.other.share)}</span></td><td class="bar"></td><td></td></tr>`);
+      if (summary.other) rows.push(`<tr><td><span class="code">other</span></td><td>${moreCodes(summary.other.codes)}</td><td class="n">${count(summary.other.count)}<br><span class="cat">${percent(summary.other.share)}</span></td><td class="bar"></td><td></td></tr>`);
       body.push(`<section><h2>${esc(KIND_TITLES[kind])}: top codes</h2><p class="sub">${count(summary.records)} records</p><table class="codes" data-chart="codes-${kind}"><colgroup><col style="width:21%"><col style="width:43%"><col style="width:9%"><col style="width:16%"><col style="width:11%"></colgroup><tr><th>code</th><th>description</th><th class="n">count</th><th></th><th>first / last seen</th></tr>${rows.join('')}</table></section>`);
     }
     const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => `<tr><td>${esc(kind)}</td><td>${esc(c.category)}</td><td class="n">${count(c.count)}</td><td class="n">${percent(c.share)}</td></tr>`));
@@ -113,8 +113,8 @@ export function renderHtml(report: Report): string {
       const rows = by.values.map((v) => `<tr><td class="code">${esc(v.value)}</td><td class="n">${count(v.count)}${v.error > 0 ? ` <span class="cat">(≥${count(v.count - v.error)})</span>` : ''}</td><td class="n">${percent(v.share)}</td><td>${esc(v.codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', '))}</td></tr>`);
       if (by.other) rows.push(`<tr><td>other</td><td class="n">${count(by.other.count)}</td><td class="n">${percent(by.other.share)}</td><td></td></tr>`);
       if (by.missing > 0) rows.push(`<tr><td>(none)</td><td class="n">${count(by.missing)}</td><td class="n">${percent(by.missing / by.records)}</td><td></td></tr>`);
-      const exactness = by.exact ? `${by.distinct} distinct values; every count is exact.` : 'More distinct values than the sketch holds: a count marked ≥ is an upper bound, with the least it can be.';
-      body.push(`<section><h2>Failures and errors by ${esc(by.path)}</h2><p class="sub">${count(by.records)} failures and errors. ${esc(exactness)}</p><table><tr><th>value</th><th class="n">count</th><th class="n">share</th><th>top codes</th></tr>${rows.join('')}</table></section>`);
+      
+      body.push(`<section><h2>Failures and errors by ${esc(by.path)}</h2><p class="sub">${count(by.records)} failures and errors. ${esc(exactness(by))}</p><table><tr><th>value</th><th class="n">count</th><th class="n">share</th><th>top codes</th></tr>${rows.join('')}</table></section>`);
     }
   }
   const reasons = input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ');

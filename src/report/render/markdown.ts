@@ -1,7 +1,7 @@
 // `--format markdown`: to paste into an incident ticket.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, bytes, causeText, count, emptyNote, percent, rangeText, sparkline, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, summary, timeFormat, timelineRows } from './text.js';
 
 /** Text safe inside a table cell. */
 const cell = (text: string) => text.replace(/\s+/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
@@ -30,7 +30,7 @@ export function renderMarkdown(report: Report): string {
 
   out.push('', '## Summary', '', ...summary(report, time).map((line) => `- ${line}`));
   out.push('', `## Outcomes`, '', ...table(['outcome', 'records', 'share'], ['l', 'r', 'r'], report.outcomes.map((o) => [o.outcome, count(o.count), percent(o.share)])));
-  if (records.noCodes > 0) out.push('', `${count(records.noCodes)} records carry no code.`);
+  if (records.noCodes > 0) out.push('', `${plural(records.noCodes, 'record')} without a code.`);
 
   for (const kind of CODE_KINDS) {
     const summary = report.kinds[kind];
@@ -44,7 +44,7 @@ export function renderMarkdown(report: Report): string {
       time(row.firstSeen),
       time(row.lastSeen),
     ]);
-    if (summary.other) rows.push(['other', count(summary.other.count), percent(summary.other.share), '', `${summary.other.codes} more code${summary.other.codes === 1 ? '' : 's'}`, '', '']);
+    if (summary.other) rows.push(['other', count(summary.other.count), percent(summary.other.share), '', `${moreCodes(summary.other.codes)}`, '', '']);
     out.push('', `## ${KIND_TITLES[kind]} (${count(summary.records)} records)`, '', ...table(['code', 'count', 'share', 'category', 'description', 'first seen', 'last seen'], ['l', 'r', 'r', 'l', 'l', 'l', 'l'], rows));
   }
 
@@ -62,7 +62,7 @@ export function renderMarkdown(report: Report): string {
     if (by.other) rows.push(['other', count(by.other.count), percent(by.other.share), '']);
     if (by.missing > 0) rows.push(['(none)', count(by.missing), percent(by.missing / by.records), '']);
     out.push('', `## Failures and errors by \`${by.path}\` (${count(by.records)})`, '', ...table(['value', 'count', 'share', 'top codes'], ['l', 'r', 'r', 'l'], rows));
-    out.push('', by.exact ? `${by.distinct} distinct values; every count is exact.` : 'More distinct values than the sketch holds: a count marked ≥ is an upper bound, with the least it can be.');
+    out.push('', exactness(by));
   }
   out.push('');
   return out.join('\n');

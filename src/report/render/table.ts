@@ -1,7 +1,7 @@
 // `--format table`: aligned plain text for a terminal (coloured only there) or a text file.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, bytes, causeText, count, emptyNote, percent, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows } from './text.js';
 
 export interface TableOptions {
   colour: boolean;
@@ -96,7 +96,7 @@ export function renderTable(report: Report, options: TableOptions): string {
       const description = row.known ? (row.label && row.label !== row.description.toUpperCase() ? `${row.label}: ${row.description}` : row.description) : '(not in the catalog)';
       rows.push([String(row.code), count(row.count), percent(row.share), time(row.firstSeen), time(row.lastSeen), row.category, description.replace(/\s+/g, ' ')]);
     }
-    if (summary.other) rows.push([`other`, count(summary.other.count), percent(summary.other.share), '', '', '', `${summary.other.codes} more code${summary.other.codes === 1 ? '' : 's'}`]);
+    if (summary.other) rows.push([`other`, count(summary.other.count), percent(summary.other.share), '', '', '', `${moreCodes(summary.other.codes)}`]);
     section(`${KIND_TITLES[kind]} (${count(summary.records)} records)`, grid(rows, ['left', 'right', 'right', 'left', 'left', 'left', 'left'], paint, options.width));
   }
 
@@ -120,10 +120,9 @@ export function renderTable(report: Report, options: TableOptions): string {
       const bound = value.error > 0 ? ` (≥${count(value.count - value.error)})` : '';
       rows.push([value.value, `${count(value.count)}${bound}`, percent(value.share), value.codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', ')]);
     }
-    if (by.other) rows.push(['other', count(by.other.count), percent(by.other.share), by.distinct === null ? 'more values than the sketch holds' : `${by.distinct - by.values.length} more values`]);
+    if (by.other) rows.push(['other', count(by.other.count), percent(by.other.share), by.distinct === null ? 'more values than the sketch holds' : plural(by.distinct - by.values.length, 'more value')]);
     if (by.missing > 0) rows.push([{ text: '(none)', style: 'dim' }, count(by.missing), percent(by.records === 0 ? 0 : by.missing / by.records), 'no value']);
-    const exactness = by.exact ? `${by.distinct} distinct values, counts exact` : 'counts marked ≥ are upper bounds, with the least they can be';
-    section(`Failures and errors by ${by.path} (${count(by.records)}; ${exactness})`, grid(rows, ['left', 'right', 'right', 'left'], paint, options.width));
+    section(`Failures and errors by ${by.path}: ${count(by.records)}`, [...grid(rows, ['left', 'right', 'right', 'left'], paint, options.width), `  ${exactness(by)}`]);
   }
   out.push('');
   return out.join('\n');

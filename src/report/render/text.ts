@@ -10,6 +10,15 @@ export const KIND_TITLES: Record<CodeKind, string> = {
 };
 
 export const count = (n: number) => n.toLocaleString('en-US');
+/** `1 record`, `2 records` (`word` with an s). */
+export const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+/** What an `other` row of codes stands for. */
+export const moreCodes = (n: number) => `${plural(n, 'more code')}`;
+
+/** What a `--by` field's counts promise. */
+export function exactness(by: Report['by'][number]): string {
+  return by.exact ? `${plural(by.distinct!, 'distinct value')}; every count is exact.` : 'More distinct values than the sketch holds: a count marked ≥ is an upper bound, with the least it can be.';
+}
 export const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 export function bytes(n: number): string {
