@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from './window.js';
 
-const DEFAULT_MEMORY_LIMIT = 100_000;
+const DEFAULT_MEMORY_LIMIT = 20_000;
 
 export class HeldRecords<T> {
   private items: T[] = [];
