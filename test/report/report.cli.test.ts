@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
-import { CLI, fixture, runCli, type CliResult } from '../helpers/cli.js';
+import { CLI, collect, fixture, runCli, startCli, type CliResult } from '../helpers/cli.js';
 import { FIXTURES, expectedFor, type Expected } from '../helpers/expected.js';
 import { hasTool } from '../helpers/tools.js';
 
@@ -278,6 +279,24 @@ describe('hidlog report --workers', () => {
   });
 });
 
+describe('hidlog report stopped', () => {
+  it('on SIGTERM still writes the report of what it read, exit 0', async () => {
+    // A FIFO as the input: opening it for writing returns once hidlog has opened it to read,
+    // by then it handles signals.
+    const fifo = join(dir, 'input.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const child = startCli(['report', '--format', 'json', fifo]);
+    const done = collect(child);
+    const writer = await open(fifo, 'w');
+    await writer.write(readFileSync(fixture('audit.ndjson')));
+    child.kill('SIGTERM');
+    await writer.close();
+    const result = await done;
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(JSON.parse(result.stdout.toString())).toMatchObject({ input: { lines: expectedFor('audit.ndjson').lines } });
+  });
+});
+
 describe('hidlog report usage', () => {
   it.each([
     [['--tz', 'Mars/Olympus'], /^hidlog: --tz Mars\/Olympus: not a time zone/],
@@ -323,6 +342,21 @@ describe('hidlog report progress bar', () => {
     const result = underTerminal(`${process.execPath} ${CLI} report --quiet ${fixture('incident.ndjson.gz')} > /dev/null`);
     expect(result.status).toBe(0);
     expect(result.stdout).not.toMatch(/file \d of \d|%/);
+  });
+
+  it.runIf(hasScript)('reads stdin with bytes and a rate, no total', () => {
+    const result = underTerminal(`cat ${fixture('audit.ndjson')} | ${process.execPath} ${CLI} report > /dev/null`);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/reading [\d.]+ [kM]?B \| [\d.]+ [kM]?B\/s \| \S+ \| file 1 of 1/);
+  });
+
+  it.runIf(hasScript)('colours the table on a terminal, not with NO_COLOR, and never in a pipe', async () => {
+    const coloured = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} report --quiet ${fixture('audit.ndjson')}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '', TERM: 'xterm' } });
+    expect(coloured.stdout).toContain('\x1b[1mOutcomes');
+    expect(coloured.stdout).toContain('\x1b[32msuccess');
+    expect(underTerminal(`${process.execPath} ${CLI} report --quiet ${fixture('audit.ndjson')}`).stdout).not.toContain('\x1b[');
+    const piped = await runCli(['report', fixture('audit.ndjson')], { env: { NO_COLOR: '' } });
+    expect(piped.stdout.toString()).not.toContain('\x1b[');
   });
 
   it('is not drawn when stderr is a pipe', async () => {
