@@ -22,7 +22,7 @@ export async function startProgress(inputs: readonly string[], stream: NodeJS.Wr
   const sizes = await Promise.all(inputs.map(async (input) => (input === '-' ? undefined : (await stat(input).catch(() => undefined))?.size)));
   const total = sizes.every((size) => size !== undefined) ? sizes.reduce((a: number, b) => a + b!, 0) : undefined;
   const files = inputs.length;
-  const format = total === undefined ? 'reading {done} | {rate} | {duration_formatted} | file {file} of {files}' : '{bar} {percentage}% | {done} of {size} | {rate} | ETA {eta} | file {file} of {files}';
+  const format = total === undefined ? 'reading {done} | {rate} | {duration_formatted} | file {file} of {files}' : '{bar} {percentage}% | {done} of {size} | {rate} | ETA {timeLeft} | file {file} of {files}';
   const bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true, barsize: 24, etaBuffer: 50, fps: 5 }, cliProgress.Presets.shades_classic);
   const started = Date.now();
   let finishedBytes = 0;
@@ -34,7 +34,7 @@ export async function startProgress(inputs: readonly string[], stream: NodeJS.Wr
       size: bytes(total ?? 0),
       rate: `${bytes(perSecond)}/s`,
       // From the average rate so far; none before the first bytes.
-      eta: read > 0 && total !== undefined ? secondsText((total - read) / perSecond) : '-',
+      timeLeft: read > 0 && total !== undefined ? secondsText((total - read) / perSecond) : '-',
       file: (current?.index ?? 0) + 1,
       files,
     };
