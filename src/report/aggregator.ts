@@ -56,6 +56,7 @@ const MAX_CAUSES = 16;
 /** Values each `--by` sketch tracks: at least this many, and ten times the values listed. */
 export const MIN_BY_CAPACITY = 1000;
 
+const OUTCOME_INDEX = Object.fromEntries(OUTCOMES.map((outcome, i) => [outcome, i])) as Record<Outcome, number>;
 const FAILURE_INDEX = new Map(FAILURE_SERIES.map((category, i) => [category, i]));
 const NO_REASON_INDEX = FAILURE_INDEX.get(NO_REASON)!;
 const UNKNOWN_INDEX = FAILURE_INDEX.get(UNKNOWN_CATEGORY)!;
@@ -187,7 +188,7 @@ export class ReportAggregator implements Observer<EncodedFacts> {
       if (codes.response !== undefined) this.seenAt(3, counted.response!, time);
       let failureSeries = -1;
       if (outcome === 'failure') failureSeries = codes.failure === undefined ? NO_REASON_INDEX : (FAILURE_INDEX.get(counted.failure!.category) ?? UNKNOWN_INDEX);
-      this.timeline.add(time, OUTCOMES.indexOf(outcome), failureSeries);
+      this.timeline.add(time, OUTCOME_INDEX[outcome], failureSeries);
     }
     if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome, counted));
   }

@@ -149,9 +149,13 @@ export function parseTime(value: unknown, zone: Zone, cache?: MinuteCache): numb
 /** Builds the function that gives a record's time: from the first of `paths` it has (a value that is not null), or why there is none. */
 export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (record: JsonObject) => RecordTime {
   const cache: MinuteCache = { prefix: '', wall: 0 };
+  // A top-level key that no object inherits (all the built-in ones) is read as a plain property;
+  // any other path as getPath reads it, own keys only.
+  const plainKeys = paths.map((path) => (path.length === 1 && !(path[0]! in Object.prototype) ? path[0]! : undefined));
   return (record) => {
-    for (const path of paths) {
-      const value = path.length === 1 ? (Object.hasOwn(record, path[0]!) ? record[path[0]!] : undefined) : getPath(record, path);
+    for (let i = 0; i < paths.length; i++) {
+      const key = plainKeys[i];
+      const value = key !== undefined ? record[key] : getPath(record, paths[i]!);
       if (value === undefined || value === null) continue;
       return parseTime(value, zone, cache) ?? 'unparseable';
     }

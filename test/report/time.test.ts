@@ -127,6 +127,12 @@ describe('timeOfRecord', () => {
     expect(texts.map((time) => read({ time }))).toEqual([T + 5000, T + 7500 - 3_600_000, T, 'unparseable', 'unparseable', T + 60_000, T + 1000, T + 9000]);
   });
 
+  it('never reads an inherited property as a time', () => {
+    expect(timeOfRecord({}, [['constructor']], UTC)).toBe('missing');
+    expect(timeOfRecord({}, [['toString'], ['time']], UTC)).toBe('missing');
+    expect(timeOfRecord({ constructor: '2026-11-28T09:00:00Z' }, [['constructor']], UTC)).toBe(T);
+  });
+
   it('reads a path of its own, through JSON-encoded text', () => {
     expect(timeOfRecord({ log: '{"at":"2026-11-28T09:00:00Z"}\n', time: 0 }, [['log', 'at']], UTC)).toBe(T);
   });
