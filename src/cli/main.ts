@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
+import { ANNOTATE_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, UsageError, parseKind, repeated } from './options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
@@ -30,13 +30,13 @@ const FILES = { type: 'string', array: true, default: [], describe: 'NDJSON or J
 
 interface ParsedInput {
   files: readonly unknown[];
-  field: readonly unknown[];
+  field?: unknown;
   strict: boolean;
   'max-line-bytes': number;
   workers: number;
 }
 interface ParsedMetrics {
-  label: readonly unknown[];
+  label?: unknown;
   'max-unknown-codes': number;
   'max-label-values': number;
   textfile?: string | undefined;
@@ -46,13 +46,13 @@ interface ParsedMetrics {
 
 const inputArgs = (argv: ParsedInput) => ({
   files: argv.files.map((file) => (file === STDIN_ARG ? '-' : String(file))),
-  field: argv.field.map(String),
+  field: repeated(argv.field),
   strict: argv.strict,
   maxLineBytes: argv['max-line-bytes'],
   workers: argv.workers,
 });
 const metricsArgs = (argv: ParsedMetrics) => ({
-  label: argv.label.map(String),
+  label: repeated(argv.label),
   maxUnknownCodes: argv['max-unknown-codes'],
   maxLabelValues: argv['max-label-values'],
   textfile: argv.textfile,

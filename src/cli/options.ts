@@ -6,8 +6,10 @@ import type { FieldPaths } from '../core/extract.js';
 export class UsageError extends Error {}
 
 // Options declared once as data; yargs reads them from argv, HIDLOG_* variables and --config.
+// Repeatable options are not yargs arrays: an array option takes every word after it, so
+// `--field failure=x app.log` would read app.log as a field. Repeated, they still give each value.
 export const INPUT_OPTIONS = {
-  field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) only from this path (repeatable)' },
+  field: { type: 'string', describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) only from this path (repeatable)' },
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
   'max-line-bytes': { type: 'number', default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
   workers: { type: 'number', default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
@@ -21,7 +23,7 @@ export const ANNOTATE_OPTIONS = {
 } as const satisfies Record<string, Options>;
 
 export const METRICS_OPTIONS = {
-  label: { type: 'string', array: true, default: [], describe: 'NAME=DOT.PATH: add a label from each record to the hid_*_total counters (repeatable)' },
+  label: { type: 'string', describe: 'NAME=DOT.PATH: add a label from each record to the hid_*_total counters (repeatable)' },
   'max-unknown-codes': { type: 'number', default: 100, describe: 'Codes outside the catalog that get their own label value, per kind; later ones count as code="other"' },
   'max-label-values': { type: 'number', default: 50, describe: 'Distinct values per --label; later ones count as "other"' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
@@ -50,10 +52,12 @@ export const REPORT_OPTIONS = {
   until: { type: 'string', describe: 'Only records before this time: ISO 8601, or a duration before the latest record' },
   tz: { type: 'string', default: 'UTC', describe: 'Time zone to show times in, and to read times without an offset in: UTC, +02:00, Europe/Berlin' },
   'time-field': { type: 'string', describe: 'DOT.PATH of each record\'s time (default: the first of @timestamp, timestamp, time, ts, date)' },
-  // Not an array option: `--by a FILE` leaves FILE an input; a repeated --by still gives each value.
   by: { type: 'string', describe: 'DOT.PATH: the top values of this field among failures and errors, with their codes (repeatable)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar (it is shown only when stderr is a terminal)' },
 } as const satisfies Record<string, Options>;
+
+/** A repeatable option's values: none, one, or several (repeated, or an array from --config). */
+export const repeated = (value: unknown): string[] => (value === undefined ? [] : [value].flat().map(String));
 
 const KIND_BY_NAME: Record<string, CodeKind> = { status: 'http', http: 'http', error: 'error', failure: 'failure', response: 'response' };
 

@@ -15,7 +15,7 @@ import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { VERSION } from '../version.js';
 import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
-import { UsageError, parseFields, positiveInteger } from './options.js';
+import { UsageError, parseFields, positiveInteger, repeated } from './options.js';
 import { shutdownSignal } from './shutdown.js';
 
 export interface ReportArgs {
@@ -43,7 +43,7 @@ export function reportArgs(argv: Record<string, unknown>): ReportArgs {
     until: text(argv.until),
     tz: String(argv.tz),
     timeField: text(argv['time-field']),
-    by: argv.by === undefined ? [] : [argv.by].flat().map(String),
+    by: repeated(argv.by),
     quiet: argv.quiet === true,
   };
 }
