@@ -210,6 +210,14 @@ describe('hidlog report on the incident', () => {
     expect(http.other).toEqual({ codes: 6, count: http.records - incident.codes.http['200']! - incident.codes.http['201']!, share: expect.any(Number) });
   });
 
+  it('reads codes from --field paths, as annotate does, and stdin given as -', async () => {
+    const input = ['{"ts":1795856400,"payload":{"reason":"51"},"status":400}', '{"ts":1795856401,"payload":{"reason":13},"status":401}'].join('\n');
+    const report = await reportJson(['report', '--field', 'failure=payload.reason', '-'], input);
+    expect(report.input.files).toEqual(['stdin']);
+    expect(report.kinds.failure.codes.map((c) => [c.code, c.count])).toEqual([[13, 1], [51, 1]]);
+    expect(report.outcomes.find((o) => o.outcome === 'failure')!.count).toBe(2);
+  });
+
   it('reads gzip from stdin as from a file', async () => {
     const fromFile = await reportJson(['report', fixture('incident.ndjson.gz')]);
     const fromStdin = await reportJson(['report'], readFileSync(fixture('incident.ndjson.gz')));
