@@ -91,27 +91,35 @@ async function writeReport(text: string, output: string | undefined): Promise<bo
   return writer.error === undefined;
 }
 
-/** `hidlog report`: reads the inputs once, then writes the report. Returns the exit code. */
-export async function reportCommand(args: InputArgs & ReportArgs): Promise<number> {
+/** The options checked and parsed: one line and exit 2 for a mistake. */
+function parseReportArgs(args: InputArgs & ReportArgs) {
   const zone = parseZone(args.tz);
   if (!zone) throw new UsageError(`--tz ${args.tz}: not a time zone (expected UTC, an offset such as +02:00, or a name such as Europe/Berlin)`);
-  const format = formatOf(args);
-  const top = positiveInteger('top', args.top);
   const bucket = args.bucket === undefined ? undefined : parseDuration(args.bucket);
   if (args.bucket !== undefined && (bucket === undefined || bucket < 1000)) throw new UsageError(`--bucket ${args.bucket}: expected a duration of a second or more (30s, 5m, 1h, 1d)`);
-  const window = windowOf(args, zone);
-  if (args.timeField !== undefined && args.timeField.split('.').some((key) => key === '')) throw new UsageError(`--time-field ${args.timeField}: expected DOT.PATH`);
-  const badBy = args.by.find((path) => path.split('.').some((key) => key === ''));
-  if (badBy !== undefined) throw new UsageError(`--by ${badBy}: expected DOT.PATH`);
-  const fields = parseFields(args.field);
-  const maxLineBytes = positiveInteger('max-line-bytes', args.maxLineBytes);
+  for (const [name, path] of [['time-field', args.timeField], ...args.by.map((by) => ['by', by])] as const) {
+    if (path !== undefined && path.split('.').some((key) => key === '')) throw new UsageError(`--${name} ${path}: expected DOT.PATH`);
+  }
+  return {
+    zone,
+    bucket,
+    format: formatOf(args),
+    top: positiveInteger('top', args.top),
+    window: windowOf(args, zone),
+    fields: parseFields(args.field),
+    maxLineBytes: positiveInteger('max-line-bytes', args.maxLineBytes),
+    facts: factsSetup({ timeField: args.timeField, by: args.by, zone: args.tz }),
+  };
+}
+
+/** `hidlog report`: reads the inputs once, then writes the report. Returns the exit code. */
+export async function reportCommand(args: InputArgs & ReportArgs): Promise<number> {
+  const { zone, bucket, format, top, window, fields, maxLineBytes, facts } = parseReportArgs(args);
   if (args.output !== undefined) {
     await access(dirname(args.output), constants.W_OK).catch((error: unknown) => {
       throw new Error(`cannot write ${args.output}: ${describeError(error)}`);
     });
   }
-
-  const facts = factsSetup({ timeField: args.timeField, by: args.by, zone: args.tz });
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top });
   const annotator = createAnnotator({ fields, recordPaths: factsPaths(facts) });
   const inputs = inputsOf(args);
@@ -129,10 +137,10 @@ export async function reportCommand(args: InputArgs & ReportArgs): Promise<numbe
     await workers?.close();
   }
   if (stop.aborted) process.stdin.destroy();
-  const report = buildReport(aggregator, { files: inputs.map((input) => (input === '-' ? 'stdin' : input)), unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } });
+  const files = inputs.map((input) => (input === '-' ? 'stdin' : input));
+  const report = buildReport(aggregator, { files, unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } });
   if (report.timeline?.widenedFrom) warn(`--bucket ${report.timeline.widenedFrom} would make too many buckets for this time range: the timeline uses ${report.timeline.bucket}`);
-  const colour = format === 'table' && args.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const width = format === 'table' && args.output === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
-  const written = await writeReport(render(format, report, { colour, width }), args.output);
-  return exitCodeOf(result, written);
+  const onTerminal = format === 'table' && args.output === undefined && process.stdout.isTTY === true;
+  const text = render(format, report, { colour: onTerminal && !process.env.NO_COLOR, width: onTerminal ? process.stdout.columns : undefined });
+  return exitCodeOf(result, await writeReport(text, args.output));
 }
