@@ -30,6 +30,11 @@ type TimedFacts = RecordFacts & { time: number };
 
 type Counted = Partial<Record<CodeKind, CodeSeries>>;
 
+/** Empties `counted` for the next record (countRecord leaves a kind the record lacks as it was). */
+function forgetCounted(counted: Counted): void {
+  counted.http = counted.error = counted.failure = counted.response = undefined;
+}
+
 export interface Span {
   first: number;
   last: number;
@@ -95,14 +100,14 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   outside = 0;
   /** Records left out of a window because they have no time. */
   outsideWithoutTime = 0;
-  /** The times of the records counted. */
-  countedRange: Span | undefined;
+  // The times of the records counted in a window.
+  private windowRange: Span | undefined;
 
   private readonly read: (event: LineEvent) => LineFacts;
   private readonly held = new HeldRecords<TimedFacts>();
   private readonly take = (facts: LineFacts) => this.see(facts);
   // The series the tally counted the current record's codes in.
-  private readonly counted: Counted = {};
+  private readonly counted: Counted = { http: undefined, error: undefined, failure: undefined, response: undefined };
   private readonly lastSeries: (CodeSeries | undefined)[] = [undefined, undefined, undefined, undefined];
   private readonly lastSpans: (Span | undefined)[] = [undefined, undefined, undefined, undefined];
 
@@ -135,6 +140,11 @@ export class ReportAggregator implements Observer<EncodedFacts> {
       if (window.includes(facts.time, final)) this.count(facts);
       else this.outside++;
     }
+  }
+
+  /** The times of the records counted. */
+  get countedRange(): Span | undefined {
+    return this.window ? this.windowRange : this.range;
   }
 
   /** Stops, without deciding on what is held (the run was interrupted before it could be). */
@@ -176,18 +186,20 @@ export class ReportAggregator implements Observer<EncodedFacts> {
 
   private count(facts: RecordFacts): void {
     const { time } = facts;
-    if (typeof time === 'number') this.countedRange = widen(this.countedRange, time);
+    // Without a window every record with a time is counted: `range` is the counted range too.
+    if (typeof time === 'number' && this.window) this.windowRange = widen(this.windowRange, time);
     if (facts.result === 'no_codes') return this.tally.countLine('no_codes');
     const { codes, outcome } = facts;
     const counted = this.counted;
+    forgetCounted(counted);
     this.tally.countRecord(codes, outcome, undefined, counted);
     if (typeof time === 'number') {
-      if (codes.http !== undefined) this.seenAt(0, counted.http!, time);
-      if (codes.error !== undefined) this.seenAt(1, counted.error!, time);
-      if (codes.failure !== undefined) this.seenAt(2, counted.failure!, time);
-      if (codes.response !== undefined) this.seenAt(3, counted.response!, time);
+      if (counted.http) this.seenAt(0, counted.http, time);
+      if (counted.error) this.seenAt(1, counted.error, time);
+      if (counted.failure) this.seenAt(2, counted.failure, time);
+      if (counted.response) this.seenAt(3, counted.response, time);
       let failureSeries = -1;
-      if (outcome === 'failure') failureSeries = codes.failure === undefined ? NO_REASON_INDEX : (FAILURE_INDEX.get(counted.failure!.category) ?? UNKNOWN_INDEX);
+      if (outcome === 'failure') failureSeries = counted.failure ? (FAILURE_INDEX.get(counted.failure.category) ?? UNKNOWN_INDEX) : NO_REASON_INDEX;
       this.timeline.add(time, OUTCOME_INDEX[outcome], failureSeries);
     }
     if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome, counted));
