@@ -70,6 +70,7 @@ const modes = [
   { name: `hidlog annotate --workers ${workers}`, key: 'annotateWorkers', hidlog: true, command: `node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}` },
   { name: 'hidlog count', key: 'count', hidlog: true, command: `node ${q(hidlog)} count ${q(corpus)}` },
   { name: `hidlog count --workers ${workers}`, key: 'countWorkers', hidlog: true, command: `node ${q(hidlog)} count --workers ${workers} ${q(corpus)}` },
+  { name: 'hidlog report', key: 'report', hidlog: true, command: `node ${q(hidlog)} report ${q(corpus)}` },
   { name: `hidlog annotate, ${fiveLines}`, key: 'annotate5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate ${q(five)}` },
   { name: `hidlog annotate --workers ${workers}, ${fiveLines}`, key: 'annotateWorkers5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate --workers ${workers} ${q(five)}` },
 ];
@@ -156,6 +157,9 @@ const many = await hashOf(`node ${q(hidlog)} annotate --workers ${workers} ${q(c
 checks.push([`hidlog annotate --workers ${workers}: output byte-identical to one worker`, many.hash === one.hash]);
 const annotated = await countAnnotations(`node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}`);
 checks.push([`hidlog annotate --workers ${workers}: annotations equal the truth`, sameCounts(annotated.counts)]);
+const reported = JSON.parse(spawnSync(process.execPath, [hidlog, 'report', '--format', 'json', '--top', '100000', corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+const reportedCounts = Object.fromEntries(['http', 'error', 'failure', 'response'].map((kind) => [kind, Object.fromEntries(reported.kinds[kind].codes.map((c) => [c.code, c.count]))]));
+checks.push(['hidlog report: counts equal the truth', sameCounts(reportedCounts) && reported.input.lines === lines && reported.records.annotated === truth.results.annotated]);
 for (const w of [1, workers]) {
   const counted = parseExposition(spawnSync(process.execPath, [hidlog, 'count', '--workers', String(w), corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
   checks.push([`hidlog count --workers ${w}: counts equal the truth`, sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results)]);
@@ -193,6 +197,7 @@ const targets = [
   ['annotate / floor (read, split, parse, write)', ratio('annotate', 'floorWrite'), atMost(1.5)],
   ['count / floor (read, split, parse)', ratio('count', 'floorParse'), atMost(1.5)],
   [`count --workers ${workers} / floor (read, split, parse)`, ratio('countWorkers', 'floorParse'), atMost(1.5)],
+  ['report / count', ratio('report', 'count'), atMost(1.2)],
   ['jq / annotate', ratio('jq', 'annotate'), atLeast(5)],
   ['mtail / count', ratio('mtail', 'count'), atLeast(2.5)],
   [`annotate --workers ${workers} / annotate`, ratio('annotateWorkers', 'annotate'), atMost(0.75)],

@@ -2,7 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readConfigFile } from './config-file.js';
 import { MIXIN_OPTIONS, mixinArgs } from './mixin-options.js';
-import { ANNOTATE_OPTIONS, CATALOG_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
+import { ANNOTATE_OPTIONS, CATALOG_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
@@ -126,6 +126,24 @@ const cli: Argv = yargs(args)
       runCommand(async () => {
         const { countCommand } = await import('./count-command.js');
         return countCommand({ ...inputArgs(argv), ...metricsArgs(argv), catalog: argv.catalog });
+      }),
+  )
+  .command(
+    'report [files..]',
+    'Summarise a batch for an incident review: outcomes, top codes with their meaning, a timeline, who is affected',
+    (y) =>
+      y
+        .positional('files', FILES)
+        .options(INPUT_OPTIONS)
+        .options(REPORT_OPTIONS)
+        .example('$0 report auth-*.ndjson.gz', 'a table on the terminal')
+        .example('$0 report auth.ndjson.gz --since 2h --by client_id -o incident.html', 'the last two hours of the log as a page, with the clients hit most')
+        .example('$0 report --format markdown --bucket 5m auth.ndjson', 'to paste into a ticket')
+        .epilogue(EXIT_CODES),
+    (argv) =>
+      runCommand(async () => {
+        const { reportArgs, reportCommand } = await import('./report-command.js');
+        return reportCommand({ ...inputArgs(argv), ...reportArgs(argv) });
       }),
   )
   .command(

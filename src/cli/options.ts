@@ -83,6 +83,19 @@ export const SERVE_OPTIONS = {
   'web-config': { type: 'string', describe: 'Serve /metrics over TLS and with basic auth as this exporter-toolkit web configuration (YAML, Prometheus\' --web.config.file) says; changes are picked up' },
 } as const satisfies Record<string, Options>;
 
+export const REPORT_OPTIONS = {
+  output: { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically); its extension sets the format unless --format does (.html, .md, .json, .csv)' },
+  format: { choices: ['table', 'markdown', 'json', 'csv', 'html'], describe: 'table (the default, coloured on a terminal), markdown, json (schema in the README), csv, html (one self-contained page)' },
+  top: { coerce: wholeNumber('top', 1), requiresArg: true, default: 10, describe: 'Codes listed per kind, and values per --by field; the rest are summed as other' },
+  bucket: { type: 'string', describe: 'Timeline bucket width, e.g. 30s, 5m, 1h, 1d (default: chosen from the time range, at most 60 buckets)' },
+  since: { type: 'string', describe: 'Only records from this time on: ISO 8601 (2026-11-28T09:00:00Z), or a duration before the latest record (2h)' },
+  until: { type: 'string', describe: 'Only records before this time: ISO 8601, or a duration before the latest record' },
+  tz: { type: 'string', default: 'UTC', describe: 'Time zone to show times in, and to read times without an offset in: UTC, +02:00, Europe/Berlin' },
+  'time-field': { type: 'string', describe: 'DOT.PATH of each record\'s time (default: the first of @timestamp, timestamp, time, ts, date)' },
+  by: { type: 'string', array: true, default: [], describe: 'DOT.PATH: the top values of this field among failures and errors, with their codes (repeatable)' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar (it is shown only when stderr is a terminal)' },
+} as const satisfies Record<string, Options>;
+
 const KIND_BY_NAME: Record<string, CodeKind> = { status: 'http', http: 'http', error: 'error', failure: 'failure', response: 'response' };
 
 /** `--field status=res.code` etc. into paths by kind. */

@@ -1,7 +1,9 @@
 import { CODE_KINDS, Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
+import type { Outcome } from '../core/annotate.js';
+import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
-import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer } from '../pipeline/events.js';
+import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 
 /** A label taken from each record (`--label tenant=ctx.tenant`). */
@@ -111,12 +113,31 @@ export class MetricsTally implements Observer {
   }
 
   line(event: LineEvent): void {
-    this.lines[event.result]++;
-    if (event.result === 'invalid') this.invalidReasons.set(event.reason, (this.invalidReasons.get(event.reason) ?? 0) + 1);
-    if (event.result !== 'annotated') return;
-    this.outcomes.set(event.outcome, (this.outcomes.get(event.outcome) ?? 0) + 1);
-    const labelValues = this.capLabels(recordLabelValues(this.options.labels, event.record), 1);
-    const { codes } = event;
+    if (event.result !== 'annotated') return this.countLine(event.result, event.result === 'invalid' ? event.reason : undefined);
+    this.countRecord(event.codes, event.outcome, this.capLabels(recordLabelValues(this.options.labels, event.record), 1));
+  }
+
+  /** A line that is not an annotated record, by its result (and an invalid line's reason). */
+  countLine(result: Exclude<LineResultName, 'annotated'>, reason?: string): void {
+    this.lines[result]++;
+    if (reason !== undefined) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + 1);
+  }
+
+  /**
+   * An annotated record's codes and outcome, under (capped) record label values. `counted`, if
+   * given, gets the series each code went to (its own, or `other` past the cap), for aggregates
+   * kept beside the tally; a kind the record lacks is left as it was.
+   */
+  countRecord(codes: FoundCodes, outcome: Outcome, labelValues = NO_LABELS, counted?: Partial<Record<CodeKind, CodeSeries>>): void {
+    this.lines.annotated++;
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    if (counted) {
+      if (codes.http !== undefined) counted.http = this.count('http', codes.http, labelValues, 1);
+      if (codes.error !== undefined) counted.error = this.count('error', codes.error, labelValues, 1);
+      if (codes.failure !== undefined) counted.failure = this.count('failure', codes.failure, labelValues, 1);
+      if (codes.response !== undefined) counted.response = this.count('response', codes.response, labelValues, 1);
+      return;
+    }
     if (codes.http !== undefined) this.count('http', codes.http, labelValues, 1);
     if (codes.error !== undefined) this.count('error', codes.error, labelValues, 1);
     if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues, 1);
@@ -144,14 +165,14 @@ export class MetricsTally implements Observer {
 
   /**
    * Adds `times` observations of a code under (capped) record label values; what the code means
-   * comes from the table in force, or is given (by a worker's table).
+   * comes from the table in force, or is given (by a worker's table). Returns the series.
    */
-  private count(kind: CodeKind, code: number, labelValues: string[], times: number, given?: { known: boolean; category: string }): void {
+  private count(kind: CodeKind, code: number, labelValues: string[], times: number, given?: { known: boolean; category: string }): CodeSeries {
     if (labelValues.length === 0) {
       const cached = this.seriesByCode[kind].get(code);
       if (cached && (given === undefined || given.category === cached.category)) {
         cached.count += times;
-        return;
+        return cached;
       }
     }
     const known = given ? given.known : this.table.isKnown(kind, code);
@@ -166,6 +187,7 @@ export class MetricsTally implements Observer {
     }
     series.count += times;
     if (labelValues.length === 0 && codeLabel !== OVERFLOW_VALUE && given === undefined) this.seriesByCode[kind].set(code, series);
+    return series;
   }
 }
 
@@ -175,7 +197,7 @@ interface GroupEntry {
 }
 
 /** Counts one region's lines in a worker thread, for MetricsTally.apply on the main thread. */
-export class LineCountsRecorder implements Pick<Observer, 'line'> {
+export class LineCountsRecorder implements Recorder<LineCounts> {
   private counts: LineCounts = LineCountsRecorder.empty();
   private groups = new Map<string, GroupEntry>();
 
@@ -223,7 +245,6 @@ export class LineCountsRecorder implements Pick<Observer, 'line'> {
     group.group.codes.push(created);
   }
 
-  /** The counts so far, and a fresh start. */
   take(): LineCounts {
     const counts = this.counts;
     this.counts = LineCountsRecorder.empty();

@@ -32,10 +32,16 @@ export interface LineCounts {
   groups: LabelGroup[];
 }
 
-/** Sees every line and every byte read: the metrics adapter is one. */
-export interface Observer {
+/** Sees every line and every byte read: the metrics tally is one, the report another. */
+export interface Observer<Observed = LineCounts> {
   line(event: LineEvent): void;
   bytes(count: number): void;
-  /** Lines a worker thread observed, in input order with the lines around them. */
-  apply(counts: LineCounts): void;
+  /** What a worker thread's recorder took of one region's lines, in input order with the lines around them. */
+  apply(observed: Observed): void;
+}
+
+/** Observes lines in a worker thread, for `Observer.apply` on the main thread. */
+export interface Recorder<Observed> extends Pick<Observer, 'line'> {
+  /** What was observed since the last take, and a fresh start. */
+  take(): Observed;
 }

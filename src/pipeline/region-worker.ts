@@ -1,5 +1,5 @@
 // A worker thread: annotates regions of whole lines sent by WorkerPool and sends back the
-// output bytes and the counts.
+// output bytes and what its recorder observed.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Catalog } from '../catalog/catalog.js';
 import { ChunkPool } from '../sinks/line-writer.js';

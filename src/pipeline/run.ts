@@ -8,13 +8,16 @@ import { RegionSplitter } from '../sources/line-splitter.js';
 import { openInput } from '../sources/open-input.js';
 
 export interface RunOptions extends LineOptions {
-  observer?: Observer | undefined;
+  // Whichever observer matches the workers' recorder (WorkerSetup): it applies what they observed.
+  observer?: Observer<unknown> | undefined;
   /** Stops the run between chunks (SIGINT, SIGTERM); what was read is still written and counted. */
   signal?: AbortSignal;
   /** Worker threads that annotate regions of lines while this thread reads and writes. */
   workers?: WorkerPool;
   /** One line for the user about something that went wrong with an input. */
   warn: (message: string) => void;
+  /** Told of each input as it is opened (a progress bar reads the raw stream's bytesRead). */
+  opened?: ((input: { name: string; index: number; raw: Readable }) => void) | undefined;
 }
 
 export interface RunReport {
@@ -82,7 +85,7 @@ async function processLinesInParallel(stream: Readable, processor: LineProcessor
       const result = await item.job;
       for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       for (const chunk of result.deadLetter) options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
-      if (result.counts) options.observer?.apply(result.counts);
+      if (result.observed) options.observer?.apply(result.observed);
       if (result.strictStop) throw new StrictStop({ input: processor.name, line: processor.lineNumber + result.strictStop.line }, result.strictStop.reason);
       processor.lineNumber += result.lines;
     } else if ('piece' in item) {
@@ -143,7 +146,7 @@ async function processArray(stream: Readable, processor: LineProcessor, options:
 /** Reads each input in turn, annotates every line, and writes and counts the results. */
 export async function run(inputs: readonly string[], options: RunOptions): Promise<RunReport> {
   const report: RunReport = { failedInputs: 0, outputClosed: false };
-  for (const input of inputs) {
+  for (const [index, input] of inputs.entries()) {
     if (options.signal?.aborted) break;
     const name = input === '-' ? 'stdin' : input;
     const processor = new LineProcessor(options, name);
@@ -157,6 +160,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       report.failedInputs++;
       continue;
     }
+    options.opened?.({ name, index, raw: opened.raw });
     try {
       const { workers } = options;
       const interruption =

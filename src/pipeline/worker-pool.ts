@@ -4,7 +4,7 @@ import type { FieldPaths } from '../core/extract.js';
 import { ChunkPool } from '../sinks/line-writer.js';
 import { createRegionJob, type RegionJob } from './region-job.js';
 import type { RecordLabel } from '../metrics/tally.js';
-import type { LineCounts } from './events.js';
+import type { FactsSetup } from '../report/facts.js';
 
 /** Everything a worker needs to treat lines exactly as the main thread would. */
 export interface WorkerSetup {
@@ -21,6 +21,8 @@ export interface WorkerSetup {
   labels: readonly RecordLabel[];
   /** The site's catalog file, validated; undefined for the vendor's table alone. */
   catalog?: SiteCatalog | undefined;
+  /** For a report: what to take of each line, instead of counting. */
+  report?: FactsSetup | undefined;
 }
 
 /** A region to annotate, or a new table to annotate the next ones with (undefined: the vendor's). */
@@ -38,7 +40,8 @@ export interface RegionResult {
   output: Uint8Array[];
   deadLetter: Uint8Array[];
   lines: number;
-  counts?: LineCounts;
+  /** What the setup's recorder took (LineCounts, or a report's facts), for the main thread's observer. */
+  observed?: unknown;
   /** Under --strict: the first bad line, counted from the region's start. */
   strictStop?: { line: number; reason: string };
 }

@@ -6,6 +6,7 @@ import { createRegionJob } from '../../dist/pipeline/region-job.js';
 import { ChunkPool } from '../../dist/sinks/line-writer.js';
 import { Catalog } from '../../dist/catalog/catalog.js';
 import { parseSiteCatalog } from '../../dist/catalog/site-catalog.js';
+import type { LineCounts } from '../../src/pipeline/events.js';
 import { fixture } from '../helpers/cli.js';
 
 const setup: WorkerSetup = {
@@ -35,7 +36,7 @@ describe('WorkerPool', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => pool.submit(region)));
     const expected = comparable(createRegionJob(setup, new ChunkPool()).run(region));
     expect(expected.lines).toBe(region.toString('latin1').split('\n').length - 1);
-    expect(expected.counts?.results.annotated).toBeGreaterThan(1000);
+    expect((expected.observed as LineCounts | undefined)?.results.annotated).toBeGreaterThan(1000);
     for (const result of results) expect(comparable(result)).toEqual(expected);
     expect(pool.annotatedHere).toBeGreaterThan(0);
     expect(pool.annotatedHere).toBeLessThan(6);
@@ -49,7 +50,7 @@ describe('WorkerPool, when the catalog is reloaded', () => {
   // Large enough to be sent to the worker (small regions are annotated here).
   const region = Buffer.from('{"hid_failure":13}\n'.repeat(2000));
   const texts = (result: RegionResult) => new Set(Buffer.concat(result.output).toString().trim().split('\n').map((line) => JSON.parse(line).hid.failure.description));
-  const categories = (result: RegionResult) => result.counts!.groups.flatMap((group) => group.codes.map(([, , times, , category]) => [category, times]));
+  const categories = (result: RegionResult) => (result.observed as LineCounts).groups.flatMap((group) => group.codes.map(([, , times, , category]) => [category, times]));
 
   it('annotates the regions sent before it with the old table and those after with the new one, in every thread', async () => {
     const before = [sitePool.submit(region), sitePool.submit(region)]; // to the idle worker, in its queue

@@ -1,0 +1,234 @@
+// The report's observer: every line's facts feed the same MetricsTally `hidlog count` exposes
+// (the counts of codes, outcomes and lines), and beside it what only the report keeps: the time
+// range, a timeline, first and last seen per code, and the top values of each `--by` field.
+import type { CodeKind } from '../catalog/catalog.js';
+import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
+import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import type { FoundCodes } from '../core/extract.js';
+import { MetricsTally, type CodeSeries } from '../metrics/tally.js';
+import type { LineEvent, Observer } from '../pipeline/events.js';
+import { factsReader, forEachFacts, isTrouble, type EncodedFacts, type FactsSetup, type LineFacts } from './facts.js';
+import { HeavyHitters } from './heavy-hitters.js';
+import { HeldRecords } from './held.js';
+import { FAILURE_SERIES, NO_REASON, Timeline } from './timeline.js';
+import { TimeWindow, type WindowBounds } from './window.js';
+import type { Zone } from './zone.js';
+
+export interface AggregatorOptions {
+  facts: FactsSetup;
+  zone: Zone;
+  window?: WindowBounds | undefined;
+  /** `--bucket`, in milliseconds; without it the width is chosen from the range. */
+  bucket?: number | undefined;
+  /** How many values of each `--by` field the report lists: the sketch keeps many more. */
+  top: number;
+}
+
+/** A record's facts, with a time. */
+type RecordFacts = Extract<LineFacts, { result: 'annotated' | 'no_codes' }>;
+type TimedFacts = RecordFacts & { time: number };
+
+type Counted = Partial<Record<CodeKind, CodeSeries>>;
+
+/** Empties `counted` for the next record (countRecord leaves a kind the record lacks as it was). */
+function forgetCounted(counted: Counted): void {
+  counted.http = counted.error = counted.failure = counted.response = undefined;
+}
+
+export interface Span {
+  first: number;
+  last: number;
+}
+
+/** The codes that made a `--by` value's failures and errors, while it was tracked. */
+export interface CauseCounts {
+  codes: Map<CodeSeries, { kind: CodeKind; count: number }>;
+  /** Records whose code did not fit in `codes`. */
+  otherCodes: number;
+}
+
+export interface ByField {
+  path: string;
+  values: HeavyHitters<CauseCounts>;
+  /** Failures and errors without a value. */
+  missing: number;
+}
+
+// Codes outside the catalog listed under their own number, per kind (as --max-unknown-codes).
+const MAX_UNKNOWN_CODES = 100;
+// Distinct codes kept per `--by` value.
+const MAX_CAUSES = 16;
+/** Values each `--by` sketch tracks: at least this many, and ten times the values listed. */
+export const MIN_BY_CAPACITY = 1000;
+
+const OUTCOME_INDEX = Object.fromEntries(OUTCOMES.map((outcome, i) => [outcome, i])) as Record<Outcome, number>;
+const FAILURE_INDEX = new Map(FAILURE_SERIES.map((category, i) => [category, i]));
+const NO_REASON_INDEX = FAILURE_INDEX.get(NO_REASON)!;
+const UNKNOWN_INDEX = FAILURE_INDEX.get(UNKNOWN_CATEGORY)!;
+
+const widen = (span: Span | undefined, time: number): Span => {
+  if (!span) return { first: time, last: time };
+  if (time < span.first) span.first = time;
+  if (time > span.last) span.last = time;
+  return span;
+};
+
+/** The code that made a failure or an error: its reason if it has one, else its response code or HTTP status; with the series it was counted in. */
+function causeOf(codes: FoundCodes, outcome: Outcome, counted: Counted): [CodeKind, CodeSeries] | undefined {
+  const cause: CodeKind | undefined =
+    outcome === 'failure' ? (codes.failure !== undefined ? 'failure' : codes.response !== undefined ? 'response' : undefined) : codes.error !== undefined ? 'error' : codes.http !== undefined ? 'http' : undefined;
+  return cause && [cause, counted[cause]!];
+}
+
+export class ReportAggregator implements Observer<EncodedFacts> {
+  readonly tally = new MetricsTally({ labels: [], maxUnknownCodes: MAX_UNKNOWN_CODES, maxLabelValues: 0 });
+  readonly timeline: Timeline;
+  readonly by: ByField[];
+  readonly window: TimeWindow | undefined;
+  /** First and last seen, per code (the tally's series). */
+  readonly seen = new Map<CodeSeries, Span>();
+
+  // The whole input.
+  /** Records read (JSON objects), in the window or not. */
+  records = 0;
+  missingTime = 0;
+  unparseableTime = 0;
+  /** The times of every record read. */
+  range: Span | undefined;
+  // The window.
+  /** Records with a time outside the window. */
+  outside = 0;
+  /** Records left out of a window because they have no time. */
+  outsideWithoutTime = 0;
+  // The times of the records counted in a window.
+  private windowRange: Span | undefined;
+
+  private readonly read: (event: LineEvent) => LineFacts;
+  private readonly held = new HeldRecords<TimedFacts>();
+  private readonly take = (facts: LineFacts) => this.see(facts);
+  // The series the tally counted the current record's codes in.
+  private readonly counted: Counted = { http: undefined, error: undefined, failure: undefined, response: undefined };
+  private readonly lastSeries: (CodeSeries | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly lastSpans: (Span | undefined)[] = [undefined, undefined, undefined, undefined];
+
+  constructor(options: AggregatorOptions) {
+    this.read = factsReader(options.facts);
+    this.timeline = new Timeline(options.zone, options.bucket);
+    this.window = options.window && (options.window.since || options.window.until) ? new TimeWindow(options.window) : undefined;
+    const capacity = Math.max(MIN_BY_CAPACITY, options.top * 10);
+    this.by = options.facts.by.map((path) => ({ path: path.join('.'), values: new HeavyHitters<CauseCounts>(capacity, () => ({ codes: new Map(), otherCodes: 0 })), missing: 0 }));
+  }
+
+  line(event: LineEvent): void {
+    this.see(this.read(event));
+  }
+
+  bytes(count: number): void {
+    this.tally.bytes(count);
+  }
+
+  apply(encoded: EncodedFacts): void {
+    forEachFacts(encoded, this.by.length, this.take);
+  }
+
+  /** Decides on the records a relative window still held; call once the input has ended. */
+  async finish(): Promise<void> {
+    const window = this.window;
+    if (!window || this.held.size === 0) return;
+    const final = this.range?.last ?? 0;
+    for await (const facts of this.held.drain()) {
+      if (window.includes(facts.time, final)) this.count(facts);
+      else this.outside++;
+    }
+  }
+
+  /** The times of the records counted. */
+  get countedRange(): Span | undefined {
+    return this.window ? this.windowRange : this.range;
+  }
+
+  /** Stops, without deciding on what is held (the run was interrupted before it could be). */
+  discard(): void {
+    this.held.discard();
+  }
+
+  private see(facts: LineFacts): void {
+    if (facts.result === 'invalid') return this.tally.countLine('invalid', facts.reason);
+    if (facts.result === 'too_long') return this.tally.countLine('too_long');
+    this.records++;
+    const { time } = facts;
+    if (typeof time !== 'number') {
+      if (time === 'missing') this.missingTime++;
+      else this.unparseableTime++;
+      if (this.window) this.outsideWithoutTime++;
+      else this.count(facts);
+      return;
+    }
+    const latest = this.range?.last;
+    this.range = widen(this.range, time);
+    const window = this.window;
+    if (!window) return this.count(facts);
+    const timed = facts as TimedFacts;
+    const verdict = window.verdict(time, this.range.last);
+    // A record that is in waits behind held ones, so records are counted in input order.
+    if (verdict === 'in' && this.held.size === 0) this.count(timed);
+    else if (verdict === 'out') this.outside++;
+    else this.held.push(timed);
+    if (latest !== undefined && time > latest && this.held.size > 0) {
+      const now = this.range.last;
+      this.held.settle(
+        (held) => window.verdict(held.time, now),
+        (held) => this.count(held),
+        () => this.outside++,
+      );
+    }
+  }
+
+  private count(facts: RecordFacts): void {
+    const { time } = facts;
+    // Without a window every record with a time is counted: `range` is the counted range too.
+    if (typeof time === 'number' && this.window) this.windowRange = widen(this.windowRange, time);
+    if (facts.result === 'no_codes') return this.tally.countLine('no_codes');
+    const { codes, outcome } = facts;
+    const counted = this.counted;
+    forgetCounted(counted);
+    this.tally.countRecord(codes, outcome, undefined, counted);
+    if (typeof time === 'number') {
+      if (counted.http) this.seenAt(0, counted.http, time);
+      if (counted.error) this.seenAt(1, counted.error, time);
+      if (counted.failure) this.seenAt(2, counted.failure, time);
+      if (counted.response) this.seenAt(3, counted.response, time);
+      let failureSeries = -1;
+      if (outcome === 'failure') failureSeries = counted.failure ? (FAILURE_INDEX.get(counted.failure.category) ?? UNKNOWN_INDEX) : NO_REASON_INDEX;
+      this.timeline.add(time, OUTCOME_INDEX[outcome], failureSeries);
+    }
+    if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome, counted));
+  }
+
+  /** Widens the span of a code of the kind at `slot` (in CODE_KINDS) to `time`. */
+  private seenAt(slot: number, series: CodeSeries, time: number): void {
+    // Records in a row share their codes more often than not: the kind's last span is tried first.
+    let span = this.lastSeries[slot] === series ? this.lastSpans[slot] : this.seen.get(series);
+    if (span) widen(span, time);
+    else this.seen.set(series, (span = { first: time, last: time }));
+    this.lastSeries[slot] = series;
+    this.lastSpans[slot] = span;
+  }
+
+  private countBy(values: (string | null)[], cause: [CodeKind, CodeSeries] | undefined): void {
+    this.by.forEach((field, i) => {
+      const value = values[i];
+      if (value === null || value === undefined) {
+        field.missing++;
+        return;
+      }
+      const causes = field.values.add(value).payload;
+      if (!cause) return;
+      const [kind, series] = cause;
+      const known = causes.codes.get(series);
+      if (known) known.count++;
+      else if (causes.codes.size < MAX_CAUSES) causes.codes.set(series, { kind, count: 1 });
+      else causes.otherCodes++;
+    });
+  }
+}

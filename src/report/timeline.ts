@@ -1,0 +1,135 @@
+// Counts per time bucket, per outcome and per failure category. The bucket width is chosen
+// from the time range, which one pass knows only at the end: counts are kept in fine buckets
+// that merge into wider ones whenever the range grows past a bound, so memory stays bounded.
+import { FAILURE_CATEGORIES, UNKNOWN_CATEGORY } from '../catalog/categories.js';
+import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import type { Zone } from './zone.js';
+
+/** The category of a failure that has no `hid_failure` reason (a response code 2 alone). */
+export const NO_REASON = 'no_reason';
+export const FAILURE_SERIES: readonly string[] = [...Object.keys(FAILURE_CATEGORIES), UNKNOWN_CATEGORY, NO_REASON];
+const SERIES_COUNT = OUTCOMES.length + FAILURE_SERIES.length;
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** The widths a report chooses from, each a multiple of the one before (so buckets merge exactly). */
+export const BUCKET_LADDER = [SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY];
+/** The most buckets a chosen width gives (a sparkline fits a terminal line). */
+export const MAX_CHOSEN_BUCKETS = 60;
+// The most buckets kept while reading; weeks between 2000 and 2100 (the times accepted) fit.
+const MAX_KEPT_BUCKETS = 8192;
+// Buckets are counted in wall-clock time from a Monday midnight: days start at midnight and
+// weeks on Monday in the report's zone.
+const ORIGIN = Date.UTC(1999, 11, 27);
+
+/** The smallest width in `ladder` (from `from`) that covers wall times [first, last] in at most `most` buckets. */
+export function chooseWidth(first: number, last: number, ladder: readonly number[] = BUCKET_LADDER, most = MAX_CHOSEN_BUCKETS): number {
+  const count = (width: number) => Math.floor((last - ORIGIN) / width) - Math.floor((first - ORIGIN) / width) + 1;
+  return ladder.find((width) => count(width) <= most) ?? ladder[ladder.length - 1]!;
+}
+
+/** The start of the bucket of `width` that holds wall time `wall`. */
+export const bucketStart = (wall: number, width: number) => ORIGIN + Math.floor((wall - ORIGIN) / width) * width;
+
+export interface TimelineData {
+  /** The bucket width in milliseconds. */
+  bucket: number;
+  /** Each bucket's start, an instant. */
+  starts: number[];
+  outcomes: Record<Outcome, number[]>;
+  /** Failures by category, the categories that have any, most first. */
+  failureCategories: { category: string; counts: number[] }[];
+  /** The `--bucket` asked for, when the range was too long for it and a wider one was used. */
+  widened?: number;
+}
+
+export class Timeline {
+  private readonly ladder: number[];
+  private width: number;
+  private cells = new Map<number, Float64Array>();
+  private first = Number.POSITIVE_INFINITY;
+  private last = Number.NEGATIVE_INFINITY;
+  private lastIndex = Number.NaN;
+  private lastCell: Float64Array | undefined;
+
+  /** `asked`: the `--bucket` width; without it the width is chosen from the range at the end. */
+  constructor(
+    private readonly zone: Zone,
+    private readonly asked?: number,
+  ) {
+    this.ladder = asked === undefined ? BUCKET_LADDER : Array.from({ length: 40 }, (_, i) => asked * 2 ** i);
+    this.width = this.ladder[0]!;
+  }
+
+  /** One record at `time`: its outcome, and for a failure its category's index in FAILURE_SERIES (else -1). */
+  add(time: number, outcome: number, failureSeries: number): void {
+    const wall = time + this.zone.offsetAt(time) - ORIGIN;
+    let index = Math.floor(wall / this.width);
+    // Records in a row mostly fall in one bucket: the last one is tried first.
+    let cell = index === this.lastIndex ? this.lastCell : this.cells.get(index);
+    if (cell === undefined) {
+      if (Math.max(this.last, index) - Math.min(this.first, index) >= MAX_KEPT_BUCKETS) {
+        this.widen(Math.min(this.first, index), Math.max(this.last, index));
+        index = Math.floor(wall / this.width);
+        cell = this.cells.get(index);
+      }
+      if (cell === undefined) {
+        cell = new Float64Array(SERIES_COUNT);
+        this.cells.set(index, cell);
+        if (index < this.first) this.first = index;
+        if (index > this.last) this.last = index;
+      }
+    }
+    this.lastIndex = index;
+    this.lastCell = cell;
+    cell[outcome]!++;
+    if (failureSeries >= 0) cell[OUTCOMES.length + failureSeries]!++;
+  }
+
+  /** Merges the buckets into the next wider width, and wider, until `first` to `last` (in buckets of the current width) fit. */
+  private widen(first: number, last: number): void {
+    const from = this.width;
+    let width = from;
+    const at = (index: number, to: number) => Math.floor((index * from) / to);
+    while (at(last, width) - at(first, width) >= MAX_KEPT_BUCKETS) width = this.ladder[this.ladder.indexOf(width) + 1]!;
+    const merged = new Map<number, Float64Array>();
+    for (const [index, counts] of this.cells) {
+      const into = merged.get(at(index, width));
+      if (into) for (let i = 0; i < SERIES_COUNT; i++) into[i]! += counts[i]!;
+      else merged.set(at(index, width), counts);
+    }
+    this.cells = merged;
+    this.lastIndex = Number.NaN;
+    this.width = width;
+    this.first = at(this.first, width);
+    this.last = at(this.last, width);
+  }
+
+  /** The buckets to show: at the asked width (or wider if the range needed it), else one chosen from the range. */
+  data(): TimelineData | undefined {
+    if (this.cells.size === 0) return undefined;
+    const firstWall = ORIGIN + this.first * this.width;
+    const lastWall = ORIGIN + this.last * this.width;
+    const width = this.asked === undefined ? chooseWidth(firstWall, lastWall, BUCKET_LADDER.filter((w) => w >= this.width)) : this.width;
+    const start = bucketStart(firstWall, width);
+    const count = (bucketStart(lastWall, width) - start) / width + 1;
+    const sums = Array.from({ length: SERIES_COUNT }, () => new Array<number>(count).fill(0));
+    for (const [index, counts] of this.cells) {
+      const bucket = (bucketStart(ORIGIN + index * this.width, width) - start) / width;
+      for (let i = 0; i < SERIES_COUNT; i++) sums[i]![bucket]! += counts[i]!;
+    }
+    const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+    const failureCategories = FAILURE_SERIES.map((category, i) => ({ category, counts: sums[OUTCOMES.length + i]! }))
+      .filter((series) => total(series.counts) > 0)
+      .sort((a, b) => total(b.counts) - total(a.counts) || (a.category < b.category ? -1 : 1));
+    return {
+      bucket: width,
+      starts: Array.from({ length: count }, (_, i) => this.zone.instantOf(start + i * width)),
+      outcomes: Object.fromEntries(OUTCOMES.map((outcome, i) => [outcome, sums[i]!])) as Record<Outcome, number[]>,
+      failureCategories,
+      ...(this.asked !== undefined && width !== this.asked ? { widened: this.asked } : {}),
+    };
+  }
+}

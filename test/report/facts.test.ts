@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createAnnotator } from '../../src/core/annotate.js';
+import type { LineEvent } from '../../src/pipeline/events.js';
+import { FactsRecorder, factsPaths, factsReader, factsSetup, forEachFacts, type LineFacts } from '../../src/report/facts.js';
+
+const setup = factsSetup({ by: ['client_id', 'req.url'], zone: 'UTC' });
+const annotator = createAnnotator({ recordPaths: factsPaths(setup) });
+
+const LINES = [
+  '{"time":"2026-11-28T09:00:00Z","status":200,"client_id":"a"}',
+  '{"time":"2026-11-28T09:00:01Z","status":401,"hid_failure":13,"client_id":"a","req":{"url":"/token"}}',
+  '{"ts":1795856402,"status":500,"hid_error":0,"client_id":7}',
+  '{"time":"soon","hid_response":2,"client_id":{"id":"b"}}',
+  '{"status":403,"hid_error":9001}',
+  '{"time":"2026-11-28T09:00:03Z","msg":"health"}',
+  '{"msg":"no time, no code"}',
+  'not json',
+  '',
+];
+const events: LineEvent[] = [
+  ...LINES.map((line) => {
+    const bytes = Buffer.from(line);
+    return annotator.annotateBytes(bytes, 0, bytes.length);
+  }),
+  { result: 'too_long', bytes: 5_000_000 },
+  { result: 'invalid', reason: 'invalid_utf8', raw: Buffer.from([0xff]) },
+];
+
+describe('a line’s facts', () => {
+  it('are its time, codes, outcome and, for failures and errors only, its --by values (scalars only)', () => {
+    const read = factsReader(setup);
+    expect(events.map(read)).toEqual([
+      { result: 'annotated', time: Date.UTC(2026, 10, 28, 9), codes: { http: 200 }, outcome: 'success', by: [] },
+      { result: 'annotated', time: Date.UTC(2026, 10, 28, 9, 0, 1), codes: { http: 401, failure: 13 }, outcome: 'failure', by: ['a', '/token'] },
+      { result: 'annotated', time: Date.UTC(2026, 10, 28, 9, 0, 2), codes: { http: 500, error: 0 }, outcome: 'error', by: ['7', null] },
+      { result: 'annotated', time: 'unparseable', codes: { response: 2 }, outcome: 'failure', by: [null, null] },
+      { result: 'annotated', time: 'missing', codes: { http: 403, error: 9001 }, outcome: 'error', by: [null, null] },
+      { result: 'no_codes', time: Date.UTC(2026, 10, 28, 9, 0, 3) },
+      { result: 'no_codes', time: 'missing' },
+      { result: 'invalid', reason: 'invalid_json' },
+      { result: 'invalid', reason: 'blank' },
+      { result: 'too_long' },
+      { result: 'invalid', reason: 'invalid_utf8' },
+    ]);
+  });
+
+  it('are the same from a line’s bytes as from its text', () => {
+    const read = factsReader(setup);
+    for (const line of LINES) {
+      const bytes = Buffer.from(line);
+      expect(read(annotator.annotateBytes(bytes, 0, bytes.length)), line).toEqual(read(annotator.annotateLine(line)));
+    }
+  });
+
+  it('come back from a worker thread as they were, in order', () => {
+    const recorder = new FactsRecorder(setup);
+    for (const event of events) recorder.line(event);
+    const encoded = structuredClone(recorder.take());
+    const decoded: LineFacts[] = [];
+    forEachFacts(encoded, setup.by.length, (facts) => decoded.push(facts));
+    expect(decoded).toEqual(events.map(factsReader(setup)));
+    expect(recorder.take()).toEqual({ numbers: [], by: [] });
+  });
+});
