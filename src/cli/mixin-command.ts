@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MixinConfigError } from '../mixin/config.js';
 import { mixinFiles } from '../mixin/mixin.js';
 import { describeError } from '../pipeline/errors.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
+import { makeDirectories } from '../sinks/directories.js';
 import type { MixinArgs } from './mixin-options.js';
 import { UsageError, checkLabelName } from './options.js';
 
@@ -21,7 +21,7 @@ export async function mixinCommand(args: MixinArgs): Promise<number> {
     throw error instanceof MixinConfigError ? new UsageError(error.message) : error;
   }
   try {
-    await mkdir(args.out, { recursive: true });
+    await makeDirectories(args.out);
     for (const file of files) await writeFileAtomically(join(args.out, file.path), file.text);
   } catch (error) {
     throw new Error(`cannot write ${args.out}: ${describeError(error)}`);

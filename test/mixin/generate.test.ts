@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,16 @@ describe('hidlog mixin', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr.split('\n')[0]).toMatch(/^hidlog: /);
     expect(result.stdout.length).toBe(0);
+  });
+
+  it('says in one line when the folder cannot be made where its parent cannot hold it (under /proc, a dangling symlink), exit 1', async () => {
+    // Node's mkdir(recursive) spins forever on both: the walk must give up.
+    symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+    for (const [out, reason] of [['/proc/hidlog-test/out', 'no such file'], [join(dir, 'dangling', 'out'), 'not a directory']] as const) {
+      const result = await runCli(['mixin', '--out', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`hidlog: cannot write ${out}: ${reason}\n`);
+    }
   });
 
   it('says in one line when the folder cannot be written, exit 1', async () => {
