@@ -11,6 +11,7 @@ export interface FollowArgs {
   stateFile?: string | undefined;
   startAt: StartAt;
   pollInterval: number;
+  watch: boolean;
 }
 
 // How often, at most, positions are saved while lines flow: after a SIGKILL, at most this
@@ -49,6 +50,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     },
     startAt: args.startAt,
     pollMs,
+    watch: args.watch,
     stateFile: args.stateFile,
     checkpointMs: CHECKPOINT_MS,
     stats,
