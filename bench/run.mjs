@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --lines N --rounds R --workers N --no-memory]
+// npm run bench [-- --lines N --rounds R --workers N --no-memory --no-follow]
 // Runs hidlog, the Node floor and the peers (jq, mtail) side by side on one generated corpus,
 // alternating modes over several rounds, and prints medians, ratios against the targets, and
 // whether every mode's counts equal the corpus's truth.
@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeCorpus } from './corpus.mjs';
+import { followBench } from './follow.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -23,6 +24,7 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: String(availableParallelism()) },
     'no-memory': { type: 'boolean', default: false },
+    'no-follow': { type: 'boolean', default: false },
   },
 });
 const lines = Number(opts.lines);
@@ -227,3 +229,4 @@ out.push('|---|---|');
 for (const [name, ok] of checks) out.push(`| ${name} | ${ok ? 'yes' : 'NO'} |`);
 console.log(out.join('\n'));
 if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+if (!opts['no-follow']) { const follow = await followBench(); console.log(`\n${follow.text}`); if (follow.failed) process.exitCode = 1; }

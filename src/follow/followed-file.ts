@@ -101,14 +101,18 @@ export class FollowedFile {
     return this.startFingerprint;
   }
 
+  /** Whether the first bytes kept are all the fingerprint will ever cover. */
+  get startComplete(): boolean {
+    return this.startBytes.length >= FINGERPRINT_BYTES;
+  }
+
   /**
    * While the first bytes kept are fewer than FINGERPRINT_BYTES and the file has grown, reads
    * them again, so the fingerprint covers more. `false` if the file no longer begins as it did:
    * it was truncated and written again.
    */
   async growFingerprint(): Promise<boolean> {
-    const kept = this.startBytes.length;
-    if (kept >= FINGERPRINT_BYTES || this.size() <= kept) return true;
+    if (this.startComplete || this.size() <= this.startBytes.length) return true;
     const before = this.fingerprint;
     const start = await this.readStart();
     return !before || startMatches(before, start);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeError } from '../pipeline/errors.js';
@@ -197,7 +198,8 @@ export class Follower {
     const found = new Map<string, { path: string; stamp: string }>();
     for (const path of await pathsNow(patterns)) {
       try {
-        const { dev, ino, size, mtimeMs } = await stat(path);
+        // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
+        const { dev, ino, size, mtimeMs } = statSync(path);
         const identity = identityOf({ dev, ino });
         if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
       } catch {
@@ -303,9 +305,10 @@ export class Follower {
     const { options } = this;
     let read: number | 'truncated';
     try {
-      if ((await this.decide(file)) !== 'follow') return;
+      // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
+      if (!file.decided && (await this.decide(file)) !== 'follow') return;
       read = await file.read(options.stop, (bytes) => this.afterChunk(bytes));
-      if (read !== 'truncated' && read > 0 && !(await file.growFingerprint())) read = 'truncated';
+      if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
       this.reportOnce(file.path, error);

@@ -57,6 +57,7 @@ export class WakeUp<F extends Watchable> {
     const now = Date.now();
     this.nextFull = now + (options.watch ? RESCAN_MS : options.pollMs);
     this.nextPoll = now + options.pollMs;
+    options.stop.addEventListener('abort', () => this.wake?.(), { once: true });
   }
 
   /** Starts waking for a file's changes. */
@@ -133,7 +134,8 @@ export class WakeUp<F extends Watchable> {
         for (const file of this.busy) look.files.add(file);
       }
       if (look.full || look.files.size > 0 || look.directories.size > 0 || (polled && keepLooking)) return look;
-      await this.sleepUntil(Math.min(this.nextFull, this.nextPoll, this.busy.size > 0 ? this.nextBusy : Infinity));
+      // While a file is busy, the directories are looked at on its wake-ups, not on wake-ups of their own.
+      await this.sleepUntil(Math.min(this.nextFull, this.busy.size > 0 ? this.nextBusy : this.nextPoll));
     }
   }
 
@@ -197,14 +199,10 @@ export class WakeUp<F extends Watchable> {
 
   private sleepUntil(at: number): Promise<void> {
     return new Promise((resolve) => {
-      const { stop } = this.options;
-      const done = () => {
-        stop.removeEventListener('abort', done);
+      this.wake = () => {
         this.wake = undefined;
         resolve();
       };
-      this.wake = done;
-      stop.addEventListener('abort', done);
       // Events that came while the loop was busy are in `dirty` already: look soon.
       this.wakeAt(this.dirty.size > 0 ? Date.now() + COALESCE_MS : at);
     });

@@ -14,7 +14,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const hash = 'a'.repeat(64);
 const position: FilePosition = { path: '/var/log/hid/auth.log', fingerprint: hash, fingerprintBytes: 900, offset: 12_345 };
-const checkpointer = (outputFlushed = async () => undefined) => new Checkpointer({ path, everyMs: 1000, outputFlushed, warn: (message) => expect.fail(message) });
+const checkpointer = (outputFlushed: () => Promise<void> = async () => undefined) => new Checkpointer({ path, everyMs: 1000, outputFlushed, warn: (message) => expect.fail(message) });
 
 describe('Checkpointer', () => {
   it('loads what it saved; no file is no state', async () => {

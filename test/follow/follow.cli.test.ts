@@ -55,6 +55,13 @@ function expectExactlyOnce(numbers: number[], count: number): void {
   expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
 }
 
+/** Waits for records 0..count-1, each once, then a while longer: nothing more may come. */
+async function expectAllOnceAndNoMore(run: Follow, count: number): Promise<void> {
+  expectExactlyOnce(await waitForCount(run.out, count), count);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expectExactlyOnce(numbersIn(run.out), count);
+}
+
 async function stop(run: Follow, signal: NodeJS.Signals = 'SIGTERM'): Promise<CliResult> {
   run.child.kill(signal);
   return run.done;
@@ -376,9 +383,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
     truncateSync(log, 0);
     appendFileSync(log, records(80, 90));
     run.child.kill('SIGCONT');
-    expectExactlyOnce(await waitForCount(run.out, 90), 90);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expectExactlyOnce(numbersIn(run.out), 90);
+    await expectAllOnceAndNoMore(run, 90);
     await stop(run);
   });
 
@@ -393,9 +398,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // hidlog sees the copy beside the file
     truncateSync(log, 0);
     appendFileSync(log, records(50, 60));
-    expectExactlyOnce(await waitForCount(run.out, 60), 60);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expectExactlyOnce(numbersIn(run.out), 60);
+    await expectAllOnceAndNoMore(run, 60);
     await stop(run);
   });
 
@@ -410,9 +413,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500)); // read to its end and let go
     renameSync(join(dir, 'parked'), log);
     appendFileSync(log, records(20, 30));
-    expectExactlyOnce(await waitForCount(run.out, 30), 30);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expectExactlyOnce(numbersIn(run.out), 30);
+    await expectAllOnceAndNoMore(run, 30);
     await stop(run);
   });
 
