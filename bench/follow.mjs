@@ -181,7 +181,8 @@ async function idle(files, { seconds, warmup }) {
   const peers = [{ name: 'hidlog', child: start(process.execPath, [hidlog, 'annotate', '--follow', '-o', join(dir, 'out.ndjson'), join(dir, '*.log')]) }];
   if (has('mtail')) peers.push({ name: 'mtail', child: start('mtail', ['--progs', join(here, 'peers/hid.mtail'), '--logs', join(dir, '*.log'), '--address', '127.0.0.1', '--port', String(await freePort()), '--logtostderr']) });
   peers.push({ name: 'tail -F', child: start('tail', ['-F', '-q', '-n', '0', ...paths]) });
-  await sleep(Math.max(warmup, 3) * 1000);
+  // Past the start-up: V8 compacts the start-up's heap some 8 s in, once.
+  await sleep(Math.max(warmup, 10) * 1000);
   const cpu = await cpuOver(peers, seconds);
   for (const { child } of peers) await stop(child);
   rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,9 @@ import { FINGERPRINT_BYTES, fingerprintOfStart, identityOf, startMatches, type F
 // A read that fills this much looks again with a larger buffer; most reads of a tail are small.
 const FIRST_READ_BYTES = 16 * 1024;
 const READ_BYTES = 256 * 1024;
+// First reads land here, and only the bytes that came are copied out: most looks find few or none,
+// and a buffer each would be garbage (a full look reads every followed file).
+const firstRead = Buffer.allocUnsafe(FIRST_READ_BYTES + 1);
 
 /**
  * One text file being followed, held open: after a rename or a delete it is still read, through
@@ -135,17 +138,17 @@ export class FollowedFile {
    */
   async read(stop: AbortSignal, afterChunk: (bytes: number) => Promise<void>): Promise<number | 'truncated'> {
     let total = 0;
-    let size = FIRST_READ_BYTES;
+    let first = true;
     while (!stop.aborted) {
       const overlap = this.readOffset > 0 ? 1 : 0;
-      const buffer = Buffer.allocUnsafe(size + overlap);
+      const buffer = first ? firstRead.subarray(0, FIRST_READ_BYTES + overlap) : Buffer.allocUnsafe(READ_BYTES + overlap);
       // A read of a tail is a few kilobytes from the page cache: done at once, it costs a fifth of
       // the CPU of a read through the thread pool (measured), and a follower makes many.
       const bytesRead = readSync(this.handle.fd, buffer, 0, buffer.length, this.readOffset - overlap);
       if (overlap === 1 && (bytesRead === 0 || (this.lastByte !== undefined && buffer[0] !== this.lastByte))) return 'truncated';
       const fresh = bytesRead - overlap;
       if (fresh <= 0) break;
-      const chunk = buffer.subarray(overlap, bytesRead);
+      const chunk = first ? Buffer.from(buffer.subarray(overlap, bytesRead)) : buffer.subarray(overlap, bytesRead);
       this.readOffset += fresh;
       this.lastByte = chunk[fresh - 1];
       total += fresh;
@@ -154,7 +157,7 @@ export class FollowedFile {
       await afterChunk(fresh);
       // A short read is the end of the file as it is now.
       if (bytesRead < buffer.length) break;
-      size = READ_BYTES;
+      first = false;
     }
     return total;
   }
