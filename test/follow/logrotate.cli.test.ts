@@ -4,7 +4,6 @@
 // glob, with a restart from the state file in the middle (and a rotation while hidlog is down):
 // every record still on disk afterwards is in the output exactly once, and nothing else is.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
