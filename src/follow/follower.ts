@@ -173,7 +173,7 @@ export class Follower {
     }
     // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
     const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
-    for (const file of [...rotated, ...toRead]) {
+    for (const file of new Set([...rotated, ...toRead])) {
       if (options.stop.aborted) break;
       if (this.files.get(file.identity) === file) await this.readFile(file);
     }

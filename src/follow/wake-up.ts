@@ -1,7 +1,5 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 
-// A burst of writes a few milliseconds long makes one look, not one per write.
-const COALESCE_MS = 5;
 // A file that had new bytes at two looks this close together is busy: it is looked at this often
 // instead of being watched, so a busy log costs a dozen looks a second, not a wake-up per write
 // (each costs about as much as a look); a line then waits at most this long.
@@ -51,6 +49,7 @@ export class WakeUp<F extends Watchable> {
   private nextBusy = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  private immediate: NodeJS.Immediate | undefined;
   private wake: (() => void) | undefined;
 
   constructor(private readonly options: WakeUpOptions) {
@@ -143,6 +142,7 @@ export class WakeUp<F extends Watchable> {
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.wake?.();
   }
 
@@ -155,7 +155,7 @@ export class WakeUp<F extends Watchable> {
       // Through the descriptor: the watch stays on the file the loop reads, under any name or none.
       const watcher = watch(`/proc/self/fd/${file.fd}`, () => {
         this.dirty.add(file);
-        this.wakeAt(Date.now() + COALESCE_MS);
+        this.wakeSoon();
       });
       watcher.on('error', () => {
         watcher.close();
@@ -197,14 +197,27 @@ export class WakeUp<F extends Watchable> {
     }, Math.max(0, at - Date.now()));
   }
 
+  /**
+   * Looks once the events that came together have all been taken: in the same turn of the event
+   * loop, so an event costs no timer of its own, and writes that came at once make one look.
+   */
+  private wakeSoon(): void {
+    if (this.immediate || !this.wake) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      this.wake?.();
+    });
+  }
+
   private sleepUntil(at: number): Promise<void> {
     return new Promise((resolve) => {
       this.wake = () => {
         this.wake = undefined;
         resolve();
       };
-      // Events that came while the loop was busy are in `dirty` already: look soon.
-      this.wakeAt(this.dirty.size > 0 ? Date.now() + COALESCE_MS : at);
+      // Events that came while the loop was busy are in `dirty` already.
+      if (this.dirty.size > 0) this.wakeSoon();
+      else this.wakeAt(at);
     });
   }
 }
