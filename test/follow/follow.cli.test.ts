@@ -332,6 +332,15 @@ describe('hidlog annotate --follow', () => {
   });
 });
 
+/** An empty app.log, followed (by `patterns`, or its name) and ready. */
+async function followNewLog(patterns?: (log: string) => string[]): Promise<{ log: string; run: Follow }> {
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const run = follow(patterns ? patterns(log) : [log]);
+  await ready(run, log);
+  return { log, run };
+}
+
 describe('hidlog annotate --follow: files known by their content', () => {
   it('reads gzip files a glob finds decompressed: one never read whole, one partly read from its offset, one read not again', async () => {
     const log = join(dir, 'app.log');
@@ -370,10 +379,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
   });
 
   it('copytruncate, following the name: lines written after the last read and before the truncation are read from the copy', async () => {
-    const log = join(dir, 'app.log');
-    writeFileSync(log, '');
-    const run = follow([log]);
-    await ready(run, log);
+    const { log, run } = await followNewLog();
     appendFileSync(log, records(0, 50));
     await waitForCount(run.out, 50);
     // hidlog cannot look while it is stopped: 50-80 are written, copied and truncated away unread.
@@ -388,10 +394,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
   });
 
   it('copytruncate, following a glob: the copy is known as the file already read, not read again', async () => {
-    const log = join(dir, 'app.log');
-    writeFileSync(log, '');
-    const run = follow([`${log}*`]);
-    await ready(run, log);
+    const { log, run } = await followNewLog((log) => [`${log}*`]);
     appendFileSync(log, records(0, 50));
     await waitForCount(run.out, 50);
     copyFileSync(log, `${log}.1`);
@@ -403,10 +406,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
   });
 
   it('a file renamed out of sight and back is read on from where it was', async () => {
-    const log = join(dir, 'app.log');
-    writeFileSync(log, '');
-    const run = follow([log]);
-    await ready(run, log);
+    const { log, run } = await followNewLog();
     appendFileSync(log, records(0, 20));
     await waitForCount(run.out, 20);
     renameSync(log, join(dir, 'parked'));
@@ -443,10 +443,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
   });
 
   it('with --no-watch, follows by polling alone', async () => {
-    const log = join(dir, 'app.log');
-    writeFileSync(log, '');
-    const run = follow(['--no-watch', log]);
-    await ready(run, log);
+    const { log, run } = await followNewLog((log) => ['--no-watch', log]);
     appendFileSync(log, records(0, 50));
     renameSync(log, `${log}.1`);
     writeFileSync(log, records(50, 60));
