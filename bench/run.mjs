@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm run bench [-- --lines N --rounds R --workers N --no-memory]
+// npm run bench [-- --lines N --rounds R --workers N --no-memory --no-follow]
 // Runs hidlog, the Node floor and the peers (jq, mtail) side by side on one generated corpus (and
 // hidlog on the corpus five times over), alternating modes over several rounds, and prints
-// medians, ratios against the targets, and whether every mode's counts equal the corpus's truth.
+// medians, ratios against the targets, and whether every mode's counts equal the corpus's truth;
+// then follow mode's CPU and latency beside mtail and tail -F (bench/follow.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeCorpus } from './corpus.mjs';
+import { followBench } from './follow.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -24,6 +26,7 @@ const { values: opts } = parseArgs({
     // The --workers targets are decided for two threads.
     workers: { type: 'string', default: '2' },
     'no-memory': { type: 'boolean', default: false },
+    'no-follow': { type: 'boolean', default: false },
   },
 });
 const lines = Number(opts.lines);
@@ -233,3 +236,4 @@ out.push('|---|---|');
 for (const [name, ok] of checks) out.push(`| ${name} | ${ok ? 'yes' : 'NO'} |`);
 console.log(out.join('\n'));
 if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+if (!opts['no-follow']) { const follow = await followBench(); console.log(`\n${follow.text}`); if (follow.failed) process.exitCode = 1; }

@@ -10,6 +10,7 @@ export interface FollowArgs {
   stateFile?: string | undefined;
   startAt: StartAt;
   pollInterval: number;
+  watch: boolean;
 }
 
 // How often, at most, positions are saved while lines flow: after a SIGKILL, at most this
@@ -53,6 +54,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     },
     startAt: args.startAt,
     pollMs: args.pollInterval,
+    watch: args.watch,
     stateFile: args.stateFile,
     checkpointMs: CHECKPOINT_MS,
     stats,

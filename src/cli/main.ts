@@ -104,7 +104,7 @@ const cli: Argv = yargs(args)
         if (!argv.follow && argv['state-file'] !== undefined) throw new UsageError('--state-file applies with --follow');
         if (argv.follow) {
           const { followCommand } = await import('./follow-command.js');
-          return followCommand({ ...annotateArgs, stateFile: argv['state-file'], startAt: argv['start-at'] as 'end' | 'beginning', pollInterval: argv['poll-interval'] });
+          return followCommand({ ...annotateArgs, stateFile: argv['state-file'], startAt: argv['start-at'] as 'end' | 'beginning', pollInterval: argv['poll-interval'], watch: argv.watch });
         }
         const { annotateCommand } = await import('./annotate-command.js');
         return annotateCommand(annotateArgs);

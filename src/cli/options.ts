@@ -70,7 +70,8 @@ export const FOLLOW_OPTIONS = {
   follow: { alias: 'F', type: 'boolean', default: false, describe: 'Follow the files (paths or quoted globs) like tail -F, through rotation, until SIGINT/SIGTERM' },
   'state-file': { type: 'string', describe: 'With --follow: keep each file\'s position here, so a restart loses and repeats nothing' },
   'start-at': { choices: ['end', 'beginning'], default: 'end', describe: 'With --follow: where to start in files present at the first start (later files: from the beginning)' },
-  'poll-interval': { coerce: wholeNumber('poll-interval', 1), requiresArg: true, default: 250, describe: 'With --follow: milliseconds between looks at the files (fs.watch wakes it sooner where it works)' },
+  'poll-interval': { coerce: wholeNumber('poll-interval', 1), requiresArg: true, default: 250, describe: 'With --follow: milliseconds between looks at the directories, and at every file with --no-watch' },
+  watch: { type: 'boolean', default: true, describe: 'With --follow: wake on fs.watch (inotify) events; --no-watch polls every file instead (NFS and other filesystems where events are missed)' },
 } as const satisfies Record<string, Options>;
 
 export const CATALOG_OPTIONS = {

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { describeError } from '../pipeline/errors.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 
-/** Where reading a file stopped: its identity (device, inode, first bytes) and the offset. */
+/**
+ * Where reading one file's content stopped: the content's fingerprint (a SHA-256 of its first
+ * `fingerprintBytes` bytes), the offset after the last complete line written out, and the path it
+ * was last seen at (where a restart looks for it if no pattern finds it).
+ */
 export interface FilePosition {
   path: string;
-  dev: number;
-  ino: number;
   fingerprint: string;
   fingerprintBytes: number;
   offset: number;
@@ -19,9 +21,12 @@ export interface CheckpointerOptions {
   warn: (message: string) => void;
 }
 
+const VERSION = 2;
+
 /** Keeps the state file: loads the saved positions, and saves the positions it is given (delivered ones: see Delivery). */
 export class Checkpointer {
   private lastSave = 0;
+  private lastText = '';
 
   constructor(private readonly options: CheckpointerOptions) {}
 
@@ -32,11 +37,9 @@ export class Checkpointer {
       text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      throw new Error(`cannot read state file ${path}: ${describeError(error)}`);
     }
-    const state = JSON.parse(text) as { version?: number; files?: FilePosition[] };
-    if (state.version !== 1 || !Array.isArray(state.files)) throw new Error(`${path} is not a hidlog state file`);
-    return state.files;
+    return parseState(path, text);
   }
 
   /** Whether a save is due: the last one is at least `everyMs` old. */
@@ -44,14 +47,50 @@ export class Checkpointer {
     return Date.now() - this.lastSave >= this.options.everyMs;
   }
 
-  /** Writes `positions` atomically; a failure is warned about, not thrown. */
+  /** Writes `positions` atomically, unless they are the ones saved last; a failure is warned about, not thrown. */
   async save(positions: FilePosition[]): Promise<void> {
     const { path, warn } = this.options;
-    try {
-      await writeFileAtomically(path, JSON.stringify({ version: 1, files: positions }, null, 1) + '\n');
+    const text = JSON.stringify({ version: VERSION, files: positions }, null, 1) + '\n';
+    if (text === this.lastText) {
       this.lastSave = Date.now();
+      return;
+    }
+    try {
+      await writeFileAtomically(path, text);
+      this.lastSave = Date.now();
+      this.lastText = text;
     } catch (error) {
       warn(`cannot write state file ${path}: ${describeError(error)}`);
     }
   }
 }
+
+/**
+ * Version 2 as written; version 1 (hidlog 0.1: device, inode, and a SHA-256 of the first bytes)
+ * carries the same fingerprint, so its files are read on from their offsets.
+ */
+function parseState(path: string, text: string): FilePosition[] {
+  const notState = (why: string) => new Error(`${path} is not a hidlog state file (${why}); move it away to start afresh`);
+  let state: { version?: unknown; files?: unknown };
+  try {
+    state = JSON.parse(text) as typeof state;
+  } catch {
+    throw notState('not JSON');
+  }
+  if (state === null || typeof state !== 'object' || !Array.isArray(state.files)) throw notState('no list of files');
+  if (state.version !== 1 && state.version !== VERSION) {
+    throw new Error(`${path} is a hidlog state file of version ${String(state.version)}; this hidlog reads versions 1 and ${VERSION}`);
+  }
+  const positions: FilePosition[] = [];
+  for (const entry of state.files as Partial<FilePosition>[]) {
+    const { path: filePath, fingerprint, fingerprintBytes, offset } = entry ?? {};
+    if (typeof filePath !== 'string' || typeof fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint) || !isCount(fingerprintBytes) || !isCount(offset)) {
+      throw notState('a file entry without path, fingerprint and offset');
+    }
+    // Version 1 kept files with nothing read yet, and empty ones: nothing to resume there.
+    if (fingerprintBytes > 0 && offset > 0) positions.push({ path: filePath, fingerprint, fingerprintBytes, offset });
+  }
+  return positions;
+}
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;

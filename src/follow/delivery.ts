@@ -4,7 +4,8 @@ import type { LineWriter } from '../sinks/line-writer.js';
 export type DeliveredOutput = Pick<LineWriter, 'bytesWritten' | 'bytesAccepted' | 'flushed' | 'takeBack'>;
 
 interface Mark<K> {
-  key: K;
+  /** Undefined once the key's marks stopped counting (see disown). */
+  key: K | undefined;
   offset: number;
   /** Each output's bytes written when reading reached `offset`. */
   written: number[];
@@ -26,9 +27,26 @@ export class Delivery<K> {
     this.settled = outputs.map((output) => output.bytesWritten);
   }
 
-  /** Reading `key` starts at `offset`: nothing read from it yet, so nothing to wait for. */
+  /** Reading `key` starts at `offset`: nothing read from it yet, so nothing to wait for; what was read of it before no longer counts. */
   start(key: K, offset: number): void {
+    this.disown(key);
     this.delivered.set(key, offset);
+  }
+
+  /** As start, for a `key` not known yet; one known goes on from where it is. */
+  startIfNew(key: K, offset: number): void {
+    if (!this.delivered.has(key)) this.start(key, offset);
+  }
+
+  /**
+   * What was read of `from` goes on as `to`, read on from `offset`: a followed file closed into
+   * remembered content, content found again in a file, a truncated file's unread rest.
+   */
+  continueAs(from: K, to: K, offset: number): void {
+    const delivered = this.delivered.get(from);
+    this.delivered.delete(from);
+    this.delivered.set(to, Math.min(delivered ?? offset, offset));
+    for (const mark of this.marks) if (mark.key === from) mark.key = to;
   }
 
   /** Reading `key` has reached `offset`; its lines so far are in what the outputs were given. */
@@ -44,7 +62,13 @@ export class Delivery<K> {
 
   /** `key` is no longer followed. */
   forget(key: K): void {
+    this.disown(key);
     this.delivered.delete(key);
+  }
+
+  /** The marks not settled yet stop counting for `key` (they still count for the outputs' bytes). */
+  private disown(key: K): void {
+    for (const mark of this.marks) if (mark.key === key) mark.key = undefined;
   }
 
   /**
@@ -64,7 +88,7 @@ export class Delivery<K> {
     let settled = 0;
     for (const mark of this.marks) {
       if (mark.written.some((bytes, i) => bytes > accepted[i]!)) break;
-      if (this.delivered.has(mark.key)) this.delivered.set(mark.key, mark.offset);
+      if (mark.key !== undefined && this.delivered.has(mark.key)) this.delivered.set(mark.key, mark.offset);
       this.settled = mark.written;
       settled++;
     }

@@ -1,14 +1,65 @@
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 
-/** How many first bytes of a file tell it apart from another that got the same inode. */
+/**
+ * Says which file a path is, by content: the first bytes of a log file, up to 1 KiB, tell it
+ * apart from any other (a first record carries a timestamp). A rename, a copy (copytruncate's)
+ * and a compressed copy all begin with the same bytes as the file they came from.
+ */
 export const FINGERPRINT_BYTES = 1024;
+
+/** A SHA-256 of a file's first `bytes` bytes. */
+export interface Fingerprint {
+  hash: string;
+  bytes: number;
+}
 
 export const identityOf = (stat: { dev: number; ino: number }) => `${stat.dev}:${stat.ino}`;
 
-/** A SHA-256 of the first `bytes` bytes of the file (fewer if it is shorter). */
-export async function fingerprintOf(handle: FileHandle, bytes: number): Promise<string> {
-  const buffer = Buffer.alloc(bytes);
-  const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-  return createHash('sha256').update(buffer.subarray(0, bytesRead)).digest('hex');
+const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The fingerprint of a file that begins with `start` (its first bytes, up to FINGERPRINT_BYTES):
+ * its complete lines within them, or all of them if the first line is longer. None until the first
+ * line is complete: such a file has nothing to read yet, so nothing to tell apart.
+ */
+export function fingerprintOfStart(start: Buffer): Fingerprint | undefined {
+  const window = start.subarray(0, FINGERPRINT_BYTES);
+  const lineEnd = window.lastIndexOf(10) + 1;
+  const bytes = lineEnd > 0 ? lineEnd : window.length === FINGERPRINT_BYTES ? FINGERPRINT_BYTES : 0;
+  return bytes === 0 ? undefined : { hash: hashOf(start.subarray(0, bytes)), bytes };
+}
+
+/** Whether a file that begins with `start` is the one `fingerprint` was taken of (as far as its first bytes tell). */
+export function startMatches(fingerprint: Fingerprint, start: Buffer): boolean {
+  return start.length >= fingerprint.bytes && hashOf(start.subarray(0, fingerprint.bytes)) === fingerprint.hash;
+}
+
+/** Whether two files that begin with `a` and `b` are one content: alike over the shorter of their fingerprints. */
+export function sameStart(a: Buffer, b: Buffer): boolean {
+  const first = fingerprintOfStart(a);
+  const second = fingerprintOfStart(b);
+  if (!first || !second) return false;
+  const bytes = Math.min(first.bytes, second.bytes);
+  return a.subarray(0, bytes).equals(b.subarray(0, bytes));
+}
+
+export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd';
+
+const MAGIC: [Compression, Buffer][] = [
+  ['gzip', Buffer.from([0x1f, 0x8b])],
+  ['bzip2', Buffer.from('BZh')],
+  ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+  ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+];
+
+/**
+ * The compression a file's first bytes announce (its magic bytes, never its name); `undefined`
+ * for a text file, `'too short'` while the bytes so far could still begin a compressed file.
+ */
+export function compressionOf(start: Buffer): Compression | 'too short' | undefined {
+  for (const [name, magic] of MAGIC) {
+    const length = Math.min(start.length, magic.length);
+    if (start.subarray(0, length).equals(magic.subarray(0, length))) return length === magic.length ? name : 'too short';
+  }
+  return undefined;
 }

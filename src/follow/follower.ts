@@ -1,28 +1,43 @@
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describeError } from '../pipeline/errors.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
+import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
 import { FollowedFile } from './followed-file.js';
-import { identityOf } from './fingerprinter.js';
-import { pathsNow } from './paths-provider.js';
-import { WakeUp } from './wake-up.js';
+import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
+import { pathsNow, patternNames } from './paths-provider.js';
+import { WakeUp, type Look } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
 
 // How long a file renamed away or deleted is still read after its last growth.
 const ROTATED_QUIET_MS = 2000;
+// How long the rest of a truncated file, or of a saved position no pattern finds, is looked for
+// beside where it was (the copy copytruncate makes, a rotated file being compressed).
+const SEARCH_MS = 30_000;
+// Contents of files read and closed, remembered so that a file that comes back is read on from
+// its offset; the oldest are forgotten first.
+const REMEMBERED_CONTENTS = 1000;
+// At most this many files are looked at in one search.
+const SEARCH_CANDIDATES = 1000;
 
 /** What an operator watches on /metrics: no label per file, by design. */
 export class FollowStats {
   files = 0;
   rotations = 0;
   truncations = 0;
-  lagBytes = 0;
   lastLineSeconds = 0;
   readErrors = 0;
+  /** Set by the follower: bytes written to the followed files and not read yet, asked for at each scrape. */
+  lag: () => number = () => 0;
+
+  get lagBytes(): number {
+    return this.lag();
+  }
 }
 
 export interface FollowOptions {
@@ -30,6 +45,8 @@ export interface FollowOptions {
   lines: LineOptions & { output?: LineWriter | undefined };
   startAt: StartAt;
   pollMs: number;
+  /** Wake on fs.watch (inotify) events; without it, every file is looked at every pollMs. */
+  watch: boolean;
   stateFile?: string | undefined;
   /** How often, at most, the state file is written while lines flow. */
   checkpointMs: number;
@@ -42,118 +59,536 @@ export interface FollowOptions {
 }
 
 /**
- * Follows files like `tail -F`, by identity (device and inode) rather than by path: a file
- * renamed away is read to its end through the handle still open on it, a new file at the path
- * is read from its start, a file that shrank was truncated in place and is read again from 0.
+ * A file's content that no open file holds: a file read to its end and closed, a compressed
+ * rotated file, a saved position not found yet, the unread rest of a truncated file.
+ */
+interface Content {
+  fingerprint: Fingerprint;
+  /** Decompressed bytes, for a compressed file. */
+  offset: number;
+  path: string;
+  /** Found by a pattern at the last full look: saved, so that a restart does not read it again. */
+  seen: boolean;
+  /** Looked for beside `path` (its directory and the directories in it) until then. */
+  searchUntil?: number | undefined;
+  lastSearch?: number;
+  /** Files looked at by the search, and their stamp then: looked at again only when they change. */
+  searched?: Map<string, string>;
+}
+
+/** A file a pattern finds that is not followed as text: compressed, unreadable, or a copy of a followed file. */
+interface Examined {
+  stamp: string;
+  /** What it holds, once known (a compressed file read, a copy of a file since closed). */
+  content?: Content | undefined;
+  /** A copy of this followed file (copytruncate's, or a compressed one): read from there. */
+  copyOf?: FollowedFile | undefined;
+}
+
+type Verdict = 'follow' | 'wait' | 'closed';
+
+/**
+ * Follows files like `tail -F`, knowing each by its content, not its path: a file renamed away
+ * is read to its end through the handle still open on it, a copy of a followed file (copytruncate's,
+ * a compressed rotated file) is recognised and not read twice, a truncated file's unread rest is
+ * read from its copy before the file is read again from 0, and a file seen before is read on from
+ * its offset.
  */
 export class Follower {
   private readonly files = new Map<string, FollowedFile>();
+  private contents: Content[] = [];
+  private readonly examined = new Map<string, Examined>();
+  /** Gzip files read only in part, or not yet, as they are still being written: looked at again when they change. */
+  private readonly unfinished = new Map<string, string>();
+  /** Files compressed in a way hidlog does not read, named once. */
+  private readonly skipped = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Files present at the first start, with --start-at end: where their last complete line ended then. */
+  private readonly startOffsets = new Map<FollowedFile, number>();
   private readonly checkpointer: Checkpointer | undefined;
-  private readonly delivery: Delivery<FollowedFile> | undefined;
+  /** What the outputs accepted, per followed file and per content (only with a state file: it is what is saved). */
+  private readonly delivery: Delivery<FollowedFile | Content> | undefined;
+  private readonly wakeUp: WakeUp<FollowedFile>;
+  private firstStart = false;
+  private readSomething = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, warn } = options;
+    const { stateFile, lines, checkpointMs, warn, pollMs, watch, stop, stats } = options;
     if (stateFile) {
       this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
       this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
     }
+    this.wakeUp = new WakeUp({ pollMs, watch, stop });
+    stats.lag = () => {
+      let lag = 0;
+      for (const file of this.files.values()) lag += file.lag();
+      return lag;
+    };
   }
 
   async run(): Promise<void> {
     const { options } = this;
     const saved = await this.checkpointer?.load();
-    const wakeUp = new WakeUp(new Set(options.patterns.map((pattern) => dirname(pattern))), options.pollMs, options.stop);
+    this.contents = (saved ?? []).map((position) => ({
+      fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
+      offset: position.offset,
+      path: position.path,
+      seen: false,
+    }));
+    this.firstStart = saved === undefined;
+    this.wakeUp.directories(options.patterns.map((pattern) => dirname(pattern)));
     try {
-      await this.poll(saved ?? [], saved === undefined);
+      await this.look({ full: true, directories: new Set(), files: new Set() });
+      this.firstStart = false;
+      // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
+      const now = Date.now();
+      for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
+      await this.searchAll();
       while (!options.stop.aborted) {
-        await wakeUp.next();
-        await this.poll([], false);
+        const look = await this.wakeUp.next(this.keepLooking());
+        await this.look(look);
         await this.checkpoint(false);
       }
     } finally {
-      wakeUp.close();
+      this.wakeUp.close();
       await this.delivery?.close(options.lastWrites());
       await this.checkpoint(true);
       for (const file of this.files.values()) await file.close();
     }
   }
 
-  /** One pass: find the files, notice rotations and truncations, read what is new. */
-  private async poll(saved: FilePosition[], firstStart: boolean): Promise<void> {
+  /** One look: find what changed, notice rotations and truncations, read what is new. */
+  private async look(look: Look<FollowedFile>): Promise<void> {
     const { options } = this;
-    const found = new Map<string, string>(); // identity -> path
-    for (const path of await pathsNow(options.patterns)) {
+    const toRead = new Set(look.files);
+    if (look.full) await this.lookAtPaths(options.patterns, undefined, toRead);
+    else if (look.directories.size > 0) {
+      await this.lookAtPaths(options.patterns.filter((pattern) => look.directories.has(dirname(pattern))), look.directories, toRead);
+    }
+    for (const [path, stamp] of this.unfinished) {
       try {
-        const identity = identityOf(await stat(path));
-        if (!found.has(identity)) found.set(identity, path);
+        if (stampOf(await stat(path)) === stamp) continue;
+      } catch {
+        this.unfinished.delete(path);
+        continue;
+      }
+      await this.readCompressed(path, 'gzip');
+    }
+    // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
+    const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
+    for (const file of new Set([...rotated, ...toRead])) {
+      if (options.stop.aborted) break;
+      if (this.files.get(file.identity) === file) await this.readFile(file);
+    }
+    await this.closeQuietRotated();
+    await this.searchAll();
+    options.stats.files = this.files.size;
+    if (this.readSomething) {
+      this.readSomething = false;
+      // A tail writes what it read now, not when a chunk fills: latency over throughput.
+      options.lines.output?.flush();
+      options.lines.deadLetter?.flush();
+    }
+  }
+
+  /**
+   * Finds the files the patterns name now. Within `scope` (directories; all if undefined), a
+   * followed file no pattern finds any more was renamed away or deleted: it is read on until it
+   * has been quiet a while (a writer may not have reopened its log yet), then closed.
+   */
+  private async lookAtPaths(patterns: readonly string[], scope: Set<string> | undefined, toRead: Set<FollowedFile>): Promise<void> {
+    const { options } = this;
+    const found = new Map<string, { path: string; stamp: string }>();
+    for (const path of await pathsNow(patterns)) {
+      try {
+        // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
+        const { dev, ino, size, mtimeMs } = statSync(path);
+        const identity = identityOf({ dev, ino });
+        if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
       } catch {
         // Not there (yet, or between a delete and a create): looked for again next time.
       }
     }
-    // A file no pattern finds any more was renamed away or deleted: read it first, so its last
-    // lines come out before those of the file that replaced it, and keep reading it until it
-    // has been quiet a while (a writer may not have reopened its log yet); then it is done.
     for (const [identity, file] of this.files) {
-      if (found.has(identity) || options.stop.aborted) continue;
+      if (found.has(identity) || (scope && !scope.has(dirname(file.path)))) continue;
       if (!file.rotatedAway) {
         file.rotatedAway = true;
         options.stats.rotations++;
       }
-      await this.read(file);
-      if (options.stop.aborted) return;
-      if (Date.now() - file.lastGrowth < ROTATED_QUIET_MS) continue;
-      file.finish();
-      this.delivery?.reached(file, file.checkpointOffset);
-      this.delivery?.forget(file);
-      await file.close();
-      this.files.delete(identity);
     }
-    for (const [identity, path] of found) {
+    if (!scope) {
+      for (const identity of this.examined.keys()) if (!found.has(identity)) this.examined.delete(identity);
+      for (const content of this.contents) content.seen = false;
+    }
+    for (const [identity, { path, stamp }] of found) {
       if (options.stop.aborted) return;
-      let file = this.files.get(identity);
-      if (file?.rotatedAway) file.rotatedAway = false; // back under a pattern (a rename to a matching name)
-      if (!file) {
-        file = await this.openFile(path, saved, firstStart);
-        if (!file) continue;
-        // The path may name another file by the time it is opened (a rotation in between):
-        // the opened file's own identity is the key, and a file already followed is not opened twice.
-        if (this.files.has(file.identity)) {
-          await file.close();
-          continue;
-        }
-        this.files.set(file.identity, file);
-      } else if (file.path !== path) {
-        options.stats.rotations++; // renamed, and still found by a pattern
+      const file = this.files.get(identity);
+      if (file) {
+        if (file.rotatedAway) file.rotatedAway = false; // back under a pattern (a rename to a matching name)
+        else if (file.path !== path) options.stats.rotations++; // renamed, and still found by a pattern
         file.path = path;
+        toRead.add(file);
+        continue;
       }
-      if ((await file.size()) < file.offset) {
-        options.stats.truncations++;
-        file.restart();
-        this.delivery?.reached(file, 0);
+      const examined = this.examined.get(identity);
+      if (examined?.stamp === stamp) {
+        if (examined.content) examined.content.seen = true;
+        continue;
       }
-      await this.read(file);
+      const opened = await this.open(path);
+      if (opened) toRead.add(opened);
     }
-    options.stats.files = this.files.size;
-    let lag = 0;
-    for (const file of this.files.values()) lag += await file.lag();
-    options.stats.lagBytes = lag;
   }
 
-  private async openFile(path: string, saved: FilePosition[], firstStart: boolean): Promise<FollowedFile | undefined> {
+  /** Opens a file a pattern found, and decides what it is if it can already. */
+  private async open(path: string): Promise<FollowedFile | undefined> {
     const { options } = this;
     let file: FollowedFile;
     try {
       file = await FollowedFile.open(path, options.lines);
     } catch (error) {
-      this.reportOnce(path, error);
+      // Renamed or deleted since it was found (a rotation): looked for again next time.
+      if (!isGone(error)) this.reportOnce(path, error);
       return undefined;
     }
-    const resumed = await this.savedPositionOf(file, saved);
-    if (resumed !== undefined) file.startAt((await file.size()) < resumed ? 0 : resumed);
-    else if (firstStart && options.startAt === 'end') file.startAt(await file.endOfLastLine(options.lines.maxLineBytes));
-    this.delivery?.start(file, file.checkpointOffset);
-    return file;
+    // The path may name another file by the time it is opened (a rotation in between):
+    // the opened file's own identity is the key, and a file already followed is not opened twice.
+    if (this.files.has(file.identity)) {
+      await file.close();
+      return undefined;
+    }
+    this.files.set(file.identity, file);
+    this.wakeUp.follow(file);
+    try {
+      if (this.firstStart && options.startAt === 'end') this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
+      return (await this.decide(file)) === 'closed' ? undefined : file;
+    } catch (error) {
+      this.reportOnce(path, error);
+      await this.drop(file);
+      return undefined;
+    }
+  }
+
+  /**
+   * Looks at a file's first bytes, once they tell: a compressed file is read as such (and not
+   * followed), a copy of a followed file is left to that file, a content seen before is read on
+   * from its offset, and anything else is read from its start (or, present at the first start,
+   * from its end with --start-at end). 'wait' while the first line is not complete.
+   */
+  private async decide(file: FollowedFile): Promise<Verdict> {
+    if (file.decided) return 'follow';
+    const start = await file.readStart();
+    const compression = compressionOf(start);
+    if (compression === 'too short' || (compression === undefined && !fingerprintOfStart(start))) return 'wait';
+    if (compression !== undefined) {
+      await this.drop(file);
+      await this.readCompressed(file.path, compression);
+      return 'closed';
+    }
+    const original = this.followedWithStart(start, file);
+    if (original) {
+      original.copies.add(file.path);
+      this.examined.set(file.identity, { stamp: stampOf(file.stamp()), copyOf: original });
+      await this.drop(file);
+      return 'closed';
+    }
+    const content = this.contentWithStart(start);
+    if (content) {
+      this.forget(content);
+      file.startAt(Math.min(content.offset, file.size()));
+      this.delivery?.continueAs(content, file, file.checkpointOffset);
+    } else {
+      file.startAt(this.startOffsets.get(file) ?? 0);
+      this.delivery?.start(file, file.checkpointOffset);
+    }
+    this.startOffsets.delete(file);
+    file.decided = true;
+    return 'follow';
+  }
+
+  private async readFile(file: FollowedFile): Promise<void> {
+    const { options } = this;
+    let read: number | 'truncated';
+    try {
+      // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
+      if (!file.decided && (await this.decide(file)) !== 'follow') return;
+      read = await file.read(options.stop, (bytes) => this.afterChunk(bytes, file, file.checkpointOffset));
+      if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
+    } catch (error) {
+      // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
+      this.reportOnce(file.path, error);
+      await this.drop(file);
+      return;
+    }
+    if (read === 'truncated') {
+      await this.truncated(file);
+      await this.readFile(file);
+      return;
+    }
+    if (read > 0) {
+      this.reported.delete(file.path);
+      options.stats.lastLineSeconds = Date.now() / 1000;
+      this.readSomething = true;
+    }
+    if (this.wakeUp.afterRead(file, read > 0)) await this.readFile(file);
+  }
+
+  /** Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold reading back. */
+  private async afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> {
+    const { options } = this;
+    options.bytes(bytes);
+    this.delivery?.reached(read, offset);
+    this.readSomething = true;
+    await options.lines.output?.ready();
+    await options.lines.deadLetter?.ready();
+  }
+
+  /**
+   * The file was truncated in place (copytruncate): the lines between the offset read and the
+   * truncation are in the copy, if one is found beside it; then the file is read again from 0.
+   */
+  private async truncated(file: FollowedFile): Promise<void> {
+    this.options.stats.truncations++;
+    const { fingerprint } = file;
+    const offset = file.checkpointOffset;
+    const copies = [...file.copies];
+    for (const [identity, examined] of this.examined) if (examined.copyOf === file) this.examined.delete(identity);
+    file.restart();
+    const rest: Content | undefined = fingerprint && offset > 0 ? { fingerprint, offset, path: file.path, seen: false, searchUntil: Date.now() + SEARCH_MS } : undefined;
+    // What was read of the old content, and may still be on its way to the outputs, is the rest's.
+    if (rest) this.delivery?.continueAs(file, rest, offset);
+    this.delivery?.start(file, 0);
+    if (!rest) return;
+    this.remember(rest);
+    await this.search(rest, copies);
+  }
+
+  /**
+   * A compressed file a pattern found, or a copy found by a search: a gzip file is read from the
+   * offset of what was read of its content already (nothing, if it is all read); another
+   * compression is named once and left alone.
+   */
+  private async readCompressed(path: string, compression: Compression): Promise<void> {
+    const { options } = this;
+    let file: CompressedFile;
+    try {
+      file = await CompressedFile.open(path);
+    } catch (error) {
+      this.unfinished.delete(path);
+      if (!isGone(error)) this.reportOnce(path, error);
+      return;
+    }
+    const stamp = stampOf(file);
+    try {
+      if (compression !== 'gzip') {
+        if (!this.skipped.has(path)) options.warn(`${path} is ${compression}-compressed: not read (hidlog reads gzip only)`);
+        this.skipped.add(path);
+        this.examined.set(file.identity, { stamp });
+        return;
+      }
+      const found = await this.compressedContent(file);
+      if (found === undefined) {
+        this.unfinished.set(path, stamp);
+        return;
+      }
+      if (found instanceof FollowedFile) {
+        this.unfinished.delete(path);
+        this.examined.set(file.identity, { stamp, copyOf: found });
+        return;
+      }
+      const trailer = await file.trailerLength();
+      if (trailer === undefined || found.offset % 2 ** 32 !== trailer) {
+        this.delivery?.startIfNew(found, found.offset);
+        const result = await file.readFrom(found.offset, options.lines, options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
+        found.offset = result.offset;
+        if (!result.complete) {
+          if (!options.stop.aborted) this.unfinished.set(path, stamp);
+          return;
+        }
+      }
+      this.unfinished.delete(path);
+      this.examined.set(file.identity, { stamp, content: found });
+    } catch (error) {
+      this.unfinished.delete(path);
+      this.reportOnce(path, error);
+      this.examined.set(file.identity, { stamp });
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * Which content a gzip file holds: a known one (its path and `seen` updated), a followed
+   * file's (a copy, read through that file), a new one (read from 0, or recorded as read at the
+   * first start with --start-at end), or undefined while its start is still being written.
+   */
+  private async compressedContent(file: CompressedFile): Promise<Content | FollowedFile | undefined> {
+    const { options } = this;
+    const { start, settled } = await file.start();
+    const fingerprint = fingerprintOfStart(start);
+    if (!settled || !fingerprint) return undefined;
+    const original = this.followedWithStart(start);
+    if (original) return original;
+    let content = this.contentWithStart(start);
+    if (!content) {
+      const offset = this.firstStart && options.startAt === 'end' ? ((await file.trailerLength()) ?? 0) : 0;
+      content = { fingerprint, offset, path: file.path, seen: true };
+      this.remember(content);
+    }
+    content.path = file.path;
+    content.seen = true;
+    content.searchUntil = undefined;
+    return content;
+  }
+
+  /** A followed file (other than `except`) whose content begins as `start` does. */
+  private followedWithStart(start: Buffer, except?: FollowedFile): FollowedFile | undefined {
+    for (const file of this.files.values()) if (file !== except && file.decided && sameStart(file.start, start)) return file;
+    return undefined;
+  }
+
+  /** The known content a file beginning with `start` holds: the one with the longest fingerprint that matches. */
+  private contentWithStart(start: Buffer): Content | undefined {
+    let best: Content | undefined;
+    for (const content of this.contents) {
+      if (best && content.fingerprint.bytes <= best.fingerprint.bytes) continue;
+      if (startMatches(content.fingerprint, start)) best = content;
+    }
+    return best;
+  }
+
+  private remember(content: Content): void {
+    this.contents.push(content);
+    if (this.contents.length > REMEMBERED_CONTENTS) {
+      const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined);
+      if (oldest !== -1) this.contents.splice(oldest, 1);
+    }
+  }
+
+  private forget(content: Content): void {
+    this.contents = this.contents.filter((c) => c !== content);
+  }
+
+  /** Rotated files quiet for a while are done: their content is remembered, the handle closed. */
+  private async closeQuietRotated(): Promise<void> {
+    const now = Date.now();
+    for (const file of [...this.files.values()]) {
+      if (!file.rotatedAway || now - file.lastGrowth < ROTATED_QUIET_MS) continue;
+      file.finish();
+      this.delivery?.reached(file, file.checkpointOffset);
+      const { fingerprint } = file;
+      if (file.decided && fingerprint) {
+        const content: Content = { fingerprint, offset: file.checkpointOffset, path: file.path, seen: false };
+        this.delivery?.continueAs(file, content, content.offset);
+        this.remember(content);
+        // Its copies a pattern finds (a compressed rotated file) hold this content from now on.
+        for (const examined of this.examined.values()) {
+          if (examined.copyOf !== file) continue;
+          examined.copyOf = undefined;
+          examined.content = content;
+          content.seen = true;
+        }
+      }
+      await this.drop(file);
+    }
+  }
+
+  private async drop(file: FollowedFile): Promise<void> {
+    this.files.delete(file.identity);
+    this.delivery?.forget(file);
+    this.wakeUp.forget(file);
+    this.startOffsets.delete(file);
+    await file.close();
+  }
+
+  private async searchAll(): Promise<void> {
+    const now = Date.now();
+    for (const content of this.contents) {
+      if (content.searchUntil === undefined || this.options.stop.aborted) continue;
+      if (now > content.searchUntil) {
+        content.searchUntil = undefined;
+        this.options.warn(`${content.path}: the rest of the file after byte ${content.offset} was not found beside it (rotated elsewhere, or gone); those lines are not read`);
+        continue;
+      }
+      if (now - (content.lastSearch ?? 0) >= this.options.pollMs) await this.search(content, []);
+    }
+  }
+
+  /**
+   * Looks for a file holding `content` among `candidates`, then in the directory it was in and
+   * the directories in that one (logrotate's olddir), and reads on from its offset there.
+   */
+  private async search(content: Content, candidates: string[]): Promise<void> {
+    content.lastSearch = Date.now();
+    content.searched ??= new Map();
+    const directory = dirname(content.path);
+    const paths = [...candidates, ...(await filesIn(directory))];
+    for (const path of paths) {
+      if (content.searchUntil === undefined || this.options.stop.aborted) return;
+      let identity: string;
+      let stamp: string;
+      try {
+        const found = await stat(path);
+        if (!found.isFile()) continue;
+        identity = identityOf(found);
+        stamp = `${found.size}:${found.mtimeMs}`;
+      } catch {
+        continue;
+      }
+      if (this.files.has(identity) || content.searched.get(identity) === stamp) continue;
+      content.searched.set(identity, stamp);
+      await this.readFromCopy(content, path);
+    }
+  }
+
+  /** If the file at `path` holds `content`, reads it on from the content's offset. */
+  private async readFromCopy(content: Content, path: string): Promise<void> {
+    const { options } = this;
+    let file: FollowedFile;
+    try {
+      file = await FollowedFile.open(path, options.lines);
+    } catch {
+      return;
+    }
+    try {
+      const start = await file.readStart();
+      const compression = compressionOf(start);
+      if (compression === 'gzip') {
+        await file.close();
+        const compressed = await CompressedFile.open(path);
+        let matches: boolean;
+        try {
+          matches = startMatches(content.fingerprint, (await compressed.start()).start);
+        } finally {
+          await compressed.close();
+        }
+        if (matches) await this.readCompressed(path, compression);
+        return;
+      }
+      if (compression !== undefined || !startMatches(content.fingerprint, start) || this.files.has(file.identity)) {
+        await file.close();
+        return;
+      }
+    } catch {
+      await file.close();
+      return;
+    }
+    this.forget(content);
+    content.searchUntil = undefined;
+    file.startAt(Math.min(content.offset, file.size()));
+    this.delivery?.continueAs(content, file, file.checkpointOffset);
+    file.decided = true;
+    file.rotatedAway = !this.options.patterns.some((pattern) => patternNames(pattern, path));
+    this.files.set(file.identity, file);
+    this.wakeUp.follow(file);
+    await this.readFile(file);
+  }
+
+  /** Whether to look again soon even if nothing wakes the loop. */
+  private keepLooking(): boolean {
+    if (this.unfinished.size > 0) return true;
+    for (const file of this.files.values()) if (file.rotatedAway) return true;
+    return this.contents.some((content) => content.searchUntil !== undefined);
   }
 
   private reportOnce(path: string, error: unknown): void {
@@ -163,43 +598,44 @@ export class Follower {
     this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
   }
 
-  private async savedPositionOf(file: FollowedFile, saved: FilePosition[]): Promise<number | undefined> {
-    for (const position of saved) if (await file.matches(position)) return position.offset;
-    return undefined;
-  }
-
-  private async read(file: FollowedFile): Promise<void> {
-    const { options } = this;
-    let read: number;
-    try {
-      read = await file.readAvailable(options.stop, async (bytes) => {
-        options.bytes(bytes);
-        this.delivery?.reached(file, file.checkpointOffset);
-        await options.lines.output?.ready();
-        await options.lines.deadLetter?.ready();
-      });
-    } catch (error) {
-      // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
-      this.reportOnce(file.path, error);
-      this.delivery?.forget(file);
-      await file.close();
-      this.files.delete(file.identity);
-      return;
-    }
-    if (read > 0) {
-      this.reported.delete(file.path);
-      options.stats.lastLineSeconds = Date.now() / 1000;
-      // A tail writes what it read now, not when a chunk fills: latency over throughput.
-      options.lines.output?.flush();
-      options.lines.deadLetter?.flush();
-    }
-  }
-
   /** Saves the delivered positions (see Delivery): at most every checkpointMs unless forced. */
   private async checkpoint(force: boolean): Promise<void> {
     const { checkpointer, delivery } = this;
     if (!checkpointer || !delivery || (!force && !checkpointer.due)) return;
-    const positions = await Promise.all([...this.files.values()].map(async (file) => ({ ...(await file.position()), offset: delivery.offsetOf(file) ?? file.checkpointOffset })));
+    const positions: FilePosition[] = [];
+    for (const file of this.files.values()) {
+      const position = file.position();
+      const offset = delivery.offsetOf(file) ?? position?.offset;
+      if (position && offset) positions.push({ ...position, offset });
+    }
+    for (const content of this.contents) {
+      if (!content.seen && content.searchUntil === undefined) continue;
+      positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivery.offsetOf(content) ?? content.offset });
+    }
     await checkpointer.save(positions);
   }
+}
+
+const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;
+
+/** The files in a directory and in the directories in it, up to SEARCH_CANDIDATES. */
+async function filesIn(directory: string): Promise<string[]> {
+  const paths: string[] = [];
+  const list = async (path: string, deeper: boolean) => {
+    let entries;
+    try {
+      entries = await readdir(path, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (paths.length >= SEARCH_CANDIDATES) return;
+      if (entry.isFile()) paths.push(join(path, entry.name));
+      else if (deeper && entry.isDirectory()) await list(join(path, entry.name), false);
+    }
+  };
+  await list(directory, true);
+  return paths;
 }

@@ -32,7 +32,7 @@ export async function expandPattern(pattern: string): Promise<string[]> {
   const name = basename(pattern);
   if (!GLOB_CHARS.test(name)) return [pattern];
   const directory = dirname(pattern);
-  const matcher = segmentPattern(name);
+  const matches = nameMatcher(name);
   let entries: string[];
   try {
     entries = await readdir(directory);
@@ -40,9 +40,20 @@ export async function expandPattern(pattern: string): Promise<string[]> {
     return [];
   }
   return entries
-    .filter((entry) => matcher.test(entry) && (name.startsWith('.') || !entry.startsWith('.')))
+    .filter(matches)
     .sort()
     .map((entry) => join(directory, entry));
+}
+
+function nameMatcher(name: string): (entry: string) => boolean {
+  if (!GLOB_CHARS.test(name)) return (entry) => entry === name;
+  const matcher = segmentPattern(name);
+  return (entry) => matcher.test(entry) && (name.startsWith('.') || !entry.startsWith('.'));
+}
+
+/** Whether the pattern names `path` now (as expandPattern would list it). */
+export function patternNames(pattern: string, path: string): boolean {
+  return dirname(path) === dirname(pattern) && nameMatcher(basename(pattern))(basename(path));
 }
 
 export function wildcardsOutsideFileName(pattern: string): boolean {

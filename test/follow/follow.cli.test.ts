@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startCli, type CliResult } from '../helpers/cli.js';
 import { freePort, waitFor } from '../helpers/tools.js';
@@ -51,6 +53,13 @@ async function waitForCount(path: string, count: number, timeoutMs = 20_000): Pr
 function expectExactlyOnce(numbers: number[], count: number): void {
   expect(numbers.length).toBe(count);
   expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+}
+
+/** Waits for records 0..count-1, each once, then a while longer: nothing more may come. */
+async function expectAllOnceAndNoMore(run: Follow, count: number): Promise<void> {
+  expectExactlyOnce(await waitForCount(run.out, count), count);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expectExactlyOnce(numbersIn(run.out), count);
 }
 
 async function stop(run: Follow, signal: NodeJS.Signals = 'SIGTERM'): Promise<CliResult> {
@@ -319,6 +328,126 @@ describe('hidlog annotate --follow', () => {
     expect(metrics).toMatch(/^hidlog_follow_last_read_timestamp_seconds \d+(\.\d+)?(e\+\d+)?$/m);
     expect(metrics).toMatch(/^hid_failures_total\{code="13",category="credential_mismatch"\} 12$/m);
     expect(metrics).not.toMatch(/app\.log/);
+    await stop(run);
+  });
+});
+
+/** An empty app.log, followed (by `patterns`, or its name) and ready. */
+async function followNewLog(patterns?: (log: string) => string[]): Promise<{ log: string; run: Follow }> {
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const run = follow(patterns ? patterns(log) : [log]);
+  await ready(run, log);
+  return { log, run };
+}
+
+describe('hidlog annotate --follow: files known by their content', () => {
+  it('reads gzip files a glob finds decompressed: one never read whole, one partly read from its offset, one read not again', async () => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state.json');
+    writeFileSync(log, records(0, 100));
+    const first = follow(['--start-at', 'beginning', '--state-file', state, `${log}*`]);
+    await waitForCount(first.out, 100);
+    expect((await stop(first)).code).toBe(0);
+    // While hidlog is down: 100-150 are appended, the file is rotated and compressed, and a file
+    // it never saw (150-200) comes to lie beside it, compressed too; then a new log (200-210).
+    writeFileSync(`${log}.2.gz`, gzipSync(records(0, 100) + records(100, 150)));
+    unlinkSync(log);
+    writeFileSync(`${log}.1.gz`, gzipSync(records(150, 200)));
+    writeFileSync(log, records(200, 210));
+    const second = follow(['--state-file', state, `${log}*`]);
+    await waitForCount(second.out, 210);
+    // Restarted once more: every file is known and read to its end, so nothing comes out again.
+    expect((await stop(second)).code).toBe(0);
+    const third = follow(['--state-file', state, `${log}*`]);
+    await ready(third, log);
+    await stop(third);
+    expectExactlyOnce(numbersIn(third.out), 210);
+    expect(readFileSync(third.out, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('{"n":') && !line.startsWith('{"probe":'))).toEqual([]);
+  });
+
+  it('names a bzip2, xz or zstd file once and does not read it', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, records(0, 10));
+    writeFileSync(`${log}.1.xz`, Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.from('{"n":99}\n')]));
+    const run = follow(['--start-at', 'beginning', `${log}*`]);
+    await waitForCount(run.out, 10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = await stop(run);
+    expectExactlyOnce(numbersIn(run.out), 10);
+    expect(result.stderr).toBe(`hidlog: ${log}.1.xz is xz-compressed: not read (hidlog reads gzip only)\n`);
+  });
+
+  it('copytruncate, following the name: lines written after the last read and before the truncation are read from the copy', async () => {
+    const { log, run } = await followNewLog();
+    appendFileSync(log, records(0, 50));
+    await waitForCount(run.out, 50);
+    // hidlog cannot look while it is stopped: 50-80 are written, copied and truncated away unread.
+    run.child.kill('SIGSTOP');
+    appendFileSync(log, records(50, 80));
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendFileSync(log, records(80, 90));
+    run.child.kill('SIGCONT');
+    await expectAllOnceAndNoMore(run, 90);
+    await stop(run);
+  });
+
+  it('copytruncate, following a glob: the copy is known as the file already read, not read again', async () => {
+    const { log, run } = await followNewLog((log) => [`${log}*`]);
+    appendFileSync(log, records(0, 50));
+    await waitForCount(run.out, 50);
+    copyFileSync(log, `${log}.1`);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // hidlog sees the copy beside the file
+    truncateSync(log, 0);
+    appendFileSync(log, records(50, 60));
+    await expectAllOnceAndNoMore(run, 60);
+    await stop(run);
+  });
+
+  it('a file renamed out of sight and back is read on from where it was', async () => {
+    const { log, run } = await followNewLog();
+    appendFileSync(log, records(0, 20));
+    await waitForCount(run.out, 20);
+    renameSync(log, join(dir, 'parked'));
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // read to its end and let go
+    renameSync(join(dir, 'parked'), log);
+    appendFileSync(log, records(20, 30));
+    await expectAllOnceAndNoMore(run, 30);
+    await stop(run);
+  });
+
+  it('reads on from a state file of version 1', async () => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state.json');
+    writeFileSync(log, records(0, 100));
+    const offset = Buffer.byteLength(records(0, 40));
+    const fingerprint = createHash('sha256').update(readFileSync(log).subarray(0, 1024)).digest('hex');
+    writeFileSync(state, JSON.stringify({ version: 1, files: [{ path: log, dev: 1, ino: 1, fingerprint, fingerprintBytes: 1024, offset }] }));
+    const run = follow(['--state-file', state, log]);
+    await waitForCount(run.out, 60);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(numbersIn(run.out)).toEqual(Array.from({ length: 60 }, (_, i) => 40 + i));
+    await stop(run);
+    expect(JSON.parse(readFileSync(state, 'utf8')).version).toBe(2);
+  });
+
+  it('refuses a state file it cannot read in one line, exit 1', async () => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state.json');
+    writeFileSync(log, '');
+    writeFileSync(state, '{"version":3,"files":[]}');
+    const result = await follow(['--state-file', state, log]).done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`hidlog: ${state} is a hidlog state file of version 3; this hidlog reads versions 1 and 2\n`);
+  });
+
+  it('with --no-watch, follows by polling alone', async () => {
+    const { log, run } = await followNewLog((log) => ['--no-watch', log]);
+    appendFileSync(log, records(0, 50));
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, records(50, 60));
+    expectExactlyOnce(await waitForCount(run.out, 60), 60);
     await stop(run);
   });
 });

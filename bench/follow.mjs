@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// node bench/follow.mjs [--seconds 10] [--rates 100,1000,10000] [--idle-files 200]
+// Follow mode as a sidecar: the CPU time of hidlog following one file and annotating to a file,
+// beside mtail (peers/hid.mtail) and `tail -F` following the same file, at each rate; hidlog
+// following idle files; and the latency from a line's write to hidlog's output. CPU is the
+// processes' own time from /proc (every thread's), not wall time, so other load on the machine
+// moves it less. Also run by `npm run bench` (skip with --no-follow).
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const hidlog = join(here, '../bin/hidlog.js');
+const writer = join(here, 'log-writer.mjs');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const has = (tool) => spawnSync('which', [tool]).status === 0;
+
+/** CPU time (ns) of every thread of a process, from /proc/PID/task/TID/schedstat. */
+function cpuNs(pid) {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+function start(command, args, stdout = 'ignore') {
+  const child = spawn(command, args, { stdio: ['ignore', stdout, 'ignore'] });
+  child.on('error', () => undefined);
+  return child;
+}
+
+async function stop(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  await once(child, 'exit');
+}
+
+/** Measures each process's CPU over `seconds`: percent of one core. */
+async function cpuOver(processes, seconds) {
+  const before = processes.map(({ child }) => cpuNs(child.pid));
+  const from = process.hrtime.bigint();
+  await sleep(seconds * 1000);
+  const wallNs = Number(process.hrtime.bigint() - from);
+  return processes.map(({ child }, i) => ((cpuNs(child.pid) - before[i]) / wallNs) * 100);
+}
+
+/**
+ * Reads hidlog's output as it grows and, for each record written while `measuring`, takes the
+ * time from its `t` (when the writer wrote it) to now. Counts every record it sees.
+ */
+class OutputReader {
+  latencies = [];
+  numbers = new Set();
+  measuring = false;
+  repeats = 0;
+  #offset = 0;
+  #carry = '';
+  #buffer = Buffer.alloc(1 << 20);
+  #fd;
+  #watcher;
+  #timer;
+
+  constructor(path) {
+    this.path = path;
+    this.#watcher = watch(dirname(path), () => this.read());
+    this.#timer = setInterval(() => this.read(), 5);
+  }
+
+  read() {
+    if (this.#fd === undefined) {
+      if (!existsSync(this.path)) return;
+      this.#fd = openSync(this.path, 'r');
+    }
+    for (;;) {
+      const n = readSync(this.#fd, this.#buffer, 0, this.#buffer.length, this.#offset);
+      if (n === 0) return;
+      this.#offset += n;
+      const parts = (this.#carry + this.#buffer.toString('utf8', 0, n)).split('\n');
+      this.#carry = parts.pop();
+      const now = performance.timeOrigin + performance.now();
+      for (const line of parts) {
+        const match = /^\{"n":(\d+),"t":([\d.]+)/.exec(line);
+        if (!match) continue;
+        const n = Number(match[1]);
+        if (this.numbers.has(n)) this.repeats++;
+        this.numbers.add(n);
+        if (this.measuring) this.latencies.push(now - Number(match[2]));
+      }
+    }
+  }
+
+  close() {
+    this.#watcher.close();
+    clearInterval(this.#timer);
+    if (this.#fd !== undefined) closeSync(this.#fd);
+  }
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** mtail's count of lines, from its own /metrics (every record has a status). */
+async function mtailLines(port) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let total = 0;
+    for (const match of text.matchAll(/^hid_http_responses_total\{[^}]*\} (\d+)/gm)) total += Number(match[1]);
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One file written at `rate` lines/s, followed by hidlog, mtail and tail -F at once. */
+async function atRate(rate, { seconds, warmup }) {
+  const dir = mkdtempSync(join(tmpdir(), 'hidlog-bench-follow-'));
+  const log = join(dir, 'auth.log');
+  const out = join(dir, 'annotated.ndjson');
+  writeFileSync(log, '');
+  const peers = [{ name: 'hidlog', child: start(process.execPath, [hidlog, 'annotate', '--follow', '--start-at', 'beginning', '-o', out, log]) }];
+  let mtailPort;
+  if (has('mtail')) {
+    mtailPort = await freePort();
+    peers.push({ name: 'mtail', child: start('mtail', ['--progs', join(here, 'peers/hid.mtail'), '--logs', log, '--address', '127.0.0.1', '--port', String(mtailPort), '--logtostderr']) });
+  }
+  peers.push({ name: 'tail -F', child: start('tail', ['-F', '-n', '0', log]) });
+  const reader = new OutputReader(out);
+  await sleep(1500); // every follower started
+  const source = start(process.execPath, [writer, log, String(rate)], 'pipe');
+  let written = '';
+  source.stdout.on('data', (chunk) => (written += chunk));
+  await sleep(warmup * 1000);
+  reader.measuring = true;
+  const cpu = await cpuOver(peers, seconds);
+  reader.measuring = false;
+  await stop(source);
+  const lines = Number(written.trim());
+  for (let waited = 0; reader.numbers.size < lines && waited < 10_000; waited += 100) await sleep(100);
+  let mtailCounted = mtailPort === undefined ? undefined : await mtailLines(mtailPort);
+  for (let waited = 0; mtailCounted !== undefined && mtailCounted < lines && waited < 5000; waited += 250) {
+    await sleep(250);
+    mtailCounted = await mtailLines(mtailPort);
+  }
+  reader.close();
+  for (const { child } of peers) await stop(child);
+  rmSync(dir, { recursive: true, force: true });
+  const sorted = reader.latencies.sort((a, b) => a - b);
+  return {
+    rate,
+    cpu: Object.fromEntries(peers.map(({ name }, i) => [name, cpu[i]])),
+    lines,
+    exactlyOnce: reader.numbers.size === lines && reader.repeats === 0,
+    mtailExact: mtailCounted === undefined ? undefined : mtailCounted === lines,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+}
+
+/** `files` files nobody writes to, followed by one glob. */
+async function idle(files, { seconds, warmup }) {
+  const dir = mkdtempSync(join(tmpdir(), 'hidlog-bench-idle-'));
+  const paths = Array.from({ length: files }, (_, i) => join(dir, `auth-${String(i).padStart(3, '0')}.log`));
+  for (const path of paths) writeFileSync(path, '{"n":0,"status":200}\n');
+  const peers = [{ name: 'hidlog', child: start(process.execPath, [hidlog, 'annotate', '--follow', '-o', join(dir, 'out.ndjson'), join(dir, '*.log')]) }];
+  if (has('mtail')) peers.push({ name: 'mtail', child: start('mtail', ['--progs', join(here, 'peers/hid.mtail'), '--logs', join(dir, '*.log'), '--address', '127.0.0.1', '--port', String(await freePort()), '--logtostderr']) });
+  peers.push({ name: 'tail -F', child: start('tail', ['-F', '-q', '-n', '0', ...paths]) });
+  // Past the start-up: V8 compacts the start-up's heap some 8 s in, once.
+  await sleep(Math.max(warmup, 10) * 1000);
+  const cpu = await cpuOver(peers, seconds);
+  for (const { child } of peers) await stop(child);
+  rmSync(dir, { recursive: true, force: true });
+  return Object.fromEntries(peers.map(({ name }, i) => [name, cpu[i]]));
+}
+
+export async function followBench({ seconds = 10, rates = [100, 1000, 10_000], idleFiles = 200, warmup = 2 } = {}) {
+  const runs = [];
+  for (const rate of rates) {
+    process.stderr.write(`follow: ${rate} lines/s for ${seconds} s…\n`);
+    runs.push(await atRate(rate, { seconds, warmup }));
+  }
+  process.stderr.write(`follow: ${idleFiles} idle files for ${seconds} s…\n`);
+  const idleCpu = await idle(idleFiles, { seconds, warmup });
+  const pct = (x) => (x === undefined ? 'n/a' : `${x.toFixed(2)}%`);
+  const out = [];
+  out.push(`Follow mode: CPU % of one core over ${seconds} s (after ${warmup} s of warm-up), one file followed, hidlog annotating to a file; latency from a line's write to hidlog's output.`);
+  out.push('');
+  out.push('| lines/s | hidlog | mtail | tail -F | latency p50 | latency p99 |');
+  out.push('|---|---|---|---|---|---|');
+  for (const run of runs) out.push(`| ${run.rate.toLocaleString('en')} | ${pct(run.cpu.hidlog)} | ${pct(run.cpu.mtail)} | ${pct(run.cpu['tail -F'])} | ${run.p50.toFixed(1)} ms | ${run.p99.toFixed(1)} ms |`);
+  out.push(`| ${idleFiles} idle files | ${pct(idleCpu.hidlog)} | ${pct(idleCpu.mtail)} | ${pct(idleCpu['tail -F'])} | | |`);
+  out.push('');
+  out.push('| follow target | measured | target | |');
+  out.push('|---|---|---|---|');
+  for (const run of runs) {
+    const mtail = run.cpu.mtail;
+    out.push(`| CPU at ${run.rate.toLocaleString('en')} lines/s, hidlog / mtail | ${pct(run.cpu.hidlog)} / ${pct(mtail)} | ≤ mtail | ${mtail === undefined ? 'not run' : run.cpu.hidlog <= mtail ? 'met' : 'MISSED'} |`);
+  }
+  out.push(`| CPU following ${idleFiles} idle files | ${pct(idleCpu.hidlog)} | < 0.5% | ${idleCpu.hidlog < 0.5 ? 'met' : 'MISSED'} |`);
+  const worstP99 = Math.max(...runs.map((run) => run.p99));
+  out.push(`| latency p99, worst rate | ${worstP99.toFixed(1)} ms | ≤ 100 ms | ${worstP99 <= 100 ? 'met' : 'MISSED'} |`);
+  out.push('');
+  out.push('| follow exactness check | |');
+  out.push('|---|---|');
+  for (const run of runs) {
+    out.push(`| hidlog wrote each of the ${run.lines.toLocaleString('en')} lines at ${run.rate.toLocaleString('en')} lines/s exactly once | ${run.exactlyOnce ? 'yes' : 'NO'} |`);
+    if (run.mtailExact !== undefined) out.push(`| mtail counted each of them | ${run.mtailExact ? 'yes' : 'NO'} |`);
+  }
+  const failed = runs.some((run) => !run.exactlyOnce);
+  return { text: out.join('\n'), failed };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rates: { type: 'string', default: '100,1000,10000' }, 'idle-files': { type: 'string', default: '200' }, warmup: { type: 'string', default: '2' } } });
+  const { text, failed } = await followBench({ seconds: Number(values.seconds), rates: values.rates.split(',').map(Number), idleFiles: Number(values['idle-files']), warmup: Number(values.warmup) });
+  console.log(text);
+  if (failed) process.exitCode = 1;
+}
