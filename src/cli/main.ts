@@ -136,6 +136,7 @@ const cli: Argv = yargs(args)
         .positional('files', FILES)
         .options(INPUT_OPTIONS)
         .options(REPORT_OPTIONS)
+        .options(CATALOG_OPTIONS)
         .example('$0 report auth-*.ndjson.gz', 'a table on the terminal')
         .example('$0 report auth.ndjson.gz --since 2h --by client_id -o incident.html', 'the last two hours of the log as a page, with the clients hit most')
         .example('$0 report --format markdown --bucket 5m auth.ndjson', 'to paste into a ticket')
@@ -143,7 +144,7 @@ const cli: Argv = yargs(args)
     (argv) =>
       runCommand(async () => {
         const { reportArgs, reportCommand } = await import('./report-command.js');
-        return reportCommand({ ...inputArgs(argv), ...reportArgs(argv) });
+        return reportCommand({ ...inputArgs(argv), ...reportArgs(argv), catalog: argv.catalog });
       }),
   )
   .command(

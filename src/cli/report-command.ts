@@ -15,6 +15,7 @@ import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { VERSION } from '../version.js';
 import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
+import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import { UsageError, parseFields } from './options.js';
 import { shutdownSignal } from './shutdown.js';
 
@@ -113,20 +114,21 @@ function parseReportArgs(args: InputArgs & ReportArgs) {
 }
 
 /** `hidlog report`: reads the inputs once, then writes the report. Returns the exit code. */
-export async function reportCommand(args: InputArgs & ReportArgs): Promise<number> {
+export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs): Promise<number> {
   const { zone, bucket, format, top, window, fields, maxLineBytes, facts } = parseReportArgs(args);
   if (args.output !== undefined) {
     await access(dirname(args.output), constants.W_OK).catch((error: unknown) => {
       throw new Error(`cannot write ${args.output}: ${describeError(error)}`);
     });
   }
-  const aggregator = new ReportAggregator({ facts, zone, window, bucket, top });
-  const annotator = createAnnotator({ fields, recordPaths: factsPaths(facts) });
+  const { catalog, site } = await loadCatalogOption(args);
+  const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog });
+  const annotator = createAnnotator({ fields, recordPaths: factsPaths(facts), catalog });
   const inputs = inputsOf(args);
   const stop = shutdownSignal();
   // Loaded only to be shown: cli-progress and its dependencies cost a run that shows none ~15 ms.
   const progress = process.stderr.isTTY && !args.quiet ? await (await import('./progress.js')).startProgress(inputs) : undefined;
-  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: false, labels: [], report: facts });
+  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: false, labels: [], report: facts, catalog: site });
   let result;
   try {
     result = await run(inputs, { annotator, maxLineBytes, strict: args.strict, observer: aggregator, signal: stop, workers, warn, opened: progress?.opened });

@@ -606,7 +606,7 @@ export class Follower {
     for (const file of this.files.values()) {
       const position = file.position();
       const offset = delivery.offsetOf(file) ?? position?.offset;
-      if (position && offset) positions.push({ ...position, offset });
+      if (position && offset !== undefined) positions.push({ ...position, offset });
     }
     for (const content of this.contents) {
       if (!content.seen && content.searchUntil === undefined) continue;

@@ -1,7 +1,7 @@
 // The report's observer: every line's facts feed the same MetricsTally `hidlog count` exposes
 // (the counts of codes, outcomes and lines), and beside it what only the report keeps: the time
 // range, a timeline, first and last seen per code, and the top values of each `--by` field.
-import type { CodeKind } from '../catalog/catalog.js';
+import { Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
 import { OUTCOMES, type Outcome } from '../core/annotate.js';
 import type { FoundCodes } from '../core/extract.js';
@@ -10,12 +10,14 @@ import type { LineEvent, Observer } from '../pipeline/events.js';
 import { factsReader, forEachFacts, isTrouble, type EncodedFacts, type FactsSetup, type LineFacts } from './facts.js';
 import { HeavyHitters } from './heavy-hitters.js';
 import { HeldRecords } from './held.js';
-import { FAILURE_SERIES, NO_REASON, Timeline } from './timeline.js';
+import { NO_REASON, Timeline, failureSeriesOf } from './timeline.js';
 import { TimeWindow, type WindowBounds } from './window.js';
 import type { Zone } from './zone.js';
 
 export interface AggregatorOptions {
   facts: FactsSetup;
+  /** The table codes are counted by (default: the vendor's). */
+  catalog?: Catalog | undefined;
   zone: Zone;
   window?: WindowBounds | undefined;
   /** `--bucket`, in milliseconds; without it the width is chosen from the range. */
@@ -62,9 +64,6 @@ const MAX_CAUSES = 16;
 export const MIN_BY_CAPACITY = 1000;
 
 const OUTCOME_INDEX = Object.fromEntries(OUTCOMES.map((outcome, i) => [outcome, i])) as Record<Outcome, number>;
-const FAILURE_INDEX = new Map(FAILURE_SERIES.map((category, i) => [category, i]));
-const NO_REASON_INDEX = FAILURE_INDEX.get(NO_REASON)!;
-const UNKNOWN_INDEX = FAILURE_INDEX.get(UNKNOWN_CATEGORY)!;
 
 const widen = (span: Span | undefined, time: number): Span => {
   if (!span) return { first: time, last: time };
@@ -81,7 +80,7 @@ function causeOf(codes: FoundCodes, outcome: Outcome, counted: Counted): [CodeKi
 }
 
 export class ReportAggregator implements Observer<EncodedFacts> {
-  readonly tally = new MetricsTally({ labels: [], maxUnknownCodes: MAX_UNKNOWN_CODES, maxLabelValues: 0 });
+  readonly tally: MetricsTally;
   readonly timeline: Timeline;
   readonly by: ByField[];
   readonly window: TimeWindow | undefined;
@@ -111,9 +110,16 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   private readonly lastSeries: (CodeSeries | undefined)[] = [undefined, undefined, undefined, undefined];
   private readonly lastSpans: (Span | undefined)[] = [undefined, undefined, undefined, undefined];
 
+  // Where each failure category counts in the timeline.
+  private readonly failureIndex: Map<string, number>;
+
   constructor(options: AggregatorOptions) {
+    const catalog = options.catalog ?? Catalog.vendor;
+    this.tally = new MetricsTally({ labels: [], maxUnknownCodes: MAX_UNKNOWN_CODES, maxLabelValues: 0, catalog });
     this.read = factsReader(options.facts);
-    this.timeline = new Timeline(options.zone, options.bucket);
+    const failureSeries = failureSeriesOf(catalog);
+    this.failureIndex = new Map(failureSeries.map((category, i) => [category, i]));
+    this.timeline = new Timeline(options.zone, options.bucket, failureSeries);
     this.window = options.window && (options.window.since || options.window.until) ? new TimeWindow(options.window) : undefined;
     const capacity = Math.max(MIN_BY_CAPACITY, options.top * 10);
     this.by = options.facts.by.map((path) => ({ path: path.join('.'), values: new HeavyHitters<CauseCounts>(capacity, () => ({ codes: new Map(), otherCodes: 0 })), missing: 0 }));
@@ -199,7 +205,7 @@ export class ReportAggregator implements Observer<EncodedFacts> {
       if (counted.failure) this.seenAt(2, counted.failure, time);
       if (counted.response) this.seenAt(3, counted.response, time);
       let failureSeries = -1;
-      if (outcome === 'failure') failureSeries = counted.failure ? (FAILURE_INDEX.get(counted.failure.category) ?? UNKNOWN_INDEX) : NO_REASON_INDEX;
+      if (outcome === 'failure') failureSeries = this.failureIndex.get(counted.failure ? counted.failure.category : NO_REASON) ?? this.failureIndex.get(UNKNOWN_CATEGORY)!;
       this.timeline.add(time, OUTCOME_INDEX[outcome], failureSeries);
     }
     if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome, counted));

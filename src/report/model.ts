@@ -1,6 +1,6 @@
 // The report as data: what every format shows, and, as it is, the JSON format (schema version 1,
 // documented in the README). Counts come from the tally `hidlog count` exposes.
-import { CODE_KINDS, lookup, type CodeKind } from '../catalog/catalog.js';
+import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import { OUTCOMES, type Outcome } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
 import type { CodeSeries } from '../metrics/tally.js';
@@ -129,7 +129,7 @@ const sum = (values: Iterable<number>) => {
   return total;
 };
 
-function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: Map<CodeSeries, Span>, context: ReportContext): KindSummary {
+function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: Map<CodeSeries, Span>, context: ReportContext, catalog: Catalog): KindSummary {
   const counted = [...series].filter((s) => s.count > 0);
   const records = sum(counted.map((s) => s.count));
   const own = counted.filter((s) => s.code !== OVERFLOW_VALUE);
@@ -137,7 +137,7 @@ function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: Map<Cod
   const { top, rest } = topN(own, context.top, (s) => s.count, (a, b) => byNumber(Number(a.code), Number(b.code)));
   const time = (at: number | undefined) => (at === undefined ? null : isoIn(context.zone, at));
   const codes = top.map((s): CodeRow => {
-    const entry = lookup(kind, Number(s.code));
+    const entry = catalog.lookup(kind, Number(s.code));
     const span = seen.get(s);
     return {
       code: entry.code,
@@ -159,7 +159,7 @@ function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: Map<Cod
   return { records, codes, other: others.length > 0 ? { codes: others.length, count: otherCount, share: share(otherCount, records) } : null, categories };
 }
 
-function byReport(field: ReportAggregator['by'][number], context: ReportContext): ByReport {
+function byReport(field: ReportAggregator['by'][number], context: ReportContext, catalog: Catalog): ByReport {
   const { values } = field;
   const records = values.total + field.missing;
   const { top, rest } = topN(values.hitters(), context.top, (h) => h.count, (a, b) => byText(a.value, b.value));
@@ -167,7 +167,7 @@ function byReport(field: ReportAggregator['by'][number], context: ReportContext)
     const causes = topN(hitter.payload.codes.entries(), 3, ([, c]) => c.count, ([a], [b]) => byNumber(Number(a.code), Number(b.code)) || byText(a.category, b.category));
     const codes: ByValueRow['codes'] = causes.top.map(([series, cause]) => {
       const code = series.code === OVERFLOW_VALUE ? OVERFLOW_VALUE : Number(series.code);
-      const label = code === OVERFLOW_VALUE ? undefined : lookup(cause.kind, code).label;
+      const label = code === OVERFLOW_VALUE ? undefined : catalog.lookup(cause.kind, code).label;
       return { kind: cause.kind, code, ...(label !== undefined ? { label } : {}), category: series.category, count: cause.count };
     });
     return { value: hitter.value, count: hitter.count, error: hitter.error, share: share(hitter.count, records), codes };
@@ -238,7 +238,7 @@ export function buildReport(aggregator: ReportAggregator, context: ReportContext
       const count = tally.outcomes.get(outcome) ?? 0;
       return { outcome, count, share: share(count, annotated) };
     }),
-    kinds: Object.fromEntries(CODE_KINDS.map((kind) => [kind, kindSummary(kind, tally.series[kind].values(), aggregator.seen, context)])) as Record<CodeKind, KindSummary>,
+    kinds: Object.fromEntries(CODE_KINDS.map((kind) => [kind, kindSummary(kind, tally.series[kind].values(), aggregator.seen, context, tally.catalog)])) as Record<CodeKind, KindSummary>,
     timeline: timeline
       ? {
           bucket: formatDuration(timeline.bucket),
@@ -250,6 +250,6 @@ export function buildReport(aggregator: ReportAggregator, context: ReportContext
           failureCategories: timeline.failureCategories,
         }
       : null,
-    by: aggregator.by.map((field) => byReport(field, context)),
+    by: aggregator.by.map((field) => byReport(field, context, tally.catalog)),
   };
 }

@@ -1,14 +1,15 @@
 // Counts per time bucket, per outcome and per failure category. The bucket width is chosen
 // from the time range, which one pass knows only at the end: counts are kept in fine buckets
 // that merge into wider ones whenever the range grows past a bound, so memory stays bounded.
-import { FAILURE_CATEGORIES, UNKNOWN_CATEGORY } from '../catalog/categories.js';
+import { Catalog } from '../catalog/catalog.js';
+import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
 import { OUTCOMES, type Outcome } from '../core/annotate.js';
 import type { Zone } from './zone.js';
 
 /** The category of a failure that has no `hid_failure` reason (a response code 2 alone). */
 export const NO_REASON = 'no_reason';
-export const FAILURE_SERIES: readonly string[] = [...Object.keys(FAILURE_CATEGORIES), UNKNOWN_CATEGORY, NO_REASON];
-const SERIES_COUNT = OUTCOMES.length + FAILURE_SERIES.length;
+/** The failure categories a timeline counts apart: the catalog's (a site's own included), then unknown and no reason. */
+export const failureSeriesOf = (catalog: Catalog): readonly string[] => [...Object.keys(catalog.categories('failure')), UNKNOWN_CATEGORY, NO_REASON];
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -54,16 +55,20 @@ export class Timeline {
   private lastIndex = Number.NaN;
   private lastCell: Float64Array | undefined;
 
+  private readonly seriesCount: number;
+
   /** `asked`: the `--bucket` width; without it the width is chosen from the range at the end. */
   constructor(
     private readonly zone: Zone,
     private readonly asked?: number,
+    private readonly failureSeries: readonly string[] = failureSeriesOf(Catalog.vendor),
   ) {
+    this.seriesCount = OUTCOMES.length + failureSeries.length;
     this.ladder = asked === undefined ? BUCKET_LADDER : Array.from({ length: 40 }, (_, i) => asked * 2 ** i);
     this.width = this.ladder[0]!;
   }
 
-  /** One record at `time`: its outcome, and for a failure its category's index in FAILURE_SERIES (else -1). */
+  /** One record at `time`: its outcome, and for a failure its category's index in the failure series (else -1). */
   add(time: number, outcome: number, failureSeries: number): void {
     const wall = time + this.zone.offsetAt(time) - ORIGIN;
     let index = Math.floor(wall / this.width);
@@ -76,7 +81,7 @@ export class Timeline {
         cell = this.cells.get(index);
       }
       if (cell === undefined) {
-        cell = new Float64Array(SERIES_COUNT);
+        cell = new Float64Array(this.seriesCount);
         this.cells.set(index, cell);
         if (index < this.first) this.first = index;
         if (index > this.last) this.last = index;
@@ -97,7 +102,7 @@ export class Timeline {
     const merged = new Map<number, Float64Array>();
     for (const [index, counts] of this.cells) {
       const into = merged.get(at(index, width));
-      if (into) for (let i = 0; i < SERIES_COUNT; i++) into[i]! += counts[i]!;
+      if (into) for (let i = 0; i < this.seriesCount; i++) into[i]! += counts[i]!;
       else merged.set(at(index, width), counts);
     }
     this.cells = merged;
@@ -115,13 +120,13 @@ export class Timeline {
     const width = this.asked === undefined ? chooseWidth(firstWall, lastWall, BUCKET_LADDER.filter((w) => w >= this.width)) : this.width;
     const start = bucketStart(firstWall, width);
     const count = (bucketStart(lastWall, width) - start) / width + 1;
-    const sums = Array.from({ length: SERIES_COUNT }, () => new Array<number>(count).fill(0));
+    const sums = Array.from({ length: this.seriesCount }, () => new Array<number>(count).fill(0));
     for (const [index, counts] of this.cells) {
       const bucket = (bucketStart(ORIGIN + index * this.width, width) - start) / width;
-      for (let i = 0; i < SERIES_COUNT; i++) sums[i]![bucket]! += counts[i]!;
+      for (let i = 0; i < this.seriesCount; i++) sums[i]![bucket]! += counts[i]!;
     }
     const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
-    const failureCategories = FAILURE_SERIES.map((category, i) => ({ category, counts: sums[OUTCOMES.length + i]! }))
+    const failureCategories = this.failureSeries.map((category, i) => ({ category, counts: sums[OUTCOMES.length + i]! }))
       .filter((series) => total(series.counts) > 0)
       .sort((a, b) => total(b.counts) - total(a.counts) || (a.category < b.category ? -1 : 1));
     return {

@@ -46,6 +46,20 @@ describe('--catalog FILE (the real CLI)', () => {
     expect(samples.filter((s) => s.name.startsWith('hidlog_catalog_') && s.name !== 'hidlog_catalog_entries')).toEqual([]);
   });
 
+  it('report: the site\'s descriptions and categories, in the tables and in the timeline, with one thread or two', async () => {
+    const site = join(dir, 'lockout.yaml');
+    writeFileSync(site, 'categories: {failure: {lockout: the account is locked by the site policy}}\nentries: [{kind: failure, code: 13, category: lockout}, {kind: error, code: 7777, description: Gateway quota, category: technical}]\n');
+    const input = Array.from({ length: 4000 }, (_, i) => `{"time":"2026-11-28T10:${String(i % 60).padStart(2, '0')}:00Z","n":${i},${i % 2 ? '"hid_failure":13' : '"hid_error":7777'}}`).join('\n') + '\n';
+    for (const workers of ['1', '2']) {
+      const result = await runCli(['report', '--format', 'json', '--workers', workers, '--catalog', site], { input });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const report = JSON.parse(result.stdout.toString()) as { kinds: Record<string, { codes: { code: number; description: string; category: string; known: boolean; count: number }[] }>; timeline: { failureCategories: { category: string; counts: number[] }[] } };
+      expect(report.kinds.error!.codes).toMatchObject([{ code: 7777, description: 'Gateway quota', category: 'technical', known: true, count: 2000 }]);
+      expect(report.kinds.failure!.codes).toMatchObject([{ code: 13, description: 'The password does not match', category: 'lockout', count: 2000 }]);
+      expect(report.timeline.failureCategories.map(({ category, counts }) => [category, counts.reduce((a, b) => a + b, 0)])).toEqual([['lockout', 2000]]);
+    }
+  });
+
   it('codes: lists the site\'s entries, marked, and filters by the categories it adds', async () => {
     const json = await runCli(['codes', '--json', '--kind', 'error', '--catalog', CATALOG]);
     const listed = JSON.parse(json.stdout.toString()) as Record<string, unknown>[];
