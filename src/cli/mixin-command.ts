@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { MixinConfigError } from '../mixin/config.js';
+import { DEFAULT_RUNBOOK_URL, MixinConfigError } from '../mixin/config.js';
 import { mixinFiles } from '../mixin/mixin.js';
 import { describeError } from '../pipeline/errors.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { makeDirectories } from '../sinks/directories.js';
+import { warn } from './batch.js';
 import type { MixinArgs } from './mixin-options.js';
 import { UsageError, checkLabelName } from './options.js';
 
@@ -27,5 +28,8 @@ export async function mixinCommand(args: MixinArgs): Promise<number> {
     throw new Error(`cannot write ${args.out}: ${describeError(error)}`);
   }
   process.stdout.write(files.map((file) => join(args.out, file.path) + '\n').join(''));
+  if (args.config.runbookUrl === DEFAULT_RUNBOOK_URL) {
+    warn(`the alerts' runbook links point at the placeholder ${DEFAULT_RUNBOOK_URL}; pass --runbook-url with where your team reads hidlog's README`);
+  }
   return 0;
 }

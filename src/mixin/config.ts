@@ -25,8 +25,11 @@ export interface MixinConfig {
   stalledAfterSeconds: number;
 }
 
-/** The published README; the alerts' runbook_url is this plus a section's anchor. */
-export const DEFAULT_RUNBOOK_URL = 'https://github.com/hidlog/hidlog/blob/main/README.md';
+/**
+ * A placeholder, on a reserved domain: hidlog has no public home, so the alerts cannot link to a
+ * README that exists. `hidlog mixin` says so unless --runbook-url names where a team reads it.
+ */
+export const DEFAULT_RUNBOOK_URL = 'https://hidlog.example/README.md';
 
 export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
   selector: 'job="hidlog"',

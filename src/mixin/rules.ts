@@ -1,3 +1,4 @@
+import { EXPECTED_ERRORS } from '../sinks/output-errors.js';
 import { percent, type MixinConfig } from './config.js';
 import { CODE_METRICS, grownOver, series, withDescription } from './promql.js';
 
@@ -48,6 +49,8 @@ function fromQuery(query: string, render: string): string {
   const format = query.replace(/%(?!\[[12]\]q)/g, '%%');
   return `{{ with printf \`${format}\` $labels.job $labels.instance | query }}{{ with first . }}${render}{{ end }}{{ end }}`;
 }
+
+const outputName = '{{ if eq $labels.output "dead_letter" }}dead-letter file{{ else }}output{{ end }}';
 
 const perSecond = (value: string) => `{{ printf "%.2f" ${value} }}/s`;
 const codeLine = (name: string) => `${name} {{ .Labels.code }} ({{ .Labels.category }}{{ with .Labels.description }}: {{ . }}{{ end }})`;
@@ -154,6 +157,19 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
         ' wait in the files it follows: records are not annotated and the HID metrics stand still.',
     ),
     alert(
+      'HidlogOutputFailing',
+      'warning',
+      `sum by (job, instance, output, error) ${grownOver(of('hidlog_output_errors_total'), '5m')} > 0`,
+      '0m',
+      `hidlog at {{ $labels.instance }} fails to write its ${outputName} ({{ $labels.error }})`,
+      `Failed writes to its ${outputName} in the last 5 minutes: {{ printf "%.0f" $value }}. ` +
+        `{{ if eq $labels.error ${EXPECTED_ERRORS.map((code) => `"${code}"`).join(' ')} }}` +
+        '{{ if eq $labels.error "EIO" }}The disk or filesystem under it fails{{ else }}The disk or the quota under it is full{{ end }}: ' +
+        'in follow mode hidlog holds its input and retries every 2 s at most, so lines are held back in the followed files and nothing is lost yet (a batch run stops at the first failure).' +
+        '{{ else }}{{ if eq $labels.error "EPIPE" }}Its reader (the log shipper on stdout) went away{{ else }}hidlog does not wait such an error out{{ end }}: ' +
+        'hidlog stopped at the first one; restarted with its --state-file, it reads on from what the outputs took.{{ end }}',
+    ),
+    alert(
       'HidlogInvalidLines',
       'warning',
       `${RECORDED.invalidLineRatio5m} > ${config.invalidLineRatio} and ${RECORDED.lines5m} > ${config.minRate}`,
@@ -174,6 +190,18 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '{{ printf "%.0f" $value }} observations in the last hour were counted under "other" because ' +
         '{{ if eq $labels.label "code" }}more codes outside the catalog came than --max-unknown-codes admits{{ else }}the label {{ $labels.label }} reached --max-label-values distinct values{{ end }}: ' +
         'their counts are lumped together on the dashboards.',
+    ),
+    alert(
+      'HidlogCatalogReloadFailing',
+      'warning',
+      `${of('hidlog_catalog_last_reload_successful')} == 0`,
+      '5m',
+      'hidlog at {{ $labels.instance }} refused its --catalog file and keeps the table before it',
+      'The last reload of the --catalog file was refused (invalid, unreadable or missing), so the table ' +
+        fromQuery(of('hidlog_catalog_last_reload_success_timestamp_seconds', JOB, INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
+        'is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. ' +
+        fromQuery(of('hidlog_catalog_reloads_total', 'result="failure"', JOB, INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
+        'hidlog\'s stderr names the place in the file.',
     ),
   ];
 

@@ -3,8 +3,8 @@ export type OutputName = 'output' | 'dead_letter';
 
 // Errors with a label value of their own; any other is counted as `other`, so the series stay few.
 const NAMED_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EPIPE', 'EBADF', 'EROFS', 'EFBIG']);
-// What a full or failing disk gives: present from the start at 0, so that increase() sees the first.
-const EXPECTED_ERRORS = ['ENOSPC', 'EDQUOT', 'EIO'];
+// What a full or failing disk gives (what follow mode waits out): present from the start at 0, so that increase() sees the first.
+export const EXPECTED_ERRORS = ['ENOSPC', 'EDQUOT', 'EIO'];
 
 /** Failed writes per output and error code, for `hidlog_output_errors_total`. */
 export class OutputErrors {

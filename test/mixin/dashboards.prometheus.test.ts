@@ -1,7 +1,8 @@
 // The dashboards and rules against real parts: three real hidlog processes (two batch runs
 // served with --linger, one following a file), fed a corpus whose truth is known, scraped by a
-// real Prometheus that loads the rules and remote-writes to a second one. Every query of every
-// dashboard runs as Grafana would send it; the key panels are held to the truth.
+// real Prometheus that loads the rules and remote-writes to a second one. The follower also has a
+// --catalog file (one code the corpus does not use), so it exposes the catalog reload metrics.
+// Every query of every dashboard runs as Grafana would send it; the key panels are held to the truth.
 //
 // Why the truth can be compared exactly: the counts over the dashboard's range add the first
 // value of each series that appears within it (src/mixin/promql.ts, grownOver). Here every
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { lookup, type CodeKind } from '../../src/catalog/catalog.js';
+import { CODE_KINDS, Catalog, lookup, type CodeKind } from '../../src/catalog/catalog.js';
 import { ROOT, collect, startCli } from '../helpers/cli.js';
 import { parseExposition } from '../helpers/exposition.js';
 import { intervals, interpolate, labelValues, runTarget, type GrafanaPanel, type GrafanaVariable, type QueryResult, type Selection, type TimeRange } from '../helpers/grafana.js';
@@ -23,6 +24,8 @@ import { freePort, hasTool, waitFor } from '../helpers/tools.js';
 import { corpus, inCategory, together, type Part, type Truth } from './corpus.js';
 
 const SCRAPE_SECONDS = 1;
+// The follower's site catalog: a code none of the corpus' records has, so the truth stays the vendor's.
+const SITE_CATALOG = 'entries:\n  - kind: error\n    code: 7777\n    description: A technical error has occurred in the site\'s API gateway\n    category: technical\n';
 const DASHBOARDS = ['hidlog-overview.json', 'hidlog-code.json', 'hidlog-health.json'];
 
 interface Dashboard {
@@ -61,9 +64,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'a.ndjson'), a.text);
   writeFileSync(join(dir, 'b.ndjson'), b.text);
   writeFileSync(join(dir, 'c.log'), '');
+  writeFileSync(join(dir, 'catalog.yaml'), SITE_CATALOG);
   startHidlog(['--metrics-listen', instances[0]!, join(dir, 'a.ndjson')]);
   startHidlog(['--metrics-listen', instances[1]!, '--max-label-values', '2', join(dir, 'b.ndjson')]);
-  startHidlog(['--metrics-listen', instances[2]!, '--follow', '--poll-interval', '50', join(dir, 'c.log')]);
+  startHidlog(['--metrics-listen', instances[2]!, '--follow', '--poll-interval', '50', '--catalog', join(dir, 'catalog.yaml'), join(dir, 'c.log')]);
 
   // The third hidlog follows its file as the service writes it, in three bursts.
   await waitFor('the follower', async () => ((await fetch(`http://${instances[2]}/healthz`)).ok ? true : undefined));
@@ -264,6 +268,26 @@ describe.runIf(prometheusInstalled)('the dashboards on a real Prometheus scrapin
     });
     const files = (await panelResults(central!, dashboards['hidlog-health.json']!, 'Files followed')).A!;
     expect(byLabel(files, 'instance')).toEqual({ [instances[2]!]: 1 });
+  });
+
+  it('the health dashboard shows every output error series at 0, and the catalog each hidlog has in force', async () => {
+    const health = dashboards['hidlog-health.json']!;
+    const errors = (await panelResults(central!, health, 'Output errors')).A!;
+    const lastRates = Object.fromEntries(errors.result.map((s) => [`${s.metric.instance} ${s.metric.output} ${s.metric.error}`, Number(s.values!.at(-1)![1])]));
+    expect(lastRates).toEqual(Object.fromEntries(instances.flatMap((instance) => ['ENOSPC', 'EDQUOT', 'EIO'].map((error) => [`${instance} output ${error}`, 0]))));
+
+    const entries = (await panelResults(central!, health, 'Catalog entries')).A!;
+    const expected = Object.fromEntries(
+      instances.flatMap((instance, i) => CODE_KINDS.map((kind) => [`${instance} ${kind}`, Catalog.vendor.size(kind) + (i === 2 && kind === 'error' ? 1 : 0)])),
+    );
+    expect(Object.fromEntries(entries.result.map((s) => [`${s.metric.instance} ${s.metric.kind}`, Number(s.value![1])]))).toEqual(expected);
+    // Only the follower reloads its catalog: the batch runs have none to reload.
+    expect(byLabel((await panelResults(central!, health, 'Last reload successful')).A!, 'instance')).toEqual({ [instances[2]!]: 1 });
+    expect(byLabel((await panelResults(central!, health, 'Reload failures')).A!, 'instance')).toEqual({ [instances[2]!]: 0 });
+    const since = byLabel((await panelResults(central!, health, 'Since the last good reload')).A!, 'instance');
+    expect(Object.keys(since)).toEqual([instances[2]]);
+    expect(since[instances[2]!]).toBeGreaterThan(0);
+    expect(since[instances[2]!]).toBeLessThan(range.to - range.from);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CatalogReloads } from '../../src/catalog/reloader.js';
 import { FollowStats } from '../../src/follow/follower.js';
 import { Exposition } from '../../src/metrics/exposition.js';
 import { MetricsTally } from '../../src/metrics/tally.js';
@@ -35,10 +36,10 @@ const expressions = (board: Dashboard) => [
 const templateQueries = (text: string) => [...text.matchAll(/printf `([^`]*)`/g)].map((m) => m[1]!.replace(/%\[\d\]q/g, '"x"').replace(/%%/g, '%'));
 const alerts = rules.groups[1].rules;
 
-/** Every metric name hidlog exposes on /metrics (follow mode, output errors and process metrics included). */
+/** Every metric name hidlog exposes on /metrics (follow mode, output errors, catalog reloads and process metrics included). */
 async function exposedMetrics(): Promise<Set<string>> {
   const tally = new MetricsTally({ labels: [], maxUnknownCodes: 1, maxLabelValues: 1 });
-  const { body } = await new Exposition(tally, true, { follow: new FollowStats(), outputErrors: new OutputErrors(['output']) }).render();
+  const { body } = await new Exposition(tally, true, { follow: new FollowStats(), outputErrors: new OutputErrors(['output']), catalogReloads: new CatalogReloads() }).render();
   return new Set([...body.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]!));
 }
 
@@ -160,7 +161,7 @@ describe('the rules', () => {
   it('give every alert a severity, a summary, a description and a runbook section of the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
-    expect(alerts.length).toBe(9);
+    expect(alerts.length).toBe(11);
     for (const rule of alerts) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
       expect(rule.annotations.summary, rule.alert).toBeTruthy();

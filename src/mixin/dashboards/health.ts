@@ -1,3 +1,4 @@
+import { Catalog, type CodeKind } from '../../catalog/catalog.js';
 import { percent, type MixinConfig } from '../config.js';
 import { grownOver, series } from '../promql.js';
 import { RECORDED } from '../rules.js';
@@ -10,9 +11,10 @@ const MiB = 1024 * 1024;
 export function healthDashboard(config: MixinConfig): Dashboard {
   const scope = new Scope(config);
   const own = (metric: string, ...matchers: string[]) => series(metric, scope.own(...matchers));
-  const inRange = (metric: string) => `sum by (instance) ${grownOver(own(metric), '$__range')}`;
-  const countStat = (title: string, metric: string, steps: Step[], description: string) =>
-    stat({ title, description, unit: 'short', decimals: 0, steps, width: 6, queries: [{ expr: inRange(metric), legend: '{{instance}}', instant: true }] });
+  const inRange = (metric: string, matchers: string[]) => `sum by (instance) ${grownOver(own(metric, ...matchers), '$__range')}`;
+  const countStat = (title: string, metric: string, steps: Step[], description: string, options: { width?: number; matchers?: string[] } = {}) =>
+    stat({ title, description, unit: 'short', decimals: 0, steps, width: options.width ?? 6, queries: [{ expr: inRange(metric, options.matchers ?? []), legend: '{{instance}}', instant: true }] });
+  const builtIn = (kind: CodeKind) => Catalog.vendor.size(kind);
 
   return dashboard({
     uid: UIDS.health,
@@ -52,6 +54,14 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         queries: [{ expr: `sum by (instance, label) ${grownOver(own('hidlog_label_overflow_total'), '$__range')}`, legend: '{{instance}} {{label}}', instant: true }],
       }),
 
+      { row: 'Writing' },
+      timeseries({
+        title: 'Output errors',
+        description: 'Failed writes a second, every attempt, by output (output: -o FILE or stdout; dead_letter: --dead-letter FILE) and error. Red from any failed write. ENOSPC or EDQUOT: the disk or the quota under the output is full; free space there. EIO: the disk or filesystem is failing. In follow mode hidlog waits those three out: it holds its input and retries (every 2 s at most), the followed files wait on disk and nothing is lost yet, while the lag grows. EPIPE (the reader of stdout, a log shipper, is gone) and any other error stop hidlog, as any error does in a batch run: look at the shipper and at hidlog\'s restarts. See the HidlogOutputFailing runbook.',
+        unit: 'cps', steps: [GREEN, ['red', 1e-6]], width: 24,
+        queries: [{ expr: `sum by (instance, output, error) (rate(${own('hidlog_output_errors_total')}[${RATE}]))`, legend: '{{instance}} {{output}} {{error}}' }],
+      }),
+
       { row: 'Follow mode' },
       stat({
         title: 'Files followed',
@@ -61,7 +71,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
       }),
       timeseries({
         title: 'Lag',
-        description: 'Bytes written to the followed files and not read yet (the highest in each interval). Red from 1 MiB: hidlog falls behind; if it keeps growing, see the HidlogStalled runbook (a blocked output is the usual cause).',
+        description: 'Bytes written to the followed files and not read yet (the highest in each interval). Red from 1 MiB: hidlog falls behind; if it keeps growing, see the HidlogStalled runbook (the usual cause is an output that blocks, or fails: see Output errors).',
         unit: 'bytes', steps: [GREEN, ['red', MiB]], width: 12, thresholdLine: true,
         queries: [{ expr: `max by (instance) (max_over_time(${own('hidlog_follow_lag_bytes')}[$__interval]))`, legend: '{{instance}}' }],
       }),
@@ -80,6 +90,35 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         unit: 'none', steps: [['red', null], ['green', 1]], width: 6,
         mappings: [{ type: 'value', options: { '0': { text: 'down', index: 0 }, '1': { text: 'up', index: 1 } } }],
         queries: [{ expr: own('up'), legend: '{{instance}}', instant: true }],
+      }),
+
+      { row: 'Catalog' },
+      table({
+        title: 'Catalog entries',
+        description: `Codes in the catalog each hidlog has in force, by kind: the built-in table (${builtIn('http')} HTTP statuses, ${builtIn('error')} hid_error, ${builtIn('failure')} hid_failure and ${builtIn('response')} response codes) plus the codes a --catalog file adds. Nothing here turns red; two instances with different counts run different catalogs (a --catalog file not rolled out everywhere), so one code may be described differently on their records.`,
+        unit: 'none', steps: [GREEN], width: 9,
+        queries: [{ expr: `max by (instance, kind) (${own('hidlog_catalog_entries')})`, instant: true, table: true }],
+        columns: { Value: 'codes' }, order: ['instance', 'kind', 'Value'], sortBy: ['instance', false],
+      }),
+      stat({
+        title: 'Since the last good reload',
+        description: 'Seconds since each hidlog that reloads its --catalog file (follow mode, and annotate serving /metrics) loaded the table in force: at its start, or at its last successful reload. Nothing here turns red: a catalog file rarely changes. After an edit it drops to 0 if the new file was taken, and keeps growing if it was refused (see Last reload successful). Empty for runs without --catalog, which never reload.',
+        unit: 's', decimals: 0, steps: [GREEN], width: 5,
+        queries: [{ expr: `time() - max by (instance) (${own('hidlog_catalog_last_reload_success_timestamp_seconds')})`, legend: '{{instance}}', instant: true }],
+      }),
+      countStat(
+        'Reload failures',
+        'hidlog_catalog_reloads_total',
+        [GREEN, ['red', 1]],
+        'Reloads of the --catalog file refused in the selected time range: the file was invalid, unreadable or missing (each said in one line on hidlog\'s stderr, naming the place in the file), and the table before it was kept. Red from 1: if Last reload successful is red too, the file on disk is still refused.',
+        { width: 5, matchers: ['result="failure"'] },
+      ),
+      stat({
+        title: 'Last reload successful',
+        description: 'Whether the last reload of each hidlog\'s --catalog file succeeded. Red when failed: the file on disk was refused and the table before it is still in force, so the codes and descriptions of the edit are in neither the annotations nor hid_code_info. Fix the file (hidlog\'s stderr names the line); the next change to it, or a SIGHUP, reloads it. See the HidlogCatalogReloadFailing runbook.',
+        unit: 'none', steps: [['red', null], ['green', 1]], width: 5,
+        mappings: [{ type: 'value', options: { '0': { text: 'failed', index: 0 }, '1': { text: 'ok', index: 1 } } }],
+        queries: [{ expr: own('hidlog_catalog_last_reload_successful'), legend: '{{instance}}', instant: true }],
       }),
 
       { row: 'Process' },
