@@ -4,7 +4,7 @@ import { isatty } from 'node:tty';
 import { describeError } from '../pipeline/errors.js';
 import { FileSink, type WriteFaults } from '../sinks/file-sink.js';
 import { LineWriter } from '../sinks/line-writer.js';
-import type { OutputErrors, OutputName } from '../sinks/output-errors.js';
+import { WAITED_OUT_ERRORS, type OutputErrors, type OutputName } from '../sinks/output-errors.js';
 import { warn } from './batch.js';
 
 /**
@@ -23,9 +23,6 @@ export interface Outputs {
   /** Writes go on in new files at the same paths (SIGHUP, after logrotate moved them away). */
   reopen(): Promise<void>;
 }
-
-// Errors that a running hidlog can wait out: space freed, quota raised, a passing I/O fault.
-const WAITED_OUT = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
 
 /** The output (-o FILE, or stdout) and the dead-letter file, if any. */
 export async function openOutputs(
@@ -76,7 +73,7 @@ function stdoutStream(faults: WriteFaults): Writable {
 function faultsOf(mode: OutputMode, output: OutputName, name: string, errors: OutputErrors, stop: AbortSignal): WriteFaults {
   let failingSince: number | undefined;
   return {
-    retries: (error) => mode === 'follow' && WAITED_OUT.has(error.code ?? ''),
+    retries: (error) => mode === 'follow' && WAITED_OUT_ERRORS.includes(error.code ?? ''),
     failed(error, retrying) {
       errors.count(output, error.code);
       if (!retrying || failingSince !== undefined) return;

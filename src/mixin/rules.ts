@@ -1,4 +1,4 @@
-import { EXPECTED_ERRORS } from '../sinks/output-errors.js';
+import { WAITED_OUT_ERRORS } from '../sinks/output-errors.js';
 import { percent, type MixinConfig } from './config.js';
 import { CODE_METRICS, grownOver, series, withDescription } from './promql.js';
 
@@ -163,7 +163,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '0m',
       `hidlog at {{ $labels.instance }} fails to write its ${outputName} ({{ $labels.error }})`,
       `Failed writes to its ${outputName} in the last 5 minutes: {{ printf "%.0f" $value }}. ` +
-        `{{ if eq $labels.error ${EXPECTED_ERRORS.map((code) => `"${code}"`).join(' ')} }}` +
+        `{{ if eq $labels.error ${WAITED_OUT_ERRORS.map((code) => `"${code}"`).join(' ')} }}` +
         '{{ if eq $labels.error "EIO" }}The disk or filesystem under it fails{{ else }}The disk or the quota under it is full{{ end }}: ' +
         'in follow mode hidlog holds its input and retries every 2 s at most, so lines are held back in the followed files and nothing is lost yet (a batch run stops at the first failure).' +
         '{{ else }}{{ if eq $labels.error "EPIPE" }}Its reader (the log shipper on stdout) went away{{ else }}hidlog does not wait such an error out{{ end }}: ' +
