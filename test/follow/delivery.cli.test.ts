@@ -330,3 +330,22 @@ async function restartWithSpace(pattern: Pattern, written: number): Promise<void
   expect(result.code).toBe(0);
   expect(result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('hidlog: serving metrics'))).toEqual([]);
 }
+
+describe('hidlog annotate --follow: a rotated gzip file whose last line has no newline', () => {
+  it('is read once across a restart, though other files are read after it', async () => {
+    writeFileSync(log('.1.gz'), gzipSync(records(0, 10).slice(0, -1)));
+    writeFileSync(log(), '');
+    const first = await follow('glob');
+    await waitFor('the gzip file read', async () => (delivered(out(), dead()).numbers.length === 10 ? true : undefined));
+    appendFileSync(log(), records(10, 20));
+    await waitFor('app.log read after it', async () => (delivered(out(), dead()).numbers.length === 20 ? true : undefined));
+    expect((await (first.child.kill('SIGTERM'), first.done)).code).toBe(0);
+
+    const second = await follow('glob');
+    appendFileSync(log(), records(20, 30));
+    await waitFor('the new records', async () => (delivered(out(), dead()).numbers.includes(29) ? true : undefined));
+    await sleep(500);
+    expect((await (second.child.kill('SIGTERM'), second.done)).code).toBe(0);
+    expectEveryRecordOnce(out(), dead(), 30);
+  });
+});
