@@ -293,6 +293,26 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow: rotations while the o
     }, 60_000);
   }
 
+  it('following app.log*, reading on: SIGKILL while full, a restart with space: nothing lost, and only lines the failing write had got onto the disk come twice', async () => {
+    const { run, service } = await rotateWhileFull('glob', 'reading on');
+    run.child.kill('SIGKILL');
+    await run.done;
+    const onDisk = new Set(delivered(out(), dead()).numbers);
+    disk!.resize(ROOMY_DISK);
+    const second = await follow('glob');
+    const everyRecord = Array.from({ length: service.written }, (_, n) => n).filter((n) => !isBad(n));
+    await waitFor('every record written out', async () => {
+      const numbers = new Set(delivered(out(), dead()).numbers);
+      return everyRecord.every((n) => numbers.has(n)) ? true : undefined;
+    });
+    await sleep(500);
+    const times = new Map<number, number>();
+    for (const n of delivered(out(), dead()).numbers) times.set(n, (times.get(n) ?? 0) + 1);
+    const twice = [...times].filter(([, count]) => count > 1);
+    expect(twice.filter(([n, count]) => count > 2 || !onDisk.has(n))).toEqual([]);
+    expect((await (second.child.kill('SIGTERM'), second.done)).code).toBe(0);
+  }, 60_000);
+
   it('following app.log*, a gzip rotated file read while full (rotated and compressed while hidlog was down): SIGTERM in the middle of it, a restart with space: every record exactly once', async () => {
     disk = new SmallDisk(SMALL_DISK);
     outputs = disk.dir;
