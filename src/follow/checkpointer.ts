@@ -87,8 +87,9 @@ function parseState(path: string, text: string): FilePosition[] {
     if (typeof filePath !== 'string' || typeof fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint) || !isCount(fingerprintBytes) || !isCount(offset)) {
       throw notState('a file entry without path, fingerprint and offset');
     }
-    // Version 1 kept files with nothing read yet, and empty ones: nothing to resume there.
-    if (fingerprintBytes > 0 && offset > 0) positions.push({ path: filePath, fingerprint, fingerprintBytes, offset });
+    // Version 1 kept files with nothing read yet, and empty ones: nothing to resume there. Version 2
+    // saves offset 0 only for a content read but not taken by the outputs yet: a restart looks for it.
+    if (fingerprintBytes > 0 && (offset > 0 || state.version === VERSION)) positions.push({ path: filePath, fingerprint, fingerprintBytes, offset });
   }
   return positions;
 }

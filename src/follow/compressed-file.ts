@@ -87,8 +87,10 @@ export class CompressedFile {
       if (!isCutShort(error)) throw error;
       return { offset: Math.max(from, position - splitter.pendingBytes), complete: false };
     }
-    // The end of a rotated file: a last line without a newline is still a line.
+    // The end of a rotated file: a last line without a newline is still a line, and is reached now.
+    const unterminated = splitter.pendingBytes > 0;
     splitter.end();
+    if (unterminated) await afterChunk(0, position);
     return { offset: Math.max(from, position), complete: true };
   }
 

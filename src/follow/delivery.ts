@@ -81,6 +81,8 @@ export class Delivery<K> {
     await Promise.all(this.outputs.map((output) => output.flushed(deadline)));
     this.settle();
     await Promise.all(this.outputs.map((output, i) => (output.bytesWritten > this.settled[i]! ? output.takeBack(this.settled[i]!) : true)));
+    // Final: a write that went through while the outputs were being cut back was cut off with the rest.
+    this.marks.length = 0;
   }
 
   private settle(): void {

@@ -12,6 +12,7 @@ const READ_BYTES = 256 * 1024;
 // First reads land here, and only the bytes that came are copied out: most looks find few or none,
 // and a buffer each would be garbage (a full look reads every followed file).
 const firstRead = Buffer.allocUnsafe(FIRST_READ_BYTES + 1);
+const startAgain = Buffer.allocUnsafe(FINGERPRINT_BYTES);
 
 /**
  * One text file being followed, held open: after a rename or a delete it is still read, through
@@ -133,8 +134,9 @@ export class FollowedFile {
   /**
    * Reads what was appended since the last call, as far as the end or until `stop`; returns the
    * bytes read, or 'truncated' when the file no longer holds what was read (copytruncate): it is
-   * shorter than the offset, or the byte before the offset, read again with the new ones, changed.
-   * Each chunk gets a buffer of its own: the output may still hold the last one.
+   * shorter than the offset, the byte before the offset, read again with the new ones, changed, or
+   * (when there are new bytes) its first bytes did. Each chunk gets a buffer of its own: the output
+   * may still hold the last one.
    */
   async read(stop: AbortSignal, afterChunk: (bytes: number) => Promise<void>): Promise<number | 'truncated'> {
     let total = 0;
@@ -148,6 +150,7 @@ export class FollowedFile {
       if (overlap === 1 && (bytesRead === 0 || (this.lastByte !== undefined && buffer[0] !== this.lastByte))) return 'truncated';
       const fresh = bytesRead - overlap;
       if (fresh <= 0) break;
+      if (first && !this.beginsAsItDid()) return 'truncated';
       const chunk = first ? Buffer.from(buffer.subarray(overlap, bytesRead)) : buffer.subarray(overlap, bytesRead);
       this.readOffset += fresh;
       this.lastByte = chunk[fresh - 1];
@@ -160,6 +163,18 @@ export class FollowedFile {
       first = false;
     }
     return total;
+  }
+
+  /**
+   * Whether the file still begins with the first bytes kept. A file truncated and written again
+   * past the offset while hidlog was not reading (a full output holding it back) may well have
+   * the same byte before the offset; it does not have the same first line.
+   */
+  private beginsAsItDid(): boolean {
+    const kept = this.startBytes;
+    if (kept.length === 0) return true;
+    const now = startAgain.subarray(0, kept.length);
+    return readSync(this.handle.fd, now, 0, kept.length, 0) === kept.length && now.equals(kept);
   }
 
   /** Bytes written to the file and not read yet. */

@@ -460,9 +460,15 @@ export class Follower {
   private remember(content: Content): void {
     this.contents.push(content);
     if (this.contents.length > REMEMBERED_CONTENTS) {
-      const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined);
-      if (oldest !== -1) this.contents.splice(oldest, 1);
+      const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined && !this.undelivered(c));
+      if (oldest !== -1) this.delivery?.forget(this.contents.splice(oldest, 1)[0]!);
     }
+  }
+
+  /** Whether the outputs have not yet accepted all that was read of `content`: a restart must read the rest again, so it is saved. */
+  private undelivered(content: Content): boolean {
+    const delivered = this.delivery?.offsetOf(content);
+    return delivered !== undefined && delivered < content.offset;
   }
 
   private forget(content: Content): void {
@@ -609,7 +615,7 @@ export class Follower {
       if (position && offset !== undefined) positions.push({ ...position, offset });
     }
     for (const content of this.contents) {
-      if (!content.seen && content.searchUntil === undefined) continue;
+      if (!content.seen && content.searchUntil === undefined && !this.undelivered(content)) continue;
       positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivery.offsetOf(content) ?? content.offset });
     }
     await checkpointer.save(positions);

@@ -41,6 +41,12 @@ describe('Checkpointer', () => {
     expect(await checkpointer().load()).toEqual([position]);
   });
 
+  it('keeps a version 2 position at offset 0: content read whose lines no output has taken yet, looked for at a restart', async () => {
+    const unwritten = { ...position, path: '/var/log/hid/auth.log.1', offset: 0 };
+    await checkpointer().save([position, unwritten]);
+    expect(await checkpointer().load()).toEqual([position, unwritten]);
+  });
+
   it.each([
     ['{"version":3,"files":[]}', `${'PATH'} is a hidlog state file of version 3; this hidlog reads versions 1 and 2`],
     ['{"version":2,"files":[{"path":"/a"}]}', `${'PATH'} is not a hidlog state file (a file entry without path, fingerprint and offset); move it away to start afresh`],

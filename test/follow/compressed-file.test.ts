@@ -23,14 +23,14 @@ const gz = (name: string, bytes: Buffer) => {
 };
 
 /** Reads `path` from `from` and returns the lines written and what the read came to. */
-async function readLines(path: string, from: number) {
+async function readLines(path: string, from: number, offsets: number[] = []) {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
   const output = new LineWriter(sink, { collecting: true });
   const file = await CompressedFile.open(path);
   try {
-    const result = await file.readFrom(from, { annotator: createAnnotator(), maxLineBytes: 1 << 20, strict: false, output }, new AbortController().signal, async () => undefined);
+    const result = await file.readFrom(from, { annotator: createAnnotator(), maxLineBytes: 1 << 20, strict: false, output }, new AbortController().signal, async (_bytes, offset) => void offsets.push(offset));
     output.flush();
     await new Promise((resolve) => setImmediate(resolve));
     return { result, lines: Buffer.concat(chunks).toString().split('\n').filter(Boolean) };
@@ -70,5 +70,15 @@ describe('CompressedFile', () => {
     } finally {
       await short.close();
     }
+  });
+
+  it('a last line without a newline, written out at the end, is reported as reached with it', async () => {
+    const unterminated = text.slice(0, -1);
+    const offsets: number[] = [];
+    const { result, lines } = await readLines(gz('d.log.1.gz', gzipSync(unterminated)), 0, offsets);
+    expect(lines).toHaveLength(200);
+    expect(result).toEqual({ offset: unterminated.length, complete: true });
+    // The position after each chunk read covers only lines written out by then: the last one too.
+    expect(offsets.at(-1)).toBe(unterminated.length);
   });
 });

@@ -101,4 +101,94 @@ describe('Delivery', () => {
     expect(delivery.offsetOf('gone')).toBeUndefined();
     expect(out.takenBackTo).toEqual([]);
   });
+
+  it('continueAs: what was read of one key goes on as another, its marks with it', () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('app.log', 0);
+    out.write(100);
+    delivery.reached('app.log', 1000);
+    out.write(100);
+    delivery.reached('app.log', 2000);
+    // The file is closed into remembered content while its last lines are still on their way.
+    delivery.continueAs('app.log', 'content', 2000);
+    expect(delivery.offsetOf('app.log')).toBeUndefined();
+    expect(delivery.offsetOf('content')).toBe(0);
+    out.accept(100);
+    expect(delivery.offsetOf('content')).toBe(1000);
+    // The content is found again in a file (a copy), read on from where it was read to.
+    delivery.continueAs('content', 'app.log.1', 2000);
+    out.write(100);
+    delivery.reached('app.log.1', 3000);
+    out.accept(100);
+    expect(delivery.offsetOf('app.log.1')).toBe(2000);
+    out.accept(100);
+    expect(delivery.offsetOf('app.log.1')).toBe(3000);
+    expect(delivery.offsetOf('content')).toBeUndefined();
+  });
+
+  it('continueAs from a key it never knew (a saved position found again) starts at the offset; below what was delivered, at the offset', () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.continueAs('saved', 'app.log.1', 5000);
+    expect(delivery.offsetOf('app.log.1')).toBe(5000);
+    delivery.start('app.log', 0);
+    out.write(100);
+    delivery.reached('app.log', 4000);
+    out.accept(100);
+    expect(delivery.offsetOf('app.log')).toBe(4000);
+    // A copy shorter than what was delivered is read on from its end.
+    delivery.continueAs('app.log', 'copy', 3000);
+    expect(delivery.offsetOf('copy')).toBe(3000);
+  });
+
+  it('start: the marks made before no longer move the key, and still count for what the outputs hold', async () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('app.log', 0);
+    out.write(100);
+    delivery.reached('app.log', 1000);
+    // Truncated in place: read again from 0.
+    delivery.start('app.log', 0);
+    out.write(50);
+    delivery.reached('app.log', 500);
+    out.accept(100);
+    expect(delivery.offsetOf('app.log')).toBe(0);
+    await delivery.close(AbortSignal.abort());
+    expect(out.takenBackTo).toEqual([100]);
+    expect(delivery.offsetOf('app.log')).toBe(0);
+  });
+
+  it('startIfNew starts a key it does not know, and leaves one it knows where it is, with its marks', () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.startIfNew('a.gz', 700);
+    expect(delivery.offsetOf('a.gz')).toBe(700);
+    out.write(100);
+    delivery.reached('a.gz', 1000);
+    delivery.startIfNew('a.gz', 1000);
+    expect(delivery.offsetOf('a.gz')).toBe(700);
+    out.accept(100);
+    expect(delivery.offsetOf('a.gz')).toBe(1000);
+  });
+
+  it('after close, a write that went through while the outputs were cut back does not move a position past what they kept', async () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('a', 0);
+    out.write(100);
+    delivery.reached('a', 1000);
+    out.write(100);
+    delivery.reached('a', 2000);
+    out.accept(100);
+    // The second write completes while the file is being cut back to 100 bytes: it is cut off.
+    out.takeBack = async (bytes) => {
+      out.accept(100);
+      out.takenBackTo.push(bytes);
+      return true;
+    };
+    await delivery.close(AbortSignal.abort());
+    expect(out.takenBackTo).toEqual([100]);
+    expect(delivery.offsetOf('a')).toBe(1000);
+  });
 });

@@ -393,6 +393,25 @@ describe('hidlog annotate --follow: files known by their content', () => {
     await stop(run);
   });
 
+  it('copytruncate, the file written past the offset read before hidlog looks again: the truncation is still noticed', async () => {
+    const log = join(dir, 'app.log');
+    writeFileSync(log, records(1000, 1050));
+    const run = follow(['--start-at', 'beginning', log]);
+    await waitForCount(run.out, 50);
+    // While hidlog cannot look (as when a full output holds its reading), the file is truncated
+    // and written again past the offset read, in lines of the same lengths: one ends right there.
+    run.child.kill('SIGSTOP');
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendFileSync(log, records(2000, 2060));
+    run.child.kill('SIGCONT');
+    await waitForCount(run.out, 110);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+    expect(numbersIn(run.out).sort((a, b) => a - b)).toEqual([...range(1000, 1050), ...range(2000, 2060)]);
+    await stop(run);
+  });
+
   it('copytruncate, following a glob: the copy is known as the file already read, not read again', async () => {
     const { log, run } = await followNewLog((log) => [`${log}*`]);
     appendFileSync(log, records(0, 50));
