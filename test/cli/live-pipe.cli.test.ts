@@ -83,6 +83,19 @@ describe('a live stdin whose writer pauses', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('annotate, a JSON array written element by element: the elements so far are out while the pipe is open', async () => {
+    const elements = '[\n  {"status": 401},\n  {"status": 403, "hid_error": 1200},\n';
+    const expected = lines((await batch([], Buffer.from(`${elements}  {"status": 200}\n]\n`))).stdout).slice(0, 2);
+    const live = startLive([]);
+    live.child.stdin!.write(elements);
+    await waitFor('the elements annotated', async () => (lines(live.stdout()).length >= 2 ? true : undefined));
+    expect(lines(live.stdout())).toEqual(expected);
+    live.child.stdin!.end('  {"status": 200}\n]\n');
+    const result = await live.done;
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toHaveLength(3);
+  });
+
   it.each([
     ['one thread', []],
     ['--workers 2', ['--workers', '2']],
