@@ -4,13 +4,17 @@ import type { Observer } from './events.js';
 import { LineProcessor, type LineOptions } from './line-processor.js';
 import type { RegionResult, WorkerPool } from './worker-pool.js';
 import { ArrayElementEnds } from '../sources/array-elements.js';
+import { inputChunks } from '../sources/input-chunks.js';
 import { RegionSplitter } from '../sources/line-splitter.js';
-import { openInput } from '../sources/open-input.js';
+import { openInput, type OpenedInput } from '../sources/open-input.js';
 
 export interface RunOptions extends LineOptions {
   // Whichever observer matches the workers' recorder (WorkerSetup): it applies what they observed.
   observer?: Observer<unknown> | undefined;
-  /** Stops the run between chunks (SIGINT, SIGTERM); what was read is still written and counted. */
+  /**
+   * Stops the run (SIGINT, SIGTERM) between chunks, or while it waits for a live input: the whole
+   * lines read are still written and counted.
+   */
   signal?: AbortSignal;
   /** Worker threads that annotate regions of lines while this thread reads and writes. */
   workers?: WorkerPool;
@@ -39,14 +43,32 @@ async function waitForOutputs(options: RunOptions): Promise<Interruption> {
   return options.signal?.aborted ? 'stopped' : undefined;
 }
 
-async function processLines(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
+function flushOutputs(options: RunOptions): void {
+  options.output?.flush();
+  options.deadLetter?.flush();
+}
+
+/**
+ * The input's chunks until it ends or the run is stopped. When a live input pauses (`tail -f |`),
+ * `paused` writes out what is done: the output is otherwise written a large chunk at a time.
+ */
+function chunksOf(input: OpenedInput, options: RunOptions, paused: () => Promise<void> | void): AsyncIterable<Buffer> {
+  return inputChunks(input.stream, { paused: input.live ? paused : undefined, stop: options.signal });
+}
+
+/** The chunks ended because the run was stopped, not because the input ended. */
+const stoppedBeforeTheEnd = (input: OpenedInput, options: RunOptions) => options.signal?.aborted === true && !input.stream.readableEnded;
+
+async function processLines(input: OpenedInput, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
   const splitter = processor.splitter();
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunksOf(input, options, () => flushOutputs(options))) {
     options.observer?.bytes(chunk.length);
     splitter.push(chunk);
     const interruption = await waitForOutputs(options);
     if (interruption) return interruption;
   }
+  // A line its writer had not finished when the run stopped is not a line yet.
+  if (stoppedBeforeTheEnd(input, options)) return 'stopped';
   splitter.end();
   return undefined;
 }
@@ -73,7 +95,7 @@ const isDone = (item: Pending) => !('job' in item) || item.done;
  * in input order as soon as they are done, and at most a few regions per thread are in flight,
  * so memory stays flat whatever the input's size.
  */
-async function processLinesInParallel(stream: Readable, processor: LineProcessor, options: RunOptions, pool: WorkerPool): Promise<Interruption> {
+async function processLinesInParallel(input: OpenedInput, processor: LineProcessor, options: RunOptions, pool: WorkerPool): Promise<Interruption> {
   const queue: Pending[] = [];
   const regions = new RegionSplitter(options.maxLineBytes, {
     region: (bytes) => queue.push(submitted(pool.submit(bytes))),
@@ -94,17 +116,30 @@ async function processLinesInParallel(stream: Readable, processor: LineProcessor
       processor.emit({ result: 'too_long', bytes: item.tooLong });
     }
   };
+  const settleAll = async () => {
+    while (queue.length > 0) await settle(queue.shift()!);
+  };
+  const paused = async () => {
+    await settleAll();
+    flushOutputs(options);
+  };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunksOf(input, options, paused)) {
       options.observer?.bytes(chunk.length);
       regions.push(chunk);
       // What is done goes out now (memory stays low); past the limit, wait for the oldest.
       while (queue.length > 0 && (isDone(queue[0]!) || queue.length > (pool.size + 1) * REGIONS_IN_FLIGHT_PER_THREAD)) await settle(queue.shift()!);
       const interruption = await waitForOutputs(options);
+      // Stopped: the regions read are written and counted; a closed output takes nothing more.
+      if (interruption === 'stopped') await settleAll();
       if (interruption) return interruption;
     }
+    if (stoppedBeforeTheEnd(input, options)) {
+      await settleAll();
+      return 'stopped';
+    }
     regions.end();
-    while (queue.length > 0) await settle(queue.shift()!);
+    await settleAll();
     return undefined;
   } finally {
     // Regions already sent still settle (or fail) in their workers; nothing waits for them.
@@ -121,13 +156,13 @@ type ElementParser = (text: string | typeof END_OF_INPUT) => AsyncIterable<{ val
  * (ArrayElementEnds), so a syntax error costs no element before it; the text is decoded here so a
  * character split between chunks stays whole.
  */
-async function processArray(stream: Readable, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
+async function processArray(input: OpenedInput, processor: LineProcessor, options: RunOptions): Promise<Interruption> {
   // Loaded for JSON-array documents only: an NDJSON run starts ~10 ms sooner without it.
   const { streamArray } = await import('stream-json/streamers/stream-array.js');
   const parse = streamArray.withParser() as unknown as ElementParser;
   const elementEnds = new ArrayElementEnds();
   const decoder = new TextDecoder();
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunksOf(input, options, () => flushOutputs(options))) {
     options.observer?.bytes(chunk.length);
     const text = decoder.decode(chunk, { stream: true });
     let from = 0;
@@ -138,6 +173,7 @@ async function processArray(stream: Readable, processor: LineProcessor, options:
     const interruption = await waitForOutputs(options);
     if (interruption) return interruption;
   }
+  if (stoppedBeforeTheEnd(input, options)) return 'stopped';
   for await (const element of parse(decoder.decode())) processor.value(element.value);
   for await (const element of parse(END_OF_INPUT)) processor.value(element.value);
   return undefined;
@@ -154,7 +190,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
     try {
       // Workers get larger regions: fewer messages, and the main thread stays out of their way.
       // A first line NDJSON could read whole is read whole before deciding it is an array's.
-      opened = await openInput(input, { chunkBytes: options.workers ? PARALLEL_CHUNK_BYTES : undefined, probeBytes: options.maxLineBytes });
+      opened = await openInput(input, { chunkBytes: options.workers ? PARALLEL_CHUNK_BYTES : undefined, probeBytes: options.maxLineBytes, stop: options.signal });
     } catch (error) {
       options.warn(`cannot read ${name}: ${describeError(error)}`);
       report.failedInputs++;
@@ -165,10 +201,10 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       const { workers } = options;
       const interruption =
         opened.format === 'json-array'
-          ? await processArray(opened.stream, processor, options)
+          ? await processArray(opened, processor, options)
           : workers
-            ? await processLinesInParallel(opened.stream, processor, options, workers)
-            : await processLines(opened.stream, processor, options);
+            ? await processLinesInParallel(opened, processor, options, workers)
+            : await processLines(opened, processor, options);
       if (interruption) {
         report.outputClosed = interruption === 'output_closed';
         opened.raw.destroy();

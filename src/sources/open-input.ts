@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createArrayProbe, type InputFormat } from './array-probe.js';
@@ -11,6 +12,11 @@ export interface OpenedInput {
   format: InputFormat;
   /** The raw file or stdin stream, to destroy when reading stops early. */
   raw: Readable;
+  /**
+   * Whether a read may wait for the input's writer (stdin, a pipe, a FIFO, a terminal, a socket):
+   * not a regular file, which is read to its end at the disk's pace.
+   */
+  live: boolean;
 }
 
 export interface InputOptions {
@@ -18,6 +24,8 @@ export interface InputOptions {
   chunkBytes?: number | undefined;
   /** The most of an input that starts with `[` held back while deciding whether it is a JSON array. */
   probeBytes: number;
+  /** Stops waiting for more of a live input: what was read by then decides (SIGINT, SIGTERM). */
+  stop?: AbortSignal | undefined;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -37,7 +45,10 @@ class Lookahead {
   private readonly onEnd = () => (this.ended = true);
   private readonly onError = (error: Error) => (this.failure ??= error);
 
-  constructor(private readonly stream: Readable) {
+  constructor(
+    private readonly stream: Readable,
+    private readonly stop: AbortSignal | undefined,
+  ) {
     stream.once('end', this.onEnd).on('error', this.onError);
   }
 
@@ -50,15 +61,17 @@ class Lookahead {
   }
 
   /**
-   * Reads on until `enough(chunk)` is true of a chunk just read, or the stream ends or fails.
-   * A failure before any byte was read is thrown: the input cannot be read at all.
+   * Reads on until `enough(chunk)` is true of a chunk just read, the stream ends or fails, or
+   * `stop` fires while it waits. A failure before any byte was read is thrown: the input cannot
+   * be read at all.
    */
   async readUntil(enough: (chunk: Buffer) => boolean): Promise<void> {
     while (!this.ended && !this.failure) {
       const chunk: Buffer | null = this.stream.read();
       if (chunk === null) {
         if (this.stream.readableEnded) this.ended = true;
-        else await nextEvent(this.stream);
+        else if (this.stop?.aborted) return;
+        else await nextEvent(this.stream, this.stop);
         continue;
       }
       this.pieces.push(chunk);
@@ -98,14 +111,16 @@ class Lookahead {
   }
 }
 
-/** Until the stream has more to read, ends or fails (the Lookahead keeps the failure). */
-function nextEvent(stream: Readable): Promise<void> {
+/** Until the stream has more to read, ends or fails (the Lookahead keeps the failure), or `stop` fires. */
+function nextEvent(stream: Readable, stop: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const settle = () => {
       stream.off('readable', settle).off('end', settle).off('error', settle);
+      stop?.removeEventListener('abort', settle);
       resolve();
     };
     stream.on('readable', settle).on('end', settle).on('error', settle);
+    stop?.addEventListener('abort', settle);
   });
 }
 
@@ -145,18 +160,28 @@ async function probeArray(start: Lookahead, probeBytes: number): Promise<InputFo
  */
 export async function openInput(path: string, options: InputOptions): Promise<OpenedInput> {
   const chunkBytes = options.chunkBytes ?? 256 * 1024;
+  // Asked first: an await between giving the stream back and its reader would leave a gzip error unheard.
+  const live = !(await isRegularFile(path));
   const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkBytes });
-  let start = new Lookahead(raw);
+  let start = new Lookahead(raw, options.stop);
   await start.readUntil(() => start.bytes >= GZIP_MAGIC.length);
   if (startsWith(start.head(), GZIP_MAGIC)) {
     const gunzip = createGunzip({ chunkSize: chunkBytes });
     raw.on('error', (error) => gunzip.destroy(error));
-    start = new Lookahead(start.giveBack().pipe(gunzip));
+    start = new Lookahead(start.giveBack().pipe(gunzip), options.stop);
   }
   if (firstSignificantByte(start.head()) === undefined) {
     await start.readUntil(() => firstSignificantByte(start.head()) !== undefined || start.bytes >= SNIFF_LIMIT);
   }
   const head = start.head();
   const format = firstSignificantByte(head) === 0x5b /* [ */ ? await probeArray(start, options.probeBytes) : 'ndjson';
-  return { stream: start.giveBack(startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0), format, raw };
+  return { stream: start.giveBack(startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0), format, raw, live };
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (path === '-' ? fstatSync(0) : await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,5 +30,34 @@ describe('openInput', () => {
     const rest = format === 'json-array' ? '  {"status": 200}\n]\n' : '{"status":200}\n';
     writer.end(rest);
     expect(await readAll(opened.stream)).toBe(first + rest);
+  });
+
+  it('tells a live input (a FIFO) from a regular file, which never waits for a writer', async () => {
+    const file = join(dir, 'regular.ndjson');
+    writeFileSync(file, '{"status": 401}\n');
+    const fromFile = await openInput(file, { probeBytes: 1 << 20 });
+    expect(fromFile.live).toBe(false);
+    expect(await readAll(fromFile.stream)).toBe('{"status": 401}\n');
+    const fifo = join(dir, 'fifo-live');
+    execFileSync('mkfifo', [fifo]);
+    const writer = createWriteStream(fifo);
+    writer.write('{"status": 401}\n');
+    const fromFifo = await openInput(fifo, { probeBytes: 1 << 20 });
+    expect(fromFifo.live).toBe(true);
+    writer.end();
+    expect(await readAll(fromFifo.stream)).toBe('{"status": 401}\n');
+  });
+
+  it('stops waiting for a live input when `stop` fires, and gives back what it read', async () => {
+    const fifo = join(dir, 'fifo-stop');
+    execFileSync('mkfifo', [fifo]);
+    const writer = createWriteStream(fifo);
+    writer.write('[\n  {"status": 401}');
+    const stop = new AbortController();
+    const opening = openInput(fifo, { probeBytes: 1 << 20, stop: stop.signal });
+    setTimeout(() => stop.abort(), 100);
+    const opened = await opening;
+    writer.end();
+    expect(await readAll(opened.stream)).toBe('[\n  {"status": 401}');
   });
 });
