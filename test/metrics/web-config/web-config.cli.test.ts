@@ -164,7 +164,8 @@ describe.runIf(ready)('TLS and basic auth, with curl', () => {
 
   it('in follow mode too', async () => {
     const log = write('followed.log', '');
-    const hidlog = await serve(write('follow.yml', TLS + users()), ['--follow', log]);
+    // From the beginning: a line appended before the follower's first look is read all the same.
+    const hidlog = await serve(write('follow.yml', TLS + users()), ['--follow', '--start-at', 'beginning', log]);
     appendFileSync(log, '{"status":401,"hid_failure":{"reason":13}}\n');
     const url = `https://127.0.0.1:${hidlog.port}/metrics`;
     expect((await curl(url)).status).toBe(401);
