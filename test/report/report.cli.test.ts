@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
+import { untilAsleep } from '../helpers/asleep.js';
 import { CLI, collect, fixture, runCli, startCli, type CliResult } from '../helpers/cli.js';
 import { FIXTURES, expectedFor, type Expected } from '../helpers/expected.js';
 import { hasTool } from '../helpers/tools.js';
@@ -297,6 +298,8 @@ describe('hidlog report stopped', () => {
     const done = collect(child);
     const writer = await open(fifo, 'w');
     await writer.write(readFileSync(fixture('audit.ndjson')));
+    // SIGTERM stops reading at once: send it once hidlog has read what was written and waits for more.
+    await untilAsleep(child.pid!);
     child.kill('SIGTERM');
     await writer.close();
     const result = await done;
