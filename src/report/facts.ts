@@ -1,10 +1,10 @@
 // What the report takes of each line, where the line is read: on the main thread, or in a worker
 // thread (then sent back in a compact form, in input order).
-import { INVALID_REASONS, OUTCOMES, type InvalidReason, type Outcome } from '../core/annotate.js';
+import { INVALID_REASONS, OUTCOMES, type AnnotatorOptions, type InvalidReason, type Outcome } from '../core/annotate.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
-import { TIME_FIELDS, timeReader, type RecordTime } from './time.js';
+import { TIME_FIELDS, decodeTime, encodeTime, jsonTimeReader, timeReader, type RecordTime } from './time.js';
 import { UTC, parseZone, type Zone } from './zone.js';
 
 /** A `--by` value: the field's text (cut to 256 characters), or null when the record has none that is a string, number or boolean. */
@@ -34,8 +34,20 @@ export function factsSetup(options: { timeField?: string | undefined; by: readon
   };
 }
 
-/** The record paths the report reads: the annotator keeps them on its fast path. */
-export const factsPaths = (setup: FactsSetup): string[][] => [...setup.timeFields, ...setup.by];
+const zoneOf = (setup: FactsSetup): Zone => parseZone(setup.zone) ?? UTC;
+
+/** Time fields that are top-level keys, all of them: the byte path reads the time from the line's bytes. */
+const pickedTimeKeys = (setup: FactsSetup): string[] | undefined => (setup.timeFields.every((path) => path.length === 1) ? setup.timeFields.map((path) => path[0]!) : undefined);
+
+/**
+ * How the annotator serves the report: the record paths it reads (kept on the byte path), and
+ * the time, which the byte path reads from the line's bytes where it can (`picked`).
+ */
+export function factsAnnotation(setup: FactsSetup): Pick<AnnotatorOptions, 'recordPaths' | 'pick'> {
+  const keys = pickedTimeKeys(setup);
+  if (keys === undefined) return { recordPaths: [...setup.timeFields, ...setup.by] };
+  return { recordPaths: setup.by, pick: { keys, read: jsonTimeReader(zoneOf(setup)) } };
+}
 
 const MAX_BY_CHARS = 256;
 const NOT_ASKED: ByValue[] = [];
@@ -51,22 +63,25 @@ export const isTrouble = (outcome: Outcome) => outcome === 'failure' || outcome 
 
 /** Builds the function that takes a line's facts from its event. */
 export function factsReader(setup: FactsSetup): (event: LineEvent) => LineFacts {
-  const zone: Zone = parseZone(setup.zone) ?? UTC;
   const { by } = setup;
-  const timeOf = timeReader(setup.timeFields, zone);
+  const timeOfRecord = timeReader(setup.timeFields, zoneOf(setup));
+  // A line read from its bytes has its time picked already (factsAnnotation), unless a time field is nested.
+  const picked = pickedTimeKeys(setup) !== undefined;
+  const timeOf = (event: Extract<LineEvent, { result: 'annotated' | 'no_codes' }>): RecordTime =>
+    picked && event.text === undefined ? (event.picked === undefined ? 'missing' : decodeTime(event.picked)) : timeOfRecord(event.record);
   const byValues = (record: JsonObject) => by.map((path) => byValue(getPath(record, path)));
   return (event) => {
     switch (event.result) {
       case 'annotated':
         return {
           result: 'annotated',
-          time: timeOf(event.record),
+          time: timeOf(event),
           codes: event.codes,
           outcome: event.outcome,
           by: by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED,
         };
       case 'no_codes':
-        return { result: 'no_codes', time: timeOf(event.record) };
+        return { result: 'no_codes', time: timeOf(event) };
       case 'invalid':
         return { result: 'invalid', reason: event.reason };
       case 'too_long':
@@ -79,7 +94,7 @@ export function factsReader(setup: FactsSetup): (event: LineEvent) => LineFacts 
  * Facts as a worker sends them: a flat array of numbers (structured clone copies those fast) and
  * the `--by` values. Per line: annotated `[outcome index, time, http, error, failure, response]`,
  * no codes `[NO_CODES, time]`, bad lines `[INVALID + reason index]` or `[TOO_LONG]`. An absent code
- * is NaN; a time that is missing or unparseable is -1 or -2.
+ * is NaN; a time is as encodeTime gives it.
  */
 export interface EncodedFacts {
   numbers: number[];
@@ -89,11 +104,6 @@ export interface EncodedFacts {
 const NO_CODES = OUTCOMES.length;
 const INVALID = NO_CODES + 1;
 const TOO_LONG = INVALID + INVALID_REASONS.length;
-const MISSING_TIME = -1;
-const UNPARSEABLE_TIME = -2;
-
-const encodeTime = (time: RecordTime) => (time === 'missing' ? MISSING_TIME : time === 'unparseable' ? UNPARSEABLE_TIME : time);
-const decodeTime = (n: number): RecordTime => (n === MISSING_TIME ? 'missing' : n === UNPARSEABLE_TIME ? 'unparseable' : n);
 const codeOrNaN = (code: number | undefined) => code ?? Number.NaN;
 
 function decodeCodes(numbers: number[], at: number): FoundCodes {

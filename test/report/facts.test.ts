@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import type { LineEvent } from '../../src/pipeline/events.js';
-import { FactsRecorder, factsPaths, factsReader, factsSetup, forEachFacts, type LineFacts } from '../../src/report/facts.js';
+import { FactsRecorder, factsAnnotation, factsReader, factsSetup, forEachFacts, type LineFacts } from '../../src/report/facts.js';
 
 const setup = factsSetup({ by: ['client_id', 'req.url'], zone: 'UTC' });
-const annotator = createAnnotator({ recordPaths: factsPaths(setup) });
+const annotator = createAnnotator(factsAnnotation(setup));
 
 const LINES = [
   '{"time":"2026-11-28T09:00:00Z","status":200,"client_id":"a"}',
@@ -49,6 +49,33 @@ describe('a line’s facts', () => {
     for (const line of LINES) {
       const bytes = Buffer.from(line);
       expect(read(annotator.annotateBytes(bytes, 0, bytes.length)), line).toEqual(read(annotator.annotateLine(line)));
+    }
+  });
+
+  it.each([
+    ['the built-in time fields', {}],
+    ['a top-level --time-field', { timeField: 'ts' }],
+    ['a nested --time-field', { timeField: 'event.created' }],
+    ['a --by field that is a time field too', { by: ['time'] }],
+    ['a --tz', { zone: 'Europe/Berlin' }],
+  ])('are the same from a line’s bytes as from its text, with %s', (_, options: { timeField?: string; by?: string[]; zone?: string }) => {
+    const setup = factsSetup({ by: [], zone: 'UTC', ...options });
+    const annotator = createAnnotator(factsAnnotation(setup));
+    const read = factsReader(setup);
+    const lines = [
+      ...LINES,
+      '{"time":null,"ts":"2026-11-28T09:00:00+01:00","status":200,"event":{"created":"2026-11-28T09:00:00"}}',
+      '{"date":"2026-11-28","@timestamp":null,"time":"2026-11-28 09:00:00.123456","status":401,"hid_failure":13}',
+      '{"timestamp":"\\u0032026-11-28T09:00:00Z","ts":" 1795856400 ","status":500,"event":{"created":1795856400}}',
+      '{"time":"2026-11-28T09:00:00Z","time":null,"date":"28/Nov/2026:10:00:00 +0100","status":200}',
+      '{"time":{"at":"2026-11-28T09:00:00Z"},"ts":[1],"status":200}',
+      '{"ts":1795856400,"ts":1795856400123,"status":200}',
+    ];
+    for (const line of lines) {
+      const bytes = Buffer.from(line);
+      const fromBytes = annotator.annotateBytes(bytes, 0, bytes.length);
+      if (line.startsWith('{')) expect(fromBytes.text, line).toBeUndefined();
+      expect(read(fromBytes), line).toEqual(read(annotator.annotateLine(line)));
     }
   });
 
