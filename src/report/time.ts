@@ -208,9 +208,10 @@ function readTime(value: unknown, zone: Zone, lastHour: LastHour): number | unde
 /** A time as logged, in milliseconds since the epoch; undefined if it is not one (or not between 2000 and 2100). */
 export const parseTime = (value: unknown, zone: Zone): number | undefined => readTime(value, zone, new LastHour());
 
-// A RecordTime as one number (what a worker sends, what the byte path picks): a time, or one of these.
-const MISSING_TIME = -1;
-const UNPARSEABLE_TIME = -2;
+// A RecordTime as one number (what a worker sends, what the byte path picks): a time, or one of
+// these, which are below every time.
+export const MISSING_TIME = -1;
+export const UNPARSEABLE_TIME = -2;
 
 export const encodeTime = (time: RecordTime): number => (time === 'missing' ? MISSING_TIME : time === 'unparseable' ? UNPARSEABLE_TIME : time);
 export const decodeTime = (n: number): RecordTime => (n === MISSING_TIME ? 'missing' : n === UNPARSEABLE_TIME ? 'unparseable' : n);
