@@ -55,11 +55,10 @@ class KeySet {
   private readonly byLength: { index: number; bytes: Uint8Array }[][] = [];
   // One flag per (length mod 64, first byte): most keys of a record are rejected by it alone.
   private readonly maybe = new Uint8Array(64 * 256);
-  private readonly names: string[];
 
-  constructor(names: Iterable<string>) {
-    this.names = [...new Set(names)];
-    this.names.forEach((name, index) => {
+  /** `names` without duplicates; an empty name is never found. */
+  constructor(names: readonly string[]) {
+    names.forEach((name, index) => {
       const bytes = new TextEncoder().encode(name);
       if (bytes.length === 0) return;
       (this.byLength[bytes.length] ??= []).push({ index, bytes });
@@ -67,12 +66,7 @@ class KeySet {
     });
   }
 
-  /** False for most keys not in the set, at the cost of one look-up. */
-  mayHave(source: Uint8Array, start: number, end: number): boolean {
-    return end > start && this.maybe[(((end - start) & 63) << 8) | source[start]!] === 1;
-  }
-
-  /** The key's place in the names the set was made from (duplicates dropped), or -1. */
+  /** The place in `names` of the name `source[start, end)` spells, or -1. */
   indexOf(source: Uint8Array, start: number, end: number): number {
     if (end <= start || this.maybe[(((end - start) & 63) << 8) | source[start]!] === 0) return -1;
     const candidates = this.byLength[end - start];
@@ -83,11 +77,6 @@ class KeySet {
       if (source[start] === bytes[0]) return candidate.index;
     }
     return -1;
-  }
-
-  find(source: Uint8Array, start: number, end: number): string | undefined {
-    const index = this.indexOf(source, start, end);
-    return index < 0 ? undefined : this.names[index];
   }
 }
 
@@ -109,13 +98,18 @@ class KeySet {
  * or UNSURE: no exceptions, and no state shared between steps but what the builders leave.
  */
 export function createScanner(wantedKeys: Iterable<string>, topKey: string, pickedKeys: Iterable<string> = []): Scan {
-  const wanted = new KeySet(wantedKeys);
+  const wantedList = [...new Set(wantedKeys)];
+  const pickList = [...new Set(pickedKeys)];
+  if (topKey === '' || wantedList.includes('__proto__')) throw new Error('the scanner takes no empty top key and no __proto__');
+  if (pickList.includes('')) throw new Error('the scanner picks no empty key');
+  // One look-up per key finds it among both: by its place in `keys`, the name to build it under
+  // (undefined for a key only picked) and its place among the picked keys (or -1).
+  const keyList = [...new Set([...wantedList, ...pickList])];
+  const keys = new KeySet(keyList);
+  const builtName = keyList.map((name) => (wantedList.includes(name) ? name : undefined));
+  const pickOf = Int32Array.from(keyList, (name) => pickList.indexOf(name));
   const top = new KeySet([topKey]);
   const topLength = Buffer.byteLength(topKey);
-  if (topKey === '' || wanted.find(Buffer.from('__proto__'), 0, 9) !== undefined) throw new Error('the scanner takes no empty top key and no __proto__');
-  const pickList = [...new Set(pickedKeys)];
-  if (pickList.includes('')) throw new Error('the scanner picks no empty key');
-  const picks = new KeySet(pickList);
   const pickCount = pickList.length;
   // Per picked key, where its value is, and the scan that found it there (older ones are stale).
   const pickFrom = new Int32Array(pickCount);
@@ -124,7 +118,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
   let scans = 0;
   // Every built object starts with every wanted key, undefined: one shape for all of them keeps
   // the reads that follow fast (an own key holding undefined reads as a missing one).
-  const shape: JsonObject = Object.fromEntries([...new Set(wantedKeys)].map((name) => [name, undefined]));
+  const shape: JsonObject = Object.fromEntries(wantedList.map((name) => [name, undefined]));
   let escaped = false; // whether a string scanned since it was last cleared had an escape
   let built: unknown; // what the last build step built
   let hasTopKey = false;
@@ -271,19 +265,20 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
       // An escaped key may spell a wanted one: only JSON.parse can say.
       if (escaped) return UNSURE;
       const keyTo = i - 1;
-      if (depth === 1 && keyTo - keyFrom === topLength && top.find(b, keyFrom, keyTo) !== undefined) hasTopKey = true;
+      if (depth === 1 && keyTo - keyFrom === topLength && top.indexOf(b, keyFrom, keyTo) >= 0) hasTopKey = true;
       i = spaceEnd(b, i, end);
       if (i >= end || b[i] !== 58) return INVALID;
       i = spaceEnd(b, i + 1, end);
       const valueFrom = i;
-      const name = wanted.find(b, keyFrom, keyTo);
+      const key = keys.indexOf(b, keyFrom, keyTo);
+      const name = key < 0 ? undefined : builtName[key];
       if (name === undefined) {
         if ((i = skipValue(b, i, end, depth)) < 0) return i;
       } else {
         if ((i = buildValue(b, i, end, depth)) < 0) return i;
         record[name] = built;
       }
-      if (depth === 1 && pickCount > 0 && picks.mayHave(b, keyFrom, keyTo)) notePick(b, keyFrom, keyTo, valueFrom, i);
+      if (pickCount > 0 && key >= 0 && depth === 1 && pickOf[key]! >= 0) notePick(pickOf[key]!, b, valueFrom, i);
       i = spaceEnd(b, i, end);
       if (i >= end) return INVALID;
       const c = b[i++]!;
@@ -296,9 +291,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
     }
   }
 
-  function notePick(b: Buffer, keyFrom: number, keyTo: number, valueFrom: number, valueTo: number): void {
-    const pick = picks.indexOf(b, keyFrom, keyTo);
-    if (pick < 0) return;
+  function notePick(pick: number, b: Buffer, valueFrom: number, valueTo: number): void {
     pickScan[pick] = scans;
     pickFrom[pick] = b[valueFrom] === 110 /* n: null */ ? -1 : valueFrom;
     pickTo[pick] = valueTo;

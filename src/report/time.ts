@@ -145,13 +145,17 @@ function fromIso(b: Uint8Array, from: number, to: number, zone: Zone, lastHour: 
     at += 3;
     const dot = at < to ? b[at] : -1;
     if (dot === 46 /* . */ || dot === 44 /* , */) {
+      // Milliseconds: the first three digits; any after them are read and dropped.
       const fractionFrom = ++at;
-      for (let scale = 100; at < to; at++, scale /= 10) {
+      let ms = 0;
+      for (; at < to; at++) {
         const d = b[at]! - DIGIT_0;
         if (!(d >= 0 && d <= 9)) break;
-        if (scale >= 1) wall += d * scale;
+        if (at - fractionFrom < 3) ms = ms * 10 + d;
       }
-      if (at === fractionFrom) return undefined;
+      const fractionDigits = at - fractionFrom;
+      if (fractionDigits === 0) return undefined;
+      wall += fractionDigits >= 3 ? ms : fractionDigits === 2 ? ms * 10 : ms * 100;
     }
   }
   if (at === to) return inRange(zone.instantOf(wall));
