@@ -278,6 +278,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
         if ((i = buildValue(b, i, end, depth)) < 0) return i;
         record[name] = built;
       }
+      // Without picked keys (count, annotate) this is one test a key.
       if (pickCount > 0 && key >= 0 && depth === 1 && pickOf[key]! >= 0) notePick(pickOf[key]!, b, valueFrom, i);
       i = spaceEnd(b, i, end);
       if (i >= end) return INVALID;
