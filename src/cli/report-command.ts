@@ -5,7 +5,7 @@ import { describeError } from '../pipeline/errors.js';
 import { run } from '../pipeline/run.js';
 import { ReportAggregator } from '../report/aggregator.js';
 import { parseDuration } from '../report/duration.js';
-import { factsPaths, factsSetup } from '../report/facts.js';
+import { factsAnnotation, factsSetup } from '../report/facts.js';
 import { buildReport } from '../report/model.js';
 import { render, type ReportFormat } from '../report/render/render.js';
 import { parseTime } from '../report/time.js';
@@ -123,7 +123,7 @@ export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs):
   }
   const { catalog, site } = await loadCatalogOption(args);
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog });
-  const annotator = createAnnotator({ fields, recordPaths: factsPaths(facts), catalog });
+  const annotator = createAnnotator({ fields, ...factsAnnotation(facts), catalog });
   const inputs = inputsOf(args);
   const stop = shutdownSignal();
   // Loaded only to be shown: cli-progress and its dependencies cost a run that shows none ~15 ms.

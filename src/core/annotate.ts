@@ -23,8 +23,19 @@ export type LineResult =
  */
 export type BytesResult =
   | LineResult
-  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome }
-  | { result: 'no_codes'; text?: undefined; record: JsonObject };
+  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome; picked: number | undefined }
+  | { result: 'no_codes'; text?: undefined; record: JsonObject; picked: number | undefined };
+
+/**
+ * A value the caller reads from each line's own bytes instead of from `record` (a report's
+ * time): the first of `keys`, top-level keys, that a record has with a value other than null,
+ * as `read` makes it of the value's JSON text `bytes[from, to)`. It is a byte-path result's
+ * `picked`; undefined when the record has none of the keys.
+ */
+export interface ValuePick {
+  keys: readonly string[];
+  read(bytes: Buffer, from: number, to: number): number;
+}
 
 export interface AnnotatorOptions {
   /** The key added to each record (default `hid`). */
@@ -33,6 +44,8 @@ export interface AnnotatorOptions {
   fields?: FieldPaths;
   /** Paths the caller reads from a result's `record` (metric labels): kept by the byte path. */
   recordPaths?: readonly (readonly string[])[];
+  /** What the byte path reads for the caller from the line's bytes: `picked`. */
+  pick?: ValuePick | undefined;
   /** The table of codes (default: the vendor's); `useCatalog` swaps it. */
   catalog?: Catalog;
 }
@@ -116,10 +129,11 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const keyJson = JSON.stringify(key);
   const extract = createExtractor(options.fields);
   const wantedKeys = [...SEARCHED_KEYS, ...Object.values(options.fields ?? {}).flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
+  const pick = options.pick;
   // A key named __proto__ cannot be set on a plain object, and the scanner matches no empty key:
-  // with either wanted, every line takes the text path.
-  const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__');
-  const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key) : undefined;
+  // with either wanted (or an empty key picked), every line takes the text path.
+  const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
+  const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
   const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
   let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
 
@@ -129,9 +143,10 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     // The annotation key is replaced, which needs the whole record: the text path does that.
     if (scanned === undefined || scanned.hasTopKey) return fromLine(bytes.toString('utf8', start, end), withText);
     const { record } = scanned;
+    const picked = scanned.picked && pick!.read(bytes, scanned.picked.from, scanned.picked.to);
     const codes = extractPruned(record);
-    if (!foundAny(codes)) return { result: 'no_codes', record };
-    return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes) };
+    if (!foundAny(codes)) return { result: 'no_codes', record, picked };
+    return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
   }
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {

@@ -8,6 +8,14 @@ export interface ScannedObject {
   closingBrace: number;
   /** Whether the object has the scanner's top-level key (the annotation key). */
   hasTopKey: boolean;
+  /** Where the value of the first picked key the object has is (a JSON text, never `null`); undefined if it has none. */
+  picked: ValueSpan | undefined;
+}
+
+/** `[from, to)` of a line's bytes. */
+export interface ValueSpan {
+  from: number;
+  to: number;
 }
 
 /** A scanned object; `invalid_json` when JSON.parse would fail on a line that is not blank; undefined when unsure. */
@@ -44,29 +52,31 @@ function isHexDigit(c: number | undefined): boolean {
 
 /** Byte strings, looked up by length and first byte, then byte by byte. */
 class KeySet {
-  private readonly byLength: { name: string; bytes: Uint8Array }[][] = [];
+  private readonly byLength: { index: number; bytes: Uint8Array }[][] = [];
   // One flag per (length mod 64, first byte): most keys of a record are rejected by it alone.
   private readonly maybe = new Uint8Array(64 * 256);
 
-  constructor(names: Iterable<string>) {
-    for (const name of new Set(names)) {
+  /** `names` without duplicates; an empty name is never found. */
+  constructor(names: readonly string[]) {
+    names.forEach((name, index) => {
       const bytes = new TextEncoder().encode(name);
-      if (bytes.length === 0) continue;
-      (this.byLength[bytes.length] ??= []).push({ name, bytes });
+      if (bytes.length === 0) return;
+      (this.byLength[bytes.length] ??= []).push({ index, bytes });
       this.maybe[((bytes.length & 63) << 8) | bytes[0]!] = 1;
-    }
+    });
   }
 
-  find(source: Uint8Array, start: number, end: number): string | undefined {
-    if (end <= start || this.maybe[(((end - start) & 63) << 8) | source[start]!] === 0) return undefined;
+  /** The place in `names` of the name `source[start, end)` spells, or -1. */
+  indexOf(source: Uint8Array, start: number, end: number): number {
+    if (end <= start || this.maybe[(((end - start) & 63) << 8) | source[start]!] === 0) return -1;
     const candidates = this.byLength[end - start];
-    if (candidates === undefined) return undefined;
+    if (candidates === undefined) return -1;
     next: for (const candidate of candidates) {
       const { bytes } = candidate;
       for (let i = 1; i < bytes.length; i++) if (source[start + i] !== bytes[i]) continue next;
-      if (source[start] === bytes[0]) return candidate.name;
+      if (source[start] === bytes[0]) return candidate.index;
     }
-    return undefined;
+    return -1;
   }
 }
 
@@ -79,17 +89,36 @@ class KeySet {
  * the caller asks JSON.parse. A line it accepts is one JSON.parse accepts, every wanted key holds
  * what JSON.parse would give it, and a line it calls invalid is one JSON.parse rejects.
  *
+ * Picked keys are located, for a caller that reads their values from the bytes: of those the
+ * object has at the top level, the first in `pickedKeys` order whose value is not null (as
+ * JSON.parse leaves it: the last of duplicates counts) is `picked`. A picked key is built as well
+ * only if it is wanted too.
+ *
  * Each step takes the index it starts at and returns the index after what it read, or INVALID
  * or UNSURE: no exceptions, and no state shared between steps but what the builders leave.
  */
-export function createScanner(wantedKeys: Iterable<string>, topKey: string): Scan {
-  const wanted = new KeySet(wantedKeys);
+export function createScanner(wantedKeys: Iterable<string>, topKey: string, pickedKeys: Iterable<string> = []): Scan {
+  const wantedList = [...new Set(wantedKeys)];
+  const pickList = [...new Set(pickedKeys)];
+  if (topKey === '' || wantedList.includes('__proto__')) throw new Error('the scanner takes no empty top key and no __proto__');
+  if (pickList.includes('')) throw new Error('the scanner picks no empty key');
+  // One look-up per key finds it among both: by its place in `keys`, the name to build it under
+  // (undefined for a key only picked) and its place among the picked keys (or -1).
+  const keyList = [...new Set([...wantedList, ...pickList])];
+  const keys = new KeySet(keyList);
+  const builtName = keyList.map((name) => (wantedList.includes(name) ? name : undefined));
+  const pickOf = Int32Array.from(keyList, (name) => pickList.indexOf(name));
   const top = new KeySet([topKey]);
   const topLength = Buffer.byteLength(topKey);
-  if (topKey === '' || wanted.find(Buffer.from('__proto__'), 0, 9) !== undefined) throw new Error('the scanner takes no empty top key and no __proto__');
+  const pickCount = pickList.length;
+  // Per picked key, where its value is, and the scan that found it there (older ones are stale).
+  const pickFrom = new Int32Array(pickCount);
+  const pickTo = new Int32Array(pickCount);
+  const pickScan = new Float64Array(pickCount).fill(-1);
+  let scans = 0;
   // Every built object starts with every wanted key, undefined: one shape for all of them keeps
   // the reads that follow fast (an own key holding undefined reads as a missing one).
-  const shape: JsonObject = Object.fromEntries([...new Set(wantedKeys)].map((name) => [name, undefined]));
+  const shape: JsonObject = Object.fromEntries(wantedList.map((name) => [name, undefined]));
   let escaped = false; // whether a string scanned since it was last cleared had an escape
   let built: unknown; // what the last build step built
   let hasTopKey = false;
@@ -236,17 +265,21 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string): Sca
       // An escaped key may spell a wanted one: only JSON.parse can say.
       if (escaped) return UNSURE;
       const keyTo = i - 1;
-      if (depth === 1 && keyTo - keyFrom === topLength && top.find(b, keyFrom, keyTo) !== undefined) hasTopKey = true;
+      if (depth === 1 && keyTo - keyFrom === topLength && top.indexOf(b, keyFrom, keyTo) >= 0) hasTopKey = true;
       i = spaceEnd(b, i, end);
       if (i >= end || b[i] !== 58) return INVALID;
       i = spaceEnd(b, i + 1, end);
-      const name = wanted.find(b, keyFrom, keyTo);
+      const valueFrom = i;
+      const key = keys.indexOf(b, keyFrom, keyTo);
+      const name = key < 0 ? undefined : builtName[key];
       if (name === undefined) {
         if ((i = skipValue(b, i, end, depth)) < 0) return i;
       } else {
         if ((i = buildValue(b, i, end, depth)) < 0) return i;
         record[name] = built;
       }
+      // Without picked keys (count, annotate) this is one test a key.
+      if (pickCount > 0 && key >= 0 && depth === 1 && pickOf[key]! >= 0) notePick(pickOf[key]!, b, valueFrom, i);
       i = spaceEnd(b, i, end);
       if (i >= end) return INVALID;
       const c = b[i++]!;
@@ -259,21 +292,33 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string): Sca
     }
   }
 
+  function notePick(pick: number, b: Buffer, valueFrom: number, valueTo: number): void {
+    pickScan[pick] = scans;
+    pickFrom[pick] = b[valueFrom] === 110 /* n: null */ ? -1 : valueFrom;
+    pickTo[pick] = valueTo;
+  }
+
+  function pickedSpan(): ValueSpan | undefined {
+    for (let pick = 0; pick < pickCount; pick++) if (pickScan[pick] === scans && pickFrom[pick]! >= 0) return { from: pickFrom[pick]!, to: pickTo[pick]! };
+    return undefined;
+  }
+
   return (b, start, end) => {
     const first = spaceEnd(b, start, end);
     if (first >= end || b[first] !== 123) return certainlyNotJson(first < end ? b[first]! : -1) ? 'invalid_json' : undefined;
     hasTopKey = false;
+    scans++;
     const next = buildObject(b, first, end, 1);
     if (next === UNSURE) return undefined;
     if (next === INVALID || spaceEnd(b, next, end) !== end) return 'invalid_json';
     const record = built as JsonObject;
     built = undefined;
-    return { record, closingBrace: next - 1, hasTopKey };
+    return { record, closingBrace: next - 1, hasTopKey, picked: pickCount === 0 ? undefined : pickedSpan() };
   };
 }
 
-/** A JSON number's value: small integers read here, anything else by Number (as JSON.parse reads it). */
-function numberValue(b: Buffer, from: number, to: number): number {
+/** A JSON number's value (`b[from, to)` is one): small integers read here, anything else by Number (as JSON.parse reads it). */
+export function numberValue(b: Buffer, from: number, to: number): number {
   const negative = b[from] === 45;
   const digitsFrom = negative ? from + 1 : from;
   if (to - digitsFrom > 15) return Number(b.toString('latin1', from, to));

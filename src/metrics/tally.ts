@@ -30,6 +30,8 @@ export interface CodeSeries {
   /** Values of the record labels, in the order of `TallyOptions.labels`. */
   labelValues: string[];
   count: number;
+  /** The series' place among those its tally made, from 0: where aggregates kept beside the tally find it in an array. */
+  id: number;
 }
 
 const MAX_LABEL_VALUE_CHARS = 128;
@@ -68,6 +70,7 @@ export class MetricsTally implements Observer {
   // Without record labels, a code's series under the table in force is found by its number alone (the per-line path).
   private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
   private table: Catalog;
+  private seriesMade = 0;
 
   get labelPaths(): (readonly string[])[] {
     return labelPaths(this.options.labels);
@@ -182,7 +185,7 @@ export class MetricsTally implements Observer {
     const map = this.series[kind];
     let series = map.get(key);
     if (series === undefined) {
-      series = { code: codeLabel, category, labelValues, count: 0 };
+      series = { code: codeLabel, category, labelValues, count: 0, id: this.seriesMade++ };
       map.set(key, series);
     }
     series.count += times;

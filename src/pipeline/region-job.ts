@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotator } from '../core/annotate.js';
 import { LineCountsRecorder, labelPaths } from '../metrics/tally.js';
-import { FactsRecorder, factsPaths } from '../report/facts.js';
+import { FactsRecorder, factsAnnotation } from '../report/facts.js';
 import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { StrictStop } from './errors.js';
@@ -41,8 +41,8 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob 
   const output = setup.output ? memoryWriter(outputChunks, pool) : undefined;
   const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks, pool) : undefined;
   const catalog = setup.catalog ? Catalog.withSite(setup.catalog) : Catalog.vendor;
-  const recordPaths = setup.report ? factsPaths(setup.report) : labelPaths(setup.labels);
-  const annotator = createAnnotator({ key: setup.key, fields: setup.fields, recordPaths, catalog });
+  const reading = setup.report ? factsAnnotation(setup.report) : { recordPaths: labelPaths(setup.labels) };
+  const annotator = createAnnotator({ key: setup.key, fields: setup.fields, ...reading, catalog });
   const recorder = setup.report ? new FactsRecorder(setup.report) : setup.counting ? new LineCountsRecorder(setup.labels, annotator) : undefined;
   const options = {
     annotator,

@@ -3,13 +3,15 @@
 // range, a timeline, first and last seen per code, and the top values of each `--by` field.
 import { Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import { OUTCOMES, type BadLineReason, type Outcome } from '../core/annotate.js';
 import type { FoundCodes } from '../core/extract.js';
 import { MetricsTally, type CodeSeries } from '../metrics/tally.js';
 import type { LineEvent, Observer } from '../pipeline/events.js';
-import { factsReader, forEachFacts, isTrouble, type EncodedFacts, type FactsSetup, type LineFacts } from './facts.js';
+import { factsReader, forEachFacts, isTrouble, type ByValue, type EncodedFacts, type FactsSetup, type FactsSink } from './facts.js';
 import { HeavyHitters } from './heavy-hitters.js';
 import { HeldRecords } from './held.js';
+import { SeenSpans, type Span } from './seen.js';
+import { MISSING_TIME } from './time.js';
 import { NO_REASON, Timeline, failureSeriesOf } from './timeline.js';
 import { TimeWindow, type WindowBounds } from './window.js';
 import type { Zone } from './zone.js';
@@ -26,20 +28,14 @@ export interface AggregatorOptions {
   top: number;
 }
 
-/** A record's facts, with a time. */
-type RecordFacts = Extract<LineFacts, { result: 'annotated' | 'no_codes' }>;
-type TimedFacts = RecordFacts & { time: number };
+/** A record a relative window has not decided on yet: its facts, with a time. */
+type HeldRecord = { time: number } & ({ codes: FoundCodes; outcome: Outcome; by: ByValue[] } | { codes?: undefined });
 
 type Counted = Partial<Record<CodeKind, CodeSeries>>;
 
 /** Empties `counted` for the next record (countRecord leaves a kind the record lacks as it was). */
 function forgetCounted(counted: Counted): void {
   counted.http = counted.error = counted.failure = counted.response = undefined;
-}
-
-export interface Span {
-  first: number;
-  last: number;
 }
 
 /** The codes that made a `--by` value's failures and errors, while it was tracked. */
@@ -63,8 +59,6 @@ const MAX_CAUSES = 16;
 /** Values each `--by` sketch tracks: at least this many, and ten times the values listed. */
 export const MIN_BY_CAPACITY = 1000;
 
-const OUTCOME_INDEX = Object.fromEntries(OUTCOMES.map((outcome, i) => [outcome, i])) as Record<Outcome, number>;
-
 const widen = (span: Span | undefined, time: number): Span => {
   if (!span) return { first: time, last: time };
   if (time < span.first) span.first = time;
@@ -79,13 +73,13 @@ function causeOf(codes: FoundCodes, outcome: Outcome, counted: Counted): [CodeKi
   return cause && [cause, counted[cause]!];
 }
 
-export class ReportAggregator implements Observer<EncodedFacts> {
+export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
   readonly tally: MetricsTally;
   readonly timeline: Timeline;
   readonly by: ByField[];
   readonly window: TimeWindow | undefined;
   /** First and last seen, per code (the tally's series). */
-  readonly seen = new Map<CodeSeries, Span>();
+  readonly seen = new SeenSpans();
 
   // The whole input.
   /** Records read (JSON objects), in the window or not. */
@@ -102,13 +96,10 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   // The times of the records counted in a window.
   private windowRange: Span | undefined;
 
-  private readonly read: (event: LineEvent) => LineFacts;
-  private readonly held = new HeldRecords<TimedFacts>();
-  private readonly take = (facts: LineFacts) => this.see(facts);
+  private readonly read: (event: LineEvent, sink: FactsSink) => void;
+  private readonly held = new HeldRecords<HeldRecord>();
   // The series the tally counted the current record's codes in.
   private readonly counted: Counted = { http: undefined, error: undefined, failure: undefined, response: undefined };
-  private readonly lastSeries: (CodeSeries | undefined)[] = [undefined, undefined, undefined, undefined];
-  private readonly lastSpans: (Span | undefined)[] = [undefined, undefined, undefined, undefined];
 
   // Where each failure category counts in the timeline.
   private readonly failureIndex: Map<string, number>;
@@ -126,7 +117,7 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   }
 
   line(event: LineEvent): void {
-    this.see(this.read(event));
+    this.read(event, this);
   }
 
   bytes(count: number): void {
@@ -134,7 +125,24 @@ export class ReportAggregator implements Observer<EncodedFacts> {
   }
 
   apply(encoded: EncodedFacts): void {
-    forEachFacts(encoded, this.by.length, this.take);
+    forEachFacts(encoded, this.by.length, this);
+  }
+
+  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
+    if (this.window) return this.seeInWindow({ time, codes, outcome, by });
+    this.see(time);
+    this.countAnnotated(time, codes, outcome, by);
+  }
+
+  noCodes(time: number): void {
+    if (this.window) return this.seeInWindow({ time });
+    this.see(time);
+    this.tally.countLine('no_codes');
+  }
+
+  badLine(reason: BadLineReason): void {
+    if (reason === 'too_long') this.tally.countLine('too_long');
+    else this.tally.countLine('invalid', reason);
   }
 
   /** Decides on the records a relative window still held; call once the input has ended. */
@@ -142,8 +150,8 @@ export class ReportAggregator implements Observer<EncodedFacts> {
     const window = this.window;
     if (!window || this.held.size === 0) return;
     const final = this.range?.last ?? 0;
-    for await (const facts of this.held.drain()) {
-      if (window.includes(facts.time, final)) this.count(facts);
+    for await (const record of this.held.drain()) {
+      if (window.includes(record.time, final)) this.count(record);
       else this.outside++;
     }
   }
@@ -158,30 +166,30 @@ export class ReportAggregator implements Observer<EncodedFacts> {
     this.held.discard();
   }
 
-  private see(facts: LineFacts): void {
-    if (facts.result === 'invalid') return this.tally.countLine('invalid', facts.reason);
-    if (facts.result === 'too_long') return this.tally.countLine('too_long');
+  /** A record read, in the window or not: its time. */
+  private see(time: number): void {
     this.records++;
-    const { time } = facts;
-    if (typeof time !== 'number') {
-      if (time === 'missing') this.missingTime++;
-      else this.unparseableTime++;
-      if (this.window) this.outsideWithoutTime++;
-      else this.count(facts);
+    if (time >= 0) this.range = widen(this.range, time);
+    else if (time === MISSING_TIME) this.missingTime++;
+    else this.unparseableTime++;
+  }
+
+  private seeInWindow(record: HeldRecord): void {
+    const latest = this.range?.last;
+    this.see(record.time);
+    const { time } = record;
+    if (time < 0) {
+      this.outsideWithoutTime++;
       return;
     }
-    const latest = this.range?.last;
-    this.range = widen(this.range, time);
-    const window = this.window;
-    if (!window) return this.count(facts);
-    const timed = facts as TimedFacts;
-    const verdict = window.verdict(time, this.range.last);
+    const window = this.window!;
+    const now = this.range!.last;
+    const verdict = window.verdict(time, now);
     // A record that is in waits behind held ones, so records are counted in input order.
-    if (verdict === 'in' && this.held.size === 0) this.count(timed);
+    if (verdict === 'in' && this.held.size === 0) this.count(record);
     else if (verdict === 'out') this.outside++;
-    else this.held.push(timed);
+    else this.held.push(record);
     if (latest !== undefined && time > latest && this.held.size > 0) {
-      const now = this.range.last;
       this.held.settle(
         (held) => window.verdict(held.time, now),
         (held) => this.count(held),
@@ -190,38 +198,30 @@ export class ReportAggregator implements Observer<EncodedFacts> {
     }
   }
 
-  private count(facts: RecordFacts): void {
-    const { time } = facts;
-    // Without a window every record with a time is counted: `range` is the counted range too.
-    if (typeof time === 'number' && this.window) this.windowRange = widen(this.windowRange, time);
-    if (facts.result === 'no_codes') return this.tally.countLine('no_codes');
-    const { codes, outcome } = facts;
+  /** A record in the window. */
+  private count(record: HeldRecord): void {
+    this.windowRange = widen(this.windowRange, record.time);
+    if (record.codes === undefined) this.tally.countLine('no_codes');
+    else this.countAnnotated(record.time, record.codes, record.outcome, record.by);
+  }
+
+  private countAnnotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
     const counted = this.counted;
     forgetCounted(counted);
     this.tally.countRecord(codes, outcome, undefined, counted);
-    if (typeof time === 'number') {
-      if (counted.http) this.seenAt(0, counted.http, time);
-      if (counted.error) this.seenAt(1, counted.error, time);
-      if (counted.failure) this.seenAt(2, counted.failure, time);
-      if (counted.response) this.seenAt(3, counted.response, time);
-      let failureSeries = -1;
-      if (outcome === 'failure') failureSeries = this.failureIndex.get(counted.failure ? counted.failure.category : NO_REASON) ?? this.failureIndex.get(UNKNOWN_CATEGORY)!;
-      this.timeline.add(time, OUTCOME_INDEX[outcome], failureSeries);
+    if (time >= 0) {
+      const { seen } = this;
+      if (counted.http) seen.widen(counted.http, time);
+      if (counted.error) seen.widen(counted.error, time);
+      if (counted.failure) seen.widen(counted.failure, time);
+      if (counted.response) seen.widen(counted.response, time);
+      const failureSeries = outcome === 'failure' ? (this.failureIndex.get(counted.failure ? counted.failure.category : NO_REASON) ?? this.failureIndex.get(UNKNOWN_CATEGORY)!) : -1;
+      this.timeline.add(time, OUTCOMES.indexOf(outcome), failureSeries);
     }
-    if (this.by.length > 0 && isTrouble(outcome)) this.countBy(facts.by, causeOf(codes, outcome, counted));
+    if (this.by.length > 0 && isTrouble(outcome)) this.countBy(by, causeOf(codes, outcome, counted));
   }
 
-  /** Widens the span of a code of the kind at `slot` (in CODE_KINDS) to `time`. */
-  private seenAt(slot: number, series: CodeSeries, time: number): void {
-    // Records in a row share their codes more often than not: the kind's last span is tried first.
-    let span = this.lastSeries[slot] === series ? this.lastSpans[slot] : this.seen.get(series);
-    if (span) widen(span, time);
-    else this.seen.set(series, (span = { first: time, last: time }));
-    this.lastSeries[slot] = series;
-    this.lastSpans[slot] = span;
-  }
-
-  private countBy(values: (string | null)[], cause: [CodeKind, CodeSeries] | undefined): void {
+  private countBy(values: ByValue[], cause: [CodeKind, CodeSeries] | undefined): void {
     this.by.forEach((field, i) => {
       const value = values[i];
       if (value === null || value === undefined) {

@@ -1,20 +1,27 @@
 // What the report takes of each line, where the line is read: on the main thread, or in a worker
 // thread (then sent back in a compact form, in input order).
-import { INVALID_REASONS, OUTCOMES, type InvalidReason, type Outcome } from '../core/annotate.js';
+import { INVALID_REASONS, OUTCOMES, type AnnotatorOptions, type BadLineReason, type Outcome } from '../core/annotate.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
-import { TIME_FIELDS, timeReader, type RecordTime } from './time.js';
+import { MISSING_TIME, TIME_FIELDS, encodeTime, jsonTimeReader, timeReader } from './time.js';
 import { UTC, parseZone, type Zone } from './zone.js';
 
 /** A `--by` value: the field's text (cut to 256 characters), or null when the record has none that is a string, number or boolean. */
 export type ByValue = string | null;
 
-export type LineFacts =
-  | { result: 'annotated'; time: RecordTime; codes: FoundCodes; outcome: Outcome; by: ByValue[] }
-  | { result: 'no_codes'; time: RecordTime }
-  | { result: 'invalid'; reason: InvalidReason }
-  | { result: 'too_long' };
+/**
+ * Where each line's facts go, in input order, as arguments rather than an object a line (the
+ * report's aggregator, or a worker's recorder that sends them on). A time is as encodeTime gives it.
+ */
+export interface FactsSink {
+  /** A record with codes; `by` holds its `--by` values if it is a failure or an error (else it is empty). */
+  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void;
+  /** A record without codes. */
+  noCodes(time: number): void;
+  /** A line that is not a record. */
+  badLine(reason: BadLineReason): void;
+}
 
 /** What to read from each record, as plain data a worker thread can be started with. */
 export interface FactsSetup {
@@ -34,8 +41,20 @@ export function factsSetup(options: { timeField?: string | undefined; by: readon
   };
 }
 
-/** The record paths the report reads: the annotator keeps them on its fast path. */
-export const factsPaths = (setup: FactsSetup): string[][] => [...setup.timeFields, ...setup.by];
+const zoneOf = (setup: FactsSetup): Zone => parseZone(setup.zone) ?? UTC;
+
+/** Time fields that are top-level keys, all of them: the byte path reads the time from the line's bytes. */
+const pickedTimeKeys = (setup: FactsSetup): string[] | undefined => (setup.timeFields.every((path) => path.length === 1) ? setup.timeFields.map((path) => path[0]!) : undefined);
+
+/**
+ * How the annotator serves the report: the record paths it reads (kept on the byte path), and
+ * the time, which the byte path reads from the line's bytes where it can (`picked`).
+ */
+export function factsAnnotation(setup: FactsSetup): Pick<AnnotatorOptions, 'recordPaths' | 'pick'> {
+  const keys = pickedTimeKeys(setup);
+  if (keys === undefined) return { recordPaths: [...setup.timeFields, ...setup.by] };
+  return { recordPaths: setup.by, pick: { keys, read: jsonTimeReader(zoneOf(setup)) } };
+}
 
 const MAX_BY_CHARS = 256;
 const NOT_ASKED: ByValue[] = [];
@@ -49,28 +68,25 @@ function byValue(value: unknown): ByValue {
 /** Whether a record's outcome is one `--by` counts: failures and errors. */
 export const isTrouble = (outcome: Outcome) => outcome === 'failure' || outcome === 'error';
 
-/** Builds the function that takes a line's facts from its event. */
-export function factsReader(setup: FactsSetup): (event: LineEvent) => LineFacts {
-  const zone: Zone = parseZone(setup.zone) ?? UTC;
+/** Builds the function that hands a line's facts from its event to a sink. */
+export function factsReader(setup: FactsSetup): (event: LineEvent, sink: FactsSink) => void {
   const { by } = setup;
-  const timeOf = timeReader(setup.timeFields, zone);
+  const timeOfRecord = timeReader(setup.timeFields, zoneOf(setup));
+  // A line read from its bytes has its time picked already (factsAnnotation), unless a time field is nested.
+  const picked = pickedTimeKeys(setup) !== undefined;
+  const timeOf = (event: Extract<LineEvent, { result: 'annotated' | 'no_codes' }>): number =>
+    picked && event.text === undefined ? (event.picked ?? MISSING_TIME) : encodeTime(timeOfRecord(event.record));
   const byValues = (record: JsonObject) => by.map((path) => byValue(getPath(record, path)));
-  return (event) => {
+  return (event, sink) => {
     switch (event.result) {
       case 'annotated':
-        return {
-          result: 'annotated',
-          time: timeOf(event.record),
-          codes: event.codes,
-          outcome: event.outcome,
-          by: by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED,
-        };
+        return sink.annotated(timeOf(event), event.codes, event.outcome, by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED);
       case 'no_codes':
-        return { result: 'no_codes', time: timeOf(event.record) };
+        return sink.noCodes(timeOf(event));
       case 'invalid':
-        return { result: 'invalid', reason: event.reason };
+        return sink.badLine(event.reason);
       case 'too_long':
-        return { result: 'too_long' };
+        return sink.badLine('too_long');
     }
   };
 }
@@ -79,7 +95,7 @@ export function factsReader(setup: FactsSetup): (event: LineEvent) => LineFacts 
  * Facts as a worker sends them: a flat array of numbers (structured clone copies those fast) and
  * the `--by` values. Per line: annotated `[outcome index, time, http, error, failure, response]`,
  * no codes `[NO_CODES, time]`, bad lines `[INVALID + reason index]` or `[TOO_LONG]`. An absent code
- * is NaN; a time that is missing or unparseable is -1 or -2.
+ * is NaN.
  */
 export interface EncodedFacts {
   numbers: number[];
@@ -89,11 +105,6 @@ export interface EncodedFacts {
 const NO_CODES = OUTCOMES.length;
 const INVALID = NO_CODES + 1;
 const TOO_LONG = INVALID + INVALID_REASONS.length;
-const MISSING_TIME = -1;
-const UNPARSEABLE_TIME = -2;
-
-const encodeTime = (time: RecordTime) => (time === 'missing' ? MISSING_TIME : time === 'unparseable' ? UNPARSEABLE_TIME : time);
-const decodeTime = (n: number): RecordTime => (n === MISSING_TIME ? 'missing' : n === UNPARSEABLE_TIME ? 'unparseable' : n);
 const codeOrNaN = (code: number | undefined) => code ?? Number.NaN;
 
 function decodeCodes(numbers: number[], at: number): FoundCodes {
@@ -106,33 +117,29 @@ function decodeCodes(numbers: number[], at: number): FoundCodes {
 }
 
 /** Records one region's facts in a worker thread. */
-export class FactsRecorder implements Recorder<EncodedFacts> {
+export class FactsRecorder implements Recorder<EncodedFacts>, FactsSink {
   private encoded: EncodedFacts = { numbers: [], by: [] };
-  private readonly read: (event: LineEvent) => LineFacts;
+  private readonly read: (event: LineEvent, sink: FactsSink) => void;
 
   constructor(setup: FactsSetup) {
     this.read = factsReader(setup);
   }
 
   line(event: LineEvent): void {
-    const facts = this.read(event);
-    const { numbers, by } = this.encoded;
-    switch (facts.result) {
-      case 'annotated': {
-        const { codes } = facts;
-        numbers.push(OUTCOMES.indexOf(facts.outcome), encodeTime(facts.time), codeOrNaN(codes.http), codeOrNaN(codes.error), codeOrNaN(codes.failure), codeOrNaN(codes.response));
-        for (const value of facts.by) by.push(value);
-        break;
-      }
-      case 'no_codes':
-        numbers.push(NO_CODES, encodeTime(facts.time));
-        break;
-      case 'invalid':
-        numbers.push(INVALID + INVALID_REASONS.indexOf(facts.reason));
-        break;
-      case 'too_long':
-        numbers.push(TOO_LONG);
-    }
+    this.read(event, this);
+  }
+
+  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
+    this.encoded.numbers.push(OUTCOMES.indexOf(outcome), time, codeOrNaN(codes.http), codeOrNaN(codes.error), codeOrNaN(codes.failure), codeOrNaN(codes.response));
+    for (const value of by) this.encoded.by.push(value);
+  }
+
+  noCodes(time: number): void {
+    this.encoded.numbers.push(NO_CODES, time);
+  }
+
+  badLine(reason: BadLineReason): void {
+    this.encoded.numbers.push(reason === 'too_long' ? TOO_LONG : INVALID + INVALID_REASONS.indexOf(reason));
   }
 
   take(): EncodedFacts {
@@ -142,8 +149,8 @@ export class FactsRecorder implements Recorder<EncodedFacts> {
   }
 }
 
-/** The facts a FactsRecorder took, one by one in input order; `byCount` is the number of `--by` paths. */
-export function forEachFacts(encoded: EncodedFacts, byCount: number, take: (facts: LineFacts) => void): void {
+/** The facts a FactsRecorder took, one by one in input order, to `sink`; `byCount` is the number of `--by` paths. */
+export function forEachFacts(encoded: EncodedFacts, byCount: number, sink: FactsSink): void {
   const { numbers, by } = encoded;
   let byAt = 0;
   for (let at = 0; at < numbers.length; ) {
@@ -151,13 +158,13 @@ export function forEachFacts(encoded: EncodedFacts, byCount: number, take: (fact
     if (kind < NO_CODES) {
       const outcome = OUTCOMES[kind]!;
       const values = byCount > 0 && isTrouble(outcome) ? by.slice(byAt, (byAt += byCount)) : NOT_ASKED;
-      take({ result: 'annotated', outcome, time: decodeTime(numbers[at + 1]!), codes: decodeCodes(numbers, at + 2), by: values });
+      sink.annotated(numbers[at + 1]!, decodeCodes(numbers, at + 2), outcome, values);
       at += 6;
     } else if (kind === NO_CODES) {
-      take({ result: 'no_codes', time: decodeTime(numbers[at + 1]!) });
+      sink.noCodes(numbers[at + 1]!);
       at += 2;
     } else {
-      take(kind === TOO_LONG ? { result: 'too_long' } : { result: 'invalid', reason: INVALID_REASONS[kind - INVALID]! });
+      sink.badLine(kind === TOO_LONG ? 'too_long' : INVALID_REASONS[kind - INVALID]!);
       at += 1;
     }
   }

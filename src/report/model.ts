@@ -4,7 +4,8 @@ import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import { OUTCOMES, type Outcome } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
 import type { CodeSeries } from '../metrics/tally.js';
-import type { ReportAggregator, Span } from './aggregator.js';
+import type { ReportAggregator } from './aggregator.js';
+import type { SeenSpans } from './seen.js';
 import { formatDuration } from './duration.js';
 import { byNumber, byText, topN } from './top.js';
 import { isoIn, type Zone } from './zone.js';
@@ -129,7 +130,7 @@ const sum = (values: Iterable<number>) => {
   return total;
 };
 
-function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: Map<CodeSeries, Span>, context: ReportContext, catalog: Catalog): KindSummary {
+function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: SeenSpans, context: ReportContext, catalog: Catalog): KindSummary {
   const counted = [...series].filter((s) => s.count > 0);
   const records = sum(counted.map((s) => s.count));
   const own = counted.filter((s) => s.code !== OVERFLOW_VALUE);
@@ -138,7 +139,7 @@ function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: Map<Cod
   const time = (at: number | undefined) => (at === undefined ? null : isoIn(context.zone, at));
   const codes = top.map((s): CodeRow => {
     const entry = catalog.lookup(kind, Number(s.code));
-    const span = seen.get(s);
+    const span = seen.of(s);
     return {
       code: entry.code,
       ...(entry.label !== undefined ? { label: entry.label } : {}),

@@ -2,6 +2,7 @@
 // `$time_local`, or a Unix epoch in seconds, milliseconds, micro- or nanoseconds (told apart by
 // magnitude), as a number or a numeric string. Kept to the millisecond.
 import { getPath, type JsonObject } from '../core/json.js';
+import { numberValue } from '../core/scan.js';
 import type { Zone } from './zone.js';
 
 /** A record's time in milliseconds since the epoch, or why it has none. */
@@ -31,12 +32,13 @@ function fromEpoch(n: number): number | undefined {
 }
 
 const DIGIT_0 = 48;
+const QUOTE = 34;
 
-/** The `count` digits at `at` as a number, or -1. */
-function digits(text: string, at: number, count: number): number {
+/** The `count` digits at `b[at]` as a number, or -1 (the caller knows they are inside the text). */
+function digits(b: Uint8Array, at: number, count: number): number {
   let n = 0;
   for (let i = at; i < at + count; i++) {
-    const d = text.charCodeAt(i) - DIGIT_0;
+    const d = b[i]! - DIGIT_0;
     if (!(d >= 0 && d <= 9)) return -1;
     n = n * 10 + d;
   }
@@ -51,15 +53,20 @@ function validDate(year: number, month: number, day: number): boolean {
   return day <= (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
-/** `±hh`, `±hhmm` or `±hh:mm` from `at` to the end of the text, in milliseconds; undefined if it is none of these. */
-function offsetFrom(text: string, at: number): number | undefined {
-  const sign = text.charCodeAt(at) === 45 /* - */ ? -1 : 1;
-  const hours = digits(text, at + 1, 2);
-  const rest = text.length - at - 3;
-  const minutesAt = text.charCodeAt(at + 3) === 58 /* : */ ? at + 4 : at + 3;
-  const minutes = rest === 0 ? 0 : text.length - minutesAt === 2 ? digits(text, minutesAt, 2) : -1;
-  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return undefined;
-  return sign * (hours * 60 + minutes) * 60_000;
+/** An offset east of UTC in milliseconds; undefined past 23:59. */
+function offsetOf(sign: number, hours: number, minutes: number): number | undefined {
+  return hours < 0 || hours > 23 || minutes < 0 || minutes > 59 ? undefined : sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** `±hh`, `±hhmm` or `±hh:mm` in `b[at, to)`, in milliseconds; undefined if it is none of these. */
+function offsetFrom(b: Uint8Array, at: number, to: number): number | undefined {
+  const rest = to - at - 3;
+  if (rest < 0) return undefined;
+  const sign = b[at] === 45 /* - */ ? -1 : 1;
+  const hours = digits(b, at + 1, 2);
+  if (rest === 0) return offsetOf(sign, hours, 0);
+  const minutesAt = b[at + 3] === 58 /* : */ ? at + 4 : at + 3;
+  return to - minutesAt === 2 ? offsetOf(sign, hours, digits(b, minutesAt, 2)) : undefined;
 }
 
 /** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil): arithmetic only, no Date. */
@@ -72,78 +79,173 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-/** `YYYY-MM-DD[(T| )hh:mm[:ss[(.|,)fraction]]][Z|±hh[:mm]]`; without an offset, a wall time in `zone`. */
-function fromIso(text: string, zone: Zone): number | undefined {
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  if (year < 0 || text.charCodeAt(7) !== 45 || month < 0 || day < 0 || !validDate(year, month, day)) return undefined;
-  let wall = daysFromCivil(year, month, day) * 86_400_000;
-  if (text.length === 10) return inRange(zone.instantOf(wall));
-  const separator = text.charCodeAt(10);
-  if (separator !== 84 /* T */ && separator !== 116 /* t */ && separator !== 32) return undefined;
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  if (hour < 0 || hour > 23 || text.charCodeAt(13) !== 58 || minute < 0 || minute > 59) return undefined;
-  wall += hour * 3_600_000 + minute * 60_000;
-  let at = 16;
-  let second = 0;
-  let ms = 0;
-  if (text.charCodeAt(at) === 58 /* : */) {
-    second = digits(text, at + 1, 2);
+/** The wall time at the start of the day `YYYY-MM-DD` at `b[at]`, or NaN. */
+function dayWall(b: Uint8Array, at: number): number {
+  const year = digits(b, at, 4);
+  const month = digits(b, at + 5, 2);
+  const day = digits(b, at + 8, 2);
+  if (year < 0 || b[at + 4] !== 45 || b[at + 7] !== 45 || month < 0 || day < 0 || !validDate(year, month, day)) return Number.NaN;
+  return daysFromCivil(year, month, day) * 86_400_000;
+}
+
+// `YYYY-MM-DDThh`: the part of a time that records in a row share most.
+const HOUR_PREFIX = 13;
+
+/**
+ * The hour of the last time read (`YYYY-MM-DDThh`, any accepted separator) and its wall time:
+ * records in a row share their day and hour, and comparing 13 bytes costs less than reading them.
+ */
+class LastHour {
+  private readonly prefix = new Uint8Array(HOUR_PREFIX);
+  private wall = Number.NaN;
+
+  /** The wall time at the start of the hour `b[at]` starts with, if it is the one kept; else NaN. */
+  find(b: Uint8Array, at: number): number {
+    const { prefix } = this;
+    for (let i = 0; i < HOUR_PREFIX; i++) if (b[at + i] !== prefix[i]) return Number.NaN;
+    return this.wall;
+  }
+
+  keep(b: Uint8Array, at: number, wall: number): void {
+    for (let i = 0; i < HOUR_PREFIX; i++) this.prefix[i] = b[at + i]!;
+    this.wall = wall;
+  }
+}
+
+/**
+ * `YYYY-MM-DD[(T|t| )hh:mm[:ss[(.|,)fraction]]][Z|z|±hh[[:]mm]]` in `b[from, to)`; without an
+ * offset, a wall time in `zone`. The day and hour may come from `lastHour`.
+ */
+function fromIso(b: Uint8Array, from: number, to: number, zone: Zone, lastHour: LastHour): number | undefined {
+  const length = to - from;
+  if (length < 10) return undefined;
+  if (length === 10) {
+    const day = dayWall(b, from);
+    return Number.isNaN(day) ? undefined : inRange(zone.instantOf(day));
+  }
+  if (length < 16) return undefined;
+  let wall = lastHour.find(b, from);
+  if (Number.isNaN(wall)) {
+    const day = dayWall(b, from);
+    const separator = b[from + 10];
+    const hour = digits(b, from + 11, 2);
+    if (Number.isNaN(day) || (separator !== 84 /* T */ && separator !== 116 /* t */ && separator !== 32) || hour < 0 || hour > 23) return undefined;
+    wall = day + hour * 3_600_000;
+    lastHour.keep(b, from, wall);
+  }
+  const minute = digits(b, from + 14, 2);
+  if (b[from + 13] !== 58 || minute < 0 || minute > 59) return undefined;
+  wall += minute * 60_000;
+  let at = from + 16;
+  if (at < to && b[at] === 58 /* : */) {
+    if (to - at < 3) return undefined;
+    const second = digits(b, at + 1, 2);
     if (second < 0 || second > 60) return undefined;
+    wall += second * 1000;
     at += 3;
-    const dot = text.charCodeAt(at);
+    const dot = at < to ? b[at] : -1;
     if (dot === 46 /* . */ || dot === 44 /* , */) {
-      const from = ++at;
-      for (let scale = 100; at < text.length; at++, scale /= 10) {
-        const d = text.charCodeAt(at) - DIGIT_0;
+      // Milliseconds: the first three digits; any after them are read and dropped.
+      const fractionFrom = ++at;
+      let ms = 0;
+      for (; at < to; at++) {
+        const d = b[at]! - DIGIT_0;
         if (!(d >= 0 && d <= 9)) break;
-        if (scale >= 1) ms += d * scale;
+        if (at - fractionFrom < 3) ms = ms * 10 + d;
       }
-      if (at === from) return undefined;
+      const fractionDigits = at - fractionFrom;
+      if (fractionDigits === 0) return undefined;
+      wall += fractionDigits >= 3 ? ms : fractionDigits === 2 ? ms * 10 : ms * 100;
     }
   }
-  wall += second * 1000 + ms;
-  if (at === text.length) return inRange(zone.instantOf(wall));
-  const mark = text.charCodeAt(at);
-  if ((mark === 90 /* Z */ || mark === 122 /* z */) && at + 1 === text.length) return inRange(wall);
+  if (at === to) return inRange(zone.instantOf(wall));
+  const mark = b[at];
+  if ((mark === 90 /* Z */ || mark === 122 /* z */) && at + 1 === to) return inRange(wall);
   if (mark !== 43 /* + */ && mark !== 45 /* - */) return undefined;
-  const offset = offsetFrom(text, at);
+  const offset = offsetFrom(b, at, to);
   return offset === undefined ? undefined : inRange(wall - offset);
 }
 
+// The ISO reader reads bytes: a text is copied here first (a time is short; a longer text gets its own copy).
+const textBytes = new Uint8Array(64);
+
+/** `fromIso` for a text; no ISO time has a character past ASCII, so none is copied. */
+function fromIsoText(text: string, zone: Zone, lastHour: LastHour): number | undefined {
+  const b = text.length <= textBytes.length ? textBytes : new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return undefined;
+    b[i] = c;
+  }
+  return fromIso(b, 0, text.length, zone, lastHour);
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const COMMON_LOG = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: ([+-]\d{4}))?$/;
+const COMMON_LOG = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?$/;
 
 /** nginx's and Apache's `28/Nov/2026:09:00:00 +0000`; without an offset, a wall time in `zone`. */
 function fromCommonLog(text: string, zone: Zone): number | undefined {
   const match = COMMON_LOG.exec(text);
   if (!match) return undefined;
-  const [, day, monthName, year, hour, minute, second, offset] = match;
+  const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes] = match;
   const month = MONTHS.indexOf(monthName!) + 1;
   if (!validDate(Number(year), month, Number(day)) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
   const wall = Date.UTC(Number(year), month - 1, Number(day), Number(hour), Number(minute), Number(second));
-  if (offset === undefined) return inRange(zone.instantOf(wall));
-  return inRange(wall - offsetFrom(offset, 0)!);
+  if (sign === undefined) return inRange(zone.instantOf(wall));
+  const offset = offsetOf(sign === '-' ? -1 : 1, Number(offsetHours), Number(offsetMinutes));
+  return offset === undefined ? undefined : inRange(wall - offset);
 }
 
 const EPOCH_TEXT = /^\d+(\.\d+)?$/;
 
-/** A time as logged, in milliseconds since the epoch; undefined if it is not one (or not between 2000 and 2100). */
-export function parseTime(value: unknown, zone: Zone): number | undefined {
+/** parseTime, with the hour of the time read before in `lastHour` (a reader's own). */
+function readTime(value: unknown, zone: Zone, lastHour: LastHour): number | undefined {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
   // Most times have no space around them: trim only those that do.
   const text = value.charCodeAt(0) > 32 && value.charCodeAt(value.length - 1) > 32 ? value : value.trim();
-  if (text.charCodeAt(4) === 45 /* - */) return fromIso(text, zone);
+  if (text.charCodeAt(4) === 45 /* - */) return fromIsoText(text, zone, lastHour);
   if (EPOCH_TEXT.test(text)) return fromEpoch(Number(text));
   return fromCommonLog(text, zone);
 }
 
+/** A time as logged, in milliseconds since the epoch; undefined if it is not one (or not between 2000 and 2100). */
+export const parseTime = (value: unknown, zone: Zone): number | undefined => readTime(value, zone, new LastHour());
+
+// A RecordTime as one number (what a worker sends, what the byte path picks): a time, or one of
+// these, which are below every time.
+export const MISSING_TIME = -1;
+export const UNPARSEABLE_TIME = -2;
+
+export const encodeTime = (time: RecordTime): number => (time === 'missing' ? MISSING_TIME : time === 'unparseable' ? UNPARSEABLE_TIME : time);
+export const decodeTime = (n: number): RecordTime => (n === MISSING_TIME ? 'missing' : n === UNPARSEABLE_TIME ? 'unparseable' : n);
+
+/**
+ * Builds the function that reads a time from its JSON text `b[from, to)` (a value the byte
+ * scanner picked), encoded as encodeTime does. An ISO 8601 text is read from the bytes, its day
+ * and hour kept from the record before; anything else as parseTime reads the decoded value.
+ */
+export function jsonTimeReader(zone: Zone): (b: Buffer, from: number, to: number) => number {
+  const lastHour = new LastHour();
+  return (b, from, to) => {
+    const first = b[from]!;
+    if (first === QUOTE) {
+      // Text with escapes, space around it or no ISO time in it is decoded and read again below.
+      const time = fromIso(b, from + 1, to - 1, zone, lastHour);
+      if (time !== undefined) return time;
+    } else if (first === 45 /* - */ || (first >= 48 && first <= 57)) {
+      return fromEpoch(numberValue(b, from, to)) ?? UNPARSEABLE_TIME;
+    } else {
+      return first === 110 /* null */ ? MISSING_TIME : UNPARSEABLE_TIME;
+    }
+    return readTime(JSON.parse(b.toString('utf8', from, to)), zone, lastHour) ?? UNPARSEABLE_TIME;
+  };
+}
+
 /** Builds the function that gives a record's time: from the first of `paths` it has (a value that is not null), or why there is none. */
 export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (record: JsonObject) => RecordTime {
-  const read = (value: unknown): RecordTime => (value === undefined || value === null ? 'missing' : (parseTime(value, zone) ?? 'unparseable'));
+  const lastHour = new LastHour();
+  const read = (value: unknown): RecordTime => (value === undefined || value === null ? 'missing' : (readTime(value, zone, lastHour) ?? 'unparseable'));
   // The built-in fields by name: property loads of fixed names cost half what a loop over the
   // names does (none of them is inherited, so a plain read is an own key's).
   if (paths === TIME_FIELDS || JSON.stringify(paths) === JSON.stringify(TIME_FIELDS)) {
@@ -157,7 +259,7 @@ export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (
       const key = plainKeys[i];
       const value = key !== undefined ? record[key] : getPath(record, paths[i]!);
       if (value === undefined || value === null) continue;
-      return parseTime(value, zone) ?? 'unparseable';
+      return readTime(value, zone, lastHour) ?? 'unparseable';
     }
     return 'missing';
   };

@@ -20,10 +20,13 @@ export const BUCKET_LADDER = [SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINU
 /** The most buckets a chosen width gives (a sparkline fits a terminal line). */
 export const MAX_CHOSEN_BUCKETS = 60;
 // The most buckets kept while reading; weeks between 2000 and 2100 (the times accepted) fit.
+// The buckets kept are never this many apart, so each has a slot of its own at its index modulo this.
 const MAX_KEPT_BUCKETS = 8192;
 // Buckets are counted in wall-clock time from a Monday midnight: days start at midnight and
 // weeks on Monday in the report's zone.
 const ORIGIN = Date.UTC(1999, 11, 27);
+
+const emptySlots = (): (Float64Array | undefined)[] => Array.from({ length: MAX_KEPT_BUCKETS }, () => undefined);
 
 /** The smallest width in `ladder` (from `from`) that covers wall times [first, last] in at most `most` buckets. */
 export function chooseWidth(first: number, last: number, ladder: readonly number[] = BUCKET_LADDER, most = MAX_CHOSEN_BUCKETS): number {
@@ -49,11 +52,12 @@ export interface TimelineData {
 export class Timeline {
   private readonly ladder: number[];
   private width: number;
-  private cells = new Map<number, Float64Array>();
+  // Each bucket's counts, at its slot; `first` and `last` are the indexes of the buckets kept.
+  private slots: (Float64Array | undefined)[] = emptySlots();
   private first = Number.POSITIVE_INFINITY;
   private last = Number.NEGATIVE_INFINITY;
   private lastIndex = Number.NaN;
-  private lastCell: Float64Array | undefined;
+  private lastCell: Float64Array = new Float64Array(0);
 
   private readonly seriesCount: number;
 
@@ -73,24 +77,38 @@ export class Timeline {
     const wall = time + this.zone.offsetAt(time) - ORIGIN;
     let index = Math.floor(wall / this.width);
     // Records in a row mostly fall in one bucket: the last one is tried first.
-    let cell = index === this.lastIndex ? this.lastCell : this.cells.get(index);
-    if (cell === undefined) {
+    let cell = this.lastCell;
+    if (index !== this.lastIndex) {
       if (Math.max(this.last, index) - Math.min(this.first, index) >= MAX_KEPT_BUCKETS) {
         this.widen(Math.min(this.first, index), Math.max(this.last, index));
         index = Math.floor(wall / this.width);
-        cell = this.cells.get(index);
       }
-      if (cell === undefined) {
-        cell = new Float64Array(this.seriesCount);
-        this.cells.set(index, cell);
-        if (index < this.first) this.first = index;
-        if (index > this.last) this.last = index;
-      }
+      cell = this.cellAt(index);
+      this.lastIndex = index;
+      this.lastCell = cell;
     }
-    this.lastIndex = index;
-    this.lastCell = cell;
     cell[outcome]!++;
     if (failureSeries >= 0) cell[OUTCOMES.length + failureSeries]!++;
+  }
+
+  /** The counts of the bucket at `index`, which is less than MAX_KEPT_BUCKETS from every bucket kept. */
+  private cellAt(index: number): Float64Array {
+    const slot = index % MAX_KEPT_BUCKETS;
+    let cell = this.slots[slot];
+    if (cell === undefined) {
+      cell = this.slots[slot] = new Float64Array(this.seriesCount);
+      if (index < this.first) this.first = index;
+      if (index > this.last) this.last = index;
+    }
+    return cell;
+  }
+
+  /** The buckets kept, in order, with their indexes. */
+  private *cells(): Generator<[number, Float64Array]> {
+    for (let index = this.first; index <= this.last; index++) {
+      const cell = this.slots[index % MAX_KEPT_BUCKETS];
+      if (cell) yield [index, cell];
+    }
   }
 
   /** Merges the buckets into the next wider width, and wider, until `first` to `last` (in buckets of the current width) fit. */
@@ -99,29 +117,28 @@ export class Timeline {
     let width = from;
     const at = (index: number, to: number) => Math.floor((index * from) / to);
     while (at(last, width) - at(first, width) >= MAX_KEPT_BUCKETS) width = this.ladder[this.ladder.indexOf(width) + 1]!;
-    const merged = new Map<number, Float64Array>();
-    for (const [index, counts] of this.cells) {
-      const into = merged.get(at(index, width));
-      if (into) for (let i = 0; i < this.seriesCount; i++) into[i]! += counts[i]!;
-      else merged.set(at(index, width), counts);
-    }
-    this.cells = merged;
-    this.lastIndex = Number.NaN;
+    const kept = [...this.cells()];
+    this.slots = emptySlots();
     this.width = width;
-    this.first = at(this.first, width);
-    this.last = at(this.last, width);
+    this.first = Number.POSITIVE_INFINITY;
+    this.last = Number.NEGATIVE_INFINITY;
+    this.lastIndex = Number.NaN;
+    for (const [index, counts] of kept) {
+      const into = this.cellAt(at(index, width));
+      for (let i = 0; i < this.seriesCount; i++) into[i]! += counts[i]!;
+    }
   }
 
   /** The buckets to show: at the asked width (or wider if the range needed it), else one chosen from the range. */
   data(): TimelineData | undefined {
-    if (this.cells.size === 0) return undefined;
+    if (this.first > this.last) return undefined;
     const firstWall = ORIGIN + this.first * this.width;
     const lastWall = ORIGIN + this.last * this.width;
     const width = this.asked === undefined ? chooseWidth(firstWall, lastWall, BUCKET_LADDER.filter((w) => w >= this.width)) : this.width;
     const start = bucketStart(firstWall, width);
     const count = (bucketStart(lastWall, width) - start) / width + 1;
     const sums = Array.from({ length: this.seriesCount }, () => new Array<number>(count).fill(0));
-    for (const [index, counts] of this.cells) {
+    for (const [index, counts] of this.cells()) {
       const bucket = (bucketStart(ORIGIN + index * this.width, width) - start) / width;
       for (let i = 0; i < this.seriesCount; i++) sums[i]![bucket]! += counts[i]!;
     }

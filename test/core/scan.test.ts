@@ -8,6 +8,21 @@ import { random } from '../../fixtures/shapes.mjs';
 
 const WANTED = [...SEARCHED_KEYS, 'tenant'];
 const scan = createScanner(WANTED, 'hid');
+// Picked keys, one of them wanted as well (status), in the order that decides between them.
+const PICKED = ['level', 'status', 'msg', 'constructor'];
+const scanPicking = createScanner(WANTED, 'hid', PICKED);
+
+/** What a scanner with PICKED should pick: the value of the first of them the object has, not null. */
+function expectedPick(record: JsonObject): unknown {
+  const key = PICKED.find((name) => Object.hasOwn(record, name) && record[name] !== null);
+  return key === undefined ? undefined : record[key];
+}
+
+/** The value a scan picked, parsed from the bytes it points at. */
+function pickedValue(bytes: Buffer, scanned: ReturnType<typeof scan>): unknown {
+  if (typeof scanned !== 'object' || scanned.picked === undefined) return undefined;
+  return JSON.parse(bytes.toString('utf8', scanned.picked.from, scanned.picked.to));
+}
 
 /** What the scanner should build: the parsed value with only wanted keys, at every depth of objects. */
 function prune(value: JsonObject): JsonObject {
@@ -45,6 +60,11 @@ function checkAgainstJsonParse(line: string): Verdict {
   expect(scanned.hasTopKey, line).toBe(Object.hasOwn(record, 'hid'));
   expect(bytes[scanned.closingBrace], line).toBe(0x7d);
   expect(bytes.subarray(scanned.closingBrace + 1).toString().trim(), line).toBe('');
+  expect(scanned.picked, line).toBeUndefined();
+  // Picking changes nothing else, and finds what JSON.parse has under the first picked key.
+  const picking = scanPicking(bytes, 0, bytes.length);
+  expect(typeof picking === 'object' && { ...picking, picked: undefined }, line).toEqual(scanned);
+  expect(pickedValue(bytes, picking), line).toEqual(expectedPick(record));
   return 'object';
 }
 
@@ -140,6 +160,43 @@ describe('the byte scanner agrees with JSON.parse', () => {
 
   it.each(['{"status":200', '{"status":200}}', '{"status":01}', '{"a":"\\x"}', '{"a":"\u0001"}', '{"a":tru}', 'Exception in thread "main"', '{"a":1,}'])('calls %j invalid', (line) => {
     expect(scan(Buffer.from(line), 0, Buffer.byteLength(line))).toBe('invalid_json');
+  });
+
+  it.each([
+    ['the first picked key the object has', '{"msg":"m","status":200,"level":"warn"}', 'warn'],
+    ['a later key where the first holds null', '{"level":null,"msg":"m"}', 'm'],
+    ['the last of duplicates, as JSON.parse keeps', '{"level":1,"level":2}', 2],
+    ['the next key where a duplicate set it to null', '{"level":1,"msg":"m","level":null}', 'm'],
+    ['a value with white space around it, without the space', '{"level" : \t{"a":[1, 2]} ,"x":1}', { a: [1, 2] }],
+    ['a key that is wanted too, which is still built', '{"status":"401"}', '401'],
+  ])('picks %s', (_, line, expected) => {
+    const bytes = Buffer.from(line);
+    const scanned = scanPicking(bytes, 0, bytes.length);
+    expect(pickedValue(bytes, scanned)).toEqual(expected);
+    expect(typeof scanned === 'object' && scanned.record.status).toEqual(JSON.parse(line).status);
+  });
+
+  it.each([
+    ['none of the keys', '{"a":1}'],
+    ['a picked key only deeper down', '{"response":{"level":1},"a":{"msg":"m"}}'],
+    ['picked keys that hold null', '{"level":null,"msg":null}'],
+  ])('picks nothing from an object with %s', (_, line) => {
+    const bytes = Buffer.from(line);
+    const scanned = scanPicking(bytes, 0, bytes.length);
+    expect(typeof scanned === 'object' && scanned.picked).toBeUndefined();
+  });
+
+  it('forgets what it picked in a line before, even one it gave up on half way', () => {
+    const lines = ['{"level":1}', '{"msg":2,"a":tru}', '{"a":1}', '{"level":3,"hid\\u005ferror":1}', '{"status":4}'];
+    const picks = lines.map((line) => {
+      const bytes = Buffer.from(line);
+      return pickedValue(bytes, scanPicking(bytes, 0, bytes.length));
+    });
+    expect(picks).toEqual([1, undefined, undefined, undefined, 4]);
+  });
+
+  it('refuses to pick an empty key', () => {
+    expect(() => createScanner(WANTED, 'hid', ['time', ''])).toThrow(/no empty key/);
   });
 
   it('reads only its own line of a larger buffer', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUCKET_LADDER, MAX_CHOSEN_BUCKETS, Timeline, bucketStart, chooseWidth } from '../../src/report/timeline.js';
 import { UTC, parseZone } from '../../src/report/zone.js';
+import { random } from '../../fixtures/shapes.mjs';
 
 const S = 1000;
 const M = 60 * S;
@@ -105,6 +106,33 @@ describe('Timeline', () => {
     const data = timeline.data()!;
     expect(data.starts).toEqual([Date.UTC(2026, 10, 26, 23), Date.UTC(2026, 10, 27, 23)]);
     expect(data.outcomes.success).toEqual([1, 1]);
+  });
+
+  it.each([
+    ['over two hours, in order with some back and forth', 2 * H, undefined, 0.1],
+    ['over forty days, in any order', 40 * D, undefined, 1],
+    ['over a day at an asked 1s, which widens', D, S, 0.5],
+    ['over three hours at an asked 5m', 3 * H, 5 * M, 1],
+  ])('counts records %s as a plain count per bucket does', (_what, span, asked, disorder) => {
+    const rnd = random(7);
+    const zone = parseZone('+05:30')!;
+    const timeline = new Timeline(zone, asked);
+    const records: [number, number][] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const inOrder = T + Math.floor((i / 20_000) * span);
+      records.push([rnd() < disorder ? T + Math.floor(rnd() * span) : inOrder, rnd() < 0.3 ? FAILURE : SUCCESS]);
+    }
+    for (const [time, outcome] of records) timeline.add(time, outcome, outcome === FAILURE ? 2 : -1);
+    const data = timeline.data()!;
+    const offset = zone.offsetAt(T);
+    const expected = { success: data.starts.map(() => 0), failure: data.starts.map(() => 0) };
+    for (const [time, outcome] of records) {
+      const bucket = (bucketStart(time + offset, data.bucket) - (data.starts[0]! + offset)) / data.bucket;
+      expected[outcome === FAILURE ? 'failure' : 'success'][bucket]!++;
+    }
+    expect(data.outcomes.success).toEqual(expected.success);
+    expect(data.outcomes.failure).toEqual(expected.failure);
+    expect(data.failureCategories.map((c) => c.counts)).toEqual([expected.failure]);
   });
 
   it('has no data without a record', () => {
