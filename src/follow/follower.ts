@@ -147,7 +147,7 @@ export class Follower {
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
         await this.look(look);
-        await this.checkpoint(false);
+        if (this.checkpointer?.due) await this.checkpoint(false);
       }
     } finally {
       this.wakeUp.close();
@@ -160,27 +160,19 @@ export class Follower {
   /** One look: find what changed, notice rotations and truncations, read what is new. */
   private async look(look: Look<FollowedFile>): Promise<void> {
     const { options } = this;
-    const toRead = new Set(look.files);
+    const toRead = look.files;
     if (look.full) await this.lookAtPaths(options.patterns, undefined, toRead);
     else if (look.directories.size > 0) {
       await this.lookAtPaths(options.patterns.filter((pattern) => look.directories.has(dirname(pattern))), look.directories, toRead);
     }
-    for (const [path, stamp] of this.unfinished) {
-      try {
-        if (stampOf(await stat(path)) === stamp) continue;
-      } catch {
-        this.unfinished.delete(path);
-        continue;
-      }
-      await this.readCompressed(path, 'gzip');
-    }
+    if (this.unfinished.size > 0) await this.lookAtUnfinished();
     // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
     const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
-    for (const file of new Set([...rotated, ...toRead])) {
+    for (const file of rotated.length > 0 ? new Set([...rotated, ...toRead]) : toRead) {
       if (options.stop.aborted) break;
       if (this.files.get(file.identity) === file) await this.readFile(file);
     }
-    await this.closeQuietRotated();
+    if (rotated.length > 0) await this.closeQuietRotated();
     await this.searchAll();
     options.stats.files = this.files.size;
     if (this.readSomething) {
@@ -191,12 +183,25 @@ export class Follower {
     }
   }
 
+  /** Gzip files still being written: read on if they changed. */
+  private async lookAtUnfinished(): Promise<void> {
+    for (const [path, stamp] of this.unfinished) {
+      try {
+        if (stampOf(await stat(path)) === stamp) continue;
+      } catch {
+        this.unfinished.delete(path);
+        continue;
+      }
+      await this.readCompressed(path, 'gzip');
+    }
+  }
+
   /**
    * Finds the files the patterns name now. Within `scope` (directories; all if undefined), a
    * followed file no pattern finds any more was renamed away or deleted: it is read on until it
    * has been quiet a while (a writer may not have reopened its log yet), then closed.
    */
-  private async lookAtPaths(patterns: readonly string[], scope: Set<string> | undefined, toRead: Set<FollowedFile>): Promise<void> {
+  private async lookAtPaths(patterns: readonly string[], scope: ReadonlySet<string> | undefined, toRead: Set<FollowedFile>): Promise<void> {
     const { options } = this;
     const found = new Map<string, { path: string; stamp: string }>();
     for (const path of await pathsNow(patterns)) {
