@@ -173,7 +173,7 @@ export class Follower {
       if (this.files.get(file.identity) === file) await this.readFile(file);
     }
     if (rotated.length > 0) await this.closeQuietRotated();
-    await this.searchAll();
+    if (this.searching()) await this.searchAll();
     options.stats.files = this.files.size;
     if (this.readSomething) {
       this.readSomething = false;
@@ -338,14 +338,16 @@ export class Follower {
     if (this.wakeUp.afterRead(file, read > 0)) await this.readFile(file);
   }
 
-  /** Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold reading back. */
-  private async afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> {
+  /**
+   * Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold
+   * reading back (then it returns what to wait for).
+   */
+  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> | undefined {
     const { options } = this;
     options.bytes(bytes);
     this.delivery?.reached(read, offset);
     this.readSomething = true;
-    await options.lines.output?.ready();
-    await options.lines.deadLetter?.ready();
+    return outputsReady(options.lines.output, options.lines.deadLetter);
   }
 
   /**
@@ -593,6 +595,11 @@ export class Follower {
   private keepLooking(): boolean {
     if (this.unfinished.size > 0) return true;
     for (const file of this.files.values()) if (file.rotatedAway) return true;
+    return this.searching();
+  }
+
+  /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
+  private searching(): boolean {
     return this.contents.some((content) => content.searchUntil !== undefined);
   }
 
@@ -622,6 +629,14 @@ export class Follower {
 }
 
 const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** What to wait for before reading on: undefined when both outputs can take more now. */
+function outputsReady(output: LineWriter | undefined, deadLetter: LineWriter | undefined): Promise<void> | undefined {
+  const outputWaits = output?.ready();
+  const deadLetterWaits = deadLetter?.ready();
+  if (!outputWaits && !deadLetterWaits) return undefined;
+  return Promise.all([outputWaits, deadLetterWaits]).then(() => undefined);
+}
 
 const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;
 

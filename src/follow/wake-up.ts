@@ -6,7 +6,7 @@ const LATENCY_BOUND_MS = 100;
 // instead of being watched, so a busy log costs eleven looks a second, not a wake-up per write
 // (each costs about as much as a look). A line then waits at most this long; the rest of the
 // bound is for the look itself and for a timer that fires late on a loaded machine.
-const BUSY_POLL_MS = LATENCY_BOUND_MS - 10;
+export const BUSY_POLL_MS = LATENCY_BOUND_MS - 10;
 // Where fs.watch works, a full look this often catches anything an event could not tell.
 const RESCAN_MS = 10_000;
 

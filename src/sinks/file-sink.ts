@@ -126,7 +126,7 @@ export class FileSink extends Writable {
     while (this.partial < total) {
       if (this.abandoned) throw abandonedError();
       // A new file starts at a line's start: at a chunk's start, or where a failure was cut back to.
-      if (atLineStart) await this.takeReopened();
+      if (atLineStart && this.reopened !== undefined) await this.takeReopened();
       try {
         const written = this.options.atOnce ? writeFromAtOnce(this.fd, buffers, this.partial) : await writeFrom(this.fd, buffers, this.partial);
         this.partial += written;
