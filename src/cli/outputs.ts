@@ -2,7 +2,7 @@ import { fstatSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { describeError } from '../pipeline/errors.js';
-import { FileSink, type WriteFaults } from '../sinks/file-sink.js';
+import { FileSink, type WriteFaults, type WriteMode } from '../sinks/file-sink.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { WAITED_OUT_ERRORS, type OutputErrors, type OutputName } from '../sinks/output-errors.js';
 import { warn } from './batch.js';
@@ -32,11 +32,13 @@ export async function openOutputs(
   stop: AbortSignal,
 ): Promise<Outputs> {
   const flags = mode === 'follow' ? 'a' : 'w';
+  // A follower writes a few lines per look: at once is cheaper than through the thread pool.
+  const writes: WriteMode = mode === 'follow' ? 'at once' : 'pool';
   const names = { output: args.output ? `output ${args.output}` : 'stdout', deadLetter: args.deadLetter && `dead-letter file ${args.deadLetter}` };
   const outputFaults = faultsOf(mode, 'output', names.output, errors, stop);
-  const output = args.output ? await openFile(args.output, 'output', flags, outputFaults) : stdoutStream(outputFaults);
+  const output = args.output ? await openFile(args.output, 'output', flags, outputFaults, writes) : stdoutStream(outputFaults, writes);
   if (output === process.stdout) output.on('error', (error: NodeJS.ErrnoException) => errors.count('output', error.code));
-  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop)) : undefined;
+  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop), writes) : undefined;
   return {
     output: new LineWriter(output, { stop }),
     deadLetter: deadLetter && new LineWriter(deadLetter, { stop }),
@@ -52,9 +54,9 @@ export async function openOutputs(
 }
 
 /** Opens a file for writing ('w') or appending ('a'); a failure is one line naming it. */
-async function openFile(path: string, what: string, flags: 'w' | 'a', faults: WriteFaults): Promise<FileSink> {
+async function openFile(path: string, what: string, flags: 'w' | 'a', faults: WriteFaults, writes: WriteMode): Promise<FileSink> {
   try {
-    return await FileSink.open(path, flags, faults);
+    return await FileSink.open(path, flags, faults, writes);
   } catch (error) {
     throw new Error(`cannot write ${what} ${path}: ${describeError(error)}`);
   }
@@ -64,9 +66,9 @@ async function openFile(path: string, what: string, flags: 'w' | 'a', faults: Wr
  * stdout redirected to a file or a device is written like a file (Node's own stream for it drops
  * the rest of a short write); a pipe or a terminal through process.stdout.
  */
-function stdoutStream(faults: WriteFaults): Writable {
+function stdoutStream(faults: WriteFaults, writes: WriteMode): Writable {
   const stat = fstatSync(1);
-  if (stat.isFile() || (stat.isCharacterDevice() && !isatty(1))) return FileSink.onDescriptor(1, faults);
+  if (stat.isFile() || (stat.isCharacterDevice() && !isatty(1))) return FileSink.onDescriptor(1, faults, writes);
   return process.stdout;
 }
 

@@ -138,7 +138,7 @@ export class FollowedFile {
    * (when there are new bytes) its first bytes did. Each chunk gets a buffer of its own: the output
    * may still hold the last one.
    */
-  async read(stop: AbortSignal, afterChunk: (bytes: number) => Promise<void>): Promise<number | 'truncated'> {
+  async read(stop: AbortSignal, afterChunk: (bytes: number) => Promise<void> | undefined): Promise<number | 'truncated'> {
     let total = 0;
     let first = true;
     while (!stop.aborted) {
@@ -157,7 +157,8 @@ export class FollowedFile {
       total += fresh;
       this.lastGrowth = Date.now();
       this.splitter.push(chunk);
-      await afterChunk(fresh);
+      const waiting = afterChunk(fresh);
+      if (waiting) await waiting;
       // A short read is the end of the file as it is now.
       if (bytesRead < buffer.length) break;
       first = false;

@@ -147,7 +147,7 @@ export class Follower {
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
         await this.look(look);
-        await this.checkpoint(false);
+        if (this.checkpointer?.due) await this.checkpoint(false);
       }
     } finally {
       this.wakeUp.close();
@@ -160,28 +160,20 @@ export class Follower {
   /** One look: find what changed, notice rotations and truncations, read what is new. */
   private async look(look: Look<FollowedFile>): Promise<void> {
     const { options } = this;
-    const toRead = new Set(look.files);
+    const toRead = look.files;
     if (look.full) await this.lookAtPaths(options.patterns, undefined, toRead);
     else if (look.directories.size > 0) {
       await this.lookAtPaths(options.patterns.filter((pattern) => look.directories.has(dirname(pattern))), look.directories, toRead);
     }
-    for (const [path, stamp] of this.unfinished) {
-      try {
-        if (stampOf(await stat(path)) === stamp) continue;
-      } catch {
-        this.unfinished.delete(path);
-        continue;
-      }
-      await this.readCompressed(path, 'gzip');
-    }
+    if (this.unfinished.size > 0) await this.lookAtUnfinished();
     // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
     const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
-    for (const file of new Set([...rotated, ...toRead])) {
+    for (const file of rotated.length > 0 ? new Set([...rotated, ...toRead]) : toRead) {
       if (options.stop.aborted) break;
       if (this.files.get(file.identity) === file) await this.readFile(file);
     }
-    await this.closeQuietRotated();
-    await this.searchAll();
+    if (rotated.length > 0) await this.closeQuietRotated();
+    if (this.searching()) await this.searchAll();
     options.stats.files = this.files.size;
     if (this.readSomething) {
       this.readSomething = false;
@@ -191,12 +183,25 @@ export class Follower {
     }
   }
 
+  /** Gzip files still being written: read on if they changed. */
+  private async lookAtUnfinished(): Promise<void> {
+    for (const [path, stamp] of this.unfinished) {
+      try {
+        if (stampOf(await stat(path)) === stamp) continue;
+      } catch {
+        this.unfinished.delete(path);
+        continue;
+      }
+      await this.readCompressed(path, 'gzip');
+    }
+  }
+
   /**
    * Finds the files the patterns name now. Within `scope` (directories; all if undefined), a
    * followed file no pattern finds any more was renamed away or deleted: it is read on until it
    * has been quiet a while (a writer may not have reopened its log yet), then closed.
    */
-  private async lookAtPaths(patterns: readonly string[], scope: Set<string> | undefined, toRead: Set<FollowedFile>): Promise<void> {
+  private async lookAtPaths(patterns: readonly string[], scope: ReadonlySet<string> | undefined, toRead: Set<FollowedFile>): Promise<void> {
     const { options } = this;
     const found = new Map<string, { path: string; stamp: string }>();
     for (const path of await pathsNow(patterns)) {
@@ -333,14 +338,16 @@ export class Follower {
     if (this.wakeUp.afterRead(file, read > 0)) await this.readFile(file);
   }
 
-  /** Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold reading back. */
-  private async afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> {
+  /**
+   * Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold
+   * reading back (then it returns what to wait for).
+   */
+  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> | undefined {
     const { options } = this;
     options.bytes(bytes);
     this.delivery?.reached(read, offset);
     this.readSomething = true;
-    await options.lines.output?.ready();
-    await options.lines.deadLetter?.ready();
+    return outputsReady(options.lines.output, options.lines.deadLetter);
   }
 
   /**
@@ -594,6 +601,11 @@ export class Follower {
   private keepLooking(): boolean {
     if (this.unfinished.size > 0) return true;
     for (const file of this.files.values()) if (file.rotatedAway) return true;
+    return this.searching();
+  }
+
+  /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
+  private searching(): boolean {
     return this.contents.some((content) => content.searchUntil !== undefined);
   }
 
@@ -623,6 +635,14 @@ export class Follower {
 }
 
 const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** What to wait for before reading on: undefined when both outputs can take more now. */
+function outputsReady(output: LineWriter | undefined, deadLetter: LineWriter | undefined): Promise<void> | undefined {
+  const outputWaits = output?.ready();
+  const deadLetterWaits = deadLetter?.ready();
+  if (!outputWaits && !deadLetterWaits) return undefined;
+  return Promise.all([outputWaits, deadLetterWaits]).then(() => undefined);
+}
 
 const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;
 

@@ -1,9 +1,12 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 
+// A line appended to a followed file is in the output within this long (p99, README "Waking up").
+const LATENCY_BOUND_MS = 100;
 // A file that had new bytes at two looks this close together is busy: it is looked at this often
-// instead of being watched, so a busy log costs a dozen looks a second, not a wake-up per write
-// (each costs about as much as a look); a line then waits at most this long.
-const BUSY_POLL_MS = 75;
+// instead of being watched, so a busy log costs eleven looks a second, not a wake-up per write
+// (each costs about as much as a look). A line then waits at most this long; the rest of the
+// bound is for the look itself and for a timer that fires late on a loaded machine.
+export const BUSY_POLL_MS = LATENCY_BOUND_MS - 10;
 // Where fs.watch works, a full look this often catches anything an event could not tell.
 const RESCAN_MS = 10_000;
 
@@ -17,10 +20,20 @@ export interface Look<F> {
   /** Every pattern and every file. */
   full: boolean;
   /** Directories whose entries changed (a file created, renamed or deleted there). */
-  directories: Set<string>;
-  /** Files that may have new bytes. */
+  directories: ReadonlySet<string>;
+  /** Files that may have new bytes: the receiver's to add to. */
   files: Set<F>;
 }
+
+/** A directory's inode and times: they move when an entry is created, renamed or deleted there. */
+interface DirectoryStamp {
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+const NO_DIRECTORIES: ReadonlySet<string> = new Set();
+const MISSING: DirectoryStamp = { ino: -1, mtimeMs: 0, ctimeMs: 0 };
 
 export interface WakeUpOptions {
   pollMs: number;
@@ -43,10 +56,16 @@ export class WakeUp<F extends Watchable> {
   /** Files fs.watch could not watch (or --no-watch): looked at every pollMs. */
   private readonly unwatched = new Set<F>();
   private dirty = new Set<F>();
-  private readonly stamps = new Map<string, string>();
+  /** Per directory, its stamp at the last look (undefined before the first). */
+  private readonly stamps = new Map<string, DirectoryStamp | undefined>();
   private nextFull: number;
   private nextPoll: number;
-  private nextBusy = 0;
+  /**
+   * While a file is busy: one interval, not a timer per look (Node keeps an interval's list and
+   * object from one tick to the next). It is the only timer then: the rest is looked at on its ticks.
+   */
+  private busyPolls: NodeJS.Timeout | undefined;
+  private busyDue = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private immediate: NodeJS.Immediate | undefined;
@@ -69,7 +88,7 @@ export class WakeUp<F extends Watchable> {
   forget(file: F): void {
     this.watchers.get(file)?.close();
     this.watchers.delete(file);
-    this.busy.delete(file);
+    if (this.busy.delete(file)) this.quietened();
     this.grew.delete(file);
     this.unwatched.delete(file);
     this.dirty.delete(file);
@@ -79,7 +98,7 @@ export class WakeUp<F extends Watchable> {
   directories(directories: Iterable<string>): void {
     const wanted = new Set(directories);
     for (const directory of this.stamps.keys()) if (!wanted.has(directory)) this.stamps.delete(directory);
-    for (const directory of wanted) if (!this.stamps.has(directory)) this.stamps.set(directory, '');
+    for (const directory of wanted) if (!this.stamps.has(directory)) this.stamps.set(directory, undefined);
   }
 
   /**
@@ -97,11 +116,12 @@ export class WakeUp<F extends Watchable> {
       if (this.busy.has(file) || before === undefined || now - before >= BUSY_POLL_MS) return false;
       this.watchers.get(file)?.close();
       this.watchers.delete(file);
-      if (this.busy.size === 0) this.nextBusy = now + BUSY_POLL_MS;
       this.busy.add(file);
+      if (this.busy.size === 1) this.startBusyPolls();
       return false;
     }
     if (!this.busy.delete(file)) return false;
+    this.quietened();
     this.watch(file);
     return true;
   }
@@ -113,34 +133,31 @@ export class WakeUp<F extends Watchable> {
   async next(keepLooking: boolean): Promise<Look<F>> {
     const { stop, pollMs, watch } = this.options;
     for (;;) {
-      const look: Look<F> = { full: false, directories: new Set(), files: this.dirty };
-      this.dirty = new Set();
+      if (stop.aborted) return this.take(false, NO_DIRECTORIES);
       const now = Date.now();
-      if (stop.aborted) return look;
-      if (now >= this.nextFull) {
-        look.full = true;
-        this.nextFull = now + (watch ? RESCAN_MS : pollMs);
-      }
-      let polled = false;
-      if (now >= this.nextPoll) {
+      const full = now >= this.nextFull;
+      if (full) this.nextFull = now + (watch ? RESCAN_MS : pollMs);
+      const polled = now >= this.nextPoll;
+      let directories = NO_DIRECTORIES;
+      if (polled) {
         this.nextPoll = now + pollMs;
-        polled = true;
-        for (const file of this.unwatched) look.files.add(file);
-        if (watch && !look.full) this.changedDirectories(look.directories);
+        for (const file of this.unwatched) this.dirty.add(file);
+        if (watch && !full) directories = this.changedDirectories();
       }
-      if (this.busy.size > 0 && now >= this.nextBusy) {
-        this.nextBusy = now + BUSY_POLL_MS;
-        for (const file of this.busy) look.files.add(file);
+      if (this.busyDue) {
+        this.busyDue = false;
+        for (const file of this.busy) this.dirty.add(file);
       }
-      if (look.full || look.files.size > 0 || look.directories.size > 0 || (polled && keepLooking)) return look;
-      // While a file is busy, the directories are looked at on its wake-ups, not on wake-ups of their own.
-      await this.sleepUntil(Math.min(this.nextFull, this.busy.size > 0 ? this.nextBusy : this.nextPoll));
+      if (full || this.dirty.size > 0 || directories.size > 0 || (polled && keepLooking)) return this.take(full, directories);
+      // While a file is busy, the directories are looked at on its ticks, not on wake-ups of their own.
+      await this.sleepUntil(this.busyPolls ? undefined : Math.min(this.nextFull, this.nextPoll));
     }
   }
 
   close(): void {
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
+    clearInterval(this.busyPolls);
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
     this.wake?.();
@@ -169,21 +186,48 @@ export class WakeUp<F extends Watchable> {
     }
   }
 
+  /** The look: what is dirty, handed over. */
+  private take(full: boolean, directories: ReadonlySet<string>): Look<F> {
+    const files = this.dirty;
+    this.dirty = new Set();
+    return { full, directories, files };
+  }
+
+  private startBusyPolls(): void {
+    // A timer set for a quiet follower is not needed any more: the ticks look at everything.
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.busyPolls = setInterval(() => {
+      this.busyDue = true;
+      this.wake?.();
+    }, BUSY_POLL_MS);
+  }
+
+  /** A file stopped being busy. */
+  private quietened(): void {
+    if (this.busy.size > 0) return;
+    clearInterval(this.busyPolls);
+    this.busyPolls = undefined;
+    this.busyDue = false;
+  }
+
   /** One stat per directory: its modification time moves when an entry is created, renamed or deleted. */
-  private changedDirectories(into: Set<string>): void {
+  private changedDirectories(): ReadonlySet<string> {
+    let changed: Set<string> | undefined;
     for (const [directory, before] of this.stamps) {
-      let stamp: string;
+      let stamp = MISSING;
       try {
-        const { ino, mtimeMs, ctimeMs } = statSync(directory);
-        stamp = `${ino}:${mtimeMs}:${ctimeMs}`;
+        stamp = statSync(directory);
       } catch {
-        stamp = 'missing';
+        // Missing: a change when it comes back.
       }
-      if (stamp === before) continue;
-      this.stamps.set(directory, stamp);
+      if (before && stamp.ino === before.ino && stamp.mtimeMs === before.mtimeMs && stamp.ctimeMs === before.ctimeMs) continue;
+      this.stamps.set(directory, { ino: stamp.ino, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs });
       // The first stat only sets the baseline: the first look saw the directory as it was.
-      if (before !== '') into.add(directory);
+      if (before) (changed ??= new Set()).add(directory);
     }
+    return changed ?? NO_DIRECTORIES;
   }
 
   private wakeAt(at: number): void {
@@ -209,7 +253,8 @@ export class WakeUp<F extends Watchable> {
     });
   }
 
-  private sleepUntil(at: number): Promise<void> {
+  /** Sleeps until an event, a tick of the busy polls, or `at` if given. */
+  private sleepUntil(at: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       this.wake = () => {
         this.wake = undefined;
@@ -217,7 +262,7 @@ export class WakeUp<F extends Watchable> {
       };
       // Events that came while the loop was busy are in `dirty` already.
       if (this.dirty.size > 0) this.wakeSoon();
-      else this.wakeAt(at);
+      else if (at !== undefined) this.wakeAt(at);
     });
   }
 }

@@ -1,4 +1,4 @@
-import { close, constants, fstat, ftruncate, open, write, writev } from 'node:fs';
+import { close, constants, fstat, fstatSync, ftruncate, open, write, writeSync, writev, writevSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 
@@ -32,6 +32,15 @@ export interface WriteFaults {
 export const NO_RETRIES: WriteFaults = { retries: () => false, failed: () => undefined, recovered: () => undefined };
 
 /**
+ * 'pool': through libuv's thread pool, so that reading and annotating go on while a large chunk
+ * is written (batch). 'at once': on the calling thread, for a follower's small writes to a
+ * regular file: a write of a few kilobytes to the page cache costs less than the two thread
+ * switches and the extra wake-up of the event loop a pooled write takes (measured). A device or
+ * a FIFO is always written through the pool, as it may block.
+ */
+export type WriteMode = 'pool' | 'at once';
+
+/**
  * A file written through its own descriptor, unlike fs.WriteStream, which destroys itself at the
  * first error and leaves a short write's bytes behind. A chunk is acknowledged only once every
  * byte of it is in the file. A failed write is either tried again until it succeeds, the stream
@@ -53,7 +62,7 @@ export class FileSink extends Writable {
 
   private constructor(
     private fd: number,
-    private readonly options: { path: string | undefined; cuttable: boolean; ownsFd: boolean; faults: WriteFaults },
+    private readonly options: { path: string | undefined; cuttable: boolean; ownsFd: boolean; faults: WriteFaults; atOnce: boolean },
   ) {
     // Not destroyed by its own error: a shutdown may still cut the file back (truncateTo).
     super({ highWaterMark: HIGH_WATER_MARK, autoDestroy: false });
@@ -61,11 +70,11 @@ export class FileSink extends Writable {
   }
 
   /** Opens `path` for appending ('a') or afresh ('w'); rejects with the open's error. */
-  static async open(path: string, flags: 'w' | 'a', faults: WriteFaults): Promise<FileSink> {
+  static async open(path: string, flags: 'w' | 'a', faults: WriteFaults, mode: WriteMode = 'pool'): Promise<FileSink> {
     const fd = await openFd(path, openFlags(flags));
     try {
       const cuttable = (await statFd(fd)).isFile();
-      return new FileSink(fd, { path, cuttable, ownsFd: true, faults });
+      return new FileSink(fd, { path, cuttable, ownsFd: true, faults, atOnce: cuttable && mode === 'at once' });
     } catch (error) {
       await closeFd(fd);
       throw error;
@@ -76,8 +85,9 @@ export class FileSink extends Writable {
    * Writes to a descriptor hidlog was given (stdout redirected to a file). It is never cut: without
    * O_APPEND, its write position would stay where it was, leaving a hole after the cut.
    */
-  static onDescriptor(fd: number, faults: WriteFaults): FileSink {
-    return new FileSink(fd, { path: undefined, cuttable: false, ownsFd: false, faults });
+  static onDescriptor(fd: number, faults: WriteFaults, mode: WriteMode = 'pool'): FileSink {
+    const atOnce = mode === 'at once' && fstatSync(fd).isFile();
+    return new FileSink(fd, { path: undefined, cuttable: false, ownsFd: false, faults, atOnce });
   }
 
   /** Writes go on in a new file at the same path (logrotate moved the old one away); a write being retried moves there too. */
@@ -116,9 +126,9 @@ export class FileSink extends Writable {
     while (this.partial < total) {
       if (this.abandoned) throw abandonedError();
       // A new file starts at a line's start: at a chunk's start, or where a failure was cut back to.
-      if (atLineStart) await this.takeReopened();
+      if (atLineStart && this.reopened !== undefined) await this.takeReopened();
       try {
-        const written = await writeFrom(this.fd, buffers, this.partial);
+        const written = this.options.atOnce ? writeFromAtOnce(this.fd, buffers, this.partial) : await writeFrom(this.fd, buffers, this.partial);
         this.partial += written;
         this.inFile += written;
         atLineStart = false;
@@ -228,16 +238,25 @@ function openFlags(flags: 'w' | 'a'): number {
 
 /** Writes the bytes of `buffers` from `offset` on, as far as one write(2) or writev(2) goes; returns how many. */
 async function writeFrom(fd: number, buffers: Buffer[], offset: number): Promise<number> {
+  const rest = unwritten(buffers, offset);
+  return rest.length === 1 ? (await writeFd(fd, rest[0]!)).bytesWritten : (await writevFd(fd, rest)).bytesWritten;
+}
+
+/** writeFrom on the calling thread. */
+function writeFromAtOnce(fd: number, buffers: Buffer[], offset: number): number {
+  const rest = unwritten(buffers, offset);
+  return rest.length === 1 ? writeSync(fd, rest[0]!) : writevSync(fd, rest);
+}
+
+/** The bytes of `buffers` from `offset` on. */
+function unwritten(buffers: Buffer[], offset: number): Buffer[] {
   let skip = offset;
   let first = 0;
   while (skip >= buffers[first]!.length) skip -= buffers[first++]!.length;
-  if (first === buffers.length - 1) {
-    const buffer = buffers[first]!;
-    return (await writeFd(fd, buffer, skip, buffer.length - skip)).bytesWritten;
-  }
+  if (first === 0 && skip === 0) return buffers;
   const rest = buffers.slice(first);
   rest[0] = rest[0]!.subarray(skip);
-  return (await writevFd(fd, rest)).bytesWritten;
+  return rest;
 }
 
 /** Where the last line ends among the first `count` bytes of `buffers` (just after its newline; 0: no newline). */

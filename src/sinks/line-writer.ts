@@ -150,10 +150,14 @@ export class LineWriter {
     this.writeSpan(bytes, 0, bytes.length);
   }
 
-  /** Resolves when the output can take more (or is closed, or `stop` fired); the caller awaits it between input chunks. */
-  async ready(): Promise<void> {
+  /**
+   * What to wait for before giving more (a 'drain', the output closing, or `stop`): undefined when
+   * the output can take more now, so that a caller between input chunks need not await at all.
+   */
+  ready(): Promise<void> | undefined {
     // Asks the stream, not a flag set at write time: a 'drain' may have come and gone since.
-    if (this.stream.writableNeedDrain && !this.closed && !this.stop?.aborted) await this.drainOrClose(undefined, this.stop);
+    if (this.stream.writableNeedDrain && !this.closed && !this.stop?.aborted) return this.drainOrClose(undefined, this.stop);
+    return undefined;
   }
 
   /** The next 'drain', 'close' or 'error', `timeoutMs`, or `signal`, whichever comes first. */

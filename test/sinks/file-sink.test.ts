@@ -1,6 +1,8 @@
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, mkdtempSync, open, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSink, NO_RETRIES, type WriteFaults } from '../../src/sinks/file-sink.js';
 import { SmallDisk, canMountTmpfs } from '../helpers/tmpfs.js';
@@ -46,6 +48,7 @@ function quiet(sink: FileSink): FileSink {
 
 const endsWithWholeLine = (bytes: Buffer) => bytes.length === 0 || bytes[bytes.length - 1] === 0x0a;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const openAsync = promisify(open);
 
 describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
   let disk: SmallDisk;
@@ -157,5 +160,118 @@ describe('FileSink', () => {
     await new Promise((resolve) => sink.once('close', resolve));
     expect(fstatSync(fd).size).toBe(Buffer.concat(chunks).length); // still open, and whole
     closeSync(fd);
+  });
+});
+
+/**
+ * Keeps every thread of libuv's pool busy: each opens a FIFO for reading, which blocks until a
+ * writer opens it. `release` opens them, so the threads are free again.
+ */
+class BusyThreadPool {
+  private readonly fifos: string[] = [];
+  private readonly readers: Promise<number>[] = [];
+
+  constructor(dir: string) {
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    for (let i = 0; i < threads; i++) {
+      const fifo = join(dir, `pool-${i}.fifo`);
+      execFileSync('mkfifo', [fifo]);
+      this.fifos.push(fifo);
+      this.readers.push(openAsync(fifo, 'r'));
+    }
+  }
+
+  async release(): Promise<void> {
+    for (const fifo of this.fifos) {
+      // Without blocking: a writer's open fails (ENXIO) until the FIFO's reader is in its open.
+      for (;;) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+          break;
+        } catch {
+          await sleep(10);
+        }
+      }
+    }
+    for (const fd of await Promise.all(this.readers)) closeSync(fd);
+  }
+}
+
+describe("FileSink writing 'at once' (a follower's output)", () => {
+  let dir: string;
+  beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'hidlog-sink-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes on the calling thread: done while every thread of libuv's pool is busy, where a pooled write waits", async () => {
+    const atOnce = quiet(await FileSink.open(join(dir, 'at-once.ndjson'), 'a', NO_RETRIES, 'at once'));
+    const pooled = quiet(await FileSink.open(join(dir, 'pooled.ndjson'), 'a', NO_RETRIES));
+    const busy = new BusyThreadPool(dir);
+    const line = Buffer.from('{"n":1}\n');
+    let pooledDone = false;
+    const pooledWrite = write(pooled, line).then((error) => {
+      pooledDone = true;
+      return error;
+    });
+    try {
+      await sleep(200);
+      expect(pooledDone).toBe(false); // the pool is taken
+      // A write through the pool would wait for as long as the pool is busy.
+      expect(await Promise.race([write(atOnce, line), sleep(5000).then(() => 'still waiting')])).toBeUndefined();
+      expect(readFileSync(join(dir, 'at-once.ndjson'), 'utf8')).toBe('{"n":1}\n');
+    } finally {
+      await busy.release();
+    }
+    expect(await pooledWrite).toBeUndefined();
+    expect(readFileSync(join(dir, 'pooled.ndjson'), 'utf8')).toBe('{"n":1}\n');
+    atOnce.destroy();
+    pooled.destroy();
+  });
+
+  it('a FIFO is still written through the pool, as it may block: its write waits while the pool is busy', async () => {
+    const fifo = join(dir, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = openAsync(fifo, 'r');
+    const sink = quiet(await FileSink.open(fifo, 'a', NO_RETRIES, 'at once'));
+    const fd = await reader;
+    const busy = new BusyThreadPool(dir);
+    const line = Buffer.from('{"n":1}\n');
+    let done = false;
+    const written = write(sink, line).then((error) => {
+      done = true;
+      return error;
+    });
+    await sleep(200);
+    expect(done).toBe(false);
+    await busy.release();
+    expect(await written).toBeUndefined();
+    const buffer = Buffer.alloc(64);
+    expect(buffer.subarray(0, readSync(fd, buffer)).equals(line)).toBe(true);
+    closeSync(fd);
+    sink.destroy();
+  });
+});
+
+describe.runIf(canMountTmpfs())("FileSink writing 'at once' on a disk that fills up", () => {
+  let disk: SmallDisk;
+  afterEach(() => disk?.remove());
+
+  // As a follower's output is: ENOSPC waited out (the same test as through the pool, above).
+  it('with retries: holds the write, a whole line at the end, until space is freed; then every byte once', async () => {
+    disk = new SmallDisk(DISK_BYTES);
+    const path = join(disk.dir, 'out.ndjson');
+    const faults = retrying();
+    const sink = quiet(await FileSink.open(path, 'a', faults, 'at once'));
+    const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
+    const results = chunks.map((chunk) => write(sink, chunk));
+    await sleep(500);
+    expect(faults.failures.length).toBeGreaterThan(1);
+    expect(faults.failures.every((failure) => failure.code === 'ENOSPC' && failure.retrying)).toBe(true);
+    expect(sink.writableLength).toBeGreaterThan(0);
+    expect(endsWithWholeLine(readFileSync(path))).toBe(true);
+    disk.resize(16 * DISK_BYTES);
+    expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
+    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+    expect(faults.recoveries).toEqual([faults.failures.length]);
+    sink.destroy();
   });
 });
