@@ -263,6 +263,18 @@ describe('hidlog report on nothing to count', () => {
   });
 });
 
+describe('hidlog report counts one thing in the singular', () => {
+  const input = '{"time":"2026-11-28T09:00:00Z","status":401,"response":{"hid_failure":{"reason":13}}}\n';
+
+  it.each(['table', 'markdown', 'html'])('%s: 1 record, 1 failure, 0 errors', async (format) => {
+    const result = await runCli(['report', '--format', format, '-', '/missing/auth.log'], { input });
+    const text = result.stdout.toString();
+    expect(text).toContain('1 failure (100.0%) and 0 errors (0.0%) among 1 record with codes.');
+    expect(text).not.toMatch(/\b1 (records|failures|JSON objects|inputs)\b/);
+    if (format === 'table') expect(text).toContain('1 input could not be read');
+  });
+});
+
 describe('hidlog report --workers', () => {
   let corpus: string;
   beforeAll(() => {

@@ -3,7 +3,7 @@
 import { CODE_KINDS, type CodeKind } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
 import { escapeXml as esc, shareBar, stackedBars } from './svg.js';
-import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, rangeText, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, summary, timeFormat, timelineRows } from './text.js';
 
 export const OUTCOME_COLOURS: Record<string, string> = { success: '#009e73', failure: '#e69f00', error: '#d55e00', unknown: '#999999' };
 const CATEGORY_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d37295', '#8cd17d', '#499894'];
@@ -74,7 +74,7 @@ export function renderHtml(report: Report): string {
   body.push(`<div class="cards">${cards.map(([n, label]) => `<div class="card"><b>${esc(n)}</b><span>${esc(label)}</span></div>`).join('')}</div>`);
   if (report.window) {
     const { since, until, outside, withoutTime } = report.window;
-    body.push(`<p class="sub">Window: ${since ? `from ${esc(time(since))} ` : ''}${until ? `until ${esc(time(until))}` : ''}; left out ${count(outside)} records outside it and ${count(withoutTime)} without a time.</p>`);
+    body.push(`<p class="sub">Window: ${since ? `from ${esc(time(since))} ` : ''}${until ? `until ${esc(time(until))}` : ''}; left out ${plural(outside, 'record')} outside it and ${count(withoutTime)} without a time.</p>`);
   }
   const empty = emptyNote(report);
   if (empty) {
@@ -105,7 +105,7 @@ export function renderHtml(report: Report): string {
         return `<tr><td><span class="code">${c.code}${c.label ? ` ${esc(c.label)}` : ''}</span><br><span class="cat">${esc(c.category)}</span></td><td>${esc(description)}</td><td class="n">${count(c.count)}<br><span class="cat">${percent(c.share)}</span></td><td class="bar">${shareBar(c.count / most, (kind === 'http' && HTTP_COLOURS[c.category]) || KIND_COLOURS[kind], `${kind} ${c.code}: ${count(c.count)}`)}</td><td class="t">${esc(time(c.firstSeen))}<br>${esc(time(c.lastSeen))}</td></tr>`;
       });
       if (summary.other) rows.push(`<tr><td><span class="code">other</span></td><td>${moreCodes(summary.other.codes)}</td><td class="n">${count(summary.other.count)}<br><span class="cat">${percent(summary.other.share)}</span></td><td class="bar"></td><td></td></tr>`);
-      body.push(`<section><h2>${esc(KIND_TITLES[kind])}: top codes</h2><p class="sub">${count(summary.records)} records</p><table class="codes" data-chart="codes-${kind}"><colgroup><col style="width:21%"><col style="width:43%"><col style="width:9%"><col style="width:16%"><col style="width:11%"></colgroup><tr><th>code</th><th>description</th><th class="n">count</th><th></th><th>first / last seen</th></tr>${rows.join('')}</table></section>`);
+      body.push(`<section><h2>${esc(KIND_TITLES[kind])}: top codes</h2><p class="sub">${plural(summary.records, 'record')}</p><table class="codes" data-chart="codes-${kind}"><colgroup><col style="width:21%"><col style="width:43%"><col style="width:9%"><col style="width:16%"><col style="width:11%"></colgroup><tr><th>code</th><th>description</th><th class="n">count</th><th></th><th>first / last seen</th></tr>${rows.join('')}</table></section>`);
     }
     const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => `<tr><td>${esc(kind)}</td><td>${esc(c.category)}</td><td class="n">${count(c.count)}</td><td class="n">${percent(c.share)}</td></tr>`));
     body.push(`<section><h2>Categories</h2><table><tr><th>kind</th><th>category</th><th class="n">records</th><th class="n">share of kind</th></tr>${categoryRows.join('')}</table></section>`);
@@ -119,7 +119,7 @@ export function renderHtml(report: Report): string {
   }
   const reasons = input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ');
   body.push(
-    `<section><h2>Input</h2><table><tr><td>files</td><td>${input.files.map(esc).join('<br>')}</td></tr><tr><td>lines</td><td>${count(input.lines)} (${bytes(input.bytes)}), ${count(input.records)} records</td></tr><tr><td>bad lines</td><td>${count(input.badLines)}${reasons ? ` (${esc(reasons)})` : ''}</td></tr><tr><td>without a time</td><td>${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable</td></tr>${input.unreadable > 0 ? `<tr><td>unreadable inputs</td><td>${input.unreadable}</td></tr>` : ''}</table></section>`,
+    `<section><h2>Input</h2><table><tr><td>files</td><td>${input.files.map(esc).join('<br>')}</td></tr><tr><td>lines</td><td>${count(input.lines)} (${bytes(input.bytes)}), ${plural(input.records, 'record')}</td></tr><tr><td>bad lines</td><td>${count(input.badLines)}${reasons ? ` (${esc(reasons)})` : ''}</td></tr><tr><td>without a time</td><td>${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable</td></tr>${input.unreadable > 0 ? `<tr><td>unreadable inputs</td><td>${input.unreadable}</td></tr>` : ''}</table></section>`,
   );
   body.push(`<footer>Made by hidlog ${esc(report.hidlog)}; times in ${esc(report.timeZone)}. Descriptions are HID Global's.</footer>`);
   return `<!doctype html>

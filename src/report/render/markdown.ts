@@ -15,7 +15,7 @@ export function renderMarkdown(report: Report): string {
   const { input, records } = report;
   const out: string[] = [`# hidlog report: ${input.files.map((f) => `\`${f}\``).join(', ')}`, ''];
   const withoutTime = input.missingTime + input.unparseableTime;
-  out.push(`- **Lines:** ${count(input.lines)} (${bytes(input.bytes)}), ${count(input.records)} records`);
+  out.push(`- **Lines:** ${count(input.lines)} (${bytes(input.bytes)}), ${plural(input.records, 'record')}`);
   out.push(`- **Bad lines:** ${count(input.badLines)}${input.badLines > 0 ? ` (${input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ')})` : ''}`);
   out.push(`- **Time range:** ${rangeText(input.first, input.last, report.timeZone)}`);
   out.push(`- **Without a time:** ${count(withoutTime)}${withoutTime > 0 ? ` (${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable)` : ''}`);
@@ -45,7 +45,7 @@ export function renderMarkdown(report: Report): string {
       time(row.lastSeen),
     ]);
     if (summary.other) rows.push(['other', count(summary.other.count), percent(summary.other.share), '', `${moreCodes(summary.other.codes)}`, '', '']);
-    out.push('', `## ${KIND_TITLES[kind]} (${count(summary.records)} records)`, '', ...table(['code', 'count', 'share', 'category', 'description', 'first seen', 'last seen'], ['l', 'r', 'r', 'l', 'l', 'l', 'l'], rows));
+    out.push('', `## ${KIND_TITLES[kind]} (${plural(summary.records, 'record')})`, '', ...table(['code', 'count', 'share', 'category', 'description', 'first seen', 'last seen'], ['l', 'r', 'r', 'l', 'l', 'l', 'l'], rows));
   }
 
   const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => [kind, c.category, count(c.count), percent(c.share)]));

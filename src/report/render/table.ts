@@ -53,15 +53,15 @@ export function renderTable(report: Report, options: TableOptions): string {
     'Input',
     grid(
       [
-        ['lines', `${count(input.lines)} (${bytes(input.bytes)})${input.unreadable > 0 ? `; ${input.unreadable} input(s) could not be read` : ''}`],
-        ['records', `${count(input.records)} JSON objects`],
+        ['lines', `${count(input.lines)} (${bytes(input.bytes)})${input.unreadable > 0 ? `; ${plural(input.unreadable, 'input')} could not be read` : ''}`],
+        ['records', plural(input.records, 'JSON object')],
         ['bad lines', input.badLines === 0 ? '0' : `${count(input.badLines)}: ${badReasons}`],
         ['time range', rangeText(input.first, input.last, zone)],
         ['without a time', withoutTime === 0 ? '0' : `${count(withoutTime)} (${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable)`],
         ...(report.window
           ? [
               ['window', `${report.window.since ? `from ${time(report.window.since)}` : ''}${report.window.since && report.window.until ? ' ' : ''}${report.window.until ? `until ${time(report.window.until)}` : ''} (asked: ${[report.window.asked.since && `--since ${report.window.asked.since}`, report.window.asked.until && `--until ${report.window.asked.until}`].filter(Boolean).join(' ')})`],
-              ['left out', `${count(report.window.outside)} records outside the window, ${count(report.window.withoutTime)} without a time`],
+              ['left out', `${plural(report.window.outside, 'record')} outside the window, ${count(report.window.withoutTime)} without a time`],
             ]
           : []),
       ],
@@ -80,7 +80,7 @@ export function renderTable(report: Report, options: TableOptions): string {
 
   const { records } = report;
   section(
-    `Outcomes (${count(records.annotated)} records with codes${records.noCodes > 0 ? `; ${count(records.noCodes)} without` : ''})`,
+    `Outcomes (${plural(records.annotated, 'record')} with codes${records.noCodes > 0 ? `; ${count(records.noCodes)} without` : ''})`,
     grid(
       report.outcomes.map((o) => [{ text: o.outcome, style: OUTCOME_STYLE[o.outcome] }, count(o.count), percent(o.share)]),
       ['left', 'right', 'right'],
@@ -97,7 +97,7 @@ export function renderTable(report: Report, options: TableOptions): string {
       rows.push([String(row.code), count(row.count), percent(row.share), time(row.firstSeen), time(row.lastSeen), row.category, description.replace(/\s+/g, ' ')]);
     }
     if (summary.other) rows.push([`other`, count(summary.other.count), percent(summary.other.share), '', '', '', `${moreCodes(summary.other.codes)}`]);
-    section(`${KIND_TITLES[kind]} (${count(summary.records)} records)`, grid(rows, ['left', 'right', 'right', 'left', 'left', 'left', 'left'], paint, options.width));
+    section(`${KIND_TITLES[kind]} (${plural(summary.records, 'record')})`, grid(rows, ['left', 'right', 'right', 'left', 'left', 'left', 'left'], paint, options.width));
   }
 
   const categoryRows: string[][] = [];

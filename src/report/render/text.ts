@@ -133,7 +133,7 @@ export function summary(report: Report, time: (iso: string | null) => string): s
   const of = (name: string) => outcomes.find((o) => o.outcome === name)!;
   const failure = of('failure');
   const error = of('error');
-  const lines = [`${count(failure.count)} failures (${percent(failure.share)}) and ${count(error.count)} errors (${percent(error.share)}) among ${count(records.annotated)} records with codes.`];
+  const lines = [`${plural(failure.count, 'failure')} (${percent(failure.share)}) and ${plural(error.count, 'error')} (${percent(error.share)}) among ${plural(records.annotated, 'record')} with codes.`];
   for (const [kind, what] of [['failure', 'failure reason'], ['error', 'error']] as const) {
     const top = kinds[kind].codes[0];
     if (top) lines.push(`Most frequent ${what}: ${KIND_TITLES[kind]} ${top.code}, ${top.known ? `"${top.description.replace(/\s+/g, ' ')}"` : 'not in the catalog'} (${count(top.count)}, ${percent(top.share)}).`);
