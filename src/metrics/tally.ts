@@ -95,7 +95,10 @@ export class MetricsTally implements Observer {
    */
   useCatalog(catalog: Catalog): void {
     this.table = catalog;
-    const inForce = (kind: CodeKind, { code, category }: CodeSeries) => catalog.isKnown(kind, Number(code)) && catalog.lookup(kind, Number(code)).category === category;
+    const inForce = (kind: CodeKind, { code, category }: CodeSeries) => {
+      const entry = catalog.lookup(kind, Number(code));
+      return entry.known && entry.category === category;
+    };
     for (const kind of CODE_KINDS) {
       this.seriesByCode[kind].clear();
       for (const [key, series] of this.series[kind]) if (series.count === 0 && !inForce(kind, series)) this.series[kind].delete(key);
@@ -129,22 +132,21 @@ export class MetricsTally implements Observer {
   /**
    * An annotated record's codes and outcome, under (capped) record label values. `counted`, if
    * given, gets the series each code went to (its own, or `other` past the cap), for aggregates
-   * kept beside the tally; a kind the record lacks is left as it was.
+   * kept beside the tally; a kind the record lacks is set to undefined.
    */
   countRecord(codes: FoundCodes, outcome: Outcome, labelValues = NO_LABELS, counted?: Partial<Record<CodeKind, CodeSeries>>): void {
     this.lines.annotated++;
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    const http = codes.http === undefined ? undefined : this.count('http', codes.http, labelValues, 1);
+    const error = codes.error === undefined ? undefined : this.count('error', codes.error, labelValues, 1);
+    const failure = codes.failure === undefined ? undefined : this.count('failure', codes.failure, labelValues, 1);
+    const response = codes.response === undefined ? undefined : this.count('response', codes.response, labelValues, 1);
     if (counted) {
-      if (codes.http !== undefined) counted.http = this.count('http', codes.http, labelValues, 1);
-      if (codes.error !== undefined) counted.error = this.count('error', codes.error, labelValues, 1);
-      if (codes.failure !== undefined) counted.failure = this.count('failure', codes.failure, labelValues, 1);
-      if (codes.response !== undefined) counted.response = this.count('response', codes.response, labelValues, 1);
-      return;
+      counted.http = http;
+      counted.error = error;
+      counted.failure = failure;
+      counted.response = response;
     }
-    if (codes.http !== undefined) this.count('http', codes.http, labelValues, 1);
-    if (codes.error !== undefined) this.count('error', codes.error, labelValues, 1);
-    if (codes.failure !== undefined) this.count('failure', codes.failure, labelValues, 1);
-    if (codes.response !== undefined) this.count('response', codes.response, labelValues, 1);
   }
 
   bytes(count: number): void {
@@ -178,9 +180,9 @@ export class MetricsTally implements Observer {
         return cached;
       }
     }
-    const known = given ? given.known : this.table.isKnown(kind, code);
-    const codeLabel = known ? String(code) : this.unknownCodes[kind].admit(String(code), times);
-    const category = codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : given ? given.category : this.table.lookup(kind, code).category;
+    const meaning = given ?? this.table.lookup(kind, code);
+    const codeLabel = meaning.known ? String(code) : this.unknownCodes[kind].admit(String(code), times);
+    const category = codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : meaning.category;
     const key = `${codeLabel}\u0000${category}${labelValues.length === 0 ? '' : `\u0000${labelValues.join('\u0000')}`}`;
     const map = this.series[kind];
     let series = map.get(key);

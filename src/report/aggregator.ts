@@ -33,11 +33,6 @@ type HeldRecord = { time: number } & ({ codes: FoundCodes; outcome: Outcome; by:
 
 type Counted = Partial<Record<CodeKind, CodeSeries>>;
 
-/** Empties `counted` for the next record (countRecord leaves a kind the record lacks as it was). */
-function forgetCounted(counted: Counted): void {
-  counted.http = counted.error = counted.failure = counted.response = undefined;
-}
-
 /** The codes that made a `--by` value's failures and errors, while it was tracked. */
 export interface CauseCounts {
   codes: Map<CodeSeries, { kind: CodeKind; count: number }>;
@@ -207,7 +202,6 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
 
   private countAnnotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
     const counted = this.counted;
-    forgetCounted(counted);
     this.tally.countRecord(codes, outcome, undefined, counted);
     if (time >= 0) {
       const { seen } = this;
