@@ -158,14 +158,8 @@ export class FileSink extends Writable {
     const keep = endOfLastLine(buffers, this.partial);
     const torn = this.partial - keep;
     if (torn === 0) return true;
-    if (!this.options.cuttable) return false;
-    try {
-      const { size } = await statFd(this.fd);
-      if (size < torn) return false; // someone else cut the file meanwhile (copytruncate)
-      await truncateFd(this.fd, size - torn);
-    } catch {
-      return false; // the file keeps the torn bytes; the retry goes on after them
-    }
+    // If it cannot, the file keeps the torn bytes; the retry goes on after them.
+    if (!this.options.cuttable || !(await this.cutEnd(torn))) return false;
     this.partial = keep;
     this.inFile -= torn;
     return true;
@@ -182,18 +176,23 @@ export class FileSink extends Writable {
     await this.writing;
     const excess = this.whole + this.partial - bytes;
     if (excess <= 0) return true;
-    if (!this.options.cuttable || excess > this.inFile) return false;
-    try {
-      const { size } = await statFd(this.fd);
-      if (size < excess) return false;
-      await truncateFd(this.fd, size - excess);
-    } catch {
-      return false;
-    }
+    if (!this.options.cuttable || excess > this.inFile || !(await this.cutEnd(excess))) return false;
     this.inFile -= excess;
     this.partial = 0;
     this.whole = bytes;
     return true;
+  }
+
+  /** Cuts `bytes` off the file's end; false if the file is shorter (someone else cut it meanwhile: copytruncate) or the cut fails. */
+  private async cutEnd(bytes: number): Promise<boolean> {
+    try {
+      const { size } = await statFd(this.fd);
+      if (size < bytes) return false;
+      await truncateFd(this.fd, size - bytes);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -1,4 +1,5 @@
 import type { Token, TokenSource } from 'stream-json/core/parser.js';
+import { isObject } from '../core/json.js';
 import { ArrayElementEnds } from './array-elements.js';
 
 const COMMA = 44;
@@ -165,7 +166,6 @@ export class ArrayProbe {
   }
 }
 
-const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isBlank = (text: string) => /^[ \t\r\n]*$/.test(text);
 
 /** Where the first line ends in `text`, read after `before` (blank lines before the `[` are not it). */
