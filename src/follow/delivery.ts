@@ -86,6 +86,7 @@ export class Delivery<K> {
   }
 
   private settle(): void {
+    if (this.marks.length === 0) return;
     const accepted = this.outputs.map((output) => output.bytesAccepted);
     let settled = 0;
     for (const mark of this.marks) {

@@ -147,12 +147,12 @@ export class Follower {
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
         await this.look(look);
-        if (this.checkpointer?.due) await this.checkpoint(false);
+        if (this.checkpointer?.due) await this.checkpoint();
       }
     } finally {
       this.wakeUp.close();
       await this.delivery?.close(options.lastWrites());
-      await this.checkpoint(true);
+      await this.checkpoint();
       for (const file of this.files.values()) await file.close();
     }
   }
@@ -616,19 +616,20 @@ export class Follower {
     this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
   }
 
-  /** Saves the delivered positions (see Delivery): at most every checkpointMs unless forced. */
-  private async checkpoint(force: boolean): Promise<void> {
+  /** Saves the delivered positions (see Delivery): when the checkpointer is due, and at shutdown. */
+  private async checkpoint(): Promise<void> {
     const { checkpointer, delivery } = this;
-    if (!checkpointer || !delivery || (!force && !checkpointer.due)) return;
+    if (!checkpointer || !delivery) return;
     const positions: FilePosition[] = [];
     for (const file of this.files.values()) {
       const position = file.position();
-      const offset = delivery.offsetOf(file) ?? position?.offset;
-      if (position && offset !== undefined) positions.push({ ...position, offset });
+      if (position) positions.push({ ...position, offset: delivery.offsetOf(file) ?? position.offset });
     }
     for (const content of this.contents) {
-      if (!content.seen && content.searchUntil === undefined && !this.undelivered(content)) continue;
-      positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivery.offsetOf(content) ?? content.offset });
+      const delivered = delivery.offsetOf(content);
+      const undelivered = delivered !== undefined && delivered < content.offset;
+      if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
+      positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivered ?? content.offset });
     }
     await checkpointer.save(positions);
   }
