@@ -90,7 +90,7 @@ export class Catalog {
     const vendor = Catalog.vendor;
     const table: Table = new Map(CODE_KINDS.map((kind) => [kind, new Map(vendor.table.get(kind))]));
     for (const { kind, code, ...changes } of site.entries) {
-      const entry: CatalogEntry = { ...(vendor.table.get(kind)!.get(code) ?? vendor.lookup(kind, code)), ...changes, known: true, site: true };
+      const entry: CatalogEntry = { ...vendor.lookup(kind, code), ...changes, known: true, site: true };
       table.get(kind)!.set(code, entry);
     }
     return new Catalog(table, site.categories, vendor);

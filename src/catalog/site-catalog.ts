@@ -2,6 +2,8 @@
 // table is swapped in only when every entry of it is right. Text in, a SiteCatalog or an error out.
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { CODE_KINDS, Catalog, CatalogError, type CodeKind, type SiteCatalog, type SiteEntry } from './catalog.js';
+import { isObject } from '../core/json.js';
+import { firstLineOf } from '../pipeline/errors.js';
 import { CATEGORIES_BY_KIND, UNKNOWN_CATEGORY } from './categories.js';
 
 const TOP_KEYS = ['entries', 'categories'];
@@ -10,11 +12,6 @@ const SLUG = /^[a-z][a-z0-9_]*$/;
 
 type Path = (string | number)[];
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/:$/, '');
-}
 
 /** A single-line, non-empty string, or why not. */
 function textProblem(value: unknown): string | undefined {
@@ -28,16 +25,16 @@ export function parseSiteCatalog(text: string): SiteCatalog {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   const [syntaxError] = document.errors;
-  if (syntaxError) throw new CatalogError(`not valid YAML or JSON: ${firstLine(syntaxError.message)}`);
+  if (syntaxError) throw new CatalogError(`not valid YAML or JSON: ${firstLineOf(syntaxError.message)}`);
   const at = (path: Path) => where(document, lineCounter, path);
   let root: unknown;
   try {
     root = document.toJS();
   } catch (error) {
     // An alias expanded past yaml's limit (a "billion laughs" file), and the like.
-    throw new CatalogError(`not valid YAML or JSON: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+    throw new CatalogError(`not valid YAML or JSON: ${firstLineOf(error instanceof Error ? error.message : String(error))}`);
   }
-  if (!isPlainObject(root)) throw new CatalogError('expected an object with "entries" and/or "categories"');
+  if (!isObject(root)) throw new CatalogError('expected an object with "entries" and/or "categories"');
   const unknownKey = Object.keys(root).find((key) => !TOP_KEYS.includes(key));
   if (unknownKey !== undefined) throw new CatalogError(`${at([unknownKey])}unknown key ${JSON.stringify(unknownKey)} (expected ${TOP_KEYS.join(', ')})`);
   const categories = readCategories(root.categories, at);
@@ -52,12 +49,12 @@ function where(document: Document, lineCounter: LineCounter, path: Path): string
 
 function readCategories(value: unknown, at: (path: Path) => string): SiteCatalog['categories'] {
   if (value === undefined) return {};
-  if (!isPlainObject(value)) throw new CatalogError(`${at(['categories'])}categories: expected an object of kinds (${CODE_KINDS.join(', ')})`);
+  if (!isObject(value)) throw new CatalogError(`${at(['categories'])}categories: expected an object of kinds (${CODE_KINDS.join(', ')})`);
   const categories: SiteCatalog['categories'] = {};
   for (const [kind, slugs] of Object.entries(value)) {
     const place = `${at(['categories', kind])}categories.${kind}`;
     if (!(CODE_KINDS as readonly string[]).includes(kind)) throw new CatalogError(`${place}: unknown kind (expected ${CODE_KINDS.join(', ')})`);
-    if (!isPlainObject(slugs)) throw new CatalogError(`${place}: expected an object of category slugs and their meanings`);
+    if (!isObject(slugs)) throw new CatalogError(`${place}: expected an object of category slugs and their meanings`);
     const own: Record<string, string> = {};
     for (const [slug, meaning] of Object.entries(slugs)) {
       const slugPlace = `${at(['categories', kind, slug])}categories.${kind}.${slug}`;
@@ -83,7 +80,7 @@ function readEntries(value: unknown, categories: SiteCatalog['categories'], at: 
     const fail = (problem: string): never => {
       throw new CatalogError(`${at(['entries', index])}${name}: ${problem}`);
     };
-    if (!isPlainObject(raw)) return fail('expected an object with kind, code and what it sets (description, label, category)');
+    if (!isObject(raw)) return fail('expected an object with kind, code and what it sets (description, label, category)');
     const unknownKey = Object.keys(raw).find((key) => !ENTRY_KEYS.includes(key));
     if (unknownKey !== undefined) fail(`unknown key ${JSON.stringify(unknownKey)} (expected ${ENTRY_KEYS.join(', ')})`);
     const { kind, code } = raw;

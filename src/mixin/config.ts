@@ -74,12 +74,6 @@ export function parseSelector(selector: string): Matcher[] {
   return matchers;
 }
 
-/** The job a scrape config should be named for: the selector's `job="…"`, or hidlog. */
-export function scrapeJobName(selector: string): string {
-  const job = parseSelector(selector).find((m) => m.name === 'job' && m.op === '=');
-  return job ? (JSON.parse(job.quoted) as string) : 'hidlog';
-}
-
 /** Checks every parameter and returns the selector in one canonical spelling. */
 export function checkConfig(config: MixinConfig): MixinConfig {
   const selector = parseSelector(config.selector).map((m) => `${m.name}${m.op}${m.quoted}`).join(', ');

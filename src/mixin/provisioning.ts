@@ -1,4 +1,4 @@
-import { parseSelector, scrapeJobName, type MixinConfig } from './config.js';
+import { parseSelector, type MixinConfig } from './config.js';
 
 /** Prometheus' scrape interval in these files; Grafana builds $__rate_interval from it. */
 export const SCRAPE_INTERVAL = '15s';
@@ -45,6 +45,8 @@ export function prometheusConfig(config: MixinConfig, rulesFile: string): Provis
   const matchers = parseSelector(config.selector);
   const labels = Object.fromEntries(matchers.filter((m) => m.op === '=' && m.name !== 'job').map((m) => [m.name, JSON.parse(m.quoted) as string]));
   const unmatched = matchers.filter((m) => m.op !== '=').map((m) => `${m.name}${m.op}${m.quoted}`);
+  // The scrape job is named for the selector's job="…", or hidlog.
+  const job = matchers.find((m) => m.name === 'job' && m.op === '=');
   const target: Record<string, unknown> = { targets: ['localhost:9464'] };
   if (Object.keys(labels).length > 0) target.labels = labels;
   return {
@@ -54,7 +56,7 @@ export function prometheusConfig(config: MixinConfig, rulesFile: string): Provis
       (unmatched.length > 0 ? `\nThe targets must also match ${unmatched.join(', ')}, which a static config cannot set.` : ''),
     content: {
       rule_files: [rulesFile],
-      scrape_configs: [{ job_name: scrapeJobName(config.selector), scrape_interval: SCRAPE_INTERVAL, static_configs: [target] }],
+      scrape_configs: [{ job_name: job ? (JSON.parse(job.quoted) as string) : 'hidlog', scrape_interval: SCRAPE_INTERVAL, static_configs: [target] }],
     },
   };
 }

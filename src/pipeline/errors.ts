@@ -13,6 +13,11 @@ export class StrictStop extends Error {
   }
 }
 
+/** A parser's message (yaml's runs on with a picture of the text) cut to its first line, without a trailing colon. */
+export function firstLineOf(message: string): string {
+  return message.split('\n')[0]!.replace(/:$/, '');
+}
+
 /** A one-line description of an error a user can cause: no stack, no internals. */
 export function describeError(error: unknown): string {
   if (error && typeof error === 'object') {

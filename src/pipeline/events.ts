@@ -1,5 +1,5 @@
 import type { CodeKind } from '../catalog/catalog.js';
-import type { BytesResult, LineResult } from '../core/annotate.js';
+import type { BytesResult } from '../core/annotate.js';
 
 /** A line the core never saw: its bytes are not UTF-8, or it is too long to parse. */
 export type UnreadLine = { result: 'invalid'; reason: 'invalid_utf8'; raw: Buffer } | { result: 'too_long'; bytes: number };

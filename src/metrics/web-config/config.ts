@@ -3,6 +3,7 @@
 // or refused by name; none is ignored.
 import { resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { firstLineOf } from '../../pipeline/errors.js';
 import {
   CIPHER_SUITES,
   CLIENT_AUTH_ALIASES,
@@ -131,7 +132,7 @@ export function parseWebConfig(text: string, directory: string): WebConfig {
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem?.code === 'MULTIPLE_DOCS') throw new WebConfigError(`not valid YAML: a second document at line ${problem.linePos?.[0].line}, where one is expected`);
-  if (problem) throw new WebConfigError(`not valid YAML: ${problem.message.split('\n')[0]!.replace(/:$/, '')}`);
+  if (problem) throw new WebConfigError(`not valid YAML: ${firstLineOf(problem.message)}`);
   const reader = new TreeReader(doc);
   const top = reader.mapping(doc.contents, '', ['tls_server_config', 'http_server_config', 'basic_auth_users']);
   return {

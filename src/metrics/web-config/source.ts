@@ -1,15 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { TlsOptions } from 'node:tls';
 import { describeError } from '../../pipeline/errors.js';
 import { BasicAuth, PasswordChecker } from './basic-auth.js';
-import { WebConfigError, filesOf, parseWebConfig, type TlsSettings, type WebConfig } from './config.js';
+import { WebConfigError, filesOf, parseWebConfig, type WebConfig } from './config.js';
 import { loadTls } from './tls.js';
+import type { TlsProfile } from './tls-listener.js';
 
 /** A web configuration ready to serve with. */
 export interface LoadedWebConfig {
   config: WebConfig;
-  tls: { settings: TlsSettings; options: TlsOptions } | undefined;
+  tls: TlsProfile | undefined;
   /** Undefined when there are no basic_auth_users. */
   auth: BasicAuth | undefined;
 }
