@@ -23,7 +23,7 @@ export async function startProgress(inputs: readonly string[], stream: NodeJS.Wr
   const total = sizes.every((size) => size !== undefined) ? sizes.reduce((a: number, b) => a + b!, 0) : undefined;
   const files = inputs.length;
   const format = total === undefined ? 'reading {done} | {rate} | {duration_formatted} | file {file} of {files}' : '{bar} {percentage}% | {done} of {size} | {rate} | ETA {timeLeft} | file {file} of {files}';
-  const bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true, barsize: 24, etaBuffer: 50, fps: 5 }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true, barsize: 24, fps: 5 }, cliProgress.Presets.shades_classic);
   const started = Date.now();
   let finishedBytes = 0;
   let current: { index: number; raw: Readable } | undefined;

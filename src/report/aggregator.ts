@@ -145,10 +145,10 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
     const window = this.window;
     if (!window || this.held.size === 0) return;
     const final = this.range?.last ?? 0;
-    for await (const record of this.held.drain()) {
+    await this.held.drain((record) => {
       if (window.includes(record.time, final)) this.count(record);
       else this.outside++;
-    }
+    });
   }
 
   /** The times of the records counted. */

@@ -46,8 +46,8 @@ export class HeldRecords<T> {
     }
   }
 
-  /** Every record still held, in input order; then nothing is held, and the file is gone. */
-  async *drain(): AsyncGenerator<T> {
+  /** Hands `each` every record still held, in input order; then nothing is held, and the file is gone. */
+  async drain(each: (item: T) => void): Promise<void> {
     try {
       if (this.spill) {
         this.closeSpill();
@@ -55,10 +55,10 @@ export class HeldRecords<T> {
         for await (const chunk of createReadStream(join(this.spill.dir, 'held.ndjson'), { encoding: 'utf8' })) {
           const lines = (carry + chunk).split('\n');
           carry = lines.pop()!;
-          for (const line of lines) yield JSON.parse(line) as T;
+          for (const line of lines) each(JSON.parse(line) as T);
         }
       }
-      for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+      for (let i = this.head; i < this.items.length; i++) each(this.items[i]!);
     } finally {
       this.discard();
     }

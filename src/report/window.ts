@@ -49,8 +49,8 @@ export class TimeWindow {
 
   /** Whether a record at `time` is in the window, once the latest record of the whole input is known. */
   includes(time: number, latest: number): boolean {
-    const { since, until } = this.resolve(latest);
-    return (since === undefined || time >= since) && (until === undefined || time < until);
+    const { since, until } = this.bounds;
+    return (!since || time >= instantOf(since, latest)) && (!until || time < instantOf(until, latest));
   }
 
   /** The window's bounds once the latest record of the whole input is known. */

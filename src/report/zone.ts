@@ -81,9 +81,3 @@ export function isoIn(zone: Zone, instant: number): string {
   const offset = zone.offsetAt(instant);
   return new Date(instant + offset).toISOString().slice(0, -1) + offsetText(offset);
 }
-
-/** An instant as a person reads it, in the zone: `2026-11-28 10:00:00` (with `.123` if it has milliseconds and `ms`). */
-export function wallText(zone: Zone, instant: number, ms = false): string {
-  const text = new Date(instant + zone.offsetAt(instant)).toISOString();
-  return `${text.slice(0, 10)} ${text.slice(11, ms ? 23 : 19)}`;
-}

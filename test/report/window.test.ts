@@ -84,8 +84,8 @@ describe('HeldRecords', () => {
     const taken: number[] = [];
     held.settle(() => 'in', (item) => taken.push(item.n), () => undefined);
     expect(taken).toEqual([]);
-    const drained = [];
-    for await (const item of held.drain()) drained.push(item);
+    const drained: { n: number; by: (string | null)[] }[] = [];
+    await held.drain((item) => drained.push(item));
     expect(drained).toEqual(Array.from({ length: 35 }, (_, n) => ({ n, by: [n % 2 ? 'a' : null] })));
     expect(held.size).toBe(0);
   });

@@ -3,6 +3,7 @@
 // first_seen, last_seen, description.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
+import { askedText, descriptionOf } from './text.js';
 
 const COLUMNS = ['section', 'kind', 'name', 'code', 'category', 'time', 'count', 'share', 'error', 'first_seen', 'last_seen', 'description'] as const;
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
@@ -25,7 +26,7 @@ export function renderCsv(report: Report): string {
   for (const { reason, count } of input.badLinesByReason) rows.push({ section: 'bad_lines', name: reason, count });
   if (report.window) {
     const w = report.window;
-    rows.push({ section: 'window', name: 'window', first_seen: w.since, last_seen: w.until, description: [w.asked.since && `--since ${w.asked.since}`, w.asked.until && `--until ${w.asked.until}`].filter(Boolean).join(' ') });
+    rows.push({ section: 'window', name: 'window', first_seen: w.since, last_seen: w.until, description: askedText(w.asked) });
     rows.push({ section: 'window', name: 'outside', count: w.outside }, { section: 'window', name: 'without_time', count: w.withoutTime });
   }
   rows.push({ section: 'records', name: 'counted', count: report.records.total, first_seen: report.records.first, last_seen: report.records.last });
@@ -34,7 +35,7 @@ export function renderCsv(report: Report): string {
   for (const kind of CODE_KINDS) {
     const summary = report.kinds[kind];
     for (const c of summary.codes) {
-      rows.push({ section: 'code', kind, name: c.label ?? null, code: c.code, category: c.category, count: c.count, share: c.share, first_seen: c.firstSeen, last_seen: c.lastSeen, description: c.known ? c.description : '(not in the catalog)' });
+      rows.push({ section: 'code', kind, name: c.label ?? null, code: c.code, category: c.category, count: c.count, share: c.share, first_seen: c.firstSeen, last_seen: c.lastSeen, description: descriptionOf(c) });
     }
     if (summary.other) rows.push({ section: 'code', kind, name: 'other', count: summary.other.count, share: summary.other.share, description: `${summary.other.codes} more codes` });
     for (const c of summary.categories) rows.push({ section: 'category', kind, category: c.category, count: c.count, share: c.share });

@@ -3,7 +3,7 @@
 import { CODE_KINDS, type CodeKind } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
 import { escapeXml as esc, shareBar, stackedBars } from './svg.js';
-import { KIND_TITLES, bucketLabel, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, badReasonsText, bucketLabel, bytes, causesText, count, descriptionOf, emptyNote, exactness, moreCodes, percent, plural, rangeText, summary, timeFormat, timelineRows } from './text.js';
 
 export const OUTCOME_COLOURS: Record<string, string> = { success: '#009e73', failure: '#e69f00', error: '#d55e00', unknown: '#999999' };
 const CATEGORY_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d37295', '#8cd17d', '#499894'];
@@ -101,7 +101,7 @@ export function renderHtml(report: Report): string {
       if (summary.records === 0) continue;
       const most = Math.max(...summary.codes.map((c) => c.count), summary.other?.count ?? 0);
       const rows = summary.codes.map((c) => {
-        const description = c.known ? c.description : '(not in the catalog)';
+        const description = descriptionOf(c);
         return `<tr><td><span class="code">${c.code}${c.label ? ` ${esc(c.label)}` : ''}</span><br><span class="cat">${esc(c.category)}</span></td><td>${esc(description)}</td><td class="n">${count(c.count)}<br><span class="cat">${percent(c.share)}</span></td><td class="bar">${shareBar(c.count / most, (kind === 'http' && HTTP_COLOURS[c.category]) || KIND_COLOURS[kind], `${kind} ${c.code}: ${count(c.count)}`)}</td><td class="t">${esc(time(c.firstSeen))}<br>${esc(time(c.lastSeen))}</td></tr>`;
       });
       if (summary.other) rows.push(`<tr><td><span class="code">other</span></td><td>${moreCodes(summary.other.codes)}</td><td class="n">${count(summary.other.count)}<br><span class="cat">${percent(summary.other.share)}</span></td><td class="bar"></td><td></td></tr>`);
@@ -110,14 +110,14 @@ export function renderHtml(report: Report): string {
     const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => `<tr><td>${esc(kind)}</td><td>${esc(c.category)}</td><td class="n">${count(c.count)}</td><td class="n">${percent(c.share)}</td></tr>`));
     body.push(`<section><h2>Categories</h2><table><tr><th>kind</th><th>category</th><th class="n">records</th><th class="n">share of kind</th></tr>${categoryRows.join('')}</table></section>`);
     for (const by of report.by) {
-      const rows = by.values.map((v) => `<tr><td class="code">${esc(v.value)}</td><td class="n">${count(v.count)}${v.error > 0 ? ` <span class="cat">(≥${count(v.count - v.error)})</span>` : ''}</td><td class="n">${percent(v.share)}</td><td>${esc(v.codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', '))}</td></tr>`);
+      const rows = by.values.map((v) => `<tr><td class="code">${esc(v.value)}</td><td class="n">${count(v.count)}${v.error > 0 ? ` <span class="cat">(≥${count(v.count - v.error)})</span>` : ''}</td><td class="n">${percent(v.share)}</td><td>${esc(causesText(v.codes))}</td></tr>`);
       if (by.other) rows.push(`<tr><td>other</td><td class="n">${count(by.other.count)}</td><td class="n">${percent(by.other.share)}</td><td></td></tr>`);
       if (by.missing > 0) rows.push(`<tr><td>(none)</td><td class="n">${count(by.missing)}</td><td class="n">${percent(by.missing / by.records)}</td><td></td></tr>`);
       
       body.push(`<section><h2>Failures and errors by ${esc(by.path)}</h2><p class="sub">${count(by.records)} failures and errors. ${esc(exactness(by))}</p><table><tr><th>value</th><th class="n">count</th><th class="n">share</th><th>top codes</th></tr>${rows.join('')}</table></section>`);
     }
   }
-  const reasons = input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ');
+  const reasons = badReasonsText(input);
   body.push(
     `<section><h2>Input</h2><table><tr><td>files</td><td>${input.files.map(esc).join('<br>')}</td></tr><tr><td>lines</td><td>${count(input.lines)} (${bytes(input.bytes)}), ${plural(input.records, 'record')}</td></tr><tr><td>bad lines</td><td>${count(input.badLines)}${reasons ? ` (${esc(reasons)})` : ''}</td></tr><tr><td>without a time</td><td>${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable</td></tr>${input.unreadable > 0 ? `<tr><td>unreadable inputs</td><td>${input.unreadable}</td></tr>` : ''}</table></section>`,
   );

@@ -1,7 +1,7 @@
 // `--format markdown`: to paste into an incident ticket.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, descriptionOf, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, summary, timeFormat, timelineRows } from './text.js';
 
 /** Text safe inside a table cell. */
 const cell = (text: string) => text.replace(/\s+/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
@@ -16,14 +16,13 @@ export function renderMarkdown(report: Report): string {
   const out: string[] = [`# hidlog report: ${input.files.map((f) => `\`${f}\``).join(', ')}`, ''];
   const withoutTime = input.missingTime + input.unparseableTime;
   out.push(`- **Lines:** ${count(input.lines)} (${bytes(input.bytes)}), ${plural(input.records, 'record')}`);
-  out.push(`- **Bad lines:** ${count(input.badLines)}${input.badLines > 0 ? ` (${input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ')})` : ''}`);
+  out.push(`- **Bad lines:** ${count(input.badLines)}${input.badLines > 0 ? ` (${badReasonsText(input)})` : ''}`);
   out.push(`- **Time range:** ${rangeText(input.first, input.last, report.timeZone)}`);
   out.push(`- **Without a time:** ${count(withoutTime)}${withoutTime > 0 ? ` (${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable)` : ''}`);
   if (input.unreadable > 0) out.push(`- **Unreadable inputs:** ${input.unreadable}`);
   if (report.window) {
     const { since, until, asked, outside, withoutTime: untimed } = report.window;
-    const askedText = [asked.since && `--since ${asked.since}`, asked.until && `--until ${asked.until}`].filter(Boolean).join(' ');
-    out.push(`- **Window:** ${since ? `from ${time(since)}` : ''}${since && until ? ' ' : ''}${until ? `until ${time(until)}` : ''} (\`${askedText}\`); left out: ${count(outside)} outside, ${count(untimed)} without a time`);
+    out.push(`- **Window:** ${since ? `from ${time(since)}` : ''}${since && until ? ' ' : ''}${until ? `until ${time(until)}` : ''} (\`${askedText(asked)}\`); left out: ${count(outside)} outside, ${count(untimed)} without a time`);
   }
   const empty = emptyNote(report);
   if (empty) return [...out, '', `**${empty}**`, ''].join('\n');
@@ -40,7 +39,7 @@ export function renderMarkdown(report: Report): string {
       count(row.count),
       percent(row.share),
       row.category,
-      row.known ? row.description : '(not in the catalog)',
+      descriptionOf(row),
       time(row.firstSeen),
       time(row.lastSeen),
     ]);
@@ -58,7 +57,7 @@ export function renderMarkdown(report: Report): string {
   }
 
   for (const by of report.by) {
-    const rows = by.values.map((v) => [v.value, `${count(v.count)}${v.error > 0 ? ` (≥${count(v.count - v.error)})` : ''}`, percent(v.share), v.codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', ')]);
+    const rows = by.values.map((v) => [v.value, `${count(v.count)}${v.error > 0 ? ` (≥${count(v.count - v.error)})` : ''}`, percent(v.share), causesText(v.codes)]);
     if (by.other) rows.push(['other', count(by.other.count), percent(by.other.share), '']);
     if (by.missing > 0) rows.push(['(none)', count(by.missing), percent(by.missing / by.records), '']);
     out.push('', `## Failures and errors by \`${by.path}\` (${count(by.records)})`, '', ...table(['value', 'count', 'share', 'top codes'], ['l', 'r', 'r', 'l'], rows));

@@ -1,7 +1,7 @@
 // `--format table`: aligned plain text for a terminal (coloured only there) or a text file.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, bytes, causeText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows } from './text.js';
 
 export interface TableOptions {
   colour: boolean;
@@ -47,7 +47,7 @@ export function renderTable(report: Report, options: TableOptions): string {
   const section = (title: string, lines: string[]) => out.push('', heading(title), ...lines);
 
   out.push(heading(`hidlog report: ${input.files.join(', ')}`));
-  const badReasons = input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ');
+  const badReasons = badReasonsText(input);
   const withoutTime = input.missingTime + input.unparseableTime;
   section(
     'Input',
@@ -60,7 +60,7 @@ export function renderTable(report: Report, options: TableOptions): string {
         ['without a time', withoutTime === 0 ? '0' : `${count(withoutTime)} (${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable)`],
         ...(report.window
           ? [
-              ['window', `${report.window.since ? `from ${time(report.window.since)}` : ''}${report.window.since && report.window.until ? ' ' : ''}${report.window.until ? `until ${time(report.window.until)}` : ''} (asked: ${[report.window.asked.since && `--since ${report.window.asked.since}`, report.window.asked.until && `--until ${report.window.asked.until}`].filter(Boolean).join(' ')})`],
+              ['window', `${report.window.since ? `from ${time(report.window.since)}` : ''}${report.window.since && report.window.until ? ' ' : ''}${report.window.until ? `until ${time(report.window.until)}` : ''} (asked: ${askedText(report.window.asked)})`],
               ['left out', `${plural(report.window.outside, 'record')} outside the window, ${count(report.window.withoutTime)} without a time`],
             ]
           : []),
@@ -118,10 +118,10 @@ export function renderTable(report: Report, options: TableOptions): string {
     const rows: (string | Cell)[][] = [[{ text: 'value', style: 'dim' }, { text: 'count', style: 'dim' }, { text: 'share', style: 'dim' }, { text: 'top codes', style: 'dim' }]];
     for (const value of by.values) {
       const bound = value.error > 0 ? ` (≥${count(value.count - value.error)})` : '';
-      rows.push([value.value, `${count(value.count)}${bound}`, percent(value.share), value.codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', ')]);
+      rows.push([value.value, `${count(value.count)}${bound}`, percent(value.share), causesText(value.codes)]);
     }
     if (by.other) rows.push(['other', count(by.other.count), percent(by.other.share), by.distinct === null ? 'more values than the sketch holds' : plural(by.distinct - by.values.length, 'more value')]);
-    if (by.missing > 0) rows.push([{ text: '(none)', style: 'dim' }, count(by.missing), percent(by.records === 0 ? 0 : by.missing / by.records), 'no value']);
+    if (by.missing > 0) rows.push([{ text: '(none)', style: 'dim' }, count(by.missing), percent(by.missing / by.records), 'no value']);
     section(`Failures and errors by ${by.path}: ${count(by.records)}`, [...grid(rows, ['left', 'right', 'right', 'left'], paint, options.width), `  ${exactness(by)}`]);
   }
   out.push('');

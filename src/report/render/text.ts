@@ -1,6 +1,6 @@
 // What the human formats share: numbers, shares, times and sparklines as a person reads them.
 import type { CodeKind } from '../../catalog/catalog.js';
-import type { Report } from '../model.js';
+import type { ByValueRow, CodeRow, Report } from '../model.js';
 
 export const KIND_TITLES: Record<CodeKind, string> = {
   http: 'HTTP status',
@@ -120,6 +120,14 @@ export function emptyNote(report: Report): string | undefined {
 
 /** A failure's or error's code as a person reads it: `failure 13`, `http 500`. */
 export const causeText = (cause: { kind: CodeKind; code: number | 'other'; label?: string }) => `${cause.kind} ${cause.code}${cause.label ? ` ${cause.label}` : ''}`;
+/** A `--by` value's codes: `hid_failure 13 ×40, hid_error 1200 ×2`. */
+export const causesText = (codes: ByValueRow['codes']) => codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', ');
+/** Bad lines by reason: `invalid_json 2, blank 1`. */
+export const badReasonsText = (input: Report['input']) => input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ');
+/** The options a window was asked with: `--since 2h --until 1h`. */
+export const askedText = ({ since, until }: NonNullable<Report['window']>['asked']) => [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
+/** A code's description, or what stands for it when the catalog does not have the code. */
+export const descriptionOf = (row: CodeRow) => (row.known ? row.description : '(not in the catalog)');
 
 /** Sums of two timelines' rows, bucket by bucket. */
 const plus = (a: readonly number[], b: readonly number[]) => a.map((n, i) => n + (b[i] ?? 0));
