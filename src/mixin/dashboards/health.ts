@@ -14,6 +14,13 @@ export function healthDashboard(config: MixinConfig): Dashboard {
   const inRange = (metric: string, matchers: string[]) => `sum by (instance) ${grownOver(own(metric, ...matchers), '$__range')}`;
   const countStat = (title: string, metric: string, steps: Step[], description: string, options: { width?: number; matchers?: string[] } = {}) =>
     stat({ title, description, unit: 'short', decimals: 0, steps, width: options.width ?? 6, queries: [{ expr: inRange(metric, options.matchers ?? []), legend: '{{instance}}', instant: true }] });
+  // A 0/1 state as two words, red at 0.
+  const stateStat = (title: string, metric: string, [no, yes]: [string, string], width: number, description: string) =>
+    stat({
+      title, description, unit: 'none', steps: [['red', null], ['green', 1]], width,
+      mappings: [{ type: 'value', options: { '0': { text: no, index: 0 }, '1': { text: yes, index: 1 } } }],
+      queries: [{ expr: own(metric), legend: '{{instance}}', instant: true }],
+    });
   const builtIn = (kind: CodeKind) => Catalog.vendor.size(kind);
 
   return dashboard({
@@ -84,13 +91,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
       countStat('Rotations', 'hidlog_follow_rotations_total', [GREEN], 'Followed files renamed away or deleted in the selected time range (each read to its end). Nothing here turns red: logrotate at work.'),
       countStat('Truncations', 'hidlog_follow_truncations_total', [GREEN, ['orange', 1]], 'Followed files truncated in place (copytruncate) in the selected time range. Orange from 1: lines written between hidlog\'s last read and the truncation are lost; prefer rename rotation (README, "Follow mode").'),
       countStat('Read errors', 'hidlog_follow_read_errors_total', [GREEN, ['red', 1]], 'Followed files that could not be read in the selected time range (each reported once on stderr, and retried). Red from 1: check the file\'s permissions and hidlog\'s stderr.'),
-      stat({
-        title: 'Scraped',
-        description: 'Whether Prometheus could scrape each hidlog at its last try (up). Red when down: hidlog is not running or not reachable, and the HID dashboards and alerts miss its logs; see the HidlogDown runbook.',
-        unit: 'none', steps: [['red', null], ['green', 1]], width: 6,
-        mappings: [{ type: 'value', options: { '0': { text: 'down', index: 0 }, '1': { text: 'up', index: 1 } } }],
-        queries: [{ expr: own('up'), legend: '{{instance}}', instant: true }],
-      }),
+      stateStat('Scraped', 'up', ['down', 'up'], 6, 'Whether Prometheus could scrape each hidlog at its last try (up). Red when down: hidlog is not running or not reachable, and the HID dashboards and alerts miss its logs; see the HidlogDown runbook.'),
 
       { row: 'Catalog' },
       table({
@@ -113,13 +114,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         'Reloads of the --catalog file refused in the selected time range: the file was invalid, unreadable or missing (each said in one line on hidlog\'s stderr, naming the place in the file), and the table before it was kept. Red from 1: if Last reload successful is red too, the file on disk is still refused.',
         { width: 5, matchers: ['result="failure"'] },
       ),
-      stat({
-        title: 'Last reload successful',
-        description: 'Whether the last reload of each hidlog\'s --catalog file succeeded. Red when failed: the file on disk was refused and the table before it is still in force, so the codes and descriptions of the edit are in neither the annotations nor hid_code_info. Fix the file (hidlog\'s stderr names the line); the next change to it, or a SIGHUP, reloads it. See the HidlogCatalogReloadFailing runbook.',
-        unit: 'none', steps: [['red', null], ['green', 1]], width: 5,
-        mappings: [{ type: 'value', options: { '0': { text: 'failed', index: 0 }, '1': { text: 'ok', index: 1 } } }],
-        queries: [{ expr: own('hidlog_catalog_last_reload_successful'), legend: '{{instance}}', instant: true }],
-      }),
+      stateStat('Last reload successful', 'hidlog_catalog_last_reload_successful', ['failed', 'ok'], 5, 'Whether the last reload of each hidlog\'s --catalog file succeeded. Red when failed: the file on disk was refused and the table before it is still in force, so the codes and descriptions of the edit are in neither the annotations nor hid_code_info. Fix the file (hidlog\'s stderr names the line); the next change to it, or a SIGHUP, reloads it. See the HidlogCatalogReloadFailing runbook.'),
 
       { row: 'Process' },
       timeseries({
