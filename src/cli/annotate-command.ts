@@ -3,7 +3,7 @@ import { run } from '../pipeline/run.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
 import { setUpAnnotate, type AnnotateArgs, type AnnotateSetup } from './annotate-setup.js';
-import { exitCodeOf, inputsOf, startWorkers, warn } from './batch.js';
+import { exitCodeOf, inputReading, inputsOf, startWorkers, warn } from './batch.js';
 
 /** `hidlog annotate`: returns the exit code. */
 export async function annotateCommand(args: AnnotateArgs): Promise<number> {
@@ -33,6 +33,7 @@ async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers:
     signal: stop,
     workers,
     warn,
+    ...inputReading(args),
   }).finally(() => workers?.close());
   await Promise.all([output.finish(outputs.outputIsFile), deadLetter?.finish(true)]);
   if (stop.aborted) process.stdin.destroy();

@@ -1,6 +1,7 @@
 // What the batch commands (annotate, count) share.
 import { availableParallelism } from 'node:os';
-import type { RunReport } from '../pipeline/run.js';
+import { readersFor, type InputFormatOption } from '../envelopes/formats.js';
+import type { RunOptions, RunReport } from '../pipeline/run.js';
 import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
 import { parseFields } from './options.js';
 
@@ -10,6 +11,12 @@ export interface InputArgs {
   strict: boolean;
   maxLineBytes: number;
   workers: number;
+  inputFormat: InputFormatOption;
+}
+
+/** How each input is read (`--input-format`): the envelopes its lines are read from. */
+export function inputReading(args: Pick<InputArgs, 'inputFormat'>): Pick<RunOptions, 'readers' | 'inputFormat'> {
+  return { readers: readersFor(args.inputFormat), inputFormat: args.inputFormat };
 }
 
 export const warn = (message: string) => process.stderr.write(`hidlog: ${message}\n`);
@@ -19,10 +26,10 @@ export function inputsOf(args: InputArgs): string[] {
 }
 
 /** A pool for --workers N (0: one per core): this thread and N - 1 worker threads; none for N = 1. */
-export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields'>): WorkerPool | undefined {
+export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'readers'>): WorkerPool | undefined {
   const count = args.workers || availableParallelism();
   if (count <= 1) return undefined;
-  return WorkerPool.start(count, { ...setup, strict: args.strict, maxLineBytes: args.maxLineBytes, fields: parseFields(args.field) });
+  return WorkerPool.start(count, { ...setup, strict: args.strict, maxLineBytes: args.maxLineBytes, fields: parseFields(args.field), readers: readersFor(args.inputFormat) });
 }
 
 /** The exit code a finished run earns. */

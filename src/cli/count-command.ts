@@ -1,6 +1,6 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
-import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
+import { exitCodeOf, inputReading, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { MetricsSession } from './metrics-session.js';
@@ -15,7 +15,7 @@ export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs):
   const metrics = await MetricsSession.start(args, warn, { catalog });
   const annotator = createAnnotator({ fields, recordPaths: metrics.tally.labelPaths, catalog });
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels, catalog: site });
-  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn }).finally(() =>
+  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn, ...inputReading(args) }).finally(() =>
     workers?.close(),
   );
   if (stop.aborted) process.stdin.destroy();

@@ -3,6 +3,7 @@ import { wildcardsOutsideFileName } from '../follow/paths-provider.js';
 import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
+import { readersFor } from '../envelopes/formats.js';
 import { warn } from './batch.js';
 import { UsageError } from './options.js';
 
@@ -51,6 +52,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       format: args.format === 'pretty' ? prettyFormatter(colour, annotator) : undefined,
       deadLetter,
       observer: metrics?.tally,
+      readers: readersFor(args.inputFormat),
     },
     startAt: args.startAt,
     pollMs: args.pollInterval,

@@ -1,3 +1,4 @@
+import type { InputFormatOption } from '../envelopes/formats.js';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readConfigFile } from './config-file.js';
@@ -34,6 +35,7 @@ interface ParsedInput {
   files: readonly unknown[];
   field: readonly unknown[];
   strict: boolean;
+  'input-format': string;
   'max-line-bytes': number;
   workers: number;
 }
@@ -52,6 +54,7 @@ const inputArgs = (argv: ParsedInput) => ({
   strict: argv.strict,
   maxLineBytes: argv['max-line-bytes'],
   workers: argv.workers,
+  inputFormat: argv['input-format'] as InputFormatOption,
 });
 const metricsArgs = (argv: ParsedMetrics) => ({
   label: argv.label.map(String),

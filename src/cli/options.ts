@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
+import { INPUT_FORMATS } from '../envelopes/formats.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {
@@ -48,6 +49,7 @@ export const INPUT_OPTIONS = {
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
   'max-line-bytes': { coerce: wholeNumber('max-line-bytes', 1), requiresArg: true, default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
   workers: { coerce: wholeNumber('workers', 0), requiresArg: true, default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
+  'input-format': { choices: INPUT_FORMATS, default: 'auto', describe: 'auto: read every envelope below, line by line (docs/log-formats.md); or only one of them: ndjson, json-array, cri, docker, journald, syslog, logfmt, text' },
 } as const satisfies Record<string, Options>;
 
 export const ANNOTATE_OPTIONS = {

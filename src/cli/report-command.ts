@@ -14,7 +14,7 @@ import { parseZone, type Zone } from '../report/zone.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { VERSION } from '../version.js';
-import { exitCodeOf, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
+import { exitCodeOf, inputReading, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import { UsageError, parseFields } from './options.js';
 import { shutdownSignal } from './shutdown.js';
@@ -131,7 +131,7 @@ export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs):
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: false, labels: [], report: facts, catalog: site });
   let result;
   try {
-    result = await run(inputs, { annotator, maxLineBytes, strict: args.strict, observer: aggregator, signal: stop, workers, warn, opened: progress?.opened });
+    result = await run(inputs, { annotator, maxLineBytes, strict: args.strict, observer: aggregator, signal: stop, workers, warn, opened: progress?.opened, ...inputReading(args) });
     await aggregator.finish();
   } finally {
     progress?.stop();

@@ -11,9 +11,13 @@ export const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 export type BadLineReason = InvalidReason | 'too_long';
 
+/**
+ * `envelopeTime`: the time of the envelope a record came in (a CRI or syslog prefix), as written;
+ * a record's own time field comes first.
+ */
 export type LineResult =
-  | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome }
-  | { result: 'no_codes'; text: string; record: JsonObject }
+  | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome; envelopeTime?: string | undefined }
+  | { result: 'no_codes'; text: string; record: JsonObject; envelopeTime?: string | undefined }
   | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'invalid_utf8'> };
 
 /**
@@ -23,8 +27,8 @@ export type LineResult =
  */
 export type BytesResult =
   | LineResult
-  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome; picked: number | undefined }
-  | { result: 'no_codes'; text?: undefined; record: JsonObject; picked: number | undefined };
+  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome; picked: number | undefined; envelopeTime?: string | undefined }
+  | { result: 'no_codes'; text?: undefined; record: JsonObject; picked: number | undefined; envelopeTime?: string | undefined };
 
 /**
  * A value the caller reads from each line's own bytes instead of from `record` (a report's
@@ -61,6 +65,14 @@ export interface Annotator {
   inspectBytes(bytes: Buffer, start: number, end: number): BytesResult;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
   suffix(codes: FoundCodes): Buffer;
+  /**
+   * A text line (logfmt, a logger's line) and the record read from it (`readTextRecord`): an
+   * annotated one is the line with ` KEY="<annotation JSON as a JSON string>"` appended, a valid
+   * logfmt pair; one without codes is the line as it was.
+   */
+  annotateText(line: string, record: JsonObject): LineResult;
+  /** What annotateText finds, without building the annotated text. */
+  inspectText(line: string, record: JsonObject): LineResult;
   /** An already parsed value (an element of a JSON array document). */
   annotateValue(value: unknown): LineResult;
   /** The one-line stand-in written for a line that cannot be written itself (too long, dead-lettered). */
@@ -188,8 +200,18 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     return annotated(line, value, withText);
   }
 
+  function fromText(line: string, record: JsonObject, withText: boolean): LineResult {
+    const codes = extract(record);
+    if (!foundAny(codes)) return { result: 'no_codes', text: line, record };
+    const outcome = outcomeOf(codes);
+    const text = withText ? `${line} ${key}=${JSON.stringify(table.json(codes, outcome))}` : line;
+    return { result: 'annotated', text, record, codes, outcome };
+  }
+
   return {
     annotateLine: (line) => fromLine(line, true),
+    annotateText: (line, record) => fromText(line, record, true),
+    inspectText: (line, record) => fromText(line, record, false),
     inspectLine: (line) => fromLine(line, false),
     annotateBytes: (bytes, start, end) => fromBytes(bytes, start, end, true),
     inspectBytes: (bytes, start, end) => fromBytes(bytes, start, end, false),

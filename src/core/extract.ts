@@ -35,6 +35,7 @@ export const SEARCHED_KEYS = [
   ...['status', 'statusCode', 'status_code', 'http', 'response', 'res', 'http.response.status_code'],
   ...['hid_error', 'errorCode', 'schemas', 'hid_failure', 'hid_response', 'responseCode', 'reason'],
   ...['body', 'responseBody', 'response_body', 'content', 'http.response.body.content', 'log'],
+  ...['message', 'MESSAGE', 'msg', 'resp_body', 'upstream_response_body'],
 ] as const;
 
 // The search below reads fixed key names with plain property access: none of them exists on
@@ -90,10 +91,24 @@ function searchRecord(record: JsonObject, found: FoundCodes, depth: number, pars
   searchBody(child(record.res, 'body'), found, depth, parseBody);
   searchBody(child(child(child(record.http, 'response'), 'body'), 'content') ?? record['http.response.body.content'], found, depth, parseBody);
   searchBody(record.log, found, depth, parseBody);
+  // The whole application record as text in a shipper's or a logger's field (Filebeat's and ECS's
+  // `message`, journald's `MESSAGE`, `msg`), or a proxy's copy of the upstream body (nginx).
+  searchBody(record.message, found, depth, parseBody);
+  searchBody(record.MESSAGE, found, depth, parseBody);
+  searchBody(record.msg, found, depth, parseBody);
+  searchBody(record.resp_body, found, depth, parseBody);
+  searchBody(record.upstream_response_body, found, depth, parseBody);
+}
+
+/** journald writes a field that held non-UTF-8 or control bytes as an array of byte values. */
+function fromByteArray(value: unknown[]): string | undefined {
+  for (const byte of value) if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 255) return undefined;
+  return Buffer.from(value as number[]).toString('utf8');
 }
 
 function searchBody(value: unknown, found: FoundCodes, depth: number, parseBody: BodyParser): void {
   if (value === undefined) return;
+  if (Array.isArray(value)) value = fromByteArray(value);
   const body = typeof value === 'string' ? parseBody(value) : isObject(value) ? value : undefined;
   if (body) searchRecord(body, found, depth + 1, parseBody);
 }

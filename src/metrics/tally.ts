@@ -60,7 +60,7 @@ const perKind = <T>(make: () => T): Record<CodeKind, T> => ({ http: make(), erro
  * Registries read it when scraped or written. Counts are cumulative from process start.
  */
 export class MetricsTally implements Observer {
-  readonly lines: Record<LineResultName, number> = { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 };
+  readonly lines: Record<LineResultName, number> = { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 };
   readonly invalidReasons = new Map<string, number>();
   readonly outcomes = new Map<string, number>();
   readonly series: Record<CodeKind, Map<string, CodeSeries>> = perKind(() => new Map());
@@ -213,7 +213,7 @@ export class LineCountsRecorder implements Recorder<LineCounts> {
   ) {}
 
   private static empty(): LineCounts {
-    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 }, invalid: [], outcomes: [], groups: [] };
+    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 }, invalid: [], outcomes: [], groups: [] };
   }
 
   line(event: LineEvent): void {

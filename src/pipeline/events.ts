@@ -1,13 +1,19 @@
 import type { CodeKind } from '../catalog/catalog.js';
 import type { BytesResult } from '../core/annotate.js';
 
-/** A line the core never saw: its bytes are not UTF-8, or it is too long to parse. */
-export type UnreadLine = { result: 'invalid'; reason: 'invalid_utf8'; raw: Buffer } | { result: 'too_long'; bytes: number };
+/**
+ * A line the core never saw: its bytes are not UTF-8, it is too long to parse, it is the original
+ * lines of a joined record that is not JSON (`invalid_json`), or it is a part of a record (a CRI `P` line, a docker partial entry) that the line ending it carries.
+ */
+export type UnreadLine =
+  | { result: 'invalid'; reason: 'invalid_utf8' | 'invalid_json'; raw: Buffer }
+  | { result: 'too_long'; bytes: number }
+  | { result: 'partial'; envelope: 'cri' | 'docker' };
 
 /** What became of one input line: the core's result, or a line the core never saw. */
 export type LineEvent = BytesResult | UnreadLine;
 
-export type LineResultName = 'annotated' | 'no_codes' | 'invalid' | 'too_long';
+export type LineResultName = 'annotated' | 'no_codes' | 'invalid' | 'too_long' | 'partial';
 
 /** How often a code was seen, and what the worker's catalog made of it (a reload may have swapped the main thread's since). */
 export type CodeCount = [kind: CodeKind, code: number, times: number, known: boolean, category: string];

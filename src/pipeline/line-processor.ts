@@ -1,4 +1,10 @@
 import type { Annotator, BytesResult, LineResult } from '../core/annotate.js';
+import type { JsonObject } from '../core/json.js';
+import { readCriLine, type CriLine } from '../envelopes/cri.js';
+import { isDockerPartial, parseDockerEntry, type DockerEntry } from '../envelopes/docker.js';
+import type { EnvelopeReaders } from '../envelopes/formats.js';
+import { readSyslogLine } from '../envelopes/syslog.js';
+import { leadingTime, readTextRecord } from '../envelopes/text.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { LineSplitter } from '../sources/line-splitter.js';
 import { StrictStop, type LineLocation } from './errors.js';
@@ -17,12 +23,42 @@ export interface LineOptions {
   /** Bad lines, byte for byte; the output then gets a one-line marker in their place. */
   deadLetter?: LineWriter | undefined;
   observer?: Pick<Observer, 'line'> | undefined;
+  /** The envelopes read around records (`--input-format`); absent: every line is read as NDJSON. */
+  readers?: EnvelopeReaders | undefined;
+}
+
+/** The parts of a record still to come (CRI `P` lines, docker partial entries): bounded by --max-line-bytes. */
+interface OpenJoin {
+  /** The lines joined so far, as read (without their terminators): written as they were if the record has no codes. */
+  lines: Buffer[];
+  /** The message's parts so far (bytes for CRI, text for docker). */
+  parts: (Buffer | string)[];
+  messageBytes: number;
+  /** Over --max-line-bytes: the lines have gone to the dead letters, and the record is a too_long line. */
+  tooLongBytes: number;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Bytes of the terminator after a line that ends at `end` in `bytes` (`\n`, `\r\n`, or none at the input's end). */
+function terminatorAfter(bytes: Buffer, end: number): number {
+  let at = end;
+  if (bytes[at] === 13) at++;
+  if (at < bytes.length && bytes[at] === 10) at++;
+  return at - end;
 }
 
 /** Turns each line of one input into output, dead letters and observations. */
 export class LineProcessor {
   lineNumber = 0;
   private readonly annotate: (bytes: Buffer, start: number, end: number) => BytesResult;
+  private readonly annotateMessage: (text: string) => LineResult;
+  private readonly annotateText: (line: string, record: JsonObject) => LineResult;
+  /** Open CRI joins, by stream; the open docker join. */
+  private readonly criJoins = new Map<CriLine['stream'], OpenJoin & { time: string }>();
+  private dockerJoin: (OpenJoin & { first: DockerEntry }) | undefined;
+  /** Bytes read since the first line of the oldest open join: a reader that resumes later starts that far back. */
+  private heldBytes = 0;
 
   constructor(
     private readonly options: LineOptions,
@@ -30,12 +66,39 @@ export class LineProcessor {
   ) {
     const { annotator, format } = options;
     // A human format needs the whole record; counting needs no output text.
+    const writesText = Boolean(format || options.output);
     if (format) this.annotate = (bytes, start, end) => annotator.annotateLine(bytes.toString('utf8', start, end));
     else this.annotate = options.output ? annotator.annotateBytes : annotator.inspectBytes;
+    this.annotateMessage = writesText ? annotator.annotateLine : annotator.inspectLine;
+    this.annotateText = writesText && !format ? annotator.annotateText : annotator.inspectText;
   }
 
-  /** A line of valid UTF-8: annotated from its bytes where it can be, written without decoding it. */
+  /** A line of valid UTF-8, `bytes[start, end)`: its envelope read (`readers`), then its record. */
   line(bytes: Buffer, start: number, end: number): void {
+    const { readers } = this.options;
+    if (this.heldBytes > 0) this.heldBytes += end - start + terminatorAfter(bytes, end);
+    if (readers === undefined) return this.record(bytes, start, end);
+    let first = start;
+    while (first < end && (bytes[first] === 32 || bytes[first] === 9)) first++;
+    if (bytes[first] === 123 /* { */) {
+      if (readers.docker && (this.dockerJoin !== undefined || isDockerPartial(bytes, first, end))) return this.dockerLine(bytes, start, end);
+      return this.record(bytes, start, end);
+    }
+    const cri = readers.cri ? readCriLine(bytes, start, end) : undefined;
+    if (cri) return this.criLine(cri, bytes, start, end);
+    if (!readers.syslog && !readers.text) return this.record(bytes, start, end);
+    const text = bytes.toString('utf8', start, end);
+    const syslog = readers.syslog ? readSyslogLine(text) : undefined;
+    if (syslog) return this.textMessage(text, syslog.message, syslog.time);
+    if (readers.text) {
+      const record = readTextRecord(text);
+      if (record) return this.emitEnveloped(this.annotateText(text, record), leadingTime(text));
+    }
+    this.record(bytes, start, end);
+  }
+
+  /** A line that is a record itself, or no record: NDJSON's line. */
+  private record(bytes: Buffer, start: number, end: number): void {
     const event = this.annotate(bytes, start, end);
     if (event.text !== undefined) {
       this.emit(event);
@@ -48,6 +111,159 @@ export class LineProcessor {
     else output?.writeSpan(bytes, start, end);
   }
 
+  /**
+   * A line whose record is its message, from `message` on (CRI, syslog): a JSON object is
+   * annotated in place, the prefix kept; a text message is read as a text line.
+   */
+  private envelopedMessage(bytes: Buffer, start: number, message: number, end: number, time: string, original?: Buffer): void {
+    let first = message;
+    while (first < end && (bytes[first] === 32 || bytes[first] === 9)) first++;
+    if (bytes[first] === 123 /* { */) {
+      const event = this.annotate(bytes, message, end);
+      if (event.result !== 'invalid') {
+        event.envelopeTime = time;
+        if (event.text === undefined) {
+          this.lineNumber++;
+          const { observer, output, annotator } = this.options;
+          observer?.line(event);
+          if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
+          else if (original) output?.writeLineBytes(original);
+          else output?.writeSpan(bytes, start, end);
+          return;
+        }
+        const prefix = bytes.toString('utf8', start, message);
+        const line = original ? original.toString('utf8') : prefix + event.text;
+        this.emit({ ...event, text: event.result === 'annotated' ? prefix + event.text : line });
+        return;
+      }
+    }
+    const line = bytes.toString('utf8', start, end);
+    const record = this.options.readers?.text ? readTextRecord(line.slice(message - start)) : undefined;
+    if (record) {
+      const event = this.annotateText(line, record);
+      this.emitEnveloped(event.result === 'no_codes' && original ? { ...event, text: original.toString('utf8') } : event, time);
+      return;
+    }
+    if (original) this.emit({ result: 'invalid', reason: 'invalid_json', raw: original });
+    else this.emit({ result: 'invalid', text: line, reason: line.trim() === '' ? 'blank' : 'invalid_json' });
+  }
+
+  /** A syslog line: its message is a JSON object (annotated in place) or text. */
+  private textMessage(text: string, message: number, time: string | undefined): void {
+    const body = text.slice(message);
+    if (body.trimStart().startsWith('{')) {
+      const event = this.annotateMessage(body);
+      if (event.result !== 'invalid') {
+        const prefix = text.slice(0, message);
+        return this.emitEnveloped({ ...event, text: event.result === 'annotated' ? prefix + event.text : text }, time);
+      }
+    }
+    const record = this.options.readers?.text ? readTextRecord(body) : undefined;
+    if (record) return this.emitEnveloped(this.annotateText(text, record), time);
+    this.emit({ result: 'invalid', text, reason: 'invalid_json' });
+  }
+
+  private emitEnveloped(event: LineResult, time: string | undefined): void {
+    if (time !== undefined && event.result !== 'invalid') event.envelopeTime = time;
+    this.emit(event);
+  }
+
+  private criLine(cri: CriLine, bytes: Buffer, start: number, end: number): void {
+    const join = this.criJoins.get(cri.stream);
+    if (!cri.partial && join === undefined) return this.envelopedMessage(bytes, start, cri.message, end, cri.time);
+    const open = join ?? { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, time: cri.time };
+    if (join === undefined) this.openJoin(() => this.criJoins.set(cri.stream, open), bytes, start, end);
+    this.hold(open, bytes.subarray(start, end), bytes.subarray(cri.message, end));
+    if (cri.partial) return this.countPartial('cri');
+    this.criJoins.delete(cri.stream);
+    this.closeJoins();
+    if (open.tooLongBytes > 0) return this.emit({ result: 'too_long', bytes: open.tooLongBytes });
+    const prefix = Buffer.from(`${open.time} ${cri.stream} F `);
+    const joined = Buffer.concat([prefix, ...(open.parts as Buffer[])]);
+    this.envelopedMessage(joined, 0, prefix.length, joined.length, open.time, Buffer.concat(open.lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line]))));
+  }
+
+  private dockerLine(bytes: Buffer, start: number, end: number): void {
+    const text = bytes.toString('utf8', start, end);
+    const entry = parseDockerEntry(text);
+    const partial = entry !== undefined && isDockerPartial(bytes, start, end);
+    let join = this.dockerJoin;
+    if (entry === undefined || (join === undefined && !partial)) {
+      this.finishDockerJoin();
+      return this.record(bytes, start, end);
+    }
+    if (join === undefined) {
+      join = { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, first: entry };
+      const opened = join;
+      this.openJoin(() => (this.dockerJoin = opened), bytes, start, end);
+    }
+    this.hold(join, bytes.subarray(start, end), entry.log);
+    if (partial) return this.countPartial('docker');
+    this.finishDockerJoin();
+  }
+
+  /** Ends the open docker join: its parts are one record (at the end of an input, a record without its last part). */
+  private finishDockerJoin(): void {
+    const join = this.dockerJoin;
+    if (join === undefined) return;
+    this.dockerJoin = undefined;
+    this.closeJoins();
+    if (join.tooLongBytes > 0) return this.emit({ result: 'too_long', bytes: join.tooLongBytes });
+    const { first } = join;
+    const record = JSON.stringify({ log: join.parts.join(''), stream: first.stream, time: first.time, ...first.rest });
+    const event = this.annotateMessage(record);
+    const original = join.lines.map((line) => line.toString('utf8')).join('\n');
+    this.emit(event.result === 'annotated' ? event : event.result === 'no_codes' ? { ...event, text: original } : { result: 'invalid', reason: 'invalid_json', raw: Buffer.from(original) });
+  }
+
+  private openJoin(open: () => void, bytes: Buffer, start: number, end: number): void {
+    if (this.heldBytes === 0) this.heldBytes = end - start + terminatorAfter(bytes, end);
+    open();
+  }
+
+  private closeJoins(): void {
+    if (this.criJoins.size === 0 && this.dockerJoin === undefined) this.heldBytes = 0;
+  }
+
+  /** One more line of a join; past --max-line-bytes its lines go to the dead letters, as a long line's pieces do. */
+  private hold(join: OpenJoin, line: Buffer, part: Buffer | string): void {
+    const { deadLetter, strict, maxLineBytes } = this.options;
+    if (join.tooLongBytes > 0) {
+      join.tooLongBytes += line.length + 1;
+      if (!strict) deadLetter?.writeBytes(Buffer.concat([NEWLINE, line]));
+      return;
+    }
+    join.lines.push(Buffer.from(line));
+    join.parts.push(typeof part === 'string' ? part : Buffer.from(part));
+    join.messageBytes += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+    if (join.messageBytes <= maxLineBytes) return;
+    join.tooLongBytes = join.lines.reduce((sum, held) => sum + held.length, 0) + join.lines.length - 1;
+    if (!strict) join.lines.forEach((held, i) => deadLetter?.writeBytes(i === 0 ? held : Buffer.concat([NEWLINE, held])));
+    join.lines = [];
+    join.parts = [];
+  }
+
+  private countPartial(envelope: 'cri' | 'docker'): void {
+    this.lineNumber++;
+    this.options.observer?.line({ result: 'partial', envelope });
+  }
+
+  /** The input ended: a record whose last part never came is still a record. */
+  endOfInput(): void {
+    for (const [stream, join] of this.criJoins) {
+      this.criJoins.delete(stream);
+      this.closeJoins();
+      if (join.tooLongBytes > 0) {
+        this.emit({ result: 'too_long', bytes: join.tooLongBytes });
+        continue;
+      }
+      const prefix = Buffer.from(`${join.time} ${stream} F `);
+      const joined = Buffer.concat([prefix, ...(join.parts as Buffer[])]);
+      this.envelopedMessage(joined, 0, prefix.length, joined.length, join.time, Buffer.concat(join.lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line]))));
+    }
+    this.finishDockerJoin();
+  }
+
   emit(event: LineResult | UnreadLine): void {
     const { options } = this;
     this.lineNumber++;
@@ -56,6 +272,7 @@ export class LineProcessor {
       options.output?.writeLine(options.format ? options.format(event) : event.text);
       return;
     }
+    if (event.result === 'partial') return;
     const reason = event.result === 'too_long' ? 'too_long' : event.reason;
     if (options.strict) throw new StrictStop(this.location(), describeBadLine(event));
     if (event.result === 'invalid' && 'raw' in event) options.deadLetter?.writeLineBytes(event.raw);
@@ -86,6 +303,8 @@ export class LineProcessor {
         if (!this.options.strict) deadLetter?.writeBytes(piece);
       },
       tooLong: (bytes) => this.emit({ result: 'too_long', bytes }),
+      heldBytes: () => this.heldBytes,
+      ended: () => this.endOfInput(),
     });
   }
 
@@ -110,4 +329,3 @@ function describeBadLine(event: LineResult | UnreadLine): string {
       return 'bytes are not valid UTF-8';
   }
 }
-

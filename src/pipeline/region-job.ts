@@ -52,6 +52,7 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob 
     format: setup.format === 'pretty' ? prettyFormatter(setup.colour, annotator) : undefined,
     deadLetter,
     observer: recorder,
+    readers: setup.readers,
   };
   const run = (region: Buffer): RegionResult => {
     const processor = new LineProcessor(options, 'region');

@@ -6,6 +6,7 @@ import type { RegionResult, WorkerPool } from './worker-pool.js';
 import { ArrayElementEnds } from '../sources/array-elements.js';
 import { inputChunks } from '../sources/input-chunks.js';
 import { RegionSplitter } from '../sources/line-splitter.js';
+import type { InputFormatOption } from '../envelopes/formats.js';
 import { openInput, type OpenedInput } from '../sources/open-input.js';
 
 export interface RunOptions extends LineOptions {
@@ -22,6 +23,8 @@ export interface RunOptions extends LineOptions {
   warn: (message: string) => void;
   /** Told of each input as it is opened (a progress bar reads the raw stream's bytesRead). */
   opened?: ((input: { name: string; index: number; raw: Readable }) => void) | undefined;
+  /** `--input-format`: `json-array` and `ndjson` decide what an input starting with `[` is; the rest read lines. */
+  inputFormat?: InputFormatOption | undefined;
 }
 
 export interface RunReport {
@@ -190,7 +193,13 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
     try {
       // Workers get larger regions: fewer messages, and the main thread stays out of their way.
       // A first line NDJSON could read whole is read whole before deciding it is an array's.
-      opened = await openInput(input, { chunkBytes: options.workers ? PARALLEL_CHUNK_BYTES : undefined, probeBytes: options.maxLineBytes, stop: options.signal });
+      opened = await openInput(input, {
+        chunkBytes: options.workers ? PARALLEL_CHUNK_BYTES : undefined,
+        probeBytes: options.maxLineBytes,
+        stop: options.signal,
+        format: options.inputFormat === 'json-array' ? 'json-array' : options.inputFormat === 'auto' || options.inputFormat === undefined ? undefined : 'ndjson',
+        joins: options.readers,
+      });
     } catch (error) {
       options.warn(`cannot read ${name}: ${describeError(error)}`);
       report.failedInputs++;
@@ -202,7 +211,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       const interruption =
         opened.format === 'json-array'
           ? await processArray(opened, processor, options)
-          : workers
+          : workers && !opened.joinsLines
             ? await processLinesInParallel(opened, processor, options, workers)
             : await processLines(opened, processor, options);
       if (interruption) {

@@ -1,3 +1,4 @@
+import type { EnvelopeReaders } from '../envelopes/formats.js';
 import { Worker } from 'node:worker_threads';
 import type { Catalog, SiteCatalog } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
@@ -23,6 +24,8 @@ export interface WorkerSetup {
   catalog?: SiteCatalog | undefined;
   /** For a report: what to take of each line, instead of counting. */
   report?: FactsSetup | undefined;
+  /** The envelopes read around records (`--input-format`). */
+  readers?: EnvelopeReaders | undefined;
 }
 
 /** A region to annotate, or a new table to annotate the next ones with (undefined: the vendor's). */

@@ -17,6 +17,10 @@ export interface LineHandler extends Omit<RegionHandler, 'region'> {
   line(bytes: Buffer, start: number, end: number): void;
   /** A complete line whose bytes are not valid UTF-8, untouched, without its terminator. */
   invalidUtf8(raw: Buffer): void;
+  /** Bytes of whole lines the handler holds (the parts of a record): a reader that resumes later starts that much further back. */
+  heldBytes?(): number;
+  /** The input ended: what the handler holds is handed on. */
+  ended?(): void;
 }
 
 /**
@@ -132,7 +136,10 @@ export class RegionLines {
 export class LineSplitter {
   private readonly regions: RegionSplitter;
 
-  constructor(maxLineBytes: number, handler: LineHandler) {
+  constructor(
+    maxLineBytes: number,
+    private readonly handler: LineHandler,
+  ) {
     const lines = new RegionLines(maxLineBytes, handler);
     this.regions = new RegionSplitter(maxLineBytes, {
       region: (bytes) => lines.split(bytes),
@@ -147,9 +154,10 @@ export class LineSplitter {
 
   end(): void {
     this.regions.end();
+    this.handler.ended?.();
   }
 
   get pendingBytes(): number {
-    return this.regions.pendingBytes;
+    return this.regions.pendingBytes + (this.handler.heldBytes?.() ?? 0);
   }
 }

@@ -2,6 +2,8 @@ import { createReadStream, fstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { readCriLine } from '../envelopes/cri.js';
+import type { EnvelopeReaders } from '../envelopes/formats.js';
 import { createArrayProbe, type InputFormat } from './array-probe.js';
 
 export type { InputFormat };
@@ -17,6 +19,11 @@ export interface OpenedInput {
    * not a regular file, which is read to its end at the disk's pace.
    */
   live: boolean;
+  /**
+   * Whether its first line is a CRI or docker line, whose records may come in parts: the parts
+   * are joined in input order, so the input is read by one thread.
+   */
+  joinsLines: boolean;
 }
 
 export interface InputOptions {
@@ -26,6 +33,10 @@ export interface InputOptions {
   probeBytes: number;
   /** Stops waiting for more of a live input: what was read by then decides (SIGINT, SIGTERM). */
   stop?: AbortSignal | undefined;
+  /** What the input is, when the user said (`--input-format`); undefined: told from its first bytes. */
+  format?: InputFormat | undefined;
+  /** The envelopes whose parts are joined: an input whose first line is one of them says so (`joinsLines`). */
+  joins?: Pick<EnvelopeReaders, 'cri' | 'docker'> | undefined;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -174,8 +185,20 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
     await start.readUntil(() => firstSignificantByte(start.head()) !== undefined || start.bytes >= SNIFF_LIMIT);
   }
   const head = start.head();
-  const format = firstSignificantByte(head) === 0x5b /* [ */ ? await probeArray(start, options.probeBytes) : 'ndjson';
-  return { stream: start.giveBack(startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0), format, raw, live };
+  const format = options.format ?? (firstSignificantByte(head) === 0x5b /* [ */ ? await probeArray(start, options.probeBytes) : 'ndjson');
+  const joinsLines = format === 'ndjson' && options.joins !== undefined && startsWithJoinedLine(start.head(), options.joins);
+  return { stream: start.giveBack(startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0), format, raw, live, joinsLines };
+}
+
+const DOCKER_START = Buffer.from('{"log":"');
+
+/** Whether the first line of `head` is one whose records may come in parts: CRI, or a docker entry. */
+function startsWithJoinedLine(head: Buffer, joins: Pick<EnvelopeReaders, 'cri' | 'docker'>): boolean {
+  const from = startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0;
+  const newline = head.indexOf(10, from);
+  const end = newline < 0 ? head.length : newline;
+  if (joins.docker && head.subarray(from, from + DOCKER_START.length).equals(DOCKER_START)) return true;
+  return joins.cri && readCriLine(head, from, end) !== undefined;
 }
 
 async function isRegularFile(path: string): Promise<boolean> {
