@@ -12,7 +12,7 @@ export interface SyslogLine {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const BSD_TIME = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) /;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /;
-const TAG = /^[^\s:[\]]{1,48}(?:\[[^\]\s]{0,32}\])?: ?/;
+const TAG = /^(?:[^\s:[\]]{1,48}\[[^\]\s]{0,32}\]:?|[^\s:[\]]{1,48}:) ?/;
 const PRI = /^<(\d{1,3})>/;
 const UTF8_BOM = '\ufeff';
 

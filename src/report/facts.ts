@@ -4,7 +4,7 @@ import { INVALID_REASONS, OUTCOMES, type AnnotatorOptions, type BadLineReason, t
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
-import { MISSING_TIME, TIME_FIELDS, encodeTime, jsonTimeReader, timeReader } from './time.js';
+import { MISSING_TIME, TIME_FIELDS, UNPARSEABLE_TIME, encodeTime, jsonTimeReader, parseTime, timeReader } from './time.js';
 import { UTC, parseZone, type Zone } from './zone.js';
 
 /** A `--by` value: the field's text (cut to 256 characters), or null when the record has none that is a string, number or boolean. */
@@ -74,8 +74,12 @@ export function factsReader(setup: FactsSetup): (event: LineEvent, sink: FactsSi
   const timeOfRecord = timeReader(setup.timeFields, zoneOf(setup));
   // A line read from its bytes has its time picked already (factsAnnotation), unless a time field is nested.
   const picked = pickedTimeKeys(setup) !== undefined;
-  const timeOf = (event: Extract<LineEvent, { result: 'annotated' | 'no_codes' }>): number =>
-    picked && event.text === undefined ? (event.picked ?? MISSING_TIME) : encodeTime(timeOfRecord(event.record));
+  const zone = zoneOf(setup);
+  const timeOf = (event: Extract<LineEvent, { result: 'annotated' | 'no_codes' }>): number => {
+    const own = picked && event.text === undefined ? (event.picked ?? MISSING_TIME) : encodeTime(timeOfRecord(event.record));
+    if (own !== MISSING_TIME || event.envelopeTime === undefined) return own;
+    return parseTime(event.envelopeTime, zone) ?? UNPARSEABLE_TIME;
+  };
   const byValues = (record: JsonObject) => by.map((path) => byValue(getPath(record, path)));
   return (event, sink) => {
     switch (event.result) {

@@ -10,10 +10,12 @@ export type RecordTime = number | 'missing' | 'unparseable';
 
 /**
  * Where a record's time is looked for, in this order, when no `--time-field` is given: ECS's
- * `@timestamp`, then the names loggers use. Top-level keys only: each key the byte scanner keeps
- * costs every record read (a nested one like ECS's `event.created` is one `--time-field` away).
+ * `@timestamp`, then the names loggers use, nginx's `time_local` and journald's
+ * `__REALTIME_TIMESTAMP` (µs). Top-level keys only: each key the byte scanner keeps costs every
+ * record read (a nested one like ECS's `event.created` is one `--time-field` away). A record with
+ * none of them takes its envelope's time (a CRI or syslog line's), if it came in one.
  */
-export const TIME_FIELDS: readonly (readonly string[])[] = [['@timestamp'], ['timestamp'], ['time'], ['ts'], ['date']];
+export const TIME_FIELDS: readonly (readonly string[])[] = [['@timestamp'], ['timestamp'], ['time'], ['ts'], ['date'], ['time_local'], ['__REALTIME_TIMESTAMP']];
 
 // Times outside these years are placeholders, typos or a clock that was never set. The bounds
 // also make an epoch's unit certain: the four ranges below do not overlap.
@@ -249,7 +251,7 @@ export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (
   // The built-in fields by name: property loads of fixed names cost half what a loop over the
   // names does (none of them is inherited, so a plain read is an own key's).
   if (paths === TIME_FIELDS || JSON.stringify(paths) === JSON.stringify(TIME_FIELDS)) {
-    return (record) => read(record['@timestamp'] ?? record.timestamp ?? record.time ?? record.ts ?? record.date);
+    return (record) => read(record['@timestamp'] ?? record.timestamp ?? record.time ?? record.ts ?? record.date ?? record.time_local ?? record.__REALTIME_TIMESTAMP);
   }
   // A top-level key that no object inherits is read as a plain property; any other path as
   // getPath reads it, own keys only.

@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { LineResult } from '../core/annotate.js';
 import type { JsonObject } from '../core/json.js';
 
-const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts'] as const;
+const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'time_local', '__REALTIME_TIMESTAMP'] as const;
 const PREVIEW_CHARS = 120;
 
 const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', dim: '\x1b[2m', reset: '\x1b[0m' } as const;
@@ -23,13 +23,16 @@ function epochToIso(value: number): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-function timeOf(record: JsonObject): string {
+const EPOCH_TEXT = /^\d{9,19}$/;
+
+/** The record's own time, else its envelope's (a CRI or syslog line's), as a person reads it. */
+function timeOf(record: JsonObject, envelopeTime: string | undefined): string {
   for (const key of TIME_KEYS) {
     const value = record[key];
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string') return EPOCH_TEXT.test(value) ? (epochToIso(Number(value)) ?? value) : value;
     if (typeof value === 'number') return epochToIso(value) ?? String(value);
   }
-  return '-';
+  return envelopeTime ?? '-';
 }
 
 /**
@@ -45,7 +48,7 @@ export function prettyFormatter(colour: boolean, annotator: { readonly catalog: 
       const preview = event.text.length > PREVIEW_CHARS ? `${event.text.slice(0, PREVIEW_CHARS)}…` : event.text;
       return paint('dim', `! ${event.reason}: ${preview}`);
     }
-    const time = timeOf(event.record);
+    const time = timeOf(event.record, event.envelopeTime);
     if (event.result === 'no_codes') return paint('dim', `${time} - no codes`);
     const { codes, outcome } = event;
     const { catalog } = annotator;
