@@ -32,7 +32,7 @@ describe.skipIf(!rsyslogInstalled)('rsyslogd and logger write the syslog envelop
   const TEMPLATES = { traditional: 'RSYSLOG_TraditionalFileFormat', file: 'RSYSLOG_FileFormat', protocol23: 'RSYSLOG_SyslogProtocol23Format' };
   const output = (tag: string, template: string) => join(dir, `${tag}.${template}.log`);
   const logger = (tag: string, args: readonly string[]) =>
-    spawnSync('logger', ['--server', '127.0.0.1', '--port', String(port), '--udp', '--id=4242', '--size', '65536', '-p', 'local0.info', '-t', tag, ...args], { encoding: 'utf8' });
+    spawnSync('logger', ['--server', '127.0.0.1', '--port', String(port), '--tcp', '--id=4242', '--size', '65536', '-p', 'local0.info', '-t', tag, ...args], { encoding: 'utf8' });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hidlog-rsyslog-'));
@@ -46,8 +46,8 @@ describe.skipIf(!rsyslogInstalled)('rsyslogd and logger write the syslog envelop
     writeFileSync(
       join(dir, 'rsyslog.conf'),
       `global(workDirectory="${dir}" maxMessageSize="64k")
-module(load="imudp")
-input(type="imudp" address="127.0.0.1" port="${port}")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="${port}")
 ${files}
 if $msg contains "hidlog-ready" then { action(type="omfile" file="${dir}/ready.log") stop }
 if $programname startswith "idp-" then {
@@ -56,7 +56,7 @@ ${actions}
 `,
     );
     daemon = startDaemon('rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')]);
-    // UDP is not acknowledged: knock until rsyslogd has written a knock down.
+    // Knock until rsyslogd has written a knock down: then it listens, and its outputs are open.
     await waitFor('rsyslogd to listen', async () => {
       logger('idp-ready', ['hidlog-ready']);
       return existsSync(join(dir, 'ready.log')) || undefined;
