@@ -2,7 +2,6 @@
 // JSON.parses each line and (mode "write") writes it back; mode "parse" only parses; mode
 // "split2" only parses too, its lines split by split2 (the usual npm way) instead of this loop.
 import { createReadStream } from 'node:fs';
-import split2 from 'split2';
 
 const [path, mode] = process.argv.slice(2);
 let parsed = 0;
@@ -13,6 +12,8 @@ const parse = (line) => {
   } catch {}
 };
 if (mode === 'split2') {
+  // Imported here, so that the other floors run where the devDependency is not installed.
+  const { default: split2 } = await import('split2');
   createReadStream(path, { highWaterMark: 256 * 1024 })
     .pipe(split2())
     .on('data', parse)
