@@ -1,7 +1,7 @@
 // Writes a deterministic benchmark corpus and its truth (what a correct counter must report),
 // known by construction: each line's codes are chosen here, then written in one of the real
 // record shapes (fixtures/shapes.mjs).
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AUDIT_SHAPES, SCIM_SHAPES, SHAPES, random } from '../fixtures/shapes.mjs';
 
@@ -64,4 +64,85 @@ export async function writeCorpus({ lines, path, catalog }) {
   out.end(buffer);
   await once(out, 'finish');
   return truth;
+}
+
+// What container runtimes write around a line: containerd's CRI log (`TIME STREAM P|F MESSAGE`)
+// and Docker's json-file driver (`{"log":…,"stream":…,"time":…}`). Both cut a message longer than
+// 16 KiB into parts: CRI's are tagged P up to the last, F; Docker's lack the trailing "\n" in `log`.
+const PART_BYTES = 16 * 1024;
+
+/** Go's time.RFC3339Nano: nanoseconds with the trailing zeros cut, the dot too when none are left. */
+function rfc3339Nano(nanoseconds) {
+  const seconds = nanoseconds / 1_000_000_000n;
+  const fraction = String(nanoseconds % 1_000_000_000n).padStart(9, '0').replace(/0+$/, '');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+/** Go's encoding/json, as Docker's driver writes `log`: JSON with <, > and & escaped for HTML. */
+const goJsonString = (text) => JSON.stringify(text).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+
+/** A record read as latin1 (one char a byte) cut where the runtime cuts it: every 16 KiB of bytes. */
+function partsOf(record) {
+  if (record.length <= PART_BYTES) return [record];
+  const parts = [];
+  for (let at = 0; at < record.length; at += PART_BYTES) parts.push(record.slice(at, at + PART_BYTES));
+  return parts;
+}
+
+/**
+ * Writes the NDJSON corpus at `source` again, each record wrapped as a container runtime logs it,
+ * to `cri` and `docker`; returns, for each, its lines and the partial lines in it (joined into the
+ * line after them by a reader), and how its records' results differ from the corpus's truth:
+ * a Docker entry is a JSON object even when its `log` is not, so the corpus's invalid lines are,
+ * wrapped by Docker, records without codes.
+ * @param {{ source: string, cri: string, docker: string, truth: { results: Record<string, number> } }} options
+ */
+export async function wrapCorpus({ source, cri, docker, truth }) {
+  const rnd = random(20261207);
+  const outputs = { cri: createWriteStream(cri, { encoding: 'latin1' }), docker: createWriteStream(docker, { encoding: 'latin1' }) };
+  const buffers = { cri: '', docker: '' };
+  const stats = {
+    cri: { lines: 0, partials: 0, results: { ...truth.results } },
+    docker: { lines: 0, partials: 0, results: { ...truth.results, no_codes: truth.results.no_codes + truth.results.invalid, invalid: 0 } },
+  };
+  let clock = BigInt(Date.UTC(2026, 10, 28, 9, 0, 0)) * 1_000_000n;
+  const wrap = (record) => {
+    // About a thousand lines a second, each at its own nanosecond, as a busy service logs.
+    clock += BigInt(1 + Math.floor(rnd() * 2_000_000));
+    const time = rfc3339Nano(clock);
+    const parts = partsOf(record);
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      buffers.cri += `${time} stdout ${last ? 'F' : 'P'} ${part}\n`;
+      buffers.docker += `{"log":${goJsonString(last ? `${part}\n` : part)},"stream":"stdout","time":"${time}"}\n`;
+    });
+    for (const format of ['cri', 'docker']) {
+      stats[format].lines += parts.length;
+      stats[format].partials += parts.length - 1;
+    }
+  };
+  const flush = async () => {
+    for (const format of ['cri', 'docker']) {
+      if (!outputs[format].write(buffers[format])) await once(outputs[format], 'drain');
+      buffers[format] = '';
+    }
+  };
+  let carry = '';
+  for await (const chunk of createReadStream(source, { encoding: 'latin1', highWaterMark: 1 << 20 })) {
+    const text = carry + chunk;
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      wrap(text.slice(start, newline));
+      start = newline + 1;
+    }
+    carry = text.slice(start);
+    await flush();
+  }
+  if (carry) wrap(carry);
+  await flush();
+  for (const output of Object.values(outputs)) {
+    output.end();
+    await once(output, 'finish');
+  }
+  return stats;
 }

@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// npm run bench [-- --lines N --rounds R --workers N --no-memory --no-follow]
-// Runs hidlog, the Node floor and the peers (jq, mtail) side by side on one generated corpus (and
-// hidlog on the corpus five times over), alternating modes over several rounds, and prints
-// medians, ratios against the targets, and whether every mode's counts equal the corpus's truth;
-// then follow mode's CPU and latency beside mtail and tail -F (bench/follow.mjs).
+// npm run bench [-- --lines N --rounds R --workers N --ab-rounds N --no-memory --no-follow]
+// Runs hidlog, the Node floors and the peers (jq, mtail) side by side on one generated corpus (and
+// hidlog on the corpus five times over, and on its copies wrapped as CRI and docker json-file
+// logs), alternating modes over several rounds, and prints medians, ratios against the targets,
+// and whether every mode's counts equal the corpus's truth; then the cost of recognising
+// envelopes on bare NDJSON, in CPU time over alternating rounds (bench/alternate.mjs); then
+// follow mode's CPU and latency beside mtail and tail -F (bench/follow.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeCorpus } from './corpus.mjs';
+import { alternate } from './alternate.mjs';
+import { wrapCorpus, writeCorpus } from './corpus.mjs';
 import { followBench } from './follow.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +28,8 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '3' },
     // The --workers targets are decided for two threads.
     workers: { type: 'string', default: '2' },
+    // Rounds of the alternating CPU-time runs that judge the recognition cost's 2%.
+    'ab-rounds': { type: 'string', default: '10' },
     'no-memory': { type: 'boolean', default: false },
     'no-follow': { type: 'boolean', default: false },
   },
@@ -32,6 +37,7 @@ const { values: opts } = parseArgs({
 const lines = Number(opts.lines);
 const rounds = Number(opts.rounds);
 const workers = Number(opts.workers);
+const abRounds = Number(opts['ab-rounds']);
 const hidlog = join(root, 'bin/hidlog.js');
 const has = (tool) => spawnSync('which', [tool]).status === 0;
 
@@ -51,16 +57,32 @@ const truth = JSON.parse(readFileSync(truthFile, 'utf8'));
 // The corpus five times over: where a second thread's fixed costs weigh less.
 const five = join(work, `corpus-v2-${lines}x5.ndjson`);
 if (!existsSync(five)) spawnSync('bash', ['-c', `for i in 1 2 3 4 5; do cat '${corpus}'; done > '${five}'`]);
-const sizes = { corpus: { lines, bytes: statSync(corpus).size }, five: { lines: 5 * lines, bytes: statSync(five).size } };
+// The same records as containerd (CRI) and Docker (json-file) log them; the version in the name, as above.
+const wrapped = { cri: join(work, `corpus-v2-${lines}.cri-v1.log`), docker: join(work, `corpus-v2-${lines}.docker-v1.log`) };
+const wrappedFile = join(work, `corpus-v2-${lines}.wrapped-v1.json`);
+if (!existsSync(wrappedFile)) {
+  process.stderr.write('wrapping the corpus as CRI and docker logs…\n');
+  writeFileSync(wrappedFile, JSON.stringify(await wrapCorpus({ source: corpus, ...wrapped, truth })));
+}
+const wrappedTruth = JSON.parse(readFileSync(wrappedFile, 'utf8'));
+const FORMATS = [
+  { format: 'cri', label: 'CRI' },
+  { format: 'docker', label: 'docker' },
+];
+const sizes = {
+  corpus: { lines, bytes: statSync(corpus).size },
+  five: { lines: 5 * lines, bytes: statSync(five).size },
+  ...Object.fromEntries(FORMATS.map(({ format }) => [format, { lines: wrappedTruth[format].lines, bytes: statSync(wrapped[format]).size }])),
+};
 const fiveLines = `${sizes.five.lines.toLocaleString('en')} lines`;
 
-/** Runs a shell command with stdout to /dev/null; returns wall seconds and peak RSS (MiB) of the process tree's largest member. */
+/** Runs a shell command with stdout to /dev/null; returns wall seconds and peak RSS (MiB) of the process tree's largest member, or what failed. */
 function timed(command) {
   const rssFile = join(work, 'rss.txt');
   const start = process.hrtime.bigint();
   const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, 'bash', '-c', `${command} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0) throw new Error(`failed: ${command}\n${result.stderr}`);
+  if (result.status !== 0) return { failed: `exit ${result.status}: ${String(result.stderr).trim().split('\n')[0]}` };
   return { seconds, rssMiB: Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 };
 }
 
@@ -69,6 +91,7 @@ const q = (s) => `'${s}'`;
 const modes = [
   { name: 'floor: read, split, parse, write', key: 'floorWrite', command: `node ${q(join(here, 'floor.mjs'))} ${q(corpus)} write` },
   { name: 'floor: read, split, parse', key: 'floorParse', command: `node ${q(join(here, 'floor.mjs'))} ${q(corpus)} parse` },
+  { name: 'floor: read, split2, parse', key: 'floorSplit2', command: `node ${q(join(here, 'floor.mjs'))} ${q(corpus)} split2` },
   { name: 'hidlog annotate', key: 'annotate', hidlog: true, command: `node ${q(hidlog)} annotate ${q(corpus)}` },
   { name: `hidlog annotate --workers ${workers}`, key: 'annotateWorkers', hidlog: true, command: `node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}` },
   { name: 'hidlog count', key: 'count', hidlog: true, command: `node ${q(hidlog)} count ${q(corpus)}` },
@@ -76,6 +99,10 @@ const modes = [
   { name: 'hidlog report', key: 'report', hidlog: true, command: `node ${q(hidlog)} report ${q(corpus)}` },
   { name: `hidlog annotate, ${fiveLines}`, key: 'annotate5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate ${q(five)}` },
   { name: `hidlog annotate --workers ${workers}, ${fiveLines}`, key: 'annotateWorkers5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate --workers ${workers} ${q(five)}` },
+  // The wrapped copies with the default --input-format auto, as a user runs them.
+  ...FORMATS.flatMap(({ format, label }) =>
+    ['annotate', 'count'].map((command) => ({ name: `hidlog ${command}, ${label} copy`, key: `${command}:${format}`, hidlog: true, size: format, command: `node ${q(hidlog)} ${command} ${q(wrapped[format])}` })),
+  ),
 ];
 if (has('jq')) modes.push({ name: 'jq enrichment (peers/enrich.jq)', key: 'jq', command: `jq -rR --slurpfile catalog ${q(join(work, 'catalog-map.json'))} -f ${q(join(here, 'peers/enrich.jq'))} ${q(corpus)}` });
 else process.stderr.write('jq is not installed: apt-get install jq to compare\n');
@@ -83,17 +110,34 @@ if (has('mtail')) modes.push({ name: 'mtail --one_shot (peers/hid.mtail)', key: 
 else process.stderr.write('mtail is not installed: apt-get install mtail to compare\n');
 
 const samples = Object.fromEntries(modes.map((m) => [m.key, []]));
+// A mode that fails once is reported as failed and run no more; the others go on.
+const failures = {};
 for (let round = 0; round < rounds; round++) {
   // Rotate the order each round, so no mode always runs on a cold or a warm cache.
   const order = modes.map((_, i) => modes[(i + round) % modes.length]);
   for (const mode of order) {
+    if (failures[mode.key]) continue;
     const sample = timed(mode.command);
+    if (sample.failed) {
+      failures[mode.key] = sample.failed;
+      process.stderr.write(`round ${round + 1}/${rounds}  ${mode.name.padEnd(40)} FAILED (${sample.failed})\n`);
+      continue;
+    }
     samples[mode.key].push(sample);
     process.stderr.write(`round ${round + 1}/${rounds}  ${mode.name.padEnd(40)} ${sample.seconds.toFixed(2)} s  ${sample.rssMiB.toFixed(0)} MiB\n`);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const result = Object.fromEntries(modes.map((m) => [m.key, { seconds: median(samples[m.key].map((s) => s.seconds)), rssMiB: Math.max(...samples[m.key].map((s) => s.rssMiB)) }]));
+const result = Object.fromEntries(
+  modes.filter((m) => !failures[m.key]).map((m) => [m.key, { seconds: median(samples[m.key].map((s) => s.seconds)), rssMiB: Math.max(...samples[m.key].map((s) => s.rssMiB)) }]),
+);
+
+// The cost of recognising envelopes on bare NDJSON: too small for whole-process wall times over a
+// few rounds to show, so measured as bench/ab.mjs measures, in CPU time over alternating rounds.
+const recognition = alternate(
+  ['auto', 'ndjson'].map((format) => ({ name: `hidlog count --input-format ${format}`, command: `node ${q(hidlog)} count --input-format ${format} ${q(corpus)}` })),
+  { rounds: abRounds, log: (line) => process.stderr.write(`${line}\n`) },
+);
 
 // Exactness: every mode's counts against the truth (runs not timed).
 const sameCounts = (counted) => ['http', 'error', 'failure', 'response'].every((kind) => JSON.stringify(sortKeys(counted[kind] ?? {})) === JSON.stringify(sortKeys(truth.codes[kind])));
@@ -104,14 +148,16 @@ function parseExposition(text) {
   const counts = { http: {}, error: {}, failure: {}, response: {} };
   const metric = { hid_http_responses_total: 'http', hid_errors_total: 'error', hid_failures_total: 'failure', hid_responses_total: 'response' };
   const lines = {};
+  const partials = {};
   for (const line of text.split('\n')) {
     const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
     if (!m) continue;
     const code = /code="([^"]*)"/.exec(m[2])?.[1];
     if (metric[m[1]] && code !== undefined) counts[metric[m[1]]][code] = (counts[metric[m[1]]][code] ?? 0) + Number(m[3]);
     if (m[1] === 'hidlog_lines_total') lines[/result="(\w+)"/.exec(m[2])[1]] = Number(m[3]);
+    if (m[1] === 'hidlog_partial_lines_total') partials[/format="(\w+)"/.exec(m[2])[1]] = Number(m[3]);
   }
-  return { counts, lines };
+  return { counts, lines, partials };
 }
 async function hashOf(command) {
   const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -123,7 +169,8 @@ async function hashOf(command) {
   }
   return { hash: hash.digest('hex'), newlines };
 }
-async function countAnnotations(command) {
+/** Tallies the codes in the `hid` annotations a command writes; `recordOf` finds the JSON record in a line. */
+async function countAnnotations(command, recordOf = (line) => line) {
   const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
   const counts = { http: {}, error: {}, failure: {}, response: {} };
   let carry = '';
@@ -132,7 +179,7 @@ async function countAnnotations(command) {
     newlines++;
     let hid;
     try {
-      hid = JSON.parse(line).hid;
+      hid = JSON.parse(recordOf(line)).hid;
     } catch {
       return;
     }
@@ -163,9 +210,32 @@ checks.push([`hidlog annotate --workers ${workers}: annotations equal the truth`
 const reported = JSON.parse(spawnSync(process.execPath, [hidlog, 'report', '--format', 'json', '--top', '100000', corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
 const reportedCounts = Object.fromEntries(['http', 'error', 'failure', 'response'].map((kind) => [kind, Object.fromEntries(reported.kinds[kind].codes.map((c) => [c.code, c.count]))]));
 checks.push(['hidlog report: counts equal the truth', sameCounts(reportedCounts) && reported.input.lines === lines && reported.records.annotated === truth.results.annotated]);
+const countOf = (...args) => parseExposition(spawnSync(process.execPath, [hidlog, 'count', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
 for (const w of [1, workers]) {
-  const counted = parseExposition(spawnSync(process.execPath, [hidlog, 'count', '--workers', String(w), corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+  const counted = countOf('--workers', String(w), corpus);
   checks.push([`hidlog count --workers ${w}: counts equal the truth`, sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results)]);
+}
+{
+  const counted = countOf('--input-format', 'ndjson', corpus);
+  checks.push(['hidlog count --input-format ndjson: counts equal the truth', sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results)]);
+}
+// The wrapped copies: the same codes; their results as wrapCorpus says; every partial line counted.
+// A CRI line's record follows its third space; a docker entry is the record.
+const recordOf = { cri: (line) => line.slice(line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1) + 1), docker: (line) => line };
+for (const { format, label } of FORMATS) {
+  const expected = wrappedTruth[format];
+  const sameLines = (counted) => JSON.stringify(counted.lines) === JSON.stringify(expected.results) && (counted.partials[format] ?? 0) === expected.partials;
+  const counted = countOf(wrapped[format]);
+  checks.push([`hidlog count, ${label} copy: counts equal the truth`, sameCounts(counted.counts) && sameLines(counted)]);
+  const wrappedTextfile = join(work, `annotate-${format}.prom`);
+  rmSync(wrappedTextfile, { force: true });
+  const annotatedOut = await hashOf(`node ${q(hidlog)} annotate --textfile ${q(wrappedTextfile)} ${q(wrapped[format])}`);
+  // A joined record is written as one line.
+  checks.push([`hidlog annotate, ${label} copy: one line out per record in`, annotatedOut.newlines === expected.lines - expected.partials]);
+  const fromTextfile = existsSync(wrappedTextfile) ? parseExposition(readFileSync(wrappedTextfile, 'utf8')) : undefined;
+  checks.push([`hidlog annotate, ${label} copy: counts equal the truth`, fromTextfile !== undefined && sameCounts(fromTextfile.counts) && sameLines(fromTextfile)]);
+  const annotations = await countAnnotations(`node ${q(hidlog)} annotate ${q(wrapped[format])}`, recordOf[format]);
+  checks.push([`hidlog annotate, ${label} copy: annotations equal the truth`, sameCounts(annotations.counts)]);
 }
 if (result.jq) {
   const jq = await countAnnotations(modes.find((m) => m.key === 'jq').command);
@@ -189,14 +259,21 @@ if (!opts['no-memory']) {
 // The report.
 const row = (m) => {
   const r = result[m.key];
+  if (!r) return `| ${m.name} | failed | | | |`;
   const { lines: count, bytes } = sizes[m.size ?? 'corpus'];
   return `| ${m.name} | ${r.seconds.toFixed(2)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(count / r.seconds / 1000).toFixed(0)}k | ${r.rssMiB.toFixed(0)} |`;
 };
-const ratio = (a, b) => (result[a] && result[b] ? result[a].seconds / result[b].seconds : undefined);
-const atMost = (limit) => ({ target: `≤ ${limit}`, met: (x) => x <= limit });
+// A ratio of two modes' medians: a number, 'failed' when either failed, undefined when either did not run.
+const ratio = (a, b) => (failures[a] || failures[b] ? 'failed' : result[a] && result[b] ? result[a].seconds / result[b].seconds : undefined);
+const atMost = (limit, shown = String(limit), digits = 2) => ({ target: `≤ ${shown}`, met: (x) => x <= limit, digits });
 const atLeast = (limit) => ({ target: `≥ ${limit}`, met: (x) => x >= limit });
+// Measured for the record, with no bound to meet.
+const noTarget = { target: '—', met: () => undefined };
+const [recognitionAuto, recognitionNdjson] = recognition;
+const recognitionRatio = recognitionAuto.failed || recognitionNdjson.failed ? 'failed' : recognitionAuto.cpu / recognitionNdjson.cpu;
 // One row a target: what is measured, its value (undefined when a mode did not run), the bound.
 const targets = [
+  ['floor (read, split2, parse) / floor (read, split, parse)', ratio('floorSplit2', 'floorParse'), noTarget],
   ['annotate / floor (read, split, parse, write)', ratio('annotate', 'floorWrite'), atMost(1.5)],
   ['count / floor (read, split, parse)', ratio('count', 'floorParse'), atMost(1.5)],
   [`count --workers ${workers} / floor (read, split, parse)`, ratio('countWorkers', 'floorParse'), atMost(1.5)],
@@ -205,6 +282,11 @@ const targets = [
   ['mtail / count', ratio('mtail', 'count'), atLeast(2.5)],
   [`annotate --workers ${workers} / annotate`, ratio('annotateWorkers', 'annotate'), atMost(0.75)],
   [`annotate --workers ${workers} / annotate, ${fiveLines}`, ratio('annotateWorkers5x', 'annotate5x'), atMost(0.65)],
+  // Records a second wrapped at least 0.85× bare NDJSON's, as times: at most 1/0.85 of them.
+  ...FORMATS.flatMap(({ format, label }) =>
+    ['annotate', 'count'].map((command) => [`${command}, ${label} copy / ${command} (NDJSON)`, ratio(`${command}:${format}`, command), atMost(1 / 0.85, '1.18 (records/s ≥ 0.85×)')]),
+  ),
+  ['count --input-format auto / ndjson, CPU time, alternating rounds', recognitionRatio, atMost(1.02, '1.02', 3)],
 ];
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const out = [];
@@ -216,9 +298,20 @@ for (const m of modes) out.push(row(m));
 out.push('');
 out.push('| ratio | measured | target | |');
 out.push('|---|---|---|---|');
-for (const [name, value, { target, met }] of targets) out.push(`| ${name} | ${value === undefined ? 'n/a' : value.toFixed(2)} | ${target} | ${value === undefined ? 'not run' : met(value) ? 'met' : 'MISSED'} |`);
+const judged = (value, met) => {
+  if (value === undefined) return 'not run';
+  if (value === 'failed') return 'FAILED';
+  const ok = met(value);
+  return ok === undefined ? '' : ok ? 'met' : 'MISSED';
+};
+for (const [name, value, { target, met, digits = 2 }] of targets) out.push(`| ${name} | ${typeof value === 'number' ? value.toFixed(digits) : 'n/a'} | ${target} | ${judged(value, met)} |`);
+if (targets.some(([, value]) => value === 'failed')) process.exitCode = 1;
+out.push('');
+out.push(`| recognition cost (${abRounds} alternating rounds, medians) | CPU s | wall s |`);
+out.push('|---|---|---|');
+for (const r of recognition) out.push(r.failed ? `| ${r.name} | failed | |` : `| ${r.name} | ${r.cpu.toFixed(2)} | ${r.wall.toFixed(2)} |`);
 if (slowReaderRssMiB !== undefined) {
-  const hidlogPeaks = [...modes.filter((m) => m.hidlog).map((m) => result[m.key].rssMiB), slowReaderRssMiB];
+  const hidlogPeaks = [...modes.filter((m) => m.hidlog && result[m.key]).map((m) => result[m.key].rssMiB), slowReaderRssMiB];
   const growth = result.annotate5x.rssMiB / result.annotate.rssMiB;
   out.push('');
   out.push('| memory (one run) | peak RSS MiB |');
@@ -234,6 +327,12 @@ out.push('');
 out.push('| exactness check | |');
 out.push('|---|---|');
 for (const [name, ok] of checks) out.push(`| ${name} | ${ok ? 'yes' : 'NO'} |`);
+const failed = [...modes.filter((m) => failures[m.key]).map((m) => [m.name, failures[m.key]]), ...recognition.filter((r) => r.failed).map((r) => [r.name, r.failed])];
+if (failed.length > 0) {
+  out.push('', '| failed mode | first line of its stderr |', '|---|---|');
+  for (const [name, reason] of failed) out.push(`| ${name} | ${reason.split('\n')[0].replaceAll('|', '\\|')} |`);
+  process.exitCode = 1;
+}
 console.log(out.join('\n'));
 if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 if (!opts['no-follow']) { const follow = await followBench(); console.log(`\n${follow.text}`); if (follow.failed) process.exitCode = 1; }
