@@ -58,7 +58,7 @@ describe('--input-format', () => {
         results: { invalid: total },
         invalid: { invalid_json: total },
         outcomes: {},
-        partialLines: {},
+        partialLines: 0,
       });
     },
   );

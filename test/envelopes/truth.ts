@@ -23,6 +23,8 @@ const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.en
 /** What `hidlog count` printed, in the truth's shape. */
 export function countsIn(exposition: string) {
   const samples = parseExposition(exposition);
+  // A line joined into the line after it is a line too: hidlog_lines_total{result="partial"}.
+  const { partial = 0, ...results } = byLabel(samples, 'hidlog_lines_total', 'result');
   return {
     codes: {
       http: byLabel(samples, 'hid_http_responses_total', 'code'),
@@ -30,10 +32,10 @@ export function countsIn(exposition: string) {
       failure: byLabel(samples, 'hid_failures_total', 'code'),
       response: byLabel(samples, 'hid_responses_total', 'code'),
     },
-    results: byLabel(samples, 'hidlog_lines_total', 'result'),
+    results: nonZero(results),
     invalid: byLabel(samples, 'hidlog_invalid_lines_total', 'reason'),
     outcomes: byLabel(samples, 'hidlog_outcomes_total', 'outcome'),
-    partialLines: byLabel(samples, 'hidlog_partial_lines_total', 'format'),
+    partialLines: partial,
   };
 }
 
@@ -44,7 +46,7 @@ export function expectedCounts(truth: EnvelopeTruth) {
     results: nonZero(truth.results),
     invalid: truth.invalid,
     outcomes: nonZero(truth.outcomes),
-    partialLines: truth.partialLines,
+    partialLines: Object.values(truth.partialLines).reduce((sum, n) => sum + n, 0),
   };
 }
 
