@@ -114,7 +114,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers, collect() { this.set(read()); } });
 
-  counter('hidlog_lines_total', 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a JSON object), too_long.', 'result', () => Object.entries(tally.lines));
+  counter('hidlog_lines_total', 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a record), too_long, partial (a part of a record the line after it ends: CRI P, docker partial).', 'result', () => Object.entries(tally.lines));
   counter('hidlog_invalid_lines_total', `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () => INVALID_REASONS.map((reason) => [reason, tally.invalidReasons.get(reason) ?? 0]));
   counter('hidlog_outcomes_total', `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () => OUTCOMES.map((outcome) => [outcome, tally.outcomes.get(outcome) ?? 0]));
   counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);

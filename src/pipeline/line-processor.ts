@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Annotator, BytesResult, LineResult } from '../core/annotate.js';
 import type { JsonObject } from '../core/json.js';
 import { readCriLine, type CriLine } from '../envelopes/cri.js';
@@ -36,17 +37,12 @@ interface OpenJoin {
   messageBytes: number;
   /** Over --max-line-bytes: the lines have gone to the dead letters, and the record is a too_long line. */
   tooLongBytes: number;
+  /** Where its first line starts in the input. */
+  from: number;
 }
 
 const NEWLINE = Buffer.from('\n');
 
-/** Bytes of the terminator after a line that ends at `end` in `bytes` (`\n`, `\r\n`, or none at the input's end). */
-function terminatorAfter(bytes: Buffer, end: number): number {
-  let at = end;
-  if (bytes[at] === 13) at++;
-  if (at < bytes.length && bytes[at] === 10) at++;
-  return at - end;
-}
 
 /** Turns each line of one input into output, dead letters and observations. */
 export class LineProcessor {
@@ -57,8 +53,8 @@ export class LineProcessor {
   /** Open CRI joins, by stream; the open docker join. */
   private readonly criJoins = new Map<CriLine['stream'], OpenJoin & { time: string }>();
   private dockerJoin: (OpenJoin & { first: DockerEntry }) | undefined;
-  /** Bytes read since the first line of the oldest open join: a reader that resumes later starts that far back. */
-  private heldBytes = 0;
+  /** The splitter lines come from: it tells where a line starts in the input. */
+  private lineSource: LineSplitter | undefined;
 
   constructor(
     private readonly options: LineOptions,
@@ -76,7 +72,6 @@ export class LineProcessor {
   /** A line of valid UTF-8, `bytes[start, end)`: its envelope read (`readers`), then its record. */
   line(bytes: Buffer, start: number, end: number): void {
     const { readers } = this.options;
-    if (this.heldBytes > 0) this.heldBytes += end - start + terminatorAfter(bytes, end);
     if (readers === undefined) return this.record(bytes, start, end);
     let first = start;
     while (first < end && (bytes[first] === 32 || bytes[first] === 9)) first++;
@@ -171,16 +166,34 @@ export class LineProcessor {
   private criLine(cri: CriLine, bytes: Buffer, start: number, end: number): void {
     const join = this.criJoins.get(cri.stream);
     if (!cri.partial && join === undefined) return this.envelopedMessage(bytes, start, cri.message, end, cri.time);
-    const open = join ?? { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, time: cri.time };
-    if (join === undefined) this.openJoin(() => this.criJoins.set(cri.stream, open), bytes, start, end);
+    const open = join ?? { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, time: cri.time, from: this.positionOf(bytes, start) };
+    if (join === undefined) this.criJoins.set(cri.stream, open);
     this.hold(open, bytes.subarray(start, end), bytes.subarray(cri.message, end));
     if (cri.partial) return this.countPartial('cri');
     this.criJoins.delete(cri.stream);
-    this.closeJoins();
-    if (open.tooLongBytes > 0) return this.emit({ result: 'too_long', bytes: open.tooLongBytes });
-    const prefix = Buffer.from(`${open.time} ${cri.stream} F `);
-    const joined = Buffer.concat([prefix, ...(open.parts as Buffer[])]);
-    this.envelopedMessage(joined, 0, prefix.length, joined.length, open.time, Buffer.concat(open.lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line]))));
+    this.endCriJoin(cri.stream, open);
+  }
+
+  /** A joined CRI record, read as one line with the first part's time and the tag F. */
+  private endCriJoin(stream: CriLine['stream'], join: OpenJoin & { time: string }): void {
+    if (join.tooLongBytes > 0) return this.emit({ result: 'too_long', bytes: join.tooLongBytes });
+    const original = Buffer.concat(join.lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line])));
+    const prefix = Buffer.from(`${join.time} ${stream} F `);
+    const joined = Buffer.concat([prefix, ...(join.parts as Buffer[])]);
+    // The runtime cuts a message at a byte count, through a character if it falls there: only the whole is UTF-8.
+    if (!isUtf8(joined)) return this.emit({ result: 'invalid', reason: 'invalid_utf8', raw: original });
+    this.envelopedMessage(joined, 0, prefix.length, joined.length, join.time, original);
+  }
+
+  /** A line of bytes that are not UTF-8: a CRI part may end inside a character the next part completes. */
+  private notUtf8(raw: Buffer): void {
+    const cri = this.options.readers?.cri ? readCriLine(raw, 0, raw.length) : undefined;
+    if (cri && (cri.partial || this.criJoins.has(cri.stream))) return this.criLine(cri, raw, 0, raw.length);
+    this.emit({ result: 'invalid', reason: 'invalid_utf8', raw });
+  }
+
+  private positionOf(bytes: Buffer, start: number): number {
+    return this.lineSource?.positionOf(bytes, start) ?? 0;
   }
 
   private dockerLine(bytes: Buffer, start: number, end: number): void {
@@ -193,9 +206,8 @@ export class LineProcessor {
       return this.record(bytes, start, end);
     }
     if (join === undefined) {
-      join = { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, first: entry };
-      const opened = join;
-      this.openJoin(() => (this.dockerJoin = opened), bytes, start, end);
+      join = { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, first: entry, from: this.positionOf(bytes, start) };
+      this.dockerJoin = join;
     }
     this.hold(join, bytes.subarray(start, end), entry.log);
     if (partial) return this.countPartial('docker');
@@ -207,7 +219,6 @@ export class LineProcessor {
     const join = this.dockerJoin;
     if (join === undefined) return;
     this.dockerJoin = undefined;
-    this.closeJoins();
     if (join.tooLongBytes > 0) return this.emit({ result: 'too_long', bytes: join.tooLongBytes });
     const { first } = join;
     const record = JSON.stringify({ log: join.parts.join(''), stream: first.stream, time: first.time, ...first.rest });
@@ -216,13 +227,11 @@ export class LineProcessor {
     this.emit(event.result === 'annotated' ? event : event.result === 'no_codes' ? { ...event, text: original } : { result: 'invalid', reason: 'invalid_json', raw: Buffer.from(original) });
   }
 
-  private openJoin(open: () => void, bytes: Buffer, start: number, end: number): void {
-    if (this.heldBytes === 0) this.heldBytes = end - start + terminatorAfter(bytes, end);
-    open();
-  }
-
-  private closeJoins(): void {
-    if (this.criJoins.size === 0 && this.dockerJoin === undefined) this.heldBytes = 0;
+  /** Where the first line of the oldest open join starts in the input; undefined with none open. */
+  private heldFrom(): number | undefined {
+    let from = this.dockerJoin?.from;
+    for (const join of this.criJoins.values()) if (from === undefined || join.from < from) from = join.from;
+    return from;
   }
 
   /** One more line of a join; past --max-line-bytes its lines go to the dead letters, as a long line's pieces do. */
@@ -252,14 +261,7 @@ export class LineProcessor {
   endOfInput(): void {
     for (const [stream, join] of this.criJoins) {
       this.criJoins.delete(stream);
-      this.closeJoins();
-      if (join.tooLongBytes > 0) {
-        this.emit({ result: 'too_long', bytes: join.tooLongBytes });
-        continue;
-      }
-      const prefix = Buffer.from(`${join.time} ${stream} F `);
-      const joined = Buffer.concat([prefix, ...(join.parts as Buffer[])]);
-      this.envelopedMessage(joined, 0, prefix.length, joined.length, join.time, Buffer.concat(join.lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line]))));
+      this.endCriJoin(stream, join);
     }
     this.finishDockerJoin();
   }
@@ -296,16 +298,16 @@ export class LineProcessor {
 
   splitter(): LineSplitter {
     const { deadLetter } = this.options;
-    return new LineSplitter(this.options.maxLineBytes, {
+    return (this.lineSource = new LineSplitter(this.options.maxLineBytes, {
       line: (bytes, start, end) => this.line(bytes, start, end),
-      invalidUtf8: (raw) => this.emit({ result: 'invalid', reason: 'invalid_utf8', raw }),
+      invalidUtf8: (raw) => this.notUtf8(raw),
       tooLongPiece: (piece) => {
         if (!this.options.strict) deadLetter?.writeBytes(piece);
       },
       tooLong: (bytes) => this.emit({ result: 'too_long', bytes }),
-      heldBytes: () => this.heldBytes,
+      heldFrom: () => this.heldFrom(),
       ended: () => this.endOfInput(),
-    });
+    }));
   }
 
   value(value: unknown): void {

@@ -5,7 +5,7 @@ export interface RegionHandler {
    * Whole lines: each ends in `\n`, except a last line the input ended without one. The bytes
    * may be a view into the pushed chunk, valid only during the call.
    */
-  region(bytes: Buffer): void;
+  region(bytes: Buffer, at: number): void;
   /** A piece of a line already known to be too long, as it streams past (for a dead-letter file). */
   tooLongPiece(piece: Buffer): void;
   /** The end of a too-long line, with its length in bytes. */
@@ -17,8 +17,11 @@ export interface LineHandler extends Omit<RegionHandler, 'region'> {
   line(bytes: Buffer, start: number, end: number): void;
   /** A complete line whose bytes are not valid UTF-8, untouched, without its terminator. */
   invalidUtf8(raw: Buffer): void;
-  /** Bytes of whole lines the handler holds (the parts of a record): a reader that resumes later starts that much further back. */
-  heldBytes?(): number;
+  /**
+   * Where the first byte of the whole lines the handler holds (the parts of a record) is, from
+   * the input's first byte; undefined when it holds none. A reader that resumes later starts there.
+   */
+  heldFrom?(): number | undefined;
   /** The input ended: what the handler holds is handed on. */
   ended?(): void;
 }
@@ -32,6 +35,8 @@ export class RegionSplitter {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private overflowBytes = -1; // -1: not inside a too-long line
+  /** Bytes pushed so far: where the next chunk starts in the input. */
+  private position = 0;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -39,6 +44,8 @@ export class RegionSplitter {
   ) {}
 
   push(chunk: Buffer): void {
+    const chunkAt = this.position;
+    this.position += chunk.length;
     let start = 0;
     if (this.heldBytes > 0 || this.overflowBytes >= 0) {
       const newline = chunk.indexOf(10);
@@ -46,13 +53,14 @@ export class RegionSplitter {
         this.hold(chunk);
         return;
       }
+      const lineAt = chunkAt - this.pendingBytes;
       this.hold(chunk.subarray(0, newline));
-      this.endHeld();
+      this.endHeld(lineAt);
       start = newline + 1;
     }
     const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline >= start) {
-      this.handler.region(chunk.subarray(start, lastNewline + 1));
+      this.handler.region(chunk.subarray(start, lastNewline + 1), chunkAt + start);
       start = lastNewline + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
@@ -60,7 +68,12 @@ export class RegionSplitter {
 
   /** The input ended: a last line without a newline is still a line. */
   end(): void {
-    if (this.heldBytes > 0 || this.overflowBytes >= 0) this.endHeld();
+    if (this.heldBytes > 0 || this.overflowBytes >= 0) this.endHeld(this.position - this.pendingBytes);
+  }
+
+  /** Bytes pushed so far. */
+  get bytesPushed(): number {
+    return this.position;
   }
 
   /** Bytes of a line begun but not yet ended: a reader that resumes later starts that far back. */
@@ -86,7 +99,7 @@ export class RegionSplitter {
     }
   }
 
-  private endHeld(): void {
+  private endHeld(lineAt: number): void {
     if (this.overflowBytes >= 0) {
       this.handler.tooLong(this.overflowBytes);
       this.overflowBytes = -1;
@@ -95,7 +108,7 @@ export class RegionSplitter {
     const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
-    this.handler.region(line);
+    this.handler.region(line, lineAt);
   }
 }
 
@@ -109,7 +122,13 @@ export class RegionLines {
     private readonly handler: LineHandler,
   ) {}
 
-  split(region: Buffer): void {
+  /** Where the region being split starts in the input, and its bytes: a line's place in the input is told from them. */
+  private regionAt = 0;
+  private region: Buffer = Buffer.alloc(0);
+
+  split(region: Buffer, at = 0): void {
+    this.regionAt = at;
+    this.region = region;
     const valid = isUtf8(region);
     let start = 0;
     for (let newline = region.indexOf(10); newline !== -1; newline = region.indexOf(10, start)) {
@@ -117,6 +136,11 @@ export class RegionLines {
       start = newline + 1;
     }
     if (start < region.length) this.emit(region, start, region.length, valid);
+  }
+
+  /** Where a line of the region being split (its bytes, or a view of them) starts in the input. */
+  positionOf(line: Buffer, start = 0): number {
+    return this.regionAt + (line === this.region ? start : line.byteOffset - this.region.byteOffset);
   }
 
   private emit(region: Buffer, start: number, end: number, valid: boolean): void {
@@ -135,14 +159,16 @@ export class RegionLines {
 /** Splits a byte stream into lines: RegionSplitter then RegionLines. */
 export class LineSplitter {
   private readonly regions: RegionSplitter;
+  private readonly lines: RegionLines;
 
   constructor(
     maxLineBytes: number,
     private readonly handler: LineHandler,
   ) {
     const lines = new RegionLines(maxLineBytes, handler);
+    this.lines = lines;
     this.regions = new RegionSplitter(maxLineBytes, {
-      region: (bytes) => lines.split(bytes),
+      region: (bytes, at) => lines.split(bytes, at),
       tooLongPiece: (piece) => handler.tooLongPiece(piece),
       tooLong: (bytes) => handler.tooLong(bytes),
     });
@@ -157,7 +183,14 @@ export class LineSplitter {
     this.handler.ended?.();
   }
 
+  /** Bytes of the input not yet handed on as whole lines, or held by the handler: a reader that resumes later starts that far back. */
   get pendingBytes(): number {
-    return this.regions.pendingBytes + (this.handler.heldBytes?.() ?? 0);
+    const heldFrom = this.handler.heldFrom?.();
+    return heldFrom === undefined ? this.regions.pendingBytes : this.regions.bytesPushed - heldFrom;
+  }
+
+  /** Where a line handed on now (`bytes` as given to the handler, from `start`) starts in the input. */
+  positionOf(bytes: Buffer, start = 0): number {
+    return this.lines.positionOf(bytes, start);
   }
 }

@@ -20,8 +20,8 @@ export interface OpenedInput {
    */
   live: boolean;
   /**
-   * Whether its first line is a CRI or docker line, whose records may come in parts: the parts
-   * are joined in input order, so the input is read by one thread.
+   * Whether one of its first lines is a CRI or docker line, whose records may come in parts: the
+   * parts are joined in input order, so the input is read by one thread.
    */
   joinsLines: boolean;
 }
@@ -192,13 +192,20 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
 
 const DOCKER_START = Buffer.from('{"log":"');
 
-/** Whether the first line of `head` is one whose records may come in parts: CRI, or a docker entry. */
+// Lines of the head looked at: a CRI or docker line among them makes the input one whose parts are joined.
+const SNIFFED_LINES = 16;
+
+/** Whether one of the first lines of `head` is one whose records may come in parts: CRI, or a docker entry. */
 function startsWithJoinedLine(head: Buffer, joins: Pick<EnvelopeReaders, 'cri' | 'docker'>): boolean {
-  const from = startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0;
-  const newline = head.indexOf(10, from);
-  const end = newline < 0 ? head.length : newline;
-  if (joins.docker && head.subarray(from, from + DOCKER_START.length).equals(DOCKER_START)) return true;
-  return joins.cri && readCriLine(head, from, end) !== undefined;
+  let from = startsWith(head, UTF8_BOM) ? UTF8_BOM.length : 0;
+  for (let line = 0; line < SNIFFED_LINES && from < head.length; line++) {
+    const newline = head.indexOf(10, from);
+    const end = newline < 0 ? head.length : newline;
+    if (joins.docker && head.subarray(from, from + DOCKER_START.length).equals(DOCKER_START)) return true;
+    if (joins.cri && readCriLine(head, from, end) !== undefined) return true;
+    from = end + 1;
+  }
+  return false;
 }
 
 async function isRegularFile(path: string): Promise<boolean> {
