@@ -2,7 +2,7 @@
 export { createAnnotator, outcomeOf, DEFAULT_KEY, INVALID_REASONS, OUTCOMES } from './core/annotate.js';
 export type { Annotator, AnnotatorOptions, BadLineReason, InvalidReason, LineResult, Outcome } from './core/annotate.js';
 export { createExtractor, toCode, toStatus } from './core/extract.js';
-export type { Extractor, FieldPaths, FoundCodes } from './core/extract.js';
+export type { Extractor, ExtractorOptions, FieldPaths, FoundCodes } from './core/extract.js';
 export { Catalog, CatalogError, catalogEntries, isKnown, lookup, CODE_KINDS } from './catalog/catalog.js';
 export type { CatalogEntry, CodeKind, SiteCatalog, SiteEntry } from './catalog/catalog.js';
 export { parseSiteCatalog } from './catalog/site-catalog.js';

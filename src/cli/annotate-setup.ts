@@ -50,7 +50,7 @@ export async function setUpAnnotate(args: AnnotateArgs, mode: OutputMode, follow
   const stop = shutdownSignal();
   const outputErrors = new OutputErrors(args.deadLetter ? ['output', 'dead_letter'] : ['output']);
   const metrics = await startMetricsIfAsked(args, warn, { follow, outputErrors, catalog: catalog.catalog, catalogReloads: reloads });
-  const annotator = createAnnotator({ key, fields, recordPaths: metrics?.tally.labelPaths, catalog: catalog.catalog });
+  const annotator = createAnnotator({ key, fields, builtinFields: args.builtinFields, recordPaths: metrics?.tally.labelPaths, catalog: catalog.catalog });
   let outputs: Outputs;
   try {
     outputs = await openOutputs(args, mode, outputErrors, stop);

@@ -8,6 +8,7 @@ import { parseFields } from './options.js';
 export interface InputArgs {
   files: string[];
   field: string[];
+  builtinFields: boolean;
   strict: boolean;
   maxLineBytes: number;
   workers: number;
@@ -26,10 +27,11 @@ export function inputsOf(args: InputArgs): string[] {
 }
 
 /** A pool for --workers N (0: one per core): this thread and N - 1 worker threads; none for N = 1. */
-export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'readers'>): WorkerPool | undefined {
+export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'builtinFields' | 'readers'>): WorkerPool | undefined {
   const count = args.workers || availableParallelism();
   if (count <= 1) return undefined;
-  return WorkerPool.start(count, { ...setup, strict: args.strict, maxLineBytes: args.maxLineBytes, fields: parseFields(args.field), readers: readersFor(args.inputFormat) });
+  const { strict, maxLineBytes, builtinFields } = args;
+  return WorkerPool.start(count, { ...setup, strict, maxLineBytes, fields: parseFields(args.field), builtinFields, readers: readersFor(args.inputFormat) });
 }
 
 /** The exit code a finished run earns. */

@@ -34,6 +34,7 @@ const FILES = { type: 'string', array: true, default: [], describe: 'NDJSON or J
 interface ParsedInput {
   files: readonly unknown[];
   field: readonly unknown[];
+  'builtin-fields': boolean;
   strict: boolean;
   'input-format': string;
   'max-line-bytes': number;
@@ -51,6 +52,7 @@ interface ParsedMetrics {
 const inputArgs = (argv: ParsedInput) => ({
   files: argv.files.map((file) => (file === STDIN_ARG ? '-' : String(file))),
   field: argv.field.map(String),
+  builtinFields: argv['builtin-fields'],
   strict: argv.strict,
   maxLineBytes: argv['max-line-bytes'],
   workers: argv.workers,

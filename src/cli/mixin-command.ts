@@ -10,10 +10,15 @@ import { UsageError, checkLabelName } from './options.js';
 
 /** `hidlog mixin --out DIR`: writes the user's own dashboards, rules and provisioning files; prints their paths. */
 export async function mixinCommand(args: MixinArgs): Promise<number> {
-  const labels = args.labels.map((spec) => {
+  // hidlog's own `NAME=DOT.PATH`: a NAME repeated with another path is the same label, one variable.
+  const labelsWithPaths = new Set<string>();
+  const labels = args.labels.flatMap((spec) => {
     const name = spec.split('=')[0]!;
     checkLabelName(spec, name);
-    return name;
+    if (!spec.includes('=')) return [name];
+    if (labelsWithPaths.has(name)) return [];
+    labelsWithPaths.add(name);
+    return [name];
   });
   let files;
   try {

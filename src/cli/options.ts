@@ -45,7 +45,8 @@ export function decimalNumber(name: string) {
 
 // Options declared once as data; yargs reads them from argv, HIDLOG_* variables and --config.
 export const INPUT_OPTIONS = {
-  field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) only from this path (repeatable)' },
+  field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) from this path first (repeatable: a KIND\'s paths are tried in order, then the built-in search)' },
+  'builtin-fields': { type: 'boolean', default: true, describe: 'After a KIND\'s --field paths, also look where HID logs put it; --no-builtin-fields reads a KIND given by --field only from its paths' },
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
   'max-line-bytes': { coerce: wholeNumber('max-line-bytes', 1), requiresArg: true, default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
   workers: { coerce: wholeNumber('workers', 0), requiresArg: true, default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
@@ -94,16 +95,16 @@ export const REPORT_OPTIONS = {
   since: { type: 'string', describe: 'Only records from this time on: ISO 8601 (2026-11-28T09:00:00Z), or a duration before the latest record (2h)' },
   until: { type: 'string', describe: 'Only records before this time: ISO 8601, or a duration before the latest record' },
   tz: { type: 'string', default: 'UTC', describe: 'Time zone to show times in, and to read times without an offset in: UTC, +02:00, Europe/Berlin' },
-  'time-field': { type: 'string', describe: 'DOT.PATH of each record\'s time (default: the first of @timestamp, timestamp, time, ts, date)' },
+  'time-field': { type: 'string', array: true, default: [], describe: 'DOT.PATH of each record\'s time (repeatable: the first a record has; default: the first of @timestamp, timestamp, time, ts, date)' },
   by: { type: 'string', array: true, default: [], describe: 'DOT.PATH: the top values of this field among failures and errors, with their codes (repeatable)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar (it is shown only when stderr is a terminal)' },
 } as const satisfies Record<string, Options>;
 
 const KIND_BY_NAME: Record<string, CodeKind> = { status: 'http', http: 'http', error: 'error', failure: 'failure', response: 'response' };
 
-/** `--field status=res.code` etc. into paths by kind. */
+/** `--field status=res.code` etc. into paths by kind, each kind's in the order given. */
 export function parseFields(specs: readonly string[]): FieldPaths {
-  const fields: FieldPaths = {};
+  const fields: Partial<Record<CodeKind, string[][]>> = {};
   for (const spec of specs) {
     const match = /^([a-z]+)=(.+)$/.exec(spec);
     const kind = match ? KIND_BY_NAME[match[1]!] : undefined;
@@ -111,7 +112,7 @@ export function parseFields(specs: readonly string[]): FieldPaths {
     if (!kind || !path || path.some((key) => key === '')) {
       throw new UsageError(`--field ${spec}: expected KIND=DOT.PATH with KIND one of status, error, failure, response`);
     }
-    fields[kind] = path;
+    (fields[kind] ??= []).push(path);
   }
   return fields;
 }
@@ -137,18 +138,22 @@ export function checkLabelName(spec: string, name: string): void {
   if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
 }
 
-/** `--label tenant=ctx.tenant` into validated label names and paths. */
-export function parseLabels(specs: readonly string[]): { name: string; path: string[] }[] {
-  const labels = specs.map((spec) => {
+/**
+ * `--label tenant=ctx.tenant` into validated label names, each with its paths in the order given
+ * (a name repeated is one label read from the first of its paths a record has), in the order the
+ * names first appear.
+ */
+export function parseLabels(specs: readonly string[]): { name: string; paths: string[][] }[] {
+  const labels = new Map<string, string[][]>();
+  for (const spec of specs) {
     const match = /^([^=]+)=(.+)$/.exec(spec);
     const name = match?.[1] ?? '';
     const path = match?.[2]!.split('.') ?? [];
     if (!match || path.some((key) => key === '')) throw new UsageError(`--label ${spec}: expected NAME=DOT.PATH`);
     checkLabelName(spec, name);
-    return { name, path };
-  });
-  const names = labels.map((label) => label.name);
-  const repeated = names.find((name, i) => names.indexOf(name) !== i);
-  if (repeated) throw new UsageError(`--label ${repeated} is given twice`);
-  return labels;
+    const paths = labels.get(name);
+    if (paths) paths.push(path);
+    else labels.set(name, [path]);
+  }
+  return [...labels].map(([name, paths]) => ({ name, paths }));
 }

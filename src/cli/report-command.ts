@@ -27,7 +27,7 @@ export interface ReportArgs {
   since?: string | undefined;
   until?: string | undefined;
   tz: string;
-  timeField?: string | undefined;
+  timeFields: string[];
   by: string[];
   quiet: boolean;
 }
@@ -43,7 +43,7 @@ export function reportArgs(argv: Record<string, unknown>): ReportArgs {
     since: text(argv.since),
     until: text(argv.until),
     tz: String(argv.tz),
-    timeField: text(argv['time-field']),
+    timeFields: [argv['time-field'] ?? []].flat().map(String),
     by: [argv.by ?? []].flat().map(String),
     quiet: argv.quiet === true,
   };
@@ -98,8 +98,9 @@ function parseReportArgs(args: InputArgs & ReportArgs) {
   if (!zone) throw new UsageError(`--tz ${args.tz}: not a time zone (expected UTC, an offset such as +02:00, or a name such as Europe/Berlin)`);
   const bucket = args.bucket === undefined ? undefined : parseDuration(args.bucket);
   if (args.bucket !== undefined && (bucket === undefined || bucket < 1000)) throw new UsageError(`--bucket ${args.bucket}: expected a duration of a second or more (30s, 5m, 1h, 1d)`);
-  for (const [name, path] of [['time-field', args.timeField], ...args.by.map((by) => ['by', by])] as const) {
-    if (path !== undefined && path.split('.').some((key) => key === '')) throw new UsageError(`--${name} ${path}: expected DOT.PATH`);
+  const paths = [...args.timeFields.map((path) => ({ name: 'time-field', path })), ...args.by.map((path) => ({ name: 'by', path }))];
+  for (const { name, path } of paths) {
+    if (path.split('.').some((key) => key === '')) throw new UsageError(`--${name} ${path}: expected DOT.PATH`);
   }
   return {
     zone,
@@ -109,7 +110,7 @@ function parseReportArgs(args: InputArgs & ReportArgs) {
     window: windowOf(args, zone),
     fields: parseFields(args.field),
     maxLineBytes: args.maxLineBytes,
-    facts: factsSetup({ timeField: args.timeField, by: args.by, zone: args.tz }),
+    facts: factsSetup({ timeFields: args.timeFields, by: args.by, zone: args.tz }),
   };
 }
 
@@ -123,7 +124,7 @@ export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs):
   }
   const { catalog, site } = await loadCatalogOption(args);
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog });
-  const annotator = createAnnotator({ fields, ...factsAnnotation(facts), catalog });
+  const annotator = createAnnotator({ fields, builtinFields: args.builtinFields, ...factsAnnotation(facts), catalog });
   const inputs = inputsOf(args);
   const stop = shutdownSignal();
   // Loaded only to be shown: cli-progress and its dependencies cost a run that shows none ~15 ms.

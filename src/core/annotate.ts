@@ -44,8 +44,10 @@ export interface ValuePick {
 export interface AnnotatorOptions {
   /** The key added to each record (default `hid`). */
   key?: string;
-  /** Locations that replace the built-in search for a kind (`--field`). */
+  /** Locations tried first for a kind, in order (`--field`). */
   fields?: FieldPaths;
+  /** Whether a kind given in `fields` is still searched for where real logs put it when its paths hold no code (default true). */
+  builtinFields?: boolean;
   /** Paths the caller reads from a result's `record` (metric labels): kept by the byte path. */
   recordPaths?: readonly (readonly string[])[];
   /** What the byte path reads for the caller from the line's bytes: `picked`. */
@@ -139,14 +141,16 @@ const keysOf = (path: readonly string[]): string[] => (path.length > 1 ? [...pat
 export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const key = options.key ?? DEFAULT_KEY;
   const keyJson = JSON.stringify(key);
-  const extract = createExtractor(options.fields);
-  const wantedKeys = [...SEARCHED_KEYS, ...Object.values(options.fields ?? {}).flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
+  const extractorOptions = { builtin: options.builtinFields ?? true };
+  const extract = createExtractor(options.fields, undefined, extractorOptions);
+  const fieldPaths = Object.values(options.fields ?? {}).flat();
+  const wantedKeys = [...SEARCHED_KEYS, ...fieldPaths.flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
   const pick = options.pick;
   // A key named __proto__ cannot be set on a plain object, and the scanner matches no empty key:
   // with either wanted (or an empty key picked), every line takes the text path.
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
-  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text)) : extract;
+  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text), extractorOptions) : extract;
   let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {

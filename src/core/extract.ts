@@ -4,8 +4,16 @@ import { getPath, isObject, parseEmbeddedObject, type JsonObject } from './json.
 /** The status and codes found in one record; a kind is absent when the record has none. */
 export type FoundCodes = Partial<Record<CodeKind, number>>;
 
-/** User-given locations, by kind, that replace the built-in search for that kind (`--field`). */
-export type FieldPaths = Partial<Record<CodeKind, readonly string[]>>;
+/** User-given locations by kind (`--field`), each kind's tried in the order given. */
+export type FieldPaths = Partial<Record<CodeKind, readonly (readonly string[])[]>>;
+
+export interface ExtractorOptions {
+  /**
+   * Whether a kind none of whose `fields` paths holds a code is still searched for where real
+   * logs put it (the default; `--no-builtin-fields`: it is not, the paths are the only place).
+   */
+  builtin?: boolean;
+}
 
 export type Extractor = (record: JsonObject) => FoundCodes;
 
@@ -115,20 +123,29 @@ function searchBody(value: unknown, found: FoundCodes, depth: number, parseBody:
 
 /**
  * Builds the function that finds a record's status and codes. By default it searches the shapes
- * real HID logs have (README, "Record shapes"); a kind given in `fields` is read only from there.
+ * real HID logs have (README, "Record shapes"); a kind given in `fields` is read from the first of
+ * its paths that holds one, and from the built-in search only when none does (and `builtin` allows).
  * `parseBody` reads bodies logged as JSON text (the byte path gives one that keeps searched keys only).
  */
-export function createExtractor(fields: FieldPaths = {}, parseBody: BodyParser = parseEmbeddedObject): Extractor {
-  const overrides = Object.entries(fields) as [CodeKind, readonly string[]][];
+export function createExtractor(fields: FieldPaths = {}, parseBody: BodyParser = parseEmbeddedObject, { builtin = true }: ExtractorOptions = {}): Extractor {
+  const overrides = Object.entries(fields) as [CodeKind, readonly (readonly string[])[]][];
   return (record) => {
     const found: FoundCodes = {};
     searchRecord(record, found, 0, parseBody);
-    for (const [kind, path] of overrides) {
-      const value = getPath(record, path);
-      const code = kind === 'http' ? toStatus(value) : toCode(value);
-      if (code === undefined) delete found[kind];
-      else found[kind] = code;
+    for (const [kind, paths] of overrides) {
+      const code = firstCodeAt(record, kind, paths);
+      if (code !== undefined) found[kind] = code;
+      else if (!builtin) delete found[kind];
     }
     return found;
   };
+}
+
+function firstCodeAt(record: JsonObject, kind: CodeKind, paths: readonly (readonly string[])[]): number | undefined {
+  for (const path of paths) {
+    const value = getPath(record, path);
+    const code = kind === 'http' ? toStatus(value) : toCode(value);
+    if (code !== undefined) return code;
+  }
+  return undefined;
 }

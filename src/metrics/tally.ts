@@ -6,10 +6,10 @@ import { getPath, type JsonObject } from '../core/json.js';
 import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 
-/** A label taken from each record (`--label tenant=ctx.tenant`). */
+/** A label taken from each record (`--label tenant=ctx.tenant`): from the first of its paths that holds a value. */
 export interface RecordLabel {
   name: string;
-  path: readonly string[];
+  paths: readonly (readonly string[])[];
 }
 
 export interface TallyOptions {
@@ -37,20 +37,24 @@ export interface CodeSeries {
 const MAX_LABEL_VALUE_CHARS = 128;
 const NO_LABELS: string[] = [];
 
-function labelValue(value: unknown): string {
-  if (typeof value === 'string') return value.length > MAX_LABEL_VALUE_CHARS ? value.slice(0, MAX_LABEL_VALUE_CHARS) : value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+// A label's value is a string, number or boolean; a path to anything else (null, an object) holds none.
+function labelValue(record: JsonObject, paths: readonly (readonly string[])[]): string {
+  for (const path of paths) {
+    const value = getPath(record, path);
+    if (typeof value === 'string') return value.length > MAX_LABEL_VALUE_CHARS ? value.slice(0, MAX_LABEL_VALUE_CHARS) : value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  }
   return '';
 }
 
 /** The values of the record labels for one record, before any cap. */
 export function recordLabelValues(labels: readonly RecordLabel[], record: JsonObject): string[] {
-  return labels.length === 0 ? NO_LABELS : labels.map((label) => labelValue(getPath(record, label.path)));
+  return labels.length === 0 ? NO_LABELS : labels.map((label) => labelValue(record, label.paths));
 }
 
 /** Where the record labels are read: the annotator keeps these keys on its fast path (`recordPaths`). */
 export function labelPaths(labels: readonly RecordLabel[]): (readonly string[])[] {
-  return labels.map((label) => label.path);
+  return labels.flatMap((label) => label.paths);
 }
 
 const perKind = <T>(make: () => T): Record<CodeKind, T> => ({ http: make(), error: make(), failure: make(), response: make() });

@@ -11,6 +11,7 @@ import type { FactsSetup } from '../report/facts.js';
 export interface WorkerSetup {
   key: string;
   fields: FieldPaths;
+  builtinFields: boolean;
   format: 'ndjson' | 'pretty';
   colour: boolean;
   strict: boolean;

@@ -25,7 +25,7 @@ export interface FactsSink {
 
 /** What to read from each record, as plain data a worker thread can be started with. */
 export interface FactsSetup {
-  /** Where the time is, in order; the built-in list when `--time-field` is not given. */
+  /** Where the time is, in order (`--time-field`s); the built-in list when none is given. */
   timeFields: string[][];
   /** The `--by` paths. */
   by: string[][];
@@ -33,9 +33,9 @@ export interface FactsSetup {
   zone: string;
 }
 
-export function factsSetup(options: { timeField?: string | undefined; by: readonly string[]; zone: string }): FactsSetup {
+export function factsSetup(options: { timeFields: readonly string[]; by: readonly string[]; zone: string }): FactsSetup {
   return {
-    timeFields: options.timeField === undefined ? TIME_FIELDS.map((path) => [...path]) : [options.timeField.split('.')],
+    timeFields: options.timeFields.length === 0 ? TIME_FIELDS.map((path) => [...path]) : options.timeFields.map((path) => path.split('.')),
     by: options.by.map((path) => path.split('.')),
     zone: options.zone,
   };

@@ -76,14 +76,51 @@ describe('extraction of the status and codes', () => {
   it('never follows a key to the prototype', () => {
     const record = JSON.parse('{"__proto__":{"hid_error":1},"constructor":{"status":401}}');
     expect(extract(record)).toEqual({});
-    expect(createExtractor({ error: ['constructor', 'name'] })({})).toEqual({});
+    expect(createExtractor({ error: [['constructor', 'name']] })({})).toEqual({});
     expect(({} as Record<string, unknown>).hid_error).toBeUndefined();
   });
 
-  it('with --field, reads that kind only from the given path, through JSON text too', () => {
-    const custom = createExtractor({ failure: ['payload', 'reasonCode'], http: ['meta', 'code'] });
+  it('with --field, reads that kind from the given path first, through JSON text too', () => {
+    const custom = createExtractor({ failure: [['payload', 'reasonCode']], http: [['meta', 'code']] });
     expect(custom({ payload: { reasonCode: '13' }, meta: { code: 401 }, status: 500, hid_failure: 51 })).toEqual({ http: 401, failure: 13 });
     expect(custom({ payload: JSON.stringify({ reasonCode: 13 }) })).toEqual({ failure: 13 });
-    expect(custom({ hid_failure: 51, hid_error: 1200 })).toEqual({ error: 1200 });
+    expect(custom({ hid_failure: 51, hid_error: 1200 })).toEqual({ error: 1200, failure: 51 });
+  });
+
+  it('with --no-builtin-fields, reads a kind given by --field only from its paths, the others as ever', () => {
+    const only = createExtractor({ failure: [['payload', 'reasonCode']], http: [['meta', 'code']] }, undefined, { builtin: false });
+    expect(only({ payload: { reasonCode: '13' }, meta: { code: 401 }, status: 500, hid_failure: 51 })).toEqual({ http: 401, failure: 13 });
+    expect(only({ hid_failure: 51, hid_error: 1200, status: 500 })).toEqual({ error: 1200 });
+    expect(createExtractor({}, undefined, { builtin: false })(scim)).toEqual({ http: 400, error: 1292 });
+  });
+
+  it('tries a kind’s --field paths in the order given: the first that holds a code wins', () => {
+    const record = { oidc: { code: 1200 }, gateway: { upstream_error: '1300' }, hid_error: 1400 };
+    expect(createExtractor({ error: [['oidc', 'code'], ['gateway', 'upstream_error']] })(record)).toEqual({ error: 1200 });
+    expect(createExtractor({ error: [['gateway', 'upstream_error'], ['oidc', 'code']] })(record)).toEqual({ error: 1300 });
+    expect(createExtractor({ error: [['missing'], ['oidc', 'code']] })(record)).toEqual({ error: 1200 });
+    // A value that is not a code is passed over like a missing one, for the next path and then the search.
+    expect(createExtractor({ error: [['oidc'], ['gateway', 'nothing']] })(record)).toEqual({ error: 1400 });
+    expect(createExtractor({ http: [['oidc', 'code'], ['meta', 'status']] })({ oidc: { code: 1200 }, meta: { status: '503' }, status: 200 })).toEqual({ http: 503 });
+  });
+
+  // Issue 20: `--field error=…` switched the built-in SCIM errorCode search off (4 of 7), and a
+  // second `--field error=…` replaced the first.
+  it('finds every error of a log mixing OpenID and SCIM bodies, with --field for the OpenID ones', () => {
+    const mixed = [
+      { status: 400, oidc: { error: 'invalid_request', code: 1200 } },
+      { status: 400, oidc: { error: 'invalid_client', code: '1201' } },
+      { status: 401, gateway: { upstream_error: 1300 } },
+      { status: 401, gateway: { upstream_error: { reason: 1301 } } },
+      scim,
+      { statusCode: 400, body: JSON.stringify({ ...scim, errorCode: 1293 }) },
+      { status: 404, response: { ...scim, status: '404', errorCode: 1294 } },
+    ];
+    const errorsFound = (extract: ReturnType<typeof createExtractor>) => mixed.map((record) => extract(record).error).filter((code) => code !== undefined);
+    const paths = [['oidc', 'code'], ['gateway', 'upstream_error']];
+    expect(errorsFound(createExtractor({ error: paths }))).toEqual([1200, 1201, 1300, 1301, 1292, 1293, 1294]);
+    expect(errorsFound(createExtractor({ error: paths.slice(0, 1) }))).toEqual([1200, 1201, 1292, 1293, 1294]);
+    expect(errorsFound(createExtractor({ error: paths }, undefined, { builtin: false }))).toEqual([1200, 1201, 1300, 1301]);
+    expect(errorsFound(createExtractor())).toEqual([1292, 1293, 1294]);
   });
 });

@@ -67,13 +67,30 @@ describe('the byte path (scan and splice) gives what the text path (JSON.parse) 
     }
   });
 
+  it('with --field alternatives, with and without the built-in search after them', () => {
+    const files = FIXTURES.map((name) => readFileSync(fixture(name)));
+    files.push(gunzipSync(readFileSync(fixture('mixed.ndjson.gz'))));
+    const lines = [
+      ...files.flatMap(utf8Lines),
+      '{"status":400,"oidc":{"code":"1201"},"gateway":{"upstream_error":1300}}',
+      '{"status":401,"gateway":{"upstream_error":{"reason":1301}},"body":"{\\"hid_error\\":7}"}',
+      '{"status":400,"oidc":"{\\"code\\":1200}","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"errorCode":1292}',
+      '{"statusCode":400,"body":"{\\"schemas\\":[\\"urn:ietf:params:scim:api:messages:2.0:Error\\"],\\"errorCode\\":1293}"}',
+    ];
+    const fields = { error: [['oidc', 'code'], ['gateway', 'upstream_error']], failure: [['payload', 'reasonCode'], ['response', 'hid_failure']] };
+    for (const builtinFields of [true, false]) {
+      const custom = createAnnotator({ fields, builtinFields, recordPaths: paths });
+      for (const line of lines) expectSameAnnotation(custom, line, paths);
+    }
+  });
+
   it('on a generated corpus, with --key and --field as well', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hidlog-byte-path-'));
     try {
       const path = join(dir, 'corpus.ndjson');
       await writeCorpus({ lines: 20_000, path, catalog: catalogEntries() });
       const lines = utf8Lines(readFileSync(path));
-      const custom = createAnnotator({ key: 'time', fields: { failure: ['response', 'hid_failure', 'reason'], http: ['http', 'response', 'status_code'] } });
+      const custom = createAnnotator({ key: 'time', fields: { failure: [['response', 'hid_failure', 'reason']], http: [['http', 'response', 'status_code']] } });
       for (const line of lines) {
         expectSameAnnotation(annotator, line);
         expectSameAnnotation(custom, line);

@@ -219,7 +219,7 @@ describe('annotateBytes gives what annotateLine gives', () => {
 
   it.each<[string, string[][], FieldPaths]>([
     ['__proto__', [['__proto__']], {}],
-    ['an empty key', [['ctx', '']], { failure: ['', 'reason'] }],
+    ['an empty key', [['ctx', '']], { failure: [['', 'reason']] }],
   ])('with a path the scanner cannot keep (%s): by the text path, the same', (_, paths, fields) => {
     const annotator = createAnnotator({ recordPaths: paths, fields });
     const lines = ['{"":{"reason":13},"ctx":{"":"t1"},"status":200}', '{"__proto__":"t2","hid_error":1200}', ...generated.slice(0, 500)];

@@ -11,7 +11,8 @@ function written(annotator: Annotator, result: BytesResult, bytes: Buffer): stri
 
 /**
  * The byte path (scan the line's bytes, splice the annotation in) against the text path
- * (JSON.parse the decoded line): the same verdict, output, codes and record-label values.
+ * (JSON.parse the decoded line): the same verdict, output, codes and record-label values: a
+ * label for each of `labelPaths`, and one read from the first of them a record has.
  */
 export function expectSameAnnotation(annotator: Annotator, line: string, labelPaths: (readonly string[])[] = []): void {
   const bytes = Buffer.from(line);
@@ -25,7 +26,7 @@ export function expectSameAnnotation(annotator: Annotator, line: string, labelPa
     expect(fromBytes.outcome, line).toBe(fromText.outcome);
   }
   if (fromText.result !== 'invalid' && fromBytes.result !== 'invalid') {
-    const labels = labelPaths.map((path, i) => ({ name: `l${i}`, path }));
+    const labels = [...labelPaths.map((path, i) => ({ name: `l${i}`, paths: [path] })), { name: 'first', paths: labelPaths }];
     expect(recordLabelValues(labels, fromBytes.record), line).toEqual(recordLabelValues(labels, fromText.record));
   }
   const inspected = annotator.inspectBytes(bytes, 0, bytes.length);

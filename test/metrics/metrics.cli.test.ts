@@ -68,7 +68,7 @@ describe('hidlog count', () => {
   it.each([
     [['--label', 'bad-name=x'], /--label bad-name=x: bad-name is not a valid Prometheus label name/],
     [['--label', 'code=x'], /--label code=x: code is a label hidlog sets itself/],
-    [['--label', 'a=x', '--label', 'a=y'], /--label a is given twice/],
+    [['--label', 'a=x', '--label', 'a=y.'], /--label a=y\.: expected NAME=DOT\.PATH/],
     [['--max-unknown-codes', '-1'], /--max-unknown-codes -1: expected a whole number/],
     [['--pushgateway', 'localhost:9091'], /--pushgateway localhost:9091: expected an http/],
   ])('refuses %j with exit 2', async (args, message) => {

@@ -31,7 +31,7 @@ describe('MetricsTally', () => {
   });
 
   it('adds record labels, capped at max-label-values, then "other"', async () => {
-    const tally = new MetricsTally({ labels: [{ name: 'tenant', path: ['ctx', 'tenant'] }], maxUnknownCodes: 100, maxLabelValues: 2 });
+    const tally = new MetricsTally({ labels: [{ name: 'tenant', paths: [['ctx', 'tenant']] }], maxUnknownCodes: 100, maxLabelValues: 2 });
     feed(tally, ['a', 'b', 'c', 'd', 'a'].map((tenant) => JSON.stringify({ ctx: { tenant }, hid_failure: 13 })));
     feed(tally, ['{"hid_failure":13}']);
     const samples = parseExposition((await new Exposition(tally, false).render()).body);

@@ -45,7 +45,7 @@ describe('hidlog mixin', () => {
 
   it('fits the files to a setup: selector, labels, thresholds, runbook', async () => {
     const out = join(dir, 'fitted');
-    const args = ['mixin', '--out', out, '--selector', 'job="hid-auth", env="prod"', '--label', 'tenant=ctx.tenant', '--label', 'region', '--server-error-ratio', '0.02', '--runbook-url', 'https://wiki.example/hid'];
+    const args = ['mixin', '--out', out, '--selector', 'job="hid-auth", env="prod"', '--label', 'tenant=ctx.tenant', '--label', 'region', '--label', 'tenant=tenant', '--server-error-ratio', '0.02', '--runbook-url', 'https://wiki.example/hid'];
     const result = await runCli(args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const overview = JSON.parse(readFileSync(join(out, 'hidlog-overview.json'), 'utf8')) as { templating: { list: { name: string }[] }; panels: { title: string; targets?: { expr: string }[] }[] };

@@ -12,6 +12,7 @@ import { fixture } from '../helpers/cli.js';
 const setup: WorkerSetup = {
   key: 'hid',
   fields: {},
+  builtinFields: true,
   format: 'ndjson',
   colour: false,
   strict: false,
@@ -19,7 +20,7 @@ const setup: WorkerSetup = {
   output: true,
   deadLetter: true,
   counting: true,
-  labels: [{ name: 'tenant', path: ['tenant'] }],
+  labels: [{ name: 'tenant', paths: [['tenant']] }],
 };
 
 const pool = WorkerPool.start(2, setup);

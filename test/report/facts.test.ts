@@ -25,7 +25,7 @@ function collected(feed: (sink: FactsSink) => void): LineFacts[] {
 /** The facts of each event, as a reader hands them on. */
 const factsOf = (read: ReturnType<typeof factsReader>, ...lineEvents: LineEvent[]) => collected((sink) => lineEvents.forEach((event) => read(event, sink)));
 
-const setup = factsSetup({ by: ['client_id', 'req.url'], zone: 'UTC' });
+const setup = factsSetup({ timeFields: [], by: ['client_id', 'req.url'], zone: 'UTC' });
 const annotator = createAnnotator(factsAnnotation(setup));
 
 const LINES = [
@@ -75,12 +75,14 @@ describe('a line’s facts', () => {
 
   it.each([
     ['the built-in time fields', {}],
-    ['a top-level --time-field', { timeField: 'ts' }],
-    ['a nested --time-field', { timeField: 'event.created' }],
+    ['a top-level --time-field', { timeFields: ['ts'] }],
+    ['a nested --time-field', { timeFields: ['event.created'] }],
+    ['top-level --time-field alternatives', { timeFields: ['ts', 'date'] }],
+    ['a nested and a top-level --time-field', { timeFields: ['event.created', 'date'] }],
     ['a --by field that is a time field too', { by: ['time'] }],
     ['a --tz', { zone: 'Europe/Berlin' }],
-  ])('are the same from a line’s bytes as from its text, with %s', (_, options: { timeField?: string; by?: string[]; zone?: string }) => {
-    const setup = factsSetup({ by: [], zone: 'UTC', ...options });
+  ])('are the same from a line’s bytes as from its text, with %s', (_, options: { timeFields?: string[]; by?: string[]; zone?: string }) => {
+    const setup = factsSetup({ timeFields: [], by: [], zone: 'UTC', ...options });
     const annotator = createAnnotator(factsAnnotation(setup));
     const read = factsReader(setup);
     const lines = [
