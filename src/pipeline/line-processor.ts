@@ -44,6 +44,19 @@ interface OpenJoin {
 const NEWLINE = Buffer.from('\n');
 
 
+// What a JSON text other than an object starts with: [ " - 0-9 t f n.
+const OTHER_JSON_START = /^\s*["[\-\dtfn]/;
+
+function isJsonValue(text: string): boolean {
+  if (!OTHER_JSON_START.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Turns each line of one input into output, dead letters and observations. */
 export class LineProcessor {
   lineNumber = 0;
@@ -85,7 +98,8 @@ export class LineProcessor {
     const text = bytes.toString('utf8', start, end);
     const syslog = readers.syslog ? readSyslogLine(text) : undefined;
     if (syslog) return this.textMessage(text, syslog.message, syslog.time);
-    if (readers.text) {
+    // A JSON value that is not an object (`[{…}]`) is a not_object line, not a text holding an object.
+    if (readers.text && !isJsonValue(text)) {
       const record = readTextRecord(text);
       if (record) return this.emitEnveloped(this.annotateText(text, record), leadingTime(text));
     }
@@ -133,7 +147,8 @@ export class LineProcessor {
       }
     }
     const line = bytes.toString('utf8', start, end);
-    const record = this.options.readers?.text ? readTextRecord(line.slice(message - start)) : undefined;
+    const text = line.slice(bytes.toString('utf8', start, message).length);
+    const record = this.options.readers?.text && !isJsonValue(text) ? readTextRecord(text) : undefined;
     if (record) {
       const event = this.annotateText(line, record);
       this.emitEnveloped(event.result === 'no_codes' && original ? { ...event, text: original.toString('utf8') } : event, time);
@@ -153,7 +168,7 @@ export class LineProcessor {
         return this.emitEnveloped({ ...event, text: event.result === 'annotated' ? prefix + event.text : text }, time);
       }
     }
-    const record = this.options.readers?.text ? readTextRecord(body) : undefined;
+    const record = this.options.readers?.text && !isJsonValue(body) ? readTextRecord(body) : undefined;
     if (record) return this.emitEnveloped(this.annotateText(text, record), time);
     this.emit({ result: 'invalid', text, reason: 'invalid_json' });
   }

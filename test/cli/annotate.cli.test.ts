@@ -161,13 +161,15 @@ describe('hidlog annotate (the real CLI)', () => {
     );
   });
 
-  it('prints an epoch time as ISO 8601 with --format pretty: seconds or milliseconds (or micro-, nanoseconds) by its size', async () => {
+  it('prints an epoch time as ISO 8601 with --format pretty: seconds or milliseconds (or micro-, nanoseconds) by its size, as a number or as digits in a string (journald writes __REALTIME_TIMESTAMP so)', async () => {
     const input = [
       '{"time":1795824000003,"status":401}',
       '{"ts":1795824000,"status":200}',
       '{"@timestamp":1795824000.25,"status":200}',
       '{"timestamp":1795824000123456,"status":200}',
       '{"time":"1795824000003","status":200}',
+      '{"__REALTIME_TIMESTAMP":"1795824000123456","status":200}',
+      '{"time":"12345","status":200}',
     ].join('\n');
     const result = await runCli(['--format', 'pretty'], { input });
     expect(lines(result.stdout)).toEqual([
@@ -175,7 +177,9 @@ describe('hidlog annotate (the real CLI)', () => {
       '2026-11-28T00:00:00.000Z  200 OK  success',
       '2026-11-28T00:00:00.250Z  200 OK  success',
       '2026-11-28T00:00:00.123Z  200 OK  success',
-      '1795824000003  200 OK  success',
+      '2026-11-28T00:00:00.003Z  200 OK  success',
+      '2026-11-28T00:00:00.123Z  200 OK  success',
+      '12345  200 OK  success',
     ]);
   });
 
