@@ -132,7 +132,7 @@ export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs):
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: false, labels: [], report: facts, catalog: site });
   let result;
   try {
-    result = await run(inputs, { annotator, maxLineBytes, strict: args.strict, observer: aggregator, signal: stop, workers, warn, opened: progress?.opened, ...inputReading(args) });
+    result = await run(inputs, { annotator, maxLineBytes, strict: args.strict, observer: aggregator, signal: stop, workers, warn, opened: progress?.opened, ...inputReading(args), envelopeTimes: true });
     await aggregator.finish();
   } finally {
     progress?.stop();

@@ -3,8 +3,8 @@
 // 16 KiB); more tags may follow after a `:` (`F:x`), which readers ignore.
 
 export interface CriLine {
-  /** The runtime's time of the line, as written (RFC 3339 with nanoseconds). */
-  time: string;
+  /** Where the runtime's time of the line (RFC 3339 with nanoseconds, from the line's start) ends. */
+  timeEnd: number;
   stream: 'stdout' | 'stderr';
   /** A part of a message: joined with the lines after it up to one tagged `F`. */
   partial: boolean;
@@ -14,6 +14,9 @@ export interface CriLine {
 
 const SPACE = 32;
 const isDigit = (c: number | undefined) => c !== undefined && c >= 48 && c <= 57;
+const STDOUT = Buffer.from('stdout ');
+const STDERR = Buffer.from('stderr ');
+const spells = (b: Buffer, at: number, word: Buffer) => b.compare(word, 0, word.length, at, at + word.length) === 0;
 
 /** The CRI prefix of `b[start, end)`, or undefined when the line has none. */
 export function readCriLine(b: Buffer, start: number, end: number): CriLine | undefined {
@@ -23,8 +26,8 @@ export function readCriLine(b: Buffer, start: number, end: number): CriLine | un
   if (timeEnd < 0 || timeEnd > start + 40 || timeEnd + 9 > end) return undefined;
   let at = timeEnd + 1;
   let stream: CriLine['stream'];
-  if (b.toString('latin1', at, at + 7) === 'stdout ') stream = 'stdout';
-  else if (b.toString('latin1', at, at + 7) === 'stderr ') stream = 'stderr';
+  if (spells(b, at, STDOUT)) stream = 'stdout';
+  else if (spells(b, at, STDERR)) stream = 'stderr';
   else return undefined;
   at += 7;
   const tag = b[at];
@@ -32,5 +35,5 @@ export function readCriLine(b: Buffer, start: number, end: number): CriLine | un
   let tagEnd = at + 1;
   if (b[tagEnd] === 58 /* : */) while (tagEnd < end && b[tagEnd] !== SPACE) tagEnd++;
   if (tagEnd < end && b[tagEnd] !== SPACE) return undefined;
-  return { time: b.toString('latin1', start, timeEnd), stream, partial: tag === 80, message: Math.min(tagEnd + 1, end) };
+  return { timeEnd, stream, partial: tag === 80, message: Math.min(tagEnd + 1, end) };
 }

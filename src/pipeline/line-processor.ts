@@ -26,6 +26,8 @@ export interface LineOptions {
   observer?: Pick<Observer, 'line'> | undefined;
   /** The envelopes read around records (`--input-format`); absent: every line is read as NDJSON. */
   readers?: EnvelopeReaders | undefined;
+  /** Whether results carry their envelope's time (`envelopeTime`): a report reads it; pretty output always does. */
+  envelopeTimes?: boolean | undefined;
 }
 
 /** The parts of a record still to come (CRI `P` lines, docker partial entries): bounded by --max-line-bytes. */
@@ -68,6 +70,7 @@ export class LineProcessor {
   private dockerJoin: (OpenJoin & { first: DockerEntry }) | undefined;
   /** The splitter lines come from: it tells where a line starts in the input. */
   private lineSource: LineSplitter | undefined;
+  private readonly envelopeTimes: boolean;
 
   constructor(
     private readonly options: LineOptions,
@@ -80,6 +83,7 @@ export class LineProcessor {
     else this.annotate = options.output ? annotator.annotateBytes : annotator.inspectBytes;
     this.annotateMessage = writesText ? annotator.annotateLine : annotator.inspectLine;
     this.annotateText = writesText && !format ? annotator.annotateText : annotator.inspectText;
+    this.envelopeTimes = Boolean(format || options.envelopeTimes);
   }
 
   /** A line of valid UTF-8, `bytes[start, end)`: its envelope read (`readers`), then its record. */
@@ -124,13 +128,13 @@ export class LineProcessor {
    * A line whose record is its message, from `message` on (CRI, syslog): a JSON object is
    * annotated in place, the prefix kept; a text message is read as a text line.
    */
-  private envelopedMessage(bytes: Buffer, start: number, message: number, end: number, time: string, original?: Buffer): void {
+  private envelopedMessage(bytes: Buffer, start: number, message: number, end: number, time: string | undefined, original?: Buffer): void {
     let first = message;
     while (first < end && (bytes[first] === 32 || bytes[first] === 9)) first++;
     if (bytes[first] === 123 /* { */) {
       const event = this.annotate(bytes, message, end);
       if (event.result !== 'invalid') {
-        event.envelopeTime = time;
+        if (time !== undefined) event.envelopeTime = time;
         if (event.text === undefined) {
           this.lineNumber++;
           const { observer, output, annotator } = this.options;
@@ -180,8 +184,9 @@ export class LineProcessor {
 
   private criLine(cri: CriLine, bytes: Buffer, start: number, end: number): void {
     const join = this.criJoins.get(cri.stream);
-    if (!cri.partial && join === undefined) return this.envelopedMessage(bytes, start, cri.message, end, cri.time);
-    const open = join ?? { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, time: cri.time, from: this.positionOf(bytes, start) };
+    if (!cri.partial && join === undefined) return this.envelopedMessage(bytes, start, cri.message, end, this.envelopeTimes ? bytes.toString('latin1', start, cri.timeEnd) : undefined);
+    const time = bytes.toString('latin1', start, cri.timeEnd);
+    const open = join ?? { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, time, from: this.positionOf(bytes, start) };
     if (join === undefined) this.criJoins.set(cri.stream, open);
     this.hold(open, bytes.subarray(start, end), bytes.subarray(cri.message, end));
     if (cri.partial) return this.countPartial('cri');

@@ -53,6 +53,7 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob 
     deadLetter,
     observer: recorder,
     readers: setup.readers,
+    envelopeTimes: setup.report !== undefined,
   };
   const run = (region: Buffer): RegionResult => {
     const processor = new LineProcessor(options, 'region');
