@@ -1,0 +1,143 @@
+// "Never silent": an input whose lines are mostly not records, or whose error statuses carry no
+// reason code, gets one notice on stderr naming what it looks like and what to try. Exit codes
+// stay as they are; the notice is the signal.
+import type { FoundCodes } from '../core/extract.js';
+import { readersFor, type InputFormatOption } from '../envelopes/formats.js';
+import { sniff, type Content, type Shape } from '../envelopes/sniff.js';
+import type { LineEvent } from './events.js';
+
+/** A record with an HTTP status of 400 or more and no hid_error, hid_failure or response code. */
+export const isErrorStatusWithoutReason = (codes: FoundCodes) =>
+  codes.http !== undefined && codes.http >= 400 && codes.error === undefined && codes.failure === undefined && codes.response === undefined;
+
+/** What one input's lines were, for the judgement (a worker thread's region sends its own). */
+export interface SurveyCounts {
+  /** Lines judged: every line but blank ones and the parts of joined records. */
+  lines: number;
+  /** Lines that are no record: not JSON, not an object, not UTF-8. */
+  notRecords: number;
+  /** Records with an HTTP status of 400 or more, and those of them without a reason code. */
+  errorStatuses: number;
+  withoutReason: number;
+  /** The first few lines that are no record, for `sniff`. */
+  samples: string[];
+}
+
+const SAMPLES = 5;
+const SAMPLE_CHARS = 2048;
+/** A judgement needs this many lines (or error statuses), or the whole of a shorter input. */
+export const MIN_JUDGED = 10;
+/** … of which this share must be unusable. */
+export const UNUSABLE_SHARE = 0.9;
+
+export const emptySurvey = (): SurveyCounts => ({ lines: 0, notRecords: 0, errorStatuses: 0, withoutReason: 0, samples: [] });
+
+/** Counts one input's lines as they are observed. */
+export class InputSurvey {
+  counts = emptySurvey();
+
+  line(event: LineEvent): void {
+    const counts = this.counts;
+    switch (event.result) {
+      case 'partial':
+        return;
+      case 'annotated':
+        counts.lines++;
+        if (event.codes.http !== undefined && event.codes.http >= 400) {
+          counts.errorStatuses++;
+          if (isErrorStatusWithoutReason(event.codes)) counts.withoutReason++;
+        }
+        return;
+      case 'invalid':
+        if (event.reason === 'blank') return;
+        counts.lines++;
+        if (event.reason === 'too_deep') return;
+        counts.notRecords++;
+        if (counts.samples.length < SAMPLES) {
+          const text = 'raw' in event ? event.raw.toString('utf8', 0, SAMPLE_CHARS * 4) : event.text;
+          counts.samples.push(text.slice(0, SAMPLE_CHARS));
+        }
+        return;
+      default:
+        counts.lines++;
+    }
+  }
+
+  /** Adds what a worker thread counted in a region of this input. */
+  merge(region: SurveyCounts): void {
+    const counts = this.counts;
+    counts.lines += region.lines;
+    counts.notRecords += region.notRecords;
+    counts.errorStatuses += region.errorStatuses;
+    counts.withoutReason += region.withoutReason;
+    for (const sample of region.samples) if (counts.samples.length < SAMPLES) counts.samples.push(sample);
+  }
+}
+
+/** `part` of `whole` is mostly unusable: ≥ 90% of at least 10, or, once no more will come, all of fewer. */
+export function mostly(part: number, whole: number, final: boolean): boolean {
+  if (whole >= MIN_JUDGED) return part >= whole * UNUSABLE_SHARE;
+  return final && whole > 0 && part === whole;
+}
+
+export interface JudgeContext {
+  /** The input's name as the user gave it. */
+  name: string;
+  inputFormat: InputFormatOption;
+  /**
+   * No more lines will be counted (a batch input's end, follow's shutdown, a stopped run): an
+   * input shorter than MIN_JUDGED lines is judged on them all.
+   */
+  final: boolean;
+}
+
+const DOCS = 'docs/log-formats.md';
+const RECORDS_ARE = 'hidlog finds records in JSON objects and key=value tokens';
+
+const CONTENT_TEXT: Record<Content, string> = {
+  json: 'JSON objects',
+  logfmt: 'key=value (logfmt) text',
+  'json-value': 'JSON values that are not objects',
+  text: 'plain text with no key=value tokens or JSON objects',
+};
+
+/** What lines of `shape` look like, and what to try with them under `inputFormat`. */
+function describe(shape: Shape, inputFormat: InputFormatOption): string {
+  const readers = readersFor(inputFormat);
+  // A shape `auto` reads is never left unread under `auto`: `other` is said only under another format.
+  const other = `drop --input-format ${inputFormat} (auto reads them)`;
+  const { envelope, content } = shape;
+  const readable = content === 'json' || content === 'logfmt';
+  if (envelope !== undefined) {
+    const lines = envelope === 'cri' ? 'Kubernetes CRI lines' : 'syslog lines';
+    const read = envelope === 'cri' ? readers.cri : readers.syslog;
+    if (readable && !read) return `they look like ${lines}: ${other}`;
+    return `they look like ${lines} whose messages are ${CONTENT_TEXT[content]}: ${RECORDS_ARE}`;
+  }
+  switch (content) {
+    case 'logfmt':
+      return readers.text ? `they look like ${CONTENT_TEXT.logfmt}` : `they look like ${CONTENT_TEXT.logfmt}: ${other}`;
+    case 'json-value':
+      return `they look like ${CONTENT_TEXT['json-value']}: a JSON array document is read with --input-format json-array`;
+    case 'json':
+      return `they look like JSON objects hidlog could not read`;
+    case 'text':
+      return `they look like ${CONTENT_TEXT.text}: ${RECORDS_ARE}`;
+  }
+}
+
+/** The notice an input's counts call for (without the `hidlog: ` prefix), or undefined when it looks fine. */
+export function judgeInput(counts: SurveyCounts, context: JudgeContext): string | undefined {
+  const { name, inputFormat, final } = context;
+  if (mostly(counts.notRecords, counts.lines, final)) {
+    const what = describe(sniff(counts.samples) ?? { envelope: undefined, content: 'text' }, inputFormat);
+    return `${name}: ${counts.notRecords} of ${counts.lines} lines are not records; ${what} — ${DOCS}`;
+  }
+  if (mostly(counts.withoutReason, counts.errorStatuses, final)) {
+    return (
+      `${name}: ${counts.withoutReason} of ${counts.errorStatuses} records with an HTTP status of 400 or more carry no hid_error or hid_failure code; ` +
+      `if the HID body is logged in a field hidlog does not search, name it with --field failure=PATH — ${DOCS}`
+    );
+  }
+  return undefined;
+}
