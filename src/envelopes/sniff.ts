@@ -4,8 +4,8 @@ import { readCriLine } from './cri.js';
 import { readSyslogLine } from './syslog.js';
 import { readTextRecord } from './text.js';
 
-/** What a line or a message holds: a JSON object, key=value tokens, another JSON value, or neither. */
-export type Content = 'json' | 'logfmt' | 'json-value' | 'text';
+/** What a line or a message holds: a JSON object, key=value tokens, text around a JSON object, another JSON value, or none of these. */
+export type Content = 'json' | 'logfmt' | 'text-with-json' | 'json-value' | 'text';
 
 export interface Shape {
   /** The envelope around the content, if the line has one. */
@@ -23,7 +23,9 @@ function contentOf(text: string): Content {
       // Not JSON whole: it may still hold key=value tokens or an object among its words.
     }
   }
-  return readTextRecord(text) ? 'logfmt' : 'text';
+  const record = readTextRecord(text);
+  if (record === undefined) return 'text';
+  return Object.keys(record).length === 1 && 'body' in record ? 'text-with-json' : 'logfmt';
 }
 
 /** The shape of one line (without its terminator). */

@@ -25,7 +25,10 @@ export interface SurveyCounts {
 
 const SAMPLES = 5;
 const SAMPLE_CHARS = 2048;
-/** A judgement needs this many lines (or error statuses), or the whole of a shorter input. */
+/**
+ * A judgement needs this many lines, or all lines of a shorter input once it ended; error statuses
+ * need this many whatever the input's length: a lone 404 of an unknown path has no HID body.
+ */
 export const MIN_JUDGED = 10;
 /** … of which this share must be unusable. */
 export const UNUSABLE_SHARE = 0.9;
@@ -97,6 +100,7 @@ const RECORDS_ARE = 'hidlog finds records in JSON objects and key=value tokens';
 const CONTENT_TEXT: Record<Content, string> = {
   json: 'JSON objects',
   logfmt: 'key=value (logfmt) text',
+  'text-with-json': 'text with a JSON object in it',
   'json-value': 'JSON values that are not objects',
   text: 'plain text with no key=value tokens or JSON objects',
 };
@@ -107,7 +111,7 @@ function describe(shape: Shape, inputFormat: InputFormatOption): string {
   // A shape `auto` reads is never left unread under `auto`: `other` is said only under another format.
   const other = `drop --input-format ${inputFormat} (auto reads them)`;
   const { envelope, content } = shape;
-  const readable = content === 'json' || content === 'logfmt';
+  const readable = content === 'json' || content === 'logfmt' || content === 'text-with-json';
   if (envelope !== undefined) {
     const lines = envelope === 'cri' ? 'Kubernetes CRI lines' : 'syslog lines';
     const read = envelope === 'cri' ? readers.cri : readers.syslog;
@@ -116,7 +120,8 @@ function describe(shape: Shape, inputFormat: InputFormatOption): string {
   }
   switch (content) {
     case 'logfmt':
-      return readers.text ? `they look like ${CONTENT_TEXT.logfmt}` : `they look like ${CONTENT_TEXT.logfmt}: ${other}`;
+    case 'text-with-json':
+      return readers.text ? `they look like ${CONTENT_TEXT[content]}` : `they look like ${CONTENT_TEXT[content]}: ${other}`;
     case 'json-value':
       return `they look like ${CONTENT_TEXT['json-value']}: a JSON array document is read with --input-format json-array`;
     case 'json':
@@ -133,7 +138,7 @@ export function judgeInput(counts: SurveyCounts, context: JudgeContext): string 
     const what = describe(sniff(counts.samples) ?? { envelope: undefined, content: 'text' }, inputFormat);
     return `${name}: ${counts.notRecords} of ${counts.lines} lines are not records; ${what} — ${DOCS}`;
   }
-  if (mostly(counts.withoutReason, counts.errorStatuses, final)) {
+  if (counts.errorStatuses >= MIN_JUDGED && mostly(counts.withoutReason, counts.errorStatuses, final)) {
     return (
       `${name}: ${counts.withoutReason} of ${counts.errorStatuses} records with an HTTP status of 400 or more carry no hid_error or hid_failure code; ` +
       `if the HID body is logged in a field hidlog does not search, name it with --field failure=PATH — ${DOCS}`

@@ -186,7 +186,7 @@ async function processArray(input: OpenedInput, processor: LineProcessor, option
 
 /** Says once, on stderr, that an input was mostly not records or its error statuses carried no reason (input-survey.ts). */
 function notify(processor: LineProcessor, options: RunOptions): void {
-  const notice = judgeInput(processor.endSurvey(), { name: processor.name, inputFormat: options.inputFormat ?? 'auto', final: true });
+  const notice = judgeInput(processor.endSurvey(), { name: processor.name, inputFormat: options.inputFormat ?? (options.readers ? 'auto' : 'ndjson'), final: true });
   if (notice) options.warn(notice);
 }
 
