@@ -35,45 +35,58 @@ export const UNUSABLE_SHARE = 0.9;
 
 export const emptySurvey = (): SurveyCounts => ({ lines: 0, notRecords: 0, errorStatuses: 0, withoutReason: 0, samples: [] });
 
-/** Counts one input's lines as they are observed. */
+/**
+ * Counts one input's unusable lines and error statuses. It sees the lines the NDJSON path takes
+ * whole only when they are records with an error status (`errorStatus`); every other line goes
+ * through `line`. How many lines were read is the LineProcessor's own count, less `unjudged`.
+ */
 export class InputSurvey {
-  counts = emptySurvey();
+  /** Blank lines and the parts of joined records: read, not judged. */
+  unjudged = 0;
+  notRecords = 0;
+  errorStatuses = 0;
+  withoutReason = 0;
+  readonly samples: string[] = [];
 
   line(event: LineEvent): void {
-    const counts = this.counts;
     switch (event.result) {
       case 'partial':
+        this.unjudged++;
         return;
       case 'annotated':
-        counts.lines++;
-        if (event.codes.http !== undefined && event.codes.http >= 400) {
-          counts.errorStatuses++;
-          if (isErrorStatusWithoutReason(event.codes)) counts.withoutReason++;
-        }
+        if (event.codes.http !== undefined && event.codes.http >= 400) this.errorStatus(event.codes);
         return;
       case 'invalid':
-        if (event.reason === 'blank') return;
-        counts.lines++;
-        if (event.reason === 'too_deep') return;
-        counts.notRecords++;
-        if (counts.samples.length < SAMPLES) {
-          const text = 'raw' in event ? event.raw.toString('utf8', 0, SAMPLE_CHARS * 4) : event.text;
-          counts.samples.push(text.slice(0, SAMPLE_CHARS));
-        }
+        if (event.reason === 'blank') this.unjudged++;
+        else if (event.reason !== 'too_deep') this.notRecord('raw' in event ? event.raw.toString('utf8', 0, SAMPLE_CHARS * 4) : event.text);
         return;
       default:
-        counts.lines++;
     }
   }
 
-  /** Adds what a worker thread counted in a region of this input. */
-  merge(region: SurveyCounts): void {
-    const counts = this.counts;
-    counts.lines += region.lines;
-    counts.notRecords += region.notRecords;
-    counts.errorStatuses += region.errorStatuses;
-    counts.withoutReason += region.withoutReason;
-    for (const sample of region.samples) if (counts.samples.length < SAMPLES) counts.samples.push(sample);
+  /** A record with an HTTP status of 400 or more. */
+  errorStatus(codes: FoundCodes): void {
+    this.errorStatuses++;
+    if (isErrorStatusWithoutReason(codes)) this.withoutReason++;
+  }
+
+  private notRecord(text: string): void {
+    this.notRecords++;
+    if (this.samples.length < SAMPLES) this.samples.push(text.slice(0, SAMPLE_CHARS));
+  }
+
+  /** The counts, for `lines` lines read (the LineProcessor's count). */
+  counts(lines: number): SurveyCounts {
+    return { lines: lines - this.unjudged, notRecords: this.notRecords, errorStatuses: this.errorStatuses, withoutReason: this.withoutReason, samples: this.samples };
+  }
+
+  /** Adds what a worker thread counted in a region of this input, `regionLines` lines read there. */
+  merge(region: SurveyCounts, regionLines: number): void {
+    this.unjudged += regionLines - region.lines;
+    this.notRecords += region.notRecords;
+    this.errorStatuses += region.errorStatuses;
+    this.withoutReason += region.withoutReason;
+    for (const sample of region.samples) if (this.samples.length < SAMPLES) this.samples.push(sample);
   }
 }
 

@@ -117,10 +117,13 @@ export class LineProcessor {
       return;
     }
     this.lineNumber++;
-    const { output, annotator } = this.options;
-    this.observe(event);
-    if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
-    else output?.writeSpan(bytes, start, end);
+    const { observer, output, annotator } = this.options;
+    observer?.line(event);
+    if (event.result === 'annotated') {
+      // The survey's only look at a line of the NDJSON path: the status it found anyway.
+      if (event.codes.http !== undefined && event.codes.http >= 400) this.survey?.errorStatus(event.codes);
+      output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
+    } else output?.writeSpan(bytes, start, end);
   }
 
   /**
@@ -272,7 +275,7 @@ export class LineProcessor {
 
   private countPartial(envelope: 'cri' | 'docker'): void {
     this.lineNumber++;
-    this.options.observer?.line({ result: 'partial', envelope });
+    this.observe({ result: 'partial', envelope });
   }
 
   /** The input ended: a record whose last part never came is still a record. */
@@ -317,19 +320,19 @@ export class LineProcessor {
 
   /** Lines the survey has judged so far; undefined once it ended. */
   get surveyedLines(): number | undefined {
-    return this.survey?.counts.lines;
+    return this.survey?.counts(this.lineNumber).lines;
   }
 
   /** What the survey counted, and no more counting: the input is judged (a worker's region sends it). */
   endSurvey(): SurveyCounts {
-    const counts = this.survey?.counts ?? emptySurvey();
+    const counts = this.survey?.counts(this.lineNumber) ?? emptySurvey();
     this.survey = undefined;
     return counts;
   }
 
-  /** Adds what a worker thread's survey counted in a region of this input. */
-  mergeSurvey(region: SurveyCounts): void {
-    this.survey?.merge(region);
+  /** Adds what a worker thread's survey counted in a region of `lines` lines of this input. */
+  mergeSurvey(region: SurveyCounts, lines: number): void {
+    this.survey?.merge(region, lines);
   }
 
   location(): LineLocation {

@@ -112,7 +112,7 @@ async function processLinesInParallel(input: OpenedInput, processor: LineProcess
       for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       for (const chunk of result.deadLetter) options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       if (result.observed) options.observer?.apply(result.observed);
-      processor.mergeSurvey(result.survey);
+      processor.mergeSurvey(result.survey, result.lines);
       if (result.strictStop) throw new StrictStop({ input: processor.name, line: processor.lineNumber + result.strictStop.line }, result.strictStop.reason);
       processor.lineNumber += result.lines;
     } else if ('piece' in item) {

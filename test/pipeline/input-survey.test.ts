@@ -59,19 +59,22 @@ describe('judgeInput', () => {
 });
 
 describe('InputSurvey', () => {
-  it('counts lines but blank ones and partials, keeps a few samples, and merges regions', () => {
+  it('judges every line read but blank ones and partials, keeps a few samples, and merges regions', () => {
     const survey = new InputSurvey();
     for (let i = 0; i < 7; i++) survey.line({ result: 'invalid', reason: 'invalid_json', text: `line ${i}` });
     survey.line({ result: 'invalid', reason: 'blank', text: '' });
     survey.line({ result: 'partial', envelope: 'cri' });
     survey.line({ result: 'invalid', reason: 'invalid_utf8', raw: Buffer.from([0xff, 0x41]) });
+    survey.line({ result: 'invalid', reason: 'too_deep', text: '[[[[' });
     survey.line({ result: 'annotated', text: '', record: {}, codes: { http: 401 }, outcome: 'error' });
-    survey.line({ result: 'annotated', text: '', record: {}, codes: { http: 401, error: 2001 }, outcome: 'error' });
+    survey.errorStatus({ http: 401, error: 2001 });
     survey.line({ result: 'no_codes', text: '', record: {} });
-    expect(survey.counts).toEqual({ lines: 11, notRecords: 8, errorStatuses: 2, withoutReason: 1, samples: ['line 0', 'line 1', 'line 2', 'line 3', 'line 4'] });
-    survey.merge({ lines: 2, notRecords: 1, errorStatuses: 1, withoutReason: 1, samples: ['more'] });
-    expect(survey.counts).toMatchObject({ lines: 13, notRecords: 9, errorStatuses: 3, withoutReason: 2 });
-    expect(survey.counts.samples).toHaveLength(5);
+    // 13 lines read (the LineProcessor's count), the blank one and the partial not judged.
+    expect(survey.counts(13)).toEqual({ lines: 11, notRecords: 8, errorStatuses: 2, withoutReason: 1, samples: ['line 0', 'line 1', 'line 2', 'line 3', 'line 4'] });
+    // A region of 3 lines read, one of them a partial.
+    survey.merge({ lines: 2, notRecords: 1, errorStatuses: 1, withoutReason: 1, samples: ['more'] }, 3);
+    expect(survey.counts(16)).toMatchObject({ lines: 13, notRecords: 9, errorStatuses: 3, withoutReason: 2 });
+    expect(survey.counts(16).samples).toHaveLength(5);
   });
 
   it('takes a reason code, a failure code or a response code as a reason', () => {
