@@ -64,6 +64,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     bytes: (count) => metrics?.tally.bytes(count),
     warn,
     stop: ended,
+    inputFormat: args.inputFormat,
   });
   const stopReloading = await setup.keepCatalogCurrent();
   try {

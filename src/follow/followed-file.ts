@@ -1,6 +1,7 @@
 import { fstatSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
+import { MIN_JUDGED, type SurveyCounts } from '../pipeline/input-survey.js';
 import { LineProcessor, type LineOptions } from '../pipeline/line-processor.js';
 import type { LineSplitter } from '../sources/line-splitter.js';
 import type { FilePosition } from './checkpointer.js';
@@ -197,6 +198,16 @@ export class FollowedFile {
     this.copies.clear();
     this.processor = new LineProcessor(this.options, this.path);
     this.splitter = this.processor.splitter();
+  }
+
+  /**
+   * What its notice is judged on (input-survey.ts), once: when MIN_JUDGED lines were read, or
+   * with what there is when it is `final` (shutdown); from then on its lines are not surveyed.
+   */
+  takeSurvey(final: boolean): SurveyCounts | undefined {
+    const lines = this.processor.surveyedLines;
+    if (lines === undefined || (!final && lines < MIN_JUDGED)) return undefined;
+    return this.processor.endSurvey();
   }
 
   /** No more bytes will come (the file was rotated away): a last line without a newline is a line. */

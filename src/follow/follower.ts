@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { InputFormatOption } from '../envelopes/formats.js';
 import { describeError } from '../pipeline/errors.js';
+import { judgeInput } from '../pipeline/input-survey.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
@@ -56,6 +58,8 @@ export interface FollowOptions {
   bytes: (count: number) => void;
   warn: (message: string) => void;
   stop: AbortSignal;
+  /** `--input-format`, for the notice on a file that is mostly not records. */
+  inputFormat: InputFormatOption;
 }
 
 /**
@@ -103,6 +107,8 @@ export class Follower {
   /** Files compressed in a way hidlog does not read, named once. */
   private readonly skipped = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Paths whose lines were judged for the notice on unusable input: once per path. */
+  private readonly judged = new Set<string>();
   /** Files present at the first start, with --start-at end: where their last complete line ended then. */
   private readonly startOffsets = new Map<FollowedFile, number>();
   private readonly checkpointer: Checkpointer | undefined;
@@ -151,6 +157,7 @@ export class Follower {
       }
     } finally {
       this.wakeUp.close();
+      for (const file of this.files.values()) this.judge(file, true);
       await this.delivery?.close(options.lastWrites());
       await this.checkpoint();
       for (const file of this.files.values()) await file.close();
@@ -334,8 +341,19 @@ export class Follower {
       this.reported.delete(file.path);
       options.stats.lastLineSeconds = Date.now() / 1000;
       this.readSomething = true;
+      this.judge(file, false);
     }
     if (this.wakeUp.afterRead(file, read > 0)) await this.readFile(file);
+  }
+
+  /** Says once per path, when a file has enough lines (or at shutdown), that they are mostly unusable (input-survey.ts). */
+  private judge(file: FollowedFile, final: boolean): void {
+    if (this.judged.has(file.path)) return;
+    const survey = file.takeSurvey(final);
+    if (!survey) return;
+    this.judged.add(file.path);
+    const notice = judgeInput(survey, { name: file.path, inputFormat: this.options.inputFormat, final });
+    if (notice) this.options.warn(notice);
   }
 
   /**

@@ -117,6 +117,12 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   counter('hidlog_lines_total', 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a record), too_long, partial (a part of a record the line after it ends: CRI P, docker partial).', 'result', () => Object.entries(tally.lines));
   counter('hidlog_invalid_lines_total', `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () => INVALID_REASONS.map((reason) => [reason, tally.invalidReasons.get(reason) ?? 0]));
   counter('hidlog_outcomes_total', `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () => OUTCOMES.map((outcome) => [outcome, tally.outcomes.get(outcome) ?? 0]));
+  counter(
+    'hidlog_error_statuses_without_reason_total',
+    'Records with an HTTP status of 400 or more and no hid_error, hid_failure or response code: the HID body, if logged, is where hidlog does not search.',
+    undefined,
+    () => tally.errorStatusesWithoutReason,
+  );
   counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
   counter('hidlog_label_overflow_total', 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached.', 'label', () =>
     tally.overflows().map(({ label, count }) => [label, count]),

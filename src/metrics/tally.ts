@@ -4,6 +4,7 @@ import type { Outcome } from '../core/annotate.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
+import { isErrorStatusWithoutReason } from '../pipeline/input-survey.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 
 /** A label taken from each record (`--label tenant=ctx.tenant`): from the first of its paths that holds a value. */
@@ -68,6 +69,8 @@ export class MetricsTally implements Observer {
   readonly invalidReasons = new Map<string, number>();
   readonly outcomes = new Map<string, number>();
   readonly series: Record<CodeKind, Map<string, CodeSeries>> = perKind(() => new Map());
+  /** Records with an HTTP status of 400 or more and no hid_error, hid_failure or response code. */
+  errorStatusesWithoutReason = 0;
   bytesRead = 0;
   private readonly unknownCodes: Record<CodeKind, CappedValues>;
   private readonly labelCaps: CappedValues[];
@@ -141,6 +144,7 @@ export class MetricsTally implements Observer {
   countRecord(codes: FoundCodes, outcome: Outcome, labelValues = NO_LABELS, counted?: Partial<Record<CodeKind, CodeSeries>>): void {
     this.lines.annotated++;
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    if (isErrorStatusWithoutReason(codes)) this.errorStatusesWithoutReason++;
     const http = codes.http === undefined ? undefined : this.count('http', codes.http, labelValues, 1);
     const error = codes.error === undefined ? undefined : this.count('error', codes.error, labelValues, 1);
     const failure = codes.failure === undefined ? undefined : this.count('failure', codes.failure, labelValues, 1);
@@ -161,6 +165,7 @@ export class MetricsTally implements Observer {
     for (const result of Object.keys(counts.results) as LineResultName[]) this.lines[result] += counts.results[result];
     for (const [reason, n] of counts.invalid) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + n);
     for (const [outcome, n] of counts.outcomes) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + n);
+    this.errorStatusesWithoutReason += counts.errorStatusesWithoutReason;
     for (const group of counts.groups) {
       const labelValues = this.capLabels(group.labelValues, group.records);
       for (const [kind, code, n, known, category] of group.codes) this.count(kind, code, labelValues, n, { known, category });
@@ -217,7 +222,7 @@ export class LineCountsRecorder implements Recorder<LineCounts> {
   ) {}
 
   private static empty(): LineCounts {
-    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 }, invalid: [], outcomes: [], groups: [] };
+    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 }, invalid: [], outcomes: [], errorStatusesWithoutReason: 0, groups: [] };
   }
 
   line(event: LineEvent): void {
@@ -226,6 +231,7 @@ export class LineCountsRecorder implements Recorder<LineCounts> {
     if (event.result === 'invalid') bump(counts.invalid, event.reason);
     if (event.result !== 'annotated') return;
     bump(counts.outcomes, event.outcome);
+    if (isErrorStatusWithoutReason(event.codes)) counts.errorStatusesWithoutReason++;
     const labelValues = recordLabelValues(this.labels, event.record);
     const groupKey = labelValues.join('\u0000');
     let entry = this.groups.get(groupKey);

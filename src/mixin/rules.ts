@@ -32,7 +32,17 @@ export const RECORDED = {
   serverErrorRatio5m: 'job:hid_http_responses_5xx:ratio_rate5m',
   lines5m: 'job_instance:hidlog_lines:rate5m',
   invalidLineRatio5m: 'job_instance:hidlog_lines_invalid:ratio_rate5m',
+  noCodesRatio5m: 'job_instance:hidlog_lines_no_codes:ratio_rate5m',
+  errorStatuses5m: 'job_instance:hid_http_responses_error:rate5m',
+  withoutReasonRatio5m: 'job_instance:hidlog_error_statuses_without_reason:ratio_rate5m',
 } as const;
+
+/**
+ * Share of the records with an HTTP status of 400 or more that carry no reason code above which
+ * the HID body is called missing: an HID service's refusals carry one, a few 404s of unknown
+ * paths do not.
+ */
+export const WITHOUT_REASON_RATIO = 0.5;
 
 /** A README heading's anchor as GitHub makes it: lower case, spaces to dashes. */
 export const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
@@ -69,6 +79,9 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     { record: RECORDED.serverErrorRatio5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http, 'category="server_error"')}) / ${RECORDED.responses5m}` },
     { record: RECORDED.lines5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total')})` },
     { record: RECORDED.invalidLineRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}` },
+    { record: RECORDED.noCodesRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result="no_codes"')}) / ${RECORDED.lines5m}` },
+    { record: RECORDED.errorStatuses5m, expr: `sum by (job, instance) (${rate5m(CODE_METRICS.http, 'category=~"client_error|server_error"')})` },
+    { record: RECORDED.withoutReasonRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_error_statuses_without_reason_total')}) / ${RECORDED.errorStatuses5m}` },
   ];
 
   // What the alert templates query, for the job (and instance) the alert is about.
@@ -180,6 +193,16 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
           `topk(1, sum by (reason) (rate(${of('hidlog_invalid_lines_total', JOB, INSTANCE)}[5m])))`,
           `The top reason: {{ .Labels.reason }} at ${perSecond('.Value')}.`,
         ),
+    ),
+    alert(
+      'HidlogRecordsWithoutCodes',
+      'warning',
+      `${RECORDED.withoutReasonRatio5m} > ${WITHOUT_REASON_RATIO} and ${RECORDED.errorStatuses5m} > ${config.minRate}`,
+      '15m',
+      '{{ $value | humanizePercentage }} of the error statuses hidlog reads at {{ $labels.instance }} carry no reason code',
+      `Over ${percent(WITHOUT_REASON_RATIO)} of the records with an HTTP status of 400 or more had no hid_error, hid_failure or response code for 15 minutes: ` +
+        'the HID response body is not logged, or is logged in a field hidlog does not search, so the HID dashboards and alerts see the statuses but not why they failed. ' +
+        fromQuery(`${RECORDED.noCodesRatio5m}{${JOB}, ${INSTANCE}}`, 'Records with no code at all: {{ .Value | humanizePercentage }} of the lines.'),
     ),
     alert(
       'HidlogLabelOverflow',

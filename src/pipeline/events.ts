@@ -35,6 +35,8 @@ export interface LineCounts {
   results: Record<LineResultName, number>;
   invalid: [string, number][];
   outcomes: [string, number][];
+  /** Annotated records with an HTTP status of 400 or more and no reason code. */
+  errorStatusesWithoutReason: number;
   groups: LabelGroup[];
 }
 

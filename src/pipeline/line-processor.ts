@@ -9,7 +9,8 @@ import { leadingTime, readTextRecord } from '../envelopes/text.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { LineSplitter } from '../sources/line-splitter.js';
 import { StrictStop, type LineLocation } from './errors.js';
-import type { Observer, UnreadLine } from './events.js';
+import type { LineEvent, Observer, UnreadLine } from './events.js';
+import { InputSurvey, emptySurvey, type SurveyCounts } from './input-survey.js';
 
 /** What decides the fate of each line: shared by the main thread and the worker threads. */
 export interface LineOptions {
@@ -71,6 +72,8 @@ export class LineProcessor {
   /** The splitter lines come from: it tells where a line starts in the input. */
   private lineSource: LineSplitter | undefined;
   private readonly envelopeTimes: boolean;
+  /** Counts for the notice on an input that is mostly not records (input-survey.ts); gone once judged. */
+  private survey: InputSurvey | undefined = new InputSurvey();
 
   constructor(
     private readonly options: LineOptions,
@@ -120,8 +123,11 @@ export class LineProcessor {
     this.lineNumber++;
     const { observer, output, annotator } = this.options;
     observer?.line(event);
-    if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
-    else output?.writeSpan(bytes, start, end);
+    if (event.result === 'annotated') {
+      // The survey's only look at a line of the NDJSON path: the status it found anyway.
+      if (event.codes.http !== undefined && event.codes.http >= 400) this.survey?.errorStatus(event.codes);
+      output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
+    } else output?.writeSpan(bytes, start, end);
   }
 
   /**
@@ -137,8 +143,8 @@ export class LineProcessor {
         if (time !== undefined) event.envelopeTime = time;
         if (event.text === undefined) {
           this.lineNumber++;
-          const { observer, output, annotator } = this.options;
-          observer?.line(event);
+          const { output, annotator } = this.options;
+          this.observe(event);
           if (event.result === 'annotated') output?.writeSpliced(bytes, start, event.closingBrace, annotator.suffix(event.codes));
           else if (original) output?.writeLineBytes(original);
           else output?.writeSpan(bytes, start, end);
@@ -274,7 +280,7 @@ export class LineProcessor {
 
   private countPartial(envelope: 'cri' | 'docker'): void {
     this.lineNumber++;
-    this.options.observer?.line({ result: 'partial', envelope });
+    this.observe({ result: 'partial', envelope });
   }
 
   /** The input ended: a record whose last part never came is still a record. */
@@ -289,7 +295,7 @@ export class LineProcessor {
   emit(event: LineResult | UnreadLine): void {
     const { options } = this;
     this.lineNumber++;
-    options.observer?.line(event);
+    this.observe(event);
     if (event.result === 'annotated' || event.result === 'no_codes') {
       options.output?.writeLine(options.format ? options.format(event) : event.text);
       return;
@@ -310,6 +316,28 @@ export class LineProcessor {
     } else {
       output.writeLine(options.format ? options.format(event) : event.text);
     }
+  }
+
+  private observe(event: LineEvent): void {
+    this.survey?.line(event);
+    this.options.observer?.line(event);
+  }
+
+  /** Lines the survey has judged so far; undefined once it ended. */
+  get surveyedLines(): number | undefined {
+    return this.survey?.counts(this.lineNumber).lines;
+  }
+
+  /** What the survey counted, and no more counting: the input is judged (a worker's region sends it). */
+  endSurvey(): SurveyCounts {
+    const counts = this.survey?.counts(this.lineNumber) ?? emptySurvey();
+    this.survey = undefined;
+    return counts;
+  }
+
+  /** Adds what a worker thread's survey counted in a region of `lines` lines of this input. */
+  mergeSurvey(region: SurveyCounts, lines: number): void {
+    this.survey?.merge(region, lines);
   }
 
   location(): LineLocation {

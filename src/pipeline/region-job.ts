@@ -70,6 +70,7 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob 
       output: take(output, outputChunks),
       deadLetter: take(deadLetter, deadLetterChunks),
       lines: processor.lineNumber,
+      survey: processor.endSurvey(),
       ...(recorder ? { observed: recorder.take() } : {}),
       ...(strictStop ? { strictStop } : {}),
     };

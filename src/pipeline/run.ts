@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StrictStop, describeError } from './errors.js';
 import type { Observer } from './events.js';
+import { judgeInput } from './input-survey.js';
 import { LineProcessor, type LineOptions } from './line-processor.js';
 import type { RegionResult, WorkerPool } from './worker-pool.js';
 import { ArrayElementEnds } from '../sources/array-elements.js';
@@ -111,6 +112,7 @@ async function processLinesInParallel(input: OpenedInput, processor: LineProcess
       for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       for (const chunk of result.deadLetter) options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       if (result.observed) options.observer?.apply(result.observed);
+      processor.mergeSurvey(result.survey, result.lines);
       if (result.strictStop) throw new StrictStop({ input: processor.name, line: processor.lineNumber + result.strictStop.line }, result.strictStop.reason);
       processor.lineNumber += result.lines;
     } else if ('piece' in item) {
@@ -182,6 +184,12 @@ async function processArray(input: OpenedInput, processor: LineProcessor, option
   return undefined;
 }
 
+/** Says once, on stderr, that an input was mostly not records or its error statuses carried no reason (input-survey.ts). */
+function notify(processor: LineProcessor, options: RunOptions): void {
+  const notice = judgeInput(processor.endSurvey(), { name: processor.name, inputFormat: options.inputFormat ?? (options.readers ? 'auto' : 'ndjson'), final: true });
+  if (notice) options.warn(notice);
+}
+
 /** Reads each input in turn, annotates every line, and writes and counts the results. */
 export async function run(inputs: readonly string[], options: RunOptions): Promise<RunReport> {
   const report: RunReport = { failedInputs: 0, outputClosed: false };
@@ -214,6 +222,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
           : workers && !opened.joinsLines
             ? await processLinesInParallel(opened, processor, options, workers)
             : await processLines(opened, processor, options);
+      if (interruption !== 'output_closed') notify(processor, options);
       if (interruption) {
         report.outputClosed = interruption === 'output_closed';
         opened.raw.destroy();

@@ -6,6 +6,7 @@ import { ChunkPool } from '../sinks/line-writer.js';
 import { createRegionJob, type RegionJob } from './region-job.js';
 import type { RecordLabel } from '../metrics/tally.js';
 import type { FactsSetup } from '../report/facts.js';
+import type { SurveyCounts } from './input-survey.js';
 
 /** Everything a worker needs to treat lines exactly as the main thread would. */
 export interface WorkerSetup {
@@ -44,6 +45,8 @@ export interface RegionResult {
   output: Uint8Array[];
   deadLetter: Uint8Array[];
   lines: number;
+  /** What the input's notice is judged on (input-survey.ts). */
+  survey: SurveyCounts;
   /** What the setup's recorder took (LineCounts, or a report's facts), for the main thread's observer. */
   observed?: unknown;
   /** Under --strict: the first bad line, counted from the region's start. */

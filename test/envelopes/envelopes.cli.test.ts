@@ -49,11 +49,20 @@ describe('--input-format', () => {
     expectCountsEqual(await count(['--input-format', format, envelope(name)]), truthOf(name));
   });
 
-  it.each(['cri.log', 'syslog-3164.log', 'rsyslog.log', 'logfmt.log', 'text.log'])(
-    '--input-format ndjson on %s reads no envelope: every line is invalid JSON, no code is found',
-    async (name) => {
+  it.each([
+    ['cri.log', 'Kubernetes CRI lines'],
+    ['syslog-3164.log', 'syslog lines'],
+    ['rsyslog.log', 'syslog lines'],
+    ['logfmt.log', 'key=value (logfmt) text'],
+    ['text.log', 'key=value (logfmt) text'],
+  ])(
+    '--input-format ndjson on %s reads no envelope: every line is invalid JSON, no code is found, and the notice names %s',
+    async (name, looksLike) => {
       const { fileLines: total } = truthOf(name);
-      expect(countsIn(await count(['--input-format', 'ndjson', envelope(name)]))).toEqual({
+      const result = await runCli(['count', '--input-format', 'ndjson', envelope(name)]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe(`hidlog: ${envelope(name)}: ${total} of ${total} lines are not records; they look like ${looksLike}: drop --input-format ndjson (auto reads them) — docs/log-formats.md\n`);
+      expect(countsIn(result.stdout.toString())).toEqual({
         codes: { http: {}, error: {}, failure: {}, response: {} },
         results: { invalid: total },
         invalid: { invalid_json: total },

@@ -40,6 +40,22 @@ describe('MetricsTally', () => {
     expect(byLabel(samples, 'hidlog_label_overflow_total', 'label')).toEqual({ tenant: 3 });
   });
 
+  it('counts error statuses without a reason code, alike on one thread and from workers\' regions', async () => {
+    const lines = ['{"status":401}', '{"status":503}', '{"status":401,"hid_error":2001}', '{"status":403,"hid_failure":13}', '{"status":400,"hid_response":2}', '{"status":200}', 'not json'];
+    const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
+    feed(tally, lines);
+    const fromRegions = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
+    const recorder = new LineCountsRecorder([], annotator);
+    for (const line of lines.slice(0, 3)) recorder.line(annotator.annotateLine(line));
+    fromRegions.apply(recorder.take());
+    for (const line of lines.slice(3)) recorder.line(annotator.annotateLine(line));
+    fromRegions.apply(recorder.take());
+    for (const counted of [tally, fromRegions]) {
+      const samples = parseExposition((await new Exposition(counted, false).render()).body);
+      expect(samples.find((s) => s.name === 'hidlog_error_statuses_without_reason_total')?.value).toBe(2);
+    }
+  });
+
   it('serves OpenMetrics and Prometheus text from the same counts', async () => {
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
     feed(tally, ['{"status":401,"hid_failure":13}']);

@@ -161,7 +161,7 @@ describe('the rules', () => {
   it('give every alert a severity, a summary, a description and a runbook section of the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
-    expect(alerts.length).toBe(11);
+    expect(alerts.length).toBe(12);
     for (const rule of alerts) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
       expect(rule.annotations.summary, rule.alert).toBeTruthy();

@@ -115,7 +115,8 @@ describe('run() over JSON-array documents', () => {
     const text = `[${texts.slice(0, 2).join(',')} xx ,${texts.slice(2).join(',')}]`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 256 * 1024);
     const { report, warnings, lines } = await runArray(text);
-    expect(warnings).toEqual([]);
+    // The line is not a record: said once (input-survey.ts), as for any input of unusable lines.
+    expect(warnings).toEqual([expect.stringMatching(/: 1 of 1 lines are not records; they look like text with a JSON object in it: drop --input-format ndjson/)]);
     expect(report.failedInputs).toBe(0);
     expect(lines).toEqual([text]);
   });

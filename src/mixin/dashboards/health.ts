@@ -1,7 +1,7 @@
 import { Catalog, type CodeKind } from '../../catalog/catalog.js';
 import { percent, type MixinConfig } from '../config.js';
 import { grownOver, series } from '../promql.js';
-import { RECORDED } from '../rules.js';
+import { RECORDED, WITHOUT_REASON_RATIO } from '../rules.js';
 import { GREEN, dashboard, stat, table, timeseries, type Dashboard, type Step } from './grafana.js';
 import { Scope, UIDS } from './scope.js';
 
@@ -59,6 +59,16 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         description: 'Observations counted under "other" in the selected time range because a cap was reached: label="code" for codes outside the catalog (--max-unknown-codes), else a --label that reached --max-label-values. Red from 1: per-code or per-label panels lump those together; raise the cap, or label by something with fewer values. See the HidlogLabelOverflow runbook.',
         unit: 'short', decimals: 0, steps: [GREEN, ['red', 1]], width: 12,
         queries: [{ expr: `sum by (instance, label) ${grownOver(own('hidlog_label_overflow_total'), '$__range')}`, legend: '{{instance}} {{label}}', instant: true }],
+      }),
+
+      timeseries({
+        title: 'Records without codes',
+        description: `Per instance, over 5 minutes (the recording rules the HidlogRecordsWithoutCodes alert reads): the share of lines that are records with no status or code at all (no_codes), and the share of records with an HTTP status of 400 or more that carry no hid_error, hid_failure or response code (error statuses without a reason). Red above ${percent(WITHOUT_REASON_RATIO)}: for error statuses, the HID body is not logged or is in a field hidlog does not search (name it with --field failure=PATH); a high no_codes share alone is often fine (health checks, info lines). See the HidlogRecordsWithoutCodes runbook.`,
+        unit: 'percentunit', steps: [GREEN, ['red', WITHOUT_REASON_RATIO]], width: 24, thresholdLine: true,
+        queries: [
+          { expr: series(RECORDED.noCodesRatio5m, ['job=~"$job"', 'instance=~"$instance"']), legend: '{{instance}} no_codes' },
+          { expr: series(RECORDED.withoutReasonRatio5m, ['job=~"$job"', 'instance=~"$instance"']), legend: '{{instance}} error statuses without a reason' },
+        ],
       }),
 
       { row: 'Writing' },
