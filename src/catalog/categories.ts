@@ -1,5 +1,5 @@
 // Each kind of code has a small, fixed set of categories, chosen so that a dashboard grouped by
-// category tells an on-call engineer what kind of trouble it is. The meanings are the README's.
+// category tells an on-call engineer what kind of trouble it is. The meanings are docs/annotation.md's.
 
 export const HTTP_CATEGORIES = {
   informational: '1xx: the request is still being processed',

@@ -60,7 +60,7 @@ function readCategories(value: unknown, at: (path: Path) => string): SiteCatalog
       const slugPlace = `${at(['categories', kind, slug])}categories.${kind}.${slug}`;
       if (!SLUG.test(slug)) throw new CatalogError(`${slugPlace}: a category is a slug: lower-case letters, digits and _, starting with a letter`);
       if (slug === UNKNOWN_CATEGORY || Object.hasOwn(CATEGORIES_BY_KIND[kind as CodeKind], slug)) {
-        throw new CatalogError(`${slugPlace}: already one of hidlog's ${kind} categories (README, "Categories")`);
+        throw new CatalogError(`${slugPlace}: already one of hidlog's ${kind} categories (docs/annotation.md, "Categories")`);
       }
       const problem = textProblem(meaning);
       if (problem) throw new CatalogError(`${slugPlace}: its meaning ${problem}`);

@@ -34,7 +34,7 @@ export async function mixinCommand(args: MixinArgs): Promise<number> {
   }
   process.stdout.write(files.map((file) => join(args.out, file.path) + '\n').join(''));
   if (args.config.runbookUrl === DEFAULT_RUNBOOK_URL) {
-    warn(`the alerts' runbook links point at the placeholder ${DEFAULT_RUNBOOK_URL}; pass --runbook-url with where your team reads hidlog's README`);
+    warn(`the alerts' runbook links point at the placeholder ${DEFAULT_RUNBOOK_URL}; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)`);
   }
   return 0;
 }

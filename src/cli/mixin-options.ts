@@ -7,7 +7,7 @@ export const MIXIN_OPTIONS = {
   out: { type: 'string', demandOption: true, describe: 'Write the dashboards, the rules and the provisioning files into this folder (made if missing)' },
   selector: { type: 'string', default: DEFAULT_CONFIG.selector, describe: 'PromQL label matchers that pick your hidlog targets, e.g. job="hid-auth"' },
   label: { type: 'string', array: true, default: DEFAULT_CONFIG.labels, describe: 'A --label hidlog runs with (NAME or NAME=DOT.PATH): a dashboard variable for it (repeatable)' },
-  'runbook-url': { type: 'string', default: DEFAULT_CONFIG.runbookUrl, describe: 'Where your team reads hidlog\'s README (the default is a placeholder): each alert links to its runbook section\'s anchor there' },
+  'runbook-url': { type: 'string', default: DEFAULT_CONFIG.runbookUrl, describe: 'Where your team reads hidlog\'s runbook, docs/alerts.md (the default is a placeholder): each alert links to its runbook section\'s anchor there' },
   'failure-spike-factor': { coerce: decimalNumber('failure-spike-factor'), requiresArg: true, default: DEFAULT_CONFIG.failureSpikeFactor, describe: 'Failure spike: the last 5 minutes\' failure rate above this many times the hour before' },
   'failure-spike-min-rate': { coerce: decimalNumber('failure-spike-min-rate'), requiresArg: true, default: DEFAULT_CONFIG.failureSpikeMinRate, describe: 'Failure spike: and above this many failures a second' },
   'server-error-ratio': { coerce: decimalNumber('server-error-ratio'), requiresArg: true, default: DEFAULT_CONFIG.serverErrorRatio, describe: 'Server errors: the share of 5xx statuses above which the alert fires' },

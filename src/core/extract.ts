@@ -54,7 +54,7 @@ function child(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined;
 }
 
-/** Where loggers, gateways and proxies put the HTTP status (README, "Record shapes"). */
+/** Where loggers, gateways and proxies put the HTTP status (docs/annotation.md, "Record shapes"). */
 function findStatus(record: JsonObject): number | undefined {
   return (
     toStatus(record.status) ??
@@ -123,7 +123,7 @@ function searchBody(value: unknown, found: FoundCodes, depth: number, parseBody:
 
 /**
  * Builds the function that finds a record's status and codes. By default it searches the shapes
- * real HID logs have (README, "Record shapes"); a kind given in `fields` is read from the first of
+ * real HID logs have (docs/annotation.md, "Record shapes"); a kind given in `fields` is read from the first of
  * its paths that holds one, and from the built-in search only when none does (and `builtin` allows).
  * `parseBody` reads bodies logged as JSON text (the byte path gives one that keeps searched keys only).
  */

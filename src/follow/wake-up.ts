@@ -1,6 +1,6 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 
-// A line appended to a followed file is in the output within this long (p99, README "Waking up").
+// A line appended to a followed file is in the output within this long (p99, docs/follow.md, "Waking up").
 const LATENCY_BOUND_MS = 100;
 // A file that had new bytes at two looks this close together is busy: it is looked at this often
 // instead of being watched, so a busy log costs eleven looks a second, not a wake-up per write

@@ -24,7 +24,7 @@ export interface RegistryOptions {
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-// The metric contract: names and labels that dashboards and alerts depend on (README, "Metrics").
+// The metric contract: names and labels that dashboards and alerts depend on (docs/metrics.md).
 const CODE_COUNTERS: Record<CodeKind, { name: string; help: string; categoryLabel: string }> = {
   http: { name: 'hid_http_responses_total', help: 'Records per HTTP status.', categoryLabel: 'category' },
   error: { name: 'hid_errors_total', help: 'Records per hid_error reason code (ErrorConstants).', categoryLabel: 'category' },

@@ -26,7 +26,7 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 
 const ROUTES = new Set(['/metrics', '/healthz']);
 const pathOf = (request: IncomingMessage) => (request.url ?? '/').split('?')[0]!;
-// A probe needs no password: /healthz tells nothing but that hidlog is up (README, "--web-config").
+// A probe needs no password: /healthz tells nothing but that hidlog is up (docs/web-config.md).
 const isOpen = (request: IncomingMessage) => pathOf(request) === '/healthz';
 
 /**

@@ -7,7 +7,7 @@ export interface MixinConfig {
   selector: string;
   /** The `--label` names hidlog runs with: one dashboard variable each. */
   labels: string[];
-  /** Where the runbook is (the README); each alert links to its section's anchor. */
+  /** Where the runbook is (docs/alerts.md); each alert links to its section's anchor. */
   runbookUrl: string;
   /** The failure-spike alert: the last 5 minutes' failure rate against this many times the hour before… */
   failureSpikeFactor: number;
@@ -27,9 +27,9 @@ export interface MixinConfig {
 
 /**
  * A placeholder, on a reserved domain: hidlog has no public home, so the alerts cannot link to a
- * README that exists. `hidlog mixin` says so unless --runbook-url names where a team reads it.
+ * runbook that exists. `hidlog mixin` says so unless --runbook-url names where a team reads it.
  */
-export const DEFAULT_RUNBOOK_URL = 'https://hidlog.example/README.md';
+export const DEFAULT_RUNBOOK_URL = 'https://hidlog.example/docs/alerts.md';
 
 export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
   selector: 'job="hidlog"',

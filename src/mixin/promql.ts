@@ -1,6 +1,6 @@
 import type { CodeKind } from '../catalog/catalog.js';
 
-// The metrics the mixin reads: hidlog's metric contract (README, "Metrics").
+// The metrics the mixin reads: hidlog's metric contract (docs/metrics.md).
 export const CODE_METRICS: Record<CodeKind, string> = {
   http: 'hid_http_responses_total',
   error: 'hid_errors_total',

@@ -44,7 +44,7 @@ export const RECORDED = {
  */
 export const WITHOUT_REASON_RATIO = 0.5;
 
-/** A README heading's anchor as GitHub makes it: lower case, spaces to dashes. */
+/** A markdown heading's anchor as GitHub makes it: lower case, spaces to dashes. */
 export const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 
 // In the alert templates' queries, the alert's own job and instance (printf's argument indexes).

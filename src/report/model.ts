@@ -1,5 +1,5 @@
 // The report as data: what every format shows, and, as it is, the JSON format (schema version 1,
-// documented in the README). Counts come from the tally `hidlog count` exposes.
+// documented in docs/report.md). Counts come from the tally `hidlog count` exposes.
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import { OUTCOMES, type Outcome } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from '../metrics/capped-values.js';

@@ -8,7 +8,7 @@ export type InputFormat = 'ndjson' | 'json-array';
 
 /**
  * Decides whether an input that starts with `[` is a JSON-array document, from its first bytes
- * (README, "Inputs and outputs", states the rule):
+ * (docs/inputs.md states the rule):
  *
  *  - Its first line is a whole JSON value (`JSON.parse` reads it): a JSON array when it is an
  *    array of objects and nothing but whitespace follows it; otherwise NDJSON (`["a"]` followed by

@@ -138,7 +138,7 @@ describe('--catalog FILE (the real CLI)', () => {
     });
   });
 
-  it('is the README\'s worked example', () => {
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('```yaml\n' + readFileSync(CATALOG, 'utf8') + '```');
+  it('is the worked example in docs/annotation.md', () => {
+    expect(readFileSync(join(ROOT, 'docs/annotation.md'), 'utf8')).toContain('```yaml\n' + readFileSync(CATALOG, 'utf8') + '```');
   });
 });

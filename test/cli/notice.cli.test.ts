@@ -1,4 +1,4 @@
-// "Never silent": an input that is mostly unusable gets one notice on stderr (README, "Bad input").
+// "Never silent": an input that is mostly unusable gets one notice on stderr (docs/inputs.md, "Bad input").
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -29,10 +29,9 @@ export function metricNamesIn(expr: string): string[] {
   return [...names];
 }
 
-/** The metric names of the README's "Metrics" table; `process_*` stands for a prefix. */
+/** The metric names of the tables in docs/metrics.md; `process_*` stands for a prefix. */
 export function documentedMetrics(): { names: Set<string>; prefixes: string[] } {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Metrics\n'), readme.indexOf('\n## ', readme.indexOf('\n## Metrics\n') + 1));
+  const section = readFileSync(join(ROOT, 'docs/metrics.md'), 'utf8');
   const names = new Set<string>();
   const prefixes: string[] = [];
   for (const row of section.matchAll(/^\| (`[^|]+`) \|/gm)) {

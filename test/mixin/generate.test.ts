@@ -38,7 +38,7 @@ describe('hidlog mixin', () => {
     const result = await runCli(['mixin', '--out', out]);
     expect(result.code).toBe(0);
     // The project has no public home: the default runbook is a placeholder, and hidlog says so.
-    expect(result.stderr).toBe("hidlog: the alerts' runbook links point at the placeholder https://hidlog.example/README.md; pass --runbook-url with where your team reads hidlog's README\n");
+    expect(result.stderr).toBe("hidlog: the alerts' runbook links point at the placeholder https://hidlog.example/docs/alerts.md; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)\n");
     expect(lines(result.stdout)).toEqual(generated.map((file) => join(out, file.path)));
     for (const file of generated) expect(readFileSync(join(out, file.path), 'utf8'), file.path).toBe(file.text);
   });

@@ -144,7 +144,7 @@ describe('the dashboards', () => {
         named.add(name);
         if (recorded.has(name) || name === 'up') continue;
         const isDocumented = documented.names.has(name) || documented.prefixes.some((prefix) => name.startsWith(prefix));
-        expect(isDocumented, `${where}: ${name} is not in the README's Metrics table`).toBe(true);
+        expect(isDocumented, `${where}: ${name} is not in docs/metrics.md's tables`).toBe(true);
         expect(exposed.has(name), `${where}: hidlog does not expose ${name}`).toBe(true);
       }
     }
@@ -158,9 +158,9 @@ describe('the rules', () => {
     for (const rule of rules.groups[0].rules) expect(rule.record).toMatch(/^[a-z_]+:[a-z_0-9]+:[a-z_0-9]+$/);
   });
 
-  it('give every alert a severity, a summary, a description and a runbook section of the README', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const anchors = new Set([...readme.matchAll(/^#{2,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
+  it('give every alert a severity, a summary, a description and a runbook section in docs/alerts.md', () => {
+    const runbook = readFileSync(join(ROOT, 'docs/alerts.md'), 'utf8');
+    const anchors = new Set([...runbook.matchAll(/^#{2,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
     expect(alerts.length).toBe(12);
     for (const rule of alerts) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
@@ -168,7 +168,7 @@ describe('the rules', () => {
       expect(rule.annotations.description.length, rule.alert).toBeGreaterThan(80);
       const [base, anchor] = rule.annotations.runbook_url.split('#');
       expect(base, rule.alert).toBe(DEFAULT_CONFIG.runbookUrl);
-      expect(anchors, `${rule.alert}: README has no section #${anchor}`).toContain(anchor);
+      expect(anchors, `${rule.alert}: docs/alerts.md has no section #${anchor}`).toContain(anchor);
     }
   });
 });

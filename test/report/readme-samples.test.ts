@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(ROOT, 'docs/report.md'), 'utf8');
 const block = (after: string, fence: string) => {
   const from = readme.indexOf(`${fence}\n`, readme.indexOf(after)) + fence.length + 1;
   return readme.slice(from, readme.indexOf('```\n', from));
 };
 
-describe('the README’s report samples are what hidlog prints', () => {
+describe('docs/report.md’s samples are what hidlog prints', () => {
   it('the table, less the sections it leaves out', async () => {
     const result = await runCli(['report', 'fixtures/incident.ndjson.gz', '--top', '3', '--by', 'client_id']);
     const sections = result.stdout.toString().split('\n\n');

@@ -41,7 +41,7 @@ export function codeDashboard(config: MixinConfig): Dashboard {
       }),
       stat({
         title: 'Category',
-        description: 'hidlog\'s category of this code: what kind of trouble it is (README, "Categories"). Nothing here turns red.',
+        description: 'hidlog\'s category of this code: what kind of trouble it is (docs/annotation.md, "Categories"). Nothing here turns red.',
         unit: 'string', steps: [GREEN], width: 4, height: 4, field: 'category',
         queries: [{ expr: `max by (kind, code, category, description) (${info})`, instant: true, table: true }],
       }),

@@ -99,7 +99,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         queries: [{ expr: `time() - max by (instance) (${own('hidlog_follow_last_read_timestamp_seconds')} > 0)`, legend: '{{instance}}', instant: true }],
       }),
       countStat('Rotations', 'hidlog_follow_rotations_total', [GREEN], 'Followed files renamed away or deleted in the selected time range (each read to its end). Nothing here turns red: logrotate at work.'),
-      countStat('Truncations', 'hidlog_follow_truncations_total', [GREEN, ['orange', 1]], 'Followed files truncated in place (copytruncate) in the selected time range. Orange from 1: lines written between hidlog\'s last read and the truncation are lost; prefer rename rotation (README, "Follow mode").'),
+      countStat('Truncations', 'hidlog_follow_truncations_total', [GREEN, ['orange', 1]], 'Followed files truncated in place (copytruncate) in the selected time range. Orange from 1: lines written between hidlog\'s last read and the truncation are lost; prefer rename rotation (docs/follow.md).'),
       countStat('Read errors', 'hidlog_follow_read_errors_total', [GREEN, ['red', 1]], 'Followed files that could not be read in the selected time range (each reported once on stderr, and retried). Red from 1: check the file\'s permissions and hidlog\'s stderr.'),
       stateStat('Scraped', 'up', ['down', 'up'], 6, 'Whether Prometheus could scrape each hidlog at its last try (up). Red when down: hidlog is not running or not reachable, and the HID dashboards and alerts miss its logs; see the HidlogDown runbook.'),
 
@@ -129,7 +129,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
       { row: 'Process' },
       timeseries({
         title: 'CPU',
-        description: 'CPU time each hidlog uses, in cores. Red above 0.9: one core is saturated and hidlog will fall behind its files; see README "Performance" (--workers for big batches).',
+        description: 'CPU time each hidlog uses, in cores. Red above 0.9: one core is saturated and hidlog will fall behind its files; see docs/performance.md (--workers for big batches).',
         unit: 'percentunit', steps: [GREEN, ['red', 0.9]], width: 8, thresholdLine: true,
         queries: [{ expr: `rate(${own('process_cpu_seconds_total')}[${RATE}])`, legend: '{{instance}}' }],
       }),

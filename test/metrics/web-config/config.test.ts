@@ -110,8 +110,8 @@ describe('what a good configuration means', () => {
   });
 });
 
-it('the README\'s worked example is a good file', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+it('the worked example in docs/web-config.md is a good file', () => {
+  const readme = readFileSync(join(ROOT, 'docs/web-config.md'), 'utf8');
   const example = /`\/etc\/hidlog\/web\.yml`[^\n]*\n\n```yaml\n([^`]*)```/.exec(readme)?.[1];
   expect(example).toBeDefined();
   const config = parseWebConfig(example!, '/etc/hidlog');
