@@ -61,7 +61,7 @@ async function patternNaming(patterns: readonly string[], path: string): Promise
  * followed pattern, or is another output.
  */
 export async function refuseOutputsOverInputs(files: RunFiles): Promise<void> {
-  const refuse = (output: string, what: string) => {
+  const refuse = (output: string, what: string): never => {
     throw new UsageError(`${output} is ${what}: choose another file; nothing was read or written`, false);
   };
   const read = await filesRead(files);

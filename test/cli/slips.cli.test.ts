@@ -113,12 +113,16 @@ describe('a mistyped command', () => {
 });
 
 describe('count writes no exposition for inputs it never read', () => {
-  it('to stdout or to --textfile', async () => {
+  it('to stdout or to --textfile (nor does annotate)', async () => {
     const result = await hidlog(['count', 'missing.log']);
     expect(result).toMatchObject({ code: 1, stderr: 'hidlog: cannot read missing.log: no such file\n' });
     expect(result.stdout.toString()).toBe('');
     const textfile = await hidlog(['count', 'missing.log', '--textfile', 'hidlog.prom']);
     expect(textfile).toMatchObject({ code: 1, stderr: 'hidlog: cannot read missing.log: no such file\n' });
+    expect(existsSync(join(dir, 'hidlog.prom'))).toBe(false);
+    // annotate's --textfile alike.
+    const annotate = await hidlog(['annotate', 'missing.log', '--textfile', 'hidlog.prom']);
+    expect(annotate).toMatchObject({ code: 1, stderr: 'hidlog: cannot read missing.log: no such file\n' });
     expect(existsSync(join(dir, 'hidlog.prom'))).toBe(false);
     // One input read among them is counted, as before.
     const some = await hidlog(['count', 'missing.log', 'app.log']);
