@@ -172,10 +172,10 @@ const cli: Argv = yargs(args)
     (argv) =>
       runCommand(async () => {
         refuseSwallowedFiles(args, ['by', 'time-field']);
-        const files = inputArgs(argv).files;
-        await refuseOutputsOverInputs({ inputs: files, reads: readOptions(argv), writes: { '--output': argv.output }, writesStdout: argv.output === undefined, follow: false });
+        const input = inputArgs(argv);
+        await refuseOutputsOverInputs({ inputs: input.files, reads: readOptions(argv), writes: { '--output': argv.output }, writesStdout: argv.output === undefined, follow: false });
         const { reportArgs, reportCommand } = await import('./report-command.js');
-        return reportCommand({ ...inputArgs(argv), ...reportArgs(argv), catalog: argv.catalog });
+        return reportCommand({ ...input, ...reportArgs(argv), catalog: argv.catalog });
       }),
   )
   .command(
