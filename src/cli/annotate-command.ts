@@ -22,6 +22,7 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
 async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers: WorkerPool | undefined): Promise<number> {
   const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
+  let opened = 0;
   const report = await run(inputsOf(args), {
     annotator,
     maxLineBytes,
@@ -33,6 +34,7 @@ async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers:
     signal: stop,
     workers,
     warn,
+    opened: () => opened++,
     ...inputReading(args),
   }).finally(() => workers?.close());
   await Promise.all([output.finish(outputs.outputIsFile), deadLetter?.finish(true)]);
@@ -46,6 +48,6 @@ async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers:
       return 1;
     }
   }
-  const metricsOk = (await metrics?.finish(stop, warn)) ?? true;
+  const metricsOk = (await metrics?.finish(stop, warn, { nothingRead: opened === 0 })) ?? true;
   return exitCodeOf(report, metricsOk);
 }

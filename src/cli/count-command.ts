@@ -15,11 +15,14 @@ export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs):
   const metrics = await MetricsSession.start(args, warn, { catalog });
   const annotator = createAnnotator({ fields, builtinFields: args.builtinFields, recordPaths: metrics.tally.labelPaths, catalog });
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels, catalog: site });
-  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn, ...inputReading(args) }).finally(() =>
+  let opened = 0;
+  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn, opened: () => opened++, ...inputReading(args) }).finally(() =>
     workers?.close(),
   );
   if (stop.aborted) process.stdin.destroy();
-  if (args.textfile === undefined) process.stdout.write(await metrics.finalText());
-  const metricsOk = await metrics.finish(stop, warn);
+  // No exposition of inputs never read: its zeros would read as a quiet log.
+  const nothingRead = opened === 0;
+  if (args.textfile === undefined && !nothingRead) process.stdout.write(await metrics.finalText());
+  const metricsOk = await metrics.finish(stop, warn, { nothingRead });
   return exitCodeOf(report, metricsOk);
 }

@@ -1,9 +1,12 @@
 import type { InputFormatOption } from '../envelopes/formats.js';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { refuseMistypedCommand } from './command-slip.js';
 import { readConfigFile } from './config-file.js';
 import { MIXIN_OPTIONS, mixinArgs } from './mixin-options.js';
 import { ANNOTATE_OPTIONS, CATALOG_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
+import { refuseOutputsOverInputs } from './same-file.js';
+import { refuseSwallowedFiles } from './swallowed-file.js';
 
 const EXIT_USAGE = 2;
 const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
@@ -67,6 +70,13 @@ const metricsArgs = (argv: ParsedMetrics) => ({
   job: argv.job,
 });
 
+/** The files other than the inputs that a run reads. */
+const readOptions = (argv: { catalog?: string | undefined; config?: unknown; 'web-config'?: string | undefined }) => ({
+  '--catalog': argv.catalog,
+  '--config': typeof argv.config === 'string' ? argv.config : undefined,
+  '--web-config': argv['web-config'],
+});
+
 const cli: Argv = yargs(args)
   .scriptName('hidlog')
   // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed;
@@ -94,6 +104,9 @@ const cli: Argv = yargs(args)
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
+        refuseSwallowedFiles(args, ['key', 'job']);
+        // The default command (no command named): its first file may be a command mistyped.
+        if (argv._.length === 0) await refuseMistypedCommand(argv.files.map(String)[0]);
         const annotateArgs = {
           ...inputArgs(argv),
           ...metricsArgs(argv),
@@ -107,6 +120,13 @@ const cli: Argv = yargs(args)
           catalog: argv.catalog,
         };
         if (!argv.follow && argv['state-file'] !== undefined) throw new UsageError('--state-file applies with --follow');
+        await refuseOutputsOverInputs({
+          inputs: annotateArgs.files,
+          reads: readOptions(argv),
+          writes: { '--output': argv.output, '--dead-letter': argv['dead-letter'], '--textfile': argv.textfile, '--state-file': argv['state-file'] },
+          writesStdout: argv.output === undefined,
+          follow: argv.follow,
+        });
         if (argv.follow) {
           const { followCommand } = await import('./follow-command.js');
           return followCommand({ ...annotateArgs, stateFile: argv['state-file'], startAt: argv['start-at'] as 'end' | 'beginning', pollInterval: argv['poll-interval'], watch: argv.watch });
@@ -129,8 +149,11 @@ const cli: Argv = yargs(args)
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
+        refuseSwallowedFiles(args, ['job']);
+        const countArgs = { ...inputArgs(argv), ...metricsArgs(argv), catalog: argv.catalog };
+        await refuseOutputsOverInputs({ inputs: countArgs.files, reads: readOptions(argv), writes: { '--textfile': argv.textfile }, writesStdout: argv.textfile === undefined, follow: false });
         const { countCommand } = await import('./count-command.js');
-        return countCommand({ ...inputArgs(argv), ...metricsArgs(argv), catalog: argv.catalog });
+        return countCommand(countArgs);
       }),
   )
   .command(
@@ -148,8 +171,11 @@ const cli: Argv = yargs(args)
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {
+        refuseSwallowedFiles(args, ['by', 'time-field']);
+        const input = inputArgs(argv);
+        await refuseOutputsOverInputs({ inputs: input.files, reads: readOptions(argv), writes: { '--output': argv.output }, writesStdout: argv.output === undefined, follow: false });
         const { reportArgs, reportCommand } = await import('./report-command.js');
-        return reportCommand({ ...inputArgs(argv), ...reportArgs(argv), catalog: argv.catalog });
+        return reportCommand({ ...input, ...reportArgs(argv), catalog: argv.catalog });
       }),
   )
   .command(
@@ -210,7 +236,14 @@ const cli: Argv = yargs(args)
         return mixinCommand(mixinArgs(argv));
       }),
   )
-  .completion('completion', 'Print a bash or zsh completion script (hidlog completion >> ~/.bashrc)')
+  // A command of our own rather than yargs' .completion(), which prints the script even for
+  // `completion --help`; yargs answers --get-yargs-completions (what the script calls) either way.
+  .command(
+    'completion',
+    'Print a bash or zsh completion script (hidlog completion >> ~/.bashrc)',
+    (y) => y.example('$0 completion >> ~/.bashrc', 'complete commands and options in bash (zsh: >> ~/.zshrc)'),
+    () => void cli.showCompletionScript(),
+  )
   .strict()
   .help()
   .alias('h', 'help')

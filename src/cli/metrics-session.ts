@@ -68,10 +68,14 @@ export class MetricsSession {
   /**
    * Writes the textfile and pushes, then lingers if asked until `stop` fires, then closes the
    * server. Returns false when a textfile or push failed (each reported in one line).
+   * `nothingRead`: no input could be opened, so neither is done: zeros would replace the last
+   * run's numbers.
    */
-  async finish(stop: AbortSignal, warn: (message: string) => void): Promise<boolean> {
+  async finish(stop: AbortSignal, warn: (message: string) => void, { nothingRead = false } = {}): Promise<boolean> {
     let ok = true;
-    const { textfile, pushgateway, job, linger } = this.args;
+    const { job, linger } = this.args;
+    const textfile = nothingRead ? undefined : this.args.textfile;
+    const pushgateway = nothingRead ? undefined : this.args.pushgateway;
     if (textfile !== undefined) {
       try {
         await writeFileAtomically(textfile, await this.finalText());
