@@ -1,6 +1,7 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
 import { exitCodeOf, inputReading, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
+import { printAnswer } from './print-answer.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { MetricsSession } from './metrics-session.js';
@@ -22,7 +23,7 @@ export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs):
   if (stop.aborted) process.stdin.destroy();
   // No exposition of inputs never read: its zeros would read as a quiet log.
   const nothingRead = opened === 0;
-  if (args.textfile === undefined && !nothingRead) process.stdout.write(await metrics.finalText());
+  if (args.textfile === undefined && !nothingRead) printAnswer(await metrics.finalText());
   const metricsOk = await metrics.finish(stop, warn, { nothingRead });
   return exitCodeOf(report, metricsOk);
 }

@@ -5,6 +5,7 @@ import { refuseMistypedCommand } from './command-slip.js';
 import { readConfigFile } from './config-file.js';
 import { MIXIN_OPTIONS, mixinArgs } from './mixin-options.js';
 import { ANNOTATE_OPTIONS, CATALOG_OPTIONS, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, UsageError, parseKind } from './options.js';
+import { printAnswer } from './print-answer.js';
 import { refuseOutputsOverInputs } from './same-file.js';
 import { refuseSwallowedFiles } from './swallowed-file.js';
 
@@ -193,7 +194,7 @@ const cli: Argv = yargs(args)
       runCommand(async () => {
         const { codesCommand } = await import('./codes-command.js');
         const { catalog } = await (await import('./catalog-option.js')).loadCatalogOption(argv);
-        process.stdout.write(codesCommand({ kind: parseKind(argv.kind), category: argv.category, json: argv.json, catalog }) + '\n');
+        printAnswer(codesCommand({ kind: parseKind(argv.kind), category: argv.category, json: argv.json, catalog }) + '\n');
         return 0;
       }),
   )
@@ -218,7 +219,7 @@ const cli: Argv = yargs(args)
           process.stderr.write(`hidlog: ${text} is not in the catalog${argv.kind ? ` as ${argv.kind}` : ''}\n`);
           return 1;
         }
-        process.stdout.write(explained + '\n');
+        printAnswer(explained + '\n');
         return 0;
       }),
   )

@@ -5,6 +5,7 @@ import { describeError } from '../pipeline/errors.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { makeDirectories } from '../sinks/directories.js';
 import { warn } from './batch.js';
+import { printAnswer } from './print-answer.js';
 import type { MixinArgs } from './mixin-options.js';
 import { UsageError, checkLabelName } from './options.js';
 
@@ -32,7 +33,7 @@ export async function mixinCommand(args: MixinArgs): Promise<number> {
   } catch (error) {
     throw new Error(`cannot write ${args.out}: ${describeError(error)}`);
   }
-  process.stdout.write(files.map((file) => join(args.out, file.path) + '\n').join(''));
+  printAnswer(files.map((file) => join(args.out, file.path) + '\n').join(''));
   if (args.config.runbookUrl === DEFAULT_RUNBOOK_URL) {
     warn(`the alerts' runbook links point at the placeholder ${DEFAULT_RUNBOOK_URL}; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)`);
   }
