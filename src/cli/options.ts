@@ -2,6 +2,7 @@ import type { Options } from 'yargs';
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
+import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {
@@ -137,8 +138,8 @@ const RESERVED_LABELS = new Set(['code', 'category', 'result', 'kind', 'descript
 export function checkLabelName(spec: string, name: string): void {
   if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new UsageError(`--label ${spec}: ${name} is not a valid Prometheus label name`);
   if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
-  // hidlog_label_overflow_total{label="series"} counts what --max-series turned away, not a --label.
-  if (name === 'series') throw new UsageError(`--label ${spec}: series is taken: hidlog_label_overflow_total{label="series"} counts what --max-series turns away`);
+  // hidlog_label_overflow_total's `label` names each --label, and what --max-series turned away.
+  if (name === SERIES_OVERFLOW_LABEL) throw new UsageError(`--label ${spec}: ${name} is taken: hidlog_label_overflow_total{label="${name}"} counts what --max-series turns away`);
 }
 
 /**
