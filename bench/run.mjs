@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// npm run bench [-- --lines N --rounds R --workers N --ab-rounds N --no-memory --no-follow]
+// npm run bench [-- --lines N --rounds R --workers N --ab-rounds N --no-memory --no-series --no-follow]
 // Runs hidlog, the Node floors and the peers (jq, mtail) side by side on one generated corpus (and
 // hidlog on the corpus five times over, and on its copies wrapped as CRI and docker json-file
 // logs), alternating modes over several rounds, and prints medians, ratios against the targets,
 // and whether every mode's counts equal the corpus's truth; then the cost of recognising
-// envelopes on bare NDJSON, in CPU time over alternating rounds (bench/alternate.mjs); then
+// envelopes on bare NDJSON, in CPU time over alternating rounds (bench/alternate.mjs); then the
+// series of three labels of 50 values with and without --max-series (bench/series.mjs); then
 // follow mode's CPU and latency beside mtail and tail -F (bench/follow.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { alternate } from './alternate.mjs';
 import { wrapCorpus, writeCorpus } from './corpus.mjs';
 import { followBench } from './follow.mjs';
+import { seriesBench } from './series.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -31,6 +33,8 @@ const { values: opts } = parseArgs({
     // Rounds of the alternating CPU-time runs that judge the recognition cost's 2%.
     'ab-rounds': { type: 'string', default: '10' },
     'no-memory': { type: 'boolean', default: false },
+    // The uncapped run holds millions of series: gigabytes, and a minute to print them.
+    'no-series': { type: 'boolean', default: false },
     'no-follow': { type: 'boolean', default: false },
   },
 });
@@ -258,6 +262,9 @@ if (!opts['no-memory']) {
   slowReaderRssMiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
 }
 
+// The series of three --labels of 50 values, with and without the cap.
+const series = opts['no-series'] ? undefined : await seriesBench({ lines, work, hidlog, catalog, log: (line) => process.stderr.write(`${line}\n`) });
+
 // The report.
 const row = (m) => {
   const r = result[m.key];
@@ -324,6 +331,10 @@ if (slowReaderRssMiB !== undefined) {
   out.push('|---|---|---|---|');
   out.push(`| highest peak RSS of every hidlog run above | ${Math.max(...hidlogPeaks).toFixed(0)} MiB | < 200 MiB | ${Math.max(...hidlogPeaks) < 200 ? 'met' : 'MISSED'} |`);
   out.push(`| peak RSS of hidlog annotate, ${fiveLines} / ${lines.toLocaleString('en')} lines | ${growth.toFixed(2)} | within 20% | ${Math.abs(growth - 1) <= 0.2 ? 'met' : 'MISSED'} |`);
+}
+if (series) {
+  out.push('', series.text);
+  if (series.failed) process.exitCode = 1;
 }
 out.push('');
 out.push('| exactness check | |');

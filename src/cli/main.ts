@@ -48,6 +48,7 @@ interface ParsedMetrics {
   label: readonly unknown[];
   'max-unknown-codes': number;
   'max-label-values': number;
+  'max-series': number;
   textfile?: string | undefined;
   pushgateway?: string | undefined;
   job: string;
@@ -66,6 +67,7 @@ const metricsArgs = (argv: ParsedMetrics) => ({
   label: argv.label.map(String),
   maxUnknownCodes: argv['max-unknown-codes'],
   maxLabelValues: argv['max-label-values'],
+  maxSeries: argv['max-series'],
   textfile: argv.textfile,
   pushgateway: argv.pushgateway,
   job: argv.job,

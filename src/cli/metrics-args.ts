@@ -7,6 +7,7 @@ export interface MetricsArgs {
   label: string[];
   maxUnknownCodes: number;
   maxLabelValues: number;
+  maxSeries: number;
   textfile?: string | undefined;
   pushgateway?: string | undefined;
   job: string;

@@ -40,6 +40,7 @@ export class MetricsSession {
       labels: parseLabels(args.label),
       maxUnknownCodes: args.maxUnknownCodes,
       maxLabelValues: args.maxLabelValues,
+      maxSeries: args.maxSeries,
       catalog,
     });
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {

@@ -2,6 +2,7 @@ import type { Options } from 'yargs';
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
+import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {
@@ -64,6 +65,7 @@ export const METRICS_OPTIONS = {
   label: { type: 'string', array: true, default: [], describe: 'NAME=DOT.PATH: add a label from each record to the hid_*_total counters (repeatable)' },
   'max-unknown-codes': { coerce: wholeNumber('max-unknown-codes', 0), requiresArg: true, default: 100, describe: 'Codes outside the catalog that get their own label value, per kind; later ones count as code="other"' },
   'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label; later ones count as "other"' },
+  'max-series': { coerce: wholeNumber('max-series', 0), requiresArg: true, default: 10000, describe: 'With --label: series of the hid_*_total counters, all together; a new combination of --label values past them counts under its code with every --label "other"' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
   pushgateway: { type: 'string', describe: 'At the end, push the metrics to this Pushgateway URL' },
   job: { type: 'string', default: 'hidlog', describe: 'The job name for --pushgateway' },
@@ -136,6 +138,8 @@ const RESERVED_LABELS = new Set(['code', 'category', 'result', 'kind', 'descript
 export function checkLabelName(spec: string, name: string): void {
   if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new UsageError(`--label ${spec}: ${name} is not a valid Prometheus label name`);
   if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
+  // hidlog_label_overflow_total's `label` names each --label, and what --max-series turned away.
+  if (name === SERIES_OVERFLOW_LABEL) throw new UsageError(`--label ${spec}: ${name} is taken: hidlog_label_overflow_total{label="${name}"} counts what --max-series turns away`);
 }
 
 /**

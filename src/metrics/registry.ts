@@ -124,7 +124,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     () => tally.errorStatusesWithoutReason,
   );
   counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
-  counter('hidlog_label_overflow_total', 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached.', 'label', () =>
+  counter('hidlog_label_overflow_total', 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached; label="series": under every record label "other" because the code counters reached --max-series series.', 'label', () =>
     tally.overflows().map(({ label, count }) => [label, count]),
   );
   new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);

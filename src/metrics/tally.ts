@@ -18,6 +18,12 @@ export interface TallyOptions {
   maxUnknownCodes: number;
   /** Distinct values per record label; later ones count as `other`. */
   maxLabelValues: number;
+  /**
+   * Series of the code counters, all kinds together, past which a new combination of record label
+   * values counts under its code with every label `other` (absent: no cap). Without labels the
+   * code caps bound the series instead.
+   */
+  maxSeries?: number;
   labels: readonly RecordLabel[];
   /** The table of codes (default: the vendor's); `useCatalog` swaps it. */
   catalog?: Catalog;
@@ -37,6 +43,8 @@ export interface CodeSeries {
 
 const MAX_LABEL_VALUE_CHARS = 128;
 const NO_LABELS: string[] = [];
+/** The `label` of hidlog_label_overflow_total for observations past `maxSeries`. */
+export const SERIES_OVERFLOW_LABEL = 'series';
 
 // A label's value is a string, number or boolean; a path to anything else (null, an object) holds none.
 function labelValue(record: JsonObject, paths: readonly (readonly string[])[]): string {
@@ -78,6 +86,8 @@ export class MetricsTally implements Observer {
   private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
   private table: Catalog;
   private seriesMade = 0;
+  private readonly overflowLabels: string[];
+  private seriesOverflowed = 0;
 
   get labelPaths(): (readonly string[])[] {
     return labelPaths(this.options.labels);
@@ -86,6 +96,7 @@ export class MetricsTally implements Observer {
   constructor(readonly options: TallyOptions) {
     this.unknownCodes = perKind(() => new CappedValues(options.maxUnknownCodes));
     this.labelCaps = options.labels.map(() => new CappedValues(options.maxLabelValues));
+    this.overflowLabels = options.labels.map(() => OVERFLOW_VALUE);
     this.table = options.catalog ?? Catalog.vendor;
     this.startCatalogAtZero();
   }
@@ -122,7 +133,9 @@ export class MetricsTally implements Observer {
   /** Observations counted under `other` because a cap was reached, by label. */
   overflows(): { label: string; count: number }[] {
     const codeOverflow = CODE_KINDS.reduce((sum, kind) => sum + this.unknownCodes[kind].overflowed, 0);
-    return [{ label: 'code', count: codeOverflow }, ...this.options.labels.map((label, i) => ({ label: label.name, count: this.labelCaps[i]!.overflowed }))];
+    const labels = this.options.labels.map((label, i) => ({ label: label.name, count: this.labelCaps[i]!.overflowed }));
+    const series = labels.length === 0 ? [] : [{ label: SERIES_OVERFLOW_LABEL, count: this.seriesOverflowed }];
+    return [{ label: 'code', count: codeOverflow }, ...labels, ...series];
   }
 
   line(event: LineEvent): void {
@@ -192,9 +205,16 @@ export class MetricsTally implements Observer {
     const meaning = given ?? this.table.lookup(kind, code);
     const codeLabel = meaning.known ? String(code) : this.unknownCodes[kind].admit(String(code), times);
     const category = codeLabel === OVERFLOW_VALUE ? UNKNOWN_CATEGORY : meaning.category;
-    const key = `${codeLabel}\u0000${category}${labelValues.length === 0 ? '' : `\u0000${labelValues.join('\u0000')}`}`;
     const map = this.series[kind];
+    let key = seriesKey(codeLabel, category, labelValues);
     let series = map.get(key);
+    if (series === undefined && labelValues.length > 0 && this.atSeriesCap()) {
+      // Past --max-series the code is still counted, its labels lumped under `other`.
+      this.seriesOverflowed += times;
+      labelValues = this.overflowLabels;
+      key = seriesKey(codeLabel, category, labelValues);
+      series = map.get(key);
+    }
     if (series === undefined) {
       series = { code: codeLabel, category, labelValues, count: 0, id: this.seriesMade++ };
       map.set(key, series);
@@ -203,6 +223,16 @@ export class MetricsTally implements Observer {
     if (labelValues.length === 0 && codeLabel !== OVERFLOW_VALUE && given === undefined) this.seriesByCode[kind].set(code, series);
     return series;
   }
+
+  // Only a new series asks: the maps' sizes are the series the exposition holds.
+  private atSeriesCap(): boolean {
+    const { maxSeries } = this.options;
+    return maxSeries !== undefined && CODE_KINDS.reduce((sum, kind) => sum + this.series[kind].size, 0) >= maxSeries;
+  }
+}
+
+function seriesKey(code: string, category: string, labelValues: string[]): string {
+  return `${code}\u0000${category}${labelValues.length === 0 ? '' : `\u0000${labelValues.join('\u0000')}`}`;
 }
 
 interface GroupEntry {

@@ -209,9 +209,11 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'warning',
       `sum by (job, instance, label) ${grownOver(of('hidlog_label_overflow_total'), '1h')} > 0`,
       '0m',
-      'hidlog at {{ $labels.instance }} counts some {{ $labels.label }} values as "other"',
+      'hidlog at {{ $labels.instance }} counts some {{ if eq $labels.label "series" }}combinations of label values{{ else }}{{ $labels.label }} values{{ end }} as "other"',
       '{{ printf "%.0f" $value }} observations in the last hour were counted under "other" because ' +
-        '{{ if eq $labels.label "code" }}more codes outside the catalog came than --max-unknown-codes admits{{ else }}the label {{ $labels.label }} reached --max-label-values distinct values{{ end }}: ' +
+        '{{ if eq $labels.label "code" }}more codes outside the catalog came than --max-unknown-codes admits' +
+        '{{ else if eq $labels.label "series" }}the code counters reached --max-series series, so new combinations of label values went under their code with every label "other"' +
+        '{{ else }}the label {{ $labels.label }} reached --max-label-values distinct values{{ end }}: ' +
         'their counts are lumped together on the dashboards.',
     ),
     alert(

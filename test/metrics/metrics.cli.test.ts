@@ -65,8 +65,33 @@ describe('hidlog count', () => {
     expect(overflow.tenant).toBe(errorSeries.filter((s) => s.labels.tenant === 'other').reduce((sum, s) => sum + s.value, 0));
   });
 
+  it.each(['1', '2'])('bounds the series of three --labels of 50 values each by --max-series (--workers %s)', async (workers) => {
+    // Every tenant, region and client combined: 50 × 50 × 50 combinations, each label under its own cap of 50.
+    const records = 20_000;
+    const input = Array.from({ length: records }, (_, i) =>
+      JSON.stringify({ tenant: `t${i % 50}`, region: `r${Math.floor(i / 50) % 50}`, client: `c${(i * 7) % 50}`, status: 401, hid_failure: 13 }),
+    ).join('\n');
+    const labels = ['--label', 'tenant=tenant', '--label', 'region=region', '--label', 'client=client'];
+    const result = await runCli(['count', '--workers', workers, ...labels, '--max-series', '500'], { input });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const samples = parseExposition(result.stdout.toString());
+    const codeSeries = samples.filter((s) => /^hid_.*_total$/.test(s.name));
+    // The cap, and one series per code where the combinations past it go.
+    expect(codeSeries.length).toBeLessThanOrEqual(502);
+    expect(byLabel(samples, 'hid_failures_total', 'code')).toEqual({ '13': records });
+    expect(byLabel(samples, 'hid_http_responses_total', 'code')).toEqual({ '401': records });
+    const lumped = codeSeries.filter((s) => s.labels.tenant === 'other' && s.labels.region === 'other' && s.labels.client === 'other');
+    expect(lumped.map((s) => s.name).sort()).toEqual(['hid_failures_total', 'hid_http_responses_total']);
+    const overflow = byLabel(samples, 'hidlog_label_overflow_total', 'label');
+    expect(overflow.series).toBeGreaterThan(0);
+    expect(overflow.series).toBe(lumped.reduce((sum, s) => sum + s.value, 0));
+    expect(overflow).not.toHaveProperty('tenant');
+  });
+
   it.each([
     [['--label', 'bad-name=x'], /--label bad-name=x: bad-name is not a valid Prometheus label name/],
+    [['--label', 'series=x'], /--label series=x: series is taken: hidlog_label_overflow_total\{label="series"\} counts what --max-series turns away/],
+    [['--max-series', '10k'], /--max-series 10k: expected a whole number, 0 or more/],
     [['--label', 'code=x'], /--label code=x: code is a label hidlog sets itself/],
     [['--label', 'a=x', '--label', 'a=y.'], /--label a=y\.: expected NAME=DOT\.PATH/],
     [['--max-unknown-codes', '-1'], /--max-unknown-codes -1: expected a whole number/],

@@ -40,6 +40,52 @@ describe('MetricsTally', () => {
     expect(byLabel(samples, 'hidlog_label_overflow_total', 'label')).toEqual({ tenant: 3 });
   });
 
+  describe('past --max-series', () => {
+    const labels = [
+      { name: 'tenant', paths: [['tenant']] },
+      { name: 'region', paths: [['region']] },
+    ];
+    // Four tenants in two regions, each record with a status and a failure: 16 combinations of series.
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ tenant: `t${i % 4}`, region: `r${Math.floor(i / 4) % 2}`, status: 401, hid_failure: 13 }));
+    const codeSeries = (samples: Sample[]) => samples.filter((s) => s.name === 'hid_http_responses_total' || s.name === 'hid_failures_total');
+
+    it('counts a new combination under its code with every label "other", keeps the old ones, and counts the overflow', async () => {
+      const tally = new MetricsTally({ labels, maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 6 });
+      feed(tally, lines);
+      const samples = parseExposition((await new Exposition(tally, false).render()).body);
+      const series = codeSeries(samples);
+      // Six series of real combinations (three per code, made in the order records came), one overflow series per code.
+      expect(series.length).toBe(8);
+      const failures = Object.fromEntries(series.filter((s) => s.name === 'hid_failures_total').map((s) => [`${s.labels.tenant}/${s.labels.region}`, s.value]));
+      expect(failures).toEqual({ 't0/r0': 5, 't1/r0': 5, 't2/r0': 5, 'other/other': 25 });
+      expect(byLabel(samples, 'hid_http_responses_total', 'code')).toEqual({ '401': 40 });
+      expect(byLabel(samples, 'hidlog_label_overflow_total', 'label')).toEqual({ series: 50 });
+    });
+
+    it('caps alike on one thread and from workers\' regions', async () => {
+      const fromRegions = new MetricsTally({ labels, maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 6 });
+      const recorder = new LineCountsRecorder(labels, annotator);
+      for (const line of lines) recorder.line(annotator.annotateLine(line));
+      fromRegions.apply(recorder.take());
+      const samples = parseExposition((await new Exposition(fromRegions, false).render()).body);
+      expect(codeSeries(samples).length).toBe(8);
+      expect(codeSeries(samples).reduce((sum, s) => sum + s.value, 0)).toBe(80);
+      expect(byLabel(samples, 'hidlog_label_overflow_total', 'label').series).toBeGreaterThan(0);
+    });
+
+    it('shows the series overflow at 0 until it happens, and only with record labels', async () => {
+      const labelled = parseExposition((await new Exposition(new MetricsTally({ labels, maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 6 }), false).render()).body);
+      expect(labelled.find((s) => s.name === 'hidlog_label_overflow_total' && s.labels.label === 'series')?.value).toBe(0);
+      // Without labels the code caps bound the series: every catalog code keeps its own, whatever --max-series says.
+      const plain = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 1 });
+      feed(plain, lines);
+      const samples = parseExposition((await new Exposition(plain, false).render()).body);
+      expect(samples.filter((s) => s.name === 'hid_errors_total').length).toBe(304);
+      expect(byLabel(samples, 'hid_failures_total', 'code')).toEqual({ '13': 40 });
+      expect(samples.filter((s) => s.name === 'hidlog_label_overflow_total').map((s) => s.labels.label)).toEqual(['code']);
+    });
+  });
+
   it('counts error statuses without a reason code, alike on one thread and from workers\' regions', async () => {
     const lines = ['{"status":401}', '{"status":503}', '{"status":401,"hid_error":2001}', '{"status":403,"hid_failure":13}', '{"status":400,"hid_response":2}', '{"status":200}', 'not json'];
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });

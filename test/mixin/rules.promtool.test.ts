@@ -326,6 +326,22 @@ const SCENARIOS: Record<string, Scenario[]> = {
         description: '7 observations in the last hour were counted under "other" because more codes outside the catalog came than --max-unknown-codes admits: their counts are lumped together on the dashboards.',
       },
     },
+    {
+      kind: 'fires',
+      name: 'the code counters reach --max-series at 6m while no label reaches its own cap',
+      input: {
+        [series('hidlog_label_overflow_total', { label: 'series' })]: '0x5 0+30x25',
+        [series('hidlog_label_overflow_total', { label: 'tenant' })]: '0x30',
+        [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30',
+      },
+      at: ['10m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, label: 'series' },
+        summary: `hidlog at ${INSTANCE} counts some combinations of label values as "other"`,
+        description:
+          '120 observations in the last hour were counted under "other" because the code counters reached --max-series series, so new combinations of label values went under their code with every label "other": their counts are lumped together on the dashboards.',
+      },
+    },
     { kind: 'quiet', name: 'no overflow', input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30' }, at: ['10m', '29m'] },
     { kind: 'restart', name: 'an old overflow, then a restart at 71m', input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '5x70 0x50' }, at: ['100m', '119m'] },
   ],

@@ -56,7 +56,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
       }),
       stat({
         title: 'Label overflow',
-        description: 'Observations counted under "other" in the selected time range because a cap was reached: label="code" for codes outside the catalog (--max-unknown-codes), else a --label that reached --max-label-values. Red from 1: per-code or per-label panels lump those together; raise the cap, or label by something with fewer values. See the HidlogLabelOverflow runbook.',
+        description: 'Observations counted under "other" in the selected time range because a cap was reached: label="code" for codes outside the catalog (--max-unknown-codes), label="series" for new combinations of --label values once the code counters reached --max-series series, else a --label that reached --max-label-values. Red from 1: per-code or per-label panels lump those together; raise the cap, or label by something with fewer values. See the HidlogLabelOverflow runbook.',
         unit: 'short', decimals: 0, steps: [GREEN, ['red', 1]], width: 12,
         queries: [{ expr: `sum by (instance, label) ${grownOver(own('hidlog_label_overflow_total'), '$__range')}`, legend: '{{instance}} {{label}}', instant: true }],
       }),
