@@ -80,7 +80,7 @@ export const FOLLOW_OPTIONS = {
 } as const satisfies Record<string, Options>;
 
 export const CATALOG_OPTIONS = {
-  catalog: { type: 'string', describe: 'A JSON or YAML file of site entries over the vendor\'s catalog (README, "Your own catalog"); reloaded on SIGHUP and when it changes, in runs that follow or serve /metrics' },
+  catalog: { type: 'string', describe: 'A JSON or YAML file of site entries over the vendor\'s catalog (docs/annotation.md, "Your own catalog"); reloaded on SIGHUP and when it changes, in runs that follow or serve /metrics' },
 } as const satisfies Record<string, Options>;
 
 export const SERVE_OPTIONS = {
@@ -91,7 +91,7 @@ export const SERVE_OPTIONS = {
 
 export const REPORT_OPTIONS = {
   output: { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically); its extension sets the format unless --format does (.html, .md, .json, .csv)' },
-  format: { choices: ['table', 'markdown', 'json', 'csv', 'html'], describe: 'table (the default, coloured on a terminal), markdown, json (schema in the README), csv, html (one self-contained page)' },
+  format: { choices: ['table', 'markdown', 'json', 'csv', 'html'], describe: 'table (the default, coloured on a terminal), markdown, json (schema in docs/report.md), csv, html (one self-contained page)' },
   top: { coerce: wholeNumber('top', 1), requiresArg: true, default: 10, describe: 'Codes listed per kind, and values per --by field; the rest are summed as other' },
   bucket: { type: 'string', describe: 'Timeline bucket width, e.g. 30s, 5m, 1h, 1d (default: chosen from the time range, at most 60 buckets)' },
   since: { type: 'string', describe: 'Only records from this time on: ISO 8601 (2026-11-28T09:00:00Z), or a duration before the latest record (2h)' },
