@@ -44,6 +44,7 @@ interface ParsedMetrics {
   label: readonly unknown[];
   'max-unknown-codes': number;
   'max-label-values': number;
+  'zero-series': boolean;
   textfile?: string | undefined;
   pushgateway?: string | undefined;
   job: string;
@@ -62,6 +63,7 @@ const metricsArgs = (argv: ParsedMetrics) => ({
   label: argv.label.map(String),
   maxUnknownCodes: argv['max-unknown-codes'],
   maxLabelValues: argv['max-label-values'],
+  zeroSeries: argv['zero-series'],
   textfile: argv.textfile,
   pushgateway: argv.pushgateway,
   job: argv.job,

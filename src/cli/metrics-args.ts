@@ -7,6 +7,8 @@ export interface MetricsArgs {
   label: string[];
   maxUnknownCodes: number;
   maxLabelValues: number;
+  /** Expose catalog codes at 0 before they are seen (without --label). */
+  zeroSeries: boolean;
   textfile?: string | undefined;
   pushgateway?: string | undefined;
   job: string;
