@@ -18,13 +18,16 @@ import type { RuleGroups } from '../../src/mixin/rules.js';
 import { ALERTMANAGER, Alertmanager, WebhookReceiver, type Notification } from '../helpers/alertmanager.js';
 import { ROOT } from '../helpers/cli.js';
 import { Prometheus } from '../helpers/prometheus.js';
-import { hasTool, waitFor } from '../helpers/tools.js';
+import { freePort, hasTool, waitFor } from '../helpers/tools.js';
 import { corpus, together } from './corpus.js';
 import { serveHidlog, shippedPrometheusConfig, untilRead, type ServedHidlog } from './fleet.js';
 
 const SECONDS = 1;
-/** The alerts under test, and the `for:` each gets here. */
-const SHORTENED: Record<string, string> = { HIDAuthLicenseError: '0s', HIDAuthFailureSpike: `${2 * SECONDS}s` };
+/**
+ * The alerts under test, and the `for:` each gets here. HidlogDown's stays longer than the first
+ * scrape takes: before it, absent(up) holds for the whole job.
+ */
+const SHORTENED: Record<string, string> = { HIDAuthLicenseError: '0s', HIDAuthFailureSpike: `${2 * SECONDS}s`, HidlogDown: `${5 * SECONDS}s` };
 /** The hidlog of the job whose history promtool writes: gone before the test's hidlogs start. */
 const BEFORE = 'auth-before:9464';
 
@@ -33,6 +36,8 @@ const dir = mkdtempSync(join(tmpdir(), 'hidlog-alertmanager-'));
 const parts = corpus();
 const served = [parts[0], parts[2]];
 const hidlogs: ServedHidlog[] = [];
+/** Two targets of the job where no hidlog answers (yet): HidlogDown fires for each. */
+let down: string[] = [];
 let prometheus: Prometheus | undefined;
 let alertmanager: Alertmanager | undefined;
 let webhooks: WebhookReceiver | undefined;
@@ -110,6 +115,7 @@ beforeAll(async () => {
   }
   for (const block of readdirSync(recorded)) renameSync(join(recorded, block), join(storage, block));
 
+  down = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
   webhooks = await WebhookReceiver.start();
   const documented = documentedAlertmanagerConfig();
   alertmanager = await Alertmanager.start(dir, {
@@ -121,7 +127,7 @@ beforeAll(async () => {
     'prometheus',
     {
       global: { scrape_interval: `${SECONDS}s`, evaluation_interval: `${SECONDS}s` },
-      ...shippedPrometheusConfig(hidlogs.map((h) => h.instance), SECONDS, rules),
+      ...shippedPrometheusConfig([...hidlogs.map((h) => h.instance), ...down], SECONDS, rules),
       alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanager.address] }] }] },
     },
     // Firing alerts are sent again every second rather than every minute: Alertmanager must still notify once.
@@ -182,6 +188,16 @@ describe.runIf(installed)('the HID alerts through a real Alertmanager', () => {
     expect(alert!.annotations.description).toMatch(/^\d+\.\d\d\/s failures in the last 5 minutes, against 1\.\d\d\/s in the hour before\. The top reason: hid_failure 13 \(.*\) at \d+\.\d\d\/s\.$/);
     expect(occurrences(alert!.annotations.description!, named)).toBe(1);
   });
+
+  it('two hidlogs down are one group for the job: the team is told of both in one notification', async () => {
+    const latest = await waitFor('a notification of both hidlogs down', async () => notificationsOf('HidlogDown').find(({ notification }) => notification.alerts.length === 2), 60_000);
+    expect(latest.path).toBe('/hid-team');
+    expect(latest.notification.groupLabels).toEqual({ alertname: 'HidlogDown', job: 'hidlog' });
+    expect(latest.notification.alerts.map((alert) => alert.labels.instance).sort()).toEqual([...down].sort());
+    expect(latest.notification.alerts.map((alert) => alert.annotations.summary).sort()).toEqual(down.map((instance) => `hidlog at ${instance} is not scraped`).sort());
+    // Alertmanager may tell of the first before the second arrives, never of either on its own group.
+    for (const { notification } of notificationsOf('HidlogDown')) expect(notification.groupLabels).toEqual({ alertname: 'HidlogDown', job: 'hidlog' });
+  }, 90_000);
 
   it('each alert is notified once while Prometheus keeps sending it, and nothing reaches the default receiver', async () => {
     const firing = () => alertmanager!.metric('alertmanager_alerts_received_total', { status: 'firing' });
