@@ -49,6 +49,7 @@ interface ParsedMetrics {
   'max-unknown-codes': number;
   'max-label-values': number;
   'max-series': number;
+  'zero-series': boolean;
   textfile?: string | undefined;
   pushgateway?: string | undefined;
   job: string;
@@ -68,6 +69,7 @@ const metricsArgs = (argv: ParsedMetrics) => ({
   maxUnknownCodes: argv['max-unknown-codes'],
   maxLabelValues: argv['max-label-values'],
   maxSeries: argv['max-series'],
+  zeroSeries: argv['zero-series'],
   textfile: argv.textfile,
   pushgateway: argv.pushgateway,
   job: argv.job,

@@ -8,6 +8,8 @@ export interface MetricsArgs {
   maxUnknownCodes: number;
   maxLabelValues: number;
   maxSeries: number;
+  /** Expose catalog codes at 0 before they are seen (without --label). */
+  zeroSeries: boolean;
   textfile?: string | undefined;
   pushgateway?: string | undefined;
   job: string;

@@ -52,7 +52,7 @@ export class MetricsSession {
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
       const web = args.webConfig === undefined ? undefined : await openWebConfig(args.webConfig, warn);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true, stats), web);
+        session.server = await startMetricsServer(address, new Exposition(tally, true, { ...stats, zeroSeries: args.zeroSeries }), web);
       } catch (error) {
         throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
       }
@@ -63,7 +63,7 @@ export class MetricsSession {
 
   /** The exposition of the finished run, without process metrics or follow mode's gauges (it outlives the process). */
   async finalText(): Promise<string> {
-    return (await new Exposition(this.tally, false, { outputErrors: this.stats.outputErrors }).render('prometheus')).body;
+    return (await new Exposition(this.tally, false, { outputErrors: this.stats.outputErrors, zeroSeries: this.args.zeroSeries }).render('prometheus')).body;
   }
 
   /**
@@ -87,7 +87,7 @@ export class MetricsSession {
     }
     if (pushgateway !== undefined) {
       try {
-        await pushMetrics(pushgateway, job, this.tally, this.stats.outputErrors);
+        await pushMetrics(pushgateway, job, this.tally, this.stats.outputErrors, this.args.zeroSeries);
       } catch (error) {
         warn(`cannot push to ${pushgateway}: ${describeError(error)}`);
         ok = false;

@@ -5,6 +5,7 @@ import { decimalNumber } from './options.js';
 // `hidlog mixin`'s options: the mixin's parameters (src/mixin/config.ts), each with its default.
 export const MIXIN_OPTIONS = {
   out: { type: 'string', demandOption: true, describe: 'Write the dashboards, the rules and the provisioning files into this folder (made if missing)' },
+  name: { type: 'string', default: DEFAULT_CONFIG.name, defaultDescription: 'none', describe: 'A name for this setup, e.g. prod-eu: in the dashboards\' uids (hidlog-NAME-overview), titles and tag and in the Grafana provisioning, so that setups share a Grafana organisation' },
   selector: { type: 'string', default: DEFAULT_CONFIG.selector, describe: 'PromQL label matchers that pick your hidlog targets, e.g. job="hid-auth"' },
   label: { type: 'string', array: true, default: DEFAULT_CONFIG.labels, describe: 'A --label hidlog runs with (NAME or NAME=DOT.PATH): a dashboard variable for it (repeatable)' },
   'runbook-url': { type: 'string', default: DEFAULT_CONFIG.runbookUrl, describe: 'Where your team reads hidlog\'s runbook, docs/alerts.md (the default is a placeholder): each alert links to its runbook section\'s anchor there' },
@@ -19,6 +20,7 @@ export const MIXIN_OPTIONS = {
 
 interface ParsedMixin {
   out: string;
+  name: string;
   selector: string;
   label: readonly unknown[];
   'runbook-url': string;
@@ -42,6 +44,7 @@ export const mixinArgs = (argv: ParsedMixin): MixinArgs => ({
   out: argv.out,
   labels: argv.label.map(String),
   config: {
+    name: argv.name,
     selector: argv.selector,
     runbookUrl: argv['runbook-url'],
     failureSpikeFactor: argv['failure-spike-factor'],

@@ -5,6 +5,9 @@ import type { MetricsTally } from './tally.js';
 /** A run's own numbers beside the tally: follow mode's, the outputs' failed writes, catalog reloads. */
 export type RunStats = Pick<RegistryOptions, 'follow' | 'outputErrors' | 'catalogReloads'>;
 
+/** What an exposition shows beside the tally: the run's own numbers, and whether codes not seen yet show at 0. */
+export type ExposedStats = RunStats & Pick<RegistryOptions, 'zeroSeries'>;
+
 export interface Rendered {
   contentType: string;
   body: string;
@@ -17,7 +20,7 @@ export class Exposition {
   constructor(
     private readonly tally: MetricsTally,
     private readonly processMetrics: boolean,
-    private readonly stats: RunStats = {},
+    private readonly stats: ExposedStats = {},
   ) {}
 
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {

@@ -9,8 +9,8 @@ const PUSH_TIMEOUT_MS = 10_000;
  * Pushes the run's counts to a Pushgateway under `job`, replacing what the job pushed before
  * (PUT), as a batch job should: the last run's numbers, not a sum of runs.
  */
-export async function pushMetrics(url: string, job: string, tally: MetricsTally, outputErrors?: OutputErrors): Promise<void> {
-  const registry = createRegistry(tally, { format: 'prometheus', processMetrics: false, outputErrors });
+export async function pushMetrics(url: string, job: string, tally: MetricsTally, outputErrors?: OutputErrors, zeroSeries = true): Promise<void> {
+  const registry = createRegistry(tally, { format: 'prometheus', processMetrics: false, outputErrors, zeroSeries });
   const gateway = new Pushgateway<RegistryContentType>(url, { timeout: PUSH_TIMEOUT_MS }, registry);
   await gateway.push({ jobName: job });
 }

@@ -20,6 +20,11 @@ export interface RegistryOptions {
   outputErrors?: OutputErrors | undefined;
   /** How reloads of the catalog file went, in runs that reload it. */
   catalogReloads?: CatalogReloads | undefined;
+  /**
+   * Whether to expose the catalog codes the tally starts at 0 (without --label) before they are
+   * seen; false (--no-zero-series) shows a code from its first record on. Default true.
+   */
+  zeroSeries?: boolean | undefined;
 }
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -65,6 +70,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
       collect() {
         this.reset();
         for (const series of sortedSeries(tally.series[kind].values())) {
+          if (series.count === 0 && options.zeroSeries === false) continue;
           const labels: Record<string, string> = { code: series.code, [spec.categoryLabel]: series.category };
           recordLabels.forEach((name, i) => (labels[name] = series.labelValues[i]!));
           this.inc(labels, series.count);

@@ -3,6 +3,11 @@
 // that show what the alerts see) use.
 
 export interface MixinConfig {
+  /**
+   * The setup's name ('' for none): part of the dashboards' uids and titles, their tag and the
+   * Grafana provisioning, so that two setups live side by side in one Grafana organisation.
+   */
+  name: string;
   /** PromQL label matchers that pick hidlog's targets, e.g. `job="hid-auth"` ('' for every target). */
   selector: string;
   /** The `--label` names hidlog runs with: one dashboard variable each. */
@@ -32,6 +37,7 @@ export interface MixinConfig {
 export const DEFAULT_RUNBOOK_URL = 'https://hidlog.example/docs/alerts.md';
 
 export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
+  name: '',
   selector: 'job="hidlog"',
   labels: ['tenant'],
   runbookUrl: DEFAULT_RUNBOOK_URL,
@@ -43,6 +49,9 @@ export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
   minRate: 0.1,
   stalledAfterSeconds: 300,
 };
+
+/** Grafana's uids are at most 40 characters: `hidlog-NAME-overview` leaves 24 for the name. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$/;
 
 /** A share as the descriptions write it: 0.05 as 5%. */
 export const percent = (share: number) => `${+(share * 100).toFixed(4)}%`;
@@ -92,6 +101,7 @@ export function checkConfig(config: MixinConfig): MixinConfig {
   const repeated = config.labels.find((name, i) => config.labels.indexOf(name) !== i);
   if (repeated !== undefined) throw new MixinConfigError(`--label ${repeated} is given twice`);
   if (config.labels.includes('datasource')) throw new MixinConfigError('--label datasource: the dashboards\' data source variable has that name');
+  if (config.name !== '' && !NAME.test(config.name)) throw new MixinConfigError(`--name ${config.name}: expected up to 24 letters, digits, - or _, starting with a letter or digit, e.g. prod-eu`);
   if (!/^https?:\/\/\S+$/.test(config.runbookUrl)) throw new MixinConfigError(`--runbook-url ${config.runbookUrl}: expected an http:// or https:// URL`);
   return { ...config, selector };
 }

@@ -27,9 +27,21 @@ export function grownOver(selected: string, range: string): string {
 }
 
 /**
- * `expr` (by `code`, for one kind) with the code's description from hid_code_info; codes outside
- * the catalog stay, without one.
+ * hid_code_info with one series per code (value 1) whatever the instances in scope disagree on.
+ * Instances whose catalogs differ (a site --catalog on some of them, a reload rolling out) each
+ * expose their own description and category of a code, so a join on the raw metric finds several
+ * series and fails. Here the entry most of those instances have wins: counted per (`by`, `labels`),
+ * the largest count kept per `by`; on a tie, the one topk keeps.
+ */
+export function mostCommonInfo(infoMatchers: readonly string[], by: readonly string[], labels: readonly string[]): string {
+  const counted = `count by (${[...by, ...labels].join(', ')}) (${series('hid_code_info', infoMatchers)})`;
+  return `sgn(topk by (${by.join(', ')}) (1, ${counted}))`;
+}
+
+/**
+ * `expr` (by `code`, for one kind) with the code's description from hid_code_info, the one most
+ * of the instances matching `infoMatchers` have; codes outside the catalog stay, without one.
  */
 export function withDescription(expr: string, infoMatchers: readonly string[]): string {
-  return `${expr} * on (code) group_left (description) max by (code, description) (${series('hid_code_info', infoMatchers)}) or on (code) ${expr}`;
+  return `${expr} * on (code) group_left (description) ${mostCommonInfo(infoMatchers, ['code'], ['description'])} or on (code) ${expr}`;
 }

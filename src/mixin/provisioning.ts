@@ -20,20 +20,23 @@ export function grafanaDatasource(): Provisioned {
   };
 }
 
-export function grafanaDashboardProvider(): Provisioned {
+/** A named setup's provider, folder and path are its own, beside another setup's. */
+export function grafanaDashboardProvider(config: MixinConfig): Provisioned {
+  const named = config.name === '' ? 'hidlog' : `hidlog-${config.name}`;
+  const path = `${GRAFANA_DASHBOARDS_PATH}${config.name === '' ? '' : `-${config.name}`}`;
   return {
-    comment: `Grafana provisioning: hidlog's dashboards, from files.\nCopy to /etc/grafana/provisioning/dashboards/ and the three hidlog-*.json files to ${GRAFANA_DASHBOARDS_PATH}.`,
+    comment: `Grafana provisioning: hidlog's dashboards, from files.\nCopy to /etc/grafana/provisioning/dashboards/ and the three hidlog-*.json files to ${path}.`,
     content: {
       apiVersion: 1,
       providers: [
         {
-          name: 'hidlog',
-          folder: 'hidlog',
+          name: named,
+          folder: named,
           type: 'file',
           disableDeletion: false,
           allowUiUpdates: false,
           updateIntervalSeconds: 60,
-          options: { path: GRAFANA_DASHBOARDS_PATH, foldersFromFilesStructure: false },
+          options: { path, foldersFromFilesStructure: false },
         },
       ],
     },

@@ -87,7 +87,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
   // What the alert templates query, for the job (and instance) the alert is about.
   const jobOf = (metric: string, ...matchers: string[]) => of(metric, ...matchers, JOB);
   const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) =>
-    withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`]);
+    withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`, JOB]);
   const topRate = (kind: 'http' | 'error' | 'failure', ...matchers: string[]) =>
     topCodes(kind, `sum by (code, category) (rate(${jobOf(CODE_METRICS[kind], ...matchers)}[5m]))`);
   const credentialCategories = `category=~"${CREDENTIAL_CATEGORIES.join('|')}"`;

@@ -39,6 +39,18 @@ describe('hidlog count', () => {
     expect(result.stdout.toString()).toMatch(/^hidlog_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
   });
 
+  it('--no-zero-series leaves out the catalog codes not seen; the counts and hid_code_info stay', async () => {
+    const codeCounters = /^hid_(http_responses|errors|failures|responses)_total\b/;
+    const [all, seen] = await Promise.all([runCli(['count', fixture('audit.ndjson')]), runCli(['count', '--no-zero-series', fixture('audit.ndjson')])]);
+    expect(seen).toMatchObject({ code: 0, stderr: '' });
+    const [allSamples, seenSamples] = [parseExposition(all.stdout.toString()), parseExposition(seen.stdout.toString())];
+    const counted = (samples: typeof allSamples) => samples.filter((s) => codeCounters.test(s.name));
+    expect(counted(allSamples).some((s) => s.value === 0)).toBe(true);
+    expect(counted(seenSamples).length).toBeGreaterThan(0);
+    expect(counted(seenSamples)).toEqual(counted(allSamples).filter((s) => s.value > 0));
+    expect(seenSamples.filter((s) => !codeCounters.test(s.name))).toEqual(allSamples.filter((s) => !codeCounters.test(s.name)));
+  });
+
   it('writes --textfile atomically, and nothing to stdout', async () => {
     const textfile = join(dir, 'hidlog.prom');
     const result = await runCli(['count', '--textfile', textfile, fixture('scim.ndjson')]);
@@ -172,6 +184,23 @@ describe('the /metrics endpoint', () => {
     expect(result.stderr).toBe(`hidlog: serving metrics on ${base}/metrics\n`);
     expect(lines(result.stdout).length).toBe(expectedFor('audit.ndjson').lines);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it('with --no-zero-series, serves only the codes seen', async () => {
+    const port = await freePort();
+    const child = startCli(['--metrics-listen', `127.0.0.1:${port}`, '--linger', '--no-zero-series', '-o', '/dev/null', fixture('audit.ndjson')]);
+    const done = collect(child);
+    const samples = await waitFor('the counts', async () => {
+      const exposed = parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+      const read = exposed.filter((s) => s.name === 'hidlog_lines_total').reduce((sum, s) => sum + s.value, 0);
+      return read === expectedFor('audit.ndjson').lines ? exposed : undefined;
+    });
+    child.kill('SIGTERM');
+    await done;
+    const counted = samples.filter((s) => /^hid_(http_responses|errors|failures|responses)_total$/.test(s.name));
+    expect(byLabel(samples, 'hid_responses_total', 'code')).toEqual(expectedFor('audit.ndjson').codes.response);
+    expect(counted.filter((s) => s.value === 0)).toEqual([]);
+    expect(samples.filter((s) => s.name === 'hid_code_info').length).toBeGreaterThan(400);
   });
 
   it('without --linger, stops serving and exits when the input ends', async () => {

@@ -32,6 +32,40 @@ describe('the committed dashboards/ folder', () => {
   });
 });
 
+describe('a named setup (--name)', () => {
+  type Board = { uid: string; title: string; tags: string[]; links: { tags: string[] }[] };
+  const boards = (files: { path: string; text: string }[]) => files.filter((f) => f.path.endsWith('.json')).map((f) => JSON.parse(f.text) as Board);
+  const named = mixinFiles({ ...DEFAULT_CONFIG, name: 'prod-eu' });
+
+  it('has uids, titles, a tag and a dashboard menu of its own, none of them the unnamed setup\'s', () => {
+    const mine = boards(named);
+    const unnamed = boards(generated);
+    expect(mine.map((b) => b.uid)).toEqual(['hidlog-prod-eu-overview', 'hidlog-prod-eu-code', 'hidlog-prod-eu-health']);
+    expect(mine.map((b) => b.title)).toEqual(unnamed.map((b) => `${b.title} (prod-eu)`));
+    for (const board of mine) {
+      expect(board.tags).toEqual(['hidlog', 'hidlog-prod-eu']);
+      expect(board.links.map((link) => link.tags)).toEqual([['hidlog-prod-eu']]);
+    }
+    // The top-code tables drill down into this setup's code dashboard.
+    const urls = [...textOf(named, 'hidlog-overview.json').matchAll(/"url": "([^"?]+)\?/g)].map((m) => m[1]);
+    expect(urls).toEqual(['/d/hidlog-prod-eu-code', '/d/hidlog-prod-eu-code']);
+  });
+
+  it('is provisioned beside another setup: its own provider, folder and path; the same rules', () => {
+    const provider = parse(textOf(named, 'grafana-dashboards.yml')) as { providers: { name: string; folder: string; options: { path: string } }[] };
+    expect(provider.providers).toMatchObject([{ name: 'hidlog-prod-eu', folder: 'hidlog-prod-eu', options: { path: '/var/lib/grafana/dashboards/hidlog-prod-eu' } }]);
+    expect(textOf(named, 'grafana-dashboards.yml')).toContain('hidlog-*.json files to /var/lib/grafana/dashboards/hidlog-prod-eu.');
+    expect(textOf(named, 'hidlog-rules.yml')).toBe(textOf(generated, 'hidlog-rules.yml'));
+  });
+
+  it('comes from hidlog mixin --name', async () => {
+    const out = join(dir, 'named');
+    const result = await runCli(['mixin', '--out', out, '--name', 'prod-eu', '--runbook-url', 'https://wiki.example/hid']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect((JSON.parse(readFileSync(join(out, 'hidlog-health.json'), 'utf8')) as Board).uid).toBe('hidlog-prod-eu-health');
+  });
+});
+
 describe('hidlog mixin', () => {
   it('writes the defaults\' files into --out and lists them', async () => {
     const out = join(dir, 'defaults');
@@ -74,6 +108,8 @@ describe('hidlog mixin', () => {
     [['--failure-spike-factor', 'abc'], /^hidlog: --failure-spike-factor abc: expected a number$/m],
     [['--min-rate', '1e400'], /^hidlog: --min-rate 1e400: expected a number$/m],
     [['--runbook-url', 'README.md'], /^hidlog: --runbook-url README.md: expected an http/m],
+    [['--name', 'prod eu'], /^hidlog: --name prod eu: expected up to 24 letters, digits, - or _, starting with a letter or digit, e.g. prod-eu$/m],
+    [['--name', 'a-name-longer-than-24-chars'], /^hidlog: --name a-name-longer-than-24-chars: expected up to 24 letters/m],
   ])('refuses %j: one line, exit 2', async (args, message) => {
     const result = await runCli(['mixin', ...(args.length === 0 ? [] : ['--out', join(dir, 'refused')]), ...args]);
     expect(result.code).toBe(2);

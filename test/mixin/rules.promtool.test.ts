@@ -30,6 +30,11 @@ const info = (kind: CodeKind, n: number) => {
   return series('hid_code_info', { kind, code: String(n), category: entry.category, description: entry.description });
 };
 
+// A site catalog's text for a code (fixtures/catalog.yaml), exposed by another hidlog of the job.
+const SITE_13 = 'Wrong password (counts towards the five-try lockout)';
+const siteInfo = (instance: string, kind: CodeKind, n: number, description: string) =>
+  series('hid_code_info', { instance, kind, code: String(n), category: lookup(kind, n).category, description });
+
 interface Expected {
   labels: Record<string, string>;
   summary: string;
@@ -59,6 +64,22 @@ const SCENARIOS: Record<string, Scenario[]> = {
         labels: { severity: 'warning', job: 'hidlog' },
         summary: 'HID authentication failures on hidlog are 10.00/s, over 3 times the hour before',
         description: '10.00/s failures in the last 5 minutes, against 1.00/s in the hour before. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 10.00/s.',
+      },
+    },
+    {
+      kind: 'fires',
+      name: 'three hidlogs whose catalogs disagree on 13 (a site catalog rolling out): the text most of them have',
+      input: {
+        [code('hid_failures_total', 'failure', 13)]: '0+60x90 6000+600x29',
+        [info('failure', 13)]: '1x120',
+        [siteInfo('auth-2:9464', 'failure', 13, SITE_13)]: '1x120',
+        [siteInfo('auth-3:9464', 'failure', 13, SITE_13)]: '1x120',
+      },
+      at: ['100m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog' },
+        summary: 'HID authentication failures on hidlog are 10.00/s, over 3 times the hour before',
+        description: `10.00/s failures in the last 5 minutes, against 1.00/s in the hour before. The top reason: hid_failure 13 (credential_mismatch: ${SITE_13}) at 10.00/s.`,
       },
     },
     {

@@ -1,7 +1,7 @@
 import type { MixinConfig } from '../config.js';
-import { CODE_METRICS, grownOver, series } from '../promql.js';
+import { CODE_METRICS, grownOver, mostCommonInfo, series } from '../promql.js';
 import { GREEN, customVariable, dashboard, queryVariable, stat, timeseries, type Dashboard } from './grafana.js';
-import { Scope, UIDS } from './scope.js';
+import { Scope, uidsOf } from './scope.js';
 
 // `kind` shows the kind and stands for its counter: `${kind:text}` is `failure`, `$kind` is
 // `hid_failures_total`, so one variable picks both the catalog rows and the metric.
@@ -13,7 +13,8 @@ const KINDS = ['failure', 'error', 'http', 'response'] as const;
 export function codeDashboard(config: MixinConfig): Dashboard {
   const scope = new Scope(config);
   const counted = (...matchers: string[]) => series(METRIC, scope.codes(...matchers));
-  const info = series('hid_code_info', scope.info(KIND, 'code="$code"'));
+  // The entry most of the selected instances have, when their catalogs disagree on this code.
+  const info = mostCommonInfo(scope.info(KIND, 'code="$code"'), ['kind', 'code'], ['category', 'description']);
   const ratePanel = (by: string, title: string, width: number) =>
     timeseries({
       title,
@@ -23,7 +24,8 @@ export function codeDashboard(config: MixinConfig): Dashboard {
     });
 
   return dashboard({
-    uid: UIDS.code,
+    setup: config.name,
+    uid: uidsOf(config).code,
     title: 'HID code drill-down',
     description: 'One HID code: what the vendor says it means, how often it came, from which hidlog and for which label values.',
     variables: [
@@ -35,15 +37,15 @@ export function codeDashboard(config: MixinConfig): Dashboard {
       { row: 'The code' },
       stat({
         title: 'Description',
-        description: 'The vendor\'s description of this code, from the catalog hidlog ships (hid_code_info). Nothing here turns red.',
+        description: 'What this code means, from the catalog the selected hidlogs have in force (hid_code_info): the vendor\'s words, or a site --catalog file\'s. Where the hidlogs disagree (a site catalog on some, a reload rolling out), the entry most of them have. Nothing here turns red.',
         unit: 'string', steps: [GREEN], width: 12, height: 4, field: 'description',
-        queries: [{ expr: `max by (kind, code, category, description) (${info})`, instant: true, table: true }],
+        queries: [{ expr: info, instant: true, table: true }],
       }),
       stat({
         title: 'Category',
         description: 'hidlog\'s category of this code: what kind of trouble it is (docs/annotation.md, "Categories"). Nothing here turns red.',
         unit: 'string', steps: [GREEN], width: 4, height: 4, field: 'category',
-        queries: [{ expr: `max by (kind, code, category, description) (${info})`, instant: true, table: true }],
+        queries: [{ expr: info, instant: true, table: true }],
       }),
       stat({
         title: 'Records in range',

@@ -238,24 +238,30 @@ export function customVariable(spec: { name: string; label: string; description:
   };
 }
 
-/** The menu of every hidlog dashboard, keeping the time range and the variables. */
-export const LINKS: Link[] = [
-  { title: 'hidlog dashboards', type: 'dashboards', tags: [TAG], asDropdown: false, includeVars: true, keepTime: true, icon: 'external link', targetBlank: false, tooltip: '', url: '' },
-];
+/** The tag of a named setup's dashboards, beside `hidlog`: what its menu lists. */
+export const setupTag = (setup: string) => `${TAG}-${setup}`;
 
-export function dashboard(spec: { uid: string; title: string; description: string; variables: Variable[]; panels: (Placed | Row)[] }): Dashboard {
+/** The menu of every dashboard of the setup (`setup` '' for none), keeping the time range and the variables. */
+function links(setup: string): Link[] {
+  return [
+    { title: 'hidlog dashboards', type: 'dashboards', tags: [setup === '' ? TAG : setupTag(setup)], asDropdown: false, includeVars: true, keepTime: true, icon: 'external link', targetBlank: false, tooltip: '', url: '' },
+  ];
+}
+
+/** A dashboard of the setup named `setup` ('' for none), whose name ends its title. */
+export function dashboard(spec: { setup: string; uid: string; title: string; description: string; variables: Variable[]; panels: (Placed | Row)[] }): Dashboard {
   return {
     uid: spec.uid,
-    title: spec.title,
+    title: spec.setup === '' ? spec.title : `${spec.title} (${spec.setup})`,
     description: spec.description,
-    tags: [TAG],
+    tags: spec.setup === '' ? [TAG] : [TAG, setupTag(spec.setup)],
     editable: true,
     graphTooltip: 1,
     schemaVersion: SCHEMA_VERSION,
     time: { from: 'now-1h', to: 'now' },
     refresh: '1m',
     timezone: '',
-    links: LINKS,
+    links: links(spec.setup),
     annotations: { list: [] },
     templating: { list: spec.variables },
     panels: layout(spec.panels),

@@ -3,7 +3,7 @@ import { percent, type MixinConfig } from '../config.js';
 import { grownOver, series } from '../promql.js';
 import { RECORDED, WITHOUT_REASON_RATIO } from '../rules.js';
 import { GREEN, dashboard, stat, table, timeseries, type Dashboard, type Step } from './grafana.js';
-import { Scope, UIDS } from './scope.js';
+import { Scope, uidsOf } from './scope.js';
 
 const RATE = '$__rate_interval';
 const MiB = 1024 * 1024;
@@ -24,7 +24,8 @@ export function healthDashboard(config: MixinConfig): Dashboard {
   const builtIn = (kind: CodeKind) => Catalog.vendor.size(kind);
 
   return dashboard({
-    uid: UIDS.health,
+    setup: config.name,
+    uid: uidsOf(config).health,
     title: 'hidlog health',
     description: 'For whoever runs hidlog: is every hidlog scraped, reading, keeping up with its files, and reading records it understands. Per instance.',
     variables: scope.variables(),

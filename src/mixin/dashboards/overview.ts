@@ -2,7 +2,7 @@ import { percent, type MixinConfig } from '../config.js';
 import { CODE_METRICS, grownOver, series, withDescription } from '../promql.js';
 import { CREDENTIAL_CATEGORIES, RECORDED } from '../rules.js';
 import { GREEN, dashboard, override, piechart, stat, table, timeseries, type Dashboard, type Override, type Placed, type Step } from './grafana.js';
-import { Scope, UIDS } from './scope.js';
+import { Scope, uidsOf } from './scope.js';
 
 const RANGE = '$__range';
 const RATE = '$__rate_interval';
@@ -14,7 +14,7 @@ function topCodes(scope: Scope, kind: 'error' | 'failure', title: string, descri
   const counted = `sum by (code, category) ${grownOver(series(CODE_METRICS[kind], scope.codes()), RANGE)}`;
   const top = (expr: string) => withDescription(`topk(10, ${expr})`, scope.info(kind));
   const variables = ['datasource', 'job', 'instance', ...scope.config.labels].map((name) => `\${${name}:queryparam}`);
-  const drillDown = `/d/${UIDS.code}?var-kind=${CODE_METRICS[kind]}&var-code=\${__data.fields.code}&\${__url_time_range}&${variables.join('&')}`;
+  const drillDown = `/d/${uidsOf(scope.config).code}?var-kind=${CODE_METRICS[kind]}&var-code=\${__data.fields.code}&\${__url_time_range}&${variables.join('&')}`;
   const noun = kind === 'failure' ? 'Failures' : 'Errors';
   return table({
     title,
@@ -57,7 +57,8 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
     });
 
   return dashboard({
-    uid: UIDS.overview,
+    setup: config.name,
+    uid: uidsOf(config).overview,
     title: 'HID authentication overview',
     description: 'For the on-call engineer: how HID Authentication Service answers, what fails and why, in the vendor\'s words. From hidlog\'s metrics.',
     variables: scope.variables(),

@@ -3,7 +3,11 @@ import type { MixinConfig } from '../config.js';
 import { CODE_METRICS } from '../promql.js';
 import { datasourceVariable, queryVariable, type Variable } from './grafana.js';
 
-export const UIDS = { overview: 'hidlog-overview', code: 'hidlog-code', health: 'hidlog-health' } as const;
+/** The dashboards' uids: `hidlog-overview`, or `hidlog-NAME-overview` for a named setup. */
+export function uidsOf(config: MixinConfig): { overview: string; code: string; health: string } {
+  const uid = (board: string) => (config.name === '' ? `hidlog-${board}` : `hidlog-${config.name}-${board}`);
+  return { overview: uid('overview'), code: uid('code'), health: uid('health') };
+}
 
 /** Every metric that carries the --label labels: hidlog's four code counters. */
 const CODE_COUNTERS = `{__name__=~"${Object.values(CODE_METRICS).join('|')}"}`;
