@@ -35,6 +35,16 @@ interface DirectoryStamp {
 const NO_DIRECTORIES: ReadonlySet<string> = new Set();
 const MISSING: DirectoryStamp = { ino: -1, mtimeMs: 0, ctimeMs: 0 };
 
+/** A directory's stamp now; a missing one has MISSING's, so that its coming back is a change. */
+function stampOf(directory: string): DirectoryStamp {
+  try {
+    const { ino, mtimeMs, ctimeMs } = statSync(directory);
+    return { ino, mtimeMs, ctimeMs };
+  } catch {
+    return MISSING;
+  }
+}
+
 export interface WakeUpOptions {
   pollMs: number;
   /** Use fs.watch (inotify); without it every file and pattern is looked at every pollMs. */
@@ -56,8 +66,8 @@ export class WakeUp<F extends Watchable> {
   /** Files fs.watch could not watch (or --no-watch): looked at every pollMs. */
   private readonly unwatched = new Set<F>();
   private dirty = new Set<F>();
-  /** Per directory, its stamp at the last look (undefined before the first). */
-  private readonly stamps = new Map<string, DirectoryStamp | undefined>();
+  /** Per directory, its stamp at the last look. */
+  private readonly stamps = new Map<string, DirectoryStamp>();
   private nextFull: number;
   private nextPoll: number;
   /**
@@ -94,11 +104,15 @@ export class WakeUp<F extends Watchable> {
     this.dirty.delete(file);
   }
 
-  /** The directories whose entries matter (the patterns'); a change is noticed within pollMs. */
-  directories(directories: Iterable<string>): void {
-    const wanted = new Set(directories);
+  /**
+   * The directories whose entries matter (the patterns', as just listed); a change is noticed
+   * within pollMs. A directory that is no longer among them is let go.
+   */
+  directories(wanted: ReadonlySet<string>): void {
     for (const directory of this.stamps.keys()) if (!wanted.has(directory)) this.stamps.delete(directory);
-    for (const directory of wanted) if (!this.stamps.has(directory)) this.stamps.set(directory, undefined);
+    if (!this.options.watch) return;
+    // The stamp is taken now: a change after the listing is a change at the next look.
+    for (const directory of wanted) if (!this.stamps.has(directory)) this.stamps.set(directory, stampOf(directory));
   }
 
   /**
@@ -216,16 +230,10 @@ export class WakeUp<F extends Watchable> {
   private changedDirectories(): ReadonlySet<string> {
     let changed: Set<string> | undefined;
     for (const [directory, before] of this.stamps) {
-      let stamp = MISSING;
-      try {
-        stamp = statSync(directory);
-      } catch {
-        // Missing: a change when it comes back.
-      }
-      if (before && stamp.ino === before.ino && stamp.mtimeMs === before.mtimeMs && stamp.ctimeMs === before.ctimeMs) continue;
-      this.stamps.set(directory, { ino: stamp.ino, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs });
-      // The first stat only sets the baseline: the first look saw the directory as it was.
-      if (before) (changed ??= new Set()).add(directory);
+      const stamp = stampOf(directory);
+      if (stamp.ino === before.ino && stamp.mtimeMs === before.mtimeMs && stamp.ctimeMs === before.ctimeMs) continue;
+      this.stamps.set(directory, stamp);
+      (changed ??= new Set()).add(directory);
     }
     return changed ?? NO_DIRECTORIES;
   }
