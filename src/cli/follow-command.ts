@@ -51,6 +51,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       observer: metrics?.tally,
       readers: readersFor(args.inputFormat),
     },
+    observerOf: metrics?.observerOf,
     startAt: args.startAt,
     pollMs: args.pollInterval,
     watch: args.watch,

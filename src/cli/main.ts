@@ -42,6 +42,7 @@ interface ParsedInput {
 }
 interface ParsedMetrics {
   label: readonly unknown[];
+  'kubernetes-labels'?: string | undefined;
   'max-unknown-codes': number;
   'max-label-values': number;
   textfile?: string | undefined;
@@ -60,6 +61,7 @@ const inputArgs = (argv: ParsedInput) => ({
 });
 const metricsArgs = (argv: ParsedMetrics) => ({
   label: argv.label.map(String),
+  kubernetesLabels: argv['kubernetes-labels'],
   maxUnknownCodes: argv['max-unknown-codes'],
   maxLabelValues: argv['max-label-values'],
   textfile: argv.textfile,

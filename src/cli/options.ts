@@ -2,6 +2,7 @@ import type { Options } from 'yargs';
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
+import { KUBERNETES_LABELS, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {
@@ -63,7 +64,8 @@ export const ANNOTATE_OPTIONS = {
 export const METRICS_OPTIONS = {
   label: { type: 'string', array: true, default: [], describe: 'NAME=DOT.PATH: add a label from each record to the hid_*_total counters (repeatable)' },
   'max-unknown-codes': { coerce: wholeNumber('max-unknown-codes', 0), requiresArg: true, default: 100, describe: 'Codes outside the catalog that get their own label value, per kind; later ones count as code="other"' },
-  'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label; later ones count as "other"' },
+  'kubernetes-labels': { type: 'string', requiresArg: true, describe: `NAMES: add labels read from each file's path on a Kubernetes node to the hid_*_total counters, comma-separated: ${KUBERNETES_LABELS.join(', ')} (docs/kubernetes.md)` },
+  'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label and --kubernetes-labels label; later ones count as "other"' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
   pushgateway: { type: 'string', describe: 'At the end, push the metrics to this Pushgateway URL' },
   job: { type: 'string', default: 'hidlog', describe: 'The job name for --pushgateway' },
@@ -136,6 +138,20 @@ const RESERVED_LABELS = new Set(['code', 'category', 'result', 'kind', 'descript
 export function checkLabelName(spec: string, name: string): void {
   if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new UsageError(`--label ${spec}: ${name} is not a valid Prometheus label name`);
   if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
+}
+
+/**
+ * `--kubernetes-labels namespace,pod` into its label names, each once, checked against the
+ * `--label` names (`labels`) the counters already have.
+ */
+export function parseKubernetesLabels(spec: string | undefined, labels: readonly { name: string }[]): KubernetesLabel[] {
+  if (spec === undefined) return [];
+  const names = spec.split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !(KUBERNETES_LABELS as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new UsageError(`--kubernetes-labels ${spec}: ${JSON.stringify(unknown)} is not one of ${KUBERNETES_LABELS.join(', ')}`);
+  const taken = names.find((name) => labels.some((label) => label.name === name));
+  if (taken !== undefined) throw new UsageError(`--kubernetes-labels ${spec}: ${taken} is also a --label`);
+  return [...new Set(names as KubernetesLabel[])];
 }
 
 /**

@@ -45,6 +45,8 @@ export class FollowStats {
 export interface FollowOptions {
   patterns: readonly string[];
   lines: LineOptions & { output?: LineWriter | undefined };
+  /** The observer of the lines read from the file at a path (`--kubernetes-labels`); otherwise `lines.observer`. */
+  observerOf?: ((path: string) => LineOptions['observer']) | undefined;
   startAt: StartAt;
   pollMs: number;
   /** Wake on fs.watch (inotify) events; without it, every file is looked at every pollMs. */
@@ -281,7 +283,7 @@ export class Follower {
     const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, options.lines);
+      file = await FollowedFile.open(path, this.linesOf(path));
     } catch (error) {
       // Renamed or deleted since it was found (a rotation): looked for again next time.
       if (!isGone(error)) this.reportOnce(path, error);
@@ -448,7 +450,7 @@ export class Follower {
       const trailer = await file.trailerLength();
       if (trailer === undefined || found.offset % 2 ** 32 !== trailer) {
         this.delivery?.startIfNew(found, found.offset);
-        const result = await file.readFrom(found.offset, options.lines, options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
+        const result = await file.readFrom(found.offset, this.linesOf(path), options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
         found.offset = result.offset;
         if (!result.complete) {
           if (!options.stop.aborted) this.unfinished.set(path, stamp);
@@ -598,10 +600,9 @@ export class Follower {
 
   /** If the file at `path` holds `content`, reads it on from the content's offset. */
   private async readFromCopy(content: Content, path: string): Promise<void> {
-    const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, options.lines);
+      file = await FollowedFile.open(path, this.linesOf(path));
     } catch {
       return;
     }
@@ -656,6 +657,12 @@ export class Follower {
     this.reported.add(path);
     this.options.stats.readErrors++;
     this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
+  }
+
+  /** How the lines of the file at `path` are read: counted as its path says, with --kubernetes-labels. */
+  private linesOf(path: string): LineOptions {
+    const { lines, observerOf } = this.options;
+    return observerOf ? { ...lines, observer: observerOf(path) } : lines;
   }
 
   /** Saves the delivered positions (see Delivery): when the checkpointer is due, and at shutdown. */
