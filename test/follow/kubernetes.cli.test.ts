@@ -106,6 +106,28 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('with --kubernetes-labels, counts each file\'s codes under its namespace, pod and container', async () => {
+    write('hid_auth-0_u1/auth/0.log', 0, 10);
+    write('web_shop-0_u2/shop/0.log', 10, 15);
+    const port = await freePort();
+    const run = follow(['--kubernetes-labels', 'namespace,pod,container', '--metrics-listen', `127.0.0.1:${port}`, join(dir, 'pods/*/*/*.log')]);
+    await waitForCount(run.out, 15);
+    // Rotated and restarted: the same labels.
+    renameSync(join(dir, 'pods/hid_auth-0_u1/auth/0.log'), join(dir, 'pods/hid_auth-0_u1/auth/0.log.20261201-100000'));
+    write('hid_auth-0_u1/auth/0.log', 15, 20);
+    write('hid_auth-0_u1/auth/1.log', 20, 25);
+    await waitForCount(run.out, 25);
+    const failures = await waitFor('the counts in /metrics', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const series = [...text.matchAll(/^hid_failures_total\{code="13",category="credential_mismatch",(.*)\} (\d+)$/gm)].map((match) => `${match[1]} ${match[2]}`);
+      return series.length === 2 && series.includes('namespace="hid",pod="auth-0",container="auth" 4') ? series : undefined;
+    });
+    // Records 0, 5, ..., 20 in the auth pod's files, 10 in the shop's.
+    expect(failures).toEqual(['namespace="hid",pod="auth-0",container="auth" 4', 'namespace="web",pod="shop-0",container="shop" 1']);
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(0);
+  });
+
   it('waits for a pods directory that does not exist yet, saying so once', async () => {
     const pattern = join(dir, 'pods/*/*/*.log');
     const run = follow([pattern]);
