@@ -696,7 +696,11 @@ function outputsReady(output: LineWriter | undefined, deadLetter: LineWriter | u
 
 /** The directories not within another of them: looking below those covers the rest. */
 function outermost(directories: string[]): string[] {
-  return directories.filter((directory) => !directories.some((other) => other !== directory && isWithin(directory, other)));
+  const all = new Set(directories);
+  return directories.filter((directory) => {
+    for (let below = directory, up = dirname(directory); up !== below; below = up, up = dirname(up)) if (all.has(up)) return false;
+    return true;
+  });
 }
 
 const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;

@@ -55,8 +55,9 @@ export interface WakeUpOptions {
 /**
  * Decides when the loop looks at what, so that an idle follower sleeps: each followed file is
  * watched through its descriptor (a rename or a delete does not lose the watch), a busy one is
- * polled instead until it goes quiet, the patterns' directories are looked at only when their
- * modification time changes (one stat each per pollMs), and everything once in a while.
+ * polled instead until it goes quiet, the patterns' directories are watched for entries created,
+ * renamed or deleted (or, where inotify cannot and while files in them are written to busily, looked at only
+ * when their modification time changes: one stat each per pollMs), and everything once in a while.
  */
 export class WakeUp<F extends Watchable> {
   private readonly watchers = new Map<F, FSWatcher>();
@@ -66,8 +67,15 @@ export class WakeUp<F extends Watchable> {
   /** Files fs.watch could not watch (or --no-watch): looked at every pollMs. */
   private readonly unwatched = new Set<F>();
   private dirty = new Set<F>();
-  /** Per directory, its stamp at the last look. */
+  /**
+   * The directories watched through inotify, each with its inode then (one deleted and made again
+   * is another) and when a file there was last written to.
+   */
+  private readonly watchedDirectories = new Map<string, { watcher: FSWatcher; ino: number; lastWrite: number }>();
+  /** The other directories (inotify refused, missing, files there written to busily): their stamp at the last look. */
   private readonly stamps = new Map<string, DirectoryStamp>();
+  /** Directories whose entries changed, as their watchers or directories() said, since the last look. */
+  private changedEntries = new Set<string>();
   private nextFull: number;
   private nextPoll: number;
   /**
@@ -105,14 +113,19 @@ export class WakeUp<F extends Watchable> {
   }
 
   /**
-   * The directories whose entries matter (the patterns', as just listed); a change is noticed
-   * within pollMs. A directory that is no longer among them is let go.
+   * The directories whose entries matter (the patterns', as just listed). One that is no longer
+   * among them is let go. A new one is looked at once more at the next look: an entry made after
+   * it was listed and before it was watched is found then.
    */
   directories(wanted: ReadonlySet<string>): void {
-    for (const directory of this.stamps.keys()) if (!wanted.has(directory)) this.stamps.delete(directory);
     if (!this.options.watch) return;
-    // The stamp is taken now: a change after the listing is a change at the next look.
-    for (const directory of wanted) if (!this.stamps.has(directory)) this.stamps.set(directory, stampOf(directory));
+    for (const directory of this.stamps.keys()) if (!wanted.has(directory)) this.stamps.delete(directory);
+    for (const directory of this.watchedDirectories.keys()) if (!wanted.has(directory)) this.unwatchDirectory(directory);
+    for (const directory of wanted) {
+      if (this.stamps.has(directory) || this.watchedDirectories.has(directory)) continue;
+      this.watchDirectory(directory);
+      this.changedEntries.add(directory);
+    }
   }
 
   /**
@@ -150,13 +163,20 @@ export class WakeUp<F extends Watchable> {
       if (stop.aborted) return this.take(false, NO_DIRECTORIES);
       const now = Date.now();
       const full = now >= this.nextFull;
-      if (full) this.nextFull = now + (watch ? RESCAN_MS : pollMs);
+      if (full) {
+        this.nextFull = now + (watch ? RESCAN_MS : pollMs);
+        if (watch) this.watchStampedDirectories();
+      }
       const polled = now >= this.nextPoll;
       let directories = NO_DIRECTORIES;
       if (polled) {
         this.nextPoll = now + pollMs;
         for (const file of this.unwatched) this.dirty.add(file);
         if (watch && !full) directories = this.changedDirectories();
+      }
+      if (this.changedEntries.size > 0) {
+        if (!full) directories = directories.size === 0 ? this.changedEntries : new Set([...directories, ...this.changedEntries]);
+        this.changedEntries = new Set();
       }
       if (this.busyDue) {
         this.busyDue = false;
@@ -171,6 +191,7 @@ export class WakeUp<F extends Watchable> {
   close(): void {
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
+    for (const directory of [...this.watchedDirectories.keys()]) this.unwatchDirectory(directory);
     clearInterval(this.busyPolls);
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
@@ -226,7 +247,10 @@ export class WakeUp<F extends Watchable> {
     this.busyDue = false;
   }
 
-  /** One stat per directory: its modification time moves when an entry is created, renamed or deleted. */
+  /**
+   * One stat per directory not watched: its modification time moves when an entry is created,
+   * renamed or deleted. One that changed is watched from now on if it can be (it came back).
+   */
   private changedDirectories(): ReadonlySet<string> {
     let changed: Set<string> | undefined;
     for (const [directory, before] of this.stamps) {
@@ -234,9 +258,80 @@ export class WakeUp<F extends Watchable> {
       if (stamp.ino === before.ino && stamp.mtimeMs === before.mtimeMs && stamp.ctimeMs === before.ctimeMs) continue;
       this.stamps.set(directory, stamp);
       (changed ??= new Set()).add(directory);
+      if (stamp !== MISSING) {
+        this.stamps.delete(directory);
+        this.watchDirectory(directory);
+      }
     }
     return changed ?? NO_DIRECTORIES;
   }
+
+  /** At a full look (which lists every directory anyway): the directories looked at by their stamp are watched again if they can be. */
+  private watchStampedDirectories(): void {
+    for (const directory of [...this.stamps.keys()]) {
+      this.stamps.delete(directory);
+      this.watchDirectory(directory);
+    }
+  }
+
+  /**
+   * Watches a directory for entries created, renamed or deleted; one that cannot be watched
+   * (missing, no inotify watch left) gets a stamp instead.
+   */
+  private watchDirectory(directory: string): void {
+    const stamp = stampOf(directory);
+    if (stamp !== MISSING) {
+      try {
+        const watcher = watch(directory, (event) => (event === 'rename' ? this.entriesChanged(directory) : this.written(directory)));
+        watcher.on('error', () => this.entriesChanged(directory, true));
+        this.watchedDirectories.set(directory, { watcher, ino: stamp.ino, lastWrite: 0 });
+        return;
+      } catch {
+        // Looked at by its stamp instead.
+      }
+    }
+    this.stamps.set(directory, stamp);
+  }
+
+  /**
+   * A file in a watched directory was written to: its own watcher, if it is followed, tells. Where
+   * files are written to busily (two writes within BUSY_POLL_MS), each write would wake hidlog:
+   * the directory is looked at by its stamp instead, until the next full look.
+   */
+  private written(directory: string): void {
+    const watched = this.watchedDirectories.get(directory);
+    if (!watched) return;
+    const now = Date.now();
+    if (now - watched.lastWrite >= BUSY_POLL_MS) {
+      watched.lastWrite = now;
+      return;
+    }
+    // The stamp first: an entry made before the watcher is gone is then a change at the next stat.
+    this.stamps.set(directory, stampOf(directory));
+    this.unwatchDirectory(directory);
+  }
+
+  private unwatchDirectory(directory: string): void {
+    this.watchedDirectories.get(directory)?.watcher.close();
+    this.watchedDirectories.delete(directory);
+  }
+
+  /**
+   * An entry of a watched directory changed. A directory deleted (and maybe made again) is
+   * looked at by its stamp from then on, as its watcher watches what is gone.
+   */
+  private entriesChanged(directory: string, failed = false): void {
+    const watched = this.watchedDirectories.get(directory);
+    if (!watched) return;
+    const stamp = stampOf(directory);
+    if (failed || stamp.ino !== watched.ino) {
+      this.unwatchDirectory(directory);
+      this.stamps.set(directory, stamp);
+    }
+    this.changedEntries.add(directory);
+    this.wakeSoon();
+  }
+
 
   private wakeAt(at: number): void {
     if (this.timer !== undefined && at >= this.timerAt) return;

@@ -42,11 +42,11 @@ function numbersIn(path: string): number[] {
   return [...readFileSync(path, 'utf8').matchAll(/^\S+ stdout F \{"n":(\d+),.*"hid":/gm)].map((match) => Number(match[1]));
 }
 
-async function waitForCount(path: string, count: number): Promise<number[]> {
+async function waitForCount(path: string, count: number, timeoutMs = 20_000): Promise<number[]> {
   return waitFor(`${count} records in ${path}`, async () => {
     const numbers = numbersIn(path);
     return numbers.length >= count ? numbers : undefined;
-  }, 20_000);
+  }, timeoutMs);
 }
 
 function expectEachOnce(numbers: number[], count: number): void {
@@ -59,9 +59,9 @@ interface Follow {
   out: string;
 }
 
-function follow(args: string[]): Follow {
+function follow(args: string[], pollMs = 50): Follow {
   const out = join(dir, 'out.ndjson');
-  const child = startCli(['annotate', '--follow', '--poll-interval', '50', '--start-at', 'beginning', '-o', out, ...args]);
+  const child = startCli(['annotate', '--follow', '--poll-interval', String(pollMs), '--start-at', 'beginning', '-o', out, ...args]);
   running.push(child);
   return { child, done: collect(child), out };
 }
@@ -104,6 +104,21 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     const result = await run.done;
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
+  });
+
+  it('is woken by inotify for a new pod, a new container and a restart: not at the next --poll-interval, nor at the full look every 10 s', async () => {
+    write('hid_auth-0_u1/auth/0.log', 0, 10);
+    const run = follow([join(dir, 'pods/*/*/*.log')], 600_000);
+    await waitForCount(run.out, 10);
+    // Each well before the full look 10 s after the start.
+    write('hid_auth-1_u2/auth/0.log', 10, 20);
+    await waitForCount(run.out, 20, 4000);
+    write('hid_auth-1_u2/sidecar/0.log', 20, 30);
+    await waitForCount(run.out, 30, 4000);
+    write('hid_auth-0_u1/auth/1.log', 30, 40);
+    expectEachOnce(await waitForCount(run.out, 40, 4000), 40);
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(0);
   });
 
   it('with --kubernetes-labels, counts each file\'s codes under its namespace, pod and container', async () => {
