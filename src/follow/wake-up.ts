@@ -56,8 +56,9 @@ export interface WakeUpOptions {
  * Decides when the loop looks at what, so that an idle follower sleeps: each followed file is
  * watched through its descriptor (a rename or a delete does not lose the watch), a busy one is
  * polled instead until it goes quiet, the patterns' directories are watched for entries created,
- * renamed or deleted (or, where inotify cannot and while files in them are written to busily, looked at only
- * when their modification time changes: one stat each per pollMs), and everything once in a while.
+ * renamed or deleted (where inotify cannot, or while files there are written to busily, they are
+ * looked at when their modification time changes: one stat each per pollMs), and everything once
+ * in a while.
  */
 export class WakeUp<F extends Watchable> {
   private readonly watchers = new Map<F, FSWatcher>();
@@ -331,7 +332,6 @@ export class WakeUp<F extends Watchable> {
     this.changedEntries.add(directory);
     this.wakeSoon();
   }
-
 
   private wakeAt(at: number): void {
     if (this.timer !== undefined && at >= this.timerAt) return;
