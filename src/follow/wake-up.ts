@@ -166,7 +166,7 @@ export class WakeUp<F extends Watchable> {
       const full = now >= this.nextFull;
       if (full) {
         this.nextFull = now + (watch ? RESCAN_MS : pollMs);
-        if (watch) this.watchStampedDirectories();
+        if (watch) this.watchDirectoriesAgain();
       }
       const polled = now >= this.nextPoll;
       let directories = NO_DIRECTORIES;
@@ -267,12 +267,16 @@ export class WakeUp<F extends Watchable> {
     return changed ?? NO_DIRECTORIES;
   }
 
-  /** At a full look (which lists every directory anyway): the directories looked at by their stamp are watched again if they can be. */
-  private watchStampedDirectories(): void {
+  /**
+   * At a full look (which lists every directory anyway): the directories looked at by their stamp
+   * are watched again if they can be, and one replaced without its watcher telling is watched anew.
+   */
+  private watchDirectoriesAgain(): void {
     for (const directory of [...this.stamps.keys()]) {
       this.stamps.delete(directory);
       this.watchDirectory(directory);
     }
+    for (const [directory, { ino }] of [...this.watchedDirectories]) this.watchAgainIfReplaced(directory, ino);
   }
 
   /**
@@ -318,19 +322,26 @@ export class WakeUp<F extends Watchable> {
   }
 
   /**
-   * An entry of a watched directory changed. A directory deleted (and maybe made again) is
-   * looked at by its stamp from then on, as its watcher watches what is gone.
+   * An entry of a watched directory changed. A directory deleted has a watcher that watches what
+   * is gone: the one made again in its place is watched instead, or, while there is none (or the
+   * watcher failed), it is looked at by its stamp.
    */
   private entriesChanged(directory: string, failed = false): void {
     const watched = this.watchedDirectories.get(directory);
     if (!watched) return;
-    const stamp = stampOf(directory);
-    if (failed || stamp.ino !== watched.ino) {
+    if (failed) {
       this.unwatchDirectory(directory);
-      this.stamps.set(directory, stamp);
-    }
+      this.stamps.set(directory, stampOf(directory));
+    } else this.watchAgainIfReplaced(directory, watched.ino);
     this.changedEntries.add(directory);
     this.wakeSoon();
+  }
+
+  /** Watches the directory now at the path if it is not the one watched (`ino`). */
+  private watchAgainIfReplaced(directory: string, ino: number): void {
+    if (stampOf(directory).ino === ino) return;
+    this.unwatchDirectory(directory);
+    this.watchDirectory(directory);
   }
 
   private wakeAt(at: number): void {

@@ -121,6 +121,21 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     expect((await run.done).code).toBe(0);
   });
 
+  it('follows the pods directory deleted and made again, watching the new one', async () => {
+    write('hid_auth-0_u1/auth/0.log', 0, 10);
+    const run = follow([join(dir, 'pods/*/*/*.log')], 600_000);
+    await waitForCount(run.out, 10);
+    rmSync(join(dir, 'pods'), { recursive: true });
+    write('hid_auth-1_u2/auth/0.log', 10, 20);
+    await waitForCount(run.out, 20);
+    // The new directory is watched: a pod made in it now is found before the next full look.
+    write('hid_auth-2_u3/auth/0.log', 20, 30);
+    expectEachOnce(await waitForCount(run.out, 30, 4000), 30);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('with --kubernetes-labels, counts each file\'s codes under its namespace, pod and container', async () => {
     write('hid_auth-0_u1/auth/0.log', 0, 10);
     write('web_shop-0_u2/shop/0.log', 10, 15);
