@@ -31,6 +31,7 @@ async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers:
     format: args.format === 'pretty' ? prettyFormatter(colour, annotator) : undefined,
     deadLetter,
     observer: metrics?.tally,
+    observerOf: metrics?.observerOf,
     signal: stop,
     workers,
     warn,

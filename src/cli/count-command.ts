@@ -17,7 +17,7 @@ export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs):
   const annotator = createAnnotator({ fields, builtinFields: args.builtinFields, recordPaths: metrics.tally.labelPaths, catalog });
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels, catalog: site });
   let opened = 0;
-  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, signal: stop, workers, warn, opened: () => opened++, ...inputReading(args) }).finally(() =>
+  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, observerOf: metrics.observerOf, signal: stop, workers, warn, opened: () => opened++, ...inputReading(args) }).finally(() =>
     workers?.close(),
   );
   if (stop.aborted) process.stdin.destroy();

@@ -1,5 +1,4 @@
 import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
-import { wildcardsOutsideFileName } from '../follow/paths-provider.js';
 import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
@@ -24,8 +23,6 @@ const LAST_WRITES_MS = 1000;
 /** `hidlog annotate --follow`: runs until SIGINT or SIGTERM; returns the exit code. */
 export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<number> {
   if (args.files.length === 0) throw new UsageError('--follow needs at least one file or quoted glob to follow');
-  const misplaced = args.files.find(wildcardsOutsideFileName);
-  if (misplaced) throw new UsageError(`--follow ${misplaced}: wildcards may stand in the file name only`);
   if (args.files.includes('-')) throw new UsageError('--follow follows files, not stdin');
   if (args.workers !== 1) throw new UsageError('--workers applies to batch inputs, not to --follow');
   const stats = new FollowStats();
@@ -54,6 +51,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       observer: metrics?.tally,
       readers: readersFor(args.inputFormat),
     },
+    observerOf: metrics?.observerOf,
     startAt: args.startAt,
     pollMs: args.pollInterval,
     watch: args.watch,

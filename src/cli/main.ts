@@ -46,6 +46,7 @@ interface ParsedInput {
 }
 interface ParsedMetrics {
   label: readonly unknown[];
+  'kubernetes-labels'?: string | undefined;
   'max-unknown-codes': number;
   'max-label-values': number;
   'max-series': number;
@@ -66,6 +67,7 @@ const inputArgs = (argv: ParsedInput) => ({
 });
 const metricsArgs = (argv: ParsedMetrics) => ({
   label: argv.label.map(String),
+  kubernetesLabels: argv['kubernetes-labels'],
   maxUnknownCodes: argv['max-unknown-codes'],
   maxLabelValues: argv['max-label-values'],
   maxSeries: argv['max-series'],

@@ -1,10 +1,11 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { RunStats } from '../metrics/exposition.js';
 import type { MetricsSession } from './metrics-session.js';
-import { UsageError, parseLabels } from './options.js';
+import { UsageError, parseKubernetesLabels, parseLabels } from './options.js';
 
 export interface MetricsArgs {
   label: string[];
+  kubernetesLabels?: string | undefined;
   maxUnknownCodes: number;
   maxLabelValues: number;
   maxSeries: number;
@@ -28,6 +29,10 @@ export async function startMetricsIfAsked(args: MetricsArgs, warn: (message: str
     if (args.label.length > 0) {
       parseLabels(args.label);
       warn('--label has no effect without --metrics-listen, --textfile or --pushgateway');
+    }
+    if (args.kubernetesLabels !== undefined) {
+      parseKubernetesLabels(args.kubernetesLabels, parseLabels(args.label));
+      warn('--kubernetes-labels has no effect without --metrics-listen, --textfile or --pushgateway');
     }
     return undefined;
   }

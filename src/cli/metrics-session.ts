@@ -4,11 +4,13 @@ import { Exposition, type RunStats } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
 import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import type { WebConfigSource } from '../metrics/web-config/source.js';
+import { kubernetesLabelValues, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
 import { MetricsTally } from '../metrics/tally.js';
+import type { Observer } from '../pipeline/events.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { describeError } from '../pipeline/errors.js';
 import type { MetricsArgs } from './metrics-args.js';
-import { UsageError, parseLabels } from './options.js';
+import { UsageError, parseKubernetesLabels, parseLabels } from './options.js';
 
 /** The web configuration, loaded whole: a file that cannot serve is a usage error (exit 2). */
 async function openWebConfig(file: string, warn: (message: string) => void): Promise<WebConfigSource> {
@@ -31,13 +33,27 @@ export class MetricsSession {
     readonly tally: MetricsTally,
     private readonly args: MetricsArgs,
     private readonly stats: RunStats,
+    private readonly kubernetesLabels: readonly KubernetesLabel[],
   ) {}
+
+  /**
+   * With --kubernetes-labels: the observer of the lines read from the file at a path (stdin
+   * `-`), counting them under the labels its path gives. Undefined without: the tally observes all.
+   */
+  get observerOf(): ((path: string) => Observer) | undefined {
+    const { kubernetesLabels, tally } = this;
+    if (kubernetesLabels.length === 0) return undefined;
+    return (path) => tally.forInput(kubernetesLabelValues(kubernetesLabels, path === '-' ? undefined : path));
+  }
 
   /** `run`: the table to count by, and the run's own numbers for /metrics. */
   static async start(args: MetricsArgs, warn: (message: string) => void, run: RunStats & { catalog?: Catalog } = {}): Promise<MetricsSession> {
     const { catalog, ...stats } = run;
+    const labels = parseLabels(args.label);
+    const kubernetesLabels = parseKubernetesLabels(args.kubernetesLabels, labels);
     const tally = new MetricsTally({
-      labels: parseLabels(args.label),
+      labels,
+      inputLabels: kubernetesLabels,
       maxUnknownCodes: args.maxUnknownCodes,
       maxLabelValues: args.maxLabelValues,
       maxSeries: args.maxSeries,
@@ -46,7 +62,7 @@ export class MetricsSession {
     if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
       throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);
     }
-    const session = new MetricsSession(tally, args, stats);
+    const session = new MetricsSession(tally, args, stats, kubernetesLabels);
     if (args.metricsListen !== undefined) {
       const address = parseListenAddress(args.metricsListen);
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);

@@ -3,6 +3,7 @@ import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
 import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
+import { KUBERNETES_LABELS, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {
@@ -64,8 +65,9 @@ export const ANNOTATE_OPTIONS = {
 export const METRICS_OPTIONS = {
   label: { type: 'string', array: true, default: [], describe: 'NAME=DOT.PATH: add a label from each record to the hid_*_total counters (repeatable)' },
   'max-unknown-codes': { coerce: wholeNumber('max-unknown-codes', 0), requiresArg: true, default: 100, describe: 'Codes outside the catalog that get their own label value, per kind; later ones count as code="other"' },
-  'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label; later ones count as "other"' },
-  'max-series': { coerce: wholeNumber('max-series', 0), requiresArg: true, default: 10000, describe: 'With --label: series of the hid_*_total counters, all together; a new combination of --label values past them counts under its code with every --label "other"' },
+  'kubernetes-labels': { type: 'string', requiresArg: true, describe: `NAMES: add labels read from each file's path on a Kubernetes node to the hid_*_total counters, comma-separated: ${KUBERNETES_LABELS.join(', ')} (docs/kubernetes.md)` },
+  'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label and --kubernetes-labels label; later ones count as "other"' },
+  'max-series': { coerce: wholeNumber('max-series', 0), requiresArg: true, default: 10000, describe: 'With --label or --kubernetes-labels: series of the hid_*_total counters, all together; a new combination of label values past them counts under its code with every label "other"' },
   'zero-series': { type: 'boolean', default: true, describe: 'Without --label, expose every catalog code at 0 from the start, so rate() works from the first scrape; --no-zero-series shows a code from its first record on (about 500 series on /metrics instead of 920)' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
   pushgateway: { type: 'string', describe: 'At the end, push the metrics to this Pushgateway URL' },
@@ -141,6 +143,20 @@ export function checkLabelName(spec: string, name: string): void {
   if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
   // hidlog_label_overflow_total's `label` names each --label, and what --max-series turned away.
   if (name === SERIES_OVERFLOW_LABEL) throw new UsageError(`--label ${spec}: ${name} is taken: hidlog_label_overflow_total{label="${name}"} counts what --max-series turns away`);
+}
+
+/**
+ * `--kubernetes-labels namespace,pod` into its label names, each once, checked against the
+ * `--label` names (`labels`) the counters already have.
+ */
+export function parseKubernetesLabels(spec: string | undefined, labels: readonly { name: string }[]): KubernetesLabel[] {
+  if (spec === undefined) return [];
+  const names = spec.split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !(KUBERNETES_LABELS as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new UsageError(`--kubernetes-labels ${spec}: ${JSON.stringify(unknown)} is not one of ${KUBERNETES_LABELS.join(', ')}`);
+  const taken = names.find((name) => labels.some((label) => label.name === name));
+  if (taken !== undefined) throw new UsageError(`--kubernetes-labels ${spec}: ${taken} is also a --label`);
+  return [...new Set(names as KubernetesLabel[])];
 }
 
 /**

@@ -39,7 +39,7 @@ const same = (a: Stats | undefined, b: Stats | undefined) => a !== undefined && 
 /** Every file the run reads, now, named as in messages. */
 async function filesRead(files: RunFiles): Promise<Named[]> {
   const inputs = files.inputs.length > 0 ? files.inputs : ['-'];
-  const paths = files.follow ? (await Promise.all(inputs.map(expandPattern))).flat() : inputs;
+  const paths = files.follow ? (await Promise.all(inputs.map((pattern) => expandPattern(pattern)))).flatMap((expansion) => expansion.files) : inputs;
   const named = await Promise.all(paths.map(async (path) => (path === '-' ? { name: 'the input stdin', stats: fdStats(0) } : { name: `the input ${path}`, stats: await statOf(path) })));
   for (const [option, path] of Object.entries(files.reads)) {
     if (path !== undefined) named.push({ name: `${option} ${path}`, stats: await statOf(path) });
@@ -47,11 +47,16 @@ async function filesRead(files: RunFiles): Promise<Named[]> {
   return named;
 }
 
-/** A followed pattern that names `path`, existing or not: the same directory, and a name it matches. */
+/**
+ * A followed pattern that names `path`, existing or not: a directory the pattern looks in is the
+ * path's (however either is spelled), and the pattern names the path's name there.
+ */
 async function patternNaming(patterns: readonly string[], path: string): Promise<string | undefined> {
   const directory = await stat(dirname(path)).catch(() => undefined);
   for (const pattern of patterns) {
-    if (same(directory, await stat(dirname(pattern)).catch(() => undefined)) && patternNames(pattern, join(dirname(pattern), basename(path)))) return pattern;
+    for (const looked of (await expandPattern(pattern)).directories) {
+      if (same(directory, await stat(looked).catch(() => undefined)) && patternNames(pattern, join(looked, basename(path)))) return pattern;
+    }
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
 import { FollowedFile } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
-import { pathsNow, patternNames } from './paths-provider.js';
+import { expandPattern, isWithin, patternNames } from './paths-provider.js';
 import { WakeUp, type Look } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
@@ -45,6 +45,8 @@ export class FollowStats {
 export interface FollowOptions {
   patterns: readonly string[];
   lines: LineOptions & { output?: LineWriter | undefined };
+  /** The observer of the lines read from the file at a path (`--kubernetes-labels`); otherwise `lines.observer`. */
+  observerOf?: ((path: string) => LineOptions['observer']) | undefined;
   startAt: StartAt;
   pollMs: number;
   /** Wake on fs.watch (inotify) events; without it, every file is looked at every pollMs. */
@@ -115,6 +117,8 @@ export class Follower {
   /** What the outputs accepted, per followed file and per content (only with a state file: it is what is saved). */
   private readonly delivery: Delivery<FollowedFile | Content> | undefined;
   private readonly wakeUp: WakeUp<FollowedFile>;
+  /** Per pattern, the directories whose entries decide what it names (see expandPattern). */
+  private readonly patternDirectories = new Map<string, Set<string>>();
   private firstStart = false;
   private readSomething = false;
 
@@ -142,9 +146,9 @@ export class Follower {
       seen: false,
     }));
     this.firstStart = saved === undefined;
-    this.wakeUp.directories(options.patterns.map((pattern) => dirname(pattern)));
     try {
-      await this.look({ full: true, directories: new Set(), files: new Set() });
+      const named = await this.look({ full: true, directories: new Set(), files: new Set() });
+      for (const pattern of options.patterns) if (!named.has(pattern)) options.warn(`${pattern}: no such file yet; waiting for it`);
       this.firstStart = false;
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       const now = Date.now();
@@ -164,14 +168,13 @@ export class Follower {
     }
   }
 
-  /** One look: find what changed, notice rotations and truncations, read what is new. */
-  private async look(look: Look<FollowedFile>): Promise<void> {
+  /** One look: find what changed, notice rotations and truncations, read what is new. Returns the patterns that named an existing file. */
+  private async look(look: Look<FollowedFile>): Promise<ReadonlySet<string>> {
     const { options } = this;
     const toRead = look.files;
-    if (look.full) await this.lookAtPaths(options.patterns, undefined, toRead);
-    else if (look.directories.size > 0) {
-      await this.lookAtPaths(options.patterns.filter((pattern) => look.directories.has(dirname(pattern))), look.directories, toRead);
-    }
+    let named: ReadonlySet<string> = new Set();
+    if (look.full) named = await this.lookAtPaths(undefined, toRead);
+    else if (look.directories.size > 0) named = await this.lookAtPaths(look.directories, toRead);
     if (this.unfinished.size > 0) await this.lookAtUnfinished();
     // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
     const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
@@ -188,6 +191,7 @@ export class Follower {
       options.lines.output?.flush();
       options.lines.deadLetter?.flush();
     }
+    return named;
   }
 
   /** Gzip files still being written: read on if they changed. */
@@ -204,36 +208,57 @@ export class Follower {
   }
 
   /**
-   * Finds the files the patterns name now. Within `scope` (directories; all if undefined), a
-   * followed file no pattern finds any more was renamed away or deleted: it is read on until it
-   * has been quiet a while (a writer may not have reopened its log yet), then closed.
+   * Finds the files the patterns name now: all of them, or (`changed`) what lies below the
+   * directories whose entries changed. A followed file a pattern named there and finds no more
+   * was renamed away or deleted: it is read on until it has been quiet a while (a writer may not
+   * have reopened its log yet), then closed. Returns the patterns that named an existing file.
    */
-  private async lookAtPaths(patterns: readonly string[], scope: ReadonlySet<string> | undefined, toRead: Set<FollowedFile>): Promise<void> {
+  private async lookAtPaths(changed: ReadonlySet<string> | undefined, toRead: Set<FollowedFile>): Promise<ReadonlySet<string>> {
     const { options } = this;
     const found = new Map<string, { path: string; stamp: string }>();
-    for (const path of await pathsNow(patterns)) {
-      try {
-        // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
-        const { dev, ino, size, mtimeMs } = statSync(path);
-        const identity = identityOf({ dev, ino });
-        if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
-      } catch {
-        // Not there (yet, or between a delete and a create): looked for again next time.
+    const named = new Set<string>();
+    /** Where this look expanded each pattern from: a followed file it named there and did not find is gone from there. */
+    const looked: { pattern: string; from: string }[] = [];
+    for (const pattern of options.patterns) {
+      let directories = this.patternDirectories.get(pattern);
+      const froms = changed ? outermost([...changed].filter((directory) => directories?.has(directory))) : [undefined];
+      for (const from of froms) {
+        const expansion = await expandPattern(pattern, from);
+        if (from === undefined || !directories) directories = new Set();
+        else {
+          for (const directory of directories) if (isWithin(directory, from)) directories.delete(directory);
+          looked.push({ pattern, from });
+        }
+        for (const directory of expansion.directories) directories.add(directory);
+        this.patternDirectories.set(pattern, directories);
+        for (const path of expansion.files) {
+          try {
+            // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
+            const { dev, ino, size, mtimeMs } = statSync(path);
+            const identity = identityOf({ dev, ino });
+            named.add(pattern);
+            if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
+          } catch {
+            // Not there (yet, or between a delete and a create): looked for again next time.
+          }
+        }
       }
     }
+    this.wakeUp.directories(new Set([...this.patternDirectories.values()].flatMap((directories) => [...directories])));
+    const lookedAt = (path: string) => !changed || looked.some(({ pattern, from }) => isWithin(path, from) && patternNames(pattern, path));
     for (const [identity, file] of this.files) {
-      if (found.has(identity) || (scope && !scope.has(dirname(file.path)))) continue;
+      if (found.has(identity) || !lookedAt(file.path)) continue;
       if (!file.rotatedAway) {
         file.rotatedAway = true;
         options.stats.rotations++;
       }
     }
-    if (!scope) {
+    if (!changed) {
       for (const identity of this.examined.keys()) if (!found.has(identity)) this.examined.delete(identity);
       for (const content of this.contents) content.seen = false;
     }
     for (const [identity, { path, stamp }] of found) {
-      if (options.stop.aborted) return;
+      if (options.stop.aborted) return named;
       const file = this.files.get(identity);
       if (file) {
         if (file.rotatedAway) file.rotatedAway = false; // back under a pattern (a rename to a matching name)
@@ -250,6 +275,7 @@ export class Follower {
       const opened = await this.open(path);
       if (opened) toRead.add(opened);
     }
+    return named;
   }
 
   /** Opens a file a pattern found, and decides what it is if it can already. */
@@ -257,7 +283,7 @@ export class Follower {
     const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, options.lines);
+      file = await FollowedFile.open(path, this.linesOf(path));
     } catch (error) {
       // Renamed or deleted since it was found (a rotation): looked for again next time.
       if (!isGone(error)) this.reportOnce(path, error);
@@ -424,7 +450,7 @@ export class Follower {
       const trailer = await file.trailerLength();
       if (trailer === undefined || found.offset % 2 ** 32 !== trailer) {
         this.delivery?.startIfNew(found, found.offset);
-        const result = await file.readFrom(found.offset, options.lines, options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
+        const result = await file.readFrom(found.offset, this.linesOf(path), options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
         found.offset = result.offset;
         if (!result.complete) {
           if (!options.stop.aborted) this.unfinished.set(path, stamp);
@@ -574,10 +600,9 @@ export class Follower {
 
   /** If the file at `path` holds `content`, reads it on from the content's offset. */
   private async readFromCopy(content: Content, path: string): Promise<void> {
-    const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, options.lines);
+      file = await FollowedFile.open(path, this.linesOf(path));
     } catch {
       return;
     }
@@ -634,6 +659,12 @@ export class Follower {
     this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
   }
 
+  /** How the lines of the file at `path` are read: counted as its path says, with --kubernetes-labels. */
+  private linesOf(path: string): LineOptions {
+    const { lines, observerOf } = this.options;
+    return observerOf ? { ...lines, observer: observerOf(path) } : lines;
+  }
+
   /** Saves the delivered positions (see Delivery): when the checkpointer is due, and at shutdown. */
   private async checkpoint(): Promise<void> {
     const { checkpointer, delivery } = this;
@@ -661,6 +692,15 @@ function outputsReady(output: LineWriter | undefined, deadLetter: LineWriter | u
   const deadLetterWaits = deadLetter?.ready();
   if (!outputWaits && !deadLetterWaits) return undefined;
   return Promise.all([outputWaits, deadLetterWaits]).then(() => undefined);
+}
+
+/** The directories not within another of them: looking below those covers the rest. */
+function outermost(directories: string[]): string[] {
+  const all = new Set(directories);
+  return directories.filter((directory) => {
+    for (let below = directory, up = dirname(directory); up !== below; below = up, up = dirname(up)) if (all.has(up)) return false;
+    return true;
+  });
 }
 
 const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;

@@ -35,6 +35,16 @@ interface DirectoryStamp {
 const NO_DIRECTORIES: ReadonlySet<string> = new Set();
 const MISSING: DirectoryStamp = { ino: -1, mtimeMs: 0, ctimeMs: 0 };
 
+/** A directory's stamp now; a missing one has MISSING's, so that its coming back is a change. */
+function stampOf(directory: string): DirectoryStamp {
+  try {
+    const { ino, mtimeMs, ctimeMs } = statSync(directory);
+    return { ino, mtimeMs, ctimeMs };
+  } catch {
+    return MISSING;
+  }
+}
+
 export interface WakeUpOptions {
   pollMs: number;
   /** Use fs.watch (inotify); without it every file and pattern is looked at every pollMs. */
@@ -45,8 +55,10 @@ export interface WakeUpOptions {
 /**
  * Decides when the loop looks at what, so that an idle follower sleeps: each followed file is
  * watched through its descriptor (a rename or a delete does not lose the watch), a busy one is
- * polled instead until it goes quiet, the patterns' directories are looked at only when their
- * modification time changes (one stat each per pollMs), and everything once in a while.
+ * polled instead until it goes quiet, the patterns' directories are watched for entries created,
+ * renamed or deleted (where inotify cannot, or while files there are written to busily, they are
+ * looked at when their modification time changes: one stat each per pollMs), and everything once
+ * in a while.
  */
 export class WakeUp<F extends Watchable> {
   private readonly watchers = new Map<F, FSWatcher>();
@@ -56,8 +68,15 @@ export class WakeUp<F extends Watchable> {
   /** Files fs.watch could not watch (or --no-watch): looked at every pollMs. */
   private readonly unwatched = new Set<F>();
   private dirty = new Set<F>();
-  /** Per directory, its stamp at the last look (undefined before the first). */
-  private readonly stamps = new Map<string, DirectoryStamp | undefined>();
+  /**
+   * The directories watched through inotify, each with its inode then (one deleted and made again
+   * is another) and when a file there was last written to.
+   */
+  private readonly watchedDirectories = new Map<string, { watcher: FSWatcher; ino: number; lastWrite: number }>();
+  /** The other directories (inotify refused, missing, files there written to busily): their stamp at the last look. */
+  private readonly stamps = new Map<string, DirectoryStamp>();
+  /** Directories whose entries changed, as their watchers or directories() said, since the last look. */
+  private changedEntries = new Set<string>();
   private nextFull: number;
   private nextPoll: number;
   /**
@@ -94,11 +113,20 @@ export class WakeUp<F extends Watchable> {
     this.dirty.delete(file);
   }
 
-  /** The directories whose entries matter (the patterns'); a change is noticed within pollMs. */
-  directories(directories: Iterable<string>): void {
-    const wanted = new Set(directories);
+  /**
+   * The directories whose entries matter (the patterns', as just listed). One that is no longer
+   * among them is let go. A new one is looked at once more at the next look: an entry made after
+   * it was listed and before it was watched is found then.
+   */
+  directories(wanted: ReadonlySet<string>): void {
+    if (!this.options.watch) return;
     for (const directory of this.stamps.keys()) if (!wanted.has(directory)) this.stamps.delete(directory);
-    for (const directory of wanted) if (!this.stamps.has(directory)) this.stamps.set(directory, undefined);
+    for (const directory of this.watchedDirectories.keys()) if (!wanted.has(directory)) this.unwatchDirectory(directory);
+    for (const directory of wanted) {
+      if (this.stamps.has(directory) || this.watchedDirectories.has(directory)) continue;
+      this.watchDirectory(directory);
+      this.changedEntries.add(directory);
+    }
   }
 
   /**
@@ -136,13 +164,20 @@ export class WakeUp<F extends Watchable> {
       if (stop.aborted) return this.take(false, NO_DIRECTORIES);
       const now = Date.now();
       const full = now >= this.nextFull;
-      if (full) this.nextFull = now + (watch ? RESCAN_MS : pollMs);
+      if (full) {
+        this.nextFull = now + (watch ? RESCAN_MS : pollMs);
+        if (watch) this.watchDirectoriesAgain();
+      }
       const polled = now >= this.nextPoll;
       let directories = NO_DIRECTORIES;
       if (polled) {
         this.nextPoll = now + pollMs;
         for (const file of this.unwatched) this.dirty.add(file);
         if (watch && !full) directories = this.changedDirectories();
+      }
+      if (this.changedEntries.size > 0) {
+        if (!full) directories = directories.size === 0 ? this.changedEntries : new Set([...directories, ...this.changedEntries]);
+        this.changedEntries = new Set();
       }
       if (this.busyDue) {
         this.busyDue = false;
@@ -157,6 +192,7 @@ export class WakeUp<F extends Watchable> {
   close(): void {
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
+    for (const directory of [...this.watchedDirectories.keys()]) this.unwatchDirectory(directory);
     clearInterval(this.busyPolls);
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
@@ -212,22 +248,100 @@ export class WakeUp<F extends Watchable> {
     this.busyDue = false;
   }
 
-  /** One stat per directory: its modification time moves when an entry is created, renamed or deleted. */
+  /**
+   * One stat per directory not watched: its modification time moves when an entry is created,
+   * renamed or deleted. One that changed is watched from now on if it can be (it came back).
+   */
   private changedDirectories(): ReadonlySet<string> {
     let changed: Set<string> | undefined;
     for (const [directory, before] of this.stamps) {
-      let stamp = MISSING;
-      try {
-        stamp = statSync(directory);
-      } catch {
-        // Missing: a change when it comes back.
+      const stamp = stampOf(directory);
+      if (stamp.ino === before.ino && stamp.mtimeMs === before.mtimeMs && stamp.ctimeMs === before.ctimeMs) continue;
+      this.stamps.set(directory, stamp);
+      (changed ??= new Set()).add(directory);
+      if (stamp !== MISSING) {
+        this.stamps.delete(directory);
+        this.watchDirectory(directory);
       }
-      if (before && stamp.ino === before.ino && stamp.mtimeMs === before.mtimeMs && stamp.ctimeMs === before.ctimeMs) continue;
-      this.stamps.set(directory, { ino: stamp.ino, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs });
-      // The first stat only sets the baseline: the first look saw the directory as it was.
-      if (before) (changed ??= new Set()).add(directory);
     }
     return changed ?? NO_DIRECTORIES;
+  }
+
+  /**
+   * At a full look (which lists every directory anyway): the directories looked at by their stamp
+   * are watched again if they can be, and one replaced without its watcher telling is watched anew.
+   */
+  private watchDirectoriesAgain(): void {
+    for (const directory of [...this.stamps.keys()]) {
+      this.stamps.delete(directory);
+      this.watchDirectory(directory);
+    }
+    for (const [directory, { ino }] of [...this.watchedDirectories]) this.watchAgainIfReplaced(directory, ino);
+  }
+
+  /**
+   * Watches a directory for entries created, renamed or deleted; one that cannot be watched
+   * (missing, no inotify watch left) gets a stamp instead.
+   */
+  private watchDirectory(directory: string): void {
+    const stamp = stampOf(directory);
+    if (stamp !== MISSING) {
+      try {
+        const watcher = watch(directory, (event) => (event === 'rename' ? this.entriesChanged(directory) : this.written(directory)));
+        watcher.on('error', () => this.entriesChanged(directory, true));
+        this.watchedDirectories.set(directory, { watcher, ino: stamp.ino, lastWrite: 0 });
+        return;
+      } catch {
+        // Looked at by its stamp instead.
+      }
+    }
+    this.stamps.set(directory, stamp);
+  }
+
+  /**
+   * A file in a watched directory was written to: its own watcher, if it is followed, tells. Where
+   * files are written to busily (two writes within BUSY_POLL_MS), each write would wake hidlog:
+   * the directory is looked at by its stamp instead, until the next full look.
+   */
+  private written(directory: string): void {
+    const watched = this.watchedDirectories.get(directory);
+    if (!watched) return;
+    const now = Date.now();
+    if (now - watched.lastWrite >= BUSY_POLL_MS) {
+      watched.lastWrite = now;
+      return;
+    }
+    // The stamp first: an entry made before the watcher is gone is then a change at the next stat.
+    this.stamps.set(directory, stampOf(directory));
+    this.unwatchDirectory(directory);
+  }
+
+  private unwatchDirectory(directory: string): void {
+    this.watchedDirectories.get(directory)?.watcher.close();
+    this.watchedDirectories.delete(directory);
+  }
+
+  /**
+   * An entry of a watched directory changed. A directory deleted has a watcher that watches what
+   * is gone: the one made again in its place is watched instead, or, while there is none (or the
+   * watcher failed), it is looked at by its stamp.
+   */
+  private entriesChanged(directory: string, failed = false): void {
+    const watched = this.watchedDirectories.get(directory);
+    if (!watched) return;
+    if (failed) {
+      this.unwatchDirectory(directory);
+      this.stamps.set(directory, stampOf(directory));
+    } else this.watchAgainIfReplaced(directory, watched.ino);
+    this.changedEntries.add(directory);
+    this.wakeSoon();
+  }
+
+  /** Watches the directory now at the path if it is not the one watched (`ino`). */
+  private watchAgainIfReplaced(directory: string, ino: number): void {
+    if (stampOf(directory).ino === ino) return;
+    this.unwatchDirectory(directory);
+    this.watchDirectory(directory);
   }
 
   private wakeAt(at: number): void {

@@ -59,20 +59,20 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   const registry = new Registry<RegistryContentType>();
   registry.setContentType(options.format === 'openmetrics' ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE);
   const registers = [registry];
-  const recordLabels = tally.options.labels.map((label) => label.name);
+  const labelNames = tally.labelNames;
 
   for (const [kind, spec] of Object.entries(CODE_COUNTERS) as [CodeKind, (typeof CODE_COUNTERS)[CodeKind]][]) {
     new Counter({
       name: spec.name,
       help: spec.help,
-      labelNames: ['code', spec.categoryLabel, ...recordLabels],
+      labelNames: ['code', spec.categoryLabel, ...labelNames],
       registers,
       collect() {
         this.reset();
         for (const series of sortedSeries(tally.series[kind].values())) {
           if (series.count === 0 && options.zeroSeries === false) continue;
           const labels: Record<string, string> = { code: series.code, [spec.categoryLabel]: series.category };
-          recordLabels.forEach((name, i) => (labels[name] = series.labelValues[i]!));
+          labelNames.forEach((name, i) => (labels[name] = series.labelValues[i]!));
           this.inc(labels, series.count);
         }
       },

@@ -25,6 +25,8 @@ export interface TallyOptions {
    */
   maxSeries?: number;
   labels: readonly RecordLabel[];
+  /** Labels after the record labels whose values come from the input a line was read from, not the record (`--kubernetes-labels`). */
+  inputLabels?: readonly string[] | undefined;
   /** The table of codes (default: the vendor's); `useCatalog` swaps it. */
   catalog?: Catalog;
 }
@@ -34,7 +36,7 @@ export interface CodeSeries {
   code: string;
   /** `category`, or `result` for response codes. */
   category: string;
-  /** Values of the record labels, in the order of `TallyOptions.labels`. */
+  /** Values of the record labels, then of the input labels: in the order of `labelNames`. */
   labelValues: string[];
   count: number;
   /** The series' place among those its tally made, from 0: where aggregates kept beside the tally find it in an array. */
@@ -66,6 +68,8 @@ export function labelPaths(labels: readonly RecordLabel[]): (readonly string[])[
   return labels.flatMap((label) => label.paths);
 }
 
+const withInput = (recordValues: string[], inputValues: readonly string[]) => (inputValues.length === 0 ? recordValues : [...recordValues, ...inputValues]);
+
 const perKind = <T>(make: () => T): Record<CodeKind, T> => ({ http: make(), error: make(), failure: make(), response: make() });
 
 /**
@@ -82,6 +86,8 @@ export class MetricsTally implements Observer {
   bytesRead = 0;
   private readonly unknownCodes: Record<CodeKind, CappedValues>;
   private readonly labelCaps: CappedValues[];
+  /** The input labels' values of a line counted without its input's (stdin's): none. */
+  private readonly noInputValues: readonly string[];
   // Without record labels, a code's series under the table in force is found by its number alone (the per-line path).
   private readonly seriesByCode: Record<CodeKind, Map<number, CodeSeries>> = perKind(() => new Map());
   private table: Catalog;
@@ -93,10 +99,16 @@ export class MetricsTally implements Observer {
     return labelPaths(this.options.labels);
   }
 
+  /** The code counters' labels after `code` and the category: the record labels, then the input labels. */
+  get labelNames(): string[] {
+    return [...this.options.labels.map((label) => label.name), ...(this.options.inputLabels ?? [])];
+  }
+
   constructor(readonly options: TallyOptions) {
     this.unknownCodes = perKind(() => new CappedValues(options.maxUnknownCodes));
-    this.labelCaps = options.labels.map(() => new CappedValues(options.maxLabelValues));
-    this.overflowLabels = options.labels.map(() => OVERFLOW_VALUE);
+    this.labelCaps = this.labelNames.map(() => new CappedValues(options.maxLabelValues));
+    this.overflowLabels = this.labelNames.map(() => OVERFLOW_VALUE);
+    this.noInputValues = (options.inputLabels ?? []).map(() => '');
     this.table = options.catalog ?? Catalog.vendor;
     this.startCatalogAtZero();
   }
@@ -126,21 +138,26 @@ export class MetricsTally implements Observer {
 
   // Every catalog code starts at 0, so rate() and absent-series alerts work from the first scrape.
   private startCatalogAtZero(): void {
-    if (this.options.labels.length > 0) return;
+    if (this.labelCaps.length > 0) return;
     for (const kind of CODE_KINDS) for (const entry of this.table.entries(kind)) this.count(kind, entry.code, NO_LABELS, 0);
   }
 
   /** Observations counted under `other` because a cap was reached, by label. */
   overflows(): { label: string; count: number }[] {
     const codeOverflow = CODE_KINDS.reduce((sum, kind) => sum + this.unknownCodes[kind].overflowed, 0);
-    const labels = this.options.labels.map((label, i) => ({ label: label.name, count: this.labelCaps[i]!.overflowed }));
+    const labels = this.labelNames.map((label, i) => ({ label, count: this.labelCaps[i]!.overflowed }));
     const series = labels.length === 0 ? [] : [{ label: SERIES_OVERFLOW_LABEL, count: this.seriesOverflowed }];
     return [{ label: 'code', count: codeOverflow }, ...labels, ...series];
   }
 
-  line(event: LineEvent): void {
+  /** Counts the lines of one input under its values of the input labels (in `inputLabels`' order). */
+  forInput(inputValues: readonly string[]): Observer {
+    return { line: (event) => this.line(event, inputValues), bytes: (count) => this.bytes(count), apply: (counts) => this.apply(counts, inputValues) };
+  }
+
+  line(event: LineEvent, inputValues = this.noInputValues): void {
     if (event.result !== 'annotated') return this.countLine(event.result, event.result === 'invalid' ? event.reason : undefined);
-    this.countRecord(event.codes, event.outcome, this.capLabels(recordLabelValues(this.options.labels, event.record), 1));
+    this.countRecord(event.codes, event.outcome, this.capLabels(withInput(recordLabelValues(this.options.labels, event.record), inputValues), 1));
   }
 
   /** A line that is not an annotated record, by its result (and an invalid line's reason). */
@@ -174,13 +191,13 @@ export class MetricsTally implements Observer {
     this.bytesRead += count;
   }
 
-  apply(counts: LineCounts): void {
+  apply(counts: LineCounts, inputValues = this.noInputValues): void {
     for (const result of Object.keys(counts.results) as LineResultName[]) this.lines[result] += counts.results[result];
     for (const [reason, n] of counts.invalid) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + n);
     for (const [outcome, n] of counts.outcomes) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + n);
     this.errorStatusesWithoutReason += counts.errorStatusesWithoutReason;
     for (const group of counts.groups) {
-      const labelValues = this.capLabels(group.labelValues, group.records);
+      const labelValues = this.capLabels(withInput(group.labelValues, inputValues), group.records);
       for (const [kind, code, n, known, category] of group.codes) this.count(kind, code, labelValues, n, { known, category });
     }
   }

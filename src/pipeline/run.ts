@@ -22,6 +22,8 @@ export interface RunOptions extends LineOptions {
   workers?: WorkerPool;
   /** One line for the user about something that went wrong with an input. */
   warn: (message: string) => void;
+  /** The observer of one input's lines (`-` for stdin), when each input's are counted apart; otherwise `observer`. */
+  observerOf?: ((input: string) => Observer<unknown>) | undefined;
   /** Told of each input as it is opened (a progress bar reads the raw stream's bytesRead). */
   opened?: ((input: { name: string; index: number; raw: Readable }) => void) | undefined;
   /** `--input-format`: `json-array` and `ndjson` decide what an input starting with `[` is; the rest read lines. */
@@ -196,7 +198,8 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
   for (const [index, input] of inputs.entries()) {
     if (options.signal?.aborted) break;
     const name = input === '-' ? 'stdin' : input;
-    const processor = new LineProcessor(options, name);
+    const inputOptions = options.observerOf ? { ...options, observer: options.observerOf(input) } : options;
+    const processor = new LineProcessor(inputOptions, name);
     let opened;
     try {
       // Workers get larger regions: fewer messages, and the main thread stays out of their way.
@@ -218,10 +221,10 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       const { workers } = options;
       const interruption =
         opened.format === 'json-array'
-          ? await processArray(opened, processor, options)
+          ? await processArray(opened, processor, inputOptions)
           : workers && !opened.joinsLines
-            ? await processLinesInParallel(opened, processor, options, workers)
-            : await processLines(opened, processor, options);
+            ? await processLinesInParallel(opened, processor, inputOptions, workers)
+            : await processLines(opened, processor, inputOptions);
       if (interruption !== 'output_closed') notify(processor, options);
       if (interruption) {
         report.outputClosed = interruption === 'output_closed';

@@ -161,6 +161,20 @@ describe('hidlog annotate --follow', () => {
     await stop(run);
   });
 
+  it('says once that it waits for a file that does not exist yet, then reads it from its beginning', async () => {
+    const log = join(dir, 'later', 'app.log');
+    const run = follow([log]);
+    let said = '';
+    run.child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    await waitFor('the notice', async () => (said.includes('waiting for it') ? true : undefined));
+    mkdirSync(join(dir, 'later'));
+    writeFileSync(log, records(0, 20));
+    expectExactlyOnce(await waitForCount(run.out, 20), 20);
+    const result = await stop(run);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`hidlog: ${log}: no such file yet; waiting for it\n`);
+  });
+
   it('picks up a new file that matches the glob, from its beginning', async () => {
     writeFileSync(join(dir, 'a.log'), '');
     const run = follow([join(dir, '*.log')]);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, fixture, lines, runCli, startCli } from '../helpers/cli.js';
 import { byLabel, parseExposition } from '../helpers/exposition.js';
@@ -108,10 +108,37 @@ describe('hidlog count', () => {
     [['--label', 'a=x', '--label', 'a=y.'], /--label a=y\.: expected NAME=DOT\.PATH/],
     [['--max-unknown-codes', '-1'], /--max-unknown-codes -1: expected a whole number/],
     [['--pushgateway', 'localhost:9091'], /--pushgateway localhost:9091: expected an http/],
+    [['--kubernetes-labels', 'namespace,node'], /^hidlog: --kubernetes-labels namespace,node: "node" is not one of namespace, pod, container$/m],
+    [['--kubernetes-labels', 'pod', '--label', 'pod=ctx.pod'], /^hidlog: --kubernetes-labels pod: pod is also a --label$/m],
   ])('refuses %j with exit 2', async (args, message) => {
     const result = await runCli(['count', ...args], { input: '' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('hidlog count --kubernetes-labels', () => {
+  it('labels each file\'s counts by its path on a node, in one thread or several; stdin gets empty values', async () => {
+    const podLog = join(dir, 'pods', 'hid_auth-0_0b9c6a4e', 'auth', '0.log');
+    const containerLog = join(dir, 'containers', `auth-1_hid_auth-${'0123456789abcdef'.repeat(4)}.log`);
+    mkdirSync(dirname(podLog), { recursive: true });
+    mkdirSync(dirname(containerLog), { recursive: true });
+    const failures = (n: number) => Array.from({ length: n }, (_, i) => `2026-12-01T10:00:00.${String(i).padStart(9, '0')}Z stdout F {"status":401,"hid_failure":13}\n`).join('');
+    writeFileSync(podLog, failures(3));
+    // NDJSON, not CRI: with --workers 2 its lines are counted in worker threads.
+    writeFileSync(containerLog, '{"status":401,"hid_failure":13}\n'.repeat(2));
+    for (const workers of ['1', '2']) {
+      const result = await runCli(['count', '--workers', workers, '--kubernetes-labels', 'namespace,pod,container', podLog, containerLog, '-'], { input: '{"status":401,"hid_failure":13}\n' });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const series = parseExposition(result.stdout.toString())
+        .filter((s) => s.name === 'hid_failures_total')
+        .map((s) => [s.labels.namespace, s.labels.pod, s.labels.container, s.value]);
+      expect(series).toEqual([
+        ['', '', '', 1],
+        ['hid', 'auth-0', 'auth', 3],
+        ['hid', 'auth-1', 'auth', 2],
+      ]);
+    }
   });
 });
 
@@ -122,6 +149,12 @@ describe('--label without a metrics output', () => {
     expect(labelled.code).toBe(0);
     expect(labelled.stderr).toBe('hidlog: --label has no effect without --metrics-listen, --textfile or --pushgateway\n');
     expect(labelled.stdout.toString()).toBe(plain.stdout.toString());
+  });
+
+  it('nor --kubernetes-labels', async () => {
+    const result = await runCli(['annotate', '--kubernetes-labels', 'namespace', '-'], { input: '{"status":200}\n' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('hidlog: --kubernetes-labels has no effect without --metrics-listen, --textfile or --pushgateway\n');
   });
 
   it('a bad --label is a usage error even so', async () => {

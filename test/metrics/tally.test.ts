@@ -86,6 +86,41 @@ describe('MetricsTally', () => {
     });
   });
 
+  it('adds input labels after the record labels, per input, capped like them, alike on one thread and from workers\' regions', async () => {
+    const options = { labels: [{ name: 'tenant', paths: [['tenant']] }], inputLabels: ['namespace', 'pod'], maxUnknownCodes: 100, maxLabelValues: 2 };
+    const lines = ['{"tenant":"t","hid_failure":13}', '{"hid_failure":13}'];
+    const tally = new MetricsTally(options);
+    const fromRegions = new MetricsTally(options);
+    const recorder = new LineCountsRecorder(options.labels, annotator);
+    for (const [namespace, pod] of [['hid', 'a'], ['hid', 'b'], ['web', 'c']]) {
+      const input = tally.forInput([namespace!, pod!]);
+      for (const line of lines) input.line(annotator.annotateLine(line));
+      for (const line of lines) recorder.line(annotator.annotateLine(line));
+      fromRegions.forInput([namespace!, pod!]).apply(recorder.take());
+    }
+    // Counted without an input (stdin): empty values.
+    feed(tally, ['{"hid_failure":13}']);
+    recorder.line(annotator.annotateLine('{"hid_failure":13}'));
+    fromRegions.apply(recorder.take());
+    for (const counted of [tally, fromRegions]) {
+      const samples = parseExposition((await new Exposition(counted, false).render()).body);
+      const failures = samples.filter((s) => s.name === 'hid_failures_total').map((s) => [s.labels.tenant, s.labels.namespace, s.labels.pod, s.value]);
+      // The third pod is past the cap of 2 values: counted under pod="other"; stdin's "" is a value too, past both caps.
+      expect(failures.sort()).toEqual(
+        [
+          ['', 'hid', 'a', 1],
+          ['', 'hid', 'b', 1],
+          ['', 'web', 'other', 1],
+          ['', 'other', 'other', 1],
+          ['t', 'hid', 'a', 1],
+          ['t', 'hid', 'b', 1],
+          ['t', 'web', 'other', 1],
+        ].sort(),
+      );
+      expect(byLabel(samples, 'hidlog_label_overflow_total', 'label')).toEqual({ namespace: 1, pod: 3 });
+    }
+  });
+
   it('counts error statuses without a reason code, alike on one thread and from workers\' regions', async () => {
     const lines = ['{"status":401}', '{"status":503}', '{"status":401,"hid_error":2001}', '{"status":403,"hid_failure":13}', '{"status":400,"hid_response":2}', '{"status":200}', 'not json'];
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
