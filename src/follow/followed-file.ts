@@ -133,21 +133,27 @@ export class FollowedFile {
   }
 
   /**
-   * Reads what was appended since the last call, as far as the end or until `stop`; returns the
-   * bytes read, or 'truncated' when the file no longer holds what was read (copytruncate): it is
-   * shorter than the offset, the byte before the offset, read again with the new ones, changed, or
-   * (when there are new bytes) its first bytes did. Each chunk gets a buffer of its own: the output
-   * may still hold the last one.
+   * Reads what was appended since the last call, as far as the file reached when the call began
+   * or until `stop`; returns the bytes read, or 'truncated' when the file no longer holds what was
+   * read (copytruncate): it is shorter than the offset, the byte before the offset, read again with
+   * the new ones, changed, or (when there are new bytes) its first bytes did. Each chunk gets a
+   * buffer of its own: the output may still hold the last one. `afterChunk` is told whether more is
+   * to be read now (a catch-up): the caller lets the event loop turn there.
    */
-  async read(stop: AbortSignal, afterChunk: (bytes: number) => Promise<void> | undefined): Promise<number | 'truncated'> {
+  async read(stop: AbortSignal, afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined): Promise<number | 'truncated'> {
+    // Never past the size it has now: a file written faster than it is read is read on at the next
+    // look, and nothing that gives bytes without end is read on for ever.
+    const end = this.size();
     let total = 0;
     let first = true;
     while (!stop.aborted) {
       const overlap = this.readOffset > 0 ? 1 : 0;
+      const from = this.readOffset - overlap;
       const buffer = first ? firstRead.subarray(0, FIRST_READ_BYTES + overlap) : Buffer.allocUnsafe(READ_BYTES + overlap);
+      const length = Math.max(0, Math.min(buffer.length, end - from));
       // A read of a tail is a few kilobytes from the page cache: done at once, it costs a fifth of
       // the CPU of a read through the thread pool (measured), and a follower makes many.
-      const bytesRead = readSync(this.handle.fd, buffer, 0, buffer.length, this.readOffset - overlap);
+      const bytesRead = length === 0 ? 0 : readSync(this.handle.fd, buffer, 0, length, from);
       if (overlap === 1 && (bytesRead === 0 || (this.lastByte !== undefined && buffer[0] !== this.lastByte))) return 'truncated';
       const fresh = bytesRead - overlap;
       if (fresh <= 0) break;
@@ -158,10 +164,11 @@ export class FollowedFile {
       total += fresh;
       this.lastGrowth = Date.now();
       this.splitter.push(chunk);
-      const waiting = afterChunk(fresh);
-      if (waiting) await waiting;
       // A short read is the end of the file as it is now.
-      if (bytesRead < buffer.length) break;
+      const more = bytesRead === buffer.length && this.readOffset < end;
+      const waiting = afterChunk(fresh, more);
+      if (waiting) await waiting;
+      if (!more) break;
       first = false;
     }
     return total;

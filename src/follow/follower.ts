@@ -52,6 +52,8 @@ export interface FollowOptions {
   stateFile?: string | undefined;
   /** How often, at most, the state file is written while lines flow. */
   checkpointMs: number;
+  /** And after how many bytes read, at most: a catch-up saves its progress as it goes. */
+  checkpointBytes?: number | undefined;
   stats: FollowStats;
   /** At shutdown, when the outputs stop being waited for: what they have not accepted by then is read again at the next start. */
   lastWrites: () => AbortSignal;
@@ -119,9 +121,9 @@ export class Follower {
   private readSomething = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, warn, pollMs, watch, stop, stats } = options;
+    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats } = options;
     if (stateFile) {
-      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
+      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
       this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
     }
     this.wakeUp = new WakeUp({ pollMs, watch, stop });
@@ -324,7 +326,7 @@ export class Follower {
     try {
       // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
       if (!file.decided && (await this.decide(file)) !== 'follow') return;
-      read = await file.read(options.stop, (bytes) => this.afterChunk(bytes, file, file.checkpointOffset));
+      read = await file.read(options.stop, (bytes, more) => this.afterChunk(bytes, file, file.checkpointOffset, more));
       if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
@@ -358,14 +360,29 @@ export class Follower {
 
   /**
    * Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold
-   * reading back (then it returns what to wait for).
+   * reading back (then it returns what to wait for). With `more` to read in a followed file (a
+   * catch-up), it returns what to wait for before the next chunk: see betweenChunks.
    */
-  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> | undefined {
+  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number, more = false): Promise<void> | undefined {
     const { options } = this;
     options.bytes(bytes);
+    this.checkpointer?.advanced(bytes);
     this.delivery?.reached(read, offset);
     this.readSomething = true;
-    return outputsReady(options.lines.output, options.lines.deadLetter);
+    const waiting = outputsReady(options.lines.output, options.lines.deadLetter);
+    return more ? this.betweenChunks(waiting) : waiting;
+  }
+
+  /**
+   * Between two chunks of a catch-up, however long the backlog: the event loop turns (SIGTERM,
+   * /healthz and /metrics are answered), and the positions are saved when due, by time or by
+   * bytes read, so that a SIGKILL costs at most one checkpoint's worth of lines read again.
+   * Only from a followed file's reading: a full look may be half done during a compressed file's.
+   */
+  private async betweenChunks(waiting: Promise<void> | undefined): Promise<void> {
+    if (waiting) await waiting;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.checkpointer?.due && !this.options.stop.aborted) await this.checkpoint();
   }
 
   /**
