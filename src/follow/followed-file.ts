@@ -1,4 +1,4 @@
-import { fstatSync, readSync } from 'node:fs';
+import { constants, fstatSync, readSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { MIN_JUDGED, type SurveyCounts } from '../pipeline/input-survey.js';
@@ -14,6 +14,29 @@ const READ_BYTES = 256 * 1024;
 // and a buffer each would be garbage (a full look reads every followed file).
 const firstRead = Buffer.allocUnsafe(FIRST_READ_BYTES + 1);
 const startAgain = Buffer.allocUnsafe(FINGERPRINT_BYTES);
+
+/**
+ * What a path names when it is not a file that can be followed (a FIFO blocks its reader, a
+ * device may give bytes without end); undefined for a file, and for a directory (reported as
+ * unreadable, and retried).
+ */
+export function unfollowable(stat: Pick<Stats, 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>): string | undefined {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return undefined;
+}
+
+/** Thrown by FollowedFile.open for a path that names no file to follow. */
+export class UnfollowableError extends Error {
+  constructor(
+    readonly path: string,
+    readonly kind: string,
+  ) {
+    super(`${path} is ${kind}: not followed (hidlog follows regular files)`);
+  }
+}
 
 /**
  * One text file being followed, held open: after a rename or a delete it is still read, through
@@ -48,11 +71,16 @@ export class FollowedFile {
     this.splitter = this.processor.splitter();
   }
 
-  /** Opens a file to be read from its first byte (see startAt). */
+  /**
+   * Opens a file to be read from its first byte (see startAt). Without blocking: a FIFO put where
+   * a file was would hold the open until a writer came. It is refused (UnfollowableError), as is a device.
+   */
   static async open(path: string, options: LineOptions): Promise<FollowedFile> {
-    const handle = await open(path, 'r');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const stat = await handle.stat();
+      const kind = unfollowable(stat);
+      if (kind) throw new UnfollowableError(path, kind);
       return new FollowedFile(path, handle, stat.dev, stat.ino, options);
     } catch (error) {
       await handle.close();

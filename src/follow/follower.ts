@@ -9,7 +9,7 @@ import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
-import { FollowedFile } from './followed-file.js';
+import { FollowedFile, UnfollowableError, unfollowable } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
 import { pathsNow, patternNames } from './paths-provider.js';
 import { WakeUp, type Look } from './wake-up.js';
@@ -109,6 +109,8 @@ export class Follower {
   /** Files compressed in a way hidlog does not read, named once. */
   private readonly skipped = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Paths that named a FIFO or a device: said once each, never opened. */
+  private readonly refused = new Set<string>();
   /** Paths whose lines were judged for the notice on unusable input: once per path. */
   private readonly judged = new Set<string>();
   /** Files present at the first start, with --start-at end: where their last complete line ended then. */
@@ -216,7 +218,13 @@ export class Follower {
     for (const path of await pathsNow(patterns)) {
       try {
         // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
-        const { dev, ino, size, mtimeMs } = statSync(path);
+        const stats = statSync(path);
+        const kind = unfollowable(stats);
+        if (kind) {
+          this.refuse(new UnfollowableError(path, kind));
+          continue;
+        }
+        const { dev, ino, size, mtimeMs } = stats;
         const identity = identityOf({ dev, ino });
         if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
       } catch {
@@ -262,7 +270,8 @@ export class Follower {
       file = await FollowedFile.open(path, options.lines);
     } catch (error) {
       // Renamed or deleted since it was found (a rotation): looked for again next time.
-      if (!isGone(error)) this.reportOnce(path, error);
+      if (error instanceof UnfollowableError) this.refuse(error);
+      else if (!isGone(error)) this.reportOnce(path, error);
       return undefined;
     }
     // The path may name another file by the time it is opened (a rotation in between):
@@ -642,6 +651,13 @@ export class Follower {
   /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
   private searching(): boolean {
     return this.contents.some((content) => content.searchUntil !== undefined);
+  }
+
+  /** A FIFO or a device a pattern names: said once per path; the other files are followed on. */
+  private refuse(error: UnfollowableError): void {
+    if (this.refused.has(error.path)) return;
+    this.refused.add(error.path);
+    this.options.warn(error.message);
   }
 
   private reportOnce(path: string, error: unknown): void {
