@@ -1,0 +1,164 @@
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { freePort, waitFor } from '../helpers/tools.js';
+
+// A backlog several seconds long to catch up with, even on a fast machine (docs/follow-resources.md).
+const BACKLOG_RECORDS = 3_000_000;
+// What a restart after SIGKILL may read again: the bytes since the last save (8 MiB), plus the
+// chunk being read and what the output had not taken when it was saved (docs/follow-resources.md).
+const REPEAT_BOUND_BYTES = 9 * 1024 * 1024;
+
+const record = (n: number) => `{"n":${n},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'}}\n`;
+
+let shared: string;
+let backlog: string;
+/** Where each record of the backlog begins, and (last) its size. */
+let starts: Float64Array;
+
+beforeAll(() => {
+  shared = mkdtempSync(join(tmpdir(), 'hidlog-backlog-'));
+  backlog = join(shared, 'backlog.log');
+  starts = new Float64Array(BACKLOG_RECORDS + 1);
+  const fd = openSync(backlog, 'w');
+  let text = '';
+  let offset = 0;
+  for (let n = 0; n < BACKLOG_RECORDS; n++) {
+    const line = record(n);
+    starts[n] = offset;
+    offset += line.length;
+    text += line;
+    if (text.length > 1 << 20) {
+      writeSync(fd, text);
+      text = '';
+    }
+  }
+  writeSync(fd, text);
+  closeSync(fd);
+  starts[BACKLOG_RECORDS] = offset;
+});
+afterAll(() => rmSync(shared, { recursive: true, force: true }));
+
+let dir: string;
+const running: ChildProcess[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hidlog-backlog-run-'));
+});
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Follow {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  out: string;
+}
+
+function follow(args: string[], out = join(dir, 'out.ndjson')): Follow {
+  const child = startCli(['annotate', '--follow', '--poll-interval', '50', '-o', out, ...args]);
+  running.push(child);
+  return { child, done: collect(child), out };
+}
+
+/** The offset the state file holds for the backlog, once there is one. */
+function savedOffset(state: string): number | undefined {
+  if (!existsSync(state)) return undefined;
+  const files = (JSON.parse(readFileSync(state, 'utf8')) as { files: { path: string; offset: number }[] }).files;
+  return files.find((file) => file.path === backlog)?.offset;
+}
+
+/** Checks that the records in an output run `first`, `first` + 1, ... in order; returns how many there are. */
+function countInOrder(path: string, first: number): number {
+  const text = readFileSync(path, 'utf8');
+  let expected = first;
+  let at = 0;
+  while (at < text.length) {
+    const prefix = `{"n":${expected},`;
+    if (!text.startsWith(prefix, at)) expect.fail(`record ${expected} expected at byte ${at} of ${path}, found ${text.slice(at, at + 40)}`);
+    expected++;
+    const end = text.indexOf('\n', at);
+    at = end === -1 ? text.length : end + 1;
+  }
+  return expected - first;
+}
+
+/** Terminates the run with `signal`; resolves with its result and how long it took to exit. */
+async function stopTimed(run: Follow, signal: NodeJS.Signals): Promise<{ result: CliResult; ms: number }> {
+  const started = Date.now();
+  run.child.kill(signal);
+  const result = await run.done;
+  return { result, ms: Date.now() - started };
+}
+
+describe('hidlog annotate --follow: catching up a backlog', () => {
+  it('answers /healthz while it catches up, exits within 2 s of SIGTERM, and saved exactly what it wrote', async () => {
+    const state = join(dir, 'state.json');
+    const port = await freePort();
+    const run = follow(['--start-at', 'beginning', '--state-file', state, '--metrics-listen', `127.0.0.1:${port}`, backlog]);
+    // Progress is saved during the catch-up, not at its end.
+    await waitFor('a first save during the catch-up', async () => ((savedOffset(state) ?? 0) > 0 ? true : undefined));
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('ok\n');
+    }
+    const { result, ms } = await stopTimed(run, 'SIGTERM');
+    expect(result.code).toBe(0);
+    expect(ms).toBeLessThan(2000);
+    const offset = savedOffset(state)!;
+    expect(offset).toBeLessThan(starts[BACKLOG_RECORDS]!); // stopped in the middle
+    // Everything up to the saved offset is out, once and in order, and nothing after it: a restart goes on exactly there.
+    const written = countInOrder(run.out, 0);
+    expect(starts[written]).toBe(offset);
+  });
+
+  it('after SIGKILL in the middle, a restart reads again no more than one save apart', async () => {
+    const state = join(dir, 'state.json');
+    const first = follow(['--start-at', 'beginning', '--state-file', state, backlog]);
+    // Several saves into the catch-up.
+    await waitFor('saves during the catch-up', async () => ((savedOffset(state) ?? 0) > 3 * 8 * 1024 * 1024 ? true : undefined));
+    const killed = await stopTimed(first, 'SIGKILL');
+    expect(killed.result.signal).toBe('SIGKILL');
+    const offset = savedOffset(state)!;
+    const written = countInOrder(first.out, 0);
+    expect(offset).toBeLessThan(starts[BACKLOG_RECORDS]!);
+    // Nothing lost: the saved offset is not past what was written; and what is read again is bounded.
+    expect(offset).toBeLessThanOrEqual(starts[written]!);
+    expect(starts[written]! - offset).toBeLessThanOrEqual(REPEAT_BOUND_BYTES);
+    // The restart goes on at the saved offset, at a record's start.
+    const resumeAt = starts.indexOf(offset);
+    expect(resumeAt).toBeGreaterThan(0);
+    const second = follow(['--state-file', state, backlog], join(dir, 'second.ndjson'));
+    await waitFor('the restart to write', async () => (existsSync(second.out) && statSync(second.out).size > 0 ? true : undefined));
+    const { result } = await stopTimed(second, 'SIGTERM');
+    expect(result.code).toBe(0);
+    expect(countInOrder(second.out, resumeAt)).toBeGreaterThan(0);
+  });
+});
+
+describe('hidlog annotate --follow: what is not a file', () => {
+  it('refuses a FIFO and a symlink to /dev/zero in the glob, one line each, follows the file beside them, and stops on SIGTERM', async () => {
+    const fifo = join(dir, 'a.log');
+    const zero = join(dir, 'b.log');
+    const log = join(dir, 'c.log');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync('/dev/zero', zero);
+    writeFileSync(log, record(0));
+    const run = follow(['--start-at', 'beginning', join(dir, '*.log')]);
+    await waitFor('the file to be read', async () => (existsSync(run.out) && readFileSync(run.out, 'utf8').includes('"n":0,') ? true : undefined));
+    appendFileSync(log, record(1));
+    await waitFor('the file to be followed', async () => (readFileSync(run.out, 'utf8').includes('"n":1,') ? true : undefined));
+    const { result, ms } = await stopTimed(run, 'SIGTERM');
+    expect(result.code).toBe(0);
+    expect(ms).toBeLessThan(2000);
+    expect(countInOrder(run.out, 0)).toBe(2);
+    expect(result.stderr).toBe(
+      `hidlog: ${fifo} is a FIFO: not followed (hidlog follows regular files)\nhidlog: ${zero} is a character device: not followed (hidlog follows regular files)\n`,
+    );
+  });
+});
