@@ -1,4 +1,4 @@
-import { constants, fstatSync, readSync, type Stats } from 'node:fs';
+import { constants, fstatSync, readSync, statSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { MIN_JUDGED, type SurveyCounts } from '../pipeline/input-survey.js';
@@ -40,7 +40,9 @@ export class UnfollowableError extends Error {
 
 /**
  * One text file being followed, held open: after a rename or a delete it is still read, through
- * its handle, to its end. Lines go through the same LineProcessor as any input.
+ * its handle, to its end. Lines go through the same LineProcessor as any input. When there are
+ * more files than descriptors to hold them, an idle one is parked: its handle closed, its
+ * position and its unfinished line kept, and opened again at its path when it changes there.
  */
 export class FollowedFile {
   private processor: LineProcessor;
@@ -59,10 +61,12 @@ export class FollowedFile {
   decided = false;
   /** Where copies of this content were seen (copytruncate's, compressed ones): read from if it is truncated. */
   readonly copies = new Set<string>();
+  /** While parked: its size and modification time then, to tell whether it changed since. */
+  private parkedStamp: { size: number; mtimeMs: number } | undefined;
 
   private constructor(
     public path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle | undefined,
     readonly dev: number,
     readonly ino: number,
     private readonly options: LineOptions,
@@ -76,20 +80,64 @@ export class FollowedFile {
    * a file was would hold the open until a writer came. It is refused (UnfollowableError), as is a device.
    */
   static async open(path: string, options: LineOptions): Promise<FollowedFile> {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const { handle, stat } = await openFollowable(path);
+    return new FollowedFile(path, handle, stat.dev, stat.ino, options);
+  }
+
+  /** Its descriptor; none while parked. */
+  get fd(): number | undefined {
+    return this.handle?.fd;
+  }
+
+  get parked(): boolean {
+    return this.handle === undefined;
+  }
+
+  /** Closes its handle, keeping all else: it is opened again at its path (unpark) when it changes there. */
+  async park(): Promise<void> {
+    const handle = this.opened;
+    this.parkedStamp = this.stamp();
+    this.handle = undefined;
+    await handle.close();
+  }
+
+  /**
+   * Whether, parked, it has something to read: its path still names it (the same device and
+   * inode) and it changed since it was parked, or it holds bytes not read yet. A path that names
+   * another file now, or none, is not opened again here: that is a rotation, seen at the next look
+   * at its directory (then the file is closed, as a quiet rotated file is).
+   */
+  changedWhileParked(): boolean {
     try {
-      const stat = await handle.stat();
-      const kind = unfollowable(stat);
-      if (kind) throw new UnfollowableError(path, kind);
-      return new FollowedFile(path, handle, stat.dev, stat.ino, options);
-    } catch (error) {
-      await handle.close();
-      throw error;
+      const { dev, ino, size, mtimeMs } = statSync(this.path);
+      if (dev !== this.dev || ino !== this.ino) return false;
+      return size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== this.readOffset);
+    } catch {
+      return false;
     }
   }
 
-  get fd(): number {
-    return this.handle.fd;
+  /** Opens it again at its path; false (and still parked) if the path names another file by now, or none. */
+  async unpark(): Promise<boolean> {
+    let opened: { handle: FileHandle; stat: Stats };
+    try {
+      opened = await openFollowable(this.path);
+    } catch (error) {
+      if (isOutOfDescriptors(error)) throw error;
+      return false;
+    }
+    if (opened.stat.dev !== this.dev || opened.stat.ino !== this.ino) {
+      await opened.handle.close();
+      return false;
+    }
+    this.handle = opened.handle;
+    this.parkedStamp = undefined;
+    return true;
+  }
+
+  private get opened(): FileHandle {
+    if (!this.handle) throw new Error(`${this.path} is parked`);
+    return this.handle;
   }
 
   get identity(): string {
@@ -110,7 +158,7 @@ export class FollowedFile {
     const size = this.size();
     const from = Math.max(0, size - limit);
     const buffer = Buffer.alloc(size - from);
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, from);
+    const { bytesRead } = await this.opened.read(buffer, 0, buffer.length, from);
     const newline = buffer.subarray(0, bytesRead).lastIndexOf(10);
     return newline === -1 ? (from === 0 ? 0 : size) : from + newline + 1;
   }
@@ -118,7 +166,7 @@ export class FollowedFile {
   /** Reads the file's first bytes (up to FINGERPRINT_BYTES) again, and keeps them. */
   async readStart(): Promise<Buffer> {
     const buffer = Buffer.alloc(FINGERPRINT_BYTES);
-    const { bytesRead } = await this.handle.read(buffer, 0, FINGERPRINT_BYTES, 0);
+    const { bytesRead } = await this.opened.read(buffer, 0, FINGERPRINT_BYTES, 0);
     this.startBytes = buffer.subarray(0, bytesRead);
     this.startFingerprint = fingerprintOfStart(this.startBytes);
     return this.startBytes;
@@ -157,7 +205,7 @@ export class FollowedFile {
   }
 
   size(): number {
-    return fstatSync(this.handle.fd).size;
+    return fstatSync(this.opened.fd).size;
   }
 
   /**
@@ -181,7 +229,7 @@ export class FollowedFile {
       const length = Math.max(0, Math.min(buffer.length, end - from));
       // A read of a tail is a few kilobytes from the page cache: done at once, it costs a fifth of
       // the CPU of a read through the thread pool (measured), and a follower makes many.
-      const bytesRead = length === 0 ? 0 : readSync(this.handle.fd, buffer, 0, length, from);
+      const bytesRead = length === 0 ? 0 : readSync(this.opened.fd, buffer, 0, length, from);
       if (overlap === 1 && (bytesRead === 0 || (this.lastByte !== undefined && buffer[0] !== this.lastByte))) return 'truncated';
       const fresh = bytesRead - overlap;
       if (fresh <= 0) break;
@@ -211,12 +259,18 @@ export class FollowedFile {
     const kept = this.startBytes;
     if (kept.length === 0) return true;
     const now = startAgain.subarray(0, kept.length);
-    return readSync(this.handle.fd, now, 0, kept.length, 0) === kept.length && now.equals(kept);
+    return readSync(this.opened.fd, now, 0, kept.length, 0) === kept.length && now.equals(kept);
   }
 
   /** Bytes written to the file and not read yet. */
   lag(): number {
-    return Math.max(0, this.size() - this.readOffset);
+    if (this.handle) return Math.max(0, this.size() - this.readOffset);
+    try {
+      const { dev, ino, size } = statSync(this.path);
+      return dev === this.dev && ino === this.ino ? Math.max(0, size - this.readOffset) : 0;
+    } catch {
+      return 0;
+    }
   }
 
   get offset(): number {
@@ -260,11 +314,30 @@ export class FollowedFile {
 
   /** Size and modification time, to tell whether the file changed since it was looked at. */
   stamp(): { size: number; mtimeMs: number } {
-    const { size, mtimeMs } = fstatSync(this.handle.fd);
+    const { size, mtimeMs } = fstatSync(this.opened.fd);
     return { size, mtimeMs };
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    const { handle } = this;
+    this.handle = undefined;
+    await handle?.close();
   }
 }
+
+/** Opens a path to follow without blocking (a FIFO put where a file was would hold the open until a writer came); refuses a FIFO or a device. */
+async function openFollowable(path: string): Promise<{ handle: FileHandle; stat: Stats }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    const kind = unfollowable(stat);
+    if (kind) throw new UnfollowableError(path, kind);
+    return { handle, stat };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** An open that failed for want of a descriptor (the process's limit, or the system's). */
+export const isOutOfDescriptors = (error: unknown) => ['EMFILE', 'ENFILE'].includes((error as NodeJS.ErrnoException).code ?? '');

@@ -9,7 +9,8 @@ import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
-import { FollowedFile, UnfollowableError, unfollowable } from './followed-file.js';
+import { DescriptorBudget } from './descriptor-budget.js';
+import { FollowedFile, UnfollowableError, isOutOfDescriptors, unfollowable } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
 import { pathsNow, patternNames } from './paths-provider.js';
 import { WakeUp, type Look } from './wake-up.js';
@@ -30,6 +31,10 @@ const SEARCH_CANDIDATES = 1000;
 /** What an operator watches on /metrics: no label per file, by design. */
 export class FollowStats {
   files = 0;
+  /** Followed files held open now: fewer than `files` when the descriptor budget binds. */
+  openFiles = 0;
+  /** Followed files held open at most (descriptor-budget.ts); Infinity without a known limit. */
+  openFilesLimit = Infinity;
   rotations = 0;
   truncations = 0;
   lastLineSeconds = 0;
@@ -62,6 +67,8 @@ export interface FollowOptions {
   stop: AbortSignal;
   /** `--input-format`, for the notice on a file that is mostly not records. */
   inputFormat: InputFormatOption;
+  /** How many followed files may be held open; measured from the process's limit if not given. */
+  descriptors?: DescriptorBudget | undefined;
 }
 
 /**
@@ -121,6 +128,10 @@ export class Follower {
   private readonly wakeUp: WakeUp<FollowedFile>;
   private firstStart = false;
   private readSomething = false;
+  private readonly budget: DescriptorBudget;
+  /** Files being read now (readFile may open others meanwhile): never parked. */
+  private readonly reading = new Set<FollowedFile>();
+  private saidBudgetBinds = false;
 
   constructor(private readonly options: FollowOptions) {
     const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats } = options;
@@ -128,7 +139,9 @@ export class Follower {
       this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
       this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
     }
-    this.wakeUp = new WakeUp({ pollMs, watch, stop });
+    this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
+    this.budget = options.descriptors ?? new DescriptorBudget();
+    stats.openFilesLimit = this.budget.files;
     stats.lag = () => {
       let lag = 0;
       for (const file of this.files.values()) lag += file.lag();
@@ -186,6 +199,8 @@ export class Follower {
     if (rotated.length > 0) await this.closeQuietRotated();
     if (this.searching()) await this.searchAll();
     options.stats.files = this.files.size;
+    options.stats.openFiles = this.openCount();
+    options.stats.openFilesLimit = this.budget.files;
     if (this.readSomething) {
       this.readSomething = false;
       // A tail writes what it read now, not when a chunk fills: latency over throughput.
@@ -267,7 +282,7 @@ export class Follower {
     const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, options.lines);
+      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, options.lines));
     } catch (error) {
       // Renamed or deleted since it was found (a rotation): looked for again next time.
       if (error instanceof UnfollowableError) this.refuse(error);
@@ -330,6 +345,17 @@ export class Follower {
   }
 
   private async readFile(file: FollowedFile): Promise<void> {
+    if (this.reading.has(file)) return this.readOpenFile(file);
+    this.reading.add(file);
+    try {
+      if (file.parked && !(file.changedWhileParked() && (await this.unpark(file)))) return;
+      await this.readOpenFile(file);
+    } finally {
+      this.reading.delete(file);
+    }
+  }
+
+  private async readOpenFile(file: FollowedFile): Promise<void> {
     const { options } = this;
     let read: number | 'truncated';
     try {
@@ -345,7 +371,7 @@ export class Follower {
     }
     if (read === 'truncated') {
       await this.truncated(file);
-      await this.readFile(file);
+      await this.readOpenFile(file);
       return;
     }
     if (read > 0) {
@@ -354,7 +380,73 @@ export class Follower {
       this.readSomething = true;
       this.judge(file, false);
     }
-    if (this.wakeUp.afterRead(file, read > 0)) await this.readFile(file);
+    if (this.wakeUp.afterRead(file, read > 0)) await this.readOpenFile(file);
+  }
+
+  /** Followed files held open now. */
+  private openCount(): number {
+    let open = 0;
+    for (const file of this.files.values()) if (!file.parked) open++;
+    return open;
+  }
+
+  /**
+   * Opens something (a followed file, a parked one again) within the descriptor budget: first
+   * parks the files idle the longest if it is spent, and if the open still fails for want of a
+   * descriptor (more were in use than the budget assumed), shrinks the budget and tries once more.
+   */
+  private async withDescriptor<T>(keep: FollowedFile | undefined, open: () => Promise<T>): Promise<T> {
+    await this.makeRoom(keep);
+    try {
+      return await open();
+    } catch (error) {
+      if (!isOutOfDescriptors(error)) throw error;
+      this.budget.shrink(this.openCount());
+      await this.makeRoom(keep);
+      return open();
+    }
+  }
+
+  /**
+   * Parks followed files, those idle the longest first, until one more can be opened within the
+   * budget, and a few more (so that not every open has to look for one). A file rotated away is
+   * never parked (its handle is the only way to its last lines), nor one being read.
+   */
+  private async makeRoom(keep: FollowedFile | undefined): Promise<void> {
+    const { files } = this.budget;
+    let open = this.openCount();
+    if (open < files) return;
+    this.sayBudgetBinds();
+    const idle = [...this.files.values()].filter((file) => !file.parked && !file.rotatedAway && file !== keep && !this.reading.has(file));
+    idle.sort((a, b) => a.lastGrowth - b.lastGrowth);
+    const target = files - Math.ceil(files / 16);
+    for (const file of idle) {
+      if (open < target) break;
+      await this.park(file);
+      open--;
+    }
+  }
+
+  private async park(file: FollowedFile): Promise<void> {
+    await file.park();
+    this.wakeUp.rewatch(file);
+  }
+
+  /** Opens a parked file again at its path; false if the path names another file by now, or none (a rotation: see changedWhileParked). */
+  private async unpark(file: FollowedFile): Promise<boolean> {
+    if (!(await this.withDescriptor(file, () => file.unpark()))) return false;
+    this.wakeUp.rewatch(file);
+    return true;
+  }
+
+  /** Said once, when the budget first binds. */
+  private sayBudgetBinds(): void {
+    if (this.saidBudgetBinds) return;
+    this.saidBudgetBinds = true;
+    const { files, limit } = this.budget;
+    this.options.warn(
+      `more files to follow than descriptors to hold them open (open files limit ${limit}, ulimit -n): at most ${files} are held open, the others closed while idle and opened again when they change`,
+    );
   }
 
   /** Says once per path, when a file has enough lines (or at shutdown), that they are mostly unusable (input-survey.ts). */
@@ -603,7 +695,7 @@ export class Follower {
     const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, options.lines);
+      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, options.lines));
     } catch {
       return;
     }
