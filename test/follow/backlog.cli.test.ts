@@ -162,6 +162,43 @@ describe('hidlog annotate --follow: what is not a file', () => {
   });
 });
 
+describe('hidlog annotate --follow -o FIFO', () => {
+  it('waits for a reader where SIGTERM reaches it: stops within 2 s, in one line', async () => {
+    const fifo = join(dir, 'out.fifo');
+    const log = join(dir, 'app.log');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(log, record(0));
+    const run = follow([log], fifo);
+    let stderr = '';
+    run.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor('the wait to be said', async () => (stderr.includes('no process reads yet') ? true : undefined));
+    const { result, ms } = await stopTimed(run, 'SIGTERM');
+    expect(ms).toBeLessThan(2000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `hidlog: output ${fifo} is a FIFO no process reads yet: waiting for one\nhidlog: cannot write output ${fifo}: stopped before a process opened the FIFO for reading\n`,
+    );
+  });
+
+  it('writes to the FIFO once a reader comes', async () => {
+    const fifo = join(dir, 'out.fifo');
+    const log = join(dir, 'app.log');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(log, record(0));
+    const run = follow(['--start-at', 'beginning', log], fifo);
+    let stderr = '';
+    run.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor('the wait to be said', async () => (stderr.includes('no process reads yet') ? true : undefined));
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    running.push(reader);
+    let read = '';
+    reader.stdout.on('data', (chunk: Buffer) => (read += chunk.toString()));
+    await waitFor('the record through the FIFO', async () => (read.startsWith('{"n":0,') ? true : undefined));
+    const { result } = await stopTimed(run, 'SIGTERM');
+    expect(result.code).toBe(0);
+  });
+});
+
 describe.runIf(hasTool('prlimit'))('hidlog annotate --follow: more files than descriptors', () => {
   const FILES = 2000;
 
