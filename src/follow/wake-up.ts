@@ -104,10 +104,10 @@ export class WakeUp<F extends Watchable> {
 
   /** The file was closed (parked) or opened again: watched anew, at its path or through its descriptor; a change already seen is kept. */
   rewatch(file: F): void {
-    const watcher = this.watchers.get(file);
-    if (!watcher) return; // polled (busy, or not watchable): nothing to redo
-    watcher.close();
+    if (this.busy.has(file)) return; // polled while busy: watched again when it quietens
+    this.watchers.get(file)?.close();
     this.watchers.delete(file);
+    this.unwatched.delete(file);
     this.watch(file);
   }
 
