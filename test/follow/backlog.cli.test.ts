@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -204,6 +204,38 @@ describe.runIf(hasTool('prlimit'))('hidlog annotate --follow: more files than de
 
   /** The `n` of every record in an output. */
   const numbersIn = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^\{"n":(\d+),/gm)].map((match) => Number(match[1]));
+
+  it('loses nothing to rename rotations under a limit that binds, following a glob that finds the rotated names', { timeout: 120_000 }, async () => {
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `idle${i}.log`), `{"idle":${i}}\n`);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const out = join(dir, 'out.ndjson');
+    const args = ['annotate', '--follow', '--poll-interval', '50', '-o', out, join(dir, '*.log*')];
+    const child = spawn('prlimit', ['--nofile=128', process.execPath, CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(child);
+    const run: Follow = { child, done: collect(child), out };
+    await waitFor('hidlog to follow', async () => {
+      if (existsSync(out) && readFileSync(out, 'utf8').includes('"probe":true')) return true;
+      appendFileSync(log, '{"probe":true}\n');
+      return undefined;
+    });
+    let n = 0;
+    for (let rotation = 0; rotation < 4; rotation++) {
+      for (let i = 0; i < 400; i++) appendFileSync(log, record(n++));
+      renameSync(log, `${log}.${rotation}`);
+      // The application goes on writing to the file it has open, then reopens its log.
+      for (let i = 0; i < 50; i++) appendFileSync(`${log}.${rotation}`, record(n++));
+      writeFileSync(log, '');
+      // Long enough for the rotated file to go quiet and be let go.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+    }
+    await waitFor('every record', async () => (numbersIn(out).length >= n ? true : undefined), 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { result } = await stopTimed(run, 'SIGTERM');
+    expect(result.code).toBe(0);
+    expect([...numbersIn(out)].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(result.stderr).toMatch(/^hidlog: more files to follow than descriptors to hold them open \(open files limit 128, ulimit -n\): at most \d+ are held open/);
+  });
 
   it.each([256, 1024])('follows 2,000 files under a limit of %i descriptors: every record out once, the limit said once', { timeout: 180_000 }, async (limit) => {
     const logs = Array.from({ length: FILES }, (_, i) => join(dir, `f${String(i).padStart(4, '0')}.log`));
