@@ -14,8 +14,10 @@ export interface FollowArgs {
 }
 
 // How often, at most, positions are saved while lines flow: after a SIGKILL, at most this
-// much is read again (README, "Follow mode").
+// much is read again (README, "Follow mode"); in a catch-up, also after this many bytes read
+// (docs/follow-resources.md).
 const CHECKPOINT_MS = 1000;
+const CHECKPOINT_BYTES = 8 * 1024 * 1024;
 // At shutdown, how long an output may take to accept what is left; the rest is read again at
 // the next start. With the state file's save, hidlog is out within 2 s of SIGTERM.
 const LAST_WRITES_MS = 1000;
@@ -57,6 +59,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
     watch: args.watch,
     stateFile: args.stateFile,
     checkpointMs: CHECKPOINT_MS,
+    checkpointBytes: CHECKPOINT_BYTES,
     stats,
     lastWrites,
     bytes: (count) => metrics?.tally.bytes(count),

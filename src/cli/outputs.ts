@@ -1,4 +1,6 @@
-import { fstatSync } from 'node:fs';
+import { close, constants, fstatSync, open, stat } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { describeError } from '../pipeline/errors.js';
@@ -36,9 +38,9 @@ export async function openOutputs(
   const writes: WriteMode = mode === 'follow' ? 'at once' : 'pool';
   const names = { output: args.output ? `output ${args.output}` : 'stdout', deadLetter: args.deadLetter && `dead-letter file ${args.deadLetter}` };
   const outputFaults = faultsOf(mode, 'output', names.output, errors, stop);
-  const output = args.output ? await openFile(args.output, 'output', flags, outputFaults, writes) : stdoutStream(outputFaults, writes);
+  const output = args.output ? await openFile(args.output, 'output', flags, outputFaults, writes, stop) : stdoutStream(outputFaults, writes);
   if (output === process.stdout) output.on('error', (error: NodeJS.ErrnoException) => errors.count('output', error.code));
-  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop), writes) : undefined;
+  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop), writes, stop) : undefined;
   return {
     output: new LineWriter(output, { stop }),
     deadLetter: deadLetter && new LineWriter(deadLetter, { stop }),
@@ -54,11 +56,46 @@ export async function openOutputs(
 }
 
 /** Opens a file for writing ('w') or appending ('a'); a failure is one line naming it. */
-async function openFile(path: string, what: string, flags: 'w' | 'a', faults: WriteFaults, writes: WriteMode): Promise<FileSink> {
+async function openFile(path: string, what: string, flags: 'w' | 'a', faults: WriteFaults, writes: WriteMode, stop: AbortSignal): Promise<FileSink> {
   try {
-    return await FileSink.open(path, flags, faults, writes);
+    const probe = await untilFifoHasReader(path, `${what} ${path}`, stop);
+    try {
+      return await FileSink.open(path, flags, faults, writes);
+    } finally {
+      if (probe !== undefined) await promisify(close)(probe);
+    }
   } catch (error) {
     throw new Error(`cannot write ${what} ${path}: ${describeError(error)}`);
+  }
+}
+
+// How often a FIFO with no reader is tried again.
+const FIFO_RETRY_MS = 100;
+
+/**
+ * An open of a FIFO for writing waits until a process opens it for reading, in the thread pool,
+ * where no signal reaches it: with no reader, hidlog would ignore SIGTERM. So, for a FIFO, wait
+ * here instead (said once), trying every FIFO_RETRY_MS without blocking, until a reader comes or
+ * hidlog is stopped. Returns the descriptor that found the reader, to be closed only after the
+ * sink's own open: closed before, it would be the reader's end of file (the last writer gone).
+ */
+async function untilFifoHasReader(path: string, name: string, stop: AbortSignal): Promise<number | undefined> {
+  const isFifo = await promisify(stat)(path).then(
+    (stats) => stats.isFIFO(),
+    () => false,
+  );
+  if (!isFifo) return undefined;
+  let said = false;
+  for (;;) {
+    try {
+      return await promisify(open)(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+    }
+    if (!said) warn(`${name} is a FIFO no process reads yet: waiting for one`);
+    said = true;
+    await sleep(FIFO_RETRY_MS, undefined, { signal: stop }).catch(() => undefined);
+    if (stop.aborted) throw new Error('stopped before a process opened the FIFO for reading');
   }
 }
 

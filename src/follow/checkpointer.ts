@@ -18,6 +18,8 @@ export interface CheckpointerOptions {
   path: string;
   /** How often, at most, positions are saved unless forced. */
   everyMs: number;
+  /** Or after this many bytes read (a catch-up reads far more than a second's worth between two looks). */
+  everyBytes?: number | undefined;
   warn: (message: string) => void;
 }
 
@@ -25,8 +27,10 @@ const VERSION = 2;
 
 /** Keeps the state file: loads the saved positions, and saves the positions it is given (delivered ones: see Delivery). */
 export class Checkpointer {
+  /** When positions were last saved, or a save last failed: a failing save is tried again after everyMs, not at every chunk. */
   private lastSave = 0;
   private lastText = '';
+  private bytesSinceSave = 0;
 
   constructor(private readonly options: CheckpointerOptions) {}
 
@@ -42,25 +46,33 @@ export class Checkpointer {
     return parseState(path, text);
   }
 
-  /** Whether a save is due: the last one is at least `everyMs` old. */
+  /** `count` more bytes were read. */
+  advanced(count: number): void {
+    this.bytesSinceSave += count;
+  }
+
+  /** Whether a save is due: the last one is at least `everyMs` old, or `everyBytes` were read since. */
   get due(): boolean {
-    return Date.now() - this.lastSave >= this.options.everyMs;
+    const { everyMs, everyBytes } = this.options;
+    return Date.now() - this.lastSave >= everyMs || (everyBytes !== undefined && this.bytesSinceSave >= everyBytes);
   }
 
   /** Writes `positions` atomically, unless they are the ones saved last; a failure is warned about, not thrown. */
   async save(positions: FilePosition[]): Promise<void> {
     const { path, warn } = this.options;
     const text = JSON.stringify({ version: VERSION, files: positions }, null, 1) + '\n';
+    this.bytesSinceSave = 0;
     if (text === this.lastText) {
       this.lastSave = Date.now();
       return;
     }
     try {
       await writeFileAtomically(path, text);
-      this.lastSave = Date.now();
       this.lastText = text;
     } catch (error) {
       warn(`cannot write state file ${path}: ${describeError(error)}`);
+    } finally {
+      this.lastSave = Date.now();
     }
   }
 }

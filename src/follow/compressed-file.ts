@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -29,7 +30,8 @@ export class CompressedFile {
   ) {}
 
   static async open(path: string): Promise<CompressedFile> {
-    const handle = await open(path, 'r');
+    // Without blocking, should a FIFO have taken the file's place: its reads fail instead.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const stat = await handle.stat();
       return new CompressedFile(path, handle, identityOf(stat), stat.size, stat.mtimeMs);

@@ -23,10 +23,15 @@ const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
  * line is complete: such a file has nothing to read yet, so nothing to tell apart.
  */
 export function fingerprintOfStart(start: Buffer): Fingerprint | undefined {
+  const bytes = fingerprintLength(start);
+  return bytes === 0 ? undefined : { hash: hashOf(start.subarray(0, bytes)), bytes };
+}
+
+/** How many of a file's first bytes its fingerprint covers (0: none yet). */
+function fingerprintLength(start: Buffer): number {
   const window = start.subarray(0, FINGERPRINT_BYTES);
   const lineEnd = window.lastIndexOf(10) + 1;
-  const bytes = lineEnd > 0 ? lineEnd : window.length === FINGERPRINT_BYTES ? FINGERPRINT_BYTES : 0;
-  return bytes === 0 ? undefined : { hash: hashOf(start.subarray(0, bytes)), bytes };
+  return lineEnd > 0 ? lineEnd : window.length === FINGERPRINT_BYTES ? FINGERPRINT_BYTES : 0;
 }
 
 /** Whether a file that begins with `start` is the one `fingerprint` was taken of (as far as its first bytes tell). */
@@ -34,13 +39,13 @@ export function startMatches(fingerprint: Fingerprint, start: Buffer): boolean {
   return start.length >= fingerprint.bytes && hashOf(start.subarray(0, fingerprint.bytes)) === fingerprint.hash;
 }
 
-/** Whether two files that begin with `a` and `b` are one content: alike over the shorter of their fingerprints. */
+/**
+ * Whether two files that begin with `a` and `b` are one content: alike over the shorter of their
+ * fingerprints. Compared in place, without hashing: a new file is compared with every followed one.
+ */
 export function sameStart(a: Buffer, b: Buffer): boolean {
-  const first = fingerprintOfStart(a);
-  const second = fingerprintOfStart(b);
-  if (!first || !second) return false;
-  const bytes = Math.min(first.bytes, second.bytes);
-  return a.subarray(0, bytes).equals(b.subarray(0, bytes));
+  const bytes = Math.min(fingerprintLength(a), fingerprintLength(b));
+  return bytes > 0 && a.compare(b, 0, bytes, 0, bytes) === 0;
 }
 
 export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd';

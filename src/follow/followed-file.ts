@@ -1,4 +1,4 @@
-import { fstatSync, readSync } from 'node:fs';
+import { constants, fstatSync, readSync, statSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { MIN_JUDGED, type SurveyCounts } from '../pipeline/input-survey.js';
@@ -16,8 +16,33 @@ const firstRead = Buffer.allocUnsafe(FIRST_READ_BYTES + 1);
 const startAgain = Buffer.allocUnsafe(FINGERPRINT_BYTES);
 
 /**
+ * What a path names when it is not a file that can be followed (a FIFO blocks its reader, a
+ * device may give bytes without end); undefined for a file, and for a directory (reported as
+ * unreadable, and retried).
+ */
+export function unfollowable(stat: Pick<Stats, 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>): string | undefined {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return undefined;
+}
+
+/** Thrown by FollowedFile.open for a path that names no file to follow. */
+export class UnfollowableError extends Error {
+  constructor(
+    readonly path: string,
+    readonly kind: string,
+  ) {
+    super(`${path} is ${kind}: not followed (hidlog follows regular files)`);
+  }
+}
+
+/**
  * One text file being followed, held open: after a rename or a delete it is still read, through
- * its handle, to its end. Lines go through the same LineProcessor as any input.
+ * its handle, to its end. Lines go through the same LineProcessor as any input. When there are
+ * more files than descriptors to hold them, an idle one is parked: its handle closed, its
+ * position and its unfinished line kept, and opened again at its path when it changes there.
  */
 export class FollowedFile {
   private processor: LineProcessor;
@@ -36,10 +61,12 @@ export class FollowedFile {
   decided = false;
   /** Where copies of this content were seen (copytruncate's, compressed ones): read from if it is truncated. */
   readonly copies = new Set<string>();
+  /** While parked: its size and modification time then, to tell whether it changed since. */
+  private parkedStamp: { size: number; mtimeMs: number } | undefined;
 
   private constructor(
     public path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle | undefined,
     readonly dev: number,
     readonly ino: number,
     private readonly options: LineOptions,
@@ -48,20 +75,69 @@ export class FollowedFile {
     this.splitter = this.processor.splitter();
   }
 
-  /** Opens a file to be read from its first byte (see startAt). */
+  /**
+   * Opens a file to be read from its first byte (see startAt). Without blocking: a FIFO put where
+   * a file was would hold the open until a writer came. It is refused (UnfollowableError), as is a device.
+   */
   static async open(path: string, options: LineOptions): Promise<FollowedFile> {
-    const handle = await open(path, 'r');
+    const { handle, stat } = await openFollowable(path);
+    return new FollowedFile(path, handle, stat.dev, stat.ino, options);
+  }
+
+  /** Its descriptor; none while parked. */
+  get fd(): number | undefined {
+    return this.handle?.fd;
+  }
+
+  get parked(): boolean {
+    return this.handle === undefined;
+  }
+
+  /** Closes its handle, keeping all else: it is opened again at its path (unpark) when it changes there. */
+  async park(): Promise<void> {
+    const handle = this.opened;
+    this.parkedStamp = this.stamp();
+    this.handle = undefined;
+    await handle.close();
+  }
+
+  /**
+   * Whether, parked, it has something to read: its path still names it (the same device and
+   * inode) and it changed since it was parked, or it holds bytes not read yet. A path that names
+   * another file now, or none, is not opened again here: that is a rotation, seen at the next look
+   * at its directory (then the file is closed, as a quiet rotated file is).
+   */
+  changedWhileParked(): boolean {
     try {
-      const stat = await handle.stat();
-      return new FollowedFile(path, handle, stat.dev, stat.ino, options);
-    } catch (error) {
-      await handle.close();
-      throw error;
+      const { dev, ino, size, mtimeMs } = statSync(this.path);
+      if (dev !== this.dev || ino !== this.ino) return false;
+      return size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== this.readOffset);
+    } catch {
+      return false;
     }
   }
 
-  get fd(): number {
-    return this.handle.fd;
+  /** Opens it again at its path; false (and still parked) if the path names another file by now, or none. */
+  async unpark(): Promise<boolean> {
+    let opened: { handle: FileHandle; stat: Stats };
+    try {
+      opened = await openFollowable(this.path);
+    } catch (error) {
+      if (isOutOfDescriptors(error)) throw error;
+      return false;
+    }
+    if (opened.stat.dev !== this.dev || opened.stat.ino !== this.ino) {
+      await opened.handle.close();
+      return false;
+    }
+    this.handle = opened.handle;
+    this.parkedStamp = undefined;
+    return true;
+  }
+
+  private get opened(): FileHandle {
+    if (!this.handle) throw new Error(`${this.path} is parked`);
+    return this.handle;
   }
 
   get identity(): string {
@@ -82,7 +158,7 @@ export class FollowedFile {
     const size = this.size();
     const from = Math.max(0, size - limit);
     const buffer = Buffer.alloc(size - from);
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, from);
+    const { bytesRead } = await this.opened.read(buffer, 0, buffer.length, from);
     const newline = buffer.subarray(0, bytesRead).lastIndexOf(10);
     return newline === -1 ? (from === 0 ? 0 : size) : from + newline + 1;
   }
@@ -90,7 +166,7 @@ export class FollowedFile {
   /** Reads the file's first bytes (up to FINGERPRINT_BYTES) again, and keeps them. */
   async readStart(): Promise<Buffer> {
     const buffer = Buffer.alloc(FINGERPRINT_BYTES);
-    const { bytesRead } = await this.handle.read(buffer, 0, FINGERPRINT_BYTES, 0);
+    const { bytesRead } = await this.opened.read(buffer, 0, FINGERPRINT_BYTES, 0);
     this.startBytes = buffer.subarray(0, bytesRead);
     this.startFingerprint = fingerprintOfStart(this.startBytes);
     return this.startBytes;
@@ -129,25 +205,31 @@ export class FollowedFile {
   }
 
   size(): number {
-    return fstatSync(this.handle.fd).size;
+    return fstatSync(this.opened.fd).size;
   }
 
   /**
-   * Reads what was appended since the last call, as far as the end or until `stop`; returns the
-   * bytes read, or 'truncated' when the file no longer holds what was read (copytruncate): it is
-   * shorter than the offset, the byte before the offset, read again with the new ones, changed, or
-   * (when there are new bytes) its first bytes did. Each chunk gets a buffer of its own: the output
-   * may still hold the last one.
+   * Reads what was appended since the last call, as far as the file reached when the call began
+   * or until `stop`; returns the bytes read, or 'truncated' when the file no longer holds what was
+   * read (copytruncate): it is shorter than the offset, the byte before the offset, read again with
+   * the new ones, changed, or (when there are new bytes) its first bytes did. Each chunk gets a
+   * buffer of its own: the output may still hold the last one. `afterChunk` is told whether more is
+   * to be read now (a catch-up): the caller lets the event loop turn there.
    */
-  async read(stop: AbortSignal, afterChunk: (bytes: number) => Promise<void> | undefined): Promise<number | 'truncated'> {
+  async read(stop: AbortSignal, afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined): Promise<number | 'truncated'> {
+    // Never past the size it has now: a file written faster than it is read is read on at the next
+    // look, and nothing that gives bytes without end is read on for ever.
+    const end = this.size();
     let total = 0;
     let first = true;
     while (!stop.aborted) {
       const overlap = this.readOffset > 0 ? 1 : 0;
+      const from = this.readOffset - overlap;
       const buffer = first ? firstRead.subarray(0, FIRST_READ_BYTES + overlap) : Buffer.allocUnsafe(READ_BYTES + overlap);
+      const length = Math.max(0, Math.min(buffer.length, end - from));
       // A read of a tail is a few kilobytes from the page cache: done at once, it costs a fifth of
       // the CPU of a read through the thread pool (measured), and a follower makes many.
-      const bytesRead = readSync(this.handle.fd, buffer, 0, buffer.length, this.readOffset - overlap);
+      const bytesRead = length === 0 ? 0 : readSync(this.opened.fd, buffer, 0, length, from);
       if (overlap === 1 && (bytesRead === 0 || (this.lastByte !== undefined && buffer[0] !== this.lastByte))) return 'truncated';
       const fresh = bytesRead - overlap;
       if (fresh <= 0) break;
@@ -158,10 +240,11 @@ export class FollowedFile {
       total += fresh;
       this.lastGrowth = Date.now();
       this.splitter.push(chunk);
-      const waiting = afterChunk(fresh);
-      if (waiting) await waiting;
       // A short read is the end of the file as it is now.
-      if (bytesRead < buffer.length) break;
+      const more = bytesRead === buffer.length && this.readOffset < end;
+      const waiting = afterChunk(fresh, more);
+      if (waiting) await waiting;
+      if (!more) break;
       first = false;
     }
     return total;
@@ -176,12 +259,18 @@ export class FollowedFile {
     const kept = this.startBytes;
     if (kept.length === 0) return true;
     const now = startAgain.subarray(0, kept.length);
-    return readSync(this.handle.fd, now, 0, kept.length, 0) === kept.length && now.equals(kept);
+    return readSync(this.opened.fd, now, 0, kept.length, 0) === kept.length && now.equals(kept);
   }
 
   /** Bytes written to the file and not read yet. */
   lag(): number {
-    return Math.max(0, this.size() - this.readOffset);
+    if (this.handle) return Math.max(0, this.size() - this.readOffset);
+    try {
+      const { dev, ino, size } = statSync(this.path);
+      return dev === this.dev && ino === this.ino ? Math.max(0, size - this.readOffset) : 0;
+    } catch {
+      return 0;
+    }
   }
 
   get offset(): number {
@@ -225,11 +314,30 @@ export class FollowedFile {
 
   /** Size and modification time, to tell whether the file changed since it was looked at. */
   stamp(): { size: number; mtimeMs: number } {
-    const { size, mtimeMs } = fstatSync(this.handle.fd);
+    const { size, mtimeMs } = fstatSync(this.opened.fd);
     return { size, mtimeMs };
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    const { handle } = this;
+    this.handle = undefined;
+    await handle?.close();
   }
 }
+
+/** Opens a path to follow without blocking (a FIFO put where a file was would hold the open until a writer came); refuses a FIFO or a device. */
+async function openFollowable(path: string): Promise<{ handle: FileHandle; stat: Stats }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    const kind = unfollowable(stat);
+    if (kind) throw new UnfollowableError(path, kind);
+    return { handle, stat };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** An open that failed for want of a descriptor (the process's limit, or the system's). */
+export const isOutOfDescriptors = (error: unknown) => ['EMFILE', 'ENFILE'].includes((error as NodeJS.ErrnoException).code ?? '');

@@ -9,7 +9,8 @@ import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
-import { FollowedFile } from './followed-file.js';
+import { DescriptorBudget } from './descriptor-budget.js';
+import { FollowedFile, UnfollowableError, isOutOfDescriptors, unfollowable } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
 import { expandPattern, isWithin, patternNames } from './paths-provider.js';
 import { WakeUp, type Look } from './wake-up.js';
@@ -30,6 +31,10 @@ const SEARCH_CANDIDATES = 1000;
 /** What an operator watches on /metrics: no label per file, by design. */
 export class FollowStats {
   files = 0;
+  /** Followed files held open now: fewer than `files` when the descriptor budget binds. */
+  openFiles = 0;
+  /** Followed files held open at most (descriptor-budget.ts); Infinity without a known limit. */
+  openFilesLimit = Infinity;
   rotations = 0;
   truncations = 0;
   lastLineSeconds = 0;
@@ -54,6 +59,8 @@ export interface FollowOptions {
   stateFile?: string | undefined;
   /** How often, at most, the state file is written while lines flow. */
   checkpointMs: number;
+  /** And after how many bytes read, at most: a catch-up saves its progress as it goes. */
+  checkpointBytes?: number | undefined;
   stats: FollowStats;
   /** At shutdown, when the outputs stop being waited for: what they have not accepted by then is read again at the next start. */
   lastWrites: () => AbortSignal;
@@ -62,6 +69,8 @@ export interface FollowOptions {
   stop: AbortSignal;
   /** `--input-format`, for the notice on a file that is mostly not records. */
   inputFormat: InputFormatOption;
+  /** How many followed files may be held open; measured from the process's limit if not given. */
+  descriptors?: DescriptorBudget | undefined;
 }
 
 /**
@@ -109,6 +118,8 @@ export class Follower {
   /** Files compressed in a way hidlog does not read, named once. */
   private readonly skipped = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Paths that named a FIFO or a device: said once each, never opened. */
+  private readonly refused = new Set<string>();
   /** Paths whose lines were judged for the notice on unusable input: once per path. */
   private readonly judged = new Set<string>();
   /** Files present at the first start, with --start-at end: where their last complete line ended then. */
@@ -121,14 +132,20 @@ export class Follower {
   private readonly patternDirectories = new Map<string, Set<string>>();
   private firstStart = false;
   private readSomething = false;
+  private readonly budget: DescriptorBudget;
+  /** Files being read now (readFile may open others meanwhile): never parked. */
+  private readonly reading = new Set<FollowedFile>();
+  private saidBudgetBinds = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, warn, pollMs, watch, stop, stats } = options;
+    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats } = options;
     if (stateFile) {
-      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
+      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
       this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
     }
-    this.wakeUp = new WakeUp({ pollMs, watch, stop });
+    this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
+    this.budget = options.descriptors ?? new DescriptorBudget();
+    stats.openFilesLimit = this.budget.files;
     stats.lag = () => {
       let lag = 0;
       for (const file of this.files.values()) lag += file.lag();
@@ -185,6 +202,8 @@ export class Follower {
     if (rotated.length > 0) await this.closeQuietRotated();
     if (this.searching()) await this.searchAll();
     options.stats.files = this.files.size;
+    options.stats.openFiles = this.openCount();
+    options.stats.openFilesLimit = this.budget.files;
     if (this.readSomething) {
       this.readSomething = false;
       // A tail writes what it read now, not when a chunk fills: latency over throughput.
@@ -234,9 +253,15 @@ export class Follower {
         for (const path of expansion.files) {
           try {
             // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
-            const { dev, ino, size, mtimeMs } = statSync(path);
-            const identity = identityOf({ dev, ino });
+            const stats = statSync(path);
             named.add(pattern);
+            const kind = unfollowable(stats);
+            if (kind) {
+              this.refuse(new UnfollowableError(path, kind));
+              continue;
+            }
+            const { dev, ino, size, mtimeMs } = stats;
+            const identity = identityOf({ dev, ino });
             if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
           } catch {
             // Not there (yet, or between a delete and a create): looked for again next time.
@@ -283,10 +308,11 @@ export class Follower {
     const { options } = this;
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, this.linesOf(path));
+      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
     } catch (error) {
       // Renamed or deleted since it was found (a rotation): looked for again next time.
-      if (!isGone(error)) this.reportOnce(path, error);
+      if (error instanceof UnfollowableError) this.refuse(error);
+      else if (!isGone(error)) this.reportOnce(path, error);
       return undefined;
     }
     // The path may name another file by the time it is opened (a rotation in between):
@@ -345,12 +371,23 @@ export class Follower {
   }
 
   private async readFile(file: FollowedFile): Promise<void> {
+    if (this.reading.has(file)) return this.readOpenFile(file);
+    this.reading.add(file);
+    try {
+      if (file.parked && !(file.changedWhileParked() && (await this.unpark(file)))) return;
+      await this.readOpenFile(file);
+    } finally {
+      this.reading.delete(file);
+    }
+  }
+
+  private async readOpenFile(file: FollowedFile): Promise<void> {
     const { options } = this;
     let read: number | 'truncated';
     try {
       // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
       if (!file.decided && (await this.decide(file)) !== 'follow') return;
-      read = await file.read(options.stop, (bytes) => this.afterChunk(bytes, file, file.checkpointOffset));
+      read = await file.read(options.stop, (bytes, more) => this.afterChunk(bytes, file, file.checkpointOffset, more));
       if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
@@ -360,7 +397,7 @@ export class Follower {
     }
     if (read === 'truncated') {
       await this.truncated(file);
-      await this.readFile(file);
+      await this.readOpenFile(file);
       return;
     }
     if (read > 0) {
@@ -369,7 +406,73 @@ export class Follower {
       this.readSomething = true;
       this.judge(file, false);
     }
-    if (this.wakeUp.afterRead(file, read > 0)) await this.readFile(file);
+    if (this.wakeUp.afterRead(file, read > 0)) await this.readOpenFile(file);
+  }
+
+  /** Followed files held open now. */
+  private openCount(): number {
+    let open = 0;
+    for (const file of this.files.values()) if (!file.parked) open++;
+    return open;
+  }
+
+  /**
+   * Opens something (a followed file, a parked one again) within the descriptor budget: first
+   * parks the files idle the longest if it is spent, and if the open still fails for want of a
+   * descriptor (more were in use than the budget assumed), shrinks the budget and tries once more.
+   */
+  private async withDescriptor<T>(keep: FollowedFile | undefined, open: () => Promise<T>): Promise<T> {
+    await this.makeRoom(keep);
+    try {
+      return await open();
+    } catch (error) {
+      if (!isOutOfDescriptors(error)) throw error;
+      this.budget.shrink(this.openCount());
+      await this.makeRoom(keep);
+      return open();
+    }
+  }
+
+  /**
+   * Parks followed files, those idle the longest first, until one more can be opened within the
+   * budget, and a few more (so that not every open has to look for one). A file rotated away is
+   * never parked (its handle is the only way to its last lines), nor one being read.
+   */
+  private async makeRoom(keep: FollowedFile | undefined): Promise<void> {
+    const { files } = this.budget;
+    let open = this.openCount();
+    if (open < files) return;
+    this.sayBudgetBinds();
+    const idle = [...this.files.values()].filter((file) => !file.parked && !file.rotatedAway && file !== keep && !this.reading.has(file));
+    idle.sort((a, b) => a.lastGrowth - b.lastGrowth);
+    const target = files - Math.ceil(files / 16);
+    for (const file of idle) {
+      if (open < target) break;
+      await this.park(file);
+      open--;
+    }
+  }
+
+  private async park(file: FollowedFile): Promise<void> {
+    await file.park();
+    this.wakeUp.rewatch(file);
+  }
+
+  /** Opens a parked file again at its path; false if the path names another file by now, or none (a rotation: see changedWhileParked). */
+  private async unpark(file: FollowedFile): Promise<boolean> {
+    if (!(await this.withDescriptor(file, () => file.unpark()))) return false;
+    this.wakeUp.rewatch(file);
+    return true;
+  }
+
+  /** Said once, when the budget first binds. */
+  private sayBudgetBinds(): void {
+    if (this.saidBudgetBinds) return;
+    this.saidBudgetBinds = true;
+    const { files, limit } = this.budget;
+    this.options.warn(
+      `more files to follow than descriptors to hold them open (open files limit ${limit}, ulimit -n): at most ${files} are held open, the others closed while idle and opened again when they change`,
+    );
   }
 
   /** Says once per path, when a file has enough lines (or at shutdown), that they are mostly unusable (input-survey.ts). */
@@ -384,14 +487,29 @@ export class Follower {
 
   /**
    * Reading `read` has reached `offset`: its lines so far are with the outputs, which may hold
-   * reading back (then it returns what to wait for).
+   * reading back (then it returns what to wait for). With `more` to read in a followed file (a
+   * catch-up), it returns what to wait for before the next chunk: see betweenChunks.
    */
-  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number): Promise<void> | undefined {
+  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number, more = false): Promise<void> | undefined {
     const { options } = this;
     options.bytes(bytes);
+    this.checkpointer?.advanced(bytes);
     this.delivery?.reached(read, offset);
     this.readSomething = true;
-    return outputsReady(options.lines.output, options.lines.deadLetter);
+    const waiting = outputsReady(options.lines.output, options.lines.deadLetter);
+    return more ? this.betweenChunks(waiting) : waiting;
+  }
+
+  /**
+   * Between two chunks of a catch-up, however long the backlog: the event loop turns (SIGTERM,
+   * /healthz and /metrics are answered), and the positions are saved when due, by time or by
+   * bytes read, so that a SIGKILL costs at most one checkpoint's worth of lines read again.
+   * Only from a followed file's reading: a full look may be half done during a compressed file's.
+   */
+  private async betweenChunks(waiting: Promise<void> | undefined): Promise<void> {
+    if (waiting) await waiting;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.checkpointer?.due && !this.options.stop.aborted) await this.checkpoint();
   }
 
   /**
@@ -602,7 +720,7 @@ export class Follower {
   private async readFromCopy(content: Content, path: string): Promise<void> {
     let file: FollowedFile;
     try {
-      file = await FollowedFile.open(path, this.linesOf(path));
+      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
     } catch {
       return;
     }
@@ -650,6 +768,13 @@ export class Follower {
   /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
   private searching(): boolean {
     return this.contents.some((content) => content.searchUntil !== undefined);
+  }
+
+  /** A FIFO or a device a pattern names: said once per path; the other files are followed on. */
+  private refuse(error: UnfollowableError): void {
+    if (this.refused.has(error.path)) return;
+    this.refused.add(error.path);
+    this.options.warn(error.message);
   }
 
   private reportOnce(path: string, error: unknown): void {

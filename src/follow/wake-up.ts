@@ -1,4 +1,5 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
+import { describeError } from '../pipeline/errors.js';
 
 // A line appended to a followed file is in the output within this long (p99, docs/follow.md, "Waking up").
 const LATENCY_BOUND_MS = 100;
@@ -10,9 +11,13 @@ export const BUSY_POLL_MS = LATENCY_BOUND_MS - 10;
 // Where fs.watch works, a full look this often catches anything an event could not tell.
 const RESCAN_MS = 10_000;
 
-/** A file that can be watched through its open descriptor, whatever its name becomes. */
+/**
+ * A file that can be watched through its open descriptor, whatever its name becomes; one closed
+ * for want of descriptors (parked) is watched at its path, which costs an inotify watch but no descriptor.
+ */
 export interface Watchable {
-  readonly fd: number;
+  readonly fd: number | undefined;
+  readonly path: string;
 }
 
 /** What to look at. */
@@ -50,6 +55,8 @@ export interface WakeUpOptions {
   /** Use fs.watch (inotify); without it every file and pattern is looked at every pollMs. */
   watch: boolean;
   stop: AbortSignal;
+  /** Says, once, that files are polled because they cannot be watched. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -89,6 +96,7 @@ export class WakeUp<F extends Watchable> {
   private timerAt = Infinity;
   private immediate: NodeJS.Immediate | undefined;
   private wake: (() => void) | undefined;
+  private saidPolling = false;
 
   constructor(private readonly options: WakeUpOptions) {
     const now = Date.now();
@@ -111,6 +119,15 @@ export class WakeUp<F extends Watchable> {
     this.grew.delete(file);
     this.unwatched.delete(file);
     this.dirty.delete(file);
+  }
+
+  /** The file was closed (parked) or opened again: watched anew, at its path or through its descriptor; a change already seen is kept. */
+  rewatch(file: F): void {
+    if (this.busy.has(file)) return; // polled while busy: watched again when it quietens
+    this.watchers.get(file)?.close();
+    this.watchers.delete(file);
+    this.unwatched.delete(file);
+    this.watch(file);
   }
 
   /**
@@ -206,20 +223,32 @@ export class WakeUp<F extends Watchable> {
     }
     try {
       // Through the descriptor: the watch stays on the file the loop reads, under any name or none.
-      const watcher = watch(`/proc/self/fd/${file.fd}`, () => {
+      const watcher = watch(file.fd === undefined ? file.path : `/proc/self/fd/${file.fd}`, () => {
         this.dirty.add(file);
         this.wakeSoon();
       });
-      watcher.on('error', () => {
+      watcher.on('error', (error) => {
         watcher.close();
         this.watchers.delete(file);
-        this.unwatched.add(file);
+        this.polled(file, error);
       });
       this.watchers.set(file, watcher);
-    } catch {
-      // No inotify, or no /proc: polled every pollMs instead.
-      this.unwatched.add(file);
+    } catch (error) {
+      // No inotify, no /proc, or no inotify watch left: polled every pollMs instead.
+      this.polled(file, error);
     }
+  }
+
+  /** A file that cannot be watched is looked at every pollMs; the first time, that is said. */
+  private polled(file: F, error: unknown): void {
+    this.unwatched.add(file);
+    if (this.saidPolling || !this.options.warn) return;
+    this.saidPolling = true;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOSPC'
+        ? 'the inotify watch limit is reached (sysctl fs.inotify.max_user_watches)'
+        : `cannot watch ${file.path} (${describeError(error)})`;
+    this.options.warn(`${why}: files that cannot be watched are looked at every ${this.options.pollMs} ms instead, so lines may come up to that much later`);
   }
 
   /** The look: what is dirty, handed over. */

@@ -152,6 +152,8 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   const follow = options.follow;
   if (follow) {
     gauge('hidlog_follow_files', 'Files being followed.', () => follow.files);
+    gauge('hidlog_follow_open_files', 'Followed files held open now: fewer than hidlog_follow_files when the descriptor budget binds (the others are closed while idle).', () => follow.openFiles);
+    gauge('hidlog_follow_open_files_limit', 'Followed files held open at most: the open files limit less the descriptors hidlog keeps for itself (+Inf without a limit).', () => follow.openFilesLimit);
     counter('hidlog_follow_rotations_total', 'Followed files renamed or deleted (and read to their end).', undefined, () => follow.rotations);
     counter('hidlog_follow_truncations_total', 'Followed files truncated in place (copytruncate) and read again from the start.', undefined, () => follow.truncations);
     gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
