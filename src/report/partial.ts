@@ -56,6 +56,7 @@ export interface Partial {
   outcomes: Record<string, number>;
   /** Per kind, in the order the codes were first seen (which decides the codes outside the catalog that are listed by number). */
   codes: Record<CodeKind, PartialCode[]>;
+  /** Buckets of `width` ms from a Monday midnight in wall time, each with its counts by outcome then failure category (trailing zeros left out). */
   timeline: { width: number; outcomes: string[]; failureCategories: string[]; buckets: [index: number, counts: number[]][] } | null;
   /** `sketch`: values each field's sketch held. */
   by: { path: string; sketch: number; missing: number; total: number; replacements: number; values: PartialByValue[] }[];
@@ -65,6 +66,12 @@ export interface Partial {
 export type MergeNotes = Set<string>;
 
 const time = (at: number | undefined): Time => (at === undefined ? null : at);
+
+function withoutTrailingZeros(counts: number[]): number[] {
+  let end = counts.length;
+  while (end > 0 && counts[end - 1] === 0) end--;
+  return counts.slice(0, end);
+}
 
 /** The partial of a finished run (after `aggregator.finish()`). */
 export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, context: { files: string[]; unreadable: number; version: string }): Partial {
@@ -97,7 +104,7 @@ export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, con
     counted: { annotated: tally.lines.annotated, noCodes: tally.lines.no_codes, first: time(counted?.first), last: time(counted?.last), outside: aggregator.outside, withoutTime: aggregator.outsideWithoutTime },
     outcomes: Object.fromEntries(tally.outcomes),
     codes: Object.fromEntries(CODE_KINDS.map((kind) => [kind, [...tally.series[kind].values()].filter((s) => s.count > 0).map((s) => codeOf(kind, s))])) as Record<CodeKind, PartialCode[]>,
-    timeline: kept.buckets.length === 0 ? null : { width: kept.width, outcomes: [...OUTCOMES], failureCategories: [...aggregator.failureSeries], buckets: kept.buckets },
+    timeline: kept.buckets.length === 0 ? null : { width: kept.width, outcomes: [...OUTCOMES], failureCategories: [...aggregator.failureSeries], buckets: kept.buckets.map(([index, counts]) => [index, withoutTrailingZeros(counts)]) },
     by: aggregator.by.map((field) => ({
       path: field.path,
       sketch: field.values.capacity,
