@@ -8,7 +8,7 @@ import { describeError } from '../pipeline/errors.js';
 import { ReportAggregator } from '../report/aggregator.js';
 import { formatDuration } from '../report/duration.js';
 import { factsSetup } from '../report/facts.js';
-import { PARTIAL_FORMAT, PARTIAL_VERSION, absorbPartial, partialOf, type MergeNotes, type Partial, type PartialSetup } from '../report/partial.js';
+import { PARTIAL_FORMAT, PARTIAL_VERSION, absorbPartials, partialOf, type MergeNotes, type Partial, type PartialSetup } from '../report/partial.js';
 import type { ReportFormat } from '../report/render/render.js';
 import type { Bound, WindowBounds } from '../report/window.js';
 import { parseZone, type Zone } from '../report/zone.js';
@@ -122,7 +122,7 @@ export async function mergeCommand(args: InputArgs & ReportArgs & CatalogArgs, p
   const facts = factsSetup({ timeFields: setup.timeFields, by: setup.by, zone: setup.timeZone });
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top: parsed.top, catalog, partial: args.partial });
   const notes: MergeNotes = new Set();
-  partials.forEach((partial, i) => absorbPartial(aggregator, partial, paths[i]!, notes));
+  absorbPartials(aggregator, partials.map((partial, i) => ({ partial, name: paths[i]! })), notes);
   for (const note of notes) warn(note);
   const files = partials.flatMap((partial) => partial.input.files);
   const unreadable = partials.reduce((sum, partial) => sum + partial.input.unreadable, 0);

@@ -8,6 +8,7 @@ import { OUTCOMES } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
 import type { CodeSeries } from '../metrics/tally.js';
 import { PARTIAL_MAX_CAUSES, PARTIAL_MAX_UNKNOWN_CODES, type CauseCounts, type ReportAggregator } from './aggregator.js';
+import { formatDuration } from './duration.js';
 import type { Span } from './seen.js';
 
 export const PARTIAL_FORMAT = 'hidlog-partial';
@@ -123,11 +124,22 @@ const widen = (span: Span | undefined, first: Time, last: Time): Span | undefine
 };
 
 /**
- * Adds a partial to an aggregator made with the partials' setup, as if its inputs were read
- * next. Throws (one line) when its timeline cannot be cut as the aggregator's is; what it can
- * add only approximately is said in `notes`.
+ * Adds partials, in order, to an aggregator made with their setup, as if their inputs were read
+ * one after another. Throws (one line) when a timeline cannot be cut as the aggregator's is; what
+ * can be added only approximately is said in `notes`.
  */
-export function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: string, notes: MergeNotes): void {
+export function absorbPartials(aggregator: ReportAggregator, partials: { partial: Partial; name: string }[], notes: MergeNotes): void {
+  // The timeline widens once, to what all of them need.
+  for (const { partial, name } of partials) {
+    const timeline = partial.timeline;
+    if (timeline && !aggregator.timeline.reserve(timeline.width, timeline.buckets[0]![0], timeline.buckets[timeline.buckets.length - 1]![0])) throw new Error(timelineMismatch(name, timeline.width));
+  }
+  for (const { partial, name } of partials) absorbPartial(aggregator, partial, name, notes);
+}
+
+const timelineMismatch = (name: string, width: number) => `${name}: keeps timeline buckets of ${formatDuration(width)}, which the timeline's bucket is not a multiple of`;
+
+function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: string, notes: MergeNotes): void {
   const { tally, seen } = aggregator;
   const { input, counted } = partial;
   aggregator.records += input.records;
@@ -174,7 +186,7 @@ export function absorbPartial(aggregator: ReportAggregator, partial: Partial, na
     for (const [index, own] of buckets) {
       counts.fill(0);
       own.forEach((count, i) => (counts[place[i]!] = count));
-      if (!aggregator.timeline.addBucket(width, index, counts)) throw new Error(`${name}: keeps timeline buckets of ${width / 1000}s, which the asked --bucket is not a multiple of`);
+      if (!aggregator.timeline.addBucket(width, index, counts)) throw new Error(timelineMismatch(name, width));
     }
   }
 

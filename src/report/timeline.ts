@@ -97,6 +97,29 @@ export class Timeline {
   }
 
   /**
+   * Widens at once to what buckets of `width` from index `first` to `last` (another timeline's,
+   * see addBucket) need, so adding them widens no more: merging many timelines then re-cuts the
+   * buckets kept once, not at each. False if the ladder has no multiple of `width`.
+   */
+  reserve(width: number, first: number, last: number): boolean {
+    let target = this.ladder.find((w) => w >= this.width && w % width === 0);
+    if (target === undefined) return false;
+    const empty = this.first > this.last;
+    const fits = (to: number) => {
+      const at = (index: number, from: number) => Math.floor((index * from) / to);
+      const low = empty ? at(first, width) : Math.min(at(first, width), at(this.first, this.width));
+      const high = empty ? at(last, width) : Math.max(at(last, width), at(this.last, this.width));
+      return high - low < MAX_KEPT_BUCKETS;
+    };
+    while (!fits(target)) {
+      target = this.ladder[this.ladder.indexOf(target) + 1];
+      if (target === undefined) return false;
+    }
+    if (target !== this.width) this.widenTo(target);
+    return true;
+  }
+
+  /**
    * Adds a bucket another timeline kept (a report's partial, cut in this zone): `index` in
    * buckets of `width`, counts in this timeline's series. The buckets kept widen to a multiple of
    * `width` first, so the result is what one timeline of both inputs keeps; false if the ladder
