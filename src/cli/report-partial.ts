@@ -4,6 +4,7 @@
 // shown (--top, --format, a wider --bucket) is the merge's.
 import { readFile } from 'node:fs/promises';
 import { text as textOf } from 'node:stream/consumers';
+import { CODE_KINDS } from '../catalog/catalog.js';
 import { describeError } from '../pipeline/errors.js';
 import { ReportAggregator } from '../report/aggregator.js';
 import { formatDuration } from '../report/duration.js';
@@ -56,6 +57,9 @@ async function readPartial(path: string): Promise<Partial> {
   if (!isObject(data) || data.format !== PARTIAL_FORMAT || !isObject(data.setup)) throw new Error(`${path}: not a report partial (hidlog report --partial writes them)`);
   if (data.version !== PARTIAL_VERSION) throw new Error(`${path}: a partial of format version ${String(data.version)}; this hidlog reads version ${PARTIAL_VERSION}`);
   if (data.hidlog !== VERSION) throw new Error(`${path}: a partial of hidlog ${String(data.hidlog)}, this is ${VERSION}: make and merge partials with one version`);
+  const codes = data.codes;
+  const damaged = !isObject(data.input) || !Array.isArray(data.input.files) || !isObject(data.counted) || !isObject(data.outcomes) || !isObject(codes) || !CODE_KINDS.every((kind) => Array.isArray(codes[kind])) || !Array.isArray(data.by) || !(data.timeline === null || isObject(data.timeline));
+  if (damaged) throw new Error(`${path}: a damaged partial (its parts are not all there)`);
   return data as unknown as Partial;
 }
 

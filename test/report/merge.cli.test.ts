@@ -164,6 +164,7 @@ describe('hidlog report --merge refuses, in one line', () => {
     ['a partial of another format version', (p: Record<string, unknown>) => (p.version = 2), /^hidlog: .*changed-\w+\.hidpart: a partial of format version 2; this hidlog reads version 1\n$/],
     ['a partial of another hidlog', (p: Record<string, unknown>) => (p.hidlog = '0.0.1'), /^hidlog: .*: a partial of hidlog 0\.0\.1, this is [\d.]+: make and merge partials with one version\n$/],
     ['a file that is not a partial', (p: Record<string, unknown>) => delete p.format, /^hidlog: .*: not a report partial \(hidlog report --partial writes them\)\n$/],
+    ['a damaged partial', (p: Record<string, unknown>) => delete p.codes, /^hidlog: .*: a damaged partial \(its parts are not all there\)\n$/],
     ['partials made with another --by', (p: Record<string, unknown>) => ((p.setup as { by: string[] }).by = ['tenant']), /^hidlog: .*: made with --by tenant, .* with client_id: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until\n$/],
   ])('%s (exit 1)', async (_name, change, message) => {
     const result = await runCli(['report', '--merge', parts[0]!, rewritten(parts[1]!, change)]);
