@@ -59,7 +59,7 @@ export function reportArgs(argv: Record<string, unknown>): ReportArgs {
 const FORMAT_OF_EXTENSION: Record<string, ReportFormat> = { '.html': 'html', '.htm': 'html', '.md': 'markdown', '.markdown': 'markdown', '.json': 'json', '.csv': 'csv', '.txt': 'table' };
 
 /** `--format` (yargs checked its choices), else the output file's extension, else a table (on a terminal and off one alike). */
-export function formatOf(args: ReportArgs): ReportFormat {
+function formatOf(args: ReportArgs): ReportFormat {
   if (args.format !== undefined) return args.format as ReportFormat;
   return (args.output && FORMAT_OF_EXTENSION[extname(args.output).toLowerCase()]) || 'table';
 }

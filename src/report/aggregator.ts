@@ -26,7 +26,7 @@ export interface AggregatorOptions {
   bucket?: number | undefined;
   /** How many values of each `--by` field the report lists: the sketch keeps many more. */
   top: number;
-  /** For a partial (to merge later): keeps more codes outside the catalog, and every code of a `--by` value, so merging can cap them as one pass would. */
+  /** For a partial (to merge later): keeps many more codes outside the catalog, and of each `--by` value, so a merge can cap them as one pass would. */
   partial?: boolean | undefined;
 }
 
@@ -95,8 +95,6 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
   outsideWithoutTime = 0;
   /** The times of the records counted in a window. */
   windowRange: Span | undefined;
-  /** Codes outside the catalog counted under their own number, per kind; later ones count as `other`. */
-  readonly maxUnknownCodes: number;
   /** Distinct codes kept per `--by` value. */
   readonly maxCauses: number;
   /** The failure categories the timeline counts apart, and where each counts. */
@@ -110,9 +108,8 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
 
   constructor(options: AggregatorOptions) {
     const catalog = options.catalog ?? Catalog.vendor;
-    this.maxUnknownCodes = options.partial ? PARTIAL_MAX_UNKNOWN_CODES : MAX_UNKNOWN_CODES;
     this.maxCauses = options.partial ? PARTIAL_MAX_CAUSES : MAX_CAUSES;
-    this.tally = new MetricsTally({ labels: [], maxUnknownCodes: this.maxUnknownCodes, maxLabelValues: 0, catalog });
+    this.tally = new MetricsTally({ labels: [], maxUnknownCodes: options.partial ? PARTIAL_MAX_UNKNOWN_CODES : MAX_UNKNOWN_CODES, maxLabelValues: 0, catalog });
     this.read = factsReader(options.facts);
     this.failureSeries = failureSeriesOf(catalog);
     this.failureIndex = new Map(this.failureSeries.map((category, i) => [category, i]));

@@ -166,7 +166,7 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
   const key = (kind: string, code: string, category: string) => `${kind}\u0000${code}\u0000${category}`;
   for (const kind of CODE_KINDS) {
     for (const [code, category, known, count, first, last] of partial.codes[kind]) {
-      if (code === OVERFLOW_VALUE) notes.add(`${name} has more than ${PARTIAL_MAX_UNKNOWN_CODES.toLocaleString('en-US')} ${kind} codes outside the catalog: their counts may differ from one pass's`);
+      if (code === OVERFLOW_VALUE) notes.add(`${name}: more than ${PARTIAL_MAX_UNKNOWN_CODES.toLocaleString('en-US')} ${kind} codes outside the catalog: their counts may differ from one pass's`);
       const series = tally.countSeries(kind, code, { known, category }, count);
       seriesOf.set(key(kind, code, category), series);
       if (first !== null) seen.widen(series, first);
