@@ -74,7 +74,7 @@ function boundOf(name: string, text: string | undefined, zone: Zone): Bound | un
   return { at };
 }
 
-function windowOf(args: ReportArgs, zone: Zone): { since?: Bound | undefined; until?: Bound | undefined } {
+export function windowOf(args: ReportArgs, zone: Zone): { since?: Bound | undefined; until?: Bound | undefined } {
   const since = boundOf('since', args.since, zone);
   const until = boundOf('until', args.until, zone);
   if (since && until && 'at' in since && 'at' in until && since.at >= until.at) throw new UsageError(`--since ${args.since} is not before --until ${args.until}`);

@@ -11,13 +11,13 @@ import { formatDuration } from '../report/duration.js';
 import { factsSetup } from '../report/facts.js';
 import { PARTIAL_FORMAT, PARTIAL_VERSION, absorbPartials, partialOf, type MergeNotes, type Partial, type PartialSetup } from '../report/partial.js';
 import type { ReportFormat } from '../report/render/render.js';
-import type { Bound, WindowBounds } from '../report/window.js';
-import { parseZone, type Zone } from '../report/zone.js';
+import { TimeWindow, type Bound, type WindowBounds } from '../report/window.js';
+import { isoIn, parseZone, type Zone } from '../report/zone.js';
 import { VERSION } from '../version.js';
 import { inputsOf, warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import { UsageError } from './options.js';
-import { writeReport, writeReportOf, type ReportArgs } from './report-command.js';
+import { windowOf, writeReport, writeReportOf, type ReportArgs } from './report-command.js';
 
 export const partialText = (partial: Partial) => `${JSON.stringify(partial)}\n`;
 
@@ -91,11 +91,35 @@ function checkMergeArgs(args: ReportArgs, setup: PartialSetup): void {
   }
   for (const name of ['since', 'until'] as const) {
     const asked = args[name];
-    if (asked !== undefined && asked !== setup[name]?.asked) throw new UsageError(`--${name} ${asked}: a merge cannot apply a window (partials hold counts, not each record's time); make the partials with --${name} ${asked}`);
+    if (asked !== undefined && (setup.since || setup.until) && asked !== setup[name]?.asked) throw new UsageError(`--${name} ${asked}: the partials were made with a window (${windowText(setup.since?.asked, setup.until?.asked)}); a merge cannot apply another`);
   }
   const same = (given: string[], kept: string[]) => given.length === 0 || JSON.stringify(given) === JSON.stringify(kept);
   if (!same(args.by, setup.by)) throw new UsageError(`--by ${args.by.join(' --by ')}: the partials count ${setup.by.length === 0 ? 'no --by field' : `--by ${setup.by.join(' --by ')}`}; a merge cannot count another`);
   if (!same(args.timeFields, setup.timeFields)) throw new UsageError(`--time-field ${args.timeFields.join(' --time-field ')}: the partials read their times where they were made to; a merge cannot read them again`);
+}
+
+const windowText = (since: string | undefined, until: string | undefined) => [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
+
+/**
+ * A window asked of the merge, over partials made without one: which partials it leaves out. A
+ * partial holds counts, not each record's time, so the window must take each partial whole or
+ * leave it out whole (daily partials and a window of days); a partial it would cut is refused.
+ */
+function leftOutBy(bounds: WindowBounds, partials: Partial[], paths: string[], args: ReportArgs, zone: Zone): boolean[] {
+  const window = new TimeWindow(bounds);
+  const latest = partials.reduce((max, partial) => Math.max(max, partial.input.last ?? Number.NEGATIVE_INFINITY), Number.NEGATIVE_INFINITY);
+  const { since, until } = window.resolve(latest);
+  const asked = windowText(args.since, args.until);
+  return partials.map((partial, i) => {
+    const { first, last, missingTime, unparseableTime } = partial.input;
+    if (first === null || last === null || (since !== undefined && last < since) || (until !== undefined && first >= until)) return true;
+    if (!window.includes(first, latest) || !window.includes(last, latest)) {
+      throw new UsageError(`${asked}: ${paths[i]} has records from ${isoIn(zone, first)} to ${isoIn(zone, last)}, on both sides of the window's edge; a merge can only take partials whole or leave them out (make the partials with the window)`);
+    }
+    const untimed = missingTime + unparseableTime;
+    if (untimed > 0) throw new UsageError(`${asked}: ${paths[i]} has ${untimed} records without a time, which a window leaves out and a merge cannot take from its counts (make the partials with the window)`);
+    return false;
+  });
 }
 
 /** The timeline's bucket: the merge's --bucket if every partial's buckets divide it, else the partials'. */
@@ -121,17 +145,22 @@ export async function mergeCommand(args: InputArgs & ReportArgs & CatalogArgs, p
   const bucket = bucketOf(parsed.bucket, setup, partials, paths);
   const zone = parseZone(setup.timeZone);
   if (!zone) throw new Error(`${paths[0]}: made with --tz ${setup.timeZone}, which this hidlog does not know`);
-  const window = { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
+  // A window the partials were made with, or one asked of the merge that takes each partial whole or not at all.
+  const atMerge = !setup.since && !setup.until && (args.since !== undefined || args.until !== undefined);
+  if (atMerge && args.partial) throw new UsageError(`${windowText(args.since, args.until)} with --merge --partial: a window is applied to the report, not to a partial; give it to the final merge`);
+  const window = atMerge ? windowOf(args, zone) : { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
+  const leftOut = atMerge ? leftOutBy(window, partials, paths, args, zone) : [];
+  const asked = atMerge ? { since: args.since, until: args.until } : { since: setup.since?.asked, until: setup.until?.asked };
   const { catalog } = await loadCatalogOption(args);
   const facts = factsSetup({ timeFields: setup.timeFields, by: setup.by, zone: setup.timeZone });
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top: parsed.top, catalog, partial: args.partial });
   const notes: MergeNotes = new Set();
-  absorbPartials(aggregator, partials.map((partial, i) => ({ partial, name: paths[i]! })), notes);
+  absorbPartials(aggregator, partials.map((partial, i) => ({ partial, name: paths[i]!, leftOut: leftOut[i] })), notes);
   for (const note of notes) warn(note);
   const files = partials.flatMap((partial) => partial.input.files);
   const unreadable = partials.reduce((sum, partial) => sum + partial.input.unreadable, 0);
   const written = args.partial
     ? await writeReport(partialText(partialOf(aggregator, { ...setup, bucket: bucket ?? null }, { files, unreadable, version: VERSION })), args.output)
-    : await writeReportOf(aggregator, { files, unreadable, zone, top: parsed.top, version: VERSION, asked: { since: setup.since?.asked, until: setup.until?.asked } }, parsed.format, args.output);
+    : await writeReportOf(aggregator, { files, unreadable, zone, top: parsed.top, version: VERSION, asked }, parsed.format, args.output);
   return written ? 0 : 1;
 }

@@ -128,27 +128,26 @@ const widen = (span: Span | undefined, first: Time, last: Time): Span | undefine
  * one after another. Throws (one line) when a timeline cannot be cut as the aggregator's is; what
  * can be added only approximately is said in `notes`.
  */
-export function absorbPartials(aggregator: ReportAggregator, partials: { partial: Partial; name: string }[], notes: MergeNotes): void {
+export function absorbPartials(aggregator: ReportAggregator, partials: { partial: Partial; name: string; leftOut?: boolean }[], notes: MergeNotes): void {
+  const counted = partials.filter((p) => !p.leftOut);
   // The timeline widens once, to what all of them need.
-  for (const { partial, name } of partials) {
+  for (const { partial, name } of counted) {
     const timeline = partial.timeline;
     if (timeline && !aggregator.timeline.reserve(timeline.width, timeline.buckets[0]![0], timeline.buckets[timeline.buckets.length - 1]![0])) throw new Error(timelineMismatch(name, timeline.width));
   }
-  for (const { partial, name } of partials) absorbPartial(aggregator, partial, name, notes);
+  for (const { partial, name, leftOut } of partials) {
+    if (leftOut) absorbLeftOut(aggregator, partial);
+    else absorbPartial(aggregator, partial, name, notes);
+  }
 }
 
-const timelineMismatch = (name: string, width: number) => `${name}: keeps timeline buckets of ${formatDuration(width)}, which the timeline's bucket is not a multiple of`;
-
-function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: string, notes: MergeNotes): void {
-  const { tally, seen } = aggregator;
-  const { input, counted } = partial;
+/** What a partial's input adds whether its records are counted or not. */
+function absorbInput(aggregator: ReportAggregator, { input }: Partial): void {
+  const { tally } = aggregator;
   aggregator.records += input.records;
   aggregator.missingTime += input.missingTime;
   aggregator.unparseableTime += input.unparseableTime;
   aggregator.range = widen(aggregator.range, input.first, input.last);
-  aggregator.outside += counted.outside;
-  aggregator.outsideWithoutTime += counted.withoutTime;
-  aggregator.windowRange = widen(aggregator.windowRange, counted.first, counted.last);
   tally.bytes(input.bytes);
   for (const [reason, count] of Object.entries(input.badLines)) {
     if (reason === 'too_long') tally.lines.too_long += count;
@@ -157,6 +156,25 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
       tally.invalidReasons.set(reason, (tally.invalidReasons.get(reason) ?? 0) + count);
     }
   }
+}
+
+/** A partial a window applied at the merge leaves out whole: its records are outside it, or without a time. */
+function absorbLeftOut(aggregator: ReportAggregator, partial: Partial): void {
+  absorbInput(aggregator, partial);
+  const untimed = partial.input.missingTime + partial.input.unparseableTime;
+  aggregator.outside += partial.input.records - untimed;
+  aggregator.outsideWithoutTime += untimed;
+}
+
+const timelineMismatch = (name: string, width: number) => `${name}: keeps timeline buckets of ${formatDuration(width)}, which the timeline's bucket is not a multiple of`;
+
+function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: string, notes: MergeNotes): void {
+  const { tally, seen } = aggregator;
+  const { counted } = partial;
+  absorbInput(aggregator, partial);
+  aggregator.outside += counted.outside;
+  aggregator.outsideWithoutTime += counted.withoutTime;
+  aggregator.windowRange = widen(aggregator.windowRange, counted.first, counted.last);
   tally.lines.annotated += counted.annotated;
   tally.lines.no_codes += counted.noCodes;
   for (const [outcome, count] of Object.entries(partial.outcomes)) tally.outcomes.set(outcome, (tally.outcomes.get(outcome) ?? 0) + count);

@@ -148,6 +148,47 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
   });
 });
 
+describe('hidlog report --merge --since/--until: a window that takes each partial whole or not at all', () => {
+  // Three days of records, one partial a day; the last day has a record without a time.
+  let days: string[];
+  let parts: string[];
+  beforeAll(async () => {
+    const kinds = ['"status":200', '"status":401,"hid_response":2,"hid_failure":13', '"status":404,"hid_error":1200', '"status":201', '"status":403,"hid_error":9001'];
+    days = [27, 28, 29].map((day) => {
+      let text = '';
+      for (let i = 0; i < 240; i++) {
+        const at = new Date(Date.UTC(2026, 10, day, 0, 0, 0) + (day === 29 ? i * 180_000 : i * 360_000)).toISOString();
+        text += `{"time":"${at}",${kinds[(i * 7 + day) % kinds.length]},"client_id":"c${(i * 3) % 7}"}\n`;
+      }
+      if (day === 29) text += '{"status":500,"hid_error":0,"client_id":"c1"}\n';
+      const path = join(dir, `day-${day}.ndjson`);
+      writeFileSync(path, text);
+      return path;
+    });
+    parts = await partials(days, ['--by', 'client_id']);
+  });
+
+  it.each([
+    ['a day, as times', ['--since', '2026-11-28', '--until', '2026-11-29T00:00:00Z'], 1],
+    ['up to 12 hours before the latest record', ['--until', '12h'], 2],
+  ])('%s: the report of one pass with it, every format', async (_name, window, daysIn) => {
+    const reports = await Promise.all(FORMATS.map((format) => bothWays(days, parts, format, ['--by', 'client_id', ...window], window)));
+    reports.forEach(([one, merged], i) => expect(merged, FORMATS[i]).toBe(one));
+    const report = JSON.parse(reports[FORMATS.indexOf('json')]![1]) as Report;
+    expect(report.window).toMatchObject({ outside: 240 * (3 - daysIn), withoutTime: 1 });
+    expect(report.records.total).toBe(240 * daysIn);
+  });
+
+  it.each([
+    [['--since', '1d'], /^hidlog: --since 1d: .*day-28\.ndjson\.hidpart has records from 2026-11-28T00:00:00\.000Z to 2026-11-28T23:54:00\.000Z, on both sides of the window's edge; a merge can only take partials whole or leave them out/],
+    [['--since', '2026-11-29'], /^hidlog: --since 2026-11-29: .*day-29\.ndjson\.hidpart has 1 records without a time, which a window leaves out and a merge cannot take from its counts/],
+  ])('refuses %s, in one line (exit 2)', async (window, message) => {
+    const result = await runCli(['report', '--merge', ...window, ...parts]);
+    expect(result.stderr).toMatch(message);
+    expect(result).toMatchObject({ code: 2, stdout: Buffer.alloc(0) });
+  });
+});
+
 describe('hidlog report --merge refuses, in one line', () => {
   let parts: string[];
   beforeAll(async () => {
@@ -178,7 +219,7 @@ describe('hidlog report --merge refuses, in one line', () => {
     [['--partial', '--since', '2h'], 'input', /^hidlog: --since 2h with --partial: a duration counts back from the latest record of all the shards, which one shard cannot know; give a time/],
     [['--partial', '--format', 'json'], 'input', /^hidlog: --format json with --partial: a partial has a format of its own; give --format to the merge/],
     [['--merge', '--tz', 'Europe/Berlin'], 'partials', /^hidlog: --tz Europe\/Berlin: the partials were read in UTC .*; merge them without --tz, or make them with --tz Europe\/Berlin/],
-    [['--merge', '--since', '2026-11-28T09:00:00Z'], 'partials', /^hidlog: --since 2026-11-28T09:00:00Z: a merge cannot apply a window .*; make the partials with --since/],
+    [['--merge', '--since', '2026-11-28T09:00:00Z'], 'partials', /^hidlog: --since 2026-11-28T09:00:00Z: .*incident\.0\.gz\.client\.hidpart has records from .* on both sides of the window's edge/],
     [['--merge', '--by', 'tenant'], 'partials', /^hidlog: --by tenant: the partials count --by client_id; a merge cannot count another/],
     [['--merge', '--bucket', '1500ms'], 'partials', /^hidlog: --bucket 1s500ms: .* keeps buckets of 1s \(the finest its time range allowed\), so a merge can only make a multiple of 1s/],
   ])('%s (exit 2)', async (args, inputs, message) => {
