@@ -1,7 +1,8 @@
 // `hidlog report --partial` and `--merge`: a report read per shard and merged, under any
 // scheduler. What decides what is counted (--tz, --time-field, --by, --since, --until) is fixed
 // when a shard is read, so the partials must agree on it; what only decides how the report is
-// shown (--top, --format, a wider --bucket) is the merge's.
+// shown (--top, --format, a wider --bucket) is the merge's, and so is a window that takes each
+// partial whole or not at all.
 import { readFile } from 'node:fs/promises';
 import { text as textOf } from 'node:stream/consumers';
 import { CODE_KINDS } from '../catalog/catalog.js';
