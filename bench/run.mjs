@@ -79,6 +79,12 @@ const sizes = {
   ...Object.fromEntries(FORMATS.map(({ format }) => [format, { lines: wrappedTruth[format].lines, bytes: statSync(wrapped[format]).size }])),
 };
 const fiveLines = `${sizes.five.lines.toLocaleString('en')} lines`;
+// The corpus in 8 shards of whole lines, each read into a partial (again each run: a partial is of one hidlog build), for the merge.
+const SHARDS = 8;
+const shardFiles = Array.from({ length: SHARDS }, (_, i) => join(work, `corpus-v2-${lines}.shard-${i}`));
+if (!shardFiles.every((path) => existsSync(path))) spawnSync('split', ['-n', `l/${SHARDS}`, '-a', '1', '-d', corpus, join(work, `corpus-v2-${lines}.shard-`)]);
+const partialFiles = shardFiles.map((path) => `${path}.hidpart`);
+shardFiles.forEach((path, i) => spawnSync(process.execPath, [hidlog, 'report', '--partial', '-o', partialFiles[i], path]));
 
 /** Runs a shell command with stdout to /dev/null; returns wall seconds and peak RSS (MiB) of the process tree's largest member, or what failed. */
 function timed(command) {
@@ -101,6 +107,7 @@ const modes = [
   { name: 'hidlog count', key: 'count', hidlog: true, command: `node ${q(hidlog)} count ${q(corpus)}` },
   { name: `hidlog count --workers ${workers}`, key: 'countWorkers', hidlog: true, command: `node ${q(hidlog)} count --workers ${workers} ${q(corpus)}` },
   { name: 'hidlog report', key: 'report', hidlog: true, command: `node ${q(hidlog)} report ${q(corpus)}` },
+  { name: `hidlog report --merge, ${SHARDS} partials of it`, key: 'reportMerge', hidlog: true, command: `node ${q(hidlog)} report --merge ${partialFiles.map(q).join(' ')}` },
   { name: `hidlog annotate, ${fiveLines}`, key: 'annotate5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate ${q(five)}` },
   { name: `hidlog annotate --workers ${workers}, ${fiveLines}`, key: 'annotateWorkers5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate --workers ${workers} ${q(five)}` },
   // The wrapped copies with the default --input-format auto, as a user runs them.
@@ -216,6 +223,9 @@ checks.push([`hidlog annotate --workers ${workers}: annotations equal the truth`
 const reported = JSON.parse(spawnSync(process.execPath, [hidlog, 'report', '--format', 'json', '--top', '100000', corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
 const reportedCounts = Object.fromEntries(['http', 'error', 'failure', 'response'].map((kind) => [kind, Object.fromEntries(reported.kinds[kind].codes.map((c) => [c.code, c.count]))]));
 checks.push(['hidlog report: counts equal the truth', sameCounts(reportedCounts) && reported.input.lines === lines && reported.records.annotated === truth.results.annotated]);
+const merged = JSON.parse(spawnSync(process.execPath, [hidlog, 'report', '--merge', '--format', 'json', '--top', '100000', ...partialFiles], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+const withoutFiles = (report) => JSON.stringify({ ...report, input: { ...report.input, files: [] } });
+checks.push([`hidlog report --merge of ${SHARDS} partials: the report of one pass (but for the file names)`, withoutFiles(merged) === withoutFiles(reported)]);
 const countOf = (...args) => parseExposition(spawnSync(process.execPath, [hidlog, 'count', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
 for (const w of [1, workers]) {
   const counted = countOf('--workers', String(w), corpus);
@@ -287,6 +297,7 @@ const targets = [
   ['count / floor (read, split, parse)', ratio('count', 'floorParse'), atMost(1.5)],
   [`count --workers ${workers} / floor (read, split, parse)`, ratio('countWorkers', 'floorParse'), atMost(1.5)],
   ['report / count', ratio('report', 'count'), atMost(1.2)],
+  [`report --merge of ${SHARDS} partials / report`, ratio('reportMerge', 'report'), atMost(0.05)],
   ['jq / annotate', ratio('jq', 'annotate'), atLeast(5)],
   ['mtail / count', ratio('mtail', 'count'), atLeast(2.5)],
   [`annotate --workers ${workers} / annotate`, ratio('annotateWorkers', 'annotate'), atMost(0.75)],

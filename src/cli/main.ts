@@ -175,6 +175,8 @@ const cli: Argv = yargs(args)
         .example('$0 report auth-*.ndjson.gz', 'a table on the terminal')
         .example('$0 report auth.ndjson.gz --since 2h --by client_id -o incident.html', 'the last two hours of the log as a page, with the clients hit most')
         .example('$0 report --format markdown --bucket 5m auth.ndjson', 'to paste into a ticket')
+        .example('$0 report --partial -o d1.hidpart d1.ndjson.gz', 'a shard\'s partial, to merge later…')
+        .example('$0 report --merge -o month.html d*.hidpart', '…into the report of all the shards')
         .epilogue(EXIT_CODES),
     (argv) =>
       runCommand(async () => {

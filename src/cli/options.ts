@@ -99,10 +99,12 @@ export const REPORT_OPTIONS = {
   bucket: { type: 'string', describe: 'Timeline bucket width, e.g. 30s, 5m, 1h, 1d (default: chosen from the time range, at most 60 buckets)' },
   since: { type: 'string', describe: 'Only records from this time on: ISO 8601 (2026-11-28T09:00:00Z), or a duration before the latest record (2h)' },
   until: { type: 'string', describe: 'Only records before this time: ISO 8601, or a duration before the latest record' },
-  tz: { type: 'string', default: 'UTC', describe: 'Time zone to show times in, and to read times without an offset in: UTC, +02:00, Europe/Berlin' },
+  tz: { type: 'string', describe: 'Time zone to show times in, and to read times without an offset in: UTC (the default), +02:00, Europe/Berlin' },
   'time-field': { type: 'string', array: true, default: [], describe: 'DOT.PATH of each record\'s time (repeatable: the first a record has; default: the first of @timestamp, timestamp, time, ts, date)' },
   by: { type: 'string', array: true, default: [], describe: 'DOT.PATH: the top values of this field among failures and errors, with their codes (repeatable)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar (it is shown only when stderr is a terminal)' },
+  partial: { type: 'boolean', default: false, describe: 'Write a partial (JSON, format hidlog-partial) instead of a report, for --merge to combine with other shards\' partials' },
+  merge: { type: 'boolean', default: false, describe: 'The inputs are partials (from --partial): write the report one pass over all their inputs gives (with --partial, one partial of them)' },
 } as const satisfies Record<string, Options>;
 
 const KIND_BY_NAME: Record<string, CodeKind> = { status: 'http', http: 'http', error: 'error', failure: 'failure', response: 'response' };

@@ -6,7 +6,8 @@ import { run } from '../pipeline/run.js';
 import { ReportAggregator } from '../report/aggregator.js';
 import { parseDuration } from '../report/duration.js';
 import { factsAnnotation, factsSetup } from '../report/facts.js';
-import { buildReport } from '../report/model.js';
+import { buildReport, type ReportContext } from '../report/model.js';
+import { partialOf } from '../report/partial.js';
 import { render, type ReportFormat } from '../report/render/render.js';
 import { parseTime } from '../report/time.js';
 import type { Bound } from '../report/window.js';
@@ -17,6 +18,7 @@ import { VERSION } from '../version.js';
 import { exitCodeOf, inputReading, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import { UsageError, parseFields } from './options.js';
+import { mergeCommand, partialSetupOf, partialText } from './report-partial.js';
 import { shutdownSignal } from './shutdown.js';
 
 export interface ReportArgs {
@@ -26,10 +28,13 @@ export interface ReportArgs {
   bucket?: string | undefined;
   since?: string | undefined;
   until?: string | undefined;
-  tz: string;
+  /** As given: undefined reads and shows UTC (a merge: the partials' zone). */
+  tz?: string | undefined;
   timeFields: string[];
   by: string[];
   quiet: boolean;
+  partial: boolean;
+  merge: boolean;
 }
 
 /** The report's options from yargs' argv (REPORT_OPTIONS). */
@@ -42,10 +47,12 @@ export function reportArgs(argv: Record<string, unknown>): ReportArgs {
     bucket: text(argv.bucket),
     since: text(argv.since),
     until: text(argv.until),
-    tz: String(argv.tz),
+    tz: text(argv.tz),
     timeFields: [argv['time-field'] ?? []].flat().map(String),
     by: [argv.by ?? []].flat().map(String),
     quiet: argv.quiet === true,
+    partial: argv.partial === true,
+    merge: argv.merge === true,
   };
 }
 
@@ -67,7 +74,7 @@ function boundOf(name: string, text: string | undefined, zone: Zone): Bound | un
   return { at };
 }
 
-function windowOf(args: ReportArgs, zone: Zone): { since?: Bound | undefined; until?: Bound | undefined } {
+export function windowOf(args: ReportArgs, zone: Zone): { since?: Bound | undefined; until?: Bound | undefined } {
   const since = boundOf('since', args.since, zone);
   const until = boundOf('until', args.until, zone);
   if (since && until && 'at' in since && 'at' in until && since.at >= until.at) throw new UsageError(`--since ${args.since} is not before --until ${args.until}`);
@@ -75,7 +82,7 @@ function windowOf(args: ReportArgs, zone: Zone): { since?: Bound | undefined; un
   return { since, until };
 }
 
-async function writeReport(text: string, output: string | undefined): Promise<boolean> {
+export async function writeReport(text: string, output: string | undefined): Promise<boolean> {
   if (output !== undefined) {
     try {
       await writeFileAtomically(output, text);
@@ -94,7 +101,7 @@ async function writeReport(text: string, output: string | undefined): Promise<bo
 
 /** The options checked and parsed: one line and exit 2 for a mistake. */
 function parseReportArgs(args: InputArgs & ReportArgs) {
-  const zone = parseZone(args.tz);
+  const zone = parseZone(args.tz ?? 'UTC');
   if (!zone) throw new UsageError(`--tz ${args.tz}: not a time zone (expected UTC, an offset such as +02:00, or a name such as Europe/Berlin)`);
   const bucket = args.bucket === undefined ? undefined : parseDuration(args.bucket);
   if (args.bucket !== undefined && (bucket === undefined || bucket < 1000)) throw new UsageError(`--bucket ${args.bucket}: expected a duration of a second or more (30s, 5m, 1h, 1d)`);
@@ -110,20 +117,22 @@ function parseReportArgs(args: InputArgs & ReportArgs) {
     window: windowOf(args, zone),
     fields: parseFields(args.field),
     maxLineBytes: args.maxLineBytes,
-    facts: factsSetup({ timeFields: args.timeFields, by: args.by, zone: args.tz }),
+    facts: factsSetup({ timeFields: args.timeFields, by: args.by, zone: zone.name }),
   };
 }
 
 /** `hidlog report`: reads the inputs once, then writes the report. Returns the exit code. */
 export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs): Promise<number> {
   const { zone, bucket, format, top, window, fields, maxLineBytes, facts } = parseReportArgs(args);
+  const setup = args.partial && !args.merge ? partialSetupOf(args, zone, bucket, window) : undefined;
   if (args.output !== undefined) {
     await access(dirname(args.output), constants.W_OK).catch((error: unknown) => {
       throw new Error(`cannot write ${args.output}: ${describeError(error)}`);
     });
   }
+  if (args.merge) return mergeCommand(args, { bucket, format, top });
   const { catalog, site } = await loadCatalogOption(args);
-  const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog });
+  const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog, partial: args.partial });
   const annotator = createAnnotator({ fields, builtinFields: args.builtinFields, ...factsAnnotation(facts), catalog });
   const inputs = inputsOf(args);
   const stop = shutdownSignal();
@@ -141,9 +150,16 @@ export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs):
   }
   if (stop.aborted) process.stdin.destroy();
   const files = inputs.map((input) => (input === '-' ? 'stdin' : input));
-  const report = buildReport(aggregator, { files, unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } });
+  if (setup) return exitCodeOf(result, await writeReport(partialText(partialOf(aggregator, setup, { files, unreadable: result.failedInputs, version: VERSION })), args.output));
+  const context = { files, unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } };
+  return exitCodeOf(result, await writeReportOf(aggregator, context, format, args.output));
+}
+
+/** Renders the report of a finished aggregator in `format` and writes it; whether it could be written. */
+export async function writeReportOf(aggregator: ReportAggregator, context: ReportContext, format: ReportFormat, output: string | undefined): Promise<boolean> {
+  const report = buildReport(aggregator, context);
   if (report.timeline?.widenedFrom) warn(`--bucket ${report.timeline.widenedFrom} would make too many buckets for this time range: the timeline uses ${report.timeline.bucket}`);
-  const onTerminal = format === 'table' && args.output === undefined && process.stdout.isTTY === true;
+  const onTerminal = format === 'table' && output === undefined && process.stdout.isTTY === true;
   const text = render(format, report, { colour: onTerminal && !process.env.NO_COLOR, width: onTerminal ? process.stdout.columns : undefined });
-  return exitCodeOf(result, await writeReport(text, args.output));
+  return writeReport(text, output);
 }

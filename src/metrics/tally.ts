@@ -202,6 +202,22 @@ export class MetricsTally implements Observer {
     }
   }
 
+  /**
+   * Adds `times` observations counted elsewhere (by a report's partial), without record labels:
+   * `code` is a number, or `other` for codes past that tally's cap. A code outside the catalog is
+   * capped here as if it were seen now, so codes added in the order they were first seen are
+   * capped as one tally of all the inputs would have. Returns the series (0 times looks it up).
+   */
+  countSeries(kind: CodeKind, code: string, meaning: { known: boolean; category: string }, times: number): CodeSeries {
+    if (code !== OVERFLOW_VALUE) return this.count(kind, Number(code), NO_LABELS, times, meaning);
+    this.unknownCodes[kind].overflowed += times;
+    const key = `${OVERFLOW_VALUE}\u0000${UNKNOWN_CATEGORY}`;
+    let series = this.series[kind].get(key);
+    if (series === undefined) this.series[kind].set(key, (series = { code: OVERFLOW_VALUE, category: UNKNOWN_CATEGORY, labelValues: NO_LABELS, count: 0, id: this.seriesMade++ }));
+    series.count += times;
+    return series;
+  }
+
   /** The label values to count `records` records under: each value, or `other` past its cap. */
   private capLabels(values: string[], records: number): string[] {
     return values.length === 0 ? NO_LABELS : values.map((value, i) => this.labelCaps[i]!.admit(value, records));

@@ -26,6 +26,8 @@ export interface AggregatorOptions {
   bucket?: number | undefined;
   /** How many values of each `--by` field the report lists: the sketch keeps many more. */
   top: number;
+  /** For a partial (to merge later): keeps many more codes outside the catalog, and of each `--by` value, so a merge can cap them as one pass would. */
+  partial?: boolean | undefined;
 }
 
 /** A record a relative window has not decided on yet: its facts, with a time. */
@@ -51,6 +53,9 @@ export interface ByField {
 const MAX_UNKNOWN_CODES = 100;
 // Distinct codes kept per `--by` value.
 const MAX_CAUSES = 16;
+/** What a partial keeps of both: a merge is exact while no shard has more (then it says so). */
+export const PARTIAL_MAX_UNKNOWN_CODES = 10_000;
+export const PARTIAL_MAX_CAUSES = 256;
 /** Values each `--by` sketch tracks: at least this many, and ten times the values listed. */
 export const MIN_BY_CAPACITY = 1000;
 
@@ -88,24 +93,27 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
   outside = 0;
   /** Records left out of a window because they have no time. */
   outsideWithoutTime = 0;
-  // The times of the records counted in a window.
-  private windowRange: Span | undefined;
+  /** The times of the records counted in a window. */
+  windowRange: Span | undefined;
+  /** Distinct codes kept per `--by` value. */
+  readonly maxCauses: number;
+  /** The failure categories the timeline counts apart, and where each counts. */
+  readonly failureSeries: readonly string[];
+  readonly failureIndex: ReadonlyMap<string, number>;
 
   private readonly read: (event: LineEvent, sink: FactsSink) => void;
   private readonly held = new HeldRecords<HeldRecord>();
   // The series the tally counted the current record's codes in.
   private readonly counted: Counted = { http: undefined, error: undefined, failure: undefined, response: undefined };
 
-  // Where each failure category counts in the timeline.
-  private readonly failureIndex: Map<string, number>;
-
   constructor(options: AggregatorOptions) {
     const catalog = options.catalog ?? Catalog.vendor;
-    this.tally = new MetricsTally({ labels: [], maxUnknownCodes: MAX_UNKNOWN_CODES, maxLabelValues: 0, catalog });
+    this.maxCauses = options.partial ? PARTIAL_MAX_CAUSES : MAX_CAUSES;
+    this.tally = new MetricsTally({ labels: [], maxUnknownCodes: options.partial ? PARTIAL_MAX_UNKNOWN_CODES : MAX_UNKNOWN_CODES, maxLabelValues: 0, catalog });
     this.read = factsReader(options.facts);
-    const failureSeries = failureSeriesOf(catalog);
-    this.failureIndex = new Map(failureSeries.map((category, i) => [category, i]));
-    this.timeline = new Timeline(options.zone, options.bucket, failureSeries);
+    this.failureSeries = failureSeriesOf(catalog);
+    this.failureIndex = new Map(this.failureSeries.map((category, i) => [category, i]));
+    this.timeline = new Timeline(options.zone, options.bucket, this.failureSeries);
     this.window = options.window && (options.window.since || options.window.until) ? new TimeWindow(options.window) : undefined;
     const capacity = Math.max(MIN_BY_CAPACITY, options.top * 10);
     this.by = options.facts.by.map((path) => ({ path: path.join('.'), values: new HeavyHitters<CauseCounts>(capacity, () => ({ codes: new Map(), otherCodes: 0 })), missing: 0 }));
@@ -227,7 +235,7 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
       const [kind, series] = cause;
       const known = causes.codes.get(series);
       if (known) known.count++;
-      else if (causes.codes.size < MAX_CAUSES) causes.codes.set(series, { kind, count: 1 });
+      else if (causes.codes.size < this.maxCauses) causes.codes.set(series, { kind, count: 1 });
       else causes.otherCodes++;
     });
   }

@@ -14,6 +14,13 @@ export interface Hitter<P> {
   heapIndex: number;
 }
 
+/** A sketch's values as data: what a report's partial keeps of it. */
+export interface SketchState<P> {
+  total: number;
+  replacements: number;
+  hitters: readonly { value: string; count: number; error: number; payload: P }[];
+}
+
 export class HeavyHitters<P> {
   private readonly byValue = new Map<string, Hitter<P>>();
   // A min-heap on count: the root is the value to replace.
@@ -59,6 +66,44 @@ export class HeavyHitters<P> {
   /** The tracked values, in no particular order. */
   hitters(): readonly Hitter<P>[] {
     return this.heap;
+  }
+
+  /**
+   * Adds another sketch's counts (Space-Saving summaries merge, Agarwal et al. 2012): a value
+   * either one lacks gets, from a sketch that replaced values, that sketch's least count as a
+   * possible overcount; then the most counted values, up to capacity, are kept (ties by value).
+   * While neither sketch replaced a value and together they hold at most capacity values, every
+   * count stays exact, as one sketch over both inputs would have it.
+   */
+  merge(other: SketchState<P>, mergePayload: (into: P, from: P) => void): void {
+    const floor = (replaced: number, hitters: readonly { count: number }[]) => (replaced === 0 ? 0 : hitters.reduce((least, h) => Math.min(least, h.count), Number.POSITIVE_INFINITY));
+    const mine = floor(this.replacements, this.heap);
+    const theirs = floor(other.replacements, other.hitters);
+    const merged = new Map<string, { value: string; count: number; error: number; payload: P }>();
+    for (const hitter of this.heap) merged.set(hitter.value, { value: hitter.value, count: hitter.count + theirs, error: hitter.error + theirs, payload: hitter.payload });
+    for (const hitter of other.hitters) {
+      const known = merged.get(hitter.value);
+      if (known) {
+        known.count += hitter.count - theirs;
+        known.error += hitter.error - theirs;
+        mergePayload(known.payload, hitter.payload);
+      } else {
+        const payload = this.newPayload();
+        mergePayload(payload, hitter.payload);
+        merged.set(hitter.value, { value: hitter.value, count: hitter.count + mine, error: hitter.error + mine, payload });
+      }
+    }
+    const kept = [...merged.values()].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    this.total += other.total;
+    this.replacements += other.replacements + Math.max(0, kept.length - this.capacity);
+    this.heap.length = 0;
+    this.byValue.clear();
+    for (const { value, count, error, payload } of kept.slice(0, this.capacity)) {
+      const hitter: Hitter<P> = { value, count, error, payload, heapIndex: this.heap.length };
+      this.heap.push(hitter);
+      this.byValue.set(value, hitter);
+      this.siftUp(hitter.heapIndex);
+    }
   }
 
   private siftUp(at: number): void {

@@ -91,6 +91,57 @@ export class Timeline {
     if (failureSeries >= 0) cell[OUTCOMES.length + failureSeries]!++;
   }
 
+  /** The buckets kept: their width and, for each, its index (from the origin, in wall time) and counts (outcomes, then the failure series). */
+  kept(): { width: number; buckets: [number, number[]][] } {
+    return { width: this.width, buckets: [...this.cells()].map(([index, counts]) => [index, [...counts]]) };
+  }
+
+  /**
+   * Widens at once to what buckets of `width` from index `first` to `last` (another timeline's,
+   * see addBucket) need, so adding them widens no more: merging many timelines then re-cuts the
+   * buckets kept once, not at each. False if the ladder has no multiple of `width`.
+   */
+  reserve(width: number, first: number, last: number): boolean {
+    let target = this.ladder.find((w) => w >= this.width && w % width === 0);
+    if (target === undefined) return false;
+    const empty = this.first > this.last;
+    const fits = (to: number) => {
+      const at = (index: number, from: number) => Math.floor((index * from) / to);
+      const low = empty ? at(first, width) : Math.min(at(first, width), at(this.first, this.width));
+      const high = empty ? at(last, width) : Math.max(at(last, width), at(this.last, this.width));
+      return high - low < MAX_KEPT_BUCKETS;
+    };
+    while (!fits(target)) {
+      target = this.ladder[this.ladder.indexOf(target) + 1];
+      if (target === undefined) return false;
+    }
+    if (target !== this.width) this.widenTo(target);
+    return true;
+  }
+
+  /**
+   * Adds a bucket another timeline kept (a report's partial, cut in this zone): `index` in
+   * buckets of `width`, counts in this timeline's series. The buckets kept widen to a multiple of
+   * `width` first, so the result is what one timeline of both inputs keeps; false if the ladder
+   * has no multiple of `width` (buckets finer than the partial's cannot be made).
+   */
+  addBucket(width: number, index: number, counts: ArrayLike<number>): boolean {
+    if (this.width % width !== 0) {
+      const wider = this.ladder.find((w) => w >= this.width && w % width === 0);
+      if (wider === undefined) return false;
+      this.widenTo(wider);
+    }
+    let at = Math.floor((index * width) / this.width);
+    if (Math.max(this.last, at) - Math.min(this.first, at) >= MAX_KEPT_BUCKETS) {
+      this.widen(Math.min(this.first, at), Math.max(this.last, at));
+      at = Math.floor((index * width) / this.width);
+    }
+    const cell = this.cellAt(at);
+    for (let i = 0; i < this.seriesCount; i++) cell[i]! += counts[i]!;
+    this.lastIndex = Number.NaN;
+    return true;
+  }
+
   /** The counts of the bucket at `index`, which is less than MAX_KEPT_BUCKETS from every bucket kept. */
   private cellAt(index: number): Float64Array {
     const slot = index % MAX_KEPT_BUCKETS;
@@ -117,6 +168,13 @@ export class Timeline {
     let width = from;
     const at = (index: number, to: number) => Math.floor((index * from) / to);
     while (at(last, width) - at(first, width) >= MAX_KEPT_BUCKETS) width = this.ladder[this.ladder.indexOf(width) + 1]!;
+    this.widenTo(width);
+  }
+
+  /** Merges the buckets kept into buckets of `width`, a multiple of the current one. */
+  private widenTo(width: number): void {
+    const from = this.width;
+    const at = (index: number, to: number) => Math.floor((index * from) / to);
     const kept = [...this.cells()];
     this.slots = emptySlots();
     this.width = width;
