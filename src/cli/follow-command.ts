@@ -54,6 +54,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       observer: metrics?.tally,
       readers: readersFor(args.inputFormat),
     },
+    outputNames: outputs.names,
     startAt: args.startAt,
     pollMs: args.pollInterval,
     watch: args.watch,

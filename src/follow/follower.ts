@@ -6,7 +6,8 @@ import { describeError } from '../pipeline/errors.js';
 import { judgeInput } from '../pipeline/input-survey.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
-import { Checkpointer, type FilePosition } from './checkpointer.js';
+import type { OutputName } from '../sinks/output-errors.js';
+import { Checkpointer, type FilePosition, type OutputMark, type SavedState } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
 import { FollowedFile } from './followed-file.js';
@@ -26,6 +27,9 @@ const SEARCH_MS = 30_000;
 const REMEMBERED_CONTENTS = 1000;
 // At most this many files are looked at in one search.
 const SEARCH_CANDIDATES = 1000;
+// How long a checkpoint waits for the outputs to take what they were given; if they have not,
+// it is not saved, and the last one stands (a full disk, a slow reader of stdout).
+const CATCH_UP_MS = 100;
 
 /** What an operator watches on /metrics: no label per file, by design. */
 export class FollowStats {
@@ -34,6 +38,9 @@ export class FollowStats {
   truncations = 0;
   lastLineSeconds = 0;
   readErrors = 0;
+  /** State file saves that failed; `stateFailure` says why the last one did, until one succeeds. */
+  stateSaveErrors = 0;
+  stateFailure: string | undefined;
   /** Set by the follower: bytes written to the followed files and not read yet, asked for at each scrape. */
   lag: () => number = () => 0;
 
@@ -45,6 +52,8 @@ export class FollowStats {
 export interface FollowOptions {
   patterns: readonly string[];
   lines: LineOptions & { output?: LineWriter | undefined };
+  /** What the outputs are called in messages (see Outputs.names). */
+  outputNames: { output: string; deadLetter: string | undefined };
   startAt: StartAt;
   pollMs: number;
   /** Wake on fs.watch (inotify) events; without it, every file is looked at every pollMs. */
@@ -115,14 +124,26 @@ export class Follower {
   /** What the outputs accepted, per followed file and per content (only with a state file: it is what is saved). */
   private readonly delivery: Delivery<FollowedFile | Content> | undefined;
   private readonly wakeUp: WakeUp<FollowedFile>;
+  /** The outputs, in Delivery's order. */
+  private readonly outputs: { name: OutputName; writer: LineWriter; label: string }[];
+  /** Patterns whose files the state file knows: files they find at the first start are new ones, read from their start. */
+  private knownPatterns: readonly string[] = [];
   private firstStart = false;
+  /** Files read from a copy found beside a content's path (see readFromCopy): that path, which a pattern names. */
+  private readonly namedAt = new Map<FollowedFile, string>();
+  private lastOutputCheck = Date.now();
+  /** An output was deleted while written: the positions read since the last save are not saved. */
+  private outputLost = false;
   private readSomething = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, warn, pollMs, watch, stop, stats } = options;
+    const { stateFile, lines, checkpointMs, warn, pollMs, watch, stop, stats, outputNames } = options;
+    this.outputs = [];
+    if (lines.output) this.outputs.push({ name: 'output', writer: lines.output, label: outputNames.output });
+    if (lines.deadLetter) this.outputs.push({ name: 'dead_letter', writer: lines.deadLetter, label: outputNames.deadLetter ?? 'dead-letter file' });
     if (stateFile) {
       this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
-      this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
+      this.delivery = new Delivery(this.outputs.map((output) => output.writer));
     }
     this.wakeUp = new WakeUp({ pollMs, watch, stop });
     stats.lag = () => {
@@ -135,17 +156,22 @@ export class Follower {
   async run(): Promise<void> {
     const { options } = this;
     const saved = await this.checkpointer?.load();
-    this.contents = (saved ?? []).map((position) => ({
+    this.contents = this.ownPositions(saved).map((position) => ({
       fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
       offset: position.offset,
       path: position.path,
       seen: false,
     }));
-    this.firstStart = saved === undefined;
+    if (saved) await this.cutOutputsBack(saved.outputs);
+    this.firstStart = true;
     this.wakeUp.directories(options.patterns.map((pattern) => dirname(pattern)));
     try {
       await this.look({ full: true, directories: new Set(), files: new Set() });
       this.firstStart = false;
+      // At once: where the first look started (--start-at end) is known from now on, and a state
+      // file that cannot be written stops hidlog here rather than after a restart that skips lines.
+      const failure = await this.checkpoint(true);
+      if (failure) throw new Error(failure);
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       const now = Date.now();
       for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
@@ -153,6 +179,7 @@ export class Follower {
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
         await this.look(look);
+        if (Date.now() - this.lastOutputCheck >= options.checkpointMs) await this.checkOutputs();
         if (this.checkpointer?.due) await this.checkpoint();
       }
     } finally {
@@ -272,7 +299,7 @@ export class Follower {
     this.files.set(file.identity, file);
     this.wakeUp.follow(file);
     try {
-      if (this.firstStart && options.startAt === 'end') this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
+      if (this.startsAtEnd(path)) this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
       return (await this.decide(file)) === 'closed' ? undefined : file;
     } catch (error) {
       this.reportOnce(path, error);
@@ -305,9 +332,13 @@ export class Follower {
       return 'closed';
     }
     const content = this.contentWithStart(start);
-    if (content) {
+    if (content && content.offset > file.size()) {
+      this.shorterThanSaved(file, content);
+      file.startAt(0);
+      this.delivery?.start(file, 0);
+    } else if (content) {
       this.forget(content);
-      file.startAt(Math.min(content.offset, file.size()));
+      file.startAt(content.offset);
       this.delivery?.continueAs(content, file, file.checkpointOffset);
     } else {
       file.startAt(this.startOffsets.get(file) ?? 0);
@@ -316,6 +347,19 @@ export class Follower {
     this.startOffsets.delete(file);
     file.decided = true;
     return 'follow';
+  }
+
+  /**
+   * A file begins as a known content but is shorter than the offset read of it: it was truncated
+   * and written again (to a first line like the old one) while hidlog was not reading. Said once;
+   * it is read from its start, and the old content's rest looked for beside it, as for a
+   * truncation seen live.
+   */
+  private shorterThanSaved(file: FollowedFile, content: Content): void {
+    this.options.stats.truncations++;
+    this.options.warn(`${file.path} is shorter (${file.size()} bytes) than the position read of it (${content.offset}): truncated and written again meanwhile; read from its start`);
+    content.seen = false;
+    content.searchUntil = Date.now() + SEARCH_MS;
   }
 
   private async readFile(file: FollowedFile): Promise<void> {
@@ -456,11 +500,11 @@ export class Follower {
     if (original) return original;
     let content = this.contentWithStart(start);
     if (!content) {
-      const offset = this.firstStart && options.startAt === 'end' ? ((await file.trailerLength()) ?? 0) : 0;
+      const offset = this.startsAtEnd(file.path) ? ((await file.trailerLength()) ?? 0) : 0;
       content = { fingerprint, offset, path: file.path, seen: true };
       this.remember(content);
     }
-    content.path = file.path;
+    if (this.named(file.path)) content.path = file.path;
     content.seen = true;
     content.searchUntil = undefined;
     return content;
@@ -509,7 +553,7 @@ export class Follower {
       this.delivery?.reached(file, file.checkpointOffset);
       const { fingerprint } = file;
       if (file.decided && fingerprint) {
-        const content: Content = { fingerprint, offset: file.checkpointOffset, path: file.path, seen: false };
+        const content: Content = { fingerprint, offset: file.checkpointOffset, path: this.namedAt.get(file) ?? file.path, seen: false };
         this.delivery?.continueAs(file, content, content.offset);
         this.remember(content);
         // Its copies a pattern finds (a compressed rotated file) hold this content from now on.
@@ -526,6 +570,7 @@ export class Follower {
 
   private async drop(file: FollowedFile): Promise<void> {
     this.files.delete(file.identity);
+    this.namedAt.delete(file);
     this.delivery?.forget(file);
     this.wakeUp.forget(file);
     this.startOffsets.delete(file);
@@ -606,6 +651,8 @@ export class Follower {
     }
     this.forget(content);
     content.searchUntil = undefined;
+    // Saved under the path a pattern names, where a restart looks for it: not a file no pattern names.
+    if (this.named(content.path)) this.namedAt.set(file, content.path);
     file.startAt(Math.min(content.offset, file.size()));
     this.delivery?.continueAs(content, file, file.checkpointOffset);
     file.decided = true;
@@ -634,14 +681,29 @@ export class Follower {
     this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
   }
 
-  /** Saves the delivered positions (see Delivery): when the checkpointer is due, and at shutdown. */
-  private async checkpoint(): Promise<void> {
-    const { checkpointer, delivery } = this;
-    if (!checkpointer || !delivery) return;
+  /**
+   * Saves the delivered positions (see Delivery): when the checkpointer is due, at the start, and at
+   * shutdown; with them each file output's identity and size, synced to disk first, so that a
+   * restart cuts off what was written after them. Not saved while an output holds more than the
+   * delivered positions cover (a write under way, failing, or held): the last save stands. Returns
+   * why the save failed, if it did.
+   */
+  private async checkpoint(first = false): Promise<string | undefined> {
+    const { checkpointer, delivery, options } = this;
+    if (!checkpointer || !delivery || this.outputLost) return undefined;
+    const caughtUp = first ? options.stop : AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]);
+    await Promise.all(this.outputs.map(({ writer }) => writer.flushed(caughtUp)));
+    const outputs: OutputMark[] = [];
+    for (const [i, { name, writer }] of this.outputs.entries()) {
+      const mark = await writer.fileSink?.mark().catch(() => undefined);
+      if (!mark) continue;
+      if (!delivery.holdsExactly(i)) return undefined;
+      outputs.push({ output: name, ...mark });
+    }
     const positions: FilePosition[] = [];
     for (const file of this.files.values()) {
       const position = file.position();
-      if (position) positions.push({ ...position, offset: delivery.offsetOf(file) ?? position.offset });
+      if (position) positions.push({ ...position, path: this.namedAt.get(file) ?? position.path, offset: delivery.offsetOf(file) ?? position.offset });
     }
     for (const content of this.contents) {
       const delivered = delivery.offsetOf(content);
@@ -649,7 +711,99 @@ export class Follower {
       if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
       positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivered ?? content.offset });
     }
-    await checkpointer.save(positions);
+    const marked = new Set(outputs.map((mark) => mark.output));
+    const syncOutputs = async () => {
+      await Promise.all(this.outputs.filter(({ name }) => marked.has(name)).map(({ writer }) => writer.fileSink!.sync()));
+    };
+    const failure = await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, syncOutputs, first);
+    options.stats.stateSaveErrors = checkpointer.failures;
+    options.stats.stateFailure = checkpointer.failure;
+    return failure;
+  }
+
+  /**
+   * The saved positions of files the patterns name: those of other files (a state file kept for
+   * another hidlog, or other patterns) are not read from, and said so once. Notes which patterns
+   * the state file knows (see startsAtEnd).
+   */
+  private ownPositions(saved: SavedState | undefined): FilePosition[] {
+    if (!saved) return [];
+    const { patterns, stateFile, warn } = this.options;
+    const own = saved.files.filter((position) => this.named(position.path));
+    const others = saved.files.length - own.length;
+    if (others > 0) {
+      const example = saved.files.find((position) => !this.named(position.path))!.path;
+      warn(`state file ${stateFile} holds positions in ${others} file${others === 1 ? '' : 's'} no pattern names (${example}${others > 1 ? ', …' : ''}): not read`);
+    }
+    // A pattern is known if the state file names it, or a file it names (as before versions 3's list
+    // of patterns: versions 1 and 2 with no positions at all know every pattern, as they always did).
+    this.knownPatterns = patterns.filter(
+      (pattern) =>
+        saved.patterns?.includes(pattern) ||
+        saved.files.some((position) => patternNames(pattern, position.path)) ||
+        (saved.patterns ? saved.patterns.some((other) => patternNames(pattern, other)) : saved.files.length === 0),
+    );
+    return own;
+  }
+
+  /**
+   * Whether a file found at the first look starts at its end (--start-at end): unless a pattern the
+   * state file knows finds it, as such a file appeared while hidlog was down.
+   */
+  private startsAtEnd(path: string): boolean {
+    return this.firstStart && this.options.startAt === 'end' && !this.knownPatterns.some((pattern) => patternNames(pattern, path));
+  }
+
+  private named(path: string): boolean {
+    return this.options.patterns.some((pattern) => patternNames(pattern, path));
+  }
+
+  /**
+   * Cuts each file output back to its size at the last save (see OutputMark): what a killed hidlog
+   * wrote after it, a torn line included, is read again from the saved positions. A file that is
+   * shorter, or another file, is said once and written on as it is.
+   */
+  private async cutOutputsBack(marks: readonly OutputMark[]): Promise<void> {
+    for (const { name, writer, label } of this.outputs) {
+      const mark = marks.find((saved) => saved.output === name);
+      const sink = writer.fileSink;
+      if (!mark || !sink) continue;
+      const found = await sink.cutBackTo(mark);
+      if (found === 'shorter') {
+        this.options.warn(`${label} is shorter than when the positions were last saved (${mark.size} bytes): cut meanwhile (copytruncate?); written on at its end`);
+      } else if (found === 'another file') {
+        this.options.warn(`${label} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both`);
+      }
+    }
+  }
+
+  /**
+   * A file output deleted, or moved away, while written (FileSink.condition) is written on in a
+   * new file at its path. A deleted one lost what was written since: with a state file, hidlog stops
+   * without saving positions past the last save, so that a restart writes those lines again.
+   */
+  private async checkOutputs(): Promise<void> {
+    this.lastOutputCheck = Date.now();
+    for (const { writer, label } of this.outputs) {
+      const sink = writer.fileSink;
+      const condition = await sink?.condition().catch(() => 'at its path' as const);
+      if (!sink || condition === undefined || condition === 'at its path') continue;
+      if (condition === 'deleted' && this.checkpointer) {
+        this.outputLost = true;
+        throw new Error(`${label} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file`);
+      }
+      try {
+        await sink.reopen();
+      } catch (error) {
+        this.options.warn(`cannot reopen ${label}: ${describeError(error)}`);
+        continue;
+      }
+      this.options.warn(
+        condition === 'deleted'
+          ? `${label} was deleted while hidlog wrote it: written on in a new file at its path; the lines written since it was deleted are lost (with --state-file, hidlog stops instead and a restart writes them again)`
+          : `${label} was moved away or replaced while hidlog wrote it: written on in a new file at its path`,
+      );
+    }
   }
 }
 

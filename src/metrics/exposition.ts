@@ -20,6 +20,11 @@ export class Exposition {
     private readonly stats: RunStats = {},
   ) {}
 
+  /** Why hidlog is not healthy (/healthz): a state file it cannot save. */
+  get problem(): string | undefined {
+    return this.stats.follow?.stateFailure;
+  }
+
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
     // One registry per format: prom-client renames counters in place when it writes OpenMetrics.
     let registry = this.registries.get(format);
