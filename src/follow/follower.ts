@@ -156,22 +156,26 @@ export class Follower {
   async run(): Promise<void> {
     const { options } = this;
     const saved = await this.checkpointer?.load();
-    this.contents = this.ownPositions(saved).map((position) => ({
+    const positions = this.ownPositions(saved);
+    this.contents = positions.map((position) => ({
       fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
       offset: position.offset,
       path: position.path,
       seen: false,
     }));
     if (saved) await this.cutOutputsBack(saved.outputs);
+    const failure = await this.saveAtStart(positions);
+    if (failure) {
+      this.wakeUp.close();
+      throw new Error(failure);
+    }
     this.firstStart = true;
     this.wakeUp.directories(options.patterns.map((pattern) => dirname(pattern)));
     try {
       await this.look({ full: true, directories: new Set(), files: new Set() });
       this.firstStart = false;
-      // At once: where the first look started (--start-at end) is known from now on, and a state
-      // file that cannot be written stops hidlog here rather than after a restart that skips lines.
-      const failure = await this.checkpoint(true);
-      if (failure) throw new Error(failure);
+      // At once: where the first look started (--start-at end) is known from now on.
+      await this.checkpoint(true);
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       const now = Date.now();
       for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
@@ -685,10 +689,9 @@ export class Follower {
    * Saves the delivered positions (see Delivery): when the checkpointer is due, at the start, and at
    * shutdown; with them each file output's identity and size, synced to disk first, so that a
    * restart cuts off what was written after them. Not saved while an output holds more than the
-   * delivered positions cover (a write under way, failing, or held): the last save stands. Returns
-   * why the save failed, if it did.
+   * delivered positions cover (a write under way, failing, or held): the last save stands.
    */
-  private async checkpoint(first = false): Promise<string | undefined> {
+  private async checkpoint(first = false): Promise<void> {
     const { checkpointer, delivery, options } = this;
     if (!checkpointer || !delivery || this.outputLost) return undefined;
     const caughtUp = first ? options.stop : AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]);
@@ -711,14 +714,31 @@ export class Follower {
       if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
       positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivered ?? content.offset });
     }
-    const marked = new Set(outputs.map((mark) => mark.output));
-    const syncOutputs = async () => {
-      await Promise.all(this.outputs.filter(({ name }) => marked.has(name)).map(({ writer }) => writer.fileSink!.sync()));
-    };
-    const failure = await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, syncOutputs, first);
+    await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.sync(outputs));
     options.stats.stateSaveErrors = checkpointer.failures;
     options.stats.stateFailure = checkpointer.failure;
-    return failure;
+  }
+
+  /**
+   * Before anything is read: the positions loaded, and the file outputs as they are (cut back).
+   * From here on a restart after a kill cuts the outputs back to at least this point, and a state
+   * file that cannot be written stops hidlog (returned) before it reads, not after a restart that
+   * skips lines.
+   */
+  private async saveAtStart(positions: FilePosition[]): Promise<string | undefined> {
+    if (!this.checkpointer) return undefined;
+    const outputs: OutputMark[] = [];
+    for (const { name, writer } of this.outputs) {
+      const mark = await writer.fileSink?.mark();
+      if (mark) outputs.push({ output: name, ...mark });
+    }
+    return this.checkpointer.save({ patterns: [...this.options.patterns], files: positions, outputs }, () => this.sync(outputs), true);
+  }
+
+  /** Syncs the file outputs `marks` describe, before a state that says what they hold is saved. */
+  private async sync(marks: readonly OutputMark[]): Promise<void> {
+    const marked = new Set(marks.map((mark) => mark.output));
+    await Promise.all(this.outputs.filter(({ name }) => marked.has(name)).map(({ writer }) => writer.fileSink!.sync()));
   }
 
   /**
