@@ -100,7 +100,7 @@ export class Checkpointer {
     }
     this.lastSave = Date.now();
     this.lastText = text;
-    if (this.failure !== undefined) warn(`state file ${path} written again, after ${this.failures} failed saves`);
+    if (this.failure !== undefined) warn(`state file ${path} written again, after ${this.failures} failed ${this.failures === 1 ? 'save' : 'saves'}`);
     this.failure = undefined;
     return undefined;
   }

@@ -182,8 +182,9 @@ export class Follower {
       await this.searchAll();
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
-        await this.look(look);
+        // Before reading: after a quiet while, what the look writes goes to the file at the output's path.
         if (Date.now() - this.lastOutputCheck >= options.checkpointMs) await this.checkOutputs();
+        await this.look(look);
         if (this.checkpointer?.due) await this.checkpoint();
       }
     } finally {
@@ -820,7 +821,7 @@ export class Follower {
       }
       this.options.warn(
         condition === 'deleted'
-          ? `${label} was deleted while hidlog wrote it: written on in a new file at its path; the lines written since it was deleted are lost (with --state-file, hidlog stops instead and a restart writes them again)`
+          ? `${label} was deleted while hidlog wrote it: written on in a new file at its path; any lines written to it after it was deleted are lost (with --state-file, hidlog stops instead and a restart writes them again)`
           : `${label} was moved away or replaced while hidlog wrote it: written on in a new file at its path`,
       );
     }
