@@ -20,9 +20,12 @@ export class Exposition {
     private readonly stats: RunStats = {},
   ) {}
 
-  /** Why hidlog is not healthy (/healthz): a state file it cannot save. */
+  /**
+   * Why hidlog is not healthy, for /healthz: a state file it cannot save. Named, not detailed: the
+   * probe needs no password, so it tells no path (stderr and /metrics tell the rest).
+   */
   get problem(): string | undefined {
-    return this.stats.follow?.stateFailure;
+    return this.stats.follow?.stateFailure === undefined ? undefined : 'state file not saved';
   }
 
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
