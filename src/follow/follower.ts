@@ -175,7 +175,7 @@ export class Follower {
       await this.look({ full: true, directories: new Set(), files: new Set() });
       this.firstStart = false;
       // At once: where the first look started (--start-at end) is known from now on.
-      await this.checkpoint(true);
+      await this.checkpoint();
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       const now = Date.now();
       for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
@@ -692,16 +692,16 @@ export class Follower {
    * restart cuts off what was written after them. Not saved while an output holds more than the
    * delivered positions cover (a write under way, failing, or held): the last save stands.
    */
-  private async checkpoint(first = false): Promise<void> {
+  private async checkpoint(): Promise<void> {
     const { checkpointer, delivery, options } = this;
-    if (!checkpointer || !delivery || this.outputLost) return undefined;
-    const caughtUp = first ? options.stop : AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]);
+    if (!checkpointer || !delivery || this.outputLost) return;
+    const caughtUp = AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]);
     await Promise.all(this.outputs.map(({ writer }) => writer.flushed(caughtUp)));
     const outputs: OutputMark[] = [];
     for (const [i, { name, writer }] of this.outputs.entries()) {
       const mark = await writer.fileSink?.mark().catch(() => undefined);
       if (!mark) continue;
-      if (!delivery.holdsExactly(i)) return undefined;
+      if (!delivery.holdsExactly(i)) return;
       outputs.push({ output: name, ...mark });
     }
     const positions: FilePosition[] = [];
