@@ -6,13 +6,14 @@ import { describeError } from '../pipeline/errors.js';
 import { judgeInput } from '../pipeline/input-survey.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
-import type { OutputName } from '../sinks/output-errors.js';
-import { Checkpointer, type FilePosition, type OutputMark, type SavedState } from './checkpointer.js';
+import { Checkpointer, type FilePosition } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
+import { FileOutputs, OutputLost } from './file-outputs.js';
 import { FollowedFile } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
 import { pathsNow, patternNames } from './paths-provider.js';
+import { scopeOf } from './state-scope.js';
 import { WakeUp, type Look } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
@@ -125,25 +126,29 @@ export class Follower {
   private readonly delivery: Delivery<FollowedFile | Content> | undefined;
   private readonly wakeUp: WakeUp<FollowedFile>;
   /** The outputs, in Delivery's order. */
-  private readonly outputs: { name: OutputName; writer: LineWriter; label: string }[];
+  private readonly outputs: FileOutputs;
   /** Patterns whose files the state file knows: files they find at the first start are new ones, read from their start. */
   private knownPatterns: readonly string[] = [];
   private firstStart = false;
   /** Files read from a copy found beside a content's path (see readFromCopy): that path, which a pattern names. */
   private readonly namedAt = new Map<FollowedFile, string>();
   private lastOutputCheck = Date.now();
-  /** An output was deleted while written: the positions read since the last save are not saved. */
+  /** An output was deleted while written: the positions read since the last save are not saved (OutputLost). */
   private outputLost = false;
   private readSomething = false;
 
   constructor(private readonly options: FollowOptions) {
     const { stateFile, lines, checkpointMs, warn, pollMs, watch, stop, stats, outputNames } = options;
-    this.outputs = [];
-    if (lines.output) this.outputs.push({ name: 'output', writer: lines.output, label: outputNames.output });
-    if (lines.deadLetter) this.outputs.push({ name: 'dead_letter', writer: lines.deadLetter, label: outputNames.deadLetter ?? 'dead-letter file' });
+    this.outputs = new FileOutputs(
+      [
+        ...(lines.output ? [{ name: 'output' as const, writer: lines.output, label: outputNames.output }] : []),
+        ...(lines.deadLetter ? [{ name: 'dead_letter' as const, writer: lines.deadLetter, label: outputNames.deadLetter ?? 'dead-letter file' }] : []),
+      ],
+      warn,
+    );
     if (stateFile) {
       this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, warn });
-      this.delivery = new Delivery(this.outputs.map((output) => output.writer));
+      this.delivery = new Delivery(this.outputs.all.map((output) => output.writer));
     }
     this.wakeUp = new WakeUp({ pollMs, watch, stop });
     stats.lag = () => {
@@ -156,14 +161,15 @@ export class Follower {
   async run(): Promise<void> {
     const { options } = this;
     const saved = await this.checkpointer?.load();
-    const positions = this.ownPositions(saved);
+    const { positions, known } = scopeOf(saved, options.patterns, options.stateFile ?? '', options.warn);
+    this.knownPatterns = known;
     this.contents = positions.map((position) => ({
       fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
       offset: position.offset,
       path: position.path,
       seen: false,
     }));
-    if (saved) await this.cutOutputsBack(saved.outputs);
+    if (saved) await this.outputs.cutBack(saved.outputs);
     const failure = await this.saveAtStart(positions);
     if (failure) {
       this.wakeUp.close();
@@ -695,15 +701,9 @@ export class Follower {
   private async checkpoint(): Promise<void> {
     const { checkpointer, delivery, options } = this;
     if (!checkpointer || !delivery || this.outputLost) return;
-    const caughtUp = AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]);
-    await Promise.all(this.outputs.map(({ writer }) => writer.flushed(caughtUp)));
-    const outputs: OutputMark[] = [];
-    for (const [i, { name, writer }] of this.outputs.entries()) {
-      const mark = await writer.fileSink?.mark().catch(() => undefined);
-      if (!mark) continue;
-      if (!delivery.holdsExactly(i)) return;
-      outputs.push({ output: name, ...mark });
-    }
+    await this.outputs.flushed(AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]));
+    const outputs = await this.outputs.marks((i) => delivery.holdsExactly(i));
+    if (!outputs) return;
     const positions: FilePosition[] = [];
     for (const file of this.files.values()) {
       const position = file.position();
@@ -715,7 +715,7 @@ export class Follower {
       if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
       positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivered ?? content.offset });
     }
-    await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.sync(outputs));
+    await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs));
     options.stats.stateSaveErrors = checkpointer.failures;
     options.stats.stateFailure = checkpointer.failure;
   }
@@ -728,43 +728,8 @@ export class Follower {
    */
   private async saveAtStart(positions: FilePosition[]): Promise<string | undefined> {
     if (!this.checkpointer) return undefined;
-    const outputs: OutputMark[] = [];
-    for (const { name, writer } of this.outputs) {
-      const mark = await writer.fileSink?.mark();
-      if (mark) outputs.push({ output: name, ...mark });
-    }
-    return this.checkpointer.save({ patterns: [...this.options.patterns], files: positions, outputs }, () => this.sync(outputs), true);
-  }
-
-  /** Syncs the file outputs `marks` describe, before a state that says what they hold is saved. */
-  private async sync(marks: readonly OutputMark[]): Promise<void> {
-    const marked = new Set(marks.map((mark) => mark.output));
-    await Promise.all(this.outputs.filter(({ name }) => marked.has(name)).map(({ writer }) => writer.fileSink!.sync()));
-  }
-
-  /**
-   * The saved positions of files the patterns name: those of other files (a state file kept for
-   * another hidlog, or other patterns) are not read from, and said so once. Notes which patterns
-   * the state file knows (see startsAtEnd).
-   */
-  private ownPositions(saved: SavedState | undefined): FilePosition[] {
-    if (!saved) return [];
-    const { patterns, stateFile, warn } = this.options;
-    const own = saved.files.filter((position) => this.named(position.path));
-    const others = saved.files.length - own.length;
-    if (others > 0) {
-      const example = saved.files.find((position) => !this.named(position.path))!.path;
-      warn(`state file ${stateFile} holds positions in ${others} file${others === 1 ? '' : 's'} no pattern names (${example}${others > 1 ? ', …' : ''}): not read`);
-    }
-    // A pattern is known if the state file names it, or a file it names (as before versions 3's list
-    // of patterns: versions 1 and 2 with no positions at all know every pattern, as they always did).
-    this.knownPatterns = patterns.filter(
-      (pattern) =>
-        saved.patterns?.includes(pattern) ||
-        saved.files.some((position) => patternNames(pattern, position.path)) ||
-        (saved.patterns ? saved.patterns.some((other) => patternNames(pattern, other)) : saved.files.length === 0),
-    );
-    return own;
+    const outputs = (await this.outputs.marks()) ?? [];
+    return this.checkpointer.save({ patterns: [...this.options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs), true);
   }
 
   /**
@@ -779,51 +744,14 @@ export class Follower {
     return this.options.patterns.some((pattern) => patternNames(pattern, path));
   }
 
-  /**
-   * Cuts each file output back to its size at the last save (see OutputMark): what a killed hidlog
-   * wrote after it, a torn line included, is read again from the saved positions. A file that is
-   * shorter, or another file, is said once and written on as it is.
-   */
-  private async cutOutputsBack(marks: readonly OutputMark[]): Promise<void> {
-    for (const { name, writer, label } of this.outputs) {
-      const mark = marks.find((saved) => saved.output === name);
-      const sink = writer.fileSink;
-      if (!mark || !sink) continue;
-      const found = await sink.cutBackTo(mark);
-      if (found === 'shorter') {
-        this.options.warn(`${label} is shorter than when the positions were last saved (${mark.size} bytes): cut meanwhile (copytruncate?); written on at its end`);
-      } else if (found === 'another file') {
-        this.options.warn(`${label} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both`);
-      }
-    }
-  }
-
-  /**
-   * A file output deleted, or moved away, while written (FileSink.condition) is written on in a
-   * new file at its path. A deleted one lost what was written since: with a state file, hidlog stops
-   * without saving positions past the last save, so that a restart writes those lines again.
-   */
+  /** A file output deleted or moved away while written (FileOutputs.check); a deleted one stops hidlog if there is a state file. */
   private async checkOutputs(): Promise<void> {
     this.lastOutputCheck = Date.now();
-    for (const { writer, label } of this.outputs) {
-      const sink = writer.fileSink;
-      const condition = await sink?.condition().catch(() => 'at its path' as const);
-      if (!sink || condition === undefined || condition === 'at its path') continue;
-      if (condition === 'deleted' && this.checkpointer) {
-        this.outputLost = true;
-        throw new Error(`${label} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file`);
-      }
-      try {
-        await sink.reopen();
-      } catch (error) {
-        this.options.warn(`cannot reopen ${label}: ${describeError(error)}`);
-        continue;
-      }
-      this.options.warn(
-        condition === 'deleted'
-          ? `${label} was deleted while hidlog wrote it: written on in a new file at its path; any lines written to it after it was deleted are lost (with --state-file, hidlog stops instead and a restart writes them again)`
-          : `${label} was moved away or replaced while hidlog wrote it: written on in a new file at its path`,
-      );
+    try {
+      await this.outputs.check(this.checkpointer !== undefined);
+    } catch (error) {
+      if (error instanceof OutputLost) this.outputLost = true;
+      throw error;
     }
   }
 }
