@@ -84,12 +84,14 @@ export class Checkpointer {
       this.lastSave = Date.now();
       return undefined;
     }
+    let step = 'sync the outputs before saving state file';
     try {
       await beforeWrite();
+      step = 'write state file';
       await writeFileAtomically(path, text);
       await syncDirectory(dirname(path));
     } catch (error) {
-      const failure = `cannot write state file ${path}: ${describeError(error)}`;
+      const failure = `cannot ${step} ${path}: ${describeError(error)}`;
       if (required) return failure;
       // Tried again at the next checkpoint, not at once: a full disk is not freed within milliseconds.
       this.lastSave = Date.now();

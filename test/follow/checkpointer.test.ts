@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,17 @@ describe('Checkpointer', () => {
     expect(await keeper.save(state([position]))).toBeUndefined();
     expect(keeper.failure).toBeUndefined();
     expect(said).toEqual([said[0], `state file ${path} written again, after 2 failed saves`]);
+  });
+
+  it('does not write the state when the outputs could not be synced, and says which failed', async () => {
+    const said: string[] = [];
+    const keeper = new Checkpointer({ path, everyMs: 1000, warn: (message) => said.push(message) });
+    const failing = async () => {
+      throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    };
+    expect(await keeper.save(state([position]), failing)).toBe(`cannot sync the outputs before saving state file ${path}: input/output error (EIO)`);
+    expect(existsSync(path)).toBe(false);
+    expect(said).toHaveLength(1);
   });
 
   it('a required save that fails is only returned, not said', async () => {
