@@ -18,12 +18,14 @@ export interface FilePosition {
 
 /**
  * How far a file output held exactly the lines of the saved positions, synced: the file (its
- * device and inode) and its size then. A restart cuts the file back to that size before writing on.
+ * device, inode and birth time: see FileMark) and its size then. A restart cuts the file back to
+ * that size before writing on.
  */
 export interface OutputMark {
   output: OutputName;
   dev: number;
   ino: number;
+  born: number;
   size: number;
 }
 
@@ -152,9 +154,12 @@ function parseState(path: string, text: string): SavedState {
     patterns = state.patterns as string[];
     if (!Array.isArray(state.outputs)) throw notState('no list of outputs');
     for (const entry of state.outputs as Partial<OutputMark>[]) {
-      const { output, dev, ino, size } = entry ?? {};
-      if ((output !== 'output' && output !== 'dead_letter') || !isCount(dev) || !isCount(ino) || !isCount(size)) throw notState('an output entry without output, dev, ino and size');
-      outputs.push({ output, dev, ino, size });
+      const { output, dev, ino, born, size } = entry ?? {};
+      const isTime = typeof born === 'number' && Number.isFinite(born) && born >= 0;
+      if ((output !== 'output' && output !== 'dead_letter') || !isCount(dev) || !isCount(ino) || !isTime || !isCount(size)) {
+        throw notState('an output entry without output, dev, ino, born and size');
+      }
+      outputs.push({ output, dev, ino, born, size });
     }
   }
   return { patterns, files, outputs };

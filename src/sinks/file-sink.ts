@@ -42,10 +42,14 @@ export const NO_RETRIES: WriteFaults = { retries: () => false, failed: () => und
  */
 export type WriteMode = 'pool' | 'at once';
 
-/** Which file a sink writes, and how long it is. */
+/**
+ * Which file a sink writes, and how long it is. An inode number is soon given to a new file once
+ * the old one is deleted: its birth time (statx; 0 where the filesystem keeps none) tells them apart.
+ */
 export interface FileMark {
   dev: number;
   ino: number;
+  born: number;
   size: number;
 }
 
@@ -120,8 +124,8 @@ export class FileSink extends Writable {
   /** The file being written and its size; undefined for a file it may not cut (see onDescriptor). */
   async mark(): Promise<FileMark | undefined> {
     if (!this.options.cuttable) return undefined;
-    const { dev, ino, size } = await statFd(this.fd);
-    return { dev, ino, size };
+    const { dev, ino, birthtimeMs, size } = await statFd(this.fd);
+    return { dev, ino, born: birthtimeMs, size };
   }
 
   /** Waits until what is in the file is on the disk (fsync). */
@@ -135,8 +139,9 @@ export class FileSink extends Writable {
    * what it found: 'cut', 'as marked', 'shorter' (something else cut it), or 'another file'.
    */
   async cutBackTo(mark: FileMark): Promise<'cut' | 'as marked' | 'shorter' | 'another file'> {
-    const { dev, ino, size } = await statFd(this.fd);
-    if (!this.options.cuttable || dev !== mark.dev || ino !== mark.ino) return 'another file';
+    const { dev, ino, birthtimeMs, size } = await statFd(this.fd);
+    const reborn = mark.born !== 0 && birthtimeMs !== 0 && birthtimeMs !== mark.born;
+    if (!this.options.cuttable || dev !== mark.dev || ino !== mark.ino || reborn) return 'another file';
     if (size < mark.size) return 'shorter';
     if (size === mark.size) return 'as marked';
     await truncateFd(this.fd, mark.size);

@@ -15,7 +15,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const hash = 'a'.repeat(64);
 const position: FilePosition = { path: '/var/log/hid/auth.log', fingerprint: hash, fingerprintBytes: 900, offset: 12_345 };
 const patterns = ['/var/log/hid/auth*.log'];
-const output: OutputMark = { output: 'output', dev: 2049, ino: 91, size: 4096 };
+const output: OutputMark = { output: 'output', dev: 2049, ino: 91, born: 1_796_650_812_615.2537, size: 4096 };
 const state = (files: FilePosition[], outputs: OutputMark[] = [output]): SavedState => ({ patterns, files, outputs });
 // What it is given to save is what the outputs accepted: Delivery decides that (test/follow/delivery.test.ts).
 const checkpointer = () => new Checkpointer({ path, everyMs: 1000, warn: (message) => expect.fail(message) });
@@ -96,7 +96,7 @@ describe('Checkpointer', () => {
   it.each([
     ['{"version":4,"files":[]}', `${'PATH'} is a hidlog state file of version 4; this hidlog reads versions 1 to 3`],
     ['{"version":3,"files":[],"outputs":[]}', `${'PATH'} is not a hidlog state file (no list of patterns); move it away to start afresh`],
-    ['{"version":3,"patterns":[],"files":[],"outputs":[{"output":"output","size":1}]}', `${'PATH'} is not a hidlog state file (an output entry without output, dev, ino and size); move it away to start afresh`],
+    ['{"version":3,"patterns":[],"files":[],"outputs":[{"output":"output","size":1}]}', `${'PATH'} is not a hidlog state file (an output entry without output, dev, ino, born and size); move it away to start afresh`],
     ['{"version":2,"files":[{"path":"/a"}]}', `${'PATH'} is not a hidlog state file (a file entry without path, fingerprint and offset); move it away to start afresh`],
     ['not json', `${'PATH'} is not a hidlog state file (not JSON); move it away to start afresh`],
     ['{"files":{}}', `${'PATH'} is not a hidlog state file (no list of files); move it away to start afresh`],
