@@ -54,6 +54,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
       readers: readersFor(args.inputFormat),
     },
     observerOf: metrics?.observerOf,
+    outputNames: outputs.names,
     startAt: args.startAt,
     pollMs: args.pollInterval,
     watch: args.watch,

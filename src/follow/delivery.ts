@@ -22,6 +22,8 @@ export class Delivery<K> {
   private readonly delivered = new Map<K, number>();
   /** Each output's bytes written at the last settled mark: where the delivered positions leave it. */
   private settled: number[];
+  /** After close: whether each output was left holding exactly what the delivered positions cover. */
+  private cutBack: boolean[] | undefined;
 
   constructor(private readonly outputs: readonly DeliveredOutput[]) {
     this.settled = outputs.map((output) => output.bytesWritten);
@@ -60,6 +62,17 @@ export class Delivery<K> {
     return this.delivered.get(key);
   }
 
+  /**
+   * Whether output `i` holds exactly the lines of the delivered positions, no more (so that its
+   * size can be saved with them): it accepted all it was given and every mark is settled, or
+   * close cut it back to them.
+   */
+  holdsExactly(i: number): boolean {
+    if (this.cutBack) return this.cutBack[i]!;
+    this.settle();
+    return this.marks.length === 0 && this.outputs[i]!.bytesWritten === this.settled[i];
+  }
+
   /** `key` is no longer followed. */
   forget(key: K): void {
     this.disown(key);
@@ -80,7 +93,7 @@ export class Delivery<K> {
   async close(deadline: AbortSignal): Promise<void> {
     await Promise.all(this.outputs.map((output) => output.flushed(deadline)));
     this.settle();
-    await Promise.all(this.outputs.map((output, i) => (output.bytesWritten > this.settled[i]! ? output.takeBack(this.settled[i]!) : true)));
+    this.cutBack = await Promise.all(this.outputs.map((output, i) => (output.bytesWritten > this.settled[i]! ? output.takeBack(this.settled[i]!) : true)));
     // Final: a write that went through while the outputs were being cut back was cut off with the rest.
     this.marks.length = 0;
   }

@@ -10,9 +10,11 @@ import { Checkpointer, type FilePosition } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
 import { DescriptorBudget } from './descriptor-budget.js';
+import { FileOutputs, OutputLost } from './file-outputs.js';
 import { FollowedFile, UnfollowableError, isOutOfDescriptors, unfollowable } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
 import { expandPattern, isWithin, patternNames } from './paths-provider.js';
+import { scopeOf } from './state-scope.js';
 import { WakeUp, type Look } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
@@ -27,6 +29,9 @@ const SEARCH_MS = 30_000;
 const REMEMBERED_CONTENTS = 1000;
 // At most this many files are looked at in one search.
 const SEARCH_CANDIDATES = 1000;
+// How long a checkpoint waits for the outputs to take what they were given; if they have not,
+// it is not saved, and the last one stands (a full disk, a slow reader of stdout).
+const CATCH_UP_MS = 100;
 
 /** What an operator watches on /metrics: no label per file, by design. */
 export class FollowStats {
@@ -39,6 +44,9 @@ export class FollowStats {
   truncations = 0;
   lastLineSeconds = 0;
   readErrors = 0;
+  /** State file saves that failed; `stateFailure` says why the last one did, until one succeeds. */
+  stateSaveErrors = 0;
+  stateFailure: string | undefined;
   /** Set by the follower: bytes written to the followed files and not read yet, asked for at each scrape. */
   lag: () => number = () => 0;
 
@@ -52,6 +60,8 @@ export interface FollowOptions {
   lines: LineOptions & { output?: LineWriter | undefined };
   /** The observer of the lines read from the file at a path (`--kubernetes-labels`); otherwise `lines.observer`. */
   observerOf?: ((path: string) => LineOptions['observer']) | undefined;
+  /** What the outputs are called in messages (see Outputs.names). */
+  outputNames: { output: string; deadLetter: string | undefined };
   startAt: StartAt;
   pollMs: number;
   /** Wake on fs.watch (inotify) events; without it, every file is looked at every pollMs. */
@@ -130,7 +140,16 @@ export class Follower {
   private readonly wakeUp: WakeUp<FollowedFile>;
   /** Per pattern, the directories whose entries decide what it names (see expandPattern). */
   private readonly patternDirectories = new Map<string, Set<string>>();
+  /** The outputs, in Delivery's order. */
+  private readonly outputs: FileOutputs;
+  /** Patterns whose files the state file knows: files they find at the first start are new ones, read from their start. */
+  private knownPatterns: readonly string[] = [];
   private firstStart = false;
+  /** Files read from a copy found beside a content's path (see readFromCopy): that path, which a pattern names. */
+  private readonly namedAt = new Map<FollowedFile, string>();
+  private lastOutputCheck = Date.now();
+  /** An output was deleted while written: the positions read since the last save are not saved (OutputLost). */
+  private outputLost = false;
   private readSomething = false;
   private readonly budget: DescriptorBudget;
   /** Files being read now (readFile may open others meanwhile): never parked. */
@@ -138,10 +157,17 @@ export class Follower {
   private saidBudgetBinds = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats } = options;
+    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats, outputNames } = options;
+    this.outputs = new FileOutputs(
+      [
+        ...(lines.output ? [{ name: 'output' as const, writer: lines.output, label: outputNames.output }] : []),
+        ...(lines.deadLetter ? [{ name: 'dead_letter' as const, writer: lines.deadLetter, label: outputNames.deadLetter ?? 'dead-letter file' }] : []),
+      ],
+      warn,
+    );
     if (stateFile) {
       this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
-      this.delivery = new Delivery([lines.output, lines.deadLetter].filter((output) => output !== undefined));
+      this.delivery = new Delivery(this.outputs.all.map((output) => output.writer));
     }
     this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
     this.budget = options.descriptors ?? new DescriptorBudget();
@@ -156,23 +182,35 @@ export class Follower {
   async run(): Promise<void> {
     const { options } = this;
     const saved = await this.checkpointer?.load();
-    this.contents = (saved ?? []).map((position) => ({
+    const { positions, known } = scopeOf(saved, options.patterns, options.stateFile ?? '', options.warn);
+    this.knownPatterns = known;
+    this.contents = positions.map((position) => ({
       fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
       offset: position.offset,
       path: position.path,
       seen: false,
     }));
-    this.firstStart = saved === undefined;
+    if (saved) await this.outputs.cutBack(saved.outputs);
+    const failure = await this.saveAtStart(positions);
+    if (failure) {
+      this.wakeUp.close();
+      throw new Error(failure);
+    }
+    this.firstStart = true;
     try {
       const named = await this.look({ full: true, directories: new Set(), files: new Set() });
       for (const pattern of options.patterns) if (!named.has(pattern)) options.warn(`${pattern}: no such file yet; waiting for it`);
       this.firstStart = false;
+      // At once: where the first look started (--start-at end) is known from now on.
+      await this.checkpoint();
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       const now = Date.now();
       for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
       await this.searchAll();
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
+        // Before reading: after a quiet while, what the look writes goes to the file at the output's path.
+        if (Date.now() - this.lastOutputCheck >= options.checkpointMs) await this.checkOutputs();
         await this.look(look);
         if (this.checkpointer?.due) await this.checkpoint();
       }
@@ -324,7 +362,7 @@ export class Follower {
     this.files.set(file.identity, file);
     this.wakeUp.follow(file);
     try {
-      if (this.firstStart && options.startAt === 'end') this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
+      if (this.startsAtEnd(path)) this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
       return (await this.decide(file)) === 'closed' ? undefined : file;
     } catch (error) {
       this.reportOnce(path, error);
@@ -357,9 +395,13 @@ export class Follower {
       return 'closed';
     }
     const content = this.contentWithStart(start);
-    if (content) {
+    if (content && content.offset > file.size()) {
+      this.shorterThanSaved(file, content);
+      file.startAt(0);
+      this.delivery?.start(file, 0);
+    } else if (content) {
       this.forget(content);
-      file.startAt(Math.min(content.offset, file.size()));
+      file.startAt(content.offset);
       this.delivery?.continueAs(content, file, file.checkpointOffset);
     } else {
       file.startAt(this.startOffsets.get(file) ?? 0);
@@ -368,6 +410,19 @@ export class Follower {
     this.startOffsets.delete(file);
     file.decided = true;
     return 'follow';
+  }
+
+  /**
+   * A file begins as a known content but is shorter than the offset read of it: it was truncated
+   * and written again (to a first line like the old one) while hidlog was not reading. Said once;
+   * it is read from its start, and the old content's rest looked for beside it, as for a
+   * truncation seen live.
+   */
+  private shorterThanSaved(file: FollowedFile, content: Content): void {
+    this.options.stats.truncations++;
+    this.options.warn(`${file.path} is shorter (${file.size()} bytes) than the position read of it (${content.offset}): truncated and written again meanwhile; read from its start`);
+    content.seen = false;
+    content.searchUntil = Date.now() + SEARCH_MS;
   }
 
   private async readFile(file: FollowedFile): Promise<void> {
@@ -600,11 +655,11 @@ export class Follower {
     if (original) return original;
     let content = this.contentWithStart(start);
     if (!content) {
-      const offset = this.firstStart && options.startAt === 'end' ? ((await file.trailerLength()) ?? 0) : 0;
+      const offset = this.startsAtEnd(file.path) ? ((await file.trailerLength()) ?? 0) : 0;
       content = { fingerprint, offset, path: file.path, seen: true };
       this.remember(content);
     }
-    content.path = file.path;
+    if (this.named(file.path)) content.path = file.path;
     content.seen = true;
     content.searchUntil = undefined;
     return content;
@@ -653,7 +708,7 @@ export class Follower {
       this.delivery?.reached(file, file.checkpointOffset);
       const { fingerprint } = file;
       if (file.decided && fingerprint) {
-        const content: Content = { fingerprint, offset: file.checkpointOffset, path: file.path, seen: false };
+        const content: Content = { fingerprint, offset: file.checkpointOffset, path: this.namedAt.get(file) ?? file.path, seen: false };
         this.delivery?.continueAs(file, content, content.offset);
         this.remember(content);
         // Its copies a pattern finds (a compressed rotated file) hold this content from now on.
@@ -670,6 +725,7 @@ export class Follower {
 
   private async drop(file: FollowedFile): Promise<void> {
     this.files.delete(file.identity);
+    this.namedAt.delete(file);
     this.delivery?.forget(file);
     this.wakeUp.forget(file);
     this.startOffsets.delete(file);
@@ -749,6 +805,8 @@ export class Follower {
     }
     this.forget(content);
     content.searchUntil = undefined;
+    // Saved under the path a pattern names, where a restart looks for it: not a file no pattern names.
+    if (this.named(content.path)) this.namedAt.set(file, content.path);
     file.startAt(Math.min(content.offset, file.size()));
     this.delivery?.continueAs(content, file, file.checkpointOffset);
     file.decided = true;
@@ -790,14 +848,22 @@ export class Follower {
     return observerOf ? { ...lines, observer: observerOf(path) } : lines;
   }
 
-  /** Saves the delivered positions (see Delivery): when the checkpointer is due, and at shutdown. */
+  /**
+   * Saves the delivered positions (see Delivery): when the checkpointer is due, at the start, and at
+   * shutdown; with them each file output's identity and size, synced to disk first, so that a
+   * restart cuts off what was written after them. Not saved while an output holds more than the
+   * delivered positions cover (a write under way, failing, or held): the last save stands.
+   */
   private async checkpoint(): Promise<void> {
-    const { checkpointer, delivery } = this;
-    if (!checkpointer || !delivery) return;
+    const { checkpointer, delivery, options } = this;
+    if (!checkpointer || !delivery || this.outputLost) return;
+    await this.outputs.flushed(AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]));
+    const outputs = await this.outputs.marks((i) => delivery.holdsExactly(i));
+    if (!outputs) return;
     const positions: FilePosition[] = [];
     for (const file of this.files.values()) {
       const position = file.position();
-      if (position) positions.push({ ...position, offset: delivery.offsetOf(file) ?? position.offset });
+      if (position) positions.push({ ...position, path: this.namedAt.get(file) ?? position.path, offset: delivery.offsetOf(file) ?? position.offset });
     }
     for (const content of this.contents) {
       const delivered = delivery.offsetOf(content);
@@ -805,7 +871,44 @@ export class Follower {
       if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
       positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivered ?? content.offset });
     }
-    await checkpointer.save(positions);
+    await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs));
+    options.stats.stateSaveErrors = checkpointer.failures;
+    options.stats.stateFailure = checkpointer.failure;
+  }
+
+  /**
+   * Before anything is read: the positions loaded, and the file outputs as they are (cut back).
+   * From here on a restart after a kill cuts the outputs back to at least this point, and a state
+   * file that cannot be written stops hidlog (returned) before it reads, not after a restart that
+   * skips lines.
+   */
+  private async saveAtStart(positions: FilePosition[]): Promise<string | undefined> {
+    if (!this.checkpointer) return undefined;
+    const outputs = (await this.outputs.marks()) ?? [];
+    return this.checkpointer.save({ patterns: [...this.options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs), true);
+  }
+
+  /**
+   * Whether a file found at the first look starts at its end (--start-at end): unless a pattern the
+   * state file knows finds it, as such a file appeared while hidlog was down.
+   */
+  private startsAtEnd(path: string): boolean {
+    return this.firstStart && this.options.startAt === 'end' && !this.knownPatterns.some((pattern) => patternNames(pattern, path));
+  }
+
+  private named(path: string): boolean {
+    return this.options.patterns.some((pattern) => patternNames(pattern, path));
+  }
+
+  /** A file output deleted or moved away while written (FileOutputs.check); a deleted one stops hidlog if there is a state file. */
+  private async checkOutputs(): Promise<void> {
+    this.lastOutputCheck = Date.now();
+    try {
+      await this.outputs.check(this.checkpointer !== undefined);
+    } catch (error) {
+      if (error instanceof OutputLost) this.outputLost = true;
+      throw error;
+    }
   }
 }
 

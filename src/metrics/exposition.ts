@@ -23,6 +23,14 @@ export class Exposition {
     private readonly stats: ExposedStats = {},
   ) {}
 
+  /**
+   * Why hidlog is not healthy, for /healthz: a state file it cannot save. Named, not detailed: the
+   * probe needs no password, so it tells no path (stderr and /metrics tell the rest).
+   */
+  get problem(): string | undefined {
+    return this.stats.follow?.stateFailure === undefined ? undefined : 'state file not saved';
+  }
+
   async render(format: ExpositionFormat = 'prometheus'): Promise<Rendered> {
     // One registry per format: prom-client renames counters in place when it writes OpenMetrics.
     let registry = this.registries.get(format);

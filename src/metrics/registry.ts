@@ -159,6 +159,8 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
     gauge('hidlog_follow_last_read_timestamp_seconds', 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
     counter('hidlog_follow_read_errors_total', 'Followed files that could not be opened (each reported once, and retried).', undefined, () => follow.readErrors);
+    counter('hidlog_follow_state_save_errors_total', 'Saves of the --state-file that failed (each retried at the next checkpoint; /healthz fails meanwhile).', undefined, () => follow.stateSaveErrors);
+    gauge('hidlog_follow_state_last_save_successful', 'Whether the last save of the --state-file succeeded (1; also without one), or failed (0): a restart would read again from the last saved positions.', () => (follow.stateFailure === undefined ? 1 : 0));
   }
 
   const reloads = options.catalogReloads;

@@ -26,7 +26,8 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 
 const ROUTES = new Set(['/metrics', '/healthz']);
 const pathOf = (request: IncomingMessage) => (request.url ?? '/').split('?')[0]!;
-// A probe needs no password: /healthz tells nothing but that hidlog is up (docs/web-config.md).
+// A probe needs no password: /healthz tells nothing but that hidlog is up, or why it is not healthy
+// (docs/web-config.md).
 const isOpen = (request: IncomingMessage) => pathOf(request) === '/healthz';
 
 /**
@@ -42,7 +43,10 @@ export async function startMetricsServer(address: ListenAddress, exposition: Exp
     };
     if (!ROUTES.has(path)) return reply(404, 'not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(405, 'method not allowed\n', { Allow: 'GET, HEAD' });
-    if (path === '/healthz') return reply(200, 'ok\n');
+    if (path === '/healthz') {
+      const { problem } = exposition;
+      return problem === undefined ? reply(200, 'ok\n') : reply(503, `${problem}\n`);
+    }
     exposition.render(Exposition.negotiate(request.headers.accept)).then(
       ({ contentType, body }) => reply(200, body, { 'Content-Type': contentType }),
       () => reply(500, 'metrics could not be collected\n'),

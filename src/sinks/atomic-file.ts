@@ -16,7 +16,8 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // The first error is the one to tell (a directory in the way fails the clean-up too).
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw error;
   }
 }

@@ -1,10 +1,12 @@
-import { close, constants, fstat, fstatSync, ftruncate, open, write, writeSync, writev, writevSync } from 'node:fs';
+import { close, constants, fstat, fstatSync, fsync, ftruncate, open, stat, write, writeSync, writev, writevSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 
 const openFd = promisify(open);
 const closeFd = promisify(close);
 const statFd = promisify(fstat);
+const statPath = promisify(stat);
+const syncFd = promisify(fsync);
 const truncateFd = promisify(ftruncate);
 const writeFd = promisify(write);
 const writevFd = promisify(writev);
@@ -39,6 +41,23 @@ export const NO_RETRIES: WriteFaults = { retries: () => false, failed: () => und
  * a FIFO is always written through the pool, as it may block.
  */
 export type WriteMode = 'pool' | 'at once';
+
+/**
+ * Which file a sink writes, and how long it is. An inode number is soon given to a new file once
+ * the old one is deleted: its birth time (statx; 0 where the filesystem keeps none) tells them apart.
+ */
+export interface FileMark {
+  dev: number;
+  ino: number;
+  born: number;
+  size: number;
+}
+
+/**
+ * Where the file a sink writes stands: still at its path, renamed away (its lines are in the file
+ * under its new name; the path names another file or none), or deleted (what is written is lost).
+ */
+export type FileCondition = 'at its path' | 'moved' | 'deleted';
 
 /**
  * A file written through its own descriptor, unlike fs.WriteStream, which destroys itself at the
@@ -100,6 +119,47 @@ export class FileSink extends Writable {
     this.wake?.();
     // Idle: nothing is written now, so the new file can be taken at once.
     if (this.writableLength === 0) await this.writing.then(() => this.takeReopened());
+  }
+
+  /** The file being written and its size; undefined for a file it may not cut (see onDescriptor). */
+  async mark(): Promise<FileMark | undefined> {
+    if (!this.options.cuttable) return undefined;
+    const { dev, ino, birthtimeMs, size } = await statFd(this.fd);
+    return { dev, ino, born: birthtimeMs, size };
+  }
+
+  /** Waits until what is in the file is on the disk (fsync). */
+  async sync(): Promise<void> {
+    await syncFd(this.fd);
+  }
+
+  /**
+   * Before anything is written: cuts the file back to `mark.size` if it is the file marked and
+   * longer (what a killed hidlog wrote after its last checkpoint, a torn line included). Says
+   * what it found: 'cut', 'as marked', 'shorter' (something else cut it), or 'another file'.
+   */
+  async cutBackTo(mark: FileMark): Promise<'cut' | 'as marked' | 'shorter' | 'another file'> {
+    const { dev, ino, birthtimeMs, size } = await statFd(this.fd);
+    const reborn = mark.born !== 0 && birthtimeMs !== 0 && birthtimeMs !== mark.born;
+    if (!this.options.cuttable || dev !== mark.dev || ino !== mark.ino || reborn) return 'another file';
+    if (size < mark.size) return 'shorter';
+    if (size === mark.size) return 'as marked';
+    await truncateFd(this.fd, mark.size);
+    return 'cut';
+  }
+
+  /** Whether the file being written is still the one at its path (see FileCondition). */
+  async condition(): Promise<FileCondition> {
+    const { path } = this.options;
+    if (path === undefined || this.reopened !== undefined) return 'at its path';
+    const open = await statFd(this.fd);
+    if (open.nlink === 0) return 'deleted';
+    try {
+      const atPath = await statPath(path);
+      return atPath.dev === open.dev && atPath.ino === open.ino ? 'at its path' : 'moved';
+    } catch {
+      return 'moved';
+    }
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

@@ -213,6 +213,11 @@ export class LineWriter {
     this.stream.destroy();
   }
 
+  /** The file written, when it is one hidlog writes through FileSink (-o, --dead-letter, stdout redirected to a file). */
+  get fileSink(): FileSink | undefined {
+    return this.stream instanceof FileSink ? this.stream : undefined;
+  }
+
   /**
    * Takes back what the output accepted beyond its first `bytes` bytes, and writes nothing more.
    * False where that cannot be done (stdout, a pipe): see FileSink.truncateTo.

@@ -191,4 +191,27 @@ describe('Delivery', () => {
     expect(out.takenBackTo).toEqual([100]);
     expect(delivery.offsetOf('a')).toBe(1000);
   });
+
+  it('holds exactly what the delivered positions cover once every output took all it was given, and after close cut it back', async () => {
+    const out = output();
+    const dead = output();
+    const delivery = new Delivery<string>([out, dead]);
+    expect([delivery.holdsExactly(0), delivery.holdsExactly(1)]).toEqual([true, true]);
+    delivery.start('a', 0);
+    out.write(100);
+    delivery.reached('a', 1000);
+    expect(delivery.holdsExactly(0)).toBe(false); // not accepted yet
+    out.accept(100);
+    expect([delivery.holdsExactly(0), delivery.holdsExactly(1)]).toEqual([true, true]);
+    out.write(50); // written, and no position reached with it yet
+    expect(delivery.holdsExactly(0)).toBe(false);
+    delivery.reached('a', 1500);
+    out.accept(50);
+    expect(delivery.holdsExactly(0)).toBe(true);
+    out.write(70);
+    delivery.reached('a', 2000);
+    await delivery.close(AbortSignal.abort());
+    expect(out.takenBackTo).toEqual([150]);
+    expect([delivery.holdsExactly(0), delivery.holdsExactly(1)]).toEqual([true, true]);
+  });
 });

@@ -462,17 +462,17 @@ describe('hidlog annotate --follow: files known by their content', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(numbersIn(run.out)).toEqual(Array.from({ length: 60 }, (_, i) => 40 + i));
     await stop(run);
-    expect(JSON.parse(readFileSync(state, 'utf8')).version).toBe(2);
+    expect(JSON.parse(readFileSync(state, 'utf8')).version).toBe(3);
   });
 
   it('refuses a state file it cannot read in one line, exit 1', async () => {
     const log = join(dir, 'app.log');
     const state = join(dir, 'state.json');
     writeFileSync(log, '');
-    writeFileSync(state, '{"version":3,"files":[]}');
+    writeFileSync(state, '{"version":4,"files":[]}');
     const result = await follow(['--state-file', state, log]).done;
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`hidlog: ${state} is a hidlog state file of version 3; this hidlog reads versions 1 and 2\n`);
+    expect(result.stderr).toBe(`hidlog: ${state} is a hidlog state file of version 4; this hidlog reads versions 1 to 3\n`);
   });
 
   it('with --no-watch, follows by polling alone', async () => {

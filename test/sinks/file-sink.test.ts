@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, mkdtempSync, open, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, open, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -160,6 +160,53 @@ describe('FileSink', () => {
     sink.destroy();
     await new Promise((resolve) => sink.once('close', resolve));
     expect(fstatSync(fd).size).toBe(Buffer.concat(chunks).length); // still open, and whole
+    closeSync(fd);
+  });
+
+  it('marks the file it writes (device, inode, size), and a new sink on it cuts it back to a mark before writing on', async () => {
+    const path = join(dir, 'out.ndjson');
+    const sink = quiet(await FileSink.open(path, 'a', NO_RETRIES));
+    const chunks = numberedChunks(40_000, 20_000);
+    expect(await write(sink, chunks[0]!)).toBeUndefined();
+    await sink.sync();
+    const mark = (await sink.mark())!;
+    expect(mark).toEqual({ dev: statSync(path).dev, ino: statSync(path).ino, born: statSync(path).birthtimeMs, size: chunks[0]!.length });
+    expect(await write(sink, chunks[1]!)).toBeUndefined();
+    sink.destroy();
+    const again = quiet(await FileSink.open(path, 'a', NO_RETRIES));
+    expect(await again.cutBackTo(mark)).toBe('cut');
+    expect(await again.cutBackTo(mark)).toBe('as marked');
+    expect(await again.cutBackTo({ ...mark, size: mark.size + 1 })).toBe('shorter');
+    expect(await again.cutBackTo({ ...mark, ino: mark.ino + 1 })).toBe('another file');
+    // The same inode number, given to a new file after the old one was deleted: born later.
+    if (mark.born !== 0) expect(await again.cutBackTo({ ...mark, born: mark.born - 1 })).toBe('another file');
+    expect(await write(again, chunks[1]!)).toBeUndefined();
+    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+    again.destroy();
+  });
+
+  it('tells whether the file it writes is still at its path, moved away, or deleted', async () => {
+    const path = join(dir, 'out.ndjson');
+    const sink = quiet(await FileSink.open(path, 'a', NO_RETRIES));
+    expect(await sink.condition()).toBe('at its path');
+    renameSync(path, `${path}.1`);
+    expect(await sink.condition()).toBe('moved');
+    writeFileSync(path, '');
+    expect(await sink.condition()).toBe('moved');
+    await sink.reopen();
+    expect(await sink.condition()).toBe('at its path');
+    unlinkSync(path);
+    expect(await sink.condition()).toBe('deleted');
+    sink.destroy();
+  });
+
+  it('a descriptor it was given is not marked, so never cut back', async () => {
+    const fd = openSync(join(dir, 'stdout.ndjson'), 'w');
+    const sink = quiet(FileSink.onDescriptor(fd, NO_RETRIES));
+    expect(await sink.mark()).toBeUndefined();
+    expect(await sink.condition()).toBe('at its path');
+    sink.destroy();
+    await new Promise((resolve) => sink.once('close', resolve));
     closeSync(fd);
   });
 });

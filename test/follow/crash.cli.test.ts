@@ -1,0 +1,196 @@
+// Exactly once to a file output across SIGKILLs (issue 21): hidlog follows a log a writer appends
+// to and rotates (rename + create, and copytruncate), with -o, --dead-letter and a state file, and
+// is killed again and again at random moments and started again each time. The state file records
+// how far each output file was written and synced with the positions; a restart cuts the outputs
+// back to that point, so in the end both hold every record exactly once, in order per file, and no
+// line is torn or glued to another.
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { waitFor } from '../helpers/tools.js';
+
+let dir: string;
+const running: ChildProcess[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hidlog-crash-'));
+});
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// How long hidlog is killed and started again while the writer writes: at least KILLING_MS, and
+// on a busy machine (where hidlog takes longer to start) until MIN_KILLS, up to EXTRA_MS more.
+const KILLING_MS = 20_000;
+const MIN_KILLS = 8;
+const EXTRA_MS = 25_000;
+// Every BAD_EVERY-th record is not JSON (a dead letter); every HUGE_EVERY-th of those is 3 MB, so
+// that a kill can land in the middle of its write.
+const BAD_EVERY = 37;
+const HUGE_EVERY = 40;
+const PADDING = 'x'.repeat(120);
+
+/** Record `n` of the log's content `f` (each rotation starts a new content). */
+function record(n: number, f: number): string {
+  if (n % BAD_EVERY === BAD_EVERY - 1) {
+    const huge = Math.floor(n / BAD_EVERY) % HUGE_EVERY === HUGE_EVERY - 1;
+    return `not json ${n} ${f} ${huge ? 'y'.repeat(3 * 1024 * 1024) : PADDING}\n`;
+  }
+  return `{"n":${n},"f":${f},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'},"pad":"${PADDING}"}\n`;
+}
+
+/** Appends records to logs/app.log a batch at a time, and rotates it now and then, until stopped. */
+class Writer {
+  written = 0;
+  private content = 0;
+  private rotations = 0;
+  private stopped = false;
+  readonly done: Promise<void>;
+
+  constructor(private readonly log: string) {
+    writeFileSync(log, '');
+    this.done = this.run();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.done;
+  }
+
+  private async run(): Promise<void> {
+    let lastRotation = Date.now();
+    while (!this.stopped) {
+      let batch = '';
+      for (let i = 0; i < 60; i++) batch += record(this.written++, this.content);
+      appendFileSync(this.log, batch);
+      if (Date.now() - lastRotation > 1500) {
+        this.rotate();
+        lastRotation = Date.now();
+      }
+      await sleep(20);
+    }
+  }
+
+  /** By rename and a new file, or by copytruncate, in turn; both at once for the writer, so logrotate's own window does not open. */
+  private rotate(): void {
+    const rotated = `${this.log}.${++this.rotations}`;
+    if (this.rotations % 2 === 0) {
+      renameSync(this.log, rotated);
+      writeFileSync(this.log, '');
+    } else {
+      copyFileSync(this.log, rotated);
+      truncateSync(this.log, 0);
+    }
+    this.content++;
+  }
+}
+
+interface Holds {
+  /** Per content, the record numbers of its JSON records in the output, in output order. */
+  good: Map<number, number[]>;
+  /** Lines marked as not records. */
+  marked: number;
+  /** Per content, the record numbers in the dead-letter file, in order. */
+  dead: Map<number, number[]>;
+}
+
+/** What the outputs hold; every line must be whole, and a record or a mark (never two glued). */
+function holds(out: string, dead: string): Holds {
+  const result: Holds = { good: new Map(), marked: 0, dead: new Map() };
+  const add = (map: Map<number, number[]>, f: number, n: number) => map.set(f, [...(map.get(f) ?? []), n]);
+  const outText = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  expect(outText === '' || outText.endsWith('\n'), 'the output ends with a whole line').toBe(true);
+  for (const line of outText.split('\n').slice(0, -1)) {
+    const parsed = JSON.parse(line) as { n?: number; f?: number; hid?: { invalid?: string } };
+    if (parsed.n === undefined) {
+      expect(parsed.hid?.invalid, line.slice(0, 200)).toBeDefined();
+      result.marked++;
+    } else add(result.good, parsed.f!, parsed.n);
+  }
+  const deadText = existsSync(dead) ? readFileSync(dead, 'latin1') : '';
+  expect(deadText === '' || deadText.endsWith('\n'), 'the dead-letter file ends with a whole line').toBe(true);
+  for (const line of deadText.split('\n').slice(0, -1)) {
+    const match = /^not json (\d+) (\d+) (x+|y+)$/.exec(line);
+    expect(match, `a whole dead letter: ${line.slice(0, 60)}… (${line.length} bytes)`).not.toBeNull();
+    add(result.dead, Number(match![2]), Number(match![1]));
+  }
+  return result;
+}
+
+const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+const endsMidLine = (path: string) => sizeOf(path) > 0 && !readFileSync(path).subarray(-1).equals(Buffer.from('\n'));
+const all = (map: Map<number, number[]>) => [...map.values()].flat();
+
+describe('hidlog annotate --follow, killed with SIGKILL again and again', () => {
+  it('leaves -o and --dead-letter holding every record exactly once, in order per file, no line torn', { timeout: 120_000 }, async () => {
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const out = join(dir, 'out.ndjson');
+    const dead = join(dir, 'dead.txt');
+    const state = join(dir, 'state.json');
+    const args = ['annotate', '--follow', join(logs, 'app.log*'), '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '-o', out, '--dead-letter', dead];
+    const start = () => {
+      const child = startCli(args);
+      running.push(child);
+      return { child, done: collect(child) };
+    };
+    const writer = new Writer(join(logs, 'app.log'));
+    const stderr: string[] = [];
+    let kills = 0;
+    let tornAfterKill = 0;
+    const until = Date.now() + KILLING_MS;
+    while (Date.now() < until || (kills < MIN_KILLS && Date.now() < until + EXTRA_MS)) {
+      const before = sizeOf(out);
+      const run = start();
+      // Now and then while it starts; mostly once it writes, at any point of its checkpoint interval.
+      if (kills % 5 === 0) await sleep(Math.random() * 800);
+      else {
+        await waitFor('hidlog to write', async () => (sizeOf(out) > before ? true : undefined), 20_000);
+        await sleep(Math.random() * 1200);
+      }
+      run.child.kill('SIGKILL');
+      const result: CliResult = await run.done;
+      expect(result.signal).toBe('SIGKILL');
+      if (result.stderr) stderr.push(result.stderr);
+      kills++;
+      if ([out, dead].some(endsMidLine)) tornAfterKill++;
+    }
+    await writer.stop();
+
+    const last = start();
+    const expected = (n: number) => n % BAD_EVERY !== BAD_EVERY - 1;
+    const total = writer.written;
+    const goodCount = Array.from({ length: total }, (_, n) => n).filter(expected).length;
+    await waitFor(
+      `all ${total} records in the outputs`,
+      async () => {
+        const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
+        return text.split('\n').length - 1 >= total ? true : undefined;
+      },
+      30_000,
+    );
+    await sleep(500); // nothing more may come
+    last.child.kill('SIGTERM');
+    const result = await last.done;
+    expect(result.code).toBe(0);
+    if (result.stderr) stderr.push(result.stderr);
+
+    const found = holds(out, dead);
+    const sorted = (numbers: number[]) => [...numbers].sort((a, b) => a - b);
+    expect(all(found.good).length).toBe(goodCount);
+    expect(sorted(all(found.good))).toEqual(Array.from({ length: total }, (_, n) => n).filter(expected));
+    expect(sorted(all(found.dead))).toEqual(Array.from({ length: total }, (_, n) => n).filter((n) => !expected(n)));
+    expect(found.marked).toBe(total - goodCount);
+    for (const numbers of [...found.good.values(), ...found.dead.values()]) expect(numbers).toEqual(sorted(numbers));
+    expect(stderr).toEqual([]);
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    // Not asserted (it depends on timing), but reported: kills that left a torn line behind.
+    console.log(`${kills} kills, ${tornAfterKill} left an output ending mid-line; ${total} records`);
+  });
+});
