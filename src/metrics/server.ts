@@ -67,7 +67,7 @@ export async function startMetricsServer(address: ListenAddress, exposition: Exp
   return {
     url: `${web?.current.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${host}]` : host}:${port}`,
     close: async () => {
-      web?.close();
+      await web?.close();
       destroyAll();
       listening.close();
       await once(listening, 'close');

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import bcrypt from 'bcryptjs';
+import { BcryptThread } from './bcrypt-thread.js';
 import { BcryptCache } from './cache.js';
+import { FailureLimiter } from './failure-limiter.js';
 
 export interface Credentials {
   user: string;
@@ -25,46 +26,118 @@ export function parseBasicAuthorization(header: string | undefined): Credentials
 // and its timing does not tell which users exist. No password matches it.
 const UNKNOWN_USER_HASH = '$2y$10$k5jBhKIa85EQnJhiWE9sT.2aDBs.eZU82Z80kZxfUKhJ4aFzJbD9u';
 
-// Requests waiting for a bcrypt beyond this are answered 429 at once: each bcrypt takes a core
-// for ~70 ms (cost 10), and credentials already checked never wait (they are cached).
+// Checks waiting for the bcrypt thread beyond this are answered 429 at once: each takes it ~70 ms
+// (cost 10). Credentials already checked never wait (they are cached).
 const MAX_WAITING = 32;
 
+/** Whether `password` matches the bcrypt `hash`. */
+export type Compare = (password: string, hash: string) => Promise<boolean>;
+
+/** A check's answer: 'busy' when too many wait already, 'throttled' when the client's address has failed too often. */
+export type Match = boolean | 'busy' | 'throttled';
+
+interface Check {
+  password: string;
+  hash: string;
+  key: string;
+  address: string | undefined;
+  settle: (match: Match) => void;
+}
+
+export interface PasswordCheckerOptions {
+  /** Where bcrypt runs: by default a worker thread of its own. */
+  compare?: Compare;
+  limiter?: FailureLimiter;
+}
+
 /**
- * Checks passwords against bcrypt hashes: one bcrypt at a time (as exporter-toolkit does, so a
- * flood of wrong passwords takes one core, not all), identical checks sharing one run, and every
- * verdict cached. Lives as long as the server, across reloads of the configuration.
+ * Checks passwords against bcrypt hashes, on a worker thread: one bcrypt at a time (as
+ * exporter-toolkit does, so a flood of wrong passwords takes one core, not all), identical checks
+ * sharing one run, and every verdict cached. Each client address has a budget of checks that
+ * failures spend (FailureLimiter), and checks from an address that failed lately wait behind the
+ * others. Lives as long as the server, across reloads of the configuration.
  */
 export class PasswordChecker {
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly running = new Map<string, Promise<boolean>>();
+  private readonly running = new Map<string, Promise<Match>>();
+  // Checks not started yet: from addresses in good standing, then from those that failed lately.
+  private readonly first: Check[] = [];
+  private readonly last: Check[] = [];
+  private busy = false;
+  private readonly thread: BcryptThread | undefined;
+  private readonly compare: Compare;
+  private readonly limiter: FailureLimiter;
 
-  constructor(private readonly cache = new BcryptCache()) {}
+  private readonly cache = new BcryptCache();
 
-  /** Whether `password` matches `hash`; 'busy' when too many checks are waiting already. */
-  matches(user: string, hash: string, password: string): Promise<boolean | 'busy'> | boolean | 'busy' {
+  constructor(options: PasswordCheckerOptions = {}) {
+    this.thread = options.compare ? undefined : new BcryptThread();
+    this.compare = options.compare ?? this.thread!.compare;
+    this.limiter = options.limiter ?? new FailureLimiter();
+  }
+
+  /** Whether `password` matches `hash`, for a client at `address` (when known). */
+  matches(user: string, hash: string, password: string, address?: string): Promise<Match> | Match {
     const key = this.cache.key(user, hash, password);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const running = this.running.get(key);
     if (running) return running;
-    if (this.running.size >= MAX_WAITING) return 'busy';
-    const check = this.queue
-      .then(() => bcrypt.compare(password, hash))
-      .then(
-        (verdict) => {
-          this.cache.set(key, verdict);
-          return verdict;
-        },
-        () => false,
-      )
-      .finally(() => this.running.delete(key));
-    this.queue = check;
+    if (address !== undefined && !this.limiter.take(address)) return 'throttled';
+    const behind = address !== undefined && this.limiter.hasFailed(address);
+    if (this.running.size >= MAX_WAITING) {
+      // A client in good standing takes the place of the last one that failed lately, if any.
+      const bumped = behind ? undefined : this.last.pop();
+      if (!bumped) {
+        this.giveBack(address);
+        return 'busy';
+      }
+      this.running.delete(bumped.key);
+      this.giveBack(bumped.address);
+      bumped.settle('busy');
+    }
+    const check = new Promise<Match>((settle) => (behind ? this.last : this.first).push({ password, hash, key, address, settle }));
     this.running.set(key, check);
+    this.next();
     return check;
+  }
+
+  /** Stops the bcrypt thread (a later check would start it again). */
+  async close(): Promise<void> {
+    await this.thread?.close();
+  }
+
+  private giveBack(address: string | undefined): void {
+    if (address !== undefined) this.limiter.giveBack(address);
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    const check = this.first.shift() ?? this.last.shift();
+    if (!check) return;
+    this.busy = true;
+    const done = (verdict: boolean) => {
+      this.running.delete(check.key);
+      this.busy = false;
+      check.settle(verdict);
+      this.next();
+    };
+    this.compare(check.password, check.hash).then(
+      (verdict) => {
+        this.cache.set(check.key, verdict);
+        if (verdict) this.giveBack(check.address);
+        else if (check.address !== undefined) this.limiter.failed(check.address);
+        done(verdict);
+      },
+      // The thread failed (it is started anew for the next check): denied, and not remembered.
+      () => {
+        this.giveBack(check.address);
+        done(false);
+      },
+    );
   }
 }
 
-export type Verdict = 'allowed' | 'denied' | 'busy';
+export type Verdict = 'allowed' | 'denied' | 'busy' | 'throttled';
 
 /** The basic_auth_users of one configuration. */
 export class BasicAuth {
@@ -73,12 +146,13 @@ export class BasicAuth {
     private readonly checker: PasswordChecker,
   ) {}
 
-  async check(authorization: string | undefined): Promise<Verdict> {
+  /** `address`: the client's, for its budget of failures. */
+  async check(authorization: string | undefined, address?: string): Promise<Verdict> {
     const credentials = parseBasicAuthorization(authorization);
     if (!credentials) return 'denied';
     const hash = this.users.get(credentials.user);
-    const matches = await this.checker.matches(credentials.user, hash ?? UNKNOWN_USER_HASH, credentials.password);
-    if (matches === 'busy') return 'busy';
+    const matches = await this.checker.matches(credentials.user, hash ?? UNKNOWN_USER_HASH, credentials.password, address);
+    if (matches === 'busy' || matches === 'throttled') return matches;
     return matches && hash !== undefined ? 'allowed' : 'denied';
   }
 }
