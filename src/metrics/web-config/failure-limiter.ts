@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { addressKey } from '../client-address.js';
 
 // Each client address may fail this many password checks in a row, then one more every
 // REFILL_MS: a flood of guesses from one address costs one bcrypt every 5 s, not one a request.
@@ -19,7 +19,7 @@ interface Budget {
 /**
  * Who may have a password checked: a budget of bcrypt checks per client address, spent by each
  * check and given back when it succeeds, so a failing client is slowed and a succeeding one never.
- * IPv6 clients count per /64 (one host usually holds a whole one).
+ * Clients are told apart by addressKey (IPv6 per /64).
  */
 export class FailureLimiter {
   private readonly budgets = new Map<string, Budget>();
@@ -64,17 +64,4 @@ export class FailureLimiter {
     if (tokens === BURST) this.budgets.delete(key);
     return tokens;
   }
-}
-
-/** An IPv4 address as itself (IPv4-mapped IPv6 too), an IPv6 address as its /64. */
-export function addressKey(address: string): string {
-  const plain = address.replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(plain)) return plain;
-  const [head = '', tail] = plain.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FailureLimiter, RETRY_AFTER_SECONDS, addressKey } from '../../../src/metrics/web-config/failure-limiter.js';
+import { addressKey } from '../../../src/metrics/client-address.js';
+import { FailureLimiter, RETRY_AFTER_SECONDS } from '../../../src/metrics/web-config/failure-limiter.js';
 
 describe('FailureLimiter', () => {
   it('lets an address fail 10 checks in a row, then one more every 5 s', () => {
