@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { BcryptThread } from './bcrypt-thread.js';
 import { BcryptCache } from './cache.js';
+import { addressKey } from '../client-address.js';
 import { FailureLimiter } from './failure-limiter.js';
 
 export interface Credentials {
@@ -26,9 +27,10 @@ export function parseBasicAuthorization(header: string | undefined): Credentials
 // and its timing does not tell which users exist. No password matches it.
 const UNKNOWN_USER_HASH = '$2y$10$k5jBhKIa85EQnJhiWE9sT.2aDBs.eZU82Z80kZxfUKhJ4aFzJbD9u';
 
-// Checks waiting for the bcrypt thread beyond this are answered 429 at once: each takes it ~70 ms
-// (cost 10). Credentials already checked never wait (they are cached).
+// Checks waiting for the bcrypt thread beyond this, in all or from one client, are answered 429
+// at once: each takes it ~70 ms (cost 10). Credentials already checked never wait (they are cached).
 const MAX_WAITING = 32;
+const MAX_WAITING_PER_CLIENT = 2;
 
 /** Whether `password` matches the bcrypt `hash`. */
 export type Compare = (password: string, hash: string) => Promise<boolean>;
@@ -40,7 +42,8 @@ interface Check {
   password: string;
   hash: string;
   key: string;
-  address: string | undefined;
+  /** The client's address, as addressKey has it. */
+  client: string | undefined;
   settle: (match: Match) => void;
 }
 
@@ -54,19 +57,17 @@ export interface PasswordCheckerOptions {
  * Checks passwords against bcrypt hashes, on a worker thread: one bcrypt at a time (as
  * exporter-toolkit does, so a flood of wrong passwords takes one core, not all), identical checks
  * sharing one run, and every verdict cached. Each client address has a budget of checks that
- * failures spend (FailureLimiter), and checks from an address that failed lately wait behind the
- * others. Lives as long as the server, across reloads of the configuration.
+ * failures spend (FailureLimiter) and at most 2 checks waiting; checks from a client that failed
+ * lately run after the others, and make room for them when 32 wait. Lives as long as the server,
+ * across reloads of the configuration.
  */
 export class PasswordChecker {
   private readonly running = new Map<string, Promise<Match>>();
-  // Checks not started yet: from addresses in good standing, then from those that failed lately.
-  private readonly first: Check[] = [];
-  private readonly last: Check[] = [];
+  private readonly waiting: Check[] = [];
   private busy = false;
   private readonly thread: BcryptThread | undefined;
   private readonly compare: Compare;
   private readonly limiter: FailureLimiter;
-
   private readonly cache = new BcryptCache();
 
   constructor(options: PasswordCheckerOptions = {}) {
@@ -82,20 +83,22 @@ export class PasswordChecker {
     if (cached !== undefined) return cached;
     const running = this.running.get(key);
     if (running) return running;
-    if (address !== undefined && !this.limiter.take(address)) return 'throttled';
-    const behind = address !== undefined && this.limiter.hasFailed(address);
+    const client = address === undefined ? undefined : addressKey(address);
+    if (client !== undefined && this.waiting.filter((check) => check.client === client).length >= MAX_WAITING_PER_CLIENT) return 'busy';
+    if (client !== undefined && !this.limiter.take(client)) return 'throttled';
     if (this.running.size >= MAX_WAITING) {
-      // A client in good standing takes the place of the last one that failed lately, if any.
-      const bumped = behind ? undefined : this.last.pop();
-      if (!bumped) {
-        this.giveBack(address);
+      // A client in good standing takes the place of the last one waiting that failed lately, if any.
+      const bumped = this.failedLately(client) ? -1 : this.waiting.findLastIndex((check) => this.failedLately(check.client));
+      if (bumped < 0) {
+        this.giveBack(client);
         return 'busy';
       }
-      this.running.delete(bumped.key);
-      this.giveBack(bumped.address);
-      bumped.settle('busy');
+      const [check] = this.waiting.splice(bumped, 1);
+      this.running.delete(check!.key);
+      this.giveBack(check!.client);
+      check!.settle('busy');
     }
-    const check = new Promise<Match>((settle) => (behind ? this.last : this.first).push({ password, hash, key, address, settle }));
+    const check = new Promise<Match>((settle) => this.waiting.push({ password, hash, key, client, settle }));
     this.running.set(key, check);
     this.next();
     return check;
@@ -106,14 +109,19 @@ export class PasswordChecker {
     await this.thread?.close();
   }
 
-  private giveBack(address: string | undefined): void {
-    if (address !== undefined) this.limiter.giveBack(address);
+  private giveBack(client: string | undefined): void {
+    if (client !== undefined) this.limiter.giveBack(client);
+  }
+
+  private failedLately(client: string | undefined): boolean {
+    return client !== undefined && this.limiter.hasFailed(client);
   }
 
   private next(): void {
-    if (this.busy) return;
-    const check = this.first.shift() ?? this.last.shift();
-    if (!check) return;
+    if (this.busy || this.waiting.length === 0) return;
+    // The first waiting from a client in good standing (as it is now), else the first of all.
+    const index = Math.max(0, this.waiting.findIndex((check) => !this.failedLately(check.client)));
+    const [check] = this.waiting.splice(index, 1) as [Check];
     this.busy = true;
     const done = (verdict: boolean) => {
       this.running.delete(check.key);
@@ -124,13 +132,13 @@ export class PasswordChecker {
     this.compare(check.password, check.hash).then(
       (verdict) => {
         this.cache.set(check.key, verdict);
-        if (verdict) this.giveBack(check.address);
-        else if (check.address !== undefined) this.limiter.failed(check.address);
+        if (verdict) this.giveBack(check.client);
+        else if (check.client !== undefined) this.limiter.failed(check.client);
         done(verdict);
       },
       // The thread failed (it is started anew for the next check): denied, and not remembered.
       () => {
-        this.giveBack(check.address);
+        this.giveBack(check.client);
         done(false);
       },
     );

@@ -171,6 +171,29 @@ describe('PasswordChecker under a flood of wrong passwords', () => {
     await settleAll(pending);
   });
 
+  it('one client has at most 2 checks waiting; beyond, busy', async () => {
+    const { pending, checker } = held();
+    const checks = Array.from({ length: 4 }, (_, i) => checker.matches('prometheus', HASH, `guess${i}`, '203.0.113.7'));
+    expect(await checks[3]).toBe('busy');
+    expect(pending.map((check) => check.password)).toEqual(['guess0']);
+    const other = checker.matches('prometheus', HASH, 'right', '192.0.2.1');
+    await settleAll(pending, false);
+    expect(await Promise.all([...checks.slice(0, 3), other])).toEqual([false, false, false, false]);
+  });
+
+  it('a check queued before its client failed runs after those of clients in good standing', async () => {
+    const { pending, checker } = held();
+    const running = checker.matches('prometheus', HASH, 'guess0', '203.0.113.7');
+    const queued = checker.matches('prometheus', HASH, 'guess1', '203.0.113.7');
+    const scraper = checker.matches('prometheus', HASH, 'right', '192.0.2.1');
+    pending.shift()!.answer(false);
+    await running;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pending.map((check) => check.password)).toEqual(['right']);
+    await settleAll(pending, true);
+    expect([await scraper, await queued]).toEqual([true, true]);
+  });
+
   it('a bcrypt that fails (its thread stopped) denies, and is not remembered', async () => {
     const compare = vi.fn<Compare>().mockRejectedValueOnce(new Error('the bcrypt thread stopped')).mockResolvedValue(true);
     const checker = new PasswordChecker({ compare });
