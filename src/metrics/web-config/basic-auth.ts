@@ -104,7 +104,7 @@ export class PasswordChecker {
     return check;
   }
 
-  /** Stops the bcrypt thread (a later check would start it again). */
+  /** Stops the bcrypt thread: checks waiting, and any later, are denied. */
   async close(): Promise<void> {
     await this.thread?.close();
   }

@@ -18,14 +18,16 @@ interface Waiting {
 
 /**
  * bcrypt comparisons on a worker thread of their own, started at the first one. A thread that
- * stops fails the comparisons it held; the next one starts a new thread.
+ * stops fails the comparisons it held; the next one starts a new thread, until `close`.
  */
 export class BcryptThread {
   private worker: Worker | undefined;
+  private closed = false;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
 
   readonly compare = (password: string, hash: string): Promise<boolean> => {
+    if (this.closed) return Promise.reject(new Error('the bcrypt thread is closed'));
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -35,6 +37,7 @@ export class BcryptThread {
   };
 
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();

@@ -34,8 +34,11 @@ describe('BcryptThread', () => {
     expect(turns).toBeGreaterThan(100);
   });
 
-  it('after close, the next comparison starts a new thread', async () => {
-    await thread.close();
-    expect(await thread.compare('carol-password', users.get('carol')!)).toBe(true);
+  it('after close, comparisons fail and no thread is started again', async () => {
+    const closing = new BcryptThread();
+    const held = closing.compare('carol-password', users.get('carol')!);
+    await closing.close();
+    await expect(held).rejects.toThrow(/exit code/);
+    await expect(closing.compare('carol-password', users.get('carol')!)).rejects.toThrow('the bcrypt thread is closed');
   });
 });
