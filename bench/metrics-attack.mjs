@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// node bench/metrics-attack.mjs [--hidlog bin/hidlog.js] [--seconds 15] [--rate 1000] [--only NAME]
+// node bench/metrics-attack.mjs [--hidlog bin/hidlog.js] [--seconds 40] [--rate 1000] [--flood-rate 50] [--scrape-interval 10] [--only NAME]
 // /metrics under attack, and what it costs the log (issue 21). hidlog follows a file written at
 // --rate lines/s and serves /metrics; for --seconds in each scenario the latency from a line's
 // write to hidlog's output is measured (p50, p99), while curl scrapes with the right password
-// every second (status, time). Scenarios: quiet; a flood of wrong passwords, each new, from 16
-// addresses 4 at a time; 1,000 idle TLS connections from 40 addresses; 50 clients flooding plain
-// /metrics with ab (no web configuration). The attackers run in child processes of their own.
+// every --scrape-interval seconds (status, time). Scenarios: quiet; --flood-rate wrong passwords
+// a second, each new, from 16 addresses; 1,000 idle TLS connections from 40 addresses; 50 clients
+// flooding plain /metrics with ab (no web configuration). The attackers run in child processes.
 // Compare builds with --hidlog: a copy of the tree before a change, built, against this one.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,8 +22,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { values: opts } = parseArgs({
   options: {
     hidlog: { type: 'string', default: join(here, '../bin/hidlog.js') },
-    seconds: { type: 'string', default: '15' },
+    seconds: { type: 'string', default: '40' },
     rate: { type: 'string', default: '1000' },
+    // Wrong passwords a second, in all, during the flood.
+    'flood-rate': { type: 'string', default: '50' },
+    // Seconds between scrapes: the verdict cache must hold the scraper's credentials that long.
+    'scrape-interval': { type: 'string', default: '10' },
     // Only the scenarios whose name contains this.
     only: { type: 'string', default: '' },
     // Internal: this script as an attacker in a child process.
@@ -46,19 +50,13 @@ async function attack(kind, port, caFile) {
     await new Promise(() => undefined);
   }
   let guess = 0;
-  const loop = async (agent) => {
-    for (;;) {
-      await new Promise((done) => {
-        request({ host: '127.0.0.1', port, path: '/metrics', agent, auth: `prometheus:guess-${guess++}` }, (response) => response.resume().on('end', done))
-          .on('error', done)
-          .end();
-      });
-    }
-  };
-  for (let a = 1; a <= 16; a++) {
-    const agent = new Agent({ keepAlive: true, localAddress: `127.0.1.${a}`, ca });
-    for (let i = 0; i < 4; i++) void loop(agent);
-  }
+  const agents = Array.from({ length: 16 }, (_, a) => new Agent({ keepAlive: true, localAddress: `127.0.1.${a + 1}`, ca }));
+  setInterval(() => {
+    const agent = agents[guess % agents.length];
+    request({ host: '127.0.0.1', port, path: '/metrics', agent, auth: `prometheus:guess-${guess++}` }, (response) => response.resume())
+      .on('error', () => undefined)
+      .end();
+  }, 1000 / Number(opts['flood-rate']));
 }
 
 async function freePort() {
@@ -115,8 +113,9 @@ function curl(url, args) {
 
 async function scenario(name, { tls, load }, dir) {
   if (!name.includes(opts.only)) return `| ${name} | not run |`;
-  const log = join(dir, `${name}.log`);
-  const out = join(dir, `${name}.out`);
+  const file = name.replace(/[^a-z0-9]+/gi, '-');
+  const log = join(dir, `${file}.log`);
+  const out = join(dir, `${file}.out`);
   writeFileSync(log, '');
   const port = await freePort();
   const web = tls ? ['--web-config', join(dir, 'web.yml')] : [];
@@ -127,7 +126,7 @@ async function scenario(name, { tls, load }, dir) {
   const reader = outputReader(out);
   const writer = spawn(process.execPath, [join(here, 'log-writer.mjs'), log, opts.rate], { stdio: 'ignore' });
   await sleep(2000);
-  const attacker = load === 'passwords' || load === 'idle' ? spawn(process.execPath, [fileURLToPath(import.meta.url), '--attack', load, '--port', String(port), '--ca', join(dir, 'ca.crt')], { stdio: 'ignore' }) : undefined;
+  const attacker = load === 'passwords' || load === 'idle' ? spawn(process.execPath, [fileURLToPath(import.meta.url), '--attack', load, '--port', String(port), '--ca', join(dir, 'ca.crt'), '--flood-rate', opts['flood-rate']], { stdio: 'ignore' }) : undefined;
   const ab = load === 'ab' ? spawn('ab', ['-q', '-k', '-c', '50', '-t', String(Number(opts.seconds) + 5), '-n', '10000000', url], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
   let abOut = '';
   ab?.stdout.on('data', (chunk) => (abOut += chunk));
@@ -138,7 +137,7 @@ async function scenario(name, { tls, load }, dir) {
   while (Date.now() < until) {
     const started = Date.now();
     scrapes.push(await curl(url, scrapeArgs));
-    await sleep(Math.max(0, 1000 - (Date.now() - started)));
+    await sleep(Math.max(0, Number(opts['scrape-interval']) * 1000 - (Date.now() - started)));
   }
   reader.measuring = false;
   attacker?.kill();
@@ -168,12 +167,12 @@ async function main() {
     run(['openssl', 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt']);
     const hash = run(['htpasswd', '-nbBC', '10', '', 'scrape-secret']).stdout.replace(/^:/, '').trim();
     writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${hash}\n`);
-    console.log(`${opts.hidlog}: ${opts.rate} lines/s followed; ${opts.seconds} s per scenario; a scrape with the right password every second`);
+    console.log(`${opts.hidlog}: ${opts.rate} lines/s followed; ${opts.seconds} s per scenario; a scrape with the right password every ${opts['scrape-interval']} s; flood ${opts['flood-rate']}/s`);
     console.log('');
     console.log('| scenario | log p50 ms | log p99 ms | scrapes 200 | statuses | worst scrape ms | ab requests/s |');
     console.log('|---|---|---|---|---|---|---|');
     console.log(await scenario('quiet, TLS + basic auth', { tls: true }, dir));
-    console.log(await scenario('wrong-password flood', { tls: true, load: 'passwords' }, dir));
+    console.log(await scenario(`wrong-password flood, ${opts['flood-rate']}/s`, { tls: true, load: 'passwords' }, dir));
     console.log(await scenario('1,000 idle TLS connections', { tls: true, load: 'idle' }, dir));
     console.log(await scenario('quiet, plain', { tls: false }, dir));
     console.log(await scenario('ab -c 50 on plain /metrics', { tls: false, load: 'ab' }, dir));
