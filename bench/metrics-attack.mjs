@@ -128,6 +128,7 @@ async function scenario(name, { tls, load }, dir) {
   await sleep(2000);
   const attacker = load === 'passwords' || load === 'idle' ? spawn(process.execPath, [fileURLToPath(import.meta.url), '--attack', load, '--port', String(port), '--ca', join(dir, 'ca.crt'), '--flood-rate', opts['flood-rate']], { stdio: 'ignore' }) : undefined;
   const ab = load === 'ab' ? spawn('ab', ['-q', '-k', '-c', '50', '-t', String(Number(opts.seconds) + 5), '-n', '10000000', url], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
+  const abClosed = ab && once(ab, 'close');
   let abOut = '';
   ab?.stdout.on('data', (chunk) => (abOut += chunk));
   await sleep(2000);
@@ -142,7 +143,7 @@ async function scenario(name, { tls, load }, dir) {
   reader.measuring = false;
   attacker?.kill();
   ab?.kill('SIGINT');
-  if (ab) await once(ab, 'close');
+  await abClosed;
   writer.kill();
   hidlog.kill();
   await once(hidlog, 'close');
