@@ -12,6 +12,10 @@ import { describeError } from '../pipeline/errors.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { UsageError, parseKubernetesLabels, parseLabels } from './options.js';
 
+// /metrics serves one rendering to every request within this long of it: a flood of requests
+// then costs the log one rendering a second, and a scraper sees counts at most this old.
+const EXPOSITION_REUSE_MS = 1000;
+
 /** The web configuration, loaded whole: a file that cannot serve is a usage error (exit 2). */
 async function openWebConfig(file: string, warn: (message: string) => void): Promise<WebConfigSource> {
   const [{ WebConfigSource }, { WebConfigError }] = await Promise.all([import('../metrics/web-config/source.js'), import('../metrics/web-config/config.js')]);
@@ -68,7 +72,7 @@ export class MetricsSession {
       if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
       const web = args.webConfig === undefined ? undefined : await openWebConfig(args.webConfig, warn);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true, { ...stats, zeroSeries: args.zeroSeries }), web);
+        session.server = await startMetricsServer(address, new Exposition(tally, true, { ...stats, zeroSeries: args.zeroSeries }, { reuseMs: EXPOSITION_REUSE_MS }), web);
       } catch (error) {
         throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
       }

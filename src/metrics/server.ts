@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { ConnectionGuard } from './connection-guard.js';
 import { Exposition } from './exposition.js';
 import type { WebConfigSource } from './web-config/source.js';
 
@@ -32,7 +33,8 @@ const isOpen = (request: IncomingMessage) => pathOf(request) === '/healthz';
 
 /**
  * Serves GET /metrics and GET /healthz; every other path is 404 and every other method 405. With a
- * web configuration, over TLS and behind basic authentication as it says.
+ * web configuration, over TLS and behind basic authentication as it says. Plain or TLS, its
+ * connections are capped and timed out by a ConnectionGuard.
  */
 export async function startMetricsServer(address: ListenAddress, exposition: Exposition, web?: WebConfigSource): Promise<MetricsServer> {
   const routes: RequestListener = (request, response) => {
@@ -53,16 +55,11 @@ export async function startMetricsServer(address: ListenAddress, exposition: Exp
     );
   };
   const http: Server = createServer(web ? (await import('./web-config/handler.js')).webHandler(web, routes, isOpen) : routes);
+  const guard = new ConnectionGuard(http);
   let listening: NetServer = http;
-  let destroyAll = () => http.closeAllConnections();
   if (web?.current.tls) {
     const { createTlsListener } = await import('./web-config/tls-listener.js');
-    const tls = createTlsListener(() => web.current.tls!, http);
-    listening = tls.server;
-    destroyAll = () => {
-      tls.destroyAll();
-      http.closeAllConnections();
-    };
+    listening = createTlsListener(() => web.current.tls!, http, guard);
   }
   listening.listen(address.port, address.host);
   await once(listening, 'listening');
@@ -71,10 +68,9 @@ export async function startMetricsServer(address: ListenAddress, exposition: Exp
   return {
     url: `${web?.current.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${host}]` : host}:${port}`,
     close: async () => {
-      web?.close();
-      destroyAll();
+      guard.destroyAll();
       listening.close();
-      await once(listening, 'close');
+      await Promise.all([once(listening, 'close'), web?.close()]);
     },
   };
 }

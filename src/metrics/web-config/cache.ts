@@ -8,11 +8,14 @@ const CAPACITY = 100;
  * scrape. Keyed, like exporter-toolkit's cache, on the user, the hash and the password together:
  * a new hash for the user (a reloaded file) or another password is a new key. Unlike it, the key
  * is an HMAC under a key made at start, so no password is kept in memory and a lookup's timing
- * says nothing about the credentials. The least recently used verdict makes room.
+ * says nothing about the credentials; and matches and mismatches are kept apart, `capacity` of
+ * each, so that a flood of wrong passwords never pushes out a scraper's verified credentials.
+ * In each, the least recently used verdict makes room.
  */
 export class BcryptCache {
   private readonly secret = randomBytes(32);
-  private readonly verdicts = new Map<string, boolean>();
+  private readonly matched = new Set<string>();
+  private readonly mismatched = new Set<string>();
 
   constructor(private readonly capacity = CAPACITY) {}
 
@@ -21,21 +24,29 @@ export class BcryptCache {
   }
 
   get(key: string): boolean | undefined {
-    const verdict = this.verdicts.get(key);
-    if (verdict !== undefined) {
-      this.verdicts.delete(key);
-      this.verdicts.set(key, verdict);
+    for (const verdict of [true, false]) {
+      const keys = this.keysOf(verdict);
+      if (keys.delete(key)) {
+        keys.add(key);
+        return verdict;
+      }
     }
-    return verdict;
+    return undefined;
   }
 
   set(key: string, verdict: boolean): void {
-    this.verdicts.delete(key);
-    if (this.verdicts.size >= this.capacity) this.verdicts.delete(this.verdicts.keys().next().value!);
-    this.verdicts.set(key, verdict);
+    this.matched.delete(key);
+    this.mismatched.delete(key);
+    const keys = this.keysOf(verdict);
+    if (keys.size >= this.capacity) keys.delete(keys.values().next().value!);
+    keys.add(key);
   }
 
   get size(): number {
-    return this.verdicts.size;
+    return this.matched.size + this.mismatched.size;
+  }
+
+  private keysOf(verdict: boolean): Set<string> {
+    return verdict ? this.matched : this.mismatched;
   }
 }

@@ -92,8 +92,10 @@ export class WebConfigSource {
     this.timer ??= setInterval(() => void this.check(), CHECK_INTERVAL_MS).unref();
   }
 
-  close(): void {
+  /** Stops looking for changes, and stops the bcrypt thread. */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.checker.close();
   }
 
   /** One look at the files; reloads when they changed and have stayed so since the last look. */

@@ -7,9 +7,6 @@ import { createSecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
 import { describeError } from '../../pipeline/errors.js';
 import { WebConfigError, type PemSource, type TlsSettings } from './config.js';
 
-// A client that opens a connection and stops there is dropped after this long.
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-
 async function readPem(source: PemSource, fileKey: string, inlineKey: string): Promise<{ pem: string; name: string }> {
   if ('text' in source) return { pem: source.text, name: `tls_server_config.${inlineKey}` };
   const name = `tls_server_config.${fileKey} ${source.file}`;
@@ -50,7 +47,6 @@ export async function loadTls(settings: TlsSettings): Promise<TlsOptions> {
     // fails the handshake itself); the other policies are applied by clientRefusal.
     requestCert: settings.clientAuth !== 'NoClientCert',
     rejectUnauthorized: verify,
-    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     ...(settings.ciphers && { ciphers: settings.ciphers }),
     ...(settings.ecdhCurve && { ecdhCurve: settings.ecdhCurve }),
   };

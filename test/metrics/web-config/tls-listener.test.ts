@@ -2,21 +2,23 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWebConfig } from '../../../src/metrics/web-config/config.js';
 import { loadTls } from '../../../src/metrics/web-config/tls.js';
-import { createTlsListener, type TlsProfile, type TlsListener } from '../../../src/metrics/web-config/tls-listener.js';
+import { createTlsListener, type TlsProfile } from '../../../src/metrics/web-config/tls-listener.js';
+import { ConnectionGuard } from '../../../src/metrics/connection-guard.js';
 import { makeCert, makePki } from '../../helpers/pki.js';
 import { hasTool } from '../../helpers/tools.js';
 
 const openssl = hasTool('openssl');
 let dir: string;
 let profile: TlsProfile;
-let listener: TlsListener;
+let listener: Server;
+let guard: ConnectionGuard;
 let port: number;
 const http = createServer((request, response) => response.end(`hello ${(request.socket as TLSSocket).authorized}\n`));
 
@@ -25,15 +27,16 @@ beforeAll(async () => {
   if (!openssl) return;
   makePki(dir);
   makeCert(dir, 'server2', { ca: 'ca', san: 'DNS:localhost,IP:127.0.0.1' });
-  listener = createTlsListener(() => profile, http);
-  listener.server.listen(0, '127.0.0.1');
-  await once(listener.server, 'listening');
-  port = (listener.server.address() as AddressInfo).port;
+  guard = new ConnectionGuard(http);
+  listener = createTlsListener(() => profile, http, guard);
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  port = (listener.address() as AddressInfo).port;
 });
 afterAll(async () => {
   if (listener) {
-    listener.destroyAll();
-    listener.server.close();
+    guard.destroyAll();
+    listener.close();
   }
   rmSync(dir, { recursive: true, force: true });
 });
