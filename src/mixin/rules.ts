@@ -183,6 +183,15 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
         'hidlog stopped at the first one; restarted with its --state-file, it reads on from what the outputs took.{{ end }}',
     ),
     alert(
+      'HidlogStateNotSaved',
+      'warning',
+      `${of('hidlog_follow_state_last_save_successful')} == 0`,
+      '5m',
+      'hidlog at {{ $labels.instance }} cannot save its state file',
+      'In follow mode, hidlog has failed to save its --state-file for 5 minutes (the reason is on its stderr: a full disk, a read-only filesystem, permissions), and /healthz answers 503. ' +
+        'Records are still annotated and counted, but a restart reads again from the last positions it saved, and cuts -o and --dead-letter back to them: the longer this lasts, the more a restart repeats.',
+    ),
+    alert(
       'HidlogInvalidLines',
       'warning',
       `${RECORDED.invalidLineRatio5m} > ${config.invalidLineRatio} and ${RECORDED.lines5m} > ${config.minRate}`,

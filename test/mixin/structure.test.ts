@@ -161,7 +161,7 @@ describe('the rules', () => {
   it('give every alert a severity, a summary, a description and a runbook section in docs/alerts.md', () => {
     const runbook = readFileSync(join(ROOT, 'docs/alerts.md'), 'utf8');
     const anchors = new Set([...runbook.matchAll(/^#{2,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
-    expect(alerts.length).toBe(12);
+    expect(alerts.length).toBe(13);
     for (const rule of alerts) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
       expect(rule.annotations.summary, rule.alert).toBeTruthy();
