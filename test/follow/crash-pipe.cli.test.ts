@@ -1,0 +1,252 @@
+// At least once to a pipe across SIGKILLs (issue 21): hidlog follows a log a writer appends to and
+// rotates (rename + create, and copytruncate), with a state file, writing to stdout, a pipe this
+// test reads; it is killed again and again (while it starts, while it follows, and while it
+// catches up a backlog written while it was down) and started again each time. A pipe cannot be
+// cut back, so a restart writes again the lines read after the last save: nothing is lost, and
+// every repeat lies within the bound docs/state-file.md states.
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/cli.js';
+import { RotatingWriter, sleep } from '../helpers/rotating-log.js';
+
+let dir: string;
+const running: ChildProcess[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hidlog-crash-pipe-'));
+});
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// As in crash.cli.test.ts: at least KILLING_MS of kills, and at least MIN_KILLS on a busy machine.
+const KILLING_MS = 20_000;
+const MIN_KILLS = 8;
+const EXTRA_MS = 15_000;
+// The bound docs/state-file.md states for a restart: the lines read after the last save, which is
+// at most a second old (SAVE_SLACK_MS more for the look that finds it due, the save itself and a
+// busy machine), and during a catch-up under 9 MiB of input (a save every 8 MiB read).
+const SAVE_EVERY_MS = 1000;
+const SAVE_SLACK_MS = 500;
+const REPEAT_BYTES = 9 * 1024 * 1024;
+// What a writer adds while hidlog is down before a catch-up: more than the 8 MiB between two saves.
+const BACKLOG_BYTES = 12 * 1024 * 1024;
+const PADDING = 'x'.repeat(120);
+
+function record(n: number, f: number): string {
+  return `{"n":${n},"f":${f},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'},"pad":"${PADDING}"}\n`;
+}
+
+/** The record a line cut short begins, if it got as far as its number (else it holds no record's identity). */
+function cutRecord(tail: string): number | undefined {
+  const named = /^\{"n":(\d+),/.exec(tail);
+  return named ? Number(named[1]) : undefined;
+}
+
+/** A whole line read from the pipe: its record, and when this test received it. */
+interface Received {
+  n: number;
+  f: number;
+  at: number;
+}
+
+/** One hidlog run, and what its stdout pipe brought, line by line as it came. */
+class PipeRun {
+  readonly child: ChildProcess;
+  readonly lines: Received[] = [];
+  /** Lines that were not an annotated record (torn in the middle, or two glued). */
+  readonly broken: string[] = [];
+  /** What followed the last newline when the pipe closed: a line cut by SIGKILL. */
+  tail = '';
+  stderr = '';
+  /** The highest record number received whole. */
+  highest = -1;
+  killedAt = 0;
+  readonly closed: Promise<NodeJS.Signals | number | null>;
+  private waiting: { n: number; resolve: () => void }[] = [];
+
+  /** `keep`: records whose whole line text is kept (in `texts`), to compare a torn line with. */
+  constructor(
+    args: readonly string[],
+    private readonly keep: ReadonlySet<number>,
+    readonly texts: Map<number, string>,
+  ) {
+    this.child = startCli(args);
+    running.push(this.child);
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stdout!.on('data', (text: string) => this.take(text, Date.now()));
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (text: string) => (this.stderr += text));
+    this.closed = new Promise((resolve, reject) => {
+      this.child.on('error', reject);
+      this.child.on('close', (code, signal) => {
+        for (const { resolve: wake } of this.waiting.splice(0)) wake();
+        resolve(signal ?? code);
+      });
+    });
+  }
+
+  /** Resolves once record `n` (or a later one) was received whole, or the run ended. */
+  reached(n: number): Promise<void> {
+    if (this.highest >= n || this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ n, resolve }));
+  }
+
+  kill(signal: NodeJS.Signals): Promise<NodeJS.Signals | number | null> {
+    this.killedAt = Date.now();
+    this.child.kill(signal);
+    return this.closed;
+  }
+
+  private take(text: string, at: number): void {
+    const lines = (this.tail + text).split('\n');
+    this.tail = lines.pop()!;
+    for (const line of lines) {
+      let parsed: { n?: unknown; f?: unknown; status?: unknown; hid?: { status?: { code?: unknown } } };
+      try {
+        parsed = JSON.parse(line) as typeof parsed;
+      } catch {
+        this.broken.push(line.slice(0, 200));
+        continue;
+      }
+      const { n, f } = parsed;
+      if (typeof n !== 'number' || typeof f !== 'number' || parsed.hid?.status?.code !== parsed.status) {
+        this.broken.push(line.slice(0, 200));
+        continue;
+      }
+      this.lines.push({ n, f, at });
+      if (this.keep.has(n)) this.texts.set(n, line);
+      this.highest = Math.max(this.highest, n);
+    }
+    this.waiting = this.waiting.filter(({ n, resolve }) => (n <= this.highest ? (resolve(), false) : true));
+  }
+}
+
+describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and again', () => {
+  it('loses no record, and repeats only what was read after the last save, within the documented bound', { timeout: 120_000 }, async () => {
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const state = join(dir, 'state.json');
+    const args = ['annotate', '--follow', join(logs, 'app.log*'), '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state];
+    const writer = new RotatingWriter(join(logs, 'app.log'), record);
+    const runs: PipeRun[] = [];
+    // Records some run's output ended with a part of; their whole lines, as a later run writes them.
+    const torn = new Set<number>();
+    const tornTexts = new Map<number, string>();
+    const start = () => {
+      const run = new PipeRun(args, torn, tornTexts);
+      runs.push(run);
+      return run;
+    };
+
+    let kills = 0;
+    let catchUpKills = 0;
+    const until = Date.now() + KILLING_MS;
+    while (Date.now() < until || (kills < MIN_KILLS && Date.now() < until + EXTRA_MS)) {
+      const mode = (['starting', 'following', 'catching up', 'following'] as const)[kills % 4];
+      let backlogEnd = 0;
+      let target = 0;
+      if (mode === 'catching up') {
+        // Down for a while (the writer writes and rotates meanwhile), then a backlog at once.
+        await sleep(Math.random() * 1500);
+        const first = writer.written;
+        const count = writer.backlog(BACKLOG_BYTES);
+        backlogEnd = first + count - 1;
+        target = first + Math.floor(count * (0.1 + 0.85 * Math.random()));
+      }
+      const writtenAtStart = writer.written;
+      const run = start();
+      if (mode === 'starting') await sleep(Math.random() * 800);
+      else if (mode === 'catching up') await run.reached(target);
+      else {
+        // Once it has caught up, at any point of its checkpoint interval.
+        await run.reached(writtenAtStart - 1);
+        await sleep(Math.random() * 2 * SAVE_EVERY_MS);
+      }
+      expect(await run.kill('SIGKILL')).toBe('SIGKILL');
+      kills++;
+      const cut = cutRecord(run.tail);
+      if (cut !== undefined) torn.add(cut);
+      if (mode === 'catching up' && run.highest < backlogEnd) catchUpKills++;
+    }
+    await writer.stop();
+
+    // The last run reads until every record came whole through some run's pipe, then stops.
+    const total = writer.written;
+    const seen = new Uint8Array(total);
+    const last = start();
+    let missing = total;
+    const count = (run: PipeRun, from: number) => {
+      for (let i = from; i < run.lines.length; i++) {
+        const { n } = run.lines[i]!;
+        if (n < total && seen[n] === 0) {
+          seen[n] = 1;
+          missing--;
+        }
+      }
+      return run.lines.length;
+    };
+    for (const run of runs.slice(0, -1)) count(run, 0);
+    let counted = 0;
+    const deadline = Date.now() + 30_000;
+    while (missing > 0 && Date.now() < deadline && last.child.exitCode === null) {
+      await sleep(100);
+      counted = count(last, counted);
+    }
+    await sleep(500); // nothing more may come
+    expect(await last.kill('SIGTERM')).toBe(0);
+    count(last, counted);
+    expect(missing, `records lost, of ${total}`).toBe(0);
+
+    // Whole lines only, bar the end of a killed run's pipe; each run in order, nothing twice.
+    const problems: string[] = [];
+    const runOf = new Int32Array(total).fill(-1);
+    const receivedAt = new Float64Array(total);
+    let worstAge = 0;
+    let worstBytes = 0;
+    for (const [j, run] of runs.entries()) {
+      problems.push(...run.broken.map((line) => `run ${j}: not a whole record: ${line}`));
+      if (run.stderr) problems.push(`run ${j} said: ${run.stderr}`);
+      const lastOf = new Map<number, number>();
+      let repeatedBytes = 0;
+      for (const { n, f, at } of run.lines) {
+        if (n >= total) problems.push(`run ${j}: record ${n} was never written`);
+        if ((lastOf.get(f) ?? -1) >= n) problems.push(`run ${j}: record ${n} of file ${f} after ${lastOf.get(f)}`);
+        lastOf.set(f, n);
+        const before = runOf[n]!;
+        if (before === j) problems.push(`run ${j}: record ${n} twice`);
+        else if (before >= 0) {
+          // A repeat: read after the last save before the run that wrote it last was killed.
+          const age = runs[before]!.killedAt - receivedAt[n]!;
+          worstAge = Math.max(worstAge, age);
+          if (age > SAVE_EVERY_MS + SAVE_SLACK_MS) problems.push(`run ${j}: record ${n} again, received from run ${before} ${age} ms before its kill`);
+          repeatedBytes += record(n, f).length;
+        }
+        runOf[n] = j;
+        receivedAt[n] = at;
+      }
+      worstBytes = Math.max(worstBytes, repeatedBytes);
+      if (repeatedBytes >= REPEAT_BYTES) problems.push(`run ${j}: ${repeatedBytes} bytes of input again`);
+      // A line cut by SIGKILL is a part lost: the record must come again whole in a later run.
+      if (run.tail !== '') {
+        const cut = cutRecord(run.tail);
+        const whole = cut === undefined ? undefined : tornTexts.get(cut);
+        if (run === last) problems.push(`the last run ended mid-line: ${run.tail.slice(0, 100)}`);
+        else if (cut === undefined ? !/^\{(?:"(?:n(?:"(?::\d*)?)?)?)?$/.test(run.tail) : !whole?.startsWith(run.tail)) {
+          problems.push(`run ${j} ended with ${run.tail.slice(0, 100)}…, not the start of a record written whole later`);
+        }
+      }
+    }
+    expect(problems.slice(0, 20)).toEqual([]);
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(catchUpKills, 'kills during a catch-up').toBeGreaterThan(0);
+    console.log(
+      `${kills} kills (${catchUpKills} during a catch-up), ${runs.filter((run) => run.tail !== '').length} left a line cut in the pipe; ${total} records; ` +
+        `repeats at most ${worstBytes} bytes of input, received at most ${worstAge} ms before the kill`,
+    );
+  });
+});
