@@ -17,6 +17,8 @@ const ROTATE_MS = 1500;
 export class RotatingWriter {
   /** Records written so far; the next one is record `written`. */
   written = 0;
+  /** Bytes written so far, across rotations. */
+  bytes = 0;
   /** The content written to now (rotations so far). */
   content = 0;
   private stopped = false;
@@ -42,7 +44,7 @@ export class RotatingWriter {
     while (size < bytes) {
       let batch = '';
       for (let i = 0; i < 1000; i++) batch += this.record(this.written++, this.content);
-      appendFileSync(this.log, batch);
+      this.append(batch);
       size += batch.length;
     }
     return this.written - first;
@@ -53,13 +55,18 @@ export class RotatingWriter {
     while (!this.stopped) {
       let batch = '';
       for (let i = 0; i < BATCH; i++) batch += this.record(this.written++, this.content);
-      appendFileSync(this.log, batch);
+      this.append(batch);
       if (Date.now() - lastRotation > ROTATE_MS) {
         this.rotate();
         lastRotation = Date.now();
       }
       await sleep(PAUSE_MS);
     }
+  }
+
+  private append(batch: string): void {
+    appendFileSync(this.log, batch);
+    this.bytes += Buffer.byteLength(batch);
   }
 
   /** By rename and a new file, or by copytruncate, in turn; both at once for the writer, so logrotate's own window does not open. */
