@@ -47,6 +47,32 @@ function cutRecord(tail: string): number | undefined {
   return named ? Number(named[1]) : undefined;
 }
 
+/** Which records came whole through some run's pipe so far. */
+class Coverage {
+  private seen = new Uint8Array(1 << 20);
+  /** Every record below this one came whole. */
+  below = 0;
+
+  add(n: number): void {
+    if (n >= this.seen.length) {
+      const grown = new Uint8Array(Math.max(2 * this.seen.length, n + 1));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    this.seen[n] = 1;
+    while (this.seen[this.below] === 1) this.below++;
+  }
+
+  has(n: number): boolean {
+    return this.seen[n] === 1;
+  }
+
+  /** The records below `total` that never came whole. */
+  missing(total: number): number[] {
+    return Array.from({ length: total }, (_, n) => n).filter((n) => !this.has(n));
+  }
+}
+
 /** A whole line read from the pipe: its record, and when this test received it. */
 interface Received {
   n: number;
@@ -63,15 +89,14 @@ class PipeRun {
   /** What followed the last newline when the pipe closed: a line cut by SIGKILL. */
   tail = '';
   stderr = '';
-  /** The highest record number received whole. */
-  highest = -1;
   killedAt = 0;
   readonly closed: Promise<NodeJS.Signals | number | null>;
-  private waiting: { n: number; resolve: () => void }[] = [];
+  private waiting: { condition: () => boolean; resolve: () => void }[] = [];
 
   /** `keep`: records whose whole line text is kept (in `texts`), to compare a torn line with. */
   constructor(
     args: readonly string[],
+    private readonly coverage: Coverage,
     private readonly keep: ReadonlySet<number>,
     readonly texts: Map<number, string>,
   ) {
@@ -90,10 +115,22 @@ class PipeRun {
     });
   }
 
-  /** Resolves once record `n` (or a later one) was received whole, or the run ended. */
-  reached(n: number): Promise<void> {
-    if (this.highest >= n || this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push({ n, resolve }));
+  get ended(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Resolves once `condition` holds after lines came, or the run ended; rejects after `timeoutMs`. */
+  async until(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+    if (this.ended || condition()) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        new Promise<void>((resolve) => this.waiting.push({ condition, resolve })),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   kill(signal: NodeJS.Signals): Promise<NodeJS.Signals | number | null> {
@@ -119,10 +156,10 @@ class PipeRun {
         continue;
       }
       this.lines.push({ n, f, at });
+      this.coverage.add(n);
       if (this.keep.has(n)) this.texts.set(n, line);
-      this.highest = Math.max(this.highest, n);
     }
-    this.waiting = this.waiting.filter(({ n, resolve }) => (n <= this.highest ? (resolve(), false) : true));
+    this.waiting = this.waiting.filter(({ condition, resolve }) => (condition() ? (resolve(), false) : true));
   }
 }
 
@@ -138,8 +175,9 @@ describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and agai
     // Records some run's output ended with a part of; their whole lines, as a later run writes them.
     const torn = new Set<number>();
     const tornTexts = new Map<number, string>();
+    const coverage = new Coverage();
     const start = () => {
-      const run = new PipeRun(args, torn, tornTexts);
+      const run = new PipeRun(args, coverage, torn, tornTexts);
       runs.push(run);
       return run;
     };
@@ -167,47 +205,31 @@ describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and agai
       const run = start();
       killedWhile.push(mode);
       if (mode === 'starting') await sleep(Math.random() * 800);
-      else if (mode === 'catching up') await run.reached(target);
+      // The backlog's records come in order, but may come after newer ones (rotated since).
+      else if (mode === 'catching up') await run.until(`record ${target}`, () => coverage.has(target));
       else {
         // Once it has caught up, at any point of its checkpoint interval.
-        await run.reached(writtenAtStart - 1);
+        await run.until(`records up to ${writtenAtStart}`, () => coverage.below >= writtenAtStart);
         await sleep(Math.random() * 2 * SAVE_EVERY_MS);
       }
       expect(await run.kill('SIGKILL')).toBe('SIGKILL');
       kills++;
       const cut = cutRecord(run.tail);
       if (cut !== undefined) torn.add(cut);
-      if (mode === 'catching up' && run.highest < backlogEnd) catchUpKills++;
+      if (mode === 'catching up' && !coverage.has(backlogEnd)) catchUpKills++;
     }
     await writer.stop();
     const livePerSecond = ((writer.bytes - backlogBytes) * 1000) / (Date.now() - writing);
 
     // The last run reads until every record came whole through some run's pipe, then stops.
     const total = writer.written;
-    const seen = new Uint8Array(total);
     const last = start();
-    let missing = total;
-    const count = (run: PipeRun, from: number) => {
-      for (let i = from; i < run.lines.length; i++) {
-        const { n } = run.lines[i]!;
-        if (n < total && seen[n] === 0) {
-          seen[n] = 1;
-          missing--;
-        }
-      }
-      return run.lines.length;
-    };
-    for (const run of runs.slice(0, -1)) count(run, 0);
-    let counted = 0;
-    const deadline = Date.now() + 30_000;
-    while (missing > 0 && Date.now() < deadline && last.child.exitCode === null) {
-      await sleep(100);
-      counted = count(last, counted);
-    }
+    // Not waited for beyond the timeout: then the records still missing are named below.
+    await last.until(`all ${total} records`, () => coverage.below >= total).catch(() => undefined);
     await sleep(500); // nothing more may come
     expect(await last.kill('SIGTERM')).toBe(0);
-    count(last, counted);
-    expect(missing, `records lost, of ${total}`).toBe(0);
+    const lost = coverage.missing(total);
+    expect(lost.slice(0, 10), `${lost.length} of ${total} records lost`).toEqual([]);
 
     // Whole lines only, bar the end of a killed run's pipe; each run in order, nothing twice.
     const problems: string[] = [];
