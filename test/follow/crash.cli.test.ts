@@ -5,11 +5,12 @@
 // back to that point, so in the end both hold every record exactly once, in order per file, and no
 // line is torn or glued to another.
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { RotatingWriter, sizeOf, sleep } from '../helpers/rotating-log.js';
 import { waitFor } from '../helpers/tools.js';
 
 let dir: string;
@@ -22,8 +23,6 @@ afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // How long hidlog is killed and started again while the writer writes: at least KILLING_MS, and
 // on a busy machine (where hidlog takes longer to start) until MIN_KILLS, up to EXTRA_MS more.
@@ -43,52 +42,6 @@ function record(n: number, f: number): string {
     return `not json ${n} ${f} ${huge ? 'y'.repeat(3 * 1024 * 1024) : PADDING}\n`;
   }
   return `{"n":${n},"f":${f},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'},"pad":"${PADDING}"}\n`;
-}
-
-/** Appends records to logs/app.log a batch at a time, and rotates it now and then, until stopped. */
-class Writer {
-  written = 0;
-  private content = 0;
-  private rotations = 0;
-  private stopped = false;
-  readonly done: Promise<void>;
-
-  constructor(private readonly log: string) {
-    writeFileSync(log, '');
-    this.done = this.run();
-  }
-
-  stop(): Promise<void> {
-    this.stopped = true;
-    return this.done;
-  }
-
-  private async run(): Promise<void> {
-    let lastRotation = Date.now();
-    while (!this.stopped) {
-      let batch = '';
-      for (let i = 0; i < 60; i++) batch += record(this.written++, this.content);
-      appendFileSync(this.log, batch);
-      if (Date.now() - lastRotation > 1500) {
-        this.rotate();
-        lastRotation = Date.now();
-      }
-      await sleep(20);
-    }
-  }
-
-  /** By rename and a new file, or by copytruncate, in turn; both at once for the writer, so logrotate's own window does not open. */
-  private rotate(): void {
-    const rotated = `${this.log}.${++this.rotations}`;
-    if (this.rotations % 2 === 0) {
-      renameSync(this.log, rotated);
-      writeFileSync(this.log, '');
-    } else {
-      copyFileSync(this.log, rotated);
-      truncateSync(this.log, 0);
-    }
-    this.content++;
-  }
 }
 
 interface Holds {
@@ -123,7 +76,6 @@ function holds(out: string, dead: string): Holds {
   return result;
 }
 
-const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 const endsMidLine = (path: string) => sizeOf(path) > 0 && !readFileSync(path).subarray(-1).equals(Buffer.from('\n'));
 const all = (map: Map<number, number[]>) => [...map.values()].flat();
 
@@ -140,7 +92,7 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
       running.push(child);
       return { child, done: collect(child) };
     };
-    const writer = new Writer(join(logs, 'app.log'));
+    const writer = new RotatingWriter(join(logs, 'app.log'), record);
     const stderr: string[] = [];
     let kills = 0;
     let tornAfterKill = 0;
