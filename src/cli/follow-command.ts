@@ -14,7 +14,7 @@ export interface FollowArgs {
 }
 
 // How often, at most, positions are saved while lines flow: after a SIGKILL, at most this
-// much is read again (README, "Follow mode"); in a catch-up, also after this many bytes read
+// much is read again (docs/follow.md, docs/state-file.md). in a catch-up, also after this many bytes read
 // (docs/follow-resources.md).
 const CHECKPOINT_MS = 1000;
 const CHECKPOINT_BYTES = 8 * 1024 * 1024;
