@@ -73,7 +73,7 @@ export class CompressedFile {
   }
 
   /** Reads the decompressed lines from `from` to the end (or until `stop`) through a LineProcessor of its own. */
-  async readFrom(from: number, options: LineOptions, stop: AbortSignal, afterChunk: (bytes: number, offset: number) => Promise<void> | undefined): Promise<CompressedRead> {
+  async readFrom(from: number, options: LineOptions, stop: AbortSignal, afterChunk: (bytes: number, offset: number | undefined) => Promise<void> | undefined): Promise<CompressedRead> {
     const splitter = new LineProcessor(options, this.path).splitter();
     let position = 0;
     try {
@@ -82,7 +82,8 @@ export class CompressedFile {
         position += piece.length;
         if (skip === piece.length) continue;
         splitter.push(skip === 0 ? piece : piece.subarray(skip));
-        await afterChunk(piece.length - skip, position - splitter.pendingBytes);
+        // Inside a too-long line the outputs hold part of it: no position to deliver (see FollowedFile.deliveredOffset).
+        await afterChunk(piece.length - skip, splitter.insideTooLongLine ? undefined : position - splitter.pendingBytes);
         if (stop.aborted) return { offset: position - splitter.pendingBytes, complete: false };
       }
     } catch (error) {

@@ -204,6 +204,15 @@ export class FollowedFile {
     return this.readOffset - this.splitter.pendingBytes;
   }
 
+  /**
+   * A position whose lines the outputs hold exactly, or undefined while a too-long line is being
+   * dead-lettered piece by piece: the outputs then hold part of a line that begins before
+   * checkpointOffset, and a restart cut back to them would glue the line's retry to that part.
+   */
+  get deliveredOffset(): number | undefined {
+    return this.splitter.insideTooLongLine ? undefined : this.checkpointOffset;
+  }
+
   size(): number {
     return fstatSync(this.opened.fd).size;
   }

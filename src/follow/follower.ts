@@ -442,7 +442,7 @@ export class Follower {
     try {
       // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
       if (!file.decided && (await this.decide(file)) !== 'follow') return;
-      read = await file.read(options.stop, (bytes, more) => this.afterChunk(bytes, file, file.checkpointOffset, more));
+      read = await file.read(options.stop, (bytes, more) => this.afterChunk(bytes, file, file.deliveredOffset, more));
       if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
@@ -545,11 +545,12 @@ export class Follower {
    * reading back (then it returns what to wait for). With `more` to read in a followed file (a
    * catch-up), it returns what to wait for before the next chunk: see betweenChunks.
    */
-  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number, more = false): Promise<void> | undefined {
+  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number | undefined, more = false): Promise<void> | undefined {
     const { options } = this;
     options.bytes(bytes);
     this.checkpointer?.advanced(bytes);
-    this.delivery?.reached(read, offset);
+    // Inside a too-long line no position is reached: see FollowedFile.deliveredOffset.
+    if (offset !== undefined) this.delivery?.reached(read, offset);
     this.readSomething = true;
     const waiting = outputsReady(options.lines.output, options.lines.deadLetter);
     return more ? this.betweenChunks(waiting) : waiting;

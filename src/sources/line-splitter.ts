@@ -76,6 +76,11 @@ export class RegionSplitter {
     return this.position;
   }
 
+  /** Whether pieces of a too-long line have gone to the handler and its end has not come yet. */
+  get insideTooLongLine(): boolean {
+    return this.overflowBytes >= 0;
+  }
+
   /** Bytes of a line begun but not yet ended: a reader that resumes later starts that far back. */
   get pendingBytes(): number {
     return this.overflowBytes >= 0 ? this.overflowBytes : this.heldBytes;
@@ -181,6 +186,11 @@ export class LineSplitter {
   end(): void {
     this.regions.end();
     this.handler.ended?.();
+  }
+
+  /** Whether pieces of a too-long line have gone to the handler and its end has not come yet. */
+  get insideTooLongLine(): boolean {
+    return this.regions.insideTooLongLine;
   }
 
   /** Bytes of the input not yet handed on as whole lines, or held by the handler: a reader that resumes later starts that far back. */

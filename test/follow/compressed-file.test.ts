@@ -23,7 +23,7 @@ const gz = (name: string, bytes: Buffer) => {
 };
 
 /** Reads `path` from `from` and returns the lines written and what the read came to. */
-async function readLines(path: string, from: number, offsets: number[] = []) {
+async function readLines(path: string, from: number, offsets: (number | undefined)[] = []) {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
@@ -74,7 +74,7 @@ describe('CompressedFile', () => {
 
   it('a last line without a newline, written out at the end, is reported as reached with it', async () => {
     const unterminated = text.slice(0, -1);
-    const offsets: number[] = [];
+    const offsets: (number | undefined)[] = [];
     const { result, lines } = await readLines(gz('d.log.1.gz', gzipSync(unterminated)), 0, offsets);
     expect(lines).toHaveLength(200);
     expect(result).toEqual({ offset: unterminated.length, complete: true });

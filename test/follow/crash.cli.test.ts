@@ -1,6 +1,7 @@
 // Exactly once to a file output across SIGKILLs (issue 21): hidlog follows a log a writer appends
 // to and rotates (rename + create, and copytruncate), with -o, --dead-letter and a state file, and
-// is killed again and again at random moments and started again each time. The state file records
+// is killed again and again at random moments (while it starts, follows, or catches up a backlog
+// written while it was down) and started again each time. The state file records
 // how far each output file was written and synced with the positions; a restart cuts the outputs
 // back to that point, so in the end both hold every record exactly once, in order per file, and no
 // line is torn or glued to another.
@@ -34,6 +35,8 @@ const EXTRA_MS = 25_000;
 const BAD_EVERY = 37;
 const HUGE_EVERY = 40;
 const PADDING = 'x'.repeat(120);
+// What a writer adds while hidlog is down before a catch-up: more than the 8 MiB between two saves.
+const BACKLOG_BYTES = 12 * 1024 * 1024;
 
 /** Record `n` of the log's content `f` (each rotation starts a new content). */
 function record(n: number, f: number): string {
@@ -95,14 +98,31 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
     const writer = new RotatingWriter(join(logs, 'app.log'), record);
     const stderr: string[] = [];
     let kills = 0;
+    let catchUpKills = 0;
     let tornAfterKill = 0;
+    const written = () => sizeOf(out) + sizeOf(dead);
     const until = Date.now() + KILLING_MS;
     while (Date.now() < until || (kills < MIN_KILLS && Date.now() < until + EXTRA_MS)) {
+      const catchingUp = kills % 4 === 2;
+      let backlog = 0;
+      if (catchingUp) {
+        // Down a while (the writer writes and rotates meanwhile), then a backlog at once.
+        await sleep(Math.random() * 1500);
+        const bytesBefore = writer.bytes;
+        writer.backlog(BACKLOG_BYTES);
+        backlog = writer.bytes - bytesBefore;
+      }
       const before = sizeOf(out);
+      const outputsBefore = written();
       const run = start();
-      // Now and then while it starts; mostly once it writes, at any point of its checkpoint interval.
+      // Now and then while it starts; during a catch-up, part way into the backlog (its records come
+      // out at least as long as they went in); mostly once it writes, at any point of its checkpoint interval.
       if (kills % 5 === 0) await sleep(Math.random() * 800);
-      else {
+      else if (catchingUp) {
+        const target = outputsBefore + backlog * (0.1 + 0.5 * Math.random());
+        await waitFor('hidlog to be part way into the backlog', async () => (written() > target ? true : undefined), 30_000);
+        if (written() < outputsBefore + backlog) catchUpKills++;
+      } else {
         await waitFor('hidlog to write', async () => (sizeOf(out) > before ? true : undefined), 20_000);
         await sleep(Math.random() * 1200);
       }
@@ -142,7 +162,8 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
     for (const numbers of [...found.good.values(), ...found.dead.values()]) expect(numbers).toEqual(sorted(numbers));
     expect(stderr).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(catchUpKills, 'kills during a catch-up').toBeGreaterThan(0);
     // Not asserted (it depends on timing), but reported: kills that left a torn line behind.
-    console.log(`${kills} kills, ${tornAfterKill} left an output ending mid-line; ${total} records`);
+    console.log(`${kills} kills (${catchUpKills} during a catch-up), ${tornAfterKill} left an output ending mid-line; ${total} records`);
   });
 });
