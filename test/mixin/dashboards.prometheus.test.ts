@@ -70,7 +70,12 @@ beforeAll(async () => {
   startHidlog(['--metrics-listen', instances[2]!, '--follow', '--poll-interval', '50', '--catalog', join(dir, 'catalog.yaml'), join(dir, 'c.log')]);
 
   // The third hidlog follows its file as the service writes it, in three bursts.
-  await waitFor('the follower', async () => ((await fetch(`http://${instances[2]}/healthz`)).ok ? true : undefined));
+  // Once it follows the (empty) file: appended before its first look, a burst would be taken for
+  // what was there at the start, and skipped (--start-at end).
+  await waitFor('the follower to follow its file', async () => {
+    const response = await fetch(`http://${instances[2]}/metrics`).catch(() => undefined);
+    return response?.ok && /^hidlog_follow_files 1$/m.test(await response.text()) ? true : undefined;
+  });
   const cLines = c.text.split(/(?<=\n)/);
   for (let i = 0; i < 3; i++) {
     appendFileSync(join(dir, 'c.log'), cLines.slice((i * cLines.length) / 3, ((i + 1) * cLines.length) / 3).join(''));

@@ -137,6 +137,9 @@ describe.runIf(prometheusInstalled)('a fleet whose catalogs disagree, on a real 
 
   it('every query of every alert\'s description template answers, with data, and names a code once', async () => {
     const site = hidlogs[1]!.instance;
+    // A query that looks back is run at range.to + its offset, over the samples after range.to:
+    // wait until both hidlogs have been scraped twice since, or it may find none.
+    await waitFor('two scrapes after the range', async () => ((await prometheus!.scalar('min(timestamp(up{job="hidlog"}))')) ?? 0) > range.to + 2 * SCRAPE_SECONDS ? true : undefined);
     let ran = 0;
     for (const alert of rules.groups[1].rules) {
       for (const { expr, offsetSeconds } of templateQueries(alert.annotations.description, 'hidlog', site)) {
