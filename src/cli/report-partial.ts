@@ -18,7 +18,7 @@ import { VERSION } from '../version.js';
 import { inputsOf, warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import { UsageError } from './options.js';
-import { windowOf, writeReport, writeReportOf, type ReportArgs } from './report-command.js';
+import { windowOf, writeReport, writeReportOf, type ReportArgs } from './report-output.js';
 
 export const partialText = (partial: Partial) => `${JSON.stringify(partial)}\n`;
 
