@@ -63,6 +63,13 @@ export class FollowedFile {
   readonly copies = new Set<string>();
   /** While parked: its size and modification time then, to tell whether it changed since. */
   private parkedStamp: { size: number; mtimeMs: number } | undefined;
+  /**
+   * A too-long line the file does not hold the end of yet: reading waits at its start (readOffset)
+   * and looks only for its newline, from `scannedTo` on, so the line goes to the outputs in one read.
+   */
+  private unendedLine: { scannedTo: number } | undefined;
+  /** How far bytes read were counted: a line read again after waiting for its end is not counted twice. */
+  private countedTo = 0;
 
   private constructor(
     public path: string,
@@ -111,7 +118,7 @@ export class FollowedFile {
     try {
       const { dev, ino, size, mtimeMs } = statSync(this.path);
       if (dev !== this.dev || ino !== this.ino) return false;
-      return size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== this.readOffset);
+      return size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== (this.unendedLine?.scannedTo ?? this.readOffset));
     } catch {
       return false;
     }
@@ -147,7 +154,9 @@ export class FollowedFile {
   /** Reading begins at this offset (a saved position, or the end). */
   startAt(offset: number): void {
     this.readOffset = offset;
+    this.countedTo = offset;
     this.lastByte = undefined;
+    this.unendedLine = undefined;
   }
 
   /**
@@ -223,12 +232,19 @@ export class FollowedFile {
    * read (copytruncate): it is shorter than the offset, the byte before the offset, read again with
    * the new ones, changed, or (when there are new bytes) its first bytes did. Each chunk gets a
    * buffer of its own: the output may still hold the last one. `afterChunk` is told whether more is
-   * to be read now (a catch-up): the caller lets the event loop turn there.
+   * to be read now (a catch-up): the caller lets the event loop turn there, and the bytes read for
+   * the first time.
+   *
+   * A too-long line streams to the dead-letter file in pieces. It does so only within one read that
+   * reaches its end: one that the file does not hold the end of yet waits (unendedLine). Pieces
+   * left in the file between two reads would be glued to whatever another file wrote there next,
+   * or to the line read again from a copytruncate's copy.
    */
   async read(stop: AbortSignal, afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined): Promise<number | 'truncated'> {
     // Never past the size it has now: a file written faster than it is read is read on at the next
     // look, and nothing that gives bytes without end is read on for ever.
     const end = this.size();
+    if (this.unendedLine && !this.unendedLineEnds(end)) return 0;
     let total = 0;
     let first = true;
     while (!stop.aborted) {
@@ -248,15 +264,69 @@ export class FollowedFile {
       this.lastByte = chunk[fresh - 1];
       total += fresh;
       this.lastGrowth = Date.now();
-      this.splitter.push(chunk);
+      const pushed = this.pushUpToUnendedLine(chunk, end);
       // A short read is the end of the file as it is now.
-      const more = bytesRead === buffer.length && this.readOffset < end;
-      const waiting = afterChunk(fresh, more);
+      const more = pushed === chunk.length && bytesRead === buffer.length && this.readOffset < end;
+      const waiting = afterChunk(this.countRead(), more);
       if (waiting) await waiting;
       if (!more) break;
       first = false;
     }
     return total;
+  }
+
+  /**
+   * Pushes the chunk just read to the splitter, unless a line in it becomes too long and the file
+   * (up to `end`) does not hold its end: then only the lines before it, and reading is set back to
+   * its start, to wait for its end. Returns the bytes of the chunk pushed.
+   */
+  private pushUpToUnendedLine(chunk: Buffer, end: number): number {
+    const { splitter } = this;
+    if (!splitter.insideTooLongLine) {
+      const lastNewline = chunk.lastIndexOf(10);
+      const unfinished = lastNewline === -1 ? splitter.heldLineBytes + chunk.length : chunk.length - lastNewline - 1;
+      if (unfinished > this.options.maxLineBytes && !this.newlineBetween(this.readOffset, end)) {
+        const whole = lastNewline + 1;
+        if (whole > 0) splitter.push(chunk.subarray(0, whole));
+        this.readOffset -= chunk.length - whole + splitter.dropHeldLine();
+        this.lastByte = this.readOffset > 0 ? 10 : undefined;
+        this.unendedLine = { scannedTo: end };
+        return whole;
+      }
+    }
+    splitter.push(chunk);
+    return chunk.length;
+  }
+
+  /**
+   * Whether the too-long line reading waits at now ends in the file (up to `end`): then it is read,
+   * from its start. Also when the file may have been truncated meanwhile: reading finds out.
+   */
+  private unendedLineEnds(end: number): boolean {
+    const waiting = this.unendedLine!;
+    const ends = end < waiting.scannedTo || !this.beginsAsItDid() || this.newlineBetween(waiting.scannedTo, end);
+    if (ends) this.unendedLine = undefined;
+    else waiting.scannedTo = end;
+    return ends;
+  }
+
+  /** Whether the file holds a newline in [from, to). */
+  private newlineBetween(from: number, to: number): boolean {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(0, to - from)));
+    for (let at = from; at < to; ) {
+      const bytesRead = readSync(this.opened.fd, buffer, 0, Math.min(buffer.length, to - at), at);
+      if (bytesRead === 0) return false;
+      if (buffer.subarray(0, bytesRead).includes(10)) return true;
+      at += bytesRead;
+    }
+    return false;
+  }
+
+  /** Bytes read past the furthest point read before, counted from now on. */
+  private countRead(): number {
+    const fresh = Math.max(0, this.readOffset - this.countedTo);
+    this.countedTo = Math.max(this.countedTo, this.readOffset);
+    return fresh;
   }
 
   /**
@@ -289,6 +359,8 @@ export class FollowedFile {
   /** The file was truncated in place (copytruncate): it holds new content, read from its first byte. */
   restart(): void {
     this.readOffset = 0;
+    this.countedTo = 0;
+    this.unendedLine = undefined;
     this.lastByte = undefined;
     this.startBytes = Buffer.alloc(0);
     this.startFingerprint = undefined;

@@ -86,6 +86,20 @@ export class RegionSplitter {
     return this.overflowBytes >= 0 ? this.overflowBytes : this.heldBytes;
   }
 
+  /** Bytes held of a line begun and not ended, while it is not too long yet. */
+  get heldLineBytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Forgets the line begun and not ended (not too long yet), as if its bytes had not been pushed; returns their count. */
+  dropHeldLine(): number {
+    const dropped = this.heldBytes;
+    this.position -= dropped;
+    this.held = [];
+    this.heldBytes = 0;
+    return dropped;
+  }
+
   private hold(piece: Buffer): void {
     if (piece.length === 0) return;
     if (this.overflowBytes >= 0) {
@@ -191,6 +205,16 @@ export class LineSplitter {
   /** Whether pieces of a too-long line have gone to the handler and its end has not come yet. */
   get insideTooLongLine(): boolean {
     return this.regions.insideTooLongLine;
+  }
+
+  /** Bytes held of a line begun and not ended, while it is not too long yet. */
+  get heldLineBytes(): number {
+    return this.regions.heldLineBytes;
+  }
+
+  /** Forgets the line begun and not ended (not too long yet), so that a reader can push it again later; returns its bytes so far. */
+  dropHeldLine(): number {
+    return this.regions.dropHeldLine();
   }
 
   /** Bytes of the input not yet handed on as whole lines, or held by the handler: a reader that resumes later starts that far back. */

@@ -229,6 +229,32 @@ describe('hidlog annotate --follow', () => {
     await stop(run);
   });
 
+  it('dead-letters a too-long line whole and once: cut by copytruncate while written, or while another file dead-letters', async () => {
+    const log = join(dir, 'app.log');
+    const other = join(dir, 'other.log');
+    const dead = join(dir, 'dead.txt');
+    writeFileSync(log, '');
+    writeFileSync(other, '');
+    const run = follow([log, other, '--dead-letter', dead, '--max-line-bytes', '1000']);
+    await ready(run, log);
+    const long = `not json ${'y'.repeat(5000)}`;
+    // hidlog reads the line's first 3,000 bytes, then another file's bad line.
+    appendFileSync(log, records(0, 10) + long.slice(0, 3000));
+    await waitForCount(run.out, 10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    appendFileSync(other, 'not json either\n');
+    await waitFor('the other file’s bad line', async () => (existsSync(dead) && readFileSync(dead, 'utf8').includes('either') ? true : undefined));
+    // The line ends, and at once logrotate copies and truncates: its end is only in the copy.
+    appendFileSync(log, `${long.slice(3000)}\n${records(10, 20)}`);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendFileSync(log, records(20, 30));
+    expectExactlyOnce(await waitForCount(run.out, 30), 30);
+    await waitFor('the too-long line', async () => (readFileSync(dead, 'utf8').includes('y\n') ? true : undefined));
+    expect(readFileSync(dead, 'utf8').split('\n')).toEqual(['not json either', long, '']);
+    await stop(run);
+  });
+
   it('reports an unreadable file once, retries it, and follows the others', async () => {
     // A directory where a log file is expected cannot be read, even by root.
     const broken = join(dir, 'broken.log');
