@@ -152,7 +152,8 @@ export class FollowedFile {
   }
 
   /** Reading begins at this offset (a saved position, or the end). */
-  startAt(offset: number): void {
+  startAt(offset: number, deadLettered = 0): void {
+    if (deadLettered > 0) this.processor.continueDeadLetter(deadLettered);
     this.readOffset = offset;
     this.countedTo = offset;
     this.lastByte = undefined;
@@ -208,6 +209,11 @@ export class FollowedFile {
     return !before || startMatches(before, start);
   }
 
+  /** Bytes of a too-long line under way already written to the dead-letter file (it is read in one go: see read). */
+  get deadLetteredSoFar(): number {
+    return this.splitter.tooLongBytesSoFar;
+  }
+
   /** Where a restart should begin: before any line begun but not yet ended. */
   get checkpointOffset(): number {
     return this.readOffset - this.splitter.pendingBytes;
@@ -247,7 +253,8 @@ export class FollowedFile {
     if (this.unendedLine && !this.unendedLineEnds(end)) return 0;
     let total = 0;
     let first = true;
-    while (!stop.aborted) {
+    // A too-long line under way is read to its end (the file holds it) even after a stop: its pieces are in the dead-letter file.
+    while (!stop.aborted || this.splitter.insideTooLongLine) {
       const overlap = this.readOffset > 0 ? 1 : 0;
       const from = this.readOffset - overlap;
       const buffer = first ? firstRead.subarray(0, FIRST_READ_BYTES + overlap) : Buffer.allocUnsafe(READ_BYTES + overlap);

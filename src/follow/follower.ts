@@ -99,6 +99,8 @@ interface Content {
   lastSearch?: number;
   /** Files looked at by the search, and their stamp then: looked at again only when they change. */
   searched?: Map<string, string>;
+  /** Bytes of the too-long line at `offset` already in the dead-letter file: the file was truncated in its middle. */
+  deadLettered?: number | undefined;
 }
 
 /** A file a pattern finds that is not followed as text: compressed, unreadable, or a copy of a followed file. */
@@ -401,7 +403,7 @@ export class Follower {
       this.delivery?.start(file, 0);
     } else if (content) {
       this.forget(content);
-      file.startAt(content.offset);
+      file.startAt(content.offset, content.deadLettered);
       this.delivery?.continueAs(content, file, file.checkpointOffset);
     } else {
       file.startAt(this.startOffsets.get(file) ?? 0);
@@ -577,15 +579,23 @@ export class Follower {
     const { fingerprint } = file;
     const offset = file.checkpointOffset;
     const copies = [...file.copies];
+    const deadLettered = file.deadLetteredSoFar;
     for (const [identity, examined] of this.examined) if (examined.copyOf === file) this.examined.delete(identity);
     file.restart();
-    const rest: Content | undefined = fingerprint && offset > 0 ? { fingerprint, offset, path: file.path, seen: false, searchUntil: Date.now() + SEARCH_MS } : undefined;
+    const rest: Content | undefined =
+      fingerprint && offset > 0 ? { fingerprint, offset, path: file.path, seen: false, searchUntil: Date.now() + SEARCH_MS, deadLettered } : undefined;
     // What was read of the old content, and may still be on its way to the outputs, is the rest's.
     if (rest) this.delivery?.continueAs(file, rest, offset);
     this.delivery?.start(file, 0);
-    if (!rest) return;
-    this.remember(rest);
-    await this.search(rest, copies);
+    if (rest) {
+      this.remember(rest);
+      await this.search(rest, copies);
+    }
+    // Truncated in the middle of a too-long line and no copy to read its rest from: what was read of it ends there.
+    if (deadLettered > 0 && (!rest || this.contents.includes(rest))) {
+      this.options.lines.deadLetter?.writeBytes(NEWLINE);
+      if (rest) rest.deadLettered = undefined;
+    }
   }
 
   /**
@@ -808,7 +818,8 @@ export class Follower {
     content.searchUntil = undefined;
     // Saved under the path a pattern names, where a restart looks for it: not a file no pattern names.
     if (this.named(content.path)) this.namedAt.set(file, content.path);
-    file.startAt(Math.min(content.offset, file.size()));
+    const from = Math.min(content.offset, file.size());
+    file.startAt(from, from === content.offset ? content.deadLettered : 0);
     this.delivery?.continueAs(content, file, file.checkpointOffset);
     file.decided = true;
     file.rotatedAway = !this.options.patterns.some((pattern) => patternNames(pattern, path));
@@ -913,6 +924,7 @@ export class Follower {
   }
 }
 
+const NEWLINE = Buffer.from('\n');
 const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** What to wait for before reading on: undefined when both outputs can take more now. */

@@ -74,6 +74,8 @@ export class LineProcessor {
   private readonly envelopeTimes: boolean;
   /** Counts for the notice on an input that is mostly not records (input-survey.ts); gone once judged. */
   private survey: InputSurvey | undefined = new InputSurvey();
+  /** Bytes of the next too-long line already in the dead-letter file (continueDeadLetter). */
+  private deadLetteredAhead = 0;
 
   constructor(
     private readonly options: LineOptions,
@@ -344,15 +346,30 @@ export class LineProcessor {
     return { input: this.name, line: this.lineNumber };
   }
 
+  /**
+   * The first too-long line read from here on had its first `bytes` bytes written to the
+   * dead-letter file already, by the reading of a file truncated in its middle (copytruncate):
+   * only the rest goes there now, so that the line ends up there once and whole.
+   */
+  continueDeadLetter(bytes: number): void {
+    this.deadLetteredAhead = bytes;
+  }
+
   splitter(): LineSplitter {
     const { deadLetter } = this.options;
     return (this.lineSource = new LineSplitter(this.options.maxLineBytes, {
       line: (bytes, start, end) => this.line(bytes, start, end),
       invalidUtf8: (raw) => this.notUtf8(raw),
       tooLongPiece: (piece) => {
-        if (!this.options.strict) deadLetter?.writeBytes(piece);
+        if (this.options.strict) return;
+        const skipped = Math.min(this.deadLetteredAhead, piece.length);
+        this.deadLetteredAhead -= skipped;
+        if (skipped < piece.length) deadLetter?.writeBytes(skipped === 0 ? piece : piece.subarray(skipped));
       },
-      tooLong: (bytes) => this.emit({ result: 'too_long', bytes }),
+      tooLong: (bytes) => {
+        this.deadLetteredAhead = 0;
+        this.emit({ result: 'too_long', bytes });
+      },
       heldFrom: () => this.heldFrom(),
       ended: () => this.endOfInput(),
     }));

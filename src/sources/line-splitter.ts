@@ -91,6 +91,11 @@ export class RegionSplitter {
     return this.heldBytes;
   }
 
+  /** Bytes of the too-long line under way handed on as pieces so far; 0 outside one. */
+  get tooLongBytesSoFar(): number {
+    return Math.max(0, this.overflowBytes);
+  }
+
   /** Forgets the line begun and not ended (not too long yet), as if its bytes had not been pushed; returns their count. */
   dropHeldLine(): number {
     const dropped = this.heldBytes;
@@ -210,6 +215,11 @@ export class LineSplitter {
   /** Bytes held of a line begun and not ended, while it is not too long yet. */
   get heldLineBytes(): number {
     return this.regions.heldLineBytes;
+  }
+
+  /** Bytes of the too-long line under way handed on as pieces so far; 0 outside one. */
+  get tooLongBytesSoFar(): number {
+    return this.regions.tooLongBytesSoFar;
   }
 
   /** Forgets the line begun and not ended (not too long yet), so that a reader can push it again later; returns its bytes so far. */

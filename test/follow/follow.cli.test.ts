@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,6 +253,33 @@ describe('hidlog annotate --follow', () => {
     await waitFor('the too-long line', async () => (readFileSync(dead, 'utf8').includes('y\n') ? true : undefined));
     expect(readFileSync(dead, 'utf8').split('\n')).toEqual(['not json either', long, '']);
     await stop(run);
+  });
+
+  it('dead-letters a too-long line whole and once when copytruncate cuts the file while the line is written out', async () => {
+    const log = join(dir, 'app.log');
+    const dead = join(dir, 'dead.fifo');
+    execFileSync('mkfifo', [dead]);
+    writeFileSync(log, '');
+    const run = follow([log, '--dead-letter', dead, '--max-line-bytes', '1000']);
+    // The dead-letter file is a FIFO read by cat: stopping cat holds hidlog in the middle of the line.
+    const reader = spawn('cat', [dead], { stdio: ['ignore', 'pipe', 'ignore'] });
+    running.push(reader);
+    const received: Buffer[] = [];
+    reader.stdout.on('data', (chunk: Buffer) => received.push(chunk));
+    await ready(run, log);
+    reader.kill('SIGSTOP');
+    const long = `not json ${'y'.repeat(3 * 1024 * 1024)}`;
+    appendFileSync(log, `${records(0, 10)}${long}\n${records(10, 20)}`);
+    // Nothing outside tells that hidlog waits on the full pipe with part of the line written: a second is ample for it to get there.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendFileSync(log, records(20, 30));
+    reader.kill('SIGCONT');
+    expectExactlyOnce(await waitForCount(run.out, 30), 30);
+    await waitFor('the too-long line through the FIFO', async () => (Buffer.concat(received).includes('y\n') ? true : undefined));
+    await stop(run);
+    expect(Buffer.concat(received).toString()).toBe(`${long}\n`);
   });
 
   it('reports an unreadable file once, retries it, and follows the others', async () => {
