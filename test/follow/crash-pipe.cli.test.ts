@@ -187,7 +187,7 @@ describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and agai
     let backlogBytes = 0;
     const killedWhile: string[] = [];
     const until = Date.now() + KILLING_MS;
-    while (Date.now() < until || (kills < MIN_KILLS && Date.now() < until + EXTRA_MS)) {
+    while (Date.now() < until || ((kills < MIN_KILLS || catchUpKills === 0) && Date.now() < until + EXTRA_MS)) {
       const mode = (['starting', 'following', 'catching up', 'following'] as const)[kills % 4]!;
       let backlogEnd = 0;
       let target = 0;
