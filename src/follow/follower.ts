@@ -836,10 +836,16 @@ export class Follower {
     } catch {
       return;
     }
-    const later = names.map((name) => join(dirname(log), name)).filter((path) => (kubeletRotation(log, path) ?? '') > rotatedAt && !this.named(path));
+    const later = names
+      .map((name) => join(dirname(log), name))
+      .filter((path) => {
+        const at = kubeletRotation(log, path);
+        return at !== undefined && at > rotatedAt && !this.named(path);
+      });
     for (const path of later.sort()) await this.readRotatedLater(log, path);
   }
 
+  /** One of those files: a gzip one read as a pattern's would be, a known content left to its search, a new one followed from its start until quiet. */
   private async readRotatedLater(log: string, path: string): Promise<void> {
     let file: FollowedFile;
     try {
@@ -855,11 +861,12 @@ export class Follower {
       return;
     }
     const compression = compressionOf(start);
-    const content = compression === undefined ? this.contentWithStart(start) : undefined;
-    if (compression !== undefined || content || this.files.has(file.identity) || !fingerprintOfStart(start) || this.followedWithStart(start, file)) {
+    const known = compression === undefined ? this.contentWithStart(start) : undefined;
+    const isNew = compression === undefined && !known && fingerprintOfStart(start) && !this.files.has(file.identity) && !this.followedWithStart(start, file);
+    if (!isNew) {
       await file.close();
       if (compression === 'gzip') await this.readCompressed(path, compression);
-      if (content?.searchUntil !== undefined) await this.readFromCopy(content, path);
+      if (known?.searchUntil !== undefined) await this.readFromCopy(known, path);
       return;
     }
     // Saved under the log's path: a restart that finds this file there reads on after it too.
