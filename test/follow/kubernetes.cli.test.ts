@@ -337,4 +337,52 @@ describe.each(['*.log', '*.log*'])("hidlog annotate --follow '/var/log/pods/*/*/
     second.child.kill('SIGTERM');
     expect(await second.done).toMatchObject({ code: 0, stderr: serving(port) });
   });
+
+  it('restarted after three rotations while it was down, one read before: the files rotated since read whole, none again', async () => {
+    const state = join(dir, 'state.json');
+    const auth = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/auth/0.log'));
+    let next = 0;
+    const append = (count: number) => {
+      auth.write(criLines(next, next + count));
+      next += count;
+    };
+    append(20);
+    const firstPort = await freePort();
+    const first = follow(['--state-file', state, '--metrics-listen', `127.0.0.1:${firstPort}`, pattern()]);
+    await waitForCount(first.out, 20);
+    // A rotation hidlog sees, the rotated file read and closed: its name is earlier than those to
+    // come, and it must not be read again. Following *.log, the state file forgets it at the next
+    // save (lines read after the close); following *.log*, it keeps it, as the pattern names it.
+    auth.rotate(rotationTime(0));
+    append(20);
+    await waitUntilSettled(firstPort, files === '*.log' ? 1 : 2);
+    append(5);
+    await waitForCount(first.out, 45);
+    await waitFor('a save after the close', async () => {
+      const saved = JSON.parse(readFileSync(state, 'utf8')) as { files: { offset: number }[] };
+      return saved.files.length === (files === '*.log' ? 1 : 2) && saved.files.some((file) => file.offset > 2000) ? true : undefined;
+    });
+    first.child.kill('SIGKILL');
+    await first.done;
+
+    append(10);
+    for (let k = 1; k <= 3; k++) {
+      auth.rotate(rotationTime(k));
+      append(20);
+    }
+    // The log hidlog read last is in a .gz, the next one too, the one after it not compressed yet.
+    expect(auth.rotated().map((path) => basename(path))).toEqual([
+      '0.log.20261201-100000.gz',
+      '0.log.20261201-100100.gz',
+      '0.log.20261201-100200.gz',
+      '0.log.20261201-100300',
+    ]);
+    const port = await freePort();
+    const second = follow(['--state-file', state, '--metrics-listen', `127.0.0.1:${port}`, pattern()]);
+    expectEachOnce(await waitForCount(second.out, next), next);
+    await waitUntilSettled(port, files === '*.log' ? 1 : 2);
+    expectEachOnce(numbersIn(second.out), next);
+    second.child.kill('SIGTERM');
+    expect(await second.done).toMatchObject({ code: 0, stderr: serving(port) });
+  });
 });
