@@ -16,10 +16,19 @@ const running: ChildProcess[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hidlog-k8s-'));
 });
+const containerLogs: ContainerLog[] = [];
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const log of containerLogs.splice(0)) log.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A container's log under the pods directory (`<namespace>_<pod>_<uid>/<container>/<restarts>.log`), held open by its runtime. */
+function containerLog(path: string): ContainerLog {
+  const log = new ContainerLog(join(dir, 'pods', path));
+  containerLogs.push(log);
+  return log;
+}
 
 const criLine = (n: number, partial = false) => {
   const record = `{"n":${n},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'}}`;
@@ -199,7 +208,7 @@ function longRecord(n: number): Buffer {
 
 describe("hidlog annotate --follow on a Kubernetes node: a record's P parts, each in a write of its own", () => {
   it('joins the parts it read one at a time, cut inside UTF-8 characters, into one record annotated once, byte for byte', async () => {
-    const log = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/auth/0.log'));
+    const log = containerLog('hid_auth-0_u1/auth/0.log');
     log.write(criLines(0, 5));
     const port = await freePort();
     const run = follow(['--metrics-listen', `127.0.0.1:${port}`, join(dir, 'pods/*/*/*.log')]);
@@ -252,8 +261,8 @@ describe.each(['*.log', '*.log*'])("hidlog annotate --follow '/var/log/pods/*/*/
   }
 
   it('reads every record once across three rotations, the older rotated files gzipped', async () => {
-    const auth = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/auth/0.log'));
-    const sidecar = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/sidecar/0.log'));
+    const auth = containerLog('hid_auth-0_u1/auth/0.log');
+    const sidecar = containerLog('hid_auth-0_u1/sidecar/0.log');
     auth.write(criLines(0, 20));
     sidecar.write(criLines(20, 30));
     const port = await freePort();
@@ -284,8 +293,8 @@ describe.each(['*.log', '*.log*'])("hidlog annotate --follow '/var/log/pods/*/*/
 
   it('restarted from its state file after a SIGKILL while pods write, two rotations and a new pod while it was down: every record once', async () => {
     const state = join(dir, 'state.json');
-    const auth = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/auth/0.log'));
-    const sidecar = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/sidecar/0.log'));
+    const auth = containerLog('hid_auth-0_u1/auth/0.log');
+    const sidecar = containerLog('hid_auth-0_u1/sidecar/0.log');
     let next = 0;
     const append = (log: ContainerLog, count: number) => {
       log.write(criLines(next, next + count));
@@ -326,7 +335,7 @@ describe.each(['*.log', '*.log*'])("hidlog annotate --follow '/var/log/pods/*/*/
     auth.rotate(rotationTime(1));
     append(auth, 20);
     expect(auth.rotated().map((path) => basename(path))).toEqual(['0.log.20261201-100000.gz', '0.log.20261201-100100']);
-    const newPod = new ContainerLog(join(dir, 'pods/hid_auth-1_u3/auth/0.log'));
+    const newPod = containerLog('hid_auth-1_u3/auth/0.log');
     append(newPod, 15);
 
     const port = await freePort();
@@ -340,7 +349,7 @@ describe.each(['*.log', '*.log*'])("hidlog annotate --follow '/var/log/pods/*/*/
 
   it('restarted after three rotations while it was down, one read before: the files rotated since read whole, none again', async () => {
     const state = join(dir, 'state.json');
-    const auth = new ContainerLog(join(dir, 'pods/hid_auth-0_u1/auth/0.log'));
+    const auth = containerLog('hid_auth-0_u1/auth/0.log');
     let next = 0;
     const append = (count: number) => {
       auth.write(criLines(next, next + count));
