@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { InputFormatOption } from '../envelopes/formats.js';
 import { describeError } from '../pipeline/errors.js';
 import { judgeInput } from '../pipeline/input-survey.js';
@@ -803,7 +803,10 @@ export class Follower {
         } finally {
           await compressed.close();
         }
-        if (matches) await this.readCompressed(path, compression);
+        if (!matches) return;
+        const log = content.path;
+        await this.readCompressed(path, compression);
+        await this.readLaterRotations(log, path);
         return;
       }
       if (compression !== undefined || !startMatches(content.fingerprint, start) || this.files.has(file.identity)) {
@@ -823,6 +826,66 @@ export class Follower {
     this.delivery?.continueAs(content, file, file.checkpointOffset);
     file.decided = true;
     file.rotatedAway = !this.options.patterns.some((pattern) => patternNames(pattern, path));
+    this.files.set(file.identity, file);
+    this.wakeUp.follow(file);
+    await this.readFile(file);
+    await this.readLaterRotations(content.path, path);
+  }
+
+  /**
+   * A position found in a file kubelet rotated while hidlog was down: the files it rotated after
+   * that one hold what the container wrote since, and the pattern that names the log does not name
+   * them (`0.log.20261201-100000`, later `.gz`). Those hidlog knows are left to their own search;
+   * the others are read from their start, oldest first (the log itself is a new file).
+   */
+  private async readLaterRotations(log: string, foundAt: string): Promise<void> {
+    const rotatedAt = kubeletRotation(log, foundAt);
+    if (rotatedAt === undefined) return;
+    let names: string[];
+    try {
+      names = await readdir(dirname(log));
+    } catch {
+      return;
+    }
+    const later = names
+      .map((name) => join(dirname(log), name))
+      .filter((path) => {
+        const at = kubeletRotation(log, path);
+        return at !== undefined && at > rotatedAt && !this.named(path);
+      });
+    for (const path of later.sort()) await this.readRotatedLater(log, path);
+  }
+
+  /** One of those files: a gzip one read as a pattern's would be, a known content left to its search, a new one followed from its start until quiet. */
+  private async readRotatedLater(log: string, path: string): Promise<void> {
+    let file: FollowedFile;
+    try {
+      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
+    } catch {
+      return;
+    }
+    let start: Buffer;
+    try {
+      start = await file.readStart();
+    } catch {
+      await file.close();
+      return;
+    }
+    const compression = compressionOf(start);
+    const known = compression === undefined ? this.contentWithStart(start) : undefined;
+    const isNew = compression === undefined && !known && fingerprintOfStart(start) && !this.files.has(file.identity) && !this.followedWithStart(start, file);
+    if (!isNew) {
+      await file.close();
+      if (compression === 'gzip') await this.readCompressed(path, compression);
+      if (known?.searchUntil !== undefined) await this.readFromCopy(known, path);
+      return;
+    }
+    // Saved under the log's path: a restart that finds this file there reads on after it too.
+    if (this.named(log)) this.namedAt.set(file, log);
+    file.startAt(0);
+    this.delivery?.start(file, file.checkpointOffset);
+    file.decided = true;
+    file.rotatedAway = true;
     this.files.set(file.identity, file);
     this.wakeUp.follow(file);
     await this.readFile(file);
@@ -942,6 +1005,16 @@ function outermost(directories: string[]): string[] {
     for (let below = directory, up = dirname(directory); up !== below; below = up, up = dirname(up)) if (all.has(up)) return false;
     return true;
   });
+}
+
+// kubelet's name for a container log it rotated: the log's, a timestamp, and `.gz` once compressed
+// (pkg/kubelet/logs/container_log_manager.go).
+const KUBELET_ROTATION = /^\.(\d{8}-\d{6})(?:\.gz)?$/;
+
+/** When kubelet rotated the file at `path` away from `log` (`0.log.20261201-100000[.gz]`, by its name), or undefined for another name. */
+function kubeletRotation(log: string, path: string): string | undefined {
+  if (dirname(path) !== dirname(log) || !basename(path).startsWith(basename(log))) return undefined;
+  return KUBELET_ROTATION.exec(basename(path).slice(basename(log).length))?.[1];
 }
 
 const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;

@@ -343,6 +343,10 @@ export class WakeUp<F extends Watchable> {
     // The stamp first: an entry made before the watcher is gone is then a change at the next stat.
     this.stamps.set(directory, stampOf(directory));
     this.unwatchDirectory(directory);
+    // This event may have been read well after the write (events come in batches): entries made
+    // since, whose events the closed watcher drops, are in the stamp already. One listing now finds them.
+    this.changedEntries.add(directory);
+    this.wakeSoon();
   }
 
   private unwatchDirectory(directory: string): void {

@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { ContainerLog } from '../helpers/kubelet.js';
 import { freePort, waitFor } from '../helpers/tools.js';
 
 // A node's /var/log/pods, in a temporary directory: <namespace>_<pod>_<uid>/<container>/<restarts>.log,
@@ -15,10 +16,19 @@ const running: ChildProcess[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hidlog-k8s-'));
 });
+const containerLogs: ContainerLog[] = [];
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const log of containerLogs.splice(0)) log.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A container's log under the pods directory (`<namespace>_<pod>_<uid>/<container>/<restarts>.log`), held open by its runtime. */
+function containerLog(path: string): ContainerLog {
+  const log = new ContainerLog(join(dir, 'pods', path));
+  containerLogs.push(log);
+  return log;
+}
 
 const criLine = (n: number, partial = false) => {
   const record = `{"n":${n},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'}}`;
@@ -39,7 +49,7 @@ function write(path: string, from: number, to: number): void {
 /** The `n` of every record written out so far (each line keeps its CRI prefix). */
 function numbersIn(path: string): number[] {
   if (!existsSync(path)) return [];
-  return [...readFileSync(path, 'utf8').matchAll(/^\S+ stdout F \{"n":(\d+),.*"hid":/gm)].map((match) => Number(match[1]));
+  return [...readFileSync(path, 'utf8').matchAll(/^\S+ std(?:out|err) F \{"n":(\d+),.*"hid":/gm)].map((match) => Number(match[1]));
 }
 
 async function waitForCount(path: string, count: number, timeoutMs = 20_000): Promise<number[]> {
@@ -58,6 +68,16 @@ interface Follow {
   done: Promise<CliResult>;
   out: string;
 }
+
+/** The value of one series on hidlog's /metrics (0 while it has none). */
+async function metric(port: number, series: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** All a run with --metrics-listen says on stderr when nothing goes wrong. */
+const serving = (port: number) => `hidlog: serving metrics on http://127.0.0.1:${port}/metrics\n`;
 
 function follow(args: string[], pollMs = 50): Follow {
   const out = join(dir, 'out.ndjson');
@@ -169,5 +189,209 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     run.child.kill('SIGTERM');
     const result = await run.done;
     expect(result.stderr).toBe(`hidlog: ${pattern}: no such file yet; waiting for it\n`);
+  });
+});
+
+// containerd cuts a longer message into P lines of 16 KiB each (its maximum log line size) and
+// the F line with the rest, counting bytes: a cut may fall inside a UTF-8 character.
+const CRI_PART_BYTES = 16 * 1024;
+const cutsOf = (message: Buffer) => Array.from({ length: Math.floor((message.length - 1) / CRI_PART_BYTES) }, (_, i) => (i + 1) * CRI_PART_BYTES);
+const criTime = (n: number) => `2026-12-01T10:00:00.${String(n).padStart(9, '0')}Z`;
+
+/** Record `n` as a message of three parts, of two-, three- and four-byte characters, each of its cuts inside a character. */
+function longRecord(n: number): Buffer {
+  for (let lead = 0; ; lead++) {
+    const record = Buffer.from(`{"n":${n},"status":401,"hid_failure":13,"lead":"${'x'.repeat(lead)}","detail":"${'é€😀'.repeat(4000)}"}`);
+    if (cutsOf(record).every((cut) => (record[cut]! & 0xc0) === 0x80)) return record;
+  }
+}
+
+describe("hidlog annotate --follow on a Kubernetes node: a record's P parts, each in a write of its own", () => {
+  it('joins the parts it read one at a time, cut inside UTF-8 characters, into one record annotated once, byte for byte', async () => {
+    const log = containerLog('hid_auth-0_u1/auth/0.log');
+    log.write(criLines(0, 5));
+    const port = await freePort();
+    const run = follow(['--metrics-listen', `127.0.0.1:${port}`, join(dir, 'pods/*/*/*.log')]);
+    await waitForCount(run.out, 5);
+    const partial = 'hidlog_lines_total{result="partial"}';
+    let partsRead = await metric(port, partial);
+    const partsBefore = partsRead;
+    const records = [5, 6, 7, 8].map(longRecord);
+    for (const [i, record] of records.entries()) {
+      const cuts = cutsOf(record);
+      expect(cuts).toHaveLength(2);
+      const parts = [0, ...cuts].map((from, k) => record.subarray(from, cuts[k] ?? record.length));
+      for (const [k, part] of parts.entries()) {
+        const last = k === parts.length - 1;
+        log.write(Buffer.concat([Buffer.from(`${criTime(5 + i)} stdout ${last ? 'F' : 'P'} `), part, Buffer.from('\n')]));
+        // Between a record's parts, a whole record on the other stream: joins are per stream.
+        if (k === 0) log.write(`${criTime(9 + i)} stderr F {"n":${9 + i},"status":401,"hid_failure":13}\n`);
+        if (last) continue;
+        // The next part is written only once hidlog has read this one: each part in a read of its own.
+        const expected = ++partsRead;
+        await waitFor(`part ${k + 1} of record ${5 + i} read`, async () => ((await metric(port, partial)) === expected ? true : undefined));
+      }
+    }
+    expectEachOnce(await waitForCount(run.out, 13), 13);
+    const written = readFileSync(run.out, 'utf8').split('\n').slice(0, -1);
+    expect(written).toHaveLength(13);
+    for (const [i, record] of records.entries()) {
+      // The first part's time and stream, tag F, the whole message, then the annotation.
+      const joined = `${criTime(5 + i)} stdout F ${record.toString().slice(0, -1)},"hid":{`;
+      const line = written.find((candidate) => candidate.startsWith(`${criTime(5 + i)} `)) ?? '';
+      expect(line.slice(0, joined.length)).toBe(joined);
+    }
+    expect(await metric(port, partial)).toBe(partsBefore + 8);
+    run.child.kill('SIGTERM');
+    expect(await run.done).toMatchObject({ code: 0, stderr: serving(port) });
+  });
+});
+
+/** kubelet's clock at its `k`-th rotation: a minute apart (it rotates a log once it passes containerLogMaxSize, at most every 10 s). */
+const rotationTime = (k: number) => new Date(Date.UTC(2026, 11, 1, 10, k));
+
+describe.each(['*.log', '*.log*'])("hidlog annotate --follow '/var/log/pods/*/*/%s' through kubelet's rotation with gzip", (files) => {
+  const pattern = () => join(dir, 'pods/*/*', files);
+
+  /** Waits until hidlog follows `count` files (the rotated ones read to their end and closed) and has read all there is: nothing more can come out. */
+  async function waitUntilSettled(port: number, count: number): Promise<void> {
+    await waitFor(`${count} files followed, nothing left to read`, async () =>
+      (await metric(port, 'hidlog_follow_files')) === count && (await metric(port, 'hidlog_follow_lag_bytes')) === 0 ? true : undefined,
+    );
+  }
+
+  it('reads every record once across three rotations, the older rotated files gzipped', async () => {
+    const auth = containerLog('hid_auth-0_u1/auth/0.log');
+    const sidecar = containerLog('hid_auth-0_u1/sidecar/0.log');
+    auth.write(criLines(0, 20));
+    sidecar.write(criLines(20, 30));
+    const port = await freePort();
+    const run = follow(['--metrics-listen', `127.0.0.1:${port}`, pattern()]);
+    expectEachOnce(await waitForCount(run.out, 30), 30);
+    let next = 30;
+    const append = (log: ContainerLog, count: number) => {
+      log.write(criLines(next, next + count));
+      next += count;
+    };
+    for (let k = 0; k < 3; k++) {
+      append(auth, 20);
+      // The runtime writes to the renamed file until kubelet has it reopen the log.
+      auth.rotate(rotationTime(k), criLines(next, next + 5));
+      next += 5;
+      append(auth, 20);
+      append(sidecar, 5);
+      // The new log is found at once, well before the full look every 10 s.
+      expectEachOnce(await waitForCount(run.out, next, 4000), next);
+    }
+    expect(auth.rotated().map((path) => basename(path))).toEqual(['0.log.20261201-100000.gz', '0.log.20261201-100100.gz', '0.log.20261201-100200']);
+    // The newest rotated file is followed too where the pattern names it.
+    await waitUntilSettled(port, files === '*.log' ? 2 : 3);
+    expectEachOnce(numbersIn(run.out), next);
+    run.child.kill('SIGTERM');
+    expect(await run.done).toMatchObject({ code: 0, stderr: serving(port) });
+  });
+
+  it('restarted from its state file after a SIGKILL while pods write, two rotations and a new pod while it was down: every record once', async () => {
+    const state = join(dir, 'state.json');
+    const auth = containerLog('hid_auth-0_u1/auth/0.log');
+    const sidecar = containerLog('hid_auth-0_u1/sidecar/0.log');
+    let next = 0;
+    const append = (log: ContainerLog, count: number) => {
+      log.write(criLines(next, next + count));
+      next += count;
+    };
+    append(auth, 20);
+    append(sidecar, 10);
+    const first = follow(['--state-file', state, pattern()]);
+    await waitForCount(first.out, 30);
+    // The pods write on, a few records every 20 ms (their pace, not a wait for hidlog), until the
+    // state file holds a position in auth's 0.log past its first records: killed in mid-stream.
+    let writing = true;
+    const pods = (async () => {
+      while (writing) {
+        append(auth, 3);
+        append(sidecar, 1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const authLog = join(dir, 'pods/hid_auth-0_u1/auth/0.log');
+    await waitFor('a position in auth/0.log saved mid-stream', async () => {
+      const saved = JSON.parse(readFileSync(state, 'utf8')) as { files: { path: string; offset: number }[] };
+      return saved.files.some((file) => file.path === authLog && file.offset > 4000) ? true : undefined;
+    });
+    first.child.kill('SIGKILL');
+    await first.done;
+    writing = false;
+    await pods;
+    expect(numbersIn(first.out).length).toBeLessThan(next);
+
+    // While hidlog is down: kubelet rotates auth's log twice (the first rotated file gzipped at the
+    // second), the pods write on, and a new pod starts.
+    append(auth, 10);
+    auth.rotate(rotationTime(0), criLines(next, next + 5));
+    next += 5;
+    append(auth, 20);
+    append(sidecar, 5);
+    auth.rotate(rotationTime(1));
+    append(auth, 20);
+    expect(auth.rotated().map((path) => basename(path))).toEqual(['0.log.20261201-100000.gz', '0.log.20261201-100100']);
+    const newPod = containerLog('hid_auth-1_u3/auth/0.log');
+    append(newPod, 15);
+
+    const port = await freePort();
+    const second = follow(['--state-file', state, '--metrics-listen', `127.0.0.1:${port}`, pattern()]);
+    expectEachOnce(await waitForCount(second.out, next), next);
+    await waitUntilSettled(port, files === '*.log' ? 3 : 4);
+    expectEachOnce(numbersIn(second.out), next);
+    second.child.kill('SIGTERM');
+    expect(await second.done).toMatchObject({ code: 0, stderr: serving(port) });
+  });
+
+  it('restarted after three rotations while it was down, one read before: the files rotated since read whole, none again', async () => {
+    const state = join(dir, 'state.json');
+    const auth = containerLog('hid_auth-0_u1/auth/0.log');
+    let next = 0;
+    const append = (count: number) => {
+      auth.write(criLines(next, next + count));
+      next += count;
+    };
+    append(20);
+    const firstPort = await freePort();
+    const first = follow(['--state-file', state, '--metrics-listen', `127.0.0.1:${firstPort}`, pattern()]);
+    await waitForCount(first.out, 20);
+    // A rotation hidlog sees, the rotated file read and closed: its name is earlier than those to
+    // come, and it must not be read again. Following *.log, the state file forgets it at the next
+    // save (lines read after the close); following *.log*, it keeps it, as the pattern names it.
+    auth.rotate(rotationTime(0));
+    append(20);
+    await waitUntilSettled(firstPort, files === '*.log' ? 1 : 2);
+    append(5);
+    await waitForCount(first.out, 45);
+    await waitFor('a save after the close', async () => {
+      const saved = JSON.parse(readFileSync(state, 'utf8')) as { files: { offset: number }[] };
+      return saved.files.length === (files === '*.log' ? 1 : 2) && saved.files.some((file) => file.offset > 2000) ? true : undefined;
+    });
+    first.child.kill('SIGKILL');
+    await first.done;
+
+    append(10);
+    for (let k = 1; k <= 3; k++) {
+      auth.rotate(rotationTime(k));
+      append(20);
+    }
+    // The log hidlog read last is in a .gz, the next one too, the one after it not compressed yet.
+    expect(auth.rotated().map((path) => basename(path))).toEqual([
+      '0.log.20261201-100000.gz',
+      '0.log.20261201-100100.gz',
+      '0.log.20261201-100200.gz',
+      '0.log.20261201-100300',
+    ]);
+    const port = await freePort();
+    const second = follow(['--state-file', state, '--metrics-listen', `127.0.0.1:${port}`, pattern()]);
+    expectEachOnce(await waitForCount(second.out, next), next);
+    await waitUntilSettled(port, files === '*.log' ? 1 : 2);
+    expectEachOnce(numbersIn(second.out), next);
+    second.child.kill('SIGTERM');
+    expect(await second.done).toMatchObject({ code: 0, stderr: serving(port) });
   });
 });

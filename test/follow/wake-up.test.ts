@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WakeUp, type Watchable } from '../../src/follow/wake-up.js';
 
@@ -17,5 +20,32 @@ describe('WakeUp', () => {
     expect([...look.files]).toEqual(gone);
     wakeUp.close();
     stop.abort();
+  });
+
+  it('lists a directory where files are written to busily once, as it turns to its stamp: an entry made meanwhile is found at once', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'hidlog-wake-up-'));
+    const stop = new AbortController();
+    const wakeUp = new WakeUp<Watchable>({ pollMs: 20, watch: true, stop: stop.signal });
+    try {
+      for (const name of ['0.log', 'sidecar.log']) writeFileSync(join(directory, name), 'a\n');
+      wakeUp.directories(new Set([directory]));
+      expect((await wakeUp.next(false)).directories).toEqual(new Set([directory]));
+      // All before an event is handled: writes to two files (the directory is busy; two writes to
+      // one file would be one event), then a new file. The second write's event turns the directory
+      // to its stamp, taken then: with the new file in it already.
+      appendFileSync(join(directory, '0.log'), 'b\n');
+      appendFileSync(join(directory, 'sidecar.log'), 'b\n');
+      writeFileSync(join(directory, '1.log'), 'c\n');
+      const started = Date.now();
+      const look = await wakeUp.next(false);
+      expect(look.directories).toEqual(new Set([directory]));
+      // Not at the full look, 10 s after the start.
+      expect(look.full).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      wakeUp.close();
+      stop.abort();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
