@@ -343,6 +343,11 @@ export class WakeUp<F extends Watchable> {
     // The stamp first: an entry made before the watcher is gone is then a change at the next stat.
     this.stamps.set(directory, stampOf(directory));
     this.unwatchDirectory(directory);
+    // An entry made before the stamp was taken, whose event was still to come, is in the stamp
+    // and its event goes with the watcher: the directory is looked at now, as that event would
+    // have had it (a log rotated while written busily would wait for the next full look).
+    this.changedEntries.add(directory);
+    this.wakeSoon();
   }
 
   private unwatchDirectory(directory: string): void {
