@@ -234,7 +234,8 @@ class Write implements Step {
   constructor(
     readonly count: number,
     readonly padding: number,
-    readonly partialAt: number | undefined,
+    /** How much of one more line is written, in percent: the rest comes with the next step that ends it. */
+    readonly partialPercent: number | undefined,
   ) {}
 
   check = () => true;
@@ -252,16 +253,16 @@ class Write implements Step {
       content.lines.push(line);
       text += `${line}\n`;
     }
-    if (this.partialAt !== undefined) {
+    if (this.partialPercent !== undefined) {
       const line = model.lineOf(content, this.padding);
-      const written = 1 + Math.floor(this.partialAt * (line.length - 1));
+      const written = Math.max(1, Math.floor((this.partialPercent / 100) * line.length));
       content.partial = { line, written };
       text += line.slice(0, written);
     }
     appendFileSync(real.path(LOG), text);
   }
 
-  toString = () => `write(${this.count}, pad ${this.padding}${this.partialAt === undefined ? '' : `, partial ${this.partialAt.toFixed(2)}`})`;
+  toString = () => `write(${this.count}, pad ${this.padding}${this.partialPercent === undefined ? '' : `, partial ${this.partialPercent}%`})`;
 }
 
 /** logrotate without copytruncate: the log renamed, a new one created; the writer ends its line in the old one. */
@@ -385,7 +386,12 @@ class Pause implements Step {
 }
 
 const write = fc
-  .tuple(fc.integer({ min: 1, max: 3 }), fc.oneof({ arbitrary: fc.integer({ min: 0, max: 40 }), weight: 4 }, { arbitrary: fc.integer({ min: 900, max: 1500 }), weight: 1 }), fc.option(fc.double({ min: 0, max: 0.99, noNaN: true }), { nil: undefined })).map(([count, padding, partialAt]) => new Write(count, padding, partialAt));
+  .tuple(
+    fc.integer({ min: 1, max: 3 }),
+    fc.oneof({ arbitrary: fc.integer({ min: 0, max: 40 }), weight: 4 }, { arbitrary: fc.integer({ min: 900, max: 1500 }), weight: 1 }),
+    fc.option(fc.integer({ min: 1, max: 99 }), { nil: undefined }),
+  )
+  .map(([count, padding, partialPercent]) => new Write(count, padding, partialPercent));
 
 // Writes twice as likely as any other step; settles as likely as writes, so most rotations find a
 // follower that kept up and some do not.
@@ -428,6 +434,14 @@ async function runSequence(pattern: PatternKind, watch: boolean, sequence: Itera
 }
 
 describe('the follower, driven by random sequences of writes, rotations and restarts', () => {
+  // Counterexamples found, shrunk, kept as they were: each failed every time before its fix.
+  it('reads a log deleted and made again while its directory is written busily (wake-up.ts)', async () => {
+    // It races inotify's events: before the fix, one run in a few failed.
+    for (let run = 0; run < 10; run++) {
+      await runSequence('live', true, [new Settle(), new Write(1, 26, undefined), new Pause(16), new Write(2, 33, 1), new Delete(0), new Write(1, 4, undefined), new Settle()]);
+    }
+  });
+
   it(`gives every owed line exactly once, in order per file (${RUNS} sequences)`, { timeout: Math.max(120_000, RUNS * 1000) }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom<PatternKind>('live', 'rotated too'), fc.boolean(), fc.commands(steps, { maxCommands: 16 }), (pattern, watch, sequence) => runSequence(pattern, watch, sequence)),
