@@ -442,6 +442,13 @@ describe('the follower, driven by random sequences of writes, rotations and rest
     }
   });
 
+  it('reads the copy of a log truncated after its first bytes were read and before its lines were (followed-file.ts)', async () => {
+    // The pause moves the truncation across the follower's look.
+    for (let run = 0; run < 20; run++) {
+      await runSequence('rotated too', false, [new Pause(3), new RenameRotate(), new Gzip(0), new Write(2, 1061, 25), new Pause(run), new CopyTruncate(), new Gzip(1)]);
+    }
+  });
+
   it(`gives every owed line exactly once, in order per file (${RUNS} sequences)`, { timeout: Math.max(120_000, RUNS * 1000) }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom<PatternKind>('live', 'rotated too'), fc.boolean(), fc.commands(steps, { maxCommands: 16 }), (pattern, watch, sequence) => runSequence(pattern, watch, sequence)),
