@@ -8,8 +8,8 @@
 //   truncation) comes out at most once, whole, in the order of the file: per content, the output
 //   holds a prefix of its lines. Always, whatever happened.
 // - All of them come out, if the content is owed: it still lies somewhere (at a path, renamed,
-//   copied, gzipped) and either the follower had read some of it before (it knows it by its first
-//   line, and finds it beside where it was) or a pattern names where it lies now. A content no
+//   copied, gzipped) and either the follower had read all of it at some settle step (it has a
+//   position for it, and finds it beside where it was) or a pattern names where it lies now. A content no
 //   path holds any more (deleted) may have lost its unread rest; one the follower never read that
 //   was rotated where no pattern looks was never its to read. Neither is its fault (Vector's
 //   experiment.rs bounds the lines read in the same spirit).
