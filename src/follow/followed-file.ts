@@ -235,8 +235,9 @@ export class FollowedFile {
   /**
    * Reads what was appended since the last call, as far as the file reached when the call began
    * or until `stop`; returns the bytes read, or 'truncated' when the file no longer holds what was
-   * read (copytruncate): it is shorter than the offset, the byte before the offset, read again with
-   * the new ones, changed, or (when there are new bytes) its first bytes did. Each chunk gets a
+   * read (copytruncate): it is shorter than the offset or than its first bytes as read, the byte
+   * before the offset, read again with the new ones, changed, or (when there are new bytes) its
+   * first bytes did. Each chunk gets a
    * buffer of its own: the output may still hold the last one. `afterChunk` is told whether more is
    * to be read now (a catch-up): the caller lets the event loop turn there, and the bytes read for
    * the first time.
@@ -250,6 +251,9 @@ export class FollowedFile {
     // Never past the size it has now: a file written faster than it is read is read on at the next
     // look, and nothing that gives bytes without end is read on for ever.
     const end = this.size();
+    // Shorter than its first bytes as read: truncated, even with nothing read of it yet (its lines
+    // are in the copy, which a glob finds and would otherwise take for a copy of this file).
+    if (end < this.startBytes.length) return 'truncated';
     if (this.unendedLine && !this.unendedLineEnds(end)) return 0;
     let total = 0;
     let first = true;

@@ -104,3 +104,20 @@ describe('FollowedFile and a too-long line', () => {
     }
   });
 });
+
+describe('FollowedFile truncated', () => {
+  // Found by the model test (follower.model.test.ts): copytruncate after the follower read a new
+  // file's first bytes and before it read its lines. Taken for a file with nothing new, it kept
+  // its first bytes, and a glob's copy of them passed for a copy of it: the lines were read nowhere.
+  it('finds the file truncated when it is shorter than its first bytes, with nothing read of it yet', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '{"status":200}\n{"status":401}\n');
+    const { file, read } = await follow(path);
+    try {
+      truncateSync(path, 0);
+      expect((await read()).result).toBe('truncated');
+    } finally {
+      await file.close();
+    }
+  });
+});
