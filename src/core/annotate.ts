@@ -41,6 +41,27 @@ export interface ValuePick {
   read(bytes: Buffer, from: number, to: number): number;
 }
 
+/**
+ * A JSON object of string values that an envelope reader read in place (docker's entry), so that
+ * the annotator need not scan it: where it closes, and each of its keys (no two alike) with its
+ * value, as written and as the string JSON.parse gives.
+ */
+export interface ReadObject {
+  closingBrace: number;
+  fields: readonly ReadString[];
+}
+
+export interface ReadString {
+  key: string;
+  /** The value's JSON text in the line, quotes included: `[from, to)`. */
+  from: number;
+  to: number;
+  /** The string, as well-formed UTF-8: `text[textFrom, textTo)`. */
+  text: Buffer;
+  textFrom: number;
+  textTo: number;
+}
+
 export interface AnnotatorOptions {
   /** The key added to each record (default `hid`). */
   key?: string;
@@ -65,6 +86,11 @@ export interface Annotator {
   annotateBytes(bytes: Buffer, start: number, end: number): BytesResult;
   /** What annotateBytes finds, for counting: a LineResult it gives carries the line as `text`. */
   inspectBytes(bytes: Buffer, start: number, end: number): BytesResult;
+  /**
+   * What annotateBytes (and inspectBytes) gives for the line `object` was read from, its strings
+   * not read again; undefined where only annotateBytes can tell (the object has the annotation key).
+   */
+  annotateReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
   suffix(codes: FoundCodes): Buffer;
   /**
@@ -107,7 +133,15 @@ function scanBody(scan: Scan, text: string): JsonObject | undefined {
   // A lone surrogate has no UTF-8: only JSON.parse reads such text as it is.
   if (!text.isWellFormed()) return parseEmbeddedObject(text);
   const bytes = Buffer.from(text);
-  const scanned = scan(bytes, 0, bytes.length);
+  return scanBodyBytes(scan, text, bytes, 0, bytes.length);
+}
+
+/** scanBody of `text`, whose UTF-8 is `bytes[from, to)`. */
+function scanBodyBytes(scan: Scan, text: string, bytes: Buffer, from: number, to: number): JsonObject | undefined {
+  let start = from;
+  while (start < to && bytes[start]! <= 32) start++;
+  if (start >= to || bytes[start] !== 123 /* { */) return undefined;
+  const scanned = scan(bytes, from, to);
   if (scanned === 'invalid_json') return undefined;
   return scanned === undefined ? parseEmbeddedObject(text) : scanned.record;
 }
@@ -150,7 +184,20 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   // with either wanted (or an empty key picked), every line takes the text path.
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
-  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text), extractorOptions) : extract;
+  // The strings of the object annotateReadObject reads, decoded: a body among them is scanned from its bytes, not encoded again.
+  const readTexts: string[] = [];
+  const readFields: ReadString[] = [];
+  const parseBody = (text: string): JsonObject | undefined => {
+    for (let i = 0; i < readTexts.length; i++) {
+      if (readTexts[i] === text) return scanBodyBytes(scan!, text, readFields[i]!.text, readFields[i]!.textFrom, readFields[i]!.textTo);
+    }
+    return scanBody(scan!, text);
+  };
+  const extractPruned = scan ? createExtractor(options.fields, parseBody, extractorOptions) : extract;
+  const wantedSet = new Set(wantedKeys);
+  // The scanner's shape for what it builds (scan.ts): a read object's record is one of the same.
+  const recordShape: JsonObject = Object.fromEntries([...wantedSet].map((name) => [name, undefined]));
+  const pickKeys = [...new Set(pick?.keys ?? [])];
   let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
@@ -163,6 +210,34 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     const codes = extractPruned(record);
     if (!foundAny(codes)) return { result: 'no_codes', record, picked };
     return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
+  }
+
+  function fromReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined {
+    if (scan === undefined) return undefined;
+    const { fields } = object;
+    const record: JsonObject = { ...recordShape };
+    for (const field of fields) {
+      // The annotation key is replaced, which needs the whole record: the text path does that.
+      if (field.key === key) return undefined;
+      if (!wantedSet.has(field.key)) continue;
+      const text = field.text.toString('utf8', field.textFrom, field.textTo);
+      record[field.key] = text;
+      readTexts.push(text);
+      readFields.push(field);
+    }
+    const codes = extractPruned(record);
+    readTexts.length = 0;
+    readFields.length = 0;
+    let picked: number | undefined;
+    pickKeys: for (const name of pickKeys) {
+      for (const field of fields) {
+        if (field.key !== name) continue;
+        picked = pick!.read(bytes, field.from, field.to);
+        break pickKeys;
+      }
+    }
+    if (!foundAny(codes)) return { result: 'no_codes', record, picked };
+    return { result: 'annotated', closingBrace: object.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
   }
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
@@ -219,6 +294,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     inspectLine: (line) => fromLine(line, false),
     annotateBytes: (bytes, start, end) => fromBytes(bytes, start, end, true),
     inspectBytes: (bytes, start, end) => fromBytes(bytes, start, end, false),
+    annotateReadObject: fromReadObject,
     suffix: (codes) => table.suffix(codes),
     annotateValue(value) {
       if (!isObject(value)) {
