@@ -1,6 +1,6 @@
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotationText } from './annotation-text.js';
-import { SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
+import { BODY_ONLY_KEYS, SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 import { createScanner, type Scan } from './scan.js';
 
@@ -133,17 +133,17 @@ function scanBody(scan: Scan, text: string): JsonObject | undefined {
   // A lone surrogate has no UTF-8: only JSON.parse reads such text as it is.
   if (!text.isWellFormed()) return parseEmbeddedObject(text);
   const bytes = Buffer.from(text);
-  return scanBodyBytes(scan, text, bytes, 0, bytes.length);
+  return scanBodyBytes(scan, bytes, 0, bytes.length);
 }
 
-/** scanBody of `text`, whose UTF-8 is `bytes[from, to)`. */
-function scanBodyBytes(scan: Scan, text: string, bytes: Buffer, from: number, to: number): JsonObject | undefined {
+/** scanBody of the text whose UTF-8 is `bytes[from, to)`. */
+function scanBodyBytes(scan: Scan, bytes: Buffer, from: number, to: number): JsonObject | undefined {
   let start = from;
   while (start < to && bytes[start]! <= 32) start++;
   if (start >= to || bytes[start] !== 123 /* { */) return undefined;
   const scanned = scan(bytes, from, to);
   if (scanned === 'invalid_json') return undefined;
-  return scanned === undefined ? parseEmbeddedObject(text) : scanned.record;
+  return scanned === undefined ? parseEmbeddedObject(bytes.toString('utf8', from, to)) : scanned.record;
 }
 
 const foundAny = (codes: FoundCodes) => codes.http !== undefined || codes.error !== undefined || codes.failure !== undefined || codes.response !== undefined;
@@ -184,19 +184,13 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   // with either wanted (or an empty key picked), every line takes the text path.
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
-  // The strings of the object annotateReadObject reads, decoded: a body among them is scanned from its bytes, not encoded again.
-  const readTexts: string[] = [];
-  const readFields: ReadString[] = [];
-  const parseBody = (text: string): JsonObject | undefined => {
-    for (let i = 0; i < readTexts.length; i++) {
-      if (readTexts[i] === text) return scanBodyBytes(scan!, text, readFields[i]!.text, readFields[i]!.textFrom, readFields[i]!.textTo);
-    }
-    return scanBody(scan!, text);
-  };
-  const extractPruned = scan ? createExtractor(options.fields, parseBody, extractorOptions) : extract;
+  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text), extractorOptions) : extract;
   const wantedSet = new Set(wantedKeys);
   // The scanner's shape for what it builds (scan.ts): a read object's record is one of the same.
   const recordShape: JsonObject = Object.fromEntries([...wantedSet].map((name) => [name, undefined]));
+  // Bodies no path of the caller's reads: a read object's record holds them scanned, not as text.
+  const pathKeys = new Set([...fieldPaths, ...(options.recordPaths ?? [])].flatMap(keysOf));
+  const scannedBodyKeys = new Set<string>(BODY_ONLY_KEYS.filter((name) => !pathKeys.has(name)));
   const pickKeys = [...new Set(pick?.keys ?? [])];
   let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
 
@@ -220,14 +214,10 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
       // The annotation key is replaced, which needs the whole record: the text path does that.
       if (field.key === key) return undefined;
       if (!wantedSet.has(field.key)) continue;
-      const text = field.text.toString('utf8', field.textFrom, field.textTo);
-      record[field.key] = text;
-      readTexts.push(text);
-      readFields.push(field);
+      const { text, textFrom, textTo } = field;
+      record[field.key] = scannedBodyKeys.has(field.key) ? scanBodyBytes(scan, text, textFrom, textTo) : text.toString('utf8', textFrom, textTo);
     }
     const codes = extractPruned(record);
-    readTexts.length = 0;
-    readFields.length = 0;
     let picked: number | undefined;
     pickKeys: for (const name of pickKeys) {
       for (const field of fields) {
