@@ -52,8 +52,12 @@ export class JsonStringReader {
     if (b[i] !== QUOTE) return UNREAD;
     i++;
     for (;;) {
+      // Bytes that stand for themselves: not a quote, a backslash or a control character. The
+      // loop does not test for the end, so that a byte costs less: a line's terminator (or
+      // reading past the buffer) stops it, and the test after it rejects a string gone past `end`
+      // (past the buffer, b[i] is undefined, and every comparison false).
       let c = 0;
-      while (i < end && (c = b[i]!) >= 32 && c !== QUOTE && c !== BACKSLASH) {
+      while ((c = b[i]!) > QUOTE ? c !== BACKSLASH : c >= 32 && c !== QUOTE) {
         out[n++] = c;
         i++;
       }

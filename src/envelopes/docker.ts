@@ -45,7 +45,8 @@ export function parseDockerEntry(text: string): DockerEntry | undefined {
 
 const STREAM_KEY = Buffer.from(',"stream":');
 const TIME_KEY = Buffer.from(',"time":');
-function spells(b: Buffer, at: number, word: Buffer): boolean {
+function spells(b: Buffer, at: number, end: number, word: Buffer): boolean {
+  if (at + word.length > end) return false;
   for (let i = 0; i < word.length; i++) if (b[at + i] !== word[i]) return false;
   return true;
 }
@@ -82,13 +83,13 @@ export class DockerEntryReader {
     const { logField: log, streamField: stream, timeField: time } = this;
     log.from = start + 7;
     log.to = this.log.read(b, log.from, end);
-    if (log.to === UNREAD || !spells(b, log.to, STREAM_KEY)) return undefined;
+    if (log.to === UNREAD || !spells(b, log.to, end, STREAM_KEY)) return undefined;
     stream.from = log.to + STREAM_KEY.length;
     stream.to = plainStringEnd(b, stream.from, end);
-    if (stream.to < 0 || !spells(b, stream.to, TIME_KEY)) return undefined;
+    if (stream.to < 0 || !spells(b, stream.to, end, TIME_KEY)) return undefined;
     time.from = stream.to + TIME_KEY.length;
     time.to = plainStringEnd(b, time.from, end);
-    if (time.to < 0 || b[time.to] !== 125 /* } */) return undefined;
+    if (time.to < 0 || time.to >= end || b[time.to] !== 125 /* } */) return undefined;
     for (let i = time.to + 1; i < end; i++) if (b[i] !== 32 && b[i] !== 9 && b[i] !== 10 && b[i] !== 13) return undefined;
     log.text = this.log.bytes;
     log.textTo = this.log.length;
