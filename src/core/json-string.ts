@@ -68,6 +68,12 @@ export class JsonStringReader {
         return i + 1;
       }
       const e = i + 1 < end ? b[i + 1]! : 0;
+      // A record logged as a string has these in every other key and value.
+      if (e === QUOTE || e === BACKSLASH) {
+        out[n++] = e;
+        i += 2;
+        continue;
+      }
       if (e !== 117 /* u */) {
         const byte = ESCAPED[e]!;
         if (byte === 0) return UNREAD;
