@@ -1,6 +1,6 @@
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotationText } from './annotation-text.js';
-import { BODY_ONLY_KEYS, SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
+import { BODY_ONLY_KEYS, SEARCHED_KEYS, createBodySearch, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 import { createScanner, type Scan } from './scan.js';
 
@@ -184,7 +184,10 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   // with either wanted (or an empty key picked), every line takes the text path.
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
-  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text), extractorOptions) : extract;
+  const parseBody = (text: string) => scanBody(scan!, text);
+  const extractPruned = scan ? createExtractor(options.fields, parseBody, extractorOptions) : extract;
+  // Without --field, a record holding nothing searched but one body has the codes of that body.
+  const searchBodyOnly = Object.keys(options.fields ?? {}).length === 0 ? createBodySearch(parseBody) : undefined;
   const wantedSet = new Set(wantedKeys);
   // The scanner's shape for what it builds (scan.ts): a read object's record is one of the same.
   const recordShape: JsonObject = Object.fromEntries([...wantedSet].map((name) => [name, undefined]));
@@ -210,14 +213,19 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     if (scan === undefined) return undefined;
     const { fields } = object;
     const record: JsonObject = { ...recordShape };
+    let wanted = 0;
+    let body: JsonObject | undefined;
     for (const field of fields) {
       // The annotation key is replaced, which needs the whole record: the text path does that.
       if (field.key === key) return undefined;
       if (!wantedSet.has(field.key)) continue;
+      wanted++;
       const { text, textFrom, textTo } = field;
-      record[field.key] = scannedBodyKeys.has(field.key) ? scanBodyBytes(scan, text, textFrom, textTo) : text.toString('utf8', textFrom, textTo);
+      if (scannedBodyKeys.has(field.key)) record[field.key] = body = scanBodyBytes(scan, text, textFrom, textTo);
+      else record[field.key] = text.toString('utf8', textFrom, textTo);
     }
-    const codes = extractPruned(record);
+    const bodyOnly = searchBodyOnly !== undefined && wanted === 1 && body !== undefined;
+    const codes = bodyOnly ? searchBodyOnly(body!) : extractPruned(record);
     let picked: number | undefined;
     pickKeys: for (const name of pickKeys) {
       for (const field of fields) {

@@ -147,6 +147,18 @@ export function createExtractor(fields: FieldPaths = {}, parseBody: BodyParser =
   };
 }
 
+/**
+ * What the built-in search finds in a record whose only searched key is one of BODY_ONLY_KEYS,
+ * given that body (parsed): the search one level down, as createExtractor's with no `fields`.
+ */
+export function createBodySearch(parseBody: BodyParser): Extractor {
+  return (body) => {
+    const found: FoundCodes = {};
+    searchRecord(body, found, 1, parseBody);
+    return found;
+  };
+}
+
 function firstCodeAt(record: JsonObject, kind: CodeKind, paths: readonly (readonly string[])[]): number | undefined {
   for (const path of paths) {
     const value = getPath(record, path);

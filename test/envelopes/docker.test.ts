@@ -8,7 +8,11 @@ import { recordLabelValues } from '../../src/metrics/tally.js';
 const goJsonString = (text: string) => JSON.stringify(text).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 const entry = (log: string, time = '2026-12-01T10:00:00.123456789Z', stream = 'stdout') => `{"log":${goJsonString(log)},"stream":"${stream}","time":"${time}"}`;
 
+// A body in a body in a body: how deep the search goes is the same whichever way the entry is read.
+const nested = (depth: number): object => (depth === 0 ? { status: 502 } : { body: JSON.stringify(nested(depth - 1)) });
 const records = [
+  JSON.stringify(nested(2)),
+  JSON.stringify(nested(3)),
   '{"status":401,"hid_error":1292,"msg":"denied"}',
   '{"log":"inner","status":503,"stream":"x","time":"y"}',
   '{"user":"Zürich 🔐 \\u00e9","statusCode":"404","response_body":"{\\"hid_failure\\":{\\"reason\\":51}}"}',
