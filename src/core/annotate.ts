@@ -88,7 +88,8 @@ export interface Annotator {
   inspectBytes(bytes: Buffer, start: number, end: number): BytesResult;
   /**
    * What annotateBytes (and inspectBytes) gives for the line `object` was read from, its strings
-   * not read again; undefined where only annotateBytes can tell (the object has the annotation key).
+   * not read again; undefined where only annotateBytes can tell (the object has the annotation
+   * key, or this annotator has no byte path).
    */
   annotateReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
