@@ -1,6 +1,6 @@
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotationText } from './annotation-text.js';
-import { SEARCHED_KEYS, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
+import { BODY_ONLY_KEYS, SEARCHED_KEYS, createBodySearch, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 import { createScanner, type Scan } from './scan.js';
 
@@ -41,6 +41,27 @@ export interface ValuePick {
   read(bytes: Buffer, from: number, to: number): number;
 }
 
+/**
+ * A JSON object of string values that an envelope reader read in place (docker's entry), so that
+ * the annotator need not scan it: where it closes, and each of its keys (no two alike) with its
+ * value, as written and as the string JSON.parse gives.
+ */
+export interface ReadObject {
+  closingBrace: number;
+  fields: readonly ReadString[];
+}
+
+export interface ReadString {
+  key: string;
+  /** The value's JSON text in the line, quotes included: `[from, to)`. */
+  from: number;
+  to: number;
+  /** The string, as well-formed UTF-8: `text[textFrom, textTo)`. */
+  text: Buffer;
+  textFrom: number;
+  textTo: number;
+}
+
 export interface AnnotatorOptions {
   /** The key added to each record (default `hid`). */
   key?: string;
@@ -65,6 +86,12 @@ export interface Annotator {
   annotateBytes(bytes: Buffer, start: number, end: number): BytesResult;
   /** What annotateBytes finds, for counting: a LineResult it gives carries the line as `text`. */
   inspectBytes(bytes: Buffer, start: number, end: number): BytesResult;
+  /**
+   * What annotateBytes (and inspectBytes) gives for the line `object` was read from, its strings
+   * not read again; undefined where only annotateBytes can tell (the object has the annotation
+   * key, or this annotator has no byte path).
+   */
+  annotateReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
   suffix(codes: FoundCodes): Buffer;
   /**
@@ -107,9 +134,17 @@ function scanBody(scan: Scan, text: string): JsonObject | undefined {
   // A lone surrogate has no UTF-8: only JSON.parse reads such text as it is.
   if (!text.isWellFormed()) return parseEmbeddedObject(text);
   const bytes = Buffer.from(text);
-  const scanned = scan(bytes, 0, bytes.length);
+  return scanBodyBytes(scan, bytes, 0, bytes.length);
+}
+
+/** scanBody of the text whose UTF-8 is `bytes[from, to)`. */
+function scanBodyBytes(scan: Scan, bytes: Buffer, from: number, to: number): JsonObject | undefined {
+  let start = from;
+  while (start < to && bytes[start]! <= 32) start++;
+  if (start >= to || bytes[start] !== 123 /* { */) return undefined;
+  const scanned = scan(bytes, from, to);
   if (scanned === 'invalid_json') return undefined;
-  return scanned === undefined ? parseEmbeddedObject(text) : scanned.record;
+  return scanned === undefined ? parseEmbeddedObject(bytes.toString('utf8', from, to)) : scanned.record;
 }
 
 const foundAny = (codes: FoundCodes) => codes.http !== undefined || codes.error !== undefined || codes.failure !== undefined || codes.response !== undefined;
@@ -150,7 +185,17 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   // with either wanted (or an empty key picked), every line takes the text path.
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
-  const extractPruned = scan ? createExtractor(options.fields, (text) => scanBody(scan, text), extractorOptions) : extract;
+  const parseBody = (text: string) => scanBody(scan!, text);
+  const extractPruned = scan ? createExtractor(options.fields, parseBody, extractorOptions) : extract;
+  // Without --field, a record holding nothing searched but one body has the codes of that body.
+  const searchBodyOnly = Object.keys(options.fields ?? {}).length === 0 ? createBodySearch(parseBody) : undefined;
+  const wantedSet = new Set(wantedKeys);
+  // The scanner's shape for what it builds (scan.ts): a read object's record is one of the same.
+  const recordShape: JsonObject = Object.fromEntries([...wantedSet].map((name) => [name, undefined]));
+  // Bodies no path of the caller's reads: a read object's record holds them scanned, not as text.
+  const pathKeys = new Set([...fieldPaths, ...(options.recordPaths ?? [])].flatMap(keysOf));
+  const scannedBodyKeys = new Set<string>(BODY_ONLY_KEYS.filter((name) => !pathKeys.has(name)));
+  const pickKeys = [...new Set(pick?.keys ?? [])];
   let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
@@ -163,6 +208,35 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     const codes = extractPruned(record);
     if (!foundAny(codes)) return { result: 'no_codes', record, picked };
     return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
+  }
+
+  function fromReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined {
+    if (scan === undefined) return undefined;
+    const { fields } = object;
+    const record: JsonObject = { ...recordShape };
+    let wanted = 0;
+    let body: JsonObject | undefined;
+    for (const field of fields) {
+      // The annotation key is replaced, which needs the whole record: the text path does that.
+      if (field.key === key) return undefined;
+      if (!wantedSet.has(field.key)) continue;
+      wanted++;
+      const { text, textFrom, textTo } = field;
+      if (scannedBodyKeys.has(field.key)) record[field.key] = body = scanBodyBytes(scan, text, textFrom, textTo);
+      else record[field.key] = text.toString('utf8', textFrom, textTo);
+    }
+    const bodyOnly = searchBodyOnly !== undefined && wanted === 1 && body !== undefined;
+    const codes = bodyOnly ? searchBodyOnly(body!) : extractPruned(record);
+    let picked: number | undefined;
+    pickKeys: for (const name of pickKeys) {
+      for (const field of fields) {
+        if (field.key !== name) continue;
+        picked = pick!.read(bytes, field.from, field.to);
+        break pickKeys;
+      }
+    }
+    if (!foundAny(codes)) return { result: 'no_codes', record, picked };
+    return { result: 'annotated', closingBrace: object.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
   }
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
@@ -219,6 +293,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     inspectLine: (line) => fromLine(line, false),
     annotateBytes: (bytes, start, end) => fromBytes(bytes, start, end, true),
     inspectBytes: (bytes, start, end) => fromBytes(bytes, start, end, false),
+    annotateReadObject: fromReadObject,
     suffix: (codes) => table.suffix(codes),
     annotateValue(value) {
       if (!isObject(value)) {

@@ -46,6 +46,12 @@ export const SEARCHED_KEYS = [
   ...['message', 'MESSAGE', 'msg', 'resp_body', 'upstream_response_body'],
 ] as const;
 
+/**
+ * Top-level keys the search below reads only as a body (JSON text or an object) and no status
+ * or code from: a record may hold such a key's body already read, in place of its text.
+ */
+export const BODY_ONLY_KEYS = ['body', 'responseBody', 'response_body', 'http.response.body.content', 'log', 'message', 'MESSAGE', 'msg', 'resp_body', 'upstream_response_body'] as const;
+
 // The search below reads fixed key names with plain property access: none of them exists on
 // Object.prototype, so a missing key reads as undefined and a record's `__proto__` key (an own
 // property after JSON.parse) is never followed. User-given paths go through getPath instead.
@@ -137,6 +143,18 @@ export function createExtractor(fields: FieldPaths = {}, parseBody: BodyParser =
       if (code !== undefined) found[kind] = code;
       else if (!builtin) delete found[kind];
     }
+    return found;
+  };
+}
+
+/**
+ * What the built-in search finds in a record whose only searched key is one of BODY_ONLY_KEYS,
+ * given that body (parsed): the search one level down, as createExtractor's with no `fields`.
+ */
+export function createBodySearch(parseBody: BodyParser): Extractor {
+  return (body) => {
+    const found: FoundCodes = {};
+    searchRecord(body, found, 1, parseBody);
     return found;
   };
 }

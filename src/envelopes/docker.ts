@@ -2,6 +2,9 @@
 // keys in that order (Go marshals its struct so). A message over 16 KiB is written as several
 // entries; all but the last have a `log` without the trailing newline.
 
+import type { ReadObject, ReadString } from '../core/annotate.js';
+import { JsonStringReader, UNREAD } from '../core/json-string.js';
+
 const LOG_KEY = Buffer.from('{"log":"');
 const AFTER_LOG = Buffer.from('","stream":"');
 
@@ -38,4 +41,73 @@ export function parseDockerEntry(text: string): DockerEntry | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const { log, stream, time, ...rest } = value as Record<string, unknown>;
   return typeof log === 'string' ? { log, stream, time, rest } : undefined;
+}
+
+const STREAM_KEY = Buffer.from(',"stream":');
+const TIME_KEY = Buffer.from(',"time":');
+function spells(b: Buffer, at: number, end: number, word: Buffer): boolean {
+  if (at + word.length > end) return false;
+  for (let i = 0; i < word.length; i++) if (b[at + i] !== word[i]) return false;
+  return true;
+}
+
+/** From the opening quote at `b[i]`, past the closing quote of a string without escapes; -1 if there is none. */
+function plainStringEnd(b: Buffer, i: number, end: number): number {
+  if (b[i] !== 34 /* " */) return -1;
+  for (i++; i < end; i++) {
+    const c = b[i]!;
+    if (c === 34) return i + 1;
+    if (c < 32 || c === 92 /* \ */) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Reads docker entries in place, without JSON.parse: only one written as docker writes it,
+ * `{"log":"…","stream":"…","time":"…"}` with no space, no other key, and no escape but in `log`;
+ * anything else is left to parseDockerEntry.
+ */
+export class DockerEntryReader {
+  private readonly log = new JsonStringReader();
+  private readonly logField = this.field('log');
+  private readonly streamField = this.field('stream');
+  private readonly timeField = this.field('time');
+  private readonly entry: ReadObject = { closingBrace: 0, fields: [this.logField, this.streamField, this.timeField] };
+  /** Whether the last entry read is a partial one (isDockerPartial). */
+  partial = false;
+
+  /** The entry `b[start, end)` (from its `{`), as an object of strings; undefined if it is not one read here. Valid until the next read. */
+  read(b: Buffer, start: number, end: number): ReadObject | undefined {
+    if (end - start < 24) return undefined;
+    for (let i = 0; i < 7; i++) if (b[start + i] !== LOG_KEY[i]) return undefined;
+    const { logField: log, streamField: stream, timeField: time } = this;
+    log.from = start + 7;
+    log.to = this.log.read(b, log.from, end);
+    if (log.to === UNREAD || !spells(b, log.to, end, STREAM_KEY)) return undefined;
+    stream.from = log.to + STREAM_KEY.length;
+    stream.to = plainStringEnd(b, stream.from, end);
+    if (stream.to < 0 || !spells(b, stream.to, end, TIME_KEY)) return undefined;
+    time.from = stream.to + TIME_KEY.length;
+    time.to = plainStringEnd(b, time.from, end);
+    if (time.to < 0 || time.to >= end || b[time.to] !== 125 /* } */) return undefined;
+    for (let i = time.to + 1; i < end; i++) if (b[i] !== 32 && b[i] !== 9 && b[i] !== 10 && b[i] !== 13) return undefined;
+    log.text = this.log.bytes;
+    log.textTo = this.log.length;
+    plainText(stream, b);
+    plainText(time, b);
+    this.entry.closingBrace = time.to;
+    this.partial = !this.log.endsInNewlineEscape;
+    return this.entry;
+  }
+
+  private field(key: string): ReadString {
+    return { key, from: 0, to: 0, text: this.log.bytes, textFrom: 0, textTo: 0 };
+  }
+}
+
+/** A string without escapes holds what is written between its quotes. */
+function plainText(field: ReadString, b: Buffer): void {
+  field.text = b;
+  field.textFrom = field.from + 1;
+  field.textTo = field.to - 1;
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Annotator, BytesResult, LineResult } from '../core/annotate.js';
 import type { JsonObject } from '../core/json.js';
 import { readCriLine, type CriLine } from '../envelopes/cri.js';
-import { isDockerPartial, parseDockerEntry, type DockerEntry } from '../envelopes/docker.js';
+import { DockerEntryReader, isDockerPartial, parseDockerEntry, type DockerEntry } from '../envelopes/docker.js';
 import type { EnvelopeReaders } from '../envelopes/formats.js';
 import { readSyslogLine } from '../envelopes/syslog.js';
 import { leadingTime, readTextRecord } from '../envelopes/text.js';
@@ -69,6 +69,8 @@ export class LineProcessor {
   /** Open CRI joins, by stream; the open docker join. */
   private readonly criJoins = new Map<CriLine['stream'], OpenJoin & { time: string }>();
   private dockerJoin: (OpenJoin & { first: DockerEntry }) | undefined;
+  /** Reads docker entries in place for the byte path; absent where the whole record is needed (a human format). */
+  private readonly dockerEntries: DockerEntryReader | undefined;
   /** The splitter lines come from: it tells where a line starts in the input. */
   private lineSource: LineSplitter | undefined;
   private readonly envelopeTimes: boolean;
@@ -89,6 +91,7 @@ export class LineProcessor {
     this.annotateMessage = writesText ? annotator.annotateLine : annotator.inspectLine;
     this.annotateText = writesText && !format ? annotator.annotateText : annotator.inspectText;
     this.envelopeTimes = Boolean(format || options.envelopeTimes);
+    this.dockerEntries = options.readers?.docker && !format ? new DockerEntryReader() : undefined;
   }
 
   /** A line of valid UTF-8, `bytes[start, end)`: its envelope read (`readers`), then its record. */
@@ -98,6 +101,11 @@ export class LineProcessor {
     let first = start;
     while (first < end && (bytes[first] === 32 || bytes[first] === 9)) first++;
     if (bytes[first] === 123 /* { */) {
+      if (this.dockerEntries !== undefined && this.dockerJoin === undefined) {
+        const entry = this.dockerEntries.read(bytes, first, end);
+        const event = entry !== undefined && !this.dockerEntries.partial ? this.options.annotator.annotateReadObject(bytes, entry) : undefined;
+        if (event !== undefined) return this.recordResult(event, bytes, start, end);
+      }
       if (readers.docker && (this.dockerJoin !== undefined || isDockerPartial(bytes, first, end))) return this.dockerLine(bytes, start, end);
       return this.record(bytes, start, end);
     }
@@ -117,7 +125,10 @@ export class LineProcessor {
 
   /** A line that is a record itself, or no record: NDJSON's line. */
   private record(bytes: Buffer, start: number, end: number): void {
-    const event = this.annotate(bytes, start, end);
+    this.recordResult(this.annotate(bytes, start, end), bytes, start, end);
+  }
+
+  private recordResult(event: BytesResult, bytes: Buffer, start: number, end: number): void {
     if (event.text !== undefined) {
       this.emit(event);
       return;
