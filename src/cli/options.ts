@@ -1,5 +1,6 @@
 import type { Options } from 'yargs';
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
+import { DURATION_UNITS, parseDurationField, type DurationField } from '../core/duration.js';
 import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
 import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
@@ -48,7 +49,8 @@ export function decimalNumber(name: string) {
 // Options declared once as data; yargs reads them from argv, HIDLOG_* variables and --config.
 export const INPUT_OPTIONS = {
   field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) from this path first (repeatable: a KIND\'s paths are tried in order, then the built-in search)' },
-  'builtin-fields': { type: 'boolean', default: true, describe: 'After a KIND\'s --field paths, also look where HID logs put it; --no-builtin-fields reads a KIND given by --field only from its paths' },
+  'duration-field': { type: 'string', array: true, default: [], describe: 'DOT.PATH:UNIT (s, ms, us, ns): read each record\'s duration from this path first, for hid_request_duration_seconds and the report\'s latency (repeatable: the first a record has; then duration_ms, took, responseTime, event.duration, request_time)' },
+  'builtin-fields': { type: 'boolean', default: true, describe: 'After a KIND\'s --field paths (and the --duration-field paths), also look where HID logs put it; --no-builtin-fields reads a KIND given by --field (and a duration given by --duration-field) only from its paths' },
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
   'max-line-bytes': { coerce: wholeNumber('max-line-bytes', 1), requiresArg: true, default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
   workers: { coerce: wholeNumber('workers', 0), requiresArg: true, default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
@@ -122,6 +124,15 @@ export function parseFields(specs: readonly string[]): FieldPaths {
     (fields[kind] ??= []).push(path);
   }
   return fields;
+}
+
+/** `--duration-field took:ms` etc. into fields, in the order given. */
+export function parseDurationFields(specs: readonly string[]): DurationField[] {
+  return specs.map((spec) => {
+    const field = parseDurationField(spec);
+    if (!field) throw new UsageError(`--duration-field ${spec}: expected DOT.PATH:UNIT with UNIT one of ${Object.keys(DURATION_UNITS).join(', ')}`);
+    return field;
+  });
 }
 
 export function parseKind(name: string | undefined): CodeKind | undefined {
