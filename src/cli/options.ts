@@ -70,7 +70,7 @@ export const METRICS_OPTIONS = {
   'kubernetes-labels': { type: 'string', requiresArg: true, describe: `NAMES: add labels read from each file's path on a Kubernetes node to the hid_*_total counters, comma-separated: ${KUBERNETES_LABELS.join(', ')} (docs/kubernetes.md)` },
   'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label and --kubernetes-labels label; later ones count as "other"' },
   'max-series': { coerce: wholeNumber('max-series', 0), requiresArg: true, default: 10000, describe: 'With --label or --kubernetes-labels: series of the hid_*_total counters, all together; a new combination of label values past them counts under its code with every label "other"' },
-  'zero-series': { type: 'boolean', default: true, describe: 'Without --label, expose every catalog code at 0 from the start, so rate() works from the first scrape; --no-zero-series shows a code from its first record on (about 500 series on /metrics instead of 920)' },
+  'zero-series': { type: 'boolean', default: true, describe: 'Without --label, expose every catalog code at 0 from the start, so rate() works from the first scrape; --no-zero-series shows a code from its first record on (about 500 series on /metrics instead of 995)' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
   pushgateway: { type: 'string', describe: 'At the end, push the metrics to this Pushgateway URL' },
   job: { type: 'string', default: 'hidlog', describe: 'The job name for --pushgateway' },
