@@ -1,4 +1,4 @@
-import { getPath, type JsonObject } from './json.js';
+import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 
 /** The units a logged duration comes in, as Vector's and mtail's users write them. */
 export const DURATION_UNITS = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 } as const;
@@ -51,17 +51,44 @@ export type DurationReader = (record: JsonObject) => DurationReading | undefined
  * `fields`, the built-in fields are always read, as a code kind without `--field` is.
  */
 export function createDurationReader(fields: readonly DurationField[] = [], { builtin = true }: DurationReaderOptions = {}): DurationReader {
-  const tried = fields.length === 0 || builtin ? [...fields, ...BUILTIN_DURATION_FIELDS] : [...fields];
+  const given = fields.map(({ path, unit }) => ({ path, unit, flatKey: path.length > 1 ? path.join('.') : undefined }));
+  const withBuiltin = fields.length === 0 || builtin;
   return (record) => {
-    for (const { path, unit } of tried) {
-      const seconds = toSeconds(path.length === 1 ? ownValue(record, path[0]!) : getPath(record, path), unit);
+    for (const { path, unit, flatKey } of given) {
+      const seconds = toSeconds(valueAt(record, path, flatKey), unit);
       if (seconds !== undefined) return seconds;
     }
-    return undefined;
+    return withBuiltin ? builtinDuration(record) : undefined;
   };
 }
 
-const ownValue = (record: JsonObject, key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
+// BUILTIN_DURATION_FIELDS, in their order, read with plain property access: this runs for every record with codes, and
+// none of these names exists on Object.prototype, so a missing key reads as undefined.
+function builtinDuration(record: JsonObject): DurationReading | undefined {
+  return (
+    toSeconds(record.duration_ms, 'ms') ??
+    toSeconds(record.took, 'ms') ??
+    toSeconds(record.responseTime, 'ms') ??
+    toSeconds(record.event === undefined && record['event.duration'] === undefined ? undefined : valueAt(record, ECS_DURATION, 'event.duration'), 'ns') ??
+    toSeconds(record.request_time, 's')
+  );
+}
+
+const ECS_DURATION = ['event', 'duration'];
+
+/** getPath's reading (through objects and JSON text met on the way, or the flat dotted key), its flat key made once: this runs for every record. */
+function valueAt(record: JsonObject, path: readonly string[], flatKey: string | undefined): unknown {
+  let value: unknown = record;
+  for (const key of path) {
+    if (typeof value === 'string') value = parseEmbeddedObject(value);
+    if (!isObject(value) || !Object.hasOwn(value, key)) {
+      value = undefined;
+      break;
+    }
+    value = value[key];
+  }
+  return value === undefined && flatKey !== undefined && Object.hasOwn(record, flatKey) ? record[flatKey] : value;
+}
 
 /** The paths a duration reader reads: the byte scanner keeps their keys. */
 export function durationPaths(fields: readonly DurationField[] = [], builtin = true): (readonly string[])[] {
