@@ -164,7 +164,8 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'The slowest 1% of requests on {{ $labels.job }} take over {{ $value | humanizeDuration }}',
       `The 99th percentile of the request durations in the logs has been above ${config.latencyP99Seconds} s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). ` +
         fromQuery(
-          `topk(1, histogram_quantile(0.99, sum by (outcome, le) (rate(${jobOf(`${DURATION_METRIC}_bucket`)}[5m]))) > 0)`,
+          // topk ranks NaN (an outcome without durations) lowest: the slowest outcome with any wins.
+          `topk(1, histogram_quantile(0.99, sum by (outcome, le) (rate(${jobOf(`${DURATION_METRIC}_bucket`)}[5m]))))`,
           'The slowest outcome: {{ .Labels.outcome }}, at a p99 of {{ .Value | humanizeDuration }}.',
         ),
     ),

@@ -80,7 +80,10 @@ beforeAll(async () => {
   if (!prometheusInstalled) return;
   for (const [i] of parts.entries()) {
     writeFileSync(join(dir, `${i}.log`), '');
-    hidlogs.push(await serveHidlog(['--follow', '--poll-interval', '50', join(dir, `${i}.log`)]));
+    const hidlog = await serveHidlog(['--follow', '--poll-interval', '50', join(dir, `${i}.log`)]);
+    hidlogs.push(hidlog);
+    // Appended before the follower's first look, the records would be taken for what was there at the start, and skipped.
+    await waitFor('the follower to follow its file', async () => ((await (await fetch(`http://${hidlog.instance}/metrics`)).text()).match(/^hidlog_follow_files 1$/m) ? true : undefined));
   }
   prometheus = await Prometheus.start(dir, 'prometheus', {
     global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
