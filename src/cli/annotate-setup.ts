@@ -9,7 +9,7 @@ import { warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, reloadWhileRunning, type CatalogArgs, type RunCatalog } from './catalog-option.js';
 import { startMetricsIfAsked, type MetricsArgs } from './metrics-args.js';
 import type { MetricsSession } from './metrics-session.js';
-import { parseFields, validateKey } from './options.js';
+import { parseDurationFields, parseFields, validateKey } from './options.js';
 import { openOutputs, type OutputMode, type Outputs } from './outputs.js';
 import { shutdownSignal } from './shutdown.js';
 
@@ -50,7 +50,7 @@ export async function setUpAnnotate(args: AnnotateArgs, mode: OutputMode, follow
   const stop = shutdownSignal();
   const outputErrors = new OutputErrors(args.deadLetter ? ['output', 'dead_letter'] : ['output']);
   const metrics = await startMetricsIfAsked(args, warn, { follow, outputErrors, catalog: catalog.catalog, catalogReloads: reloads });
-  const annotator = createAnnotator({ key, fields, builtinFields: args.builtinFields, recordPaths: metrics?.tally.labelPaths, catalog: catalog.catalog });
+  const annotator = createAnnotator({ key, fields, durationFields: parseDurationFields(args.durationField), builtinFields: args.builtinFields, recordPaths: metrics?.tally.labelPaths, catalog: catalog.catalog });
   let outputs: Outputs;
   try {
     outputs = await openOutputs(args, mode, outputErrors, stop);

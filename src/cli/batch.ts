@@ -3,11 +3,12 @@ import { availableParallelism } from 'node:os';
 import { readersFor, type InputFormatOption } from '../envelopes/formats.js';
 import type { RunOptions, RunReport } from '../pipeline/run.js';
 import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
-import { parseFields } from './options.js';
+import { parseDurationFields, parseFields } from './options.js';
 
 export interface InputArgs {
   files: string[];
   field: string[];
+  durationField: string[];
   builtinFields: boolean;
   strict: boolean;
   maxLineBytes: number;
@@ -27,11 +28,11 @@ export function inputsOf(args: InputArgs): string[] {
 }
 
 /** A pool for --workers N (0: one per core): this thread and N - 1 worker threads; none for N = 1. */
-export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'builtinFields' | 'readers'>): WorkerPool | undefined {
+export function startWorkers(args: InputArgs, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'durationFields' | 'builtinFields' | 'readers'>): WorkerPool | undefined {
   const count = args.workers || availableParallelism();
   if (count <= 1) return undefined;
   const { strict, maxLineBytes, builtinFields } = args;
-  return WorkerPool.start(count, { ...setup, strict, maxLineBytes, fields: parseFields(args.field), builtinFields, readers: readersFor(args.inputFormat) });
+  return WorkerPool.start(count, { ...setup, strict, maxLineBytes, fields: parseFields(args.field), durationFields: parseDurationFields(args.durationField), builtinFields, readers: readersFor(args.inputFormat) });
 }
 
 /** The exit code a finished run earns. */

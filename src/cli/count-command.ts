@@ -6,7 +6,7 @@ import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { MetricsSession } from './metrics-session.js';
 import { shutdownSignal } from './shutdown.js';
-import { parseFields } from './options.js';
+import { parseDurationFields, parseFields } from './options.js';
 
 /** `hidlog count`: metrics only, no records, like `mtail --one_shot`. Returns the exit code. */
 export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs): Promise<number> {
@@ -14,7 +14,7 @@ export async function countCommand(args: InputArgs & MetricsArgs & CatalogArgs):
   const { catalog, site } = await loadCatalogOption(args);
   const stop = shutdownSignal();
   const metrics = await MetricsSession.start(args, warn, { catalog });
-  const annotator = createAnnotator({ fields, builtinFields: args.builtinFields, recordPaths: metrics.tally.labelPaths, catalog });
+  const annotator = createAnnotator({ fields, durationFields: parseDurationFields(args.durationField), builtinFields: args.builtinFields, recordPaths: metrics.tally.labelPaths, catalog });
   const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels, catalog: site });
   let opened = 0;
   const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, observerOf: metrics.observerOf, signal: stop, workers, warn, opened: () => opened++, ...inputReading(args) }).finally(() =>

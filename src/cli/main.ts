@@ -38,6 +38,7 @@ const FILES = { type: 'string', array: true, default: [], describe: 'NDJSON or J
 interface ParsedInput {
   files: readonly unknown[];
   field: readonly unknown[];
+  'duration-field': readonly unknown[];
   'builtin-fields': boolean;
   strict: boolean;
   'input-format': string;
@@ -59,6 +60,7 @@ interface ParsedMetrics {
 const inputArgs = (argv: ParsedInput) => ({
   files: argv.files.map((file) => (file === STDIN_ARG ? '-' : String(file))),
   field: argv.field.map(String),
+  durationField: argv['duration-field'].map(String),
   builtinFields: argv['builtin-fields'],
   strict: argv.strict,
   maxLineBytes: argv['max-line-bytes'],

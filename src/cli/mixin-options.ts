@@ -16,6 +16,7 @@ export const MIXIN_OPTIONS = {
   'invalid-line-ratio': { coerce: decimalNumber('invalid-line-ratio'), requiresArg: true, default: DEFAULT_CONFIG.invalidLineRatio, describe: 'Invalid lines: the share of lines hidlog cannot read above which it is called blind' },
   'min-rate': { coerce: decimalNumber('min-rate'), requiresArg: true, default: DEFAULT_CONFIG.minRate, describe: 'Below this many records (or lines) a second, the share alerts stay silent' },
   'stalled-after': { coerce: decimalNumber('stalled-after'), requiresArg: true, default: DEFAULT_CONFIG.stalledAfterSeconds, describe: 'Follow mode: seconds without a line read, while bytes wait, before hidlog is stalled' },
+  'latency-p99': { coerce: decimalNumber('latency-p99'), requiresArg: true, default: DEFAULT_CONFIG.latencyP99Seconds, describe: 'Slow requests: seconds the 99th percentile of request durations (hid_request_duration_seconds) stays above before the alert fires' },
 } as const satisfies Record<string, Options>;
 
 interface ParsedMixin {
@@ -31,6 +32,7 @@ interface ParsedMixin {
   'invalid-line-ratio': number;
   'min-rate': number;
   'stalled-after': number;
+  'latency-p99': number;
 }
 
 export interface MixinArgs {
@@ -54,5 +56,6 @@ export const mixinArgs = (argv: ParsedMixin): MixinArgs => ({
     invalidLineRatio: argv['invalid-line-ratio'],
     minRate: argv['min-rate'],
     stalledAfterSeconds: argv['stalled-after'],
+    latencyP99Seconds: argv['latency-p99'],
   },
 });

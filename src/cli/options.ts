@@ -1,5 +1,6 @@
 import type { Options } from 'yargs';
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
+import { DURATION_UNITS, parseDurationField, type DurationField } from '../core/duration.js';
 import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
 import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
@@ -48,7 +49,8 @@ export function decimalNumber(name: string) {
 // Options declared once as data; yargs reads them from argv, HIDLOG_* variables and --config.
 export const INPUT_OPTIONS = {
   field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) from this path first (repeatable: a KIND\'s paths are tried in order, then the built-in search)' },
-  'builtin-fields': { type: 'boolean', default: true, describe: 'After a KIND\'s --field paths, also look where HID logs put it; --no-builtin-fields reads a KIND given by --field only from its paths' },
+  'duration-field': { type: 'string', array: true, default: [], describe: 'DOT.PATH:UNIT (s, ms, us, ns): read each record\'s duration from this path first, for hid_request_duration_seconds and the report\'s latency (repeatable: the first a record has; then duration_ms, took, responseTime, event.duration, request_time)' },
+  'builtin-fields': { type: 'boolean', default: true, describe: 'After a KIND\'s --field paths (and the --duration-field paths), also look where HID logs put it; --no-builtin-fields reads a KIND given by --field (and a duration given by --duration-field) only from its paths' },
   strict: { type: 'boolean', default: false, describe: 'Stop at the first bad line with FILE:LINE: reason and exit 1' },
   'max-line-bytes': { coerce: wholeNumber('max-line-bytes', 1), requiresArg: true, default: 1024 * 1024, describe: 'Lines longer than this are not parsed, only counted (and dead-lettered)' },
   workers: { coerce: wholeNumber('workers', 0), requiresArg: true, default: 1, describe: 'Threads that annotate NDJSON, the main one (which also reads and writes) among them; 0 for one per core. Output stays in input order' },
@@ -68,7 +70,7 @@ export const METRICS_OPTIONS = {
   'kubernetes-labels': { type: 'string', requiresArg: true, describe: `NAMES: add labels read from each file's path on a Kubernetes node to the hid_*_total counters, comma-separated: ${KUBERNETES_LABELS.join(', ')} (docs/kubernetes.md)` },
   'max-label-values': { coerce: wholeNumber('max-label-values', 0), requiresArg: true, default: 50, describe: 'Distinct values per --label and --kubernetes-labels label; later ones count as "other"' },
   'max-series': { coerce: wholeNumber('max-series', 0), requiresArg: true, default: 10000, describe: 'With --label or --kubernetes-labels: series of the hid_*_total counters, all together; a new combination of label values past them counts under its code with every label "other"' },
-  'zero-series': { type: 'boolean', default: true, describe: 'Without --label, expose every catalog code at 0 from the start, so rate() works from the first scrape; --no-zero-series shows a code from its first record on (about 500 series on /metrics instead of 920)' },
+  'zero-series': { type: 'boolean', default: true, describe: 'Without --label, expose every catalog code at 0 from the start, so rate() works from the first scrape; --no-zero-series shows a code from its first record on (about 500 series on /metrics instead of 995)' },
   textfile: { type: 'string', describe: 'At the end, write the metrics to FILE atomically (for node_exporter\'s textfile collector)' },
   pushgateway: { type: 'string', describe: 'At the end, push the metrics to this Pushgateway URL' },
   job: { type: 'string', default: 'hidlog', describe: 'The job name for --pushgateway' },
@@ -122,6 +124,15 @@ export function parseFields(specs: readonly string[]): FieldPaths {
     (fields[kind] ??= []).push(path);
   }
   return fields;
+}
+
+/** `--duration-field took:ms` etc. into fields, in the order given. */
+export function parseDurationFields(specs: readonly string[]): DurationField[] {
+  return specs.map((spec) => {
+    const field = parseDurationField(spec);
+    if (!field) throw new UsageError(`--duration-field ${spec}: expected DOT.PATH:UNIT with UNIT one of ${Object.keys(DURATION_UNITS).join(', ')}`);
+    return field;
+  });
 }
 
 export function parseKind(name: string | undefined): CodeKind | undefined {

@@ -12,7 +12,7 @@ import { parseZone } from '../report/zone.js';
 import { VERSION } from '../version.js';
 import { exitCodeOf, inputReading, inputsOf, startWorkers, warn, type InputArgs } from './batch.js';
 import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
-import { UsageError, parseFields } from './options.js';
+import { UsageError, parseDurationFields, parseFields } from './options.js';
 import { windowOf, writeReport, writeReportOf, type ReportArgs } from './report-output.js';
 import { mergeCommand, partialSetupOf, partialText } from './report-partial.js';
 import { shutdownSignal } from './shutdown.js';
@@ -61,6 +61,7 @@ function parseReportArgs(args: InputArgs & ReportArgs) {
     top: args.top,
     window: windowOf(args, zone),
     fields: parseFields(args.field),
+    durationFields: parseDurationFields(args.durationField),
     maxLineBytes: args.maxLineBytes,
     facts: factsSetup({ timeFields: args.timeFields, by: args.by, zone: zone.name }),
   };
@@ -68,7 +69,7 @@ function parseReportArgs(args: InputArgs & ReportArgs) {
 
 /** `hidlog report`: reads the inputs once, then writes the report. Returns the exit code. */
 export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs): Promise<number> {
-  const { zone, bucket, format, top, window, fields, maxLineBytes, facts } = parseReportArgs(args);
+  const { zone, bucket, format, top, window, fields, durationFields, maxLineBytes, facts } = parseReportArgs(args);
   const setup = args.partial && !args.merge ? partialSetupOf(args, zone, bucket, window) : undefined;
   if (args.output !== undefined) {
     await access(dirname(args.output), constants.W_OK).catch((error: unknown) => {
@@ -78,7 +79,7 @@ export async function reportCommand(args: InputArgs & ReportArgs & CatalogArgs):
   if (args.merge) return mergeCommand(args, { bucket, format, top });
   const { catalog, site } = await loadCatalogOption(args);
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog, partial: args.partial });
-  const annotator = createAnnotator({ fields, builtinFields: args.builtinFields, ...factsAnnotation(facts), catalog });
+  const annotator = createAnnotator({ fields, durationFields, builtinFields: args.builtinFields, ...factsAnnotation(facts), catalog });
   const inputs = inputsOf(args);
   const stop = shutdownSignal();
   // Loaded only to be shown: cli-progress and its dependencies cost a run that shows none ~15 ms.

@@ -1,5 +1,6 @@
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotationText } from './annotation-text.js';
+import { createDurationReader, durationPaths, type DurationField, type DurationReading } from './duration.js';
 import { BODY_ONLY_KEYS, SEARCHED_KEYS, createBodySearch, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
 import { createScanner, type Scan } from './scan.js';
@@ -13,10 +14,11 @@ export type BadLineReason = InvalidReason | 'too_long';
 
 /**
  * `envelopeTime`: the time of the envelope a record came in (a CRI or syslog prefix), as written;
- * a record's own time field comes first.
+ * a record's own time field comes first. `duration`: a record's duration (core/duration.ts), in
+ * seconds, or `invalid`; absent when it has none.
  */
 export type LineResult =
-  | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome; envelopeTime?: string | undefined }
+  | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome; duration?: DurationReading | undefined; envelopeTime?: string | undefined }
   | { result: 'no_codes'; text: string; record: JsonObject; envelopeTime?: string | undefined }
   | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'invalid_utf8'> };
 
@@ -27,7 +29,7 @@ export type LineResult =
  */
 export type BytesResult =
   | LineResult
-  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome; picked: number | undefined; envelopeTime?: string | undefined }
+  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome; duration?: DurationReading | undefined; picked: number | undefined; envelopeTime?: string | undefined }
   | { result: 'no_codes'; text?: undefined; record: JsonObject; picked: number | undefined; envelopeTime?: string | undefined };
 
 /**
@@ -67,8 +69,13 @@ export interface AnnotatorOptions {
   key?: string;
   /** Locations tried first for a kind, in order (`--field`). */
   fields?: FieldPaths;
-  /** Whether a kind given in `fields` is still searched for where real logs put it when its paths hold no code (default true). */
+  /**
+   * Whether a kind given in `fields` is still searched for where real logs put it when its paths
+   * hold no code, and the built-in duration fields read after `durationFields` (default true).
+   */
   builtinFields?: boolean;
+  /** Where each record's duration is read first (`--duration-field`), before the built-in fields. */
+  durationFields?: readonly DurationField[];
   /** Paths the caller reads from a result's `record` (metric labels): kept by the byte path. */
   recordPaths?: readonly (readonly string[])[];
   /** What the byte path reads for the caller from the line's bytes: `picked`. */
@@ -178,7 +185,8 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const keyJson = JSON.stringify(key);
   const extractorOptions = { builtin: options.builtinFields ?? true };
   const extract = createExtractor(options.fields, undefined, extractorOptions);
-  const fieldPaths = Object.values(options.fields ?? {}).flat();
+  const fieldPaths = [...Object.values(options.fields ?? {}).flat(), ...durationPaths(options.durationFields, extractorOptions.builtin)];
+  const readDuration = createDurationReader(options.durationFields, extractorOptions);
   const wantedKeys = [...SEARCHED_KEYS, ...fieldPaths.flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
   const pick = options.pick;
   // A key named __proto__ cannot be set on a plain object, and the scanner matches no empty key:
@@ -207,7 +215,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     const picked = scanned.picked && pick!.read(bytes, scanned.picked.from, scanned.picked.to);
     const codes = extractPruned(record);
     if (!foundAny(codes)) return { result: 'no_codes', record, picked };
-    return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
+    return { result: 'annotated', closingBrace: scanned.closingBrace, record, codes, outcome: outcomeOf(codes), duration: readDuration(record), picked };
   }
 
   function fromReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined {
@@ -236,7 +244,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
       }
     }
     if (!foundAny(codes)) return { result: 'no_codes', record, picked };
-    return { result: 'annotated', closingBrace: object.closingBrace, record, codes, outcome: outcomeOf(codes), picked };
+    return { result: 'annotated', closingBrace: object.closingBrace, record, codes, outcome: outcomeOf(codes), duration: readDuration(record), picked };
   }
 
   function annotated(line: string | undefined, record: JsonObject, withText = true): LineResult {
@@ -250,7 +258,8 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     }
     if (!hasCodes) return { result: 'no_codes', text: line ?? JSON.stringify(record), record };
     const outcome = outcomeOf(codes);
-    if (!withText && line !== undefined) return { result: 'annotated', text: line, record, codes, outcome };
+    const duration = readDuration(record);
+    if (!withText && line !== undefined) return { result: 'annotated', text: line, record, codes, outcome, duration };
     const annotation = table.json(codes, outcome);
     let text: string;
     if (fastPath) {
@@ -264,7 +273,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
       const head = JSON.stringify(rest);
       text = `${head.slice(0, -1)}${hasAnyKey(rest) ? ',' : ''}${keyJson}:${annotation}}`;
     }
-    return { result: 'annotated', text, record, codes, outcome };
+    return { result: 'annotated', text, record, codes, outcome, duration };
   }
 
   function fromLine(line: string, withText: boolean): LineResult {
@@ -283,7 +292,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     if (!foundAny(codes)) return { result: 'no_codes', text: line, record };
     const outcome = outcomeOf(codes);
     const text = withText ? `${line} ${key}=${JSON.stringify(table.json(codes, outcome))}` : line;
-    return { result: 'annotated', text, record, codes, outcome };
+    return { result: 'annotated', text, record, codes, outcome, duration: readDuration(record) };
   }
 
   return {

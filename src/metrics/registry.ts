@@ -1,8 +1,9 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValueWithName, type RegistryContentType } from 'prom-client';
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import type { CatalogReloads } from '../catalog/reloader.js';
 import { INVALID_REASONS, OUTCOMES } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
+import { DURATION_BUCKETS, cumulativeBuckets } from './duration-histogram.js';
 import type { FollowStats } from '../follow/follower.js';
 import type { OutputErrors } from '../sinks/output-errors.js';
 import type { CodeSeries, MetricsTally } from './tally.js';
@@ -36,6 +37,53 @@ const CODE_COUNTERS: Record<CodeKind, { name: string; help: string; categoryLabe
   failure: { name: 'hid_failures_total', help: 'Records per hid_failure reason code (AuthenticationResponseConstants).', categoryLabel: 'category' },
   response: { name: 'hid_responses_total', help: 'Records per HID response code (1 succeeded, 2 failed).', categoryLabel: 'result' },
 };
+
+/** The latency histogram's name: part of the metric contract, like the code counters'. */
+export const DURATION_HISTOGRAM = 'hid_request_duration_seconds';
+const DURATION_HELP = `Durations of annotated records (--duration-field, or the built-in fields), by outcome: ${OUTCOMES.join(', ')}.`;
+
+/**
+ * hid_request_duration_seconds, read from the tally's durations at each collect. prom-client's
+ * Histogram takes observations one at a time; the tally has counted them already, so this one
+ * only lays its counts out as prom-client would (buckets, then _sum and _count, per outcome).
+ */
+class TallyHistogram extends Histogram<'outcome'> {
+  constructor(
+    private readonly tally: MetricsTally,
+    private readonly zeroSeries: boolean,
+    registers: Registry<RegistryContentType>[],
+  ) {
+    super({
+      name: DURATION_HISTOGRAM,
+      help: DURATION_HELP,
+      labelNames: ['outcome'],
+      buckets: [...DURATION_BUCKETS],
+      registers,
+    });
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
+    return this.getForPromString();
+  }
+
+  // What the registry reads (prom-client's Histogram has it, untyped).
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
+    const values: MetricValueWithName<'outcome' | 'le'>[] = [];
+    for (const outcome of OUTCOMES) {
+      const counts = this.tally.durations[outcome];
+      if (counts.count === 0 && !this.zeroSeries) continue;
+      cumulativeBuckets(counts).forEach((value, bucket) => {
+        const le = bucket < DURATION_BUCKETS.length ? String(DURATION_BUCKETS[bucket]) : '+Inf';
+        values.push({ metricName: `${DURATION_HISTOGRAM}_bucket`, labels: { le, outcome }, value });
+      });
+      values.push({ metricName: `${DURATION_HISTOGRAM}_sum`, labels: { outcome }, value: counts.sumMicroseconds / 1e6 });
+      values.push({ metricName: `${DURATION_HISTOGRAM}_count`, labels: { outcome }, value: counts.count });
+    }
+    // prom-client's typings call `type` an enum; its registry writes the string it holds.
+    const metric = { name: DURATION_HISTOGRAM, help: DURATION_HELP, type: 'histogram', values, aggregator: 'sum' };
+    return metric as unknown as MetricObjectWithValues<MetricValueWithName<'outcome'>>;
+  }
+}
 
 /** Series in a stable order (by code, `other` last, then label values), however they were counted. */
 function sortedSeries(series: Iterable<CodeSeries>): CodeSeries[] {
@@ -129,6 +177,8 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     undefined,
     () => tally.errorStatusesWithoutReason,
   );
+  new TallyHistogram(tally, options.zeroSeries !== false, registers);
+  counter('hidlog_invalid_durations_total', 'Annotated records whose duration field held no duration: not a finite number, 0 or more (the histogram leaves them out).', undefined, () => tally.invalidDurations);
   counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
   counter('hidlog_label_overflow_total', 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached; label="series": under every record label "other" because the code counters reached --max-series series.', 'label', () =>
     tally.overflows().map(({ label, count }) => [label, count]),

@@ -1,11 +1,13 @@
 import { CODE_KINDS, Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import type { Outcome } from '../core/annotate.js';
+import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
 import { isErrorStatusWithoutReason } from '../pipeline/input-survey.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
+import { addDurationCounts, emptyDurationCounts, observeDuration, type DurationCounts } from './duration-histogram.js';
 
 /** A label taken from each record (`--label tenant=ctx.tenant`): from the first of its paths that holds a value. */
 export interface RecordLabel {
@@ -83,6 +85,10 @@ export class MetricsTally implements Observer {
   readonly series: Record<CodeKind, Map<string, CodeSeries>> = perKind(() => new Map());
   /** Records with an HTTP status of 400 or more and no hid_error, hid_failure or response code. */
   errorStatusesWithoutReason = 0;
+  /** The durations of annotated records, by outcome (hid_request_duration_seconds). */
+  readonly durations = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, emptyDurationCounts()])) as Record<Outcome, DurationCounts>;
+  /** Annotated records whose duration field held no usable duration: not a finite number, 0 or more. */
+  invalidDurations = 0;
   bytesRead = 0;
   private readonly unknownCodes: Record<CodeKind, CappedValues>;
   private readonly labelCaps: CappedValues[];
@@ -158,6 +164,13 @@ export class MetricsTally implements Observer {
   line(event: LineEvent, inputValues = this.noInputValues): void {
     if (event.result !== 'annotated') return this.countLine(event.result, event.result === 'invalid' ? event.reason : undefined);
     this.countRecord(event.codes, event.outcome, this.capLabels(withInput(recordLabelValues(this.options.labels, event.record), inputValues), 1));
+    if (event.duration !== undefined) this.countDuration(event.outcome, event.duration);
+  }
+
+  /** A record's duration (seconds), under its outcome; an invalid one is only counted as such. */
+  countDuration(outcome: Outcome, duration: DurationReading): void {
+    if (duration === 'invalid') this.invalidDurations++;
+    else observeDuration(this.durations[outcome], duration);
   }
 
   /** A line that is not an annotated record, by its result (and an invalid line's reason). */
@@ -196,6 +209,11 @@ export class MetricsTally implements Observer {
     for (const [reason, n] of counts.invalid) this.invalidReasons.set(reason, (this.invalidReasons.get(reason) ?? 0) + n);
     for (const [outcome, n] of counts.outcomes) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + n);
     this.errorStatusesWithoutReason += counts.errorStatusesWithoutReason;
+    for (const outcome of OUTCOMES) {
+      const durations = counts.durations[outcome];
+      if (durations) addDurationCounts(this.durations[outcome], durations);
+    }
+    this.invalidDurations += counts.invalidDurations;
     for (const group of counts.groups) {
       const labelValues = this.capLabels(withInput(group.labelValues, inputValues), group.records);
       for (const [kind, code, n, known, category] of group.codes) this.count(kind, code, labelValues, n, { known, category });
@@ -285,7 +303,7 @@ export class LineCountsRecorder implements Recorder<LineCounts> {
   ) {}
 
   private static empty(): LineCounts {
-    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 }, invalid: [], outcomes: [], errorStatusesWithoutReason: 0, groups: [] };
+    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 }, invalid: [], outcomes: [], errorStatusesWithoutReason: 0, groups: [], durations: {}, invalidDurations: 0 };
   }
 
   line(event: LineEvent): void {
@@ -295,6 +313,8 @@ export class LineCountsRecorder implements Recorder<LineCounts> {
     if (event.result !== 'annotated') return;
     bump(counts.outcomes, event.outcome);
     if (isErrorStatusWithoutReason(event.codes)) counts.errorStatusesWithoutReason++;
+    if (event.duration === 'invalid') counts.invalidDurations++;
+    else if (event.duration !== undefined) observeDuration((counts.durations[event.outcome] ??= emptyDurationCounts()), event.duration);
     const labelValues = recordLabelValues(this.labels, event.record);
     const groupKey = labelValues.join('\u0000');
     let entry = this.groups.get(groupKey);

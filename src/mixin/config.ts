@@ -28,6 +28,8 @@ export interface MixinConfig {
   minRate: number;
   /** In follow mode, seconds without a line read, while bytes wait, before hidlog is called stalled. */
   stalledAfterSeconds: number;
+  /** The slow-requests alert: seconds the 99th percentile of request durations stays above. */
+  latencyP99Seconds: number;
 }
 
 /**
@@ -48,7 +50,11 @@ export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
   invalidLineRatio: 0.05,
   minRate: 0.1,
   stalledAfterSeconds: 300,
+  latencyP99Seconds: 2,
 };
+
+/** hid_request_duration_seconds' largest finite bucket (src/metrics/duration-histogram.ts). */
+const LARGEST_DURATION_BUCKET = 60;
 
 /** Grafana's uids are at most 40 characters: `hidlog-NAME-overview` leaves 24 for the name. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$/;
@@ -96,6 +102,10 @@ export function checkConfig(config: MixinConfig): MixinConfig {
   positive('stalled-after', config.stalledAfterSeconds);
   for (const [name, value] of [['server-error-ratio', config.serverErrorRatio], ['invalid-line-ratio', config.invalidLineRatio]] as const) {
     if (!(value > 0 && value < 1)) throw new MixinConfigError(`--${name} ${value}: expected a share between 0 and 1, e.g. 0.05`);
+  }
+  // Past the largest bucket histogram_quantile reads the bound itself: a p99 never goes above 60.
+  if (!(config.latencyP99Seconds > 0 && config.latencyP99Seconds < LARGEST_DURATION_BUCKET)) {
+    throw new MixinConfigError(`--latency-p99 ${config.latencyP99Seconds}: expected seconds above 0 and below ${LARGEST_DURATION_BUCKET} (the largest bucket of hid_request_duration_seconds)`);
   }
   if (!Number.isInteger(config.stalledAfterSeconds)) throw new MixinConfigError(`--stalled-after ${config.stalledAfterSeconds}: expected whole seconds`);
   const repeated = config.labels.find((name, i) => config.labels.indexOf(name) !== i);

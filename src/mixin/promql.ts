@@ -8,6 +8,9 @@ export const CODE_METRICS: Record<CodeKind, string> = {
   response: 'hid_responses_total',
 };
 
+/** The latency histogram (docs/metrics.md, "Latency"): its series are this name with `_bucket`, `_sum` and `_count`. */
+export const DURATION_METRIC = 'hid_request_duration_seconds';
+
 /** `metric{a, b}`, or `metric` when there is no matcher. */
 export function series(metric: string, matchers: readonly string[]): string {
   return matchers.length === 0 ? metric : `${metric}{${matchers.join(', ')}}`;

@@ -1,6 +1,6 @@
 import { WAITED_OUT_ERRORS } from '../sinks/output-errors.js';
 import { percent, type MixinConfig } from './config.js';
-import { CODE_METRICS, grownOver, series, withDescription } from './promql.js';
+import { CODE_METRICS, DURATION_METRIC, grownOver, series, withDescription } from './promql.js';
 
 export interface RecordingRule {
   record: string;
@@ -35,6 +35,8 @@ export const RECORDED = {
   noCodesRatio5m: 'job_instance:hidlog_lines_no_codes:ratio_rate5m',
   errorStatuses5m: 'job_instance:hid_http_responses_error:rate5m',
   withoutReasonRatio5m: 'job_instance:hidlog_error_statuses_without_reason:ratio_rate5m',
+  durations5m: 'job:hid_request_durations:rate5m',
+  durationP99_5m: 'job:hid_request_duration_seconds:p99_rate5m',
 } as const;
 
 /**
@@ -82,6 +84,9 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     { record: RECORDED.noCodesRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result="no_codes"')}) / ${RECORDED.lines5m}` },
     { record: RECORDED.errorStatuses5m, expr: `sum by (job, instance) (${rate5m(CODE_METRICS.http, 'category=~"client_error|server_error"')})` },
     { record: RECORDED.withoutReasonRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_error_statuses_without_reason_total')}) / ${RECORDED.errorStatuses5m}` },
+    { record: RECORDED.durations5m, expr: `sum by (job) (${rate5m(`${DURATION_METRIC}_count`)})` },
+    // Buckets summed across the job's instances before the quantile: a quantile of quantiles means nothing.
+    { record: RECORDED.durationP99_5m, expr: `histogram_quantile(0.99, sum by (job, le) (${rate5m(`${DURATION_METRIC}_bucket`)}))` },
   ];
 
   // What the alert templates query, for the job (and instance) the alert is about.
@@ -150,6 +155,19 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       `Credential-mismatch, blocked and disabled failures on {{ $labels.job }} at ${perSecond('$value')}`,
       `Over ${config.credentialFailureRate} a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. ` +
         fromQuery(topRate('failure', credentialCategories), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
+    ),
+    alert(
+      'HIDAuthSlowRequests',
+      'warning',
+      `${RECORDED.durationP99_5m} > ${config.latencyP99Seconds} and ${RECORDED.durations5m} > ${config.minRate}`,
+      '10m',
+      'The slowest 1% of requests on {{ $labels.job }} take over {{ $value | humanizeDuration }}',
+      `The 99th percentile of the request durations in the logs has been above ${config.latencyP99Seconds} s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). ` +
+        fromQuery(
+          // topk ranks NaN (an outcome without durations) lowest: the slowest outcome with any wins.
+          `topk(1, histogram_quantile(0.99, sum by (outcome, le) (rate(${jobOf(`${DURATION_METRIC}_bucket`)}[5m]))))`,
+          'The slowest outcome: {{ .Labels.outcome }}, at a p99 of {{ .Value | humanizeDuration }}.',
+        ),
     ),
     alert(
       'HidlogDown',

@@ -1,5 +1,6 @@
 import type { CodeKind } from '../catalog/catalog.js';
-import type { BytesResult } from '../core/annotate.js';
+import type { BytesResult, Outcome } from '../core/annotate.js';
+import type { DurationCounts } from '../metrics/duration-histogram.js';
 
 /**
  * A line the core never saw: its bytes are not UTF-8, it is too long to parse, it is the original
@@ -38,6 +39,10 @@ export interface LineCounts {
   /** Annotated records with an HTTP status of 400 or more and no reason code. */
   errorStatusesWithoutReason: number;
   groups: LabelGroup[];
+  /** The durations of annotated records, by outcome (only outcomes some record of the region had a duration in). */
+  durations: Partial<Record<Outcome, DurationCounts>>;
+  /** Annotated records whose duration field held no usable duration. */
+  invalidDurations: number;
 }
 
 /** Sees every line and every byte read: the metrics tally is one, the report another. */

@@ -1,6 +1,7 @@
 import type { EnvelopeReaders } from '../envelopes/formats.js';
 import { Worker } from 'node:worker_threads';
 import type { Catalog, SiteCatalog } from '../catalog/catalog.js';
+import type { DurationField } from '../core/duration.js';
 import type { FieldPaths } from '../core/extract.js';
 import { ChunkPool } from '../sinks/line-writer.js';
 import { createRegionJob, type RegionJob } from './region-job.js';
@@ -12,6 +13,7 @@ import type { SurveyCounts } from './input-survey.js';
 export interface WorkerSetup {
   key: string;
   fields: FieldPaths;
+  durationFields: readonly DurationField[];
   builtinFields: boolean;
   format: 'ndjson' | 'pretty';
   colour: boolean;

@@ -4,12 +4,14 @@
 import { Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
 import { OUTCOMES, type BadLineReason, type Outcome } from '../core/annotate.js';
+import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
 import { MetricsTally, type CodeSeries } from '../metrics/tally.js';
 import type { LineEvent, Observer } from '../pipeline/events.js';
 import { factsReader, forEachFacts, isTrouble, type ByValue, type EncodedFacts, type FactsSetup, type FactsSink } from './facts.js';
 import { HeavyHitters } from './heavy-hitters.js';
 import { HeldRecords } from './held.js';
+import { LatencyCounts } from './latency.js';
 import { SeenSpans, type Span } from './seen.js';
 import { MISSING_TIME } from './time.js';
 import { NO_REASON, Timeline, failureSeriesOf } from './timeline.js';
@@ -31,9 +33,16 @@ export interface AggregatorOptions {
 }
 
 /** A record a relative window has not decided on yet: its facts, with a time. */
-type HeldRecord = { time: number } & ({ codes: FoundCodes; outcome: Outcome; by: ByValue[] } | { codes?: undefined });
+type HeldRecord = { time: number } & ({ codes: FoundCodes; outcome: Outcome; by: ByValue[]; duration: DurationReading | undefined } | { codes?: undefined });
 
 type Counted = Partial<Record<CodeKind, CodeSeries>>;
+
+/** The durations of the records counted: by outcome, by code (the tally's series), and those that were no duration. */
+export interface Latency {
+  outcomes: Map<Outcome, LatencyCounts>;
+  codes: Map<CodeSeries, LatencyCounts>;
+  invalid: number;
+}
 
 /** The codes that made a `--by` value's failures and errors, while it was tracked. */
 export interface CauseCounts {
@@ -80,6 +89,7 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
   readonly window: TimeWindow | undefined;
   /** First and last seen, per code (the tally's series). */
   readonly seen = new SeenSpans();
+  readonly latency: Latency = { outcomes: new Map(), codes: new Map(), invalid: 0 };
 
   // The whole input.
   /** Records read (JSON objects), in the window or not. */
@@ -131,10 +141,10 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
     forEachFacts(encoded, this.by.length, this);
   }
 
-  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
-    if (this.window) return this.seeInWindow({ time, codes, outcome, by });
+  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[], duration: DurationReading | undefined): void {
+    if (this.window) return this.seeInWindow({ time, codes, outcome, by, duration });
     this.see(time);
-    this.countAnnotated(time, codes, outcome, by);
+    this.countAnnotated(time, codes, outcome, by, duration);
   }
 
   noCodes(time: number): void {
@@ -205,12 +215,13 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
   private count(record: HeldRecord): void {
     this.windowRange = widen(this.windowRange, record.time);
     if (record.codes === undefined) this.tally.countLine('no_codes');
-    else this.countAnnotated(record.time, record.codes, record.outcome, record.by);
+    else this.countAnnotated(record.time, record.codes, record.outcome, record.by, record.duration);
   }
 
-  private countAnnotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
+  private countAnnotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[], duration: DurationReading | undefined): void {
     const counted = this.counted;
     this.tally.countRecord(codes, outcome, undefined, counted);
+    if (duration !== undefined) this.countDuration(outcome, duration);
     if (time >= 0) {
       const { seen } = this;
       if (counted.http) seen.widen(counted.http, time);
@@ -221,6 +232,17 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
       this.timeline.add(time, OUTCOMES.indexOf(outcome), failureSeries);
     }
     if (this.by.length > 0 && isTrouble(outcome)) this.countBy(by, causeOf(codes, outcome, counted));
+  }
+
+  /** A record's duration, under its outcome and each code it was counted under (this.counted). */
+  private countDuration(outcome: Outcome, duration: DurationReading): void {
+    const { latency } = this;
+    if (duration === 'invalid') {
+      latency.invalid++;
+      return;
+    }
+    latencyOf(latency.outcomes, outcome).observe(duration);
+    for (const series of [this.counted.http, this.counted.error, this.counted.failure, this.counted.response]) if (series) latencyOf(latency.codes, series).observe(duration);
   }
 
   private countBy(values: ByValue[], cause: [CodeKind, CodeSeries] | undefined): void {
@@ -239,4 +261,11 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
       else causes.otherCodes++;
     });
   }
+}
+
+/** The durations counted under `key`, made empty on first use. */
+export function latencyOf<K>(counts: Map<K, LatencyCounts>, key: K): LatencyCounts {
+  let latency = counts.get(key);
+  if (latency === undefined) counts.set(key, (latency = new LatencyCounts()));
+  return latency;
 }

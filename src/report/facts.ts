@@ -1,6 +1,7 @@
 // What the report takes of each line, where the line is read: on the main thread, or in a worker
 // thread (then sent back in a compact form, in input order).
 import { INVALID_REASONS, OUTCOMES, type AnnotatorOptions, type BadLineReason, type Outcome } from '../core/annotate.js';
+import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../core/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
@@ -15,8 +16,8 @@ export type ByValue = string | null;
  * report's aggregator, or a worker's recorder that sends them on). A time is as encodeTime gives it.
  */
 export interface FactsSink {
-  /** A record with codes; `by` holds its `--by` values if it is a failure or an error (else it is empty). */
-  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void;
+  /** A record with codes; `by` holds its `--by` values if it is a failure or an error (else it is empty); its duration, if it has one. */
+  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[], duration: DurationReading | undefined): void;
   /** A record without codes. */
   noCodes(time: number): void;
   /** A line that is not a record. */
@@ -84,7 +85,7 @@ export function factsReader(setup: FactsSetup): (event: LineEvent, sink: FactsSi
   return (event, sink) => {
     switch (event.result) {
       case 'annotated':
-        return sink.annotated(timeOf(event), event.codes, event.outcome, by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED);
+        return sink.annotated(timeOf(event), event.codes, event.outcome, by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED, event.duration);
       case 'no_codes':
         return sink.noCodes(timeOf(event));
       case 'invalid':
@@ -97,9 +98,9 @@ export function factsReader(setup: FactsSetup): (event: LineEvent, sink: FactsSi
 
 /**
  * Facts as a worker sends them: a flat array of numbers (structured clone copies those fast) and
- * the `--by` values. Per line: annotated `[outcome index, time, http, error, failure, response]`,
- * no codes `[NO_CODES, time]`, bad lines `[INVALID + reason index]` or `[TOO_LONG]`. An absent code
- * is NaN.
+ * the `--by` values. Per line: annotated `[outcome index, time, http, error, failure, response,
+ * duration]`, no codes `[NO_CODES, time]`, bad lines `[INVALID + reason index]` or `[TOO_LONG]`.
+ * An absent code or duration is NaN; an invalid duration is INVALID_DURATION.
  */
 export interface EncodedFacts {
   numbers: number[];
@@ -110,6 +111,9 @@ const NO_CODES = OUTCOMES.length;
 const INVALID = NO_CODES + 1;
 const TOO_LONG = INVALID + INVALID_REASONS.length;
 const codeOrNaN = (code: number | undefined) => code ?? Number.NaN;
+const INVALID_DURATION = -1;
+const encodeDuration = (duration: DurationReading | undefined) => (duration === undefined ? Number.NaN : duration === 'invalid' ? INVALID_DURATION : duration);
+const decodeDuration = (value: number): DurationReading | undefined => (Number.isNaN(value) ? undefined : value === INVALID_DURATION ? 'invalid' : value);
 
 function decodeCodes(numbers: number[], at: number): FoundCodes {
   const codes: FoundCodes = {};
@@ -133,8 +137,8 @@ export class FactsRecorder implements Recorder<EncodedFacts>, FactsSink {
     this.read(event, this);
   }
 
-  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[]): void {
-    this.encoded.numbers.push(OUTCOMES.indexOf(outcome), time, codeOrNaN(codes.http), codeOrNaN(codes.error), codeOrNaN(codes.failure), codeOrNaN(codes.response));
+  annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[], duration: DurationReading | undefined): void {
+    this.encoded.numbers.push(OUTCOMES.indexOf(outcome), time, codeOrNaN(codes.http), codeOrNaN(codes.error), codeOrNaN(codes.failure), codeOrNaN(codes.response), encodeDuration(duration));
     for (const value of by) this.encoded.by.push(value);
   }
 
@@ -162,8 +166,8 @@ export function forEachFacts(encoded: EncodedFacts, byCount: number, sink: Facts
     if (kind < NO_CODES) {
       const outcome = OUTCOMES[kind]!;
       const values = byCount > 0 && isTrouble(outcome) ? by.slice(byAt, (byAt += byCount)) : NOT_ASKED;
-      sink.annotated(numbers[at + 1]!, decodeCodes(numbers, at + 2), outcome, values);
-      at += 6;
+      sink.annotated(numbers[at + 1]!, decodeCodes(numbers, at + 2), outcome, values, decodeDuration(numbers[at + 6]!));
+      at += 7;
     } else if (kind === NO_CODES) {
       sink.noCodes(numbers[at + 1]!);
       at += 2;

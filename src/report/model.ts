@@ -7,6 +7,7 @@ import type { CodeSeries } from '../metrics/tally.js';
 import type { ReportAggregator } from './aggregator.js';
 import type { SeenSpans } from './seen.js';
 import { formatDuration } from './duration.js';
+import { latencyRow, type LatencyRow } from './latency.js';
 import { byNumber, byText, topN } from './top.js';
 import { isoIn, type Zone } from './zone.js';
 
@@ -77,6 +78,24 @@ export interface TimelineSummary {
   failureCategories: { category: string; counts: number[] }[];
 }
 
+/** A top code's latency (a row of its kind's top codes that had durations). */
+export interface LatencyCodeRow extends LatencyRow {
+  kind: CodeKind;
+  code: number;
+  label?: string;
+  category: string;
+}
+
+export interface LatencyReport {
+  /** Records counted with a duration. */
+  records: number;
+  /** Records whose duration field held no duration (not a finite number, 0 or more). */
+  invalid: number;
+  outcomes: ({ outcome: Outcome } & LatencyRow)[];
+  /** Each kind's top codes, in the order of `kinds`. */
+  codes: LatencyCodeRow[];
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   version: typeof REPORT_VERSION;
@@ -112,6 +131,8 @@ export interface Report {
   kinds: Record<CodeKind, KindSummary>;
   timeline: TimelineSummary | null;
   by: ByReport[];
+  /** Durations' percentiles (seconds); absent when no record counted had a duration field. */
+  latency?: LatencyReport;
 }
 
 export interface ReportContext {
@@ -186,6 +207,23 @@ function byReport(field: ReportAggregator['by'][number], context: ReportContext,
   };
 }
 
+function latencyReport(aggregator: ReportAggregator, kinds: Record<CodeKind, KindSummary>): LatencyReport | undefined {
+  const { latency, tally } = aggregator;
+  const outcomes = OUTCOMES.flatMap((outcome) => {
+    const counts = latency.outcomes.get(outcome);
+    return counts ? [{ outcome, ...latencyRow(counts) }] : [];
+  });
+  if (outcomes.length === 0 && latency.invalid === 0) return undefined;
+  const codes = CODE_KINDS.flatMap((kind) => {
+    const bySeries = new Map([...tally.series[kind].values()].map((series) => [`${series.code}\u0000${series.category}`, latency.codes.get(series)]));
+    return kinds[kind].codes.flatMap((row): LatencyCodeRow[] => {
+      const counts = bySeries.get(`${row.code}\u0000${row.category}`);
+      return counts ? [{ kind, code: row.code, ...(row.label !== undefined ? { label: row.label } : {}), category: row.category, ...latencyRow(counts) }] : [];
+    });
+  });
+  return { records: outcomes.reduce((total, row) => total + row.count, 0), invalid: latency.invalid, outcomes, codes };
+}
+
 /** The report of a finished run (after `aggregator.finish()`). */
 export function buildReport(aggregator: ReportAggregator, context: ReportContext): Report {
   const { tally, window } = aggregator;
@@ -201,6 +239,8 @@ export function buildReport(aggregator: ReportAggregator, context: ReportContext
   ).top.map(([reason, count]) => ({ reason, count }));
   const resolved = window && aggregator.range ? window.resolve(aggregator.range.last) : {};
   const timeline = aggregator.timeline.data();
+  const kinds = Object.fromEntries(CODE_KINDS.map((kind) => [kind, kindSummary(kind, tally.series[kind].values(), aggregator.seen, context, tally.catalog)])) as Record<CodeKind, KindSummary>;
+  const latency = latencyReport(aggregator, kinds);
   return {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,
@@ -239,7 +279,7 @@ export function buildReport(aggregator: ReportAggregator, context: ReportContext
       const count = tally.outcomes.get(outcome) ?? 0;
       return { outcome, count, share: share(count, annotated) };
     }),
-    kinds: Object.fromEntries(CODE_KINDS.map((kind) => [kind, kindSummary(kind, tally.series[kind].values(), aggregator.seen, context, tally.catalog)])) as Record<CodeKind, KindSummary>,
+    kinds,
     timeline: timeline
       ? {
           bucket: formatDuration(timeline.bucket),
@@ -252,5 +292,6 @@ export function buildReport(aggregator: ReportAggregator, context: ReportContext
         }
       : null,
     by: aggregator.by.map((field) => byReport(field, context, tally.catalog)),
+    ...(latency ? { latency } : {}),
   };
 }

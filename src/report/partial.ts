@@ -7,7 +7,7 @@ import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import { OUTCOMES } from '../core/annotate.js';
 import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
 import type { CodeSeries } from '../metrics/tally.js';
-import { PARTIAL_MAX_CAUSES, PARTIAL_MAX_UNKNOWN_CODES, type CauseCounts, type ReportAggregator } from './aggregator.js';
+import { PARTIAL_MAX_CAUSES, PARTIAL_MAX_UNKNOWN_CODES, latencyOf, type CauseCounts, type ReportAggregator } from './aggregator.js';
 import { formatDuration } from './duration.js';
 import type { Span } from './seen.js';
 
@@ -21,6 +21,9 @@ type Time = number | null;
 export type PartialCode = [code: string, category: string, known: boolean, count: number, first: Time, last: Time];
 /** A `--by` value: its count and possible overcount, its codes (first seen first) and the count of codes past those kept. */
 export type PartialByValue = [value: string, count: number, error: number, codes: [kind: CodeKind, code: string, category: string, count: number][], otherCodes: number];
+
+/** Durations as counted in the report's log-linear buckets: [bucket (µs, its upper bound), count], smallest first. */
+export type PartialBuckets = [bucket: number, count: number][];
 
 /** What decides what a report counts: partials merge only when these agree. */
 export interface PartialSetup {
@@ -61,6 +64,8 @@ export interface Partial {
   timeline: { width: number; outcomes: string[]; failureCategories: string[]; buckets: [index: number, counts: number[]][] } | null;
   /** `sketch`: values each field's sketch held. */
   by: { path: string; sketch: number; missing: number; total: number; replacements: number; values: PartialByValue[] }[];
+  /** Durations by outcome and by code (as in `codes`); absent when no record counted had a duration field. */
+  latency?: { invalid: number; outcomes: Record<string, PartialBuckets>; codes: Record<CodeKind, [code: string, category: string, buckets: PartialBuckets][]> };
 }
 
 /** What a merge could not make exactly as one pass would: one line each. */
@@ -86,6 +91,8 @@ export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, con
   };
   const kept = aggregator.timeline.kept();
   const counted = aggregator.countedRange;
+  const { latency } = aggregator;
+  const hasLatency = latency.outcomes.size > 0 || latency.invalid > 0;
   return {
     format: PARTIAL_FORMAT,
     version: PARTIAL_VERSION,
@@ -114,6 +121,17 @@ export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, con
       replacements: field.values.replacements,
       values: field.values.hitters().map((h): PartialByValue => [h.value, h.count, h.error, [...h.payload.codes].map(([series, cause]) => [cause.kind, series.code, series.category, cause.count]), h.payload.otherCodes]),
     })),
+    ...(hasLatency
+      ? {
+          latency: {
+            invalid: latency.invalid,
+            outcomes: Object.fromEntries(OUTCOMES.flatMap((outcome) => (latency.outcomes.has(outcome) ? [[outcome, latency.outcomes.get(outcome)!.pairs()]] : []))),
+            codes: Object.fromEntries(
+              CODE_KINDS.map((kind) => [kind, [...tally.series[kind].values()].flatMap((s) => (latency.codes.has(s) ? [[s.code, s.category, latency.codes.get(s)!.pairs()] as [string, string, PartialBuckets]] : []))]),
+            ) as Record<CodeKind, [string, string, PartialBuckets][]>,
+          },
+        }
+      : {}),
   };
 }
 
@@ -208,6 +226,18 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
     }
   }
 
+  if (partial.latency) {
+    const { latency } = aggregator;
+    latency.invalid += partial.latency.invalid;
+    for (const [outcome, buckets] of Object.entries(partial.latency.outcomes)) addBuckets(latencyOf(latency.outcomes, outcome as (typeof OUTCOMES)[number]), buckets);
+    for (const kind of CODE_KINDS) {
+      for (const [code, category, buckets] of partial.latency.codes[kind]) {
+        const series = seriesOf.get(key(kind, code, category)) ?? tally.countSeries(kind, code, { known: false, category }, 0);
+        addBuckets(latencyOf(latency.codes, series), buckets);
+      }
+    }
+  }
+
   partial.by.forEach((field, i) => {
     const into = aggregator.by[i]!;
     into.missing += field.missing;
@@ -232,4 +262,8 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
       }
     });
   });
+}
+
+function addBuckets(into: { add(bucket: number, times: number): void }, buckets: PartialBuckets): void {
+  for (const [bucket, times] of buckets) into.add(bucket, times);
 }

@@ -84,6 +84,25 @@ describe('the byte path (scan and splice) gives what the text path (JSON.parse) 
     }
   });
 
+  it('with durations in every built-in field and --duration-field, numbers of every form', () => {
+    const values = ['0', '12', '1234.56', '0.000123', '-5', '1e3', '2.5E-2', '12345678901234567', '123456789012.345', '"0.042"', '"n/a"', 'null', 'true', '{"ms":3}', '[4]'];
+    const lines = values.flatMap((value, i) => [
+      `{"status":200,"duration_ms":${value}}`,
+      `{"hid_failure":13,"took":${value},"duration_ms":null}`,
+      `{"status":401,"event":{"kind":"event","duration":${value}}}`,
+      `{"status":500,"event.duration":${value},"event":"AUTHENTICATION"}`,
+      `{"status":200,"request_time":${value},"responseTime":${i}}`,
+      `{"status":200,"timing":{"total":${value}},"took":7}`,
+      `{"status":200,"timing":"{\"total\":${value.replace(/"/g, '\\"')}}"}`,
+    ]);
+    const field = [{ path: ['timing', 'total'], unit: 'us' as const }];
+    for (const builtinFields of [true, false]) {
+      const custom = createAnnotator({ durationFields: field, builtinFields });
+      for (const line of lines) expectSameAnnotation(custom, line);
+    }
+    for (const line of lines) expectSameAnnotation(annotator, line);
+  });
+
   it('on a generated corpus, with --key and --field as well', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hidlog-byte-path-'));
     try {

@@ -11,7 +11,7 @@ function written(annotator: Annotator, result: BytesResult, bytes: Buffer): stri
 
 /**
  * The byte path (scan the line's bytes, splice the annotation in) against the text path
- * (JSON.parse the decoded line): the same verdict, output, codes and record-label values: a
+ * (JSON.parse the decoded line): the same verdict, output, codes, duration and record-label values: a
  * label for each of `labelPaths`, and one read from the first of them a record has.
  */
 export function expectSameAnnotation(annotator: Annotator, line: string, labelPaths: (readonly string[])[] = []): void {
@@ -24,6 +24,7 @@ export function expectSameAnnotation(annotator: Annotator, line: string, labelPa
   if (fromText.result === 'annotated' && fromBytes.result === 'annotated') {
     expect(fromBytes.codes, line).toEqual(fromText.codes);
     expect(fromBytes.outcome, line).toBe(fromText.outcome);
+    expect(fromBytes.duration, line).toBe(fromText.duration);
   }
   if (fromText.result !== 'invalid' && fromBytes.result !== 'invalid') {
     const labels = [...labelPaths.map((path, i) => ({ name: `l${i}`, paths: [path] })), { name: 'first', paths: labelPaths }];

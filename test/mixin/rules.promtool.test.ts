@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { lookup, type CodeKind } from '../../src/catalog/catalog.js';
+import { DURATION_BUCKETS } from '../../src/metrics/duration-histogram.js';
 import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
 import { mixinFiles } from '../../src/mixin/mixin.js';
 import { ruleGroups } from '../../src/mixin/rules.js';
@@ -34,6 +35,24 @@ const info = (kind: CodeKind, n: number) => {
 const SITE_13 = 'Wrong password (counts towards the five-try lockout)';
 const siteInfo = (instance: string, kind: CodeKind, n: number, description: string) =>
   series('hid_code_info', { instance, kind, code: String(n), category: lookup(kind, n).category, description });
+
+/**
+ * hid_request_duration_seconds of one hidlog, by outcome: each bucket's (`le`'s) records a minute,
+ * not cumulated, as the cumulative `_bucket` series and `_count`; restarted (from 0) at `restartAt` minutes.
+ */
+function durations(perMinute: Record<string, Record<string, number>>, minutes = 30, restartAt?: number): Record<string, string> {
+  const input: Record<string, string> = {};
+  const grow = (step: number) => (restartAt === undefined ? `0+${step}x${minutes}` : `0+${step}x${restartAt - 1} 0+${step}x${minutes - restartAt}`);
+  for (const [outcome, buckets] of Object.entries(perMinute)) {
+    let cumulative = 0;
+    for (const le of [...DURATION_BUCKETS.map(String), '+Inf']) {
+      cumulative += buckets[le] ?? 0;
+      input[series('hid_request_duration_seconds_bucket', { outcome, le })] = grow(cumulative);
+    }
+    input[series('hid_request_duration_seconds_count', { outcome })] = grow(cumulative);
+  }
+  return input;
+}
 
 interface Expected {
   labels: Record<string, string>;
@@ -167,6 +186,23 @@ const SCENARIOS: Record<string, Scenario[]> = {
     },
     { kind: 'quiet', name: 'risk failures at 5/s, wrong passwords at 0.5/s', input: { [code('hid_failures_total', 'failure', 13)]: '0+30x30', [code('hid_failures_total', 'failure', 51)]: '0+300x30' }, at: ['10m', '29m'] },
     { kind: 'restart', name: 'wrong passwords at 0.8/s through a restart', input: { [code('hid_failures_total', 'failure', 13)]: '0+48x15 0+48x14' }, at: ['16m', '20m', '29m'] },
+  ],
+  HIDAuthSlowRequests: [
+    {
+      kind: 'fires',
+      // 600 a minute: 588 under 0.1 s, 12 failures between 2.5 and 5 s. The job's p99 is the 594th: half-way into (2.5, 5].
+      name: 'the slowest 2% of requests (failures) take 2.5 to 5 s',
+      input: durations({ success: { '0.1': 570 }, failure: { '0.1': 18, '5': 12 } }),
+      at: ['20m'],
+      firing: {
+        labels: { severity: 'warning', job: 'hidlog' },
+        summary: 'The slowest 1% of requests on hidlog take over 3.75s',
+        description: 'The 99th percentile of the request durations in the logs has been above 2 s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). The slowest outcome: failure, at a p99 of 4.938s.',
+      },
+    },
+    { kind: 'quiet', name: 'every request under 0.5 s', input: durations({ success: { '0.1': 500, '0.5': 100 }, failure: { '0.25': 60 } }), at: ['20m', '29m'] },
+    { kind: 'quiet', name: 'every request takes 5 to 10 s, at 0.05 a second', input: durations({ success: { '10': 3 } }), at: ['20m', '29m'] },
+    { kind: 'restart', name: 'fast requests through a restart', input: durations({ success: { '0.05': 600, '0.1': 5 } }, 30, 15), at: ['16m', '20m', '29m'] },
   ],
   HidlogDown: [
     {
@@ -447,7 +483,7 @@ describe('the Prometheus rules under promtool', () => {
   it.runIf(promtool)('promtool check rules finds nothing in the committed rules file', () => {
     const check = spawnSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
-    expect(check.stdout).toContain('SUCCESS: 24 rules found');
+    expect(check.stdout).toContain('SUCCESS: 27 rules found');
     expect(check.status).toBe(0);
   });
 

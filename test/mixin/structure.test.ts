@@ -8,7 +8,7 @@ import { Exposition } from '../../src/metrics/exposition.js';
 import { MetricsTally } from '../../src/metrics/tally.js';
 import { OutputErrors } from '../../src/sinks/output-errors.js';
 import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
-import { CODE_METRICS } from '../../src/mixin/promql.js';
+import { CODE_METRICS, DURATION_METRIC } from '../../src/mixin/promql.js';
 import { RECORDED, anchorOf, type RuleGroups } from '../../src/mixin/rules.js';
 import { ROOT } from '../helpers/cli.js';
 import { documentedMetrics, metricNamesIn, selectorsIn } from '../helpers/promql.js';
@@ -37,10 +37,17 @@ const templateQueries = (text: string) => [...text.matchAll(/printf `([^`]*)`/g)
 const alerts = rules.groups[1].rules;
 
 /** Every metric name hidlog exposes on /metrics (follow mode, output errors, catalog reloads and process metrics included). */
-async function exposedMetrics(): Promise<Set<string>> {
+/** The metric families hidlog exposes, by name: their type. */
+async function exposedMetrics(): Promise<Map<string, string>> {
   const tally = new MetricsTally({ labels: [], maxUnknownCodes: 1, maxLabelValues: 1 });
   const { body } = await new Exposition(tally, true, { follow: new FollowStats(), outputErrors: new OutputErrors(['output']), catalogReloads: new CatalogReloads() }).render();
-  return new Set([...body.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]!));
+  return new Map([...body.matchAll(/^# TYPE (\S+) (\S+)/gm)].map((match) => [match[1]!, match[2]!]));
+}
+
+/** The family a series name belongs to: a histogram's series are its name with _bucket, _sum or _count. */
+function familyOf(name: string, exposed: Map<string, string>): string {
+  const base = name.replace(/_(bucket|sum|count)$/, '');
+  return base !== name && exposed.get(base) === 'histogram' ? base : name;
 }
 
 describe('the dashboards', () => {
@@ -140,7 +147,8 @@ describe('the dashboards', () => {
     ];
     const named = new Set<string>();
     for (const { where, expr } of queries) {
-      for (const name of metricNamesIn(expr)) {
+      for (const series of metricNamesIn(expr)) {
+        const name = familyOf(series, exposed);
         named.add(name);
         if (recorded.has(name) || name === 'up') continue;
         const isDocumented = documented.names.has(name) || documented.prefixes.some((prefix) => name.startsWith(prefix));
@@ -150,6 +158,7 @@ describe('the dashboards', () => {
     }
     expect(named.size).toBeGreaterThan(20);
     for (const name of Object.values(CODE_METRICS)) expect(named).toContain(name);
+    expect(named).toContain(DURATION_METRIC);
   });
 });
 
@@ -161,7 +170,7 @@ describe('the rules', () => {
   it('give every alert a severity, a summary, a description and a runbook section in docs/alerts.md', () => {
     const runbook = readFileSync(join(ROOT, 'docs/alerts.md'), 'utf8');
     const anchors = new Set([...runbook.matchAll(/^#{2,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
-    expect(alerts.length).toBe(13);
+    expect(alerts.length).toBe(14);
     for (const rule of alerts) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
       expect(rule.annotations.summary, rule.alert).toBeTruthy();

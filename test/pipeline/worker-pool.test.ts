@@ -12,6 +12,7 @@ import { fixture } from '../helpers/cli.js';
 const setup: WorkerSetup = {
   key: 'hid',
   fields: {},
+  durationFields: [],
   builtinFields: true,
   format: 'ndjson',
   colour: false,

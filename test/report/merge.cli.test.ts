@@ -88,6 +88,27 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
     expect(ok(merged)).toBe(ok(one));
   });
 
+  it('incident with durations in 3 shards: the latency by outcome and by code, every format', { timeout: 120_000 }, async () => {
+    // Each record gets a duration (in one of the built-in fields, some not a duration at all).
+    let n = 0;
+    const withDurations = gunzipSync(readFileSync(fixture('incident.ndjson.gz')))
+      .toString()
+      .replace(/^\{"/gm, () => {
+        n++;
+        const field = n % 97 === 0 ? '"took":"n/a"' : n % 3 === 0 ? `"event":{"duration":${(n * 7919) % 3_000_000_000}}` : `"duration_ms":${((n * 104_729) % 250_000) / 100}`;
+        return `{${field},"`;
+      });
+    const shards = shard(withDurations, 3, 'timed');
+    const parts = await partials(shards, ['--by', 'client_id']);
+    const reports = await Promise.all(FORMATS.map((format) => bothWays(shards, parts, format, ['--by', 'client_id'])));
+    reports.forEach(([one, merged], i) => expect(merged, FORMATS[i]).toBe(one));
+    const latency = (JSON.parse(reports[FORMATS.indexOf('json')]![0]) as Report).latency!;
+    expect(latency.invalid).toBeGreaterThan(0);
+    expect(latency.outcomes.map((o) => o.outcome)).toEqual(expect.arrayContaining(['success', 'failure', 'error']));
+    expect(latency.codes.length).toBeGreaterThan(5);
+    for (const format of ['table', 'markdown', 'html']) expect(reports[FORMATS.indexOf(format as (typeof FORMATS)[number])]![0]).toMatch(/Latency/);
+  });
+
   describe('the bench corpus in 4 shards', () => {
     let corpus: string[];
     beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { percent, type MixinConfig } from '../config.js';
-import { CODE_METRICS, grownOver, series, withDescription } from '../promql.js';
+import { CODE_METRICS, DURATION_METRIC, grownOver, series, withDescription } from '../promql.js';
 import { CREDENTIAL_CATEGORIES, RECORDED } from '../rules.js';
 import { GREEN, dashboard, override, piechart, stat, table, timeseries, type Dashboard, type Override, type Placed, type Step } from './grafana.js';
 import { Scope, uidsOf } from './scope.js';
@@ -48,6 +48,8 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
   const share = (part: string, whole: string) => `${inRange(part)} / ${inRange(whole)}`;
   const byJob = (record: string, ...matchers: string[]) => series(record, ['job=~"$job"', ...matchers]);
   const notSplit = 'It counts every record and is not split by --label (hidlog_outcomes_total has no record labels).';
+  // Buckets summed across the instances in scope, then the quantile: per outcome, for the whole fleet.
+  const durationQuantile = (q: number) => `histogram_quantile(${q}, sum by (le, outcome) (rate(${series(`${DURATION_METRIC}_bucket`, scope.own())}[${RATE}])))`;
   const outcomeColours = Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => override(outcome, { color: { mode: 'fixed', fixedColor: colour } }));
   /** A code counter's rate, stacked by one of its labels. */
   const stackedBy = (by: string, metric: string, width: number, title: string, description: string, overrides?: Override[]) =>
@@ -115,6 +117,18 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
         unit: 'short', decimals: 0, steps: [GREEN], width: 8,
         queries: [{ expr: `sum by (outcome) ${grownOver(outcomes(), RANGE)}`, legend: '{{outcome}}', instant: true }],
         overrides: outcomeColours,
+      }),
+
+      { row: 'Latency' },
+      timeseries({
+        title: 'Request duration by outcome (p50, p95, p99)',
+        description: `How long requests took, from the durations in the records (hid_request_duration_seconds: --duration-field, or duration_ms, took, responseTime, event.duration, request_time): the median, 95th and 99th percentiles by outcome, across every instance in scope. A percentile is good to the width of its bucket (1-2.5-5 steps from 1 ms to 60 s); above 60 s it reads 60. ${notSplit.replace('hidlog_outcomes_total', 'the histogram')} Red above ${config.latencyP99Seconds} s, the HIDAuthSlowRequests alert's threshold for p99: slow failures point at a slow directory or risk engine, slow successes at the service itself. Empty when the logs carry no duration.`,
+        unit: 's', steps: [GREEN, ['red', config.latencyP99Seconds]], width: 24, thresholdLine: true,
+        queries: [
+          { expr: durationQuantile(0.5), legend: 'p50 {{outcome}}' },
+          { expr: durationQuantile(0.95), legend: 'p95 {{outcome}}' },
+          { expr: durationQuantile(0.99), legend: 'p99 {{outcome}}' },
+        ],
       }),
 
       { row: 'Failures (hid_failure)' },

@@ -6,7 +6,9 @@ import type { Report } from '../model.js';
 import { askedText, descriptionOf } from './text.js';
 
 const COLUMNS = ['section', 'kind', 'name', 'code', 'category', 'time', 'count', 'share', 'error', 'first_seen', 'last_seen', 'description'] as const;
-type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
+// Only a report with durations has them: a report of logs without durations keeps its columns.
+const LATENCY_COLUMNS = ['p50_seconds', 'p95_seconds', 'p99_seconds'] as const;
+type Row = Partial<Record<(typeof COLUMNS)[number] | (typeof LATENCY_COLUMNS)[number], string | number | null>>;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
 function field(value: string | number | null | undefined): string {
@@ -53,5 +55,13 @@ export function renderCsv(report: Report): string {
     if (by.other) rows.push({ section: 'by', kind: by.path, name: 'other', count: by.other.count, share: by.other.share });
     if (by.missing > 0) rows.push({ section: 'by', kind: by.path, name: '(none)', count: by.missing });
   }
-  return [COLUMNS.join(','), ...rows.map((row) => COLUMNS.map((column) => field(row[column])).join(','))].join('\r\n') + '\r\n';
+  const latency = report.latency;
+  if (latency) {
+    const seconds = (row: { p50: number; p95: number; p99: number }) => ({ p50_seconds: row.p50, p95_seconds: row.p95, p99_seconds: row.p99 });
+    for (const o of latency.outcomes) rows.push({ section: 'latency', kind: 'outcome', name: o.outcome, count: o.count, ...seconds(o) });
+    for (const c of latency.codes) rows.push({ section: 'latency', kind: c.kind, name: c.label ?? null, code: c.code, category: c.category, count: c.count, ...seconds(c) });
+    rows.push({ section: 'latency', name: 'invalid', count: latency.invalid });
+  }
+  const columns = latency ? [...COLUMNS, ...LATENCY_COLUMNS] : COLUMNS;
+  return [columns.join(','), ...rows.map((row) => columns.map((column) => field(row[column])).join(','))].join('\r\n') + '\r\n';
 }

@@ -3,7 +3,8 @@
 import { CODE_KINDS, type CodeKind } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
 import { escapeXml as esc, shareBar, stackedBars } from './svg.js';
-import { KIND_TITLES, badReasonsText, bucketLabel, bytes, causesText, count, descriptionOf, emptyNote, exactness, moreCodes, percent, plural, rangeText, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, badReasonsText, bucketLabel, bytes, causesText, count, descriptionOf, emptyNote, exactness, moreCodes, percent, plural, rangeText, summary, timeFormat, timelineRows, latencyNote, latencyRows } from './text.js';
+import { durationText } from '../latency.js';
 
 export const OUTCOME_COLOURS: Record<string, string> = { success: '#009e73', failure: '#e69f00', error: '#d55e00', unknown: '#999999' };
 const CATEGORY_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d37295', '#8cd17d', '#499894'];
@@ -106,6 +107,10 @@ export function renderHtml(report: Report): string {
       });
       if (summary.other) rows.push(`<tr><td><span class="code">other</span></td><td>${moreCodes(summary.other.codes)}</td><td class="n">${count(summary.other.count)}<br><span class="cat">${percent(summary.other.share)}</span></td><td class="bar"></td><td></td></tr>`);
       body.push(`<section><h2>${esc(KIND_TITLES[kind])}: top codes</h2><p class="sub">${plural(summary.records, 'record')}</p><table class="codes" data-chart="codes-${kind}"><colgroup><col style="width:21%"><col style="width:43%"><col style="width:9%"><col style="width:16%"><col style="width:11%"></colgroup><tr><th>code</th><th>description</th><th class="n">count</th><th></th><th>first / last seen</th></tr>${rows.join('')}</table></section>`);
+    }
+    if (report.latency) {
+      const rows = latencyRows(report).map((row) => `<tr><td>${row.group === 'code' ? `<span class="code">${esc(row.label)}</span><br><span class="cat">${esc(row.name)}</span>` : esc(row.label)}</td><td class="n">${count(row.count)}</td><td class="n">${esc(durationText(row.p50))}</td><td class="n">${esc(durationText(row.p95))}</td><td class="n">${esc(durationText(row.p99))}</td></tr>`);
+      body.push(`<section><h2>Latency</h2><p class="sub">${esc(latencyNote(report.latency))}</p><table data-chart="latency"><tr><th></th><th class="n">records</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th></tr>${rows.join('')}</table></section>`);
     }
     const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => `<tr><td>${esc(kind)}</td><td>${esc(c.category)}</td><td class="n">${count(c.count)}</td><td class="n">${percent(c.share)}</td></tr>`));
     body.push(`<section><h2>Categories</h2><table><tr><th>kind</th><th>category</th><th class="n">records</th><th class="n">share of kind</th></tr>${categoryRows.join('')}</table></section>`);

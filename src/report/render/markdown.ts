@@ -1,7 +1,8 @@
 // `--format markdown`: to paste into an incident ticket.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, descriptionOf, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, descriptionOf, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, summary, timeFormat, timelineRows, latencyNote, latencyRows } from './text.js';
+import { durationText } from '../latency.js';
 
 /** Text safe inside a table cell. */
 const cell = (text: string) => text.replace(/\s+/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
@@ -45,6 +46,11 @@ export function renderMarkdown(report: Report): string {
     ]);
     if (summary.other) rows.push(['other', count(summary.other.count), percent(summary.other.share), '', `${moreCodes(summary.other.codes)}`, '', '']);
     out.push('', `## ${KIND_TITLES[kind]} (${plural(summary.records, 'record')})`, '', ...table(['code', 'count', 'share', 'category', 'description', 'first seen', 'last seen'], ['l', 'r', 'r', 'l', 'l', 'l', 'l'], rows));
+  }
+
+  if (report.latency) {
+    const rows = latencyRows(report).map((row) => [row.label, count(row.count), durationText(row.p50), durationText(row.p95), durationText(row.p99), row.group === 'code' ? row.name : '']);
+    out.push('', '## Latency', '', ...table(['', 'records', 'p50', 'p95', 'p99', 'category'], ['l', 'r', 'r', 'r', 'r', 'l'], rows), '', latencyNote(report.latency));
   }
 
   const categoryRows = CODE_KINDS.flatMap((kind) => report.kinds[kind].categories.map((c) => [kind, c.category, count(c.count), percent(c.share)]));

@@ -1,7 +1,8 @@
 // `--format table`: aligned plain text for a terminal (coloured only there) or a text file.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows } from './text.js';
+import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows, latencyNote, latencyRows } from './text.js';
+import { durationText } from '../latency.js';
 
 export interface TableOptions {
   colour: boolean;
@@ -98,6 +99,14 @@ export function renderTable(report: Report, options: TableOptions): string {
     }
     if (summary.other) rows.push([`other`, count(summary.other.count), percent(summary.other.share), '', '', '', `${moreCodes(summary.other.codes)}`]);
     section(`${KIND_TITLES[kind]} (${plural(summary.records, 'record')})`, grid(rows, ['left', 'right', 'right', 'left', 'left', 'left', 'left'], paint, options.width));
+  }
+
+  if (report.latency) {
+    const rows: (string | Cell)[][] = [[{ text: '', style: 'dim' }, { text: 'records', style: 'dim' }, { text: 'p50', style: 'dim' }, { text: 'p95', style: 'dim' }, { text: 'p99', style: 'dim' }, { text: '', style: 'dim' }]];
+    for (const row of latencyRows(report)) {
+      rows.push([{ text: row.label, style: row.group === 'outcome' ? OUTCOME_STYLE[row.name] : undefined }, count(row.count), durationText(row.p50), durationText(row.p95), durationText(row.p99), row.group === 'code' ? row.name : '']);
+    }
+    section('Latency', [...grid(rows, ['left', 'right', 'right', 'right', 'right', 'left'], paint, options.width), `  ${latencyNote(report.latency)}`]);
   }
 
   const categoryRows: string[][] = [];

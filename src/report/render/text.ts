@@ -174,3 +174,31 @@ export function summary(report: Report, time: (iso: string | null) => string): s
   }
   return lines;
 }
+
+export interface LatencyTableRow {
+  /** An outcome, or a code as its kind's table names it (`failure 13`, `http 401 UNAUTHORIZED`). */
+  label: string;
+  group: 'outcome' | 'code';
+  /** The outcome, or the code's category. */
+  name: string;
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** The latency section's rows: each outcome, then each kind's top codes. */
+export function latencyRows(report: Report): LatencyTableRow[] {
+  const latency = report.latency;
+  if (!latency) return [];
+  return [
+    ...latency.outcomes.map(({ outcome, ...row }) => ({ label: outcome, group: 'outcome' as const, name: outcome, ...row })),
+    ...latency.codes.map(({ kind, code, label, category, ...row }) => ({ label: `${kind} ${code}${label ? ` ${label}` : ''}`, group: 'code' as const, name: category, ...row })),
+  ];
+}
+
+/** Under the latency table: how many records had a duration, how many held none, and how exact the figures are. */
+export function latencyNote(latency: NonNullable<Report['latency']>): string {
+  const invalid = latency.invalid > 0 ? `; ${plural(latency.invalid, 'record')} whose duration field held no duration` : '';
+  return `${plural(latency.records, 'record')} with a duration${invalid}. Percentiles are read to two significant digits (at most 10% high).`;
+}
