@@ -3,7 +3,9 @@ import { run } from '../pipeline/run.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
 import { setUpAnnotate, type AnnotateOptions, type AnnotateSetup } from './annotate-setup.js';
-import { exitCodeOf, inputReading, inputsOf, startWorkers, warn } from './batch.js';
+import { exitCodeOf, startWorkers } from './batch.js';
+import { inputReading, inputsOf } from './inputs.js';
+import { warn } from './warn.js';
 
 /** `hidlog annotate`: returns the exit code. */
 export async function annotate(args: AnnotateOptions): Promise<number> {

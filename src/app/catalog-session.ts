@@ -5,7 +5,7 @@ import { CatalogReloader, loadCatalogFile, type CatalogReloads, type LoadedCatal
 import type { Annotator } from '../core/annotate.js';
 import type { MetricsTally } from '../metrics/tally.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
-import { warn } from './batch.js';
+import { warn } from './warn.js';
 import { Refusal } from './refusal.js';
 import { onHangup } from './signals.js';
 

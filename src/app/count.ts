@@ -1,6 +1,8 @@
 import { createAnnotator } from '../core/annotate.js';
 import { run } from '../pipeline/run.js';
-import { exitCodeOf, inputReading, inputsOf, startWorkers, warn, type InputOptions } from './batch.js';
+import { exitCodeOf, startWorkers } from './batch.js';
+import { inputReading, inputsOf, type InputOptions } from './inputs.js';
+import { warn } from './warn.js';
 import { loadRunCatalog, type CatalogOptions } from './catalog-session.js';
 import { MetricsSession, type MetricsOptions } from './metrics-session.js';
 import { printAnswer } from './print-answer.js';

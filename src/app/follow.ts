@@ -3,7 +3,7 @@ import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { readersFor } from '../envelopes/formats.js';
 import { setUpAnnotate, type AnnotateOptions } from './annotate-setup.js';
-import { warn } from './batch.js';
+import { warn } from './warn.js';
 import { onHangup } from './signals.js';
 
 /** With annotate's options: files or globs to follow (not stdin), and workers 1. */

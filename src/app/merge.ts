@@ -15,7 +15,8 @@ import { PARTIAL_FORMAT, PARTIAL_VERSION, absorbPartials, partialOf, type MergeN
 import { TimeWindow, type WindowBounds } from '../report/window.js';
 import { isoIn, parseZone, type Zone } from '../report/zone.js';
 import { VERSION } from '../version.js';
-import { inputsOf, warn } from './batch.js';
+import { inputsOf } from './inputs.js';
+import { warn } from './warn.js';
 import { loadRunCatalog } from './catalog-session.js';
 import { Refusal } from './refusal.js';
 import { checkOutputWritable, partialText, writeReport, writeReportOf, type ReportOptions } from './report-output.js';

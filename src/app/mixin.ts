@@ -4,7 +4,7 @@ import { mixinFiles } from '../mixin/mixin.js';
 import { describeError } from '../pipeline/errors.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { makeDirectories } from '../sinks/directories.js';
-import { warn } from './batch.js';
+import { warn } from './warn.js';
 import { printAnswer } from './print-answer.js';
 
 export interface MixinOptions {

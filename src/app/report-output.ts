@@ -10,7 +10,8 @@ import type { WindowBounds } from '../report/window.js';
 import type { Zone } from '../report/zone.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { LineWriter } from '../sinks/line-writer.js';
-import { warn, type InputOptions } from './batch.js';
+import type { InputOptions } from './inputs.js';
+import { warn } from './warn.js';
 import type { CatalogOptions } from './catalog-session.js';
 
 /** `hidlog report`'s options, read and checked. */

@@ -19,7 +19,10 @@ export interface CommandSpec {
   epilogue?: string;
 }
 
-export const COMMANDS = {
+export const COMMAND_NAMES = ['annotate', 'count', 'report', 'codes', 'explain', 'mixin', 'completion'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   annotate: {
     usage: 'annotate [files..]',
     aliases: ['$0 [files..]'],
@@ -90,6 +93,4 @@ export const COMMANDS = {
     options: [],
     examples: [['$0 completion >> ~/.bashrc', 'complete commands and options in bash (zsh: >> ~/.zshrc)']],
   },
-} as const satisfies Record<string, CommandSpec>;
-
-export type CommandName = keyof typeof COMMANDS;
+};

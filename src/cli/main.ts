@@ -1,14 +1,18 @@
 // The command line: parse (yargs, from the tables in commands.ts), turn argv into the command's
-// options (argv.ts), refuse the slips that cost a log, then one call into app/, loaded for that
-// command alone so that `codes` or `report --merge` do not load what reading logs needs.
+// options (*-argv.ts), refuse the slips that cost a log, then one call into app/. Each command's
+// conversion and run are loaded for it alone: `codes` or `report --merge` load nothing that
+// reading logs needs.
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Refusal } from '../app/refusal.js';
-import { STDIN_ARG, annotateOptions, codesOptions, countOptions, explainOptions, mixinOptions, reportOptions, type AnnotateArgv, type CodesArgv, type CountArgv, type ExplainArgv, type MixinArgv, type ReportArgv } from './argv.js';
+import type { AnnotateArgv, CountArgv } from './annotate-argv.js';
+import type { CodesArgv, ExplainArgv } from './codes-argv.js';
+import type { MixinArgv } from './mixin-argv.js';
+import type { ReportArgv } from './report-argv.js';
 import { refuseMistypedCommand } from './command-slip.js';
-import { COMMANDS, type CommandName } from './commands.js';
+import { COMMAND_NAMES, COMMANDS, type CommandName } from './commands.js';
 import { readConfigFile } from './config-file.js';
-import { UsageError } from './options.js';
+import { STDIN_ARG, UsageError } from './options.js';
 import { refuseOutputsOverInputs } from './same-file.js';
 import { refuseSwallowedFiles } from './swallowed-file.js';
 
@@ -21,23 +25,33 @@ function usageFailure(message: string, hint = true): void {
 
 const args = hideBin(process.argv).map((arg) => (arg === '-' ? STDIN_ARG : arg));
 
-// Commands are declared without handlers: yargs renders the whole help text whenever a named
-// command's handler runs (to show it should the handler fail, yargs/yargs#1865), ~30 ms of every
-// run. The command is run below, after the parse, instead.
-function parser(): Argv {
-  let cli = yargs(args)
+const isCommand = (name: unknown): name is CommandName => (COMMAND_NAMES as readonly unknown[]).includes(name);
+// What yargs answers itself, from the parser of every command.
+const ANSWERED_BY_YARGS = new Set(['--help', '-h', '--version', '--get-yargs-completions']);
+
+/**
+ * The parser of every command; or, for a run of one command named first (`hidlog report …`), of
+ * that command alone, as the default command of the words after its name. yargs renders the
+ * whole help text whenever it runs a named command (to show it should the command fail,
+ * yargs/yargs#1865), and never for the default command: ~30 ms of every run, and more on a
+ * loaded machine. Help, version and completions come from the parser of every command.
+ */
+function parser(named: CommandName | undefined): Argv {
+  let cli = yargs(named ? args.slice(1) : args)
     .scriptName('hidlog')
     // Numbers stay as typed until their option's check reads them, so a bad one is repeated as typed;
     // a repeatable option takes one value each time, not the files after it.
     .parserConfiguration({ 'parse-numbers': false, 'greedy-arrays': false })
     .env('HIDLOG')
     .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")', readConfigFile);
-  for (const spec of Object.values(COMMANDS)) {
-    cli = cli.command([spec.usage, ...('aliases' in spec ? spec.aliases : [])], spec.describe, (command) => {
-      if ('positional' in spec) command.positional(spec.positional.name, spec.positional.options);
+  for (const name of named ? [named] : COMMAND_NAMES) {
+    const spec = COMMANDS[name];
+    const usages = named ? [`$0${spec.usage.slice(name.length)}`] : [spec.usage, ...(spec.aliases ?? [])];
+    cli = cli.command(usages, spec.describe, (command) => {
+      if (spec.positional) command.positional(spec.positional.name, spec.positional.options);
       for (const group of spec.options) command.options(group);
       for (const [example, meaning] of spec.examples) command.example(example, meaning);
-      if ('epilogue' in spec) command.epilogue(spec.epilogue);
+      if (spec.epilogue) command.epilogue(spec.epilogue);
       return command;
     });
   }
@@ -59,14 +73,14 @@ const readOptions = (argv: { catalog?: string | undefined; config?: unknown; 'we
   '--web-config': argv['web-config'],
 });
 
-/** Runs the command yargs parsed: its exit code. */
-async function runCommand(command: CommandName, argv: Record<string, unknown>, cli: Argv): Promise<number> {
+/** Runs the command yargs parsed (`named`: by its name, not as the default): its exit code. */
+async function runCommand(command: CommandName, named: boolean, argv: Record<string, unknown>, cli: Argv): Promise<number> {
   switch (command) {
     case 'annotate': {
       refuseSwallowedFiles(args, ['key', 'job']);
       // The default command (no command named): its first file may be a command mistyped.
-      if ((argv._ as unknown[]).length === 0) await refuseMistypedCommand((argv.files as unknown[]).map(String)[0]);
-      const { follow, ...options } = annotateOptions(argv as AnnotateArgv);
+      if (!named) await refuseMistypedCommand((argv.files as unknown[]).map(String)[0]);
+      const { follow, ...options } = (await import('./annotate-argv.js')).annotateOptions(argv as AnnotateArgv);
       await refuseOutputsOverInputs({
         inputs: options.files,
         reads: readOptions(argv),
@@ -79,37 +93,42 @@ async function runCommand(command: CommandName, argv: Record<string, unknown>, c
     }
     case 'count': {
       refuseSwallowedFiles(args, ['job']);
-      const options = countOptions(argv as CountArgv);
+      const options = (await import('./annotate-argv.js')).countOptions(argv as CountArgv);
       await refuseOutputsOverInputs({ inputs: options.files, reads: readOptions(argv), writes: { '--textfile': options.textfile }, writesStdout: options.textfile === undefined, follow: false });
       return (await import('../app/count.js')).count(options);
     }
     case 'report': {
       refuseSwallowedFiles(args, ['by', 'time-field']);
-      const options = reportOptions(argv as ReportArgv);
+      const options = (await import('./report-argv.js')).reportOptions(argv as ReportArgv);
       await refuseOutputsOverInputs({ inputs: options.files, reads: readOptions(argv), writes: { '--output': options.output }, writesStdout: options.output === undefined, follow: false });
       if (options.merge) return (await import('../app/merge.js')).merge(options);
       return (await import('../app/report.js')).report(options);
     }
-    case 'codes':
-      return (await import('../app/codes.js')).codes(codesOptions(argv as CodesArgv));
-    case 'explain':
-      return (await import('../app/codes.js')).explain(explainOptions(argv as ExplainArgv));
-    case 'mixin':
-      return (await import('../app/mixin.js')).mixin(mixinOptions(argv as MixinArgv));
+    case 'codes': {
+      const options = (await import('./codes-argv.js')).codesOptions(argv as CodesArgv);
+      return (await import('../app/codes.js')).codes(options);
+    }
+    case 'explain': {
+      const options = (await import('./codes-argv.js')).explainOptions(argv as ExplainArgv);
+      return (await import('../app/codes.js')).explain(options);
+    }
+    case 'mixin': {
+      const options = (await import('./mixin-argv.js')).mixinOptions(argv as MixinArgv);
+      return (await import('../app/mixin.js')).mixin(options);
+    }
     case 'completion':
       cli.showCompletionScript();
       return 0;
   }
 }
 
-const isCommand = (name: unknown): name is CommandName => typeof name === 'string' && Object.hasOwn(COMMANDS, name);
-
-const cli = parser();
+const alone = isCommand(args[0]) && !args.some((arg) => ANSWERED_BY_YARGS.has(arg)) ? args[0] : undefined;
+const cli = parser(alone);
 try {
   const argv = await cli.parseAsync();
-  const named = argv._[0];
+  const named = alone ?? argv._[0];
   try {
-    process.exitCode = await runCommand(isCommand(named) ? named : 'annotate', argv, cli);
+    process.exitCode = await runCommand(isCommand(named) ? named : 'annotate', named !== undefined, argv, cli);
   } catch (error) {
     // A usage mistake is exit 2, anything else one line and exit 1.
     if (error instanceof UsageError || error instanceof Refusal) usageFailure(error.message, error.hint);

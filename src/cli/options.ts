@@ -13,6 +13,10 @@ export class UsageError extends Error {
   }
 }
 
+// yargs-parser drops a lone `-` positional; it stands in for stdin among the files, so it
+// travels through yargs under another name.
+export const STDIN_ARG = '\u0000stdin';
+
 /** An option's value as the user typed it, quoted when it would not read as one word. */
 function asTyped(value: unknown): string {
   const given = typeof value === 'string' ? value : JSON.stringify(value);
