@@ -12,7 +12,7 @@ import type { ReportArgv } from './report-argv.js';
 import { refuseMistypedCommand } from './command-slip.js';
 import { COMMAND_NAMES, COMMANDS, type CommandName } from './commands.js';
 import { readConfigFile } from './config-file.js';
-import { STDIN_ARG, UsageError } from './options.js';
+import { CONFIG_DESCRIPTION, STDIN_ARG, UsageError } from './options.js';
 import { refuseOutputsOverInputs } from './same-file.js';
 import { refuseSwallowedFiles } from './swallowed-file.js';
 
@@ -43,7 +43,7 @@ function parser(named: CommandName | undefined): Argv {
     // a repeatable option takes one value each time, not the files after it.
     .parserConfiguration({ 'parse-numbers': false, 'greedy-arrays': false })
     .env('HIDLOG')
-    .config('config', 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")', readConfigFile);
+    .config('config', CONFIG_DESCRIPTION, readConfigFile);
   for (const name of named ? [named] : COMMAND_NAMES) {
     const spec = COMMANDS[name];
     const usages = named ? [`$0${spec.usage.slice(name.length)}`] : [spec.usage, ...(spec.aliases ?? [])];

@@ -49,6 +49,9 @@ export function decimalNumber(name: string) {
 // Options declared once as data, in groups that commands share (commands.ts); yargs reads them
 // from argv, HIDLOG_* variables and --config, and docs/cli.md's tables are generated from them.
 // A new option is one entry here; argv.ts turns it into the app's options.
+/** `--config FILE`, for every command. */
+export const CONFIG_DESCRIPTION = 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")';
+
 export const FILES = { type: 'string', array: true, default: [], describe: 'NDJSON or JSON-array files, gzipped or not; - or none for stdin' } as const satisfies Options;
 
 export const INPUT_OPTIONS = {
