@@ -17,8 +17,7 @@ import type { CatalogOptions } from './catalog-session.js';
 /** `hidlog report`'s options, read and checked. */
 export interface ReportOptions extends InputOptions, CatalogOptions {
   output?: string | undefined;
-  /** As asked (for messages); `format` is what it, or the output's extension, chose. */
-  formatAsked?: string | undefined;
+  /** What --format, or the output's extension, chose. */
   format: ReportFormat;
   top: number;
   /** Milliseconds; undefined: chosen from the time range. */

@@ -64,7 +64,6 @@ export function reportOptions(argv: ReportArgv): ReportOptions {
     ...input,
     catalog: argv.catalog,
     output: argv.output,
-    formatAsked: argv.format,
     format: formatOf(argv.format, argv.output),
     top: argv.top,
     bucket,
