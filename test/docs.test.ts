@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES_BY_KIND } from '../src/catalog/categories.js';
 import { CatalogReloads } from '../src/catalog/reloader.js';
+import { REFERENCE_END, REFERENCE_START, optionsReference } from '../src/cli/reference.js';
 import { FollowStats } from '../src/follow/follower.js';
 import { Exposition } from '../src/metrics/exposition.js';
 import { MetricsTally } from '../src/metrics/tally.js';
@@ -40,6 +41,14 @@ describe('the docs keep up with the code', () => {
     const names = [...body.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]!);
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) expect(metrics).toContain(`\`${name}\``);
+  });
+
+  it('hold in docs/cli.md the table of options generated from the option tables (`npm run docs:cli` after changing them)', () => {
+    const page = read('docs/cli.md');
+    const start = page.indexOf(REFERENCE_START);
+    const end = page.indexOf(REFERENCE_END);
+    expect(start, 'the markers of the generated table').toBeGreaterThanOrEqual(0);
+    expect(page.slice(start, end + REFERENCE_END.length)).toBe(optionsReference());
   });
 });
 

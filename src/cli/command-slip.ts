@@ -2,9 +2,8 @@
 // `app.log`. A first file that is a plain word and names nothing on disk is taken for a command
 // mistyped instead, and nothing is read; a file of that name that exists is read as before.
 import { lstat } from 'node:fs/promises';
+import { COMMAND_NAMES } from './commands.js';
 import { UsageError } from './options.js';
-
-const COMMANDS = ['annotate', 'count', 'report', 'codes', 'explain', 'mixin', 'completion'] as const;
 
 // A file name with no dot, slash or wildcard: what a command looks like.
 const WORD = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -26,7 +25,7 @@ function distance(a: string, b: string): number {
 /** The command a word most likely meant: at most two edits away, or the start of one (`rep`). */
 export function closestCommand(word: string): string | undefined {
   const typed = word.toLowerCase();
-  const scored = COMMANDS.map((command) => ({ command, edits: typed.length >= 3 && command.startsWith(typed) ? 0 : distance(typed, command) }));
+  const scored = COMMAND_NAMES.map((command) => ({ command, edits: typed.length >= 3 && command.startsWith(typed) ? 0 : distance(typed, command) }));
   const best = scored.reduce((a, b) => (b.edits < a.edits ? b : a));
   return best.edits <= Math.min(2, typed.length - 1) ? best.command : undefined;
 }
@@ -37,7 +36,7 @@ export async function refuseMistypedCommand(firstFile: string | undefined): Prom
   if (await lstat(firstFile).then(() => true, () => false)) return;
   const closest = closestCommand(firstFile);
   throw new UsageError(
-    closest ? `unknown command '${firstFile}'; did you mean '${closest}'?` : `unknown command '${firstFile}', and no file of that name; the commands are ${COMMANDS.join(', ')}`,
+    closest ? `unknown command '${firstFile}'; did you mean '${closest}'?` : `unknown command '${firstFile}', and no file of that name; the commands are ${COMMAND_NAMES.join(', ')}`,
     false,
   );
 }

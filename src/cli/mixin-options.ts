@@ -1,5 +1,5 @@
 import type { Options } from 'yargs';
-import { DEFAULT_CONFIG, type MixinConfig } from '../mixin/config.js';
+import { DEFAULT_CONFIG } from '../mixin/config.js';
 import { decimalNumber } from './options.js';
 
 // `hidlog mixin`'s options: the mixin's parameters (src/mixin/config.ts), each with its default.
@@ -18,44 +18,3 @@ export const MIXIN_OPTIONS = {
   'stalled-after': { coerce: decimalNumber('stalled-after'), requiresArg: true, default: DEFAULT_CONFIG.stalledAfterSeconds, describe: 'Follow mode: seconds without a line read, while bytes wait, before hidlog is stalled' },
   'latency-p99': { coerce: decimalNumber('latency-p99'), requiresArg: true, default: DEFAULT_CONFIG.latencyP99Seconds, describe: 'Slow requests: seconds the 99th percentile of request durations (hid_request_duration_seconds) stays above before the alert fires' },
 } as const satisfies Record<string, Options>;
-
-interface ParsedMixin {
-  out: string;
-  name: string;
-  selector: string;
-  label: readonly unknown[];
-  'runbook-url': string;
-  'failure-spike-factor': number;
-  'failure-spike-min-rate': number;
-  'server-error-ratio': number;
-  'credential-failure-rate': number;
-  'invalid-line-ratio': number;
-  'min-rate': number;
-  'stalled-after': number;
-  'latency-p99': number;
-}
-
-export interface MixinArgs {
-  out: string;
-  /** As given: NAME or NAME=DOT.PATH. */
-  labels: string[];
-  config: Omit<MixinConfig, 'labels'>;
-}
-
-export const mixinArgs = (argv: ParsedMixin): MixinArgs => ({
-  out: argv.out,
-  labels: argv.label.map(String),
-  config: {
-    name: argv.name,
-    selector: argv.selector,
-    runbookUrl: argv['runbook-url'],
-    failureSpikeFactor: argv['failure-spike-factor'],
-    failureSpikeMinRate: argv['failure-spike-min-rate'],
-    serverErrorRatio: argv['server-error-ratio'],
-    credentialFailureRate: argv['credential-failure-rate'],
-    invalidLineRatio: argv['invalid-line-ratio'],
-    minRate: argv['min-rate'],
-    stalledAfterSeconds: argv['stalled-after'],
-    latencyP99Seconds: argv['latency-p99'],
-  },
-});

@@ -1,10 +1,6 @@
 import type { Options } from 'yargs';
-import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
-import { DURATION_UNITS, parseDurationField, type DurationField } from '../core/duration.js';
-import type { FieldPaths } from '../core/extract.js';
 import { INPUT_FORMATS } from '../envelopes/formats.js';
-import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
-import { KUBERNETES_LABELS, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
+import { KUBERNETES_LABELS } from '../metrics/kubernetes-labels.js';
 
 /** A mistake in how hidlog was called: one line on stderr and exit code 2. */
 export class UsageError extends Error {
@@ -16,6 +12,10 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+// yargs-parser drops a lone `-` positional; it stands in for stdin among the files, so it
+// travels through yargs under another name.
+export const STDIN_ARG = '\u0000stdin';
 
 /** An option's value as the user typed it, quoted when it would not read as one word. */
 function asTyped(value: unknown): string {
@@ -46,7 +46,14 @@ export function decimalNumber(name: string) {
   };
 }
 
-// Options declared once as data; yargs reads them from argv, HIDLOG_* variables and --config.
+// Options declared once as data, in groups that commands share (commands.ts); yargs reads them
+// from argv, HIDLOG_* variables and --config, and docs/cli.md's tables are generated from them.
+// A new option is one entry here; argv.ts turns it into the app's options.
+/** `--config FILE`, for every command. */
+export const CONFIG_DESCRIPTION = 'A JSON file of options (keys as on the command line, e.g. "max-line-bytes")';
+
+export const FILES = { type: 'string', array: true, default: [], describe: 'NDJSON or JSON-array files, gzipped or not; - or none for stdin' } as const satisfies Options;
+
 export const INPUT_OPTIONS = {
   field: { type: 'string', array: true, default: [], describe: 'KIND=DOT.PATH: read KIND (status, error, failure, response) from this path first (repeatable: a KIND\'s paths are tried in order, then the built-in search)' },
   'duration-field': { type: 'string', array: true, default: [], describe: 'DOT.PATH:UNIT (s, ms, us, ns): read each record\'s duration from this path first, for hid_request_duration_seconds and the report\'s latency (repeatable: the first a record has; then duration_ms, took, responseTime, event.duration, request_time)' },
@@ -109,85 +116,12 @@ export const REPORT_OPTIONS = {
   merge: { type: 'boolean', default: false, describe: 'The inputs are partials (from --partial): write the report one pass over all their inputs gives (with --partial, one partial of them)' },
 } as const satisfies Record<string, Options>;
 
-const KIND_BY_NAME: Record<string, CodeKind> = { status: 'http', http: 'http', error: 'error', failure: 'failure', response: 'response' };
+export const CODES_OPTIONS = {
+  kind: { type: 'string', describe: 'Only this kind: http (or status), error, failure, response' },
+  category: { type: 'string', describe: 'Only this category, e.g. not_found' },
+  json: { type: 'boolean', default: false, describe: 'A JSON array of {kind, code, label?, description, category, site?}' },
+} as const satisfies Record<string, Options>;
 
-/** `--field status=res.code` etc. into paths by kind, each kind's in the order given. */
-export function parseFields(specs: readonly string[]): FieldPaths {
-  const fields: Partial<Record<CodeKind, string[][]>> = {};
-  for (const spec of specs) {
-    const match = /^([a-z]+)=(.+)$/.exec(spec);
-    const kind = match ? KIND_BY_NAME[match[1]!] : undefined;
-    const path = match?.[2]!.split('.');
-    if (!kind || !path || path.some((key) => key === '')) {
-      throw new UsageError(`--field ${spec}: expected KIND=DOT.PATH with KIND one of status, error, failure, response`);
-    }
-    (fields[kind] ??= []).push(path);
-  }
-  return fields;
-}
-
-/** `--duration-field took:ms` etc. into fields, in the order given. */
-export function parseDurationFields(specs: readonly string[]): DurationField[] {
-  return specs.map((spec) => {
-    const field = parseDurationField(spec);
-    if (!field) throw new UsageError(`--duration-field ${spec}: expected DOT.PATH:UNIT with UNIT one of ${Object.keys(DURATION_UNITS).join(', ')}`);
-    return field;
-  });
-}
-
-export function parseKind(name: string | undefined): CodeKind | undefined {
-  if (name === undefined) return undefined;
-  const kind = KIND_BY_NAME[name];
-  if (!kind) throw new UsageError(`--kind ${name}: expected one of ${CODE_KINDS.join(', ')} (or status)`);
-  return kind;
-}
-
-export function validateKey(key: string): string {
-  if (key === '' || key === '__proto__') throw new UsageError(`--key ${JSON.stringify(key)}: not a usable key name`);
-  return key;
-}
-
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RESERVED_LABELS = new Set(['code', 'category', 'result', 'kind', 'description', 'outcome', 'reason', 'label', 'le', 'quantile', 'job', 'instance']);
-
-/** A `--label` name that Prometheus accepts and hidlog does not set itself. */
-export function checkLabelName(spec: string, name: string): void {
-  if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new UsageError(`--label ${spec}: ${name} is not a valid Prometheus label name`);
-  if (RESERVED_LABELS.has(name)) throw new UsageError(`--label ${spec}: ${name} is a label hidlog sets itself`);
-  // hidlog_label_overflow_total's `label` names each --label, and what --max-series turned away.
-  if (name === SERIES_OVERFLOW_LABEL) throw new UsageError(`--label ${spec}: ${name} is taken: hidlog_label_overflow_total{label="${name}"} counts what --max-series turns away`);
-}
-
-/**
- * `--kubernetes-labels namespace,pod` into its label names, each once, checked against the
- * `--label` names (`labels`) the counters already have.
- */
-export function parseKubernetesLabels(spec: string | undefined, labels: readonly { name: string }[]): KubernetesLabel[] {
-  if (spec === undefined) return [];
-  const names = spec.split(',').map((name) => name.trim());
-  const unknown = names.find((name) => !(KUBERNETES_LABELS as readonly string[]).includes(name));
-  if (unknown !== undefined) throw new UsageError(`--kubernetes-labels ${spec}: ${JSON.stringify(unknown)} is not one of ${KUBERNETES_LABELS.join(', ')}`);
-  const taken = names.find((name) => labels.some((label) => label.name === name));
-  if (taken !== undefined) throw new UsageError(`--kubernetes-labels ${spec}: ${taken} is also a --label`);
-  return [...new Set(names as KubernetesLabel[])];
-}
-
-/**
- * `--label tenant=ctx.tenant` into validated label names, each with its paths in the order given
- * (a name repeated is one label read from the first of its paths a record has), in the order the
- * names first appear.
- */
-export function parseLabels(specs: readonly string[]): { name: string; paths: string[][] }[] {
-  const labels = new Map<string, string[][]>();
-  for (const spec of specs) {
-    const match = /^([^=]+)=(.+)$/.exec(spec);
-    const name = match?.[1] ?? '';
-    const path = match?.[2]!.split('.') ?? [];
-    if (!match || path.some((key) => key === '')) throw new UsageError(`--label ${spec}: expected NAME=DOT.PATH`);
-    checkLabelName(spec, name);
-    const paths = labels.get(name);
-    if (paths) paths.push(path);
-    else labels.set(name, [path]);
-  }
-  return [...labels].map(([name, paths]) => ({ name, paths }));
-}
+export const EXPLAIN_OPTIONS = {
+  kind: CODES_OPTIONS.kind,
+} as const satisfies Record<string, Options>;

@@ -4,25 +4,12 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { ConnectionGuard } from './connection-guard.js';
 import { Exposition } from './exposition.js';
 import type { WebConfigSource } from './web-config/source.js';
-
-export interface ListenAddress {
-  host: string | undefined;
-  port: number;
-}
+import type { ListenAddress } from './listen-address.js';
 
 export interface MetricsServer {
   /** Where it listens, e.g. http://127.0.0.1:9464 or https://127.0.0.1:9464 */
   url: string;
   close(): Promise<void>;
-}
-
-/** `HOST:PORT`, `[::1]:PORT` or `:PORT` (every interface). */
-export function parseListenAddress(text: string): ListenAddress | undefined {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[3]);
-  if (!match || port > 65535) return undefined;
-  const host = match[1] ?? match[2];
-  return { host: host === '' ? undefined : host, port };
 }
 
 const ROUTES = new Set(['/metrics', '/healthz']);

@@ -2,11 +2,13 @@ import { describeError } from '../pipeline/errors.js';
 import { run } from '../pipeline/run.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
-import { setUpAnnotate, type AnnotateArgs, type AnnotateSetup } from './annotate-setup.js';
-import { exitCodeOf, inputReading, inputsOf, startWorkers, warn } from './batch.js';
+import { setUpAnnotate, type AnnotateOptions, type AnnotateSetup } from './annotate-setup.js';
+import { exitCodeOf, startWorkers } from './batch.js';
+import { inputReading, inputsOf } from './inputs.js';
+import { warn } from './warn.js';
 
 /** `hidlog annotate`: returns the exit code. */
-export async function annotateCommand(args: AnnotateArgs): Promise<number> {
+export async function annotate(args: AnnotateOptions): Promise<number> {
   const setup = await setUpAnnotate(args, 'batch');
   if (!setup) return 1;
   const { metrics, outputs, colour, catalog } = setup;
@@ -19,7 +21,7 @@ export async function annotateCommand(args: AnnotateArgs): Promise<number> {
   }
 }
 
-async function annotateInputs(args: AnnotateArgs, setup: AnnotateSetup, workers: WorkerPool | undefined): Promise<number> {
+async function annotateInputs(args: AnnotateOptions, setup: AnnotateSetup, workers: WorkerPool | undefined): Promise<number> {
   const { annotator, maxLineBytes, stop, metrics, outputs, colour } = setup;
   const { output, deadLetter } = outputs;
   let opened = 0;

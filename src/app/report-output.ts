@@ -1,49 +1,52 @@
-// What `hidlog report` and its merge of partials share: the options, the window, writing the report.
+// What `hidlog report` and its merge of partials share: the options, writing the report.
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { describeError } from '../pipeline/errors.js';
 import type { ReportAggregator } from '../report/aggregator.js';
-import { parseDuration } from '../report/duration.js';
 import { buildReport, type ReportContext } from '../report/model.js';
+import type { Partial, PartialSetup } from '../report/partial.js';
 import { render, type ReportFormat } from '../report/render/render.js';
-import { parseTime } from '../report/time.js';
-import type { Bound } from '../report/window.js';
+import type { WindowBounds } from '../report/window.js';
 import type { Zone } from '../report/zone.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { LineWriter } from '../sinks/line-writer.js';
-import { warn } from './batch.js';
-import { UsageError } from './options.js';
+import type { InputOptions } from './inputs.js';
+import { warn } from './warn.js';
+import type { CatalogOptions } from './catalog-session.js';
 
-export interface ReportArgs {
+/** `hidlog report`'s options, read and checked. */
+export interface ReportOptions extends InputOptions, CatalogOptions {
   output?: string | undefined;
-  format?: string | undefined;
+  /** What --format, or the output's extension, chose. */
+  format: ReportFormat;
   top: number;
-  bucket?: string | undefined;
+  /** Milliseconds; undefined: chosen from the time range. */
+  bucket: number | undefined;
+  /** `--tz` as asked: undefined reads and shows UTC (a merge: the partials' zone). */
+  tz?: string | undefined;
+  /** The zone `--tz` names, UTC without it. */
+  zone: Zone;
+  /** `--since` and `--until` as asked, and read in `zone`. */
   since?: string | undefined;
   until?: string | undefined;
-  /** As given: undefined reads and shows UTC (a merge: the partials' zone). */
-  tz?: string | undefined;
+  window: WindowBounds;
   timeFields: string[];
   by: string[];
   quiet: boolean;
+  /** Set when a partial is written of the inputs (--partial without --merge). */
+  partialSetup?: PartialSetup | undefined;
   partial: boolean;
   merge: boolean;
 }
 
-/** `--since` / `--until`: a time (read in the zone if it has no offset), or a duration before the latest record. */
-function boundOf(name: string, text: string | undefined, zone: Zone): Bound | undefined {
-  if (text === undefined) return undefined;
-  const before = parseDuration(text);
-  if (before !== undefined) return { before };
-  const at = parseTime(text, zone);
-  if (at === undefined) throw new UsageError(`--${name} ${text}: expected an ISO 8601 time (2026-11-28T09:00:00Z) or a duration before the latest record (2h, 30m, 1d)`);
-  return { at };
-}
+export const partialText = (partial: Partial) => `${JSON.stringify(partial)}\n`;
 
-export function windowOf(args: ReportArgs, zone: Zone): { since?: Bound | undefined; until?: Bound | undefined } {
-  const since = boundOf('since', args.since, zone);
-  const until = boundOf('until', args.until, zone);
-  if (since && until && 'at' in since && 'at' in until && since.at >= until.at) throw new UsageError(`--since ${args.since} is not before --until ${args.until}`);
-  if (since && until && 'before' in since && 'before' in until && since.before <= until.before) throw new UsageError(`--since ${args.since} is not before --until ${args.until}: --since must reach further back`);
-  return { since, until };
+/** A report is written atomically, through a file beside the output: its folder must take one. */
+export async function checkOutputWritable(output: string | undefined): Promise<void> {
+  if (output === undefined) return;
+  await access(dirname(output), constants.W_OK).catch((error: unknown) => {
+    throw new Error(`cannot write ${output}: ${describeError(error)}`);
+  });
 }
 
 export async function writeReport(text: string, output: string | undefined): Promise<boolean> {

@@ -10,35 +10,16 @@ import { describeError } from '../pipeline/errors.js';
 import { ReportAggregator } from '../report/aggregator.js';
 import { formatDuration } from '../report/duration.js';
 import { factsSetup } from '../report/facts.js';
+import { AskedWindowError, askedWindow } from '../report/asked-window.js';
 import { PARTIAL_FORMAT, PARTIAL_VERSION, absorbPartials, partialOf, type MergeNotes, type Partial, type PartialSetup } from '../report/partial.js';
-import type { ReportFormat } from '../report/render/render.js';
-import { TimeWindow, type Bound, type WindowBounds } from '../report/window.js';
+import { TimeWindow, type WindowBounds } from '../report/window.js';
 import { isoIn, parseZone, type Zone } from '../report/zone.js';
 import { VERSION } from '../version.js';
-import { inputsOf, warn, type InputArgs } from './batch.js';
-import { loadCatalogOption, type CatalogArgs } from './catalog-option.js';
-import { UsageError } from './options.js';
-import { windowOf, writeReport, writeReportOf, type ReportArgs } from './report-output.js';
-
-export const partialText = (partial: Partial) => `${JSON.stringify(partial)}\n`;
-
-/** What a partial records of how it was read; a window must be of times, not durations before the latest record. */
-export function partialSetupOf(args: ReportArgs, zone: Zone, bucket: number | undefined, window: WindowBounds): PartialSetup {
-  if (args.format !== undefined) throw new UsageError(`--format ${args.format} with --partial: a partial has a format of its own; give --format to the merge`);
-  const absolute = (name: string, asked: string | undefined, bound: Bound | undefined) => {
-    if (asked === undefined || bound === undefined) return null;
-    if ('before' in bound) throw new UsageError(`--${name} ${asked} with --partial: a duration counts back from the latest record of all the shards, which one shard cannot know; give a time (2026-11-28T08:00:00Z)`);
-    return { asked, at: bound.at };
-  };
-  return {
-    timeZone: zone.name,
-    timeFields: args.timeFields,
-    by: args.by,
-    bucket: bucket ?? null,
-    since: absolute('since', args.since, window.since),
-    until: absolute('until', args.until, window.until),
-  };
-}
+import { inputsOf } from './inputs.js';
+import { warn } from './warn.js';
+import { loadRunCatalog } from './catalog-session.js';
+import { Refusal } from './refusal.js';
+import { checkOutputWritable, partialText, writeReport, writeReportOf, type ReportOptions } from './report-output.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -86,17 +67,17 @@ function commonSetup(partials: Partial[], paths: string[]): PartialSetup {
 }
 
 /** The merge's own options against the partials': what was decided while reading cannot be decided again. */
-function checkMergeArgs(args: ReportArgs, setup: PartialSetup): void {
+function checkMergeArgs(args: ReportOptions, setup: PartialSetup): void {
   if (args.tz !== undefined && parseZone(args.tz)?.name !== setup.timeZone) {
-    throw new UsageError(`--tz ${args.tz}: the partials were read in ${setup.timeZone} (times without an offset were read in it, and the timeline is cut in it); merge them without --tz, or make them with --tz ${args.tz}`);
+    throw new Refusal(`--tz ${args.tz}: the partials were read in ${setup.timeZone} (times without an offset were read in it, and the timeline is cut in it); merge them without --tz, or make them with --tz ${args.tz}`);
   }
   for (const name of ['since', 'until'] as const) {
     const asked = args[name];
-    if (asked !== undefined && (setup.since || setup.until) && asked !== setup[name]?.asked) throw new UsageError(`--${name} ${asked}: the partials were made with a window (${windowText(setup.since?.asked, setup.until?.asked)}); a merge cannot apply another`);
+    if (asked !== undefined && (setup.since || setup.until) && asked !== setup[name]?.asked) throw new Refusal(`--${name} ${asked}: the partials were made with a window (${windowText(setup.since?.asked, setup.until?.asked)}); a merge cannot apply another`);
   }
   const same = (given: string[], kept: string[]) => given.length === 0 || JSON.stringify(given) === JSON.stringify(kept);
-  if (!same(args.by, setup.by)) throw new UsageError(`--by ${args.by.join(' --by ')}: the partials count ${setup.by.length === 0 ? 'no --by field' : `--by ${setup.by.join(' --by ')}`}; a merge cannot count another`);
-  if (!same(args.timeFields, setup.timeFields)) throw new UsageError(`--time-field ${args.timeFields.join(' --time-field ')}: the partials read their times where they were made to; a merge cannot read them again`);
+  if (!same(args.by, setup.by)) throw new Refusal(`--by ${args.by.join(' --by ')}: the partials count ${setup.by.length === 0 ? 'no --by field' : `--by ${setup.by.join(' --by ')}`}; a merge cannot count another`);
+  if (!same(args.timeFields, setup.timeFields)) throw new Refusal(`--time-field ${args.timeFields.join(' --time-field ')}: the partials read their times where they were made to; a merge cannot read them again`);
 }
 
 const windowText = (since: string | undefined, until: string | undefined) => [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
@@ -106,7 +87,7 @@ const windowText = (since: string | undefined, until: string | undefined) => [si
  * partial holds counts, not each record's time, so the window must take each partial whole or
  * leave it out whole (daily partials and a window of days); a partial it would cut is refused.
  */
-function leftOutBy(bounds: WindowBounds, partials: Partial[], paths: string[], args: ReportArgs, zone: Zone): boolean[] {
+function leftOutBy(bounds: WindowBounds, partials: Partial[], paths: string[], args: ReportOptions, zone: Zone): boolean[] {
   const window = new TimeWindow(bounds);
   const latest = partials.reduce((max, partial) => Math.max(max, partial.input.last ?? Number.NEGATIVE_INFINITY), Number.NEGATIVE_INFINITY);
   const { since, until } = window.resolve(latest);
@@ -115,10 +96,10 @@ function leftOutBy(bounds: WindowBounds, partials: Partial[], paths: string[], a
     const { first, last, missingTime, unparseableTime } = partial.input;
     if (first === null || last === null || (since !== undefined && last < since) || (until !== undefined && first >= until)) return true;
     if (!window.includes(first, latest) || !window.includes(last, latest)) {
-      throw new UsageError(`${asked}: ${paths[i]} has records from ${isoIn(zone, first)} to ${isoIn(zone, last)}, on both sides of the window's edge; a merge can only take partials whole or leave them out (make the partials with the window)`);
+      throw new Refusal(`${asked}: ${paths[i]} has records from ${isoIn(zone, first)} to ${isoIn(zone, last)}, on both sides of the window's edge; a merge can only take partials whole or leave them out (make the partials with the window)`);
     }
     const untimed = missingTime + unparseableTime;
-    if (untimed > 0) throw new UsageError(`${asked}: ${paths[i]} has ${untimed} records without a time, which a window leaves out and a merge cannot take from its counts (make the partials with the window)`);
+    if (untimed > 0) throw new Refusal(`${asked}: ${paths[i]} has ${untimed} records without a time, which a window leaves out and a merge cannot take from its counts (make the partials with the window)`);
     return false;
   });
 }
@@ -129,32 +110,41 @@ function bucketOf(asked: number | undefined, setup: PartialSetup, partials: Part
   partials.forEach((partial, i) => {
     const width = partial.timeline?.width;
     if (width !== undefined && asked % width !== 0) {
-      throw new UsageError(`--bucket ${formatDuration(asked)}: ${paths[i]} keeps buckets of ${formatDuration(width)} (the finest its time range allowed), so a merge can only make a multiple of ${formatDuration(width)}`);
+      throw new Refusal(`--bucket ${formatDuration(asked)}: ${paths[i]} keeps buckets of ${formatDuration(width)} (the finest its time range allowed), so a merge can only make a multiple of ${formatDuration(width)}`);
     }
   });
   return asked;
 }
 
+/** The window asked of the merge, read again in the zone the partials were read in. */
+function windowInPartialsZone(args: ReportOptions, zone: Zone): WindowBounds {
+  try {
+    return askedWindow(args, zone);
+  } catch (error) {
+    throw error instanceof AskedWindowError ? new Refusal(error.message) : error;
+  }
+}
+
 /** `hidlog report --merge`: the partials in the order given, as if their inputs were read one after another. */
-export async function mergeCommand(args: InputArgs & ReportArgs & CatalogArgs, parsed: { bucket: number | undefined; format: ReportFormat; top: number }): Promise<number> {
-  if (args.partial && args.format !== undefined) throw new UsageError(`--format ${args.format} with --partial: a partial has a format of its own; give --format to the merge`);
+export async function merge(args: ReportOptions): Promise<number> {
+  await checkOutputWritable(args.output);
   const paths = inputsOf(args);
   const partials: Partial[] = [];
   for (const path of paths) partials.push(await readPartial(path));
   const setup = commonSetup(partials, paths);
   checkMergeArgs(args, setup);
-  const bucket = bucketOf(parsed.bucket, setup, partials, paths);
+  const bucket = bucketOf(args.bucket, setup, partials, paths);
   const zone = parseZone(setup.timeZone);
   if (!zone) throw new Error(`${paths[0]}: made with --tz ${setup.timeZone}, which this hidlog does not know`);
   // A window the partials were made with, or one asked of the merge that takes each partial whole or not at all.
   const atMerge = !setup.since && !setup.until && (args.since !== undefined || args.until !== undefined);
-  if (atMerge && args.partial) throw new UsageError(`${windowText(args.since, args.until)} with --merge --partial: a window is applied to the report, not to a partial; give it to the final merge`);
-  const window = atMerge ? windowOf(args, zone) : { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
+  if (atMerge && args.partial) throw new Refusal(`${windowText(args.since, args.until)} with --merge --partial: a window is applied to the report, not to a partial; give it to the final merge`);
+  const window = atMerge ? windowInPartialsZone(args, zone) : { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
   const leftOut = atMerge ? leftOutBy(window, partials, paths, args, zone) : [];
   const asked = atMerge ? { since: args.since, until: args.until } : { since: setup.since?.asked, until: setup.until?.asked };
-  const { catalog } = await loadCatalogOption(args);
+  const { catalog } = await loadRunCatalog(args);
   const facts = factsSetup({ timeFields: setup.timeFields, by: setup.by, zone: setup.timeZone });
-  const aggregator = new ReportAggregator({ facts, zone, window, bucket, top: parsed.top, catalog, partial: args.partial });
+  const aggregator = new ReportAggregator({ facts, zone, window, bucket, top: args.top, catalog, partial: args.partial });
   const notes: MergeNotes = new Set();
   absorbPartials(aggregator, partials.map((partial, i) => ({ partial, name: paths[i]!, leftOut: leftOut[i] })), notes);
   for (const note of notes) warn(note);
@@ -162,6 +152,6 @@ export async function mergeCommand(args: InputArgs & ReportArgs & CatalogArgs, p
   const unreadable = partials.reduce((sum, partial) => sum + partial.input.unreadable, 0);
   const written = args.partial
     ? await writeReport(partialText(partialOf(aggregator, { ...setup, bucket: bucket ?? null }, { files, unreadable, version: VERSION })), args.output)
-    : await writeReportOf(aggregator, { files, unreadable, zone, top: parsed.top, version: VERSION, asked }, parsed.format, args.output);
+    : await writeReportOf(aggregator, { files, unreadable, zone, top: args.top, version: VERSION, asked }, args.format, args.output);
   return written ? 0 : 1;
 }

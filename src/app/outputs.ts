@@ -7,7 +7,7 @@ import { describeError } from '../pipeline/errors.js';
 import { FileSink, type WriteFaults, type WriteMode } from '../sinks/file-sink.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { WAITED_OUT_ERRORS, type OutputErrors, type OutputName } from '../sinks/output-errors.js';
-import { warn } from './batch.js';
+import { warn } from './warn.js';
 
 /**
  * batch: a failed write ends the run (one line, exit 1). follow: a full disk or an I/O error is

@@ -2,15 +2,36 @@ import { once } from 'node:events';
 import type { Catalog } from '../catalog/catalog.js';
 import { Exposition, type RunStats } from '../metrics/exposition.js';
 import { pushMetrics } from '../metrics/pushgateway.js';
-import { parseListenAddress, startMetricsServer, type MetricsServer } from '../metrics/server.js';
+import type { ListenAddress } from '../metrics/listen-address.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import type { WebConfigSource } from '../metrics/web-config/source.js';
 import { kubernetesLabelValues, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
-import { MetricsTally } from '../metrics/tally.js';
+import { MetricsTally, type RecordLabel } from '../metrics/tally.js';
 import type { Observer } from '../pipeline/events.js';
 import { writeFileAtomically } from '../sinks/atomic-file.js';
 import { describeError } from '../pipeline/errors.js';
-import type { MetricsArgs } from './metrics-args.js';
-import { UsageError, parseKubernetesLabels, parseLabels } from './options.js';
+import { Refusal } from './refusal.js';
+
+/** What the metrics side of a run is asked for. */
+export interface MetricsOptions {
+  /** `--label NAME=DOT.PATH`, each name once with its paths in order. */
+  labels: RecordLabel[];
+  kubernetesLabels: KubernetesLabel[];
+  maxUnknownCodes: number;
+  maxLabelValues: number;
+  maxSeries: number;
+  /** Expose catalog codes at 0 before they are seen (without --label). */
+  zeroSeries: boolean;
+  textfile?: string | undefined;
+  /** An http:// or https:// URL. */
+  pushgateway?: string | undefined;
+  job: string;
+  /** `--metrics-listen`, as given and as read. */
+  metricsListen?: { given: string; address: ListenAddress } | undefined;
+  linger?: boolean | undefined;
+  /** With metricsListen only. */
+  webConfig?: string | undefined;
+}
 
 // /metrics serves one rendering to every request within this long of it: a flood of requests
 // then costs the log one rendering a second, and a scraper sees counts at most this old.
@@ -24,7 +45,7 @@ async function openWebConfig(file: string, warn: (message: string) => void): Pro
     if (web.current.auth && !web.current.tls) warn(`--web-config ${file}: basic_auth_users without tls_server_config: passwords cross the network in clear text`);
     return web;
   } catch (error) {
-    if (error instanceof WebConfigError) throw new UsageError(`--web-config ${file}: ${error.message}`);
+    if (error instanceof WebConfigError) throw new Refusal(`--web-config ${file}: ${error.message}`);
     throw error;
   }
 }
@@ -35,7 +56,7 @@ export class MetricsSession {
 
   private constructor(
     readonly tally: MetricsTally,
-    private readonly args: MetricsArgs,
+    private readonly options: MetricsOptions,
     private readonly stats: RunStats,
     private readonly kubernetesLabels: readonly KubernetesLabel[],
   ) {}
@@ -51,30 +72,24 @@ export class MetricsSession {
   }
 
   /** `run`: the table to count by, and the run's own numbers for /metrics. */
-  static async start(args: MetricsArgs, warn: (message: string) => void, run: RunStats & { catalog?: Catalog } = {}): Promise<MetricsSession> {
+  static async start(options: MetricsOptions, warn: (message: string) => void, run: RunStats & { catalog?: Catalog } = {}): Promise<MetricsSession> {
     const { catalog, ...stats } = run;
-    const labels = parseLabels(args.label);
-    const kubernetesLabels = parseKubernetesLabels(args.kubernetesLabels, labels);
+    const { labels, kubernetesLabels, metricsListen } = options;
     const tally = new MetricsTally({
       labels,
       inputLabels: kubernetesLabels,
-      maxUnknownCodes: args.maxUnknownCodes,
-      maxLabelValues: args.maxLabelValues,
-      maxSeries: args.maxSeries,
+      maxUnknownCodes: options.maxUnknownCodes,
+      maxLabelValues: options.maxLabelValues,
+      maxSeries: options.maxSeries,
       catalog,
     });
-    if (args.pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(args.pushgateway)) {
-      throw new UsageError(`--pushgateway ${args.pushgateway}: expected an http:// or https:// URL`);
-    }
-    const session = new MetricsSession(tally, args, stats, kubernetesLabels);
-    if (args.metricsListen !== undefined) {
-      const address = parseListenAddress(args.metricsListen);
-      if (!address) throw new UsageError(`--metrics-listen ${args.metricsListen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
-      const web = args.webConfig === undefined ? undefined : await openWebConfig(args.webConfig, warn);
+    const session = new MetricsSession(tally, options, stats, kubernetesLabels);
+    if (metricsListen !== undefined) {
+      const web = options.webConfig === undefined ? undefined : await openWebConfig(options.webConfig, warn);
       try {
-        session.server = await startMetricsServer(address, new Exposition(tally, true, { ...stats, zeroSeries: args.zeroSeries }, { reuseMs: EXPOSITION_REUSE_MS }), web);
+        session.server = await startMetricsServer(metricsListen.address, new Exposition(tally, true, { ...stats, zeroSeries: options.zeroSeries }, { reuseMs: EXPOSITION_REUSE_MS }), web);
       } catch (error) {
-        throw new Error(`cannot listen on ${args.metricsListen}: ${describeError(error)}`);
+        throw new Error(`cannot listen on ${metricsListen.given}: ${describeError(error)}`);
       }
       warn(`serving metrics on ${session.server.url}/metrics`);
     }
@@ -83,7 +98,7 @@ export class MetricsSession {
 
   /** The exposition of the finished run, without process metrics or follow mode's gauges (it outlives the process). */
   async finalText(): Promise<string> {
-    return (await new Exposition(this.tally, false, { outputErrors: this.stats.outputErrors, zeroSeries: this.args.zeroSeries }).render('prometheus')).body;
+    return (await new Exposition(this.tally, false, { outputErrors: this.stats.outputErrors, zeroSeries: this.options.zeroSeries }).render('prometheus')).body;
   }
 
   /**
@@ -94,9 +109,9 @@ export class MetricsSession {
    */
   async finish(stop: AbortSignal, warn: (message: string) => void, { nothingRead = false } = {}): Promise<boolean> {
     let ok = true;
-    const { job, linger } = this.args;
-    const textfile = nothingRead ? undefined : this.args.textfile;
-    const pushgateway = nothingRead ? undefined : this.args.pushgateway;
+    const { job, linger } = this.options;
+    const textfile = nothingRead ? undefined : this.options.textfile;
+    const pushgateway = nothingRead ? undefined : this.options.pushgateway;
     if (textfile !== undefined) {
       try {
         await writeFileAtomically(textfile, await this.finalText());
@@ -107,7 +122,7 @@ export class MetricsSession {
     }
     if (pushgateway !== undefined) {
       try {
-        await pushMetrics(pushgateway, job, this.tally, this.stats.outputErrors, this.args.zeroSeries);
+        await pushMetrics(pushgateway, job, this.tally, this.stats.outputErrors, this.options.zeroSeries);
       } catch (error) {
         warn(`cannot push to ${pushgateway}: ${describeError(error)}`);
         ok = false;

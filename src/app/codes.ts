@@ -1,5 +1,20 @@
 import { CODE_KINDS, type Catalog, type CatalogEntry, type CodeKind } from '../catalog/catalog.js';
-import { UsageError } from './options.js';
+import { loadRunCatalog, type CatalogOptions } from './catalog-session.js';
+import { printAnswer } from './print-answer.js';
+import { Refusal } from './refusal.js';
+
+export interface CodesOptions extends CatalogOptions {
+  kind?: CodeKind | undefined;
+  category?: string | undefined;
+  json: boolean;
+}
+
+export interface ExplainOptions extends CatalogOptions {
+  code: number;
+  /** The code as typed, for messages. */
+  typed: string;
+  kind?: CodeKind | undefined;
+}
 
 const SITE_MARK = '[site]';
 const REPLACED_MARK = "[replaced by the site's]";
@@ -22,24 +37,43 @@ function table(rows: readonly { entry: CatalogEntry; mark?: string | undefined }
     .join('\n');
 }
 
-/** `hidlog codes`: the catalog, optionally one kind or one category, as a table or JSON. */
-export function codesCommand(args: { kind?: CodeKind | undefined; category?: string | undefined; json: boolean; catalog: Catalog }): string {
+/** `hidlog codes`: prints the catalog, optionally one kind or one category, as a table or JSON. */
+export async function codes(options: CodesOptions): Promise<number> {
+  const { catalog } = await loadRunCatalog(options);
+  printAnswer(codesText({ ...options, catalog }) + '\n');
+  return 0;
+}
+
+/** `hidlog explain CODE`: prints what the code means; exit 1 when no kind has it. */
+export async function explain(options: ExplainOptions): Promise<number> {
+  const { catalog } = await loadRunCatalog(options);
+  const explained = explainText({ ...options, catalog });
+  if (explained === undefined) {
+    process.stderr.write(`hidlog: ${options.typed} is not in the catalog${options.kind ? ` as ${options.kind}` : ''}\n`);
+    return 1;
+  }
+  printAnswer(explained + '\n');
+  return 0;
+}
+
+/** The catalog, optionally one kind or one category, as a table or JSON. */
+function codesText(args: { kind?: CodeKind | undefined; category?: string | undefined; json: boolean; catalog: Catalog }): string {
   let entries = args.catalog.entries(args.kind);
   if (args.category !== undefined) {
     entries = entries.filter((entry) => entry.category === args.category);
     if (entries.length === 0) {
-      throw new UsageError(`--category ${args.category}: no ${args.kind ? `${args.kind} ` : ''}code has this category`);
+      throw new Refusal(`--category ${args.category}: no ${args.kind ? `${args.kind} ` : ''}code has this category`);
     }
   }
   return args.json ? JSON.stringify(entries.map(jsonEntry), null, 2) : table(entries.map((entry) => ({ entry, mark: entry.site && SITE_MARK })));
 }
 
 /**
- * `hidlog explain CODE`: what the code means in each kind that has it; undefined when none does.
+ * What the code means in each kind that has it; undefined when none does.
  * The site's entries are marked, each followed by the vendor's entry it replaces, and the
  * meaning of a category the site added is given below.
  */
-export function explainCommand(args: { code: number; kind?: CodeKind | undefined; catalog: Catalog }): string | undefined {
+function explainText(args: { code: number; kind?: CodeKind | undefined; catalog: Catalog }): string | undefined {
   const { catalog, code } = args;
   const kinds = (args.kind ? [args.kind] : CODE_KINDS).filter((kind) => catalog.isKnown(kind, code));
   if (kinds.length === 0) return undefined;

@@ -1,12 +1,13 @@
 import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
 import { describeError } from '../pipeline/errors.js';
 import { prettyFormatter } from '../sinks/pretty.js';
-import { setUpAnnotate, type AnnotateArgs } from './annotate-setup.js';
 import { readersFor } from '../envelopes/formats.js';
-import { warn } from './batch.js';
-import { UsageError } from './options.js';
+import { setUpAnnotate, type AnnotateOptions } from './annotate-setup.js';
+import { warn } from './warn.js';
+import { onHangup } from './signals.js';
 
-export interface FollowArgs {
+/** With annotate's options: files or globs to follow (not stdin), and workers 1. */
+export interface FollowOptions {
   stateFile?: string | undefined;
   startAt: StartAt;
   pollInterval: number;
@@ -23,10 +24,7 @@ const CHECKPOINT_BYTES = 8 * 1024 * 1024;
 const LAST_WRITES_MS = 1000;
 
 /** `hidlog annotate --follow`: runs until SIGINT or SIGTERM; returns the exit code. */
-export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<number> {
-  if (args.files.length === 0) throw new UsageError('--follow needs at least one file or quoted glob to follow');
-  if (args.files.includes('-')) throw new UsageError('--follow follows files, not stdin');
-  if (args.workers !== 1) throw new UsageError('--workers applies to batch inputs, not to --follow');
+export async function follow(args: AnnotateOptions & FollowOptions): Promise<number> {
   const stats = new FollowStats();
   const setup = await setUpAnnotate(args, 'follow', stats);
   if (!setup) return 1;
@@ -34,7 +32,7 @@ export async function followCommand(args: AnnotateArgs & FollowArgs): Promise<nu
   const { output, deadLetter } = outputs;
   // logrotate moves hidlog's own output away, then sends SIGHUP: write to a new file at the path
   // (and the catalog is reloaded: keepCatalogCurrent listens to SIGHUP too).
-  process.on('SIGHUP', () => void outputs.reopen());
+  onHangup(() => void outputs.reopen());
   // An output that fails for good (the reader of stdout went away, an error not waited out) ends
   // the run at once, so that a service manager starts hidlog again.
   const ended = AbortSignal.any([stop, output.broken, ...(deadLetter ? [deadLetter.broken] : [])]);

@@ -5,10 +5,12 @@ import { CatalogReloader, loadCatalogFile, type CatalogReloads, type LoadedCatal
 import type { Annotator } from '../core/annotate.js';
 import type { MetricsTally } from '../metrics/tally.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
-import { warn } from './batch.js';
-import { UsageError } from './options.js';
+import { warn } from './warn.js';
+import { Refusal } from './refusal.js';
+import { onHangup } from './signals.js';
 
-export interface CatalogArgs {
+export interface CatalogOptions {
+  /** `--catalog FILE`. */
   catalog?: string | undefined;
 }
 
@@ -22,14 +24,14 @@ const POLL_MS = 1000;
 const SETTLE_MS = 150;
 
 /** The vendor's table, or the vendor's with `--catalog FILE` laid over it; a bad file is one line naming the entry (exit 2). */
-export async function loadCatalogOption(args: CatalogArgs): Promise<RunCatalog> {
-  const path = args.catalog;
+export async function loadRunCatalog(options: CatalogOptions): Promise<RunCatalog> {
+  const path = options.catalog;
   if (path === undefined) return { catalog: Catalog.vendor };
   try {
     const { site, catalog, hash } = await loadCatalogFile(path);
     return { site, catalog, file: { path, hash } };
   } catch (error) {
-    if (error instanceof CatalogError) throw new UsageError(`--catalog ${path}: ${error.message}`, false);
+    if (error instanceof CatalogError) throw new Refusal(`--catalog ${path}: ${error.message}`, false);
     throw error;
   }
 }
@@ -57,10 +59,9 @@ export async function reloadWhileRunning(loaded: RunCatalog, stats: CatalogReloa
     },
   });
   await reloader.start();
-  const onHangup = () => void reloader.reload();
-  process.on('SIGHUP', onHangup);
+  const stopHearing = onHangup(() => void reloader.reload());
   return () => {
-    process.off('SIGHUP', onHangup);
+    stopHearing();
     reloader.close();
   };
 }
