@@ -218,13 +218,13 @@ export class FileSink extends Writable {
   /**
    * Once the disk was full: how many bytes from `partial` on to write now, the whole lines that
    * fit in the space its filesystem has free (0: none, the attempt fails as the write would), or
-   * undefined where that is not known (the write is tried whole). Trying the whole write would
+   * undefined where that is not known or does not matter (the write is tried whole: not a file). Trying the whole write would
    * fill the slack of the file's last block with a torn line, there until the next write fails
    * and it is cut: every retry of an outage would show readers of the file a torn line.
    */
   private async room(buffers: Buffer[], total: number): Promise<number | undefined> {
-    const { path } = this.options;
-    if (path === undefined) return undefined;
+    const { path, cuttable } = this.options;
+    if (path === undefined || !cuttable) return undefined;
     let free: number;
     try {
       const { bsize, blocks, bfree, bavail } = await statFs(path);
