@@ -42,13 +42,20 @@ export class Delivery<K> {
 
   /**
    * What was read of `from` goes on as `to`, read on from `offset`: a followed file closed into
-   * remembered content, content found again in a file, a truncated file's unread rest.
+   * remembered content, content found again in a file, a truncated file's unread rest. `to` holds
+   * nothing past `offset` (a copytruncate copy that ends before what was read of the file): the
+   * marks it takes over, settled later, reach no further, or a restart would find it shorter than
+   * its saved position and read it all again.
    */
   continueAs(from: K, to: K, offset: number): void {
     const delivered = this.delivered.get(from);
     this.delivered.delete(from);
     this.delivered.set(to, Math.min(delivered ?? offset, offset));
-    for (const mark of this.marks) if (mark.key === from) mark.key = to;
+    for (const mark of this.marks) {
+      if (mark.key !== from) continue;
+      mark.key = to;
+      mark.offset = Math.min(mark.offset, offset);
+    }
   }
 
   /** Reading `key` has reached `offset`; its lines so far are in what the outputs were given. */

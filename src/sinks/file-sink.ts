@@ -1,4 +1,4 @@
-import { close, constants, fstat, fstatSync, fsync, ftruncate, open, stat, write, writeSync, writev, writevSync } from 'node:fs';
+import { close, constants, fstat, fstatSync, fsync, ftruncate, open, stat, statfs, write, writeSync, writev, writevSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 
@@ -6,6 +6,7 @@ const openFd = promisify(open);
 const closeFd = promisify(close);
 const statFd = promisify(fstat);
 const statPath = promisify(stat);
+const statFs = promisify(statfs);
 const syncFd = promisify(fsync);
 const truncateFd = promisify(ftruncate);
 const writeFd = promisify(write);
@@ -183,21 +184,26 @@ export class FileSink extends Writable {
     let failures = 0;
     let pause = FIRST_PAUSE_MS;
     let atLineStart = true;
+    let diskFull: NodeJS.ErrnoException | undefined;
     while (this.partial < total) {
       if (this.abandoned) throw abandonedError();
       // A new file starts at a line's start: at a chunk's start, or where a failure was cut back to.
       if (atLineStart && this.reopened !== undefined) await this.takeReopened();
       try {
-        const written = this.options.atOnce ? writeFromAtOnce(this.fd, buffers, this.partial) : await writeFrom(this.fd, buffers, this.partial);
+        const limit = diskFull ? await this.room(buffers, total) : undefined;
+        if (limit === 0) throw diskFull;
+        const written = this.options.atOnce ? writeFromAtOnce(this.fd, buffers, this.partial, limit) : await writeFrom(this.fd, buffers, this.partial, limit);
         this.partial += written;
         this.inFile += written;
         atLineStart = false;
       } catch (error) {
         const fault = error as NodeJS.ErrnoException;
+        if (fault.code === 'ENOSPC') diskFull = fault;
         failures++;
         const retrying = faults.retries(fault) && !faults.stop?.aborted && !this.abandoned;
-        faults.failed(fault, retrying);
+        // Cut first: by the time the failure is said, the file ends with a whole line.
         atLineStart = await this.cutTornLine(buffers);
+        faults.failed(fault, retrying);
         if (!retrying) throw fault;
         await this.sleep(pause);
         pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
@@ -207,6 +213,29 @@ export class FileSink extends Writable {
     this.whole += total;
     this.partial = 0;
     if (failures > 0) faults.recovered(failures);
+  }
+
+  /**
+   * Once the disk was full: how many bytes from `partial` on to write now, the whole lines that
+   * fit in the space its filesystem has free (0: none, the attempt fails as the write would), or
+   * undefined where that is not known or does not matter (the write is tried whole: not a file). Trying the whole write would
+   * fill the slack of the file's last block with a torn line, there until the next write fails
+   * and it is cut: every retry of an outage would show readers of the file a torn line.
+   */
+  private async room(buffers: Buffer[], total: number): Promise<number | undefined> {
+    const { path, cuttable } = this.options;
+    if (path === undefined || !cuttable) return undefined;
+    let free: number;
+    try {
+      const { bsize, blocks, bfree, bavail } = await statFs(path);
+      // A filesystem that tells no size (blocks 0) does not say what fits. Root may use the blocks kept back for it;
+      // one block is left for the filesystem's own bookkeeping.
+      if (blocks === 0) return undefined;
+      free = Math.max(0, (process.getuid?.() === 0 ? bfree : bavail) - 1) * bsize;
+    } catch {
+      return undefined;
+    }
+    return Math.max(0, endOfLastLine(buffers, Math.min(total, this.partial + free)) - this.partial);
   }
 
   /**
@@ -295,27 +324,35 @@ function openFlags(flags: 'w' | 'a'): number {
   return O_WRONLY | O_CREAT | O_APPEND | (flags === 'w' ? O_TRUNC : 0);
 }
 
-/** Writes the bytes of `buffers` from `offset` on, as far as one write(2) or writev(2) goes; returns how many. */
-async function writeFrom(fd: number, buffers: Buffer[], offset: number): Promise<number> {
-  const rest = unwritten(buffers, offset);
+/** Writes the bytes of `buffers` from `offset` on (at most `limit` of them), as far as one write(2) or writev(2) goes; returns how many. */
+async function writeFrom(fd: number, buffers: Buffer[], offset: number, limit?: number): Promise<number> {
+  const rest = unwritten(buffers, offset, limit);
   return rest.length === 1 ? (await writeFd(fd, rest[0]!)).bytesWritten : (await writevFd(fd, rest)).bytesWritten;
 }
 
 /** writeFrom on the calling thread. */
-function writeFromAtOnce(fd: number, buffers: Buffer[], offset: number): number {
-  const rest = unwritten(buffers, offset);
+function writeFromAtOnce(fd: number, buffers: Buffer[], offset: number, limit?: number): number {
+  const rest = unwritten(buffers, offset, limit);
   return rest.length === 1 ? writeSync(fd, rest[0]!) : writevSync(fd, rest);
 }
 
-/** The bytes of `buffers` from `offset` on. */
-function unwritten(buffers: Buffer[], offset: number): Buffer[] {
+/** The bytes of `buffers` from `offset` on, at most `limit` of them. */
+function unwritten(buffers: Buffer[], offset: number, limit = Infinity): Buffer[] {
   let skip = offset;
   let first = 0;
   while (skip >= buffers[first]!.length) skip -= buffers[first++]!.length;
-  if (first === 0 && skip === 0) return buffers;
+  if (first === 0 && skip === 0 && limit === Infinity) return buffers;
   const rest = buffers.slice(first);
   rest[0] = rest[0]!.subarray(skip);
-  return rest;
+  if (limit === Infinity) return rest;
+  let left = limit;
+  const within: Buffer[] = [];
+  for (const buffer of rest) {
+    if (left === 0) break;
+    within.push(buffer.subarray(0, left));
+    left -= Math.min(left, buffer.length);
+  }
+  return within;
 }
 
 /** Where the last line ends among the first `count` bytes of `buffers` (just after its newline; 0: no newline). */

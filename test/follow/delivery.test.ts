@@ -142,6 +142,23 @@ describe('Delivery', () => {
     expect(delivery.offsetOf('copy')).toBe(3000);
   });
 
+  it('continueAs to a copy shorter than what was read: the marks still on their way reach no further than the copy', () => {
+    const out = output();
+    const delivery = new Delivery<string>([out]);
+    delivery.start('app.log', 0);
+    out.write(100);
+    delivery.reached('app.log', 4000);
+    out.write(100);
+    delivery.reached('app.log', 5000);
+    // Truncated (copytruncate) with those lines not yet accepted: the rest, then its copy, which ends at 4500.
+    delivery.continueAs('app.log', 'rest', 5000);
+    delivery.continueAs('rest', 'copy', 4500);
+    out.accept(100);
+    expect(delivery.offsetOf('copy')).toBe(4000);
+    out.accept(100);
+    expect(delivery.offsetOf('copy')).toBe(4500);
+  });
+
   it('start: the marks made before no longer move the key, and still count for what the outputs hold', async () => {
     const out = output();
     const delivery = new Delivery<string>([out]);

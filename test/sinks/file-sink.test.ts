@@ -88,6 +88,25 @@ describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
     sink.destroy();
   });
 
+  it.each(['pool', 'at once'] as const)('with retries (%s writes): from the failure said on, a reader never finds a torn line at the end, retry after retry', async (mode) => {
+    disk = new SmallDisk(DISK_BYTES);
+    const path = join(disk.dir, 'out.ndjson');
+    const faults = retrying();
+    const sink = quiet(await FileSink.open(path, 'a', faults, mode));
+    const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
+    const results = chunks.map((chunk) => write(sink, chunk));
+    while (faults.failures.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Retries after 0.1, 0.2, 0.4 and 0.8 s: the file read between every two turns of the event loop.
+    let torn = 0;
+    for (const until = Date.now() + 1700; Date.now() < until; await new Promise((resolve) => setImmediate(resolve))) if (!endsWithWholeLine(readFileSync(path))) torn++;
+    expect(faults.failures.length).toBeGreaterThanOrEqual(4);
+    expect(torn).toBe(0);
+    disk.resize(16 * DISK_BYTES);
+    expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
+    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+    sink.destroy();
+  });
+
   it('stop ends the waiting: the held write fails with its error at once', async () => {
     disk = new SmallDisk(DISK_BYTES);
     const stop = new AbortController();
