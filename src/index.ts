@@ -1,6 +1,8 @@
 // hidlog as a library: the pure core, with no streams, files or HTTP.
-export { createAnnotator, outcomeOf, DEFAULT_KEY, INVALID_REASONS, OUTCOMES } from './core/annotate.js';
-export type { Annotator, AnnotatorOptions, BadLineReason, InvalidReason, LineResult, Outcome } from './core/annotate.js';
+export { createAnnotator, DEFAULT_KEY, INVALID_REASONS } from './core/annotate.js';
+export type { Annotator, AnnotatorOptions, BadLineReason, InvalidReason, LineResult } from './core/annotate.js';
+export { outcomeOf, OUTCOMES } from './core/outcome.js';
+export type { Outcome } from './core/outcome.js';
 export { createExtractor, toCode, toStatus } from './core/extract.js';
 export type { Extractor, ExtractorOptions, FieldPaths, FoundCodes } from './core/extract.js';
 export { Catalog, CatalogError, catalogEntries, isKnown, lookup, CODE_KINDS } from './catalog/catalog.js';

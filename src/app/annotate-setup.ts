@@ -3,7 +3,7 @@ import { CatalogReloads } from '../catalog/reloader.js';
 import { createAnnotator, type Annotator } from '../core/annotate.js';
 import type { FollowStats } from '../follow/follower.js';
 import type { RunStats } from '../metrics/exposition.js';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
 import { OutputErrors } from '../sinks/output-errors.js';
 import type { Catalog } from '../catalog/catalog.js';

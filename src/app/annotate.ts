@@ -1,4 +1,4 @@
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { run } from '../pipeline/run.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';

@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { readersFor } from '../envelopes/formats.js';
 import type { RunReport } from '../pipeline/run.js';
-import { WorkerPool, type WorkerSetup } from '../pipeline/worker-pool.js';
+import { WorkerPool } from '../pipeline/worker-pool.js';
+import { REGION_JOB, type WorkerSetup } from './region-job.js';
 import type { InputOptions } from './inputs.js';
 import { warn } from './warn.js';
 
@@ -11,7 +12,7 @@ export function startWorkers(options: InputOptions, setup: Omit<WorkerSetup, 'st
   const count = options.workers || availableParallelism();
   if (count <= 1) return undefined;
   const { strict, maxLineBytes, fields, durationFields, builtinFields } = options;
-  return WorkerPool.start(count, { ...setup, strict, maxLineBytes, fields, durationFields, builtinFields, readers: readersFor(options.inputFormat) });
+  return WorkerPool.start(count, { ...setup, strict, maxLineBytes, fields, durationFields, builtinFields, readers: readersFor(options.inputFormat) }, REGION_JOB);
 }
 
 /** The exit code a finished run earns. */

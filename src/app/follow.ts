@@ -1,5 +1,5 @@
 import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { readersFor } from '../envelopes/formats.js';
 import { setUpAnnotate, type AnnotateOptions } from './annotate-setup.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { text as textOf } from 'node:stream/consumers';
 import { CODE_KINDS } from '../catalog/catalog.js';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { ReportAggregator } from '../report/aggregator.js';
 import { formatDuration } from '../report/duration.js';
 import { factsSetup } from '../report/facts.js';

@@ -8,8 +8,9 @@ import type { WebConfigSource } from '../metrics/web-config/source.js';
 import { kubernetesLabelValues, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
 import { MetricsTally, type RecordLabel } from '../metrics/tally.js';
 import type { Observer } from '../pipeline/events.js';
-import { writeFileAtomically } from '../sinks/atomic-file.js';
-import { describeError } from '../pipeline/errors.js';
+import type { LineCounts } from '../metrics/line-counts.js';
+import { writeFileAtomically } from '../common/atomic-file.js';
+import { describeError } from '../common/error-text.js';
 import { Refusal } from './refusal.js';
 
 /** What the metrics side of a run is asked for. */
@@ -65,7 +66,7 @@ export class MetricsSession {
    * With --kubernetes-labels: the observer of the lines read from the file at a path (stdin
    * `-`), counting them under the labels its path gives. Undefined without: the tally observes all.
    */
-  get observerOf(): ((path: string) => Observer) | undefined {
+  get observerOf(): ((path: string) => Observer<LineCounts>) | undefined {
     const { kubernetesLabels, tally } = this;
     if (kubernetesLabels.length === 0) return undefined;
     return (path) => tally.forInput(kubernetesLabelValues(kubernetesLabels, path === '-' ? undefined : path));

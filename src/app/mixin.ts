@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DEFAULT_RUNBOOK_URL, type MixinConfig } from '../mixin/config.js';
 import { mixinFiles } from '../mixin/mixin.js';
-import { describeError } from '../pipeline/errors.js';
-import { writeFileAtomically } from '../sinks/atomic-file.js';
+import { describeError } from '../common/error-text.js';
+import { writeFileAtomically } from '../common/atomic-file.js';
 import { makeDirectories } from '../sinks/directories.js';
 import { warn } from './warn.js';
 import { printAnswer } from './print-answer.js';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { FileSink, type WriteFaults, type WriteMode } from '../sinks/file-sink.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import { WAITED_OUT_ERRORS, type OutputErrors, type OutputName } from '../sinks/output-errors.js';

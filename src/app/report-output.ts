@@ -1,14 +1,14 @@
 // What `hidlog report` and its merge of partials share: the options, writing the report.
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import type { ReportAggregator } from '../report/aggregator.js';
 import { buildReport, type ReportContext } from '../report/model.js';
 import type { Partial, PartialSetup } from '../report/partial.js';
 import { render, type ReportFormat } from '../report/render/render.js';
 import type { WindowBounds } from '../report/window.js';
 import type { Zone } from '../report/zone.js';
-import { writeFileAtomically } from '../sinks/atomic-file.js';
+import { writeFileAtomically } from '../common/atomic-file.js';
 import { LineWriter } from '../sinks/line-writer.js';
 import type { InputOptions } from './inputs.js';
 import { warn } from './warn.js';

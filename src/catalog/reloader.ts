@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { Catalog, CatalogError, type SiteCatalog } from './catalog.js';
 
 /** A table and where it came from. */

@@ -2,8 +2,8 @@
 // table is swapped in only when every entry of it is right. Text in, a SiteCatalog or an error out.
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { CODE_KINDS, Catalog, CatalogError, type CodeKind, type SiteCatalog, type SiteEntry } from './catalog.js';
-import { isObject } from '../core/json.js';
-import { firstLineOf } from '../pipeline/errors.js';
+import { isObject } from '../common/json.js';
+import { firstLineOf } from '../common/error-text.js';
 import { CATEGORIES_BY_KIND, UNKNOWN_CATEGORY } from './categories.js';
 
 const TOP_KEYS = ['entries', 'categories'];

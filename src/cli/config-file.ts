@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { UsageError } from './options.js';
 
 /** `--config FILE`: a JSON object of options, or a one-line usage error saying what is wrong with the file. */

@@ -2,11 +2,10 @@ import { Catalog } from '../catalog/catalog.js';
 import { createAnnotationText } from './annotation-text.js';
 import { createDurationReader, durationPaths, type DurationField, type DurationReading } from './duration.js';
 import { BODY_ONLY_KEYS, SEARCHED_KEYS, createBodySearch, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
-import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
+import { isObject, parseEmbeddedObject, type JsonObject } from '../common/json.js';
+import { outcomeOf, type Outcome } from './outcome.js';
 import { createScanner, type Scan } from './scan.js';
 
-export const OUTCOMES = ['success', 'failure', 'error', 'unknown'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 /** Why a line is not a record; a line over --max-line-bytes is `too_long` instead. */
 export const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
@@ -121,18 +120,6 @@ export interface Annotator {
 
 export const DEFAULT_KEY = 'hid';
 
-/**
- * The rule, in order: a failure reason or response code 2 makes a `failure`; else an error reason
- * or an HTTP status of 400 or more makes an `error`; else response code 1 or a 2xx/3xx status makes
- * a `success`; anything else is `unknown`.
- */
-export function outcomeOf(codes: FoundCodes): Outcome {
-  if (codes.failure !== undefined || codes.response === 2) return 'failure';
-  if (codes.error !== undefined || (codes.http !== undefined && codes.http >= 400)) return 'error';
-  if (codes.response === 1 || (codes.http !== undefined && codes.http >= 200)) return 'success';
-  return 'unknown';
-}
-
 /** parseEmbeddedObject, by the scanner where it can tell: the body pruned to the wanted keys. */
 function scanBody(scan: Scan, text: string): JsonObject | undefined {
   let start = 0;
@@ -204,7 +191,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const pathKeys = new Set([...fieldPaths, ...(options.recordPaths ?? [])].flatMap(keysOf));
   const scannedBodyKeys = new Set<string>(BODY_ONLY_KEYS.filter((name) => !pathKeys.has(name)));
   const pickKeys = [...new Set(pick?.keys ?? [])];
-  let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson, outcomeOf);
+  let table = createAnnotationText(options.catalog ?? Catalog.vendor, keyJson);
 
   function fromBytes(bytes: Buffer, start: number, end: number, withText: boolean): BytesResult {
     const scanned = scan?.(bytes, start, end);
@@ -318,7 +305,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
       return table.catalog;
     },
     useCatalog(catalog) {
-      table = createAnnotationText(catalog, keyJson, outcomeOf);
+      table = createAnnotationText(catalog, keyJson);
     },
   };
 }

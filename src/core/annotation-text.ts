@@ -2,7 +2,7 @@
 // suffixes (what is spliced after a line's bytes) cached by the codes they carry. Both caches
 // belong to the table, so a catalog swap replaces them in one assignment.
 import type { Catalog, CodeKind } from '../catalog/catalog.js';
-import type { Outcome } from './annotate.js';
+import { outcomeOf, type Outcome } from './outcome.js';
 import type { FoundCodes } from './extract.js';
 
 // The annotation part names; `http` is `status` in records, as users call it.
@@ -50,12 +50,12 @@ export interface AnnotationText {
   json(codes: FoundCodes, outcome: Outcome): string;
   /**
    * `,KEY:{…annotation…}}` for the given codes: what follows a line's bytes up to its closing
-   * brace. The outcome follows from the codes (`outcomeOf`), so the codes alone key the cache.
+   * brace. The outcome follows from the codes (outcome.ts), so the codes alone key the cache.
    */
   suffix(codes: FoundCodes): Buffer;
 }
 
-export function createAnnotationText(catalog: Catalog, keyJson: string, outcomeOf: (codes: FoundCodes) => Outcome): AnnotationText {
+export function createAnnotationText(catalog: Catalog, keyJson: string): AnnotationText {
   // Each code's annotation part is serialised once, the first time it is met.
   const fragments = new Map<CodeKind, Map<number, string>>(PART_ORDER.map((kind) => [kind, new Map()]));
   const fragment = (kind: CodeKind, code: number): string => {

@@ -1,4 +1,4 @@
-import { isObject, parseEmbeddedObject, type JsonObject } from './json.js';
+import { isObject, parseEmbeddedObject, type JsonObject } from '../common/json.js';
 
 /** The units a logged duration comes in, as Vector's and mtail's users write them. */
 export const DURATION_UNITS = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 } as const;

@@ -1,5 +1,5 @@
 import type { CodeKind } from '../catalog/catalog.js';
-import { getPath, isObject, parseEmbeddedObject, type JsonObject } from './json.js';
+import { getPath, isObject, parseEmbeddedObject, type JsonObject } from '../common/json.js';
 
 /** The status and codes found in one record; a kind is absent when the record has none. */
 export type FoundCodes = Partial<Record<CodeKind, number>>;

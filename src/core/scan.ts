@@ -1,4 +1,4 @@
-import type { JsonObject } from './json.js';
+import type { JsonObject } from '../common/json.js';
 
 /** What a scan of one line found: the line is a JSON object, and these are its wanted keys. */
 export interface ScannedObject {

@@ -1,6 +1,6 @@
 // Text lines: logfmt (`key=value key2="quoted \" value"`) and the lines of Java and Python loggers
 // with `key=value` tokens and a JSON object inside (`… status=400 response={"error":…}`).
-import type { JsonObject } from '../core/json.js';
+import type { JsonObject } from '../common/json.js';
 
 const KEY_START = /[A-Za-z_@]/;
 const KEY_CHAR = /[\w.@-]/;

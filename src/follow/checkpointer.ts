@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { describeError } from '../pipeline/errors.js';
-import { writeFileAtomically } from '../sinks/atomic-file.js';
+import { describeError } from '../common/error-text.js';
+import { writeFileAtomically } from '../common/atomic-file.js';
 import type { OutputName } from '../sinks/output-errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import type { OutputName } from '../sinks/output-errors.js';
 import type { OutputMark } from './checkpointer.js';

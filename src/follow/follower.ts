@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { InputFormatOption } from '../envelopes/formats.js';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 import { judgeInput } from '../pipeline/input-survey.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';

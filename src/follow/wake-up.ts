@@ -1,5 +1,5 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
-import { describeError } from '../pipeline/errors.js';
+import { describeError } from '../common/error-text.js';
 
 // A line appended to a followed file is in the output within this long (p99, docs/follow.md, "Waking up").
 const LATENCY_BOUND_MS = 100;

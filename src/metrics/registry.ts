@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValueWithName, type RegistryContentType } from 'prom-client';
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import type { CatalogReloads } from '../catalog/reloader.js';
-import { INVALID_REASONS, OUTCOMES } from '../core/annotate.js';
+import { INVALID_REASONS } from '../core/annotate.js';
+import { OUTCOMES } from '../core/outcome.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
 import { DURATION_BUCKETS, cumulativeBuckets } from './duration-histogram.js';
 import type { FollowStats } from '../follow/follower.js';

@@ -1,10 +1,11 @@
 import { CODE_KINDS, Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
-import { getPath, type JsonObject } from '../core/json.js';
-import type { CodeCount, LabelGroup, LineCounts, LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
+import { getPath, type JsonObject } from '../common/json.js';
+import type { LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
+import type { CodeCount, LabelGroup, LineCounts } from './line-counts.js';
 import { isErrorStatusWithoutReason } from '../pipeline/input-survey.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 import { addDurationCounts, emptyDurationCounts, observeDuration, type DurationCounts } from './duration-histogram.js';
@@ -78,7 +79,7 @@ const perKind = <T>(make: () => T): Record<CodeKind, T> => ({ http: make(), erro
  * Counts lines, bytes and codes as they pass: the fast, prom-client-free side of the metrics.
  * Registries read it when scraped or written. Counts are cumulative from process start.
  */
-export class MetricsTally implements Observer {
+export class MetricsTally implements Observer<LineCounts> {
   readonly lines: Record<LineResultName, number> = { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 };
   readonly invalidReasons = new Map<string, number>();
   readonly outcomes = new Map<string, number>();
@@ -157,7 +158,7 @@ export class MetricsTally implements Observer {
   }
 
   /** Counts the lines of one input under its values of the input labels (in `inputLabels`' order). */
-  forInput(inputValues: readonly string[]): Observer {
+  forInput(inputValues: readonly string[]): Observer<LineCounts> {
     return { line: (event) => this.line(event, inputValues), bytes: (count) => this.bytes(count), apply: (counts) => this.apply(counts, inputValues) };
   }
 

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Annotator, BytesResult, LineResult } from '../core/annotate.js';
-import type { JsonObject } from '../core/json.js';
+import type { JsonObject } from '../common/json.js';
 import { readCriLine, type CriLine } from '../envelopes/cri.js';
 import { DockerEntryReader, isDockerPartial, parseDockerEntry, type DockerEntry } from '../envelopes/docker.js';
 import type { EnvelopeReaders } from '../envelopes/formats.js';
@@ -24,7 +24,7 @@ export interface LineOptions {
   format?: ((result: LineResult) => string) | undefined;
   /** Bad lines, byte for byte; the output then gets a one-line marker in their place. */
   deadLetter?: LineWriter | undefined;
-  observer?: Pick<Observer, 'line'> | undefined;
+  observer?: Pick<Observer<unknown>, 'line'> | undefined;
   /** The envelopes read around records (`--input-format`); absent: every line is read as NDJSON. */
   readers?: EnvelopeReaders | undefined;
   /** Whether results carry their envelope's time (`envelopeTime`): a report reads it; pretty output always does. */

@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
-import { StrictStop, describeError } from './errors.js';
+import { describeError } from '../common/error-text.js';
+import { StrictStop } from './errors.js';
 import type { Observer } from './events.js';
 import { judgeInput } from './input-survey.js';
 import { LineProcessor, type LineOptions } from './line-processor.js';
-import type { RegionResult, WorkerPool } from './worker-pool.js';
+import type { RegionResult } from './worker-messages.js';
+import type { WorkerPool } from './worker-pool.js';
 import { ArrayElementEnds } from '../sources/array-elements.js';
 import { inputChunks } from '../sources/input-chunks.js';
 import { RegionSplitter } from '../sources/line-splitter.js';
@@ -11,7 +13,7 @@ import type { InputFormatOption } from '../envelopes/formats.js';
 import { openInput, type OpenedInput } from '../sources/open-input.js';
 
 export interface RunOptions extends LineOptions {
-  // Whichever observer matches the workers' recorder (WorkerSetup): it applies what they observed.
+  // Whichever observer matches the workers' recorder (the pool's job): it applies what they observed.
   observer?: Observer<unknown> | undefined;
   /**
    * Stops the run (SIGINT, SIGTERM) between chunks, or while it waits for a live input: the whole

@@ -1,59 +1,7 @@
-import type { EnvelopeReaders } from '../envelopes/formats.js';
 import { Worker } from 'node:worker_threads';
 import type { Catalog, SiteCatalog } from '../catalog/catalog.js';
-import type { DurationField } from '../core/duration.js';
-import type { FieldPaths } from '../core/extract.js';
 import { ChunkPool } from '../sinks/line-writer.js';
-import { createRegionJob, type RegionJob } from './region-job.js';
-import type { RecordLabel } from '../metrics/tally.js';
-import type { FactsSetup } from '../report/facts.js';
-import type { SurveyCounts } from './input-survey.js';
-
-/** Everything a worker needs to treat lines exactly as the main thread would. */
-export interface WorkerSetup {
-  key: string;
-  fields: FieldPaths;
-  durationFields: readonly DurationField[];
-  builtinFields: boolean;
-  format: 'ndjson' | 'pretty';
-  colour: boolean;
-  strict: boolean;
-  maxLineBytes: number;
-  output: boolean;
-  deadLetter: boolean;
-  /** Whether to count for metrics, with these record labels. */
-  counting: boolean;
-  labels: readonly RecordLabel[];
-  /** The site's catalog file, validated; undefined for the vendor's table alone. */
-  catalog?: SiteCatalog | undefined;
-  /** For a report: what to take of each line, instead of counting. */
-  report?: FactsSetup | undefined;
-  /** The envelopes read around records (`--input-format`). */
-  readers?: EnvelopeReaders | undefined;
-}
-
-/** A region to annotate, or a new table to annotate the next ones with (undefined: the vendor's). */
-export type ToWorker = { id: number; region: Uint8Array; spares: ArrayBuffer[] } | { catalog: SiteCatalog | undefined };
-
-/** What each worker thread is started with: `finished[index]` is its count of regions done. */
-export interface RegionWorkerData {
-  setup: WorkerSetup;
-  finished: Int32Array;
-  index: number;
-}
-
-/** What a worker made of one region of whole lines. */
-export interface RegionResult {
-  output: Uint8Array[];
-  deadLetter: Uint8Array[];
-  lines: number;
-  /** What the input's notice is judged on (input-survey.ts). */
-  survey: SurveyCounts;
-  /** What the setup's recorder took (LineCounts, or a report's facts), for the main thread's observer. */
-  observed?: unknown;
-  /** Under --strict: the first bad line, counted from the region's start. */
-  strictStop?: { line: number; reason: string };
-}
+import type { PoolJob, RegionJob, RegionResult, RegionWorkerData, ToWorker } from './worker-messages.js';
 
 interface Job {
   resolve: (result: RegionResult) => void;
@@ -117,17 +65,16 @@ export class WorkerPool {
     });
   }
 
-  /** `threads` annotating threads in all: the main one and `threads - 1` workers. */
-  static start(threads: number, setup: WorkerSetup): WorkerPool {
-    const url = new URL('./region-worker.js', import.meta.url);
+  /** `threads` threads in all running `job` made of `setup`: the main one and `threads - 1` workers. */
+  static start<Setup>(threads: number, setup: Setup, job: PoolJob<Setup>): WorkerPool {
     const finished = new Int32Array(new SharedArrayBuffer(4 * (threads - 1)));
     const workers = Array.from({ length: threads - 1 }, (_, index) => {
-      const workerData: RegionWorkerData = { setup, finished, index };
+      const workerData: RegionWorkerData<Setup> = { setup, finished, index };
       // A smaller young generation than V8's default keeps the isolates' memory down (measured: 234 -> 217 MB peak on 1M lines) at no cost in time.
-      return new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      return new Worker(job.workerUrl, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     });
     const chunks = new ChunkPool(SPARE_CHUNKS);
-    return new WorkerPool(workers, finished, chunks, createRegionJob(setup, chunks));
+    return new WorkerPool(workers, finished, chunks, job.create(setup, chunks));
   }
 
   /** Worker threads, the main thread not counted. */

@@ -3,7 +3,8 @@
 // range, a timeline, first and last seen per code, and the top values of each `--by` field.
 import { Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import { OUTCOMES, type BadLineReason, type Outcome } from '../core/annotate.js';
+import { type BadLineReason } from '../core/annotate.js';
+import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
 import { MetricsTally, type CodeSeries } from '../metrics/tally.js';

@@ -1,9 +1,10 @@
 // What the report takes of each line, where the line is read: on the main thread, or in a worker
 // thread (then sent back in a compact form, in input order).
-import { INVALID_REASONS, OUTCOMES, type AnnotatorOptions, type BadLineReason, type Outcome } from '../core/annotate.js';
+import { INVALID_REASONS, type AnnotatorOptions, type BadLineReason } from '../core/annotate.js';
+import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
-import { getPath, type JsonObject } from '../core/json.js';
+import { getPath, type JsonObject } from '../common/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
 import { MISSING_TIME, TIME_FIELDS, UNPARSEABLE_TIME, encodeTime, jsonTimeReader, parseTime, timeReader } from './time.js';
 import { UTC, parseZone, type Zone } from './zone.js';

@@ -1,7 +1,7 @@
 // The report as data: what every format shows, and, as it is, the JSON format (schema version 1,
 // documented in docs/report.md). Counts come from the tally `hidlog count` exposes.
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
-import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
 import type { CodeSeries } from '../metrics/tally.js';
 import type { ReportAggregator } from './aggregator.js';

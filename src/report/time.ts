@@ -1,7 +1,7 @@
 // A record's time: ISO 8601 text (with or without an offset, any fraction of a second), nginx's
 // `$time_local`, or a Unix epoch in seconds, milliseconds, micro- or nanoseconds (told apart by
 // magnitude), as a number or a numeric string. Kept to the millisecond.
-import { getPath, type JsonObject } from '../core/json.js';
+import { getPath, type JsonObject } from '../common/json.js';
 import { numberValue } from '../core/scan.js';
 import type { Zone } from './zone.js';
 

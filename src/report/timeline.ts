@@ -3,7 +3,7 @@
 // that merge into wider ones whenever the range grows past a bound, so memory stays bounded.
 import { Catalog } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import { OUTCOMES, type Outcome } from '../core/annotate.js';
+import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { Zone } from './zone.js';
 
 /** The category of a failure that has no `hid_failure` reason (a response code 2 alone). */

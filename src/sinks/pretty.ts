@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LineResult } from '../core/annotate.js';
-import type { JsonObject } from '../core/json.js';
+import type { JsonObject } from '../common/json.js';
 
 const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'time_local', '__REALTIME_TIMESTAMP'] as const;
 const PREVIEW_CHARS = 120;

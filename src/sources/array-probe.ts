@@ -1,5 +1,5 @@
 import type { Token, TokenSource } from 'stream-json/core/parser.js';
-import { isObject } from '../core/json.js';
+import { isObject } from '../common/json.js';
 import { ArrayElementEnds } from './array-elements.js';
 
 const COMMA = 44;

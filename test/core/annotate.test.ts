@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAnnotator, outcomeOf } from '../../src/core/annotate.js';
+import { createAnnotator } from '../../src/core/annotate.js';
+import { outcomeOf } from '../../src/core/outcome.js';
 
 const annotator = createAnnotator();
 const STATUS_401 = '"status":{"code":401,"label":"UNAUTHORIZED","category":"client_error","description":"Authorization failure. The authorization header is invalid or missing"}';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { SEARCHED_KEYS, type FieldPaths } from '../../src/core/extract.js';
-import { isObject, type JsonObject } from '../../src/core/json.js';
+import { isObject, type JsonObject } from '../../src/common/json.js';
 import { createScanner } from '../../src/core/scan.js';
 import { expectSameAnnotation } from '../helpers/bytes-path.js';
 import { random } from '../../fixtures/shapes.mjs';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { LineCounts, LineEvent, Observer } from '../../src/pipeline/events.js';
+import type { LineCounts } from '../../src/metrics/line-counts.js';
+import type { LineEvent, Observer } from '../../src/pipeline/events.js';
 import { fixture } from './cli.js';
 
 export interface Expected {
@@ -18,7 +19,7 @@ export function expectedFor(name: string): Expected {
 }
 
 /** Tallies what a run saw, in the shape of the fixtures' expected files. */
-export class Tally implements Observer {
+export class Tally implements Observer<LineCounts> {
   readonly seen: Expected = {
     lines: 0,
     results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 },

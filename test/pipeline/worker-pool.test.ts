@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 // The built pool: its worker threads run the built region-worker.js (`npm test` builds first).
-import { WorkerPool, type RegionResult, type WorkerSetup } from '../../dist/pipeline/worker-pool.js';
-import { createRegionJob } from '../../dist/pipeline/region-job.js';
+import { WorkerPool } from '../../dist/pipeline/worker-pool.js';
+import type { RegionResult } from '../../dist/pipeline/worker-messages.js';
+import { REGION_JOB, createRegionJob, type WorkerSetup } from '../../dist/app/region-job.js';
 import { ChunkPool } from '../../dist/sinks/line-writer.js';
 import { Catalog } from '../../dist/catalog/catalog.js';
 import { parseSiteCatalog } from '../../dist/catalog/site-catalog.js';
-import type { LineCounts } from '../../src/pipeline/events.js';
+import type { LineCounts } from '../../src/metrics/line-counts.js';
 import { fixture } from '../helpers/cli.js';
 
 const setup: WorkerSetup = {
@@ -24,7 +25,7 @@ const setup: WorkerSetup = {
   labels: [{ name: 'tenant', paths: [['tenant']] }],
 };
 
-const pool = WorkerPool.start(2, setup);
+const pool = WorkerPool.start(2, setup, REGION_JOB);
 afterAll(() => pool.close());
 
 const comparable = ({ id: _id, ...result }: RegionResult & { id?: number }) => ({ ...result, output: Buffer.concat(result.output).toString(), deadLetter: Buffer.concat(result.deadLetter).toString() });
@@ -47,7 +48,7 @@ describe('WorkerPool', () => {
 
 describe('WorkerPool, when the catalog is reloaded', () => {
   const site = parseSiteCatalog('entries: [{kind: failure, code: 13, description: Wrong password, category: limit_reached}]');
-  const sitePool = WorkerPool.start(2, { ...setup, labels: [] });
+  const sitePool = WorkerPool.start(2, { ...setup, labels: [] }, REGION_JOB);
   afterAll(() => sitePool.close());
   // Large enough to be sent to the worker (small regions are annotated here).
   const region = Buffer.from('{"hid_failure":13}\n'.repeat(2000));

@@ -3,7 +3,7 @@
 // or refused by name; none is ignored.
 import { resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import { firstLineOf } from '../../pipeline/errors.js';
+import { firstLineOf } from '../../common/error-text.js';
 import {
   CIPHER_SUITES,
   CLIENT_AUTH_ALIASES,

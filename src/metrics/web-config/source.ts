@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { describeError } from '../../pipeline/errors.js';
+import { describeError } from '../../common/error-text.js';
 import { BasicAuth, PasswordChecker } from './basic-auth.js';
 import { WebConfigError, filesOf, parseWebConfig, type WebConfig } from './config.js';
 import { loadTls } from './tls.js';

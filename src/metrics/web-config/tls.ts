@@ -4,7 +4,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { createSecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
-import { describeError } from '../../pipeline/errors.js';
+import { describeError } from '../../common/error-text.js';
 import { WebConfigError, type PemSource, type TlsSettings } from './config.js';
 
 async function readPem(source: PemSource, fileKey: string, inlineKey: string): Promise<{ pem: string; name: string }> {

@@ -1,5 +1,5 @@
-// One region of whole lines annotated into memory: the job of every worker thread, and of the
-// main thread when it takes its share (WorkerPool).
+// The job of hidlog's WorkerPool: one region of whole lines annotated into memory, counted for the
+// metrics or taken for a report, by every worker thread and by the main thread when it takes its share.
 import { Writable } from 'node:stream';
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotator } from '../core/annotate.js';
@@ -7,9 +7,38 @@ import { LineCountsRecorder, labelPaths } from '../metrics/tally.js';
 import { FactsRecorder, factsAnnotation } from '../report/facts.js';
 import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
-import { StrictStop } from './errors.js';
-import { LineProcessor } from './line-processor.js';
-import type { RegionResult, WorkerSetup } from './worker-pool.js';
+import type { DurationField } from '../core/duration.js';
+import type { FieldPaths } from '../core/extract.js';
+import type { EnvelopeReaders } from '../envelopes/formats.js';
+import type { SiteCatalog } from '../catalog/catalog.js';
+import type { RecordLabel } from '../metrics/tally.js';
+import type { FactsSetup } from '../report/facts.js';
+import { StrictStop } from '../pipeline/errors.js';
+import { LineProcessor } from '../pipeline/line-processor.js';
+import type { PoolJob, RegionJob, RegionResult } from '../pipeline/worker-messages.js';
+
+/** Everything a worker needs to treat lines exactly as the main thread would. */
+export interface WorkerSetup {
+  key: string;
+  fields: FieldPaths;
+  durationFields: readonly DurationField[];
+  builtinFields: boolean;
+  format: 'ndjson' | 'pretty';
+  colour: boolean;
+  strict: boolean;
+  maxLineBytes: number;
+  output: boolean;
+  deadLetter: boolean;
+  /** Whether to count for metrics, with these record labels. */
+  counting: boolean;
+  labels: readonly RecordLabel[];
+  /** The site's catalog file, validated; undefined for the vendor's table alone. */
+  catalog?: SiteCatalog | undefined;
+  /** For a report: what to take of each line, instead of counting. */
+  report?: FactsSetup | undefined;
+  /** The envelopes read around records (`--input-format`). */
+  readers?: EnvelopeReaders | undefined;
+}
 
 // Collects the chunks, which are handed on, not written: they come back to `pool` (if ever) from the thread that writes them.
 function memoryWriter(chunks: Buffer[], pool: ChunkPool): LineWriter {
@@ -26,13 +55,6 @@ function memoryWriter(chunks: Buffer[], pool: ChunkPool): LineWriter {
 function take(writer: LineWriter | undefined, chunks: Buffer[]): Buffer[] {
   writer?.flush();
   return chunks.splice(0);
-}
-
-export interface RegionJob {
-  /** Treats a region's lines exactly as the main thread's own run would. */
-  run(region: Buffer): RegionResult;
-  /** Annotates (and counts) the regions from now on with this table (a catalog reload). */
-  useCatalog(catalog: Catalog): void;
 }
 
 export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob {
@@ -77,3 +99,6 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob 
   };
   return { run, useCatalog: (next) => annotator.useCatalog(next) };
 }
+
+/** The pool's job: worker threads start from region-worker.ts, which makes the same job of the setup. */
+export const REGION_JOB: PoolJob<WorkerSetup> = { workerUrl: new URL('./region-worker.js', import.meta.url), create: createRegionJob };

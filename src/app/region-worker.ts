@@ -3,10 +3,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Catalog } from '../catalog/catalog.js';
 import { ChunkPool } from '../sinks/line-writer.js';
-import { createRegionJob } from './region-job.js';
-import type { RegionWorkerData, ToWorker } from './worker-pool.js';
+import type { RegionWorkerData, ToWorker } from '../pipeline/worker-messages.js';
+import { createRegionJob, type WorkerSetup } from './region-job.js';
 
-const { setup, finished, index } = workerData as RegionWorkerData;
+const { setup, finished, index } = workerData as RegionWorkerData<WorkerSetup>;
 // Output chunks the main thread has written come back with the next regions.
 const pool = new ChunkPool(32);
 const job = createRegionJob(setup, pool);
