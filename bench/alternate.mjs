@@ -28,7 +28,10 @@ export function alternate(commands, { rounds, log = () => {} }) {
     for (let round = 0; round < rounds; round++) {
       for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
         if (mode.failed !== undefined) continue;
-        const run = spawnSync('/usr/bin/time', ['-f', '%U %S %e', '-o', timesFile, 'bash', '-c', `${mode.command} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+        const run = spawnSync('/usr/bin/time', ['-f', '%U %S %e', '-o', timesFile, 'bash', '-c', `${mode.command} > /dev/null`], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          encoding: 'utf8',
+        });
         if (run.status !== 0) {
           mode.failed = `exit ${run.status}: ${run.stderr.trim()}`;
           log(`${mode.name} failed (${mode.failed})`);
@@ -43,5 +46,7 @@ export function alternate(commands, { rounds, log = () => {} }) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return modes.map(({ name, command, cpu, wall, failed }) => (failed !== undefined ? { name, command, failed } : { name, command, cpu: median(cpu), wall: median(wall) }));
+  return modes.map(({ name, command, cpu, wall, failed }) =>
+    failed !== undefined ? { name, command, failed } : { name, command, cpu: median(cpu), wall: median(wall) },
+  );
 }

@@ -12,4 +12,9 @@ export interface WrappedCopy {
   results: CorpusTruth['results'];
 }
 
-export function wrapCorpus(options: { source: string; cri: string; docker: string; truth: Pick<CorpusTruth, 'results'> }): Promise<Record<'cri' | 'docker', WrappedCopy>>;
+export function wrapCorpus(options: {
+  source: string;
+  cri: string;
+  docker: string;
+  truth: Pick<CorpusTruth, 'results'>;
+}): Promise<Record<'cri' | 'docker', WrappedCopy>>;

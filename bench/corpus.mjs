@@ -74,7 +74,9 @@ const PART_BYTES = 16 * 1024;
 /** Go's time.RFC3339Nano: nanoseconds with the trailing zeros cut, the dot too when none are left. */
 function rfc3339Nano(nanoseconds) {
   const seconds = nanoseconds / 1_000_000_000n;
-  const fraction = String(nanoseconds % 1_000_000_000n).padStart(9, '0').replace(/0+$/, '');
+  const fraction = String(nanoseconds % 1_000_000_000n)
+    .padStart(9, '0')
+    .replace(/0+$/, '');
   return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
 }
 

@@ -144,7 +144,10 @@ async function atRate(rate, { seconds, warmup, steadyAfter }) {
   let mtailPort;
   if (has('mtail')) {
     mtailPort = await freePort();
-    peers.push({ name: 'mtail', child: start('mtail', ['--progs', join(here, 'peers/hid.mtail'), '--logs', log, '--address', '127.0.0.1', '--port', String(mtailPort), '--logtostderr']) });
+    peers.push({
+      name: 'mtail',
+      child: start('mtail', ['--progs', join(here, 'peers/hid.mtail'), '--logs', log, '--address', '127.0.0.1', '--port', String(mtailPort), '--logtostderr']),
+    });
   }
   peers.push({ name: 'tail -F', child: start('tail', ['-F', '-n', '0', log]) });
   peers.push({ name: 'Node floor', child: start(process.execPath, [floor, log, join(dir, 'floor.ndjson'), String(BUSY_POLL_MS)]) });
@@ -190,7 +193,21 @@ async function idle(files, { seconds, warmup }) {
   const paths = Array.from({ length: files }, (_, i) => join(dir, `auth-${String(i).padStart(3, '0')}.log`));
   for (const path of paths) writeFileSync(path, '{"n":0,"status":200}\n');
   const peers = [{ name: 'hidlog', child: start(process.execPath, [hidlog, 'annotate', '--follow', '-o', join(dir, 'out.ndjson'), join(dir, '*.log')]) }];
-  if (has('mtail')) peers.push({ name: 'mtail', child: start('mtail', ['--progs', join(here, 'peers/hid.mtail'), '--logs', join(dir, '*.log'), '--address', '127.0.0.1', '--port', String(await freePort()), '--logtostderr']) });
+  if (has('mtail'))
+    peers.push({
+      name: 'mtail',
+      child: start('mtail', [
+        '--progs',
+        join(here, 'peers/hid.mtail'),
+        '--logs',
+        join(dir, '*.log'),
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(await freePort()),
+        '--logtostderr',
+      ]),
+    });
   peers.push({ name: 'tail -F', child: start('tail', ['-F', '-q', '-n', '0', ...paths]) });
   // Past the start-up: V8 compacts the start-up's heap some 8 s in, once.
   await sleep(Math.max(warmup, 10) * 1000);
@@ -212,12 +229,16 @@ export async function followBench({ seconds = 20, rates = [100, 1000, 10_000], i
   const idleCpu = await idle(idleFiles, { seconds, warmup });
   const pct = (x) => (x === undefined ? 'n/a' : `${x.toFixed(2)}%`);
   const out = [];
-  out.push(`Follow mode: CPU % of one core, one file followed, hidlog annotating to a file. Steady: over ${seconds} s from ${steadyAfter} s after the writer started; first: over ${seconds} s from ${warmup} s (V8 still compiling hidlog's code). The Node floor wakes every ${BUSY_POLL_MS} ms, as hidlog polls a busy file, and only parses and copies lines. Latency from a line's write to hidlog's output, over both windows.`);
+  out.push(
+    `Follow mode: CPU % of one core, one file followed, hidlog annotating to a file. Steady: over ${seconds} s from ${steadyAfter} s after the writer started; first: over ${seconds} s from ${warmup} s (V8 still compiling hidlog's code). The Node floor wakes every ${BUSY_POLL_MS} ms, as hidlog polls a busy file, and only parses and copies lines. Latency from a line's write to hidlog's output, over both windows.`,
+  );
   out.push('');
   out.push('| lines/s | hidlog | mtail | Node floor | tail -F | hidlog, first | mtail, first | latency p50 | latency p99 |');
   out.push('|---|---|---|---|---|---|---|---|---|');
   for (const run of runs) {
-    out.push(`| ${run.rate.toLocaleString('en')} | ${pct(run.steady.hidlog)} | ${pct(run.steady.mtail)} | ${pct(run.steady['Node floor'])} | ${pct(run.steady['tail -F'])} | ${pct(run.first.hidlog)} | ${pct(run.first.mtail)} | ${run.p50.toFixed(1)} ms | ${run.p99.toFixed(1)} ms |`);
+    out.push(
+      `| ${run.rate.toLocaleString('en')} | ${pct(run.steady.hidlog)} | ${pct(run.steady.mtail)} | ${pct(run.steady['Node floor'])} | ${pct(run.steady['tail -F'])} | ${pct(run.first.hidlog)} | ${pct(run.first.mtail)} | ${run.p50.toFixed(1)} ms | ${run.p99.toFixed(1)} ms |`,
+    );
   }
   out.push(`| ${idleFiles} idle files | ${pct(idleCpu.hidlog)} | ${pct(idleCpu.mtail)} | | ${pct(idleCpu['tail -F'])} | | | | |`);
   out.push('');
@@ -226,8 +247,12 @@ export async function followBench({ seconds = 20, rates = [100, 1000, 10_000], i
   const versus = (hidlogCpu, mtail) => (mtail === undefined ? 'not run' : hidlogCpu <= mtail ? 'met' : 'MISSED');
   for (const run of runs) {
     const rate = run.rate.toLocaleString('en');
-    out.push(`| CPU at ${rate} lines/s, steady, hidlog / mtail | ${pct(run.steady.hidlog)} / ${pct(run.steady.mtail)} | ≤ mtail | ${versus(run.steady.hidlog, run.steady.mtail)} |`);
-    out.push(`| CPU at ${rate} lines/s, first ${seconds} s, hidlog / mtail | ${pct(run.first.hidlog)} / ${pct(run.first.mtail)} | ≤ mtail | ${versus(run.first.hidlog, run.first.mtail)} |`);
+    out.push(
+      `| CPU at ${rate} lines/s, steady, hidlog / mtail | ${pct(run.steady.hidlog)} / ${pct(run.steady.mtail)} | ≤ mtail | ${versus(run.steady.hidlog, run.steady.mtail)} |`,
+    );
+    out.push(
+      `| CPU at ${rate} lines/s, first ${seconds} s, hidlog / mtail | ${pct(run.first.hidlog)} / ${pct(run.first.mtail)} | ≤ mtail | ${versus(run.first.hidlog, run.first.mtail)} |`,
+    );
   }
   out.push(`| CPU following ${idleFiles} idle files | ${pct(idleCpu.hidlog)} | < 0.5% | ${idleCpu.hidlog < 0.5 ? 'met' : 'MISSED'} |`);
   const worstP99 = Math.max(...runs.map((run) => run.p99));
@@ -236,7 +261,9 @@ export async function followBench({ seconds = 20, rates = [100, 1000, 10_000], i
   out.push('| follow exactness check | |');
   out.push('|---|---|');
   for (const run of runs) {
-    out.push(`| hidlog wrote each of the ${run.lines.toLocaleString('en')} lines at ${run.rate.toLocaleString('en')} lines/s exactly once | ${run.exactlyOnce ? 'yes' : 'NO'} |`);
+    out.push(
+      `| hidlog wrote each of the ${run.lines.toLocaleString('en')} lines at ${run.rate.toLocaleString('en')} lines/s exactly once | ${run.exactlyOnce ? 'yes' : 'NO'} |`,
+    );
     if (run.mtailExact !== undefined) out.push(`| mtail counted each of them | ${run.mtailExact ? 'yes' : 'NO'} |`);
   }
   const failed = runs.some((run) => !run.exactlyOnce);

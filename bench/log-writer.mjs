@@ -13,7 +13,8 @@ let fd = openSync(path, 'a');
 const started = performance.now();
 const first = next;
 
-const record = (n, t) => `{"n":${n},"t":${t},"status":${n % 5 === 0 ? 401 : 200},"path":"/idp/oauth2/token","client":"app-${n % 7}"${n % 5 === 0 ? ',"response":{"error":"invalid_grant","hid_failure":{"reason":13}}' : ''}}\n`;
+const record = (n, t) =>
+  `{"n":${n},"t":${t},"status":${n % 5 === 0 ? 401 : 200},"path":"/idp/oauth2/token","client":"app-${n % 7}"${n % 5 === 0 ? ',"response":{"error":"invalid_grant","hid_failure":{"reason":13}}' : ''}}\n`;
 
 const timer = setInterval(() => {
   const due = first + Math.floor(((performance.now() - started) / 1000) * rate);

@@ -119,15 +119,29 @@ async function scenario(name, { tls, load }, dir) {
   writeFileSync(log, '');
   const port = await freePort();
   const web = tls ? ['--web-config', join(dir, 'web.yml')] : [];
-  const hidlog = spawn(process.execPath, [resolve(opts.hidlog), 'annotate', '--follow', '--start-at', 'end', '-o', out, '--metrics-listen', `127.0.0.1:${port}`, ...web, log], { stdio: 'ignore' });
+  const hidlog = spawn(
+    process.execPath,
+    [resolve(opts.hidlog), 'annotate', '--follow', '--start-at', 'end', '-o', out, '--metrics-listen', `127.0.0.1:${port}`, ...web, log],
+    { stdio: 'ignore' },
+  );
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}/metrics`;
   const scrapeArgs = tls ? ['--cacert', join(dir, 'ca.crt'), '-u', 'prometheus:scrape-secret'] : [];
   for (let i = 0; i < 100 && (await curl(url, scrapeArgs)).status !== '200'; i++) await sleep(100);
   const reader = outputReader(out);
   const writer = spawn(process.execPath, [join(here, 'log-writer.mjs'), log, opts.rate], { stdio: 'ignore' });
   await sleep(2000);
-  const attacker = load === 'passwords' || load === 'idle' ? spawn(process.execPath, [fileURLToPath(import.meta.url), '--attack', load, '--port', String(port), '--ca', join(dir, 'ca.crt'), '--flood-rate', opts['flood-rate']], { stdio: 'ignore' }) : undefined;
-  const ab = load === 'ab' ? spawn('ab', ['-q', '-k', '-c', '50', '-t', String(Number(opts.seconds) + 5), '-n', '10000000', url], { stdio: ['ignore', 'pipe', 'ignore'] }) : undefined;
+  const attacker =
+    load === 'passwords' || load === 'idle'
+      ? spawn(
+          process.execPath,
+          [fileURLToPath(import.meta.url), '--attack', load, '--port', String(port), '--ca', join(dir, 'ca.crt'), '--flood-rate', opts['flood-rate']],
+          { stdio: 'ignore' },
+        )
+      : undefined;
+  const ab =
+    load === 'ab'
+      ? spawn('ab', ['-q', '-k', '-c', '50', '-t', String(Number(opts.seconds) + 5), '-n', '10000000', url], { stdio: ['ignore', 'pipe', 'ignore'] })
+      : undefined;
   const abClosed = ab && once(ab, 'close');
   let abOut = '';
   ab?.stdout.on('data', (chunk) => (abOut += chunk));
@@ -162,13 +176,63 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'hidlog-bench-attack-'));
   try {
     const run = (args) => spawnSync(args[0], args.slice(1), { cwd: dir, encoding: 'utf8' });
-    run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
-    run(['openssl', 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
+    run([
+      'openssl',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=ca',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+    ]);
+    run([
+      'openssl',
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    ]);
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-    run(['openssl', 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt']);
+    run([
+      'openssl',
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+      '-out',
+      'server.crt',
+    ]);
     const hash = run(['htpasswd', '-nbBC', '10', '', 'scrape-secret']).stdout.replace(/^:/, '').trim();
     writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${hash}\n`);
-    console.log(`${opts.hidlog}: ${opts.rate} lines/s followed; ${opts.seconds} s per scenario; a scrape with the right password every ${opts['scrape-interval']} s; flood ${opts['flood-rate']}/s`);
+    console.log(
+      `${opts.hidlog}: ${opts.rate} lines/s followed; ${opts.seconds} s per scenario; a scrape with the right password every ${opts['scrape-interval']} s; flood ${opts['flood-rate']}/s`,
+    );
     console.log('');
     console.log('| scenario | log p50 ms | log p99 ms | scrapes 200 | statuses | worst scrape ms | ab requests/s |');
     console.log('|---|---|---|---|---|---|---|');

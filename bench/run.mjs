@@ -103,21 +103,53 @@ const modes = [
   { name: 'floor: read, split, parse', key: 'floorParse', command: `node ${q(join(here, 'floor.mjs'))} ${q(corpus)} parse` },
   { name: 'floor: read, split2, parse', key: 'floorSplit2', command: `node ${q(join(here, 'floor.mjs'))} ${q(corpus)} split2` },
   { name: 'hidlog annotate', key: 'annotate', hidlog: true, command: `node ${q(hidlog)} annotate ${q(corpus)}` },
-  { name: `hidlog annotate --workers ${workers}`, key: 'annotateWorkers', hidlog: true, command: `node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}` },
+  {
+    name: `hidlog annotate --workers ${workers}`,
+    key: 'annotateWorkers',
+    hidlog: true,
+    command: `node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}`,
+  },
   { name: 'hidlog count', key: 'count', hidlog: true, command: `node ${q(hidlog)} count ${q(corpus)}` },
   { name: `hidlog count --workers ${workers}`, key: 'countWorkers', hidlog: true, command: `node ${q(hidlog)} count --workers ${workers} ${q(corpus)}` },
   { name: 'hidlog report', key: 'report', hidlog: true, command: `node ${q(hidlog)} report ${q(corpus)}` },
-  { name: `hidlog report --merge, ${SHARDS} partials of it`, key: 'reportMerge', hidlog: true, command: `node ${q(hidlog)} report --merge ${partialFiles.map(q).join(' ')}` },
+  {
+    name: `hidlog report --merge, ${SHARDS} partials of it`,
+    key: 'reportMerge',
+    hidlog: true,
+    command: `node ${q(hidlog)} report --merge ${partialFiles.map(q).join(' ')}`,
+  },
   { name: `hidlog annotate, ${fiveLines}`, key: 'annotate5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate ${q(five)}` },
-  { name: `hidlog annotate --workers ${workers}, ${fiveLines}`, key: 'annotateWorkers5x', hidlog: true, size: 'five', command: `node ${q(hidlog)} annotate --workers ${workers} ${q(five)}` },
+  {
+    name: `hidlog annotate --workers ${workers}, ${fiveLines}`,
+    key: 'annotateWorkers5x',
+    hidlog: true,
+    size: 'five',
+    command: `node ${q(hidlog)} annotate --workers ${workers} ${q(five)}`,
+  },
   // The wrapped copies with the default --input-format auto, as a user runs them.
   ...FORMATS.flatMap(({ format, label }) =>
-    ['annotate', 'count'].map((command) => ({ name: `hidlog ${command}, ${label} copy`, key: `${command}:${format}`, hidlog: true, size: format, command: `node ${q(hidlog)} ${command} ${q(wrapped[format])}` })),
+    ['annotate', 'count'].map((command) => ({
+      name: `hidlog ${command}, ${label} copy`,
+      key: `${command}:${format}`,
+      hidlog: true,
+      size: format,
+      command: `node ${q(hidlog)} ${command} ${q(wrapped[format])}`,
+    })),
   ),
 ];
-if (has('jq')) modes.push({ name: 'jq enrichment (peers/enrich.jq)', key: 'jq', command: `jq -rR --slurpfile catalog ${q(join(work, 'catalog-map.json'))} -f ${q(join(here, 'peers/enrich.jq'))} ${q(corpus)}` });
+if (has('jq'))
+  modes.push({
+    name: 'jq enrichment (peers/enrich.jq)',
+    key: 'jq',
+    command: `jq -rR --slurpfile catalog ${q(join(work, 'catalog-map.json'))} -f ${q(join(here, 'peers/enrich.jq'))} ${q(corpus)}`,
+  });
 else process.stderr.write('jq is not installed: apt-get install jq to compare\n');
-if (has('mtail')) modes.push({ name: 'mtail --one_shot (peers/hid.mtail)', key: 'mtail', command: `mtail --one_shot --one_shot_format prometheus --logtostderr=false --progs ${q(join(here, 'peers/hid.mtail'))} --logs ${q(corpus)}` });
+if (has('mtail'))
+  modes.push({
+    name: 'mtail --one_shot (peers/hid.mtail)',
+    key: 'mtail',
+    command: `mtail --one_shot --one_shot_format prometheus --logtostderr=false --progs ${q(join(here, 'peers/hid.mtail'))} --logs ${q(corpus)}`,
+  });
 else process.stderr.write('mtail is not installed: apt-get install mtail to compare\n');
 
 const samples = Object.fromEntries(modes.map((m) => [m.key, []]));
@@ -140,20 +172,31 @@ for (let round = 0; round < rounds; round++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const result = Object.fromEntries(
-  modes.filter((m) => !failures[m.key]).map((m) => [m.key, { seconds: median(samples[m.key].map((s) => s.seconds)), rssMiB: Math.max(...samples[m.key].map((s) => s.rssMiB)) }]),
+  modes
+    .filter((m) => !failures[m.key])
+    .map((m) => [m.key, { seconds: median(samples[m.key].map((s) => s.seconds)), rssMiB: Math.max(...samples[m.key].map((s) => s.rssMiB)) }]),
 );
 
 // The cost of recognising envelopes on bare NDJSON: too small for whole-process wall times over a
 // few rounds to show, so measured as bench/ab.mjs measures, in CPU time over alternating rounds.
 const recognition = alternate(
-  ['auto', 'ndjson'].map((format) => ({ name: `hidlog count --input-format ${format}`, command: `node ${q(hidlog)} count --input-format ${format} ${q(corpus)}` })),
+  ['auto', 'ndjson'].map((format) => ({
+    name: `hidlog count --input-format ${format}`,
+    command: `node ${q(hidlog)} count --input-format ${format} ${q(corpus)}`,
+  })),
   { rounds: abRounds, log: (line) => process.stderr.write(`${line}\n`) },
 );
 
 // Exactness: every mode's counts against the truth (runs not timed).
-const sameCounts = (counted) => ['http', 'error', 'failure', 'response'].every((kind) => JSON.stringify(sortKeys(counted[kind] ?? {})) === JSON.stringify(sortKeys(truth.codes[kind])));
+const sameCounts = (counted) =>
+  ['http', 'error', 'failure', 'response'].every((kind) => JSON.stringify(sortKeys(counted[kind] ?? {})) === JSON.stringify(sortKeys(truth.codes[kind])));
 function sortKeys(o) {
-  return Object.fromEntries(Object.entries(o).filter(([, n]) => n > 0).map(([k, n]) => [String(k), n]).sort(([a], [b]) => Number(a) - Number(b)));
+  return Object.fromEntries(
+    Object.entries(o)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => [String(k), n])
+      .sort(([a], [b]) => Number(a) - Number(b)),
+  );
 }
 function parseExposition(text) {
   const counts = { http: {}, error: {}, failure: {}, response: {} };
@@ -197,7 +240,12 @@ async function countAnnotations(command, recordOf = (line) => line) {
       return;
     }
     if (!hid) return;
-    for (const [kind, part] of [['http', hid.status], ['error', hid.error], ['failure', hid.failure], ['response', hid.response]]) {
+    for (const [kind, part] of [
+      ['http', hid.status],
+      ['error', hid.error],
+      ['failure', hid.failure],
+      ['response', hid.response],
+    ]) {
       if (part) counts[kind][part.code] = (counts[kind][part.code] ?? 0) + 1;
     }
   };
@@ -215,25 +263,44 @@ const textfile = join(work, 'annotate.prom');
 const one = await hashOf(`node ${q(hidlog)} annotate --textfile ${q(textfile)} ${q(corpus)}`);
 const annotateCounts = parseExposition(readFileSync(textfile, 'utf8'));
 checks.push(['hidlog annotate: one line out per line in', one.newlines === lines]);
-checks.push(['hidlog annotate: counts equal the truth', sameCounts(annotateCounts.counts) && JSON.stringify(annotateCounts.lines) === JSON.stringify(truth.results)]);
+checks.push([
+  'hidlog annotate: counts equal the truth',
+  sameCounts(annotateCounts.counts) && JSON.stringify(annotateCounts.lines) === JSON.stringify(truth.results),
+]);
 const many = await hashOf(`node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}`);
 checks.push([`hidlog annotate --workers ${workers}: output byte-identical to one worker`, many.hash === one.hash]);
 const annotated = await countAnnotations(`node ${q(hidlog)} annotate --workers ${workers} ${q(corpus)}`);
 checks.push([`hidlog annotate --workers ${workers}: annotations equal the truth`, sameCounts(annotated.counts)]);
-const reported = JSON.parse(spawnSync(process.execPath, [hidlog, 'report', '--format', 'json', '--top', '100000', corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
-const reportedCounts = Object.fromEntries(['http', 'error', 'failure', 'response'].map((kind) => [kind, Object.fromEntries(reported.kinds[kind].codes.map((c) => [c.code, c.count]))]));
-checks.push(['hidlog report: counts equal the truth', sameCounts(reportedCounts) && reported.input.lines === lines && reported.records.annotated === truth.results.annotated]);
-const merged = JSON.parse(spawnSync(process.execPath, [hidlog, 'report', '--merge', '--format', 'json', '--top', '100000', ...partialFiles], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+const reported = JSON.parse(
+  spawnSync(process.execPath, [hidlog, 'report', '--format', 'json', '--top', '100000', corpus], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout,
+);
+const reportedCounts = Object.fromEntries(
+  ['http', 'error', 'failure', 'response'].map((kind) => [kind, Object.fromEntries(reported.kinds[kind].codes.map((c) => [c.code, c.count]))]),
+);
+checks.push([
+  'hidlog report: counts equal the truth',
+  sameCounts(reportedCounts) && reported.input.lines === lines && reported.records.annotated === truth.results.annotated,
+]);
+const merged = JSON.parse(
+  spawnSync(process.execPath, [hidlog, 'report', '--merge', '--format', 'json', '--top', '100000', ...partialFiles], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    .stdout,
+);
 const withoutFiles = (report) => JSON.stringify({ ...report, input: { ...report.input, files: [] } });
 checks.push([`hidlog report --merge of ${SHARDS} partials: the report of one pass (but for the file names)`, withoutFiles(merged) === withoutFiles(reported)]);
 const countOf = (...args) => parseExposition(spawnSync(process.execPath, [hidlog, 'count', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
 for (const w of [1, workers]) {
   const counted = countOf('--workers', String(w), corpus);
-  checks.push([`hidlog count --workers ${w}: counts equal the truth`, sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results)]);
+  checks.push([
+    `hidlog count --workers ${w}: counts equal the truth`,
+    sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results),
+  ]);
 }
 {
   const counted = countOf('--input-format', 'ndjson', corpus);
-  checks.push(['hidlog count --input-format ndjson: counts equal the truth', sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results)]);
+  checks.push([
+    'hidlog count --input-format ndjson: counts equal the truth',
+    sameCounts(counted.counts) && JSON.stringify(counted.lines) === JSON.stringify(truth.results),
+  ]);
 }
 // The wrapped copies: the same codes; their results as wrapCorpus says; every partial line counted.
 // A CRI line's record follows its third space; a docker entry is the record.
@@ -249,7 +316,10 @@ for (const { format, label } of FORMATS) {
   // A joined record is written as one line.
   checks.push([`hidlog annotate, ${label} copy: one line out per record in`, annotatedOut.newlines === expected.lines - expected.partials]);
   const fromTextfile = existsSync(wrappedTextfile) ? parseExposition(readFileSync(wrappedTextfile, 'utf8')) : undefined;
-  checks.push([`hidlog annotate, ${label} copy: counts equal the truth`, fromTextfile !== undefined && sameCounts(fromTextfile.counts) && sameLines(fromTextfile)]);
+  checks.push([
+    `hidlog annotate, ${label} copy: counts equal the truth`,
+    fromTextfile !== undefined && sameCounts(fromTextfile.counts) && sameLines(fromTextfile),
+  ]);
   const annotations = await countAnnotations(`node ${q(hidlog)} annotate ${q(wrapped[format])}`, recordOf[format]);
   checks.push([`hidlog annotate, ${label} copy: annotations equal the truth`, sameCounts(annotations.counts)]);
 }
@@ -304,13 +374,19 @@ const targets = [
   [`annotate --workers ${workers} / annotate, ${fiveLines}`, ratio('annotateWorkers5x', 'annotate5x'), atMost(0.65)],
   // Records a second wrapped at least 0.85× bare NDJSON's, as times: at most 1/0.85 of them.
   ...FORMATS.flatMap(({ format, label }) =>
-    ['annotate', 'count'].map((command) => [`${command}, ${label} copy / ${command} (NDJSON)`, ratio(`${command}:${format}`, command), atMost(1 / 0.85, '1.18 (records/s ≥ 0.85×)')]),
+    ['annotate', 'count'].map((command) => [
+      `${command}, ${label} copy / ${command} (NDJSON)`,
+      ratio(`${command}:${format}`, command),
+      atMost(1 / 0.85, '1.18 (records/s ≥ 0.85×)'),
+    ]),
   ),
   ['count --input-format auto / ndjson, CPU time, alternating rounds', recognitionRatio, atMost(1.02, '1.02', 3)],
 ];
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const out = [];
-out.push(`Corpus: ${lines.toLocaleString('en')} lines, ${(sizes.corpus.bytes / 1e6).toFixed(0)} MB (and five times over: ${fiveLines}, ${(sizes.five.bytes / 1e9).toFixed(2)} GB); ${rounds} rounds, medians; ${availableParallelism()} cores (${cpu}); Node ${process.version}.`);
+out.push(
+  `Corpus: ${lines.toLocaleString('en')} lines, ${(sizes.corpus.bytes / 1e6).toFixed(0)} MB (and five times over: ${fiveLines}, ${(sizes.five.bytes / 1e9).toFixed(2)} GB); ${rounds} rounds, medians; ${availableParallelism()} cores (${cpu}); Node ${process.version}.`,
+);
 out.push('');
 out.push('| mode | seconds | MB/s | lines/s | peak RSS MiB |');
 out.push('|---|---|---|---|---|');
@@ -324,7 +400,8 @@ const judged = (value, met) => {
   const ok = met(value);
   return ok === undefined ? '' : ok ? 'met' : 'MISSED';
 };
-for (const [name, value, { target, met, digits = 2 }] of targets) out.push(`| ${name} | ${typeof value === 'number' ? value.toFixed(digits) : 'n/a'} | ${target} | ${judged(value, met)} |`);
+for (const [name, value, { target, met, digits = 2 }] of targets)
+  out.push(`| ${name} | ${typeof value === 'number' ? value.toFixed(digits) : 'n/a'} | ${target} | ${judged(value, met)} |`);
 if (targets.some(([, value]) => value === 'failed')) process.exitCode = 1;
 out.push('');
 out.push(`| recognition cost (${abRounds} alternating rounds, medians) | CPU s | wall s |`);
@@ -340,8 +417,12 @@ if (slowReaderRssMiB !== undefined) {
   out.push('');
   out.push('| memory target | measured | target | |');
   out.push('|---|---|---|---|');
-  out.push(`| highest peak RSS of every hidlog run above | ${Math.max(...hidlogPeaks).toFixed(0)} MiB | < 200 MiB | ${Math.max(...hidlogPeaks) < 200 ? 'met' : 'MISSED'} |`);
-  out.push(`| peak RSS of hidlog annotate, ${fiveLines} / ${lines.toLocaleString('en')} lines | ${growth.toFixed(2)} | within 20% | ${Math.abs(growth - 1) <= 0.2 ? 'met' : 'MISSED'} |`);
+  out.push(
+    `| highest peak RSS of every hidlog run above | ${Math.max(...hidlogPeaks).toFixed(0)} MiB | < 200 MiB | ${Math.max(...hidlogPeaks) < 200 ? 'met' : 'MISSED'} |`,
+  );
+  out.push(
+    `| peak RSS of hidlog annotate, ${fiveLines} / ${lines.toLocaleString('en')} lines | ${growth.toFixed(2)} | within 20% | ${Math.abs(growth - 1) <= 0.2 ? 'met' : 'MISSED'} |`,
+  );
 }
 if (series) {
   out.push('', series.text);
@@ -351,7 +432,10 @@ out.push('');
 out.push('| exactness check | |');
 out.push('|---|---|');
 for (const [name, ok] of checks) out.push(`| ${name} | ${ok ? 'yes' : 'NO'} |`);
-const failed = [...modes.filter((m) => failures[m.key]).map((m) => [m.name, failures[m.key]]), ...recognition.filter((r) => r.failed).map((r) => [r.name, r.failed])];
+const failed = [
+  ...modes.filter((m) => failures[m.key]).map((m) => [m.name, failures[m.key]]),
+  ...recognition.filter((r) => r.failed).map((r) => [r.name, r.failed]),
+];
 if (failed.length > 0) {
   out.push('', '| failed mode | first line of its stderr |', '|---|---|');
   for (const [name, reason] of failed) out.push(`| ${name} | ${reason.split('\n')[0].replaceAll('|', '\\|')} |`);
@@ -359,4 +443,8 @@ if (failed.length > 0) {
 }
 console.log(out.join('\n'));
 if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
-if (!opts['no-follow']) { const follow = await followBench(); console.log(`\n${follow.text}`); if (follow.failed) process.exitCode = 1; }
+if (!opts['no-follow']) {
+  const follow = await followBench();
+  console.log(`\n${follow.text}`);
+  if (follow.failed) process.exitCode = 1;
+}

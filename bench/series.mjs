@@ -34,7 +34,11 @@ export async function seriesBench({ lines, work, hidlog, catalog, log }) {
   const corpus = join(work, `labelled-v1-${lines}.ndjson`);
   if (!existsSync(corpus)) {
     log(`generating ${lines} labelled records…`);
-    await writeLabelledCorpus(corpus, lines, catalog.filter((e) => e.kind === 'failure').map((e) => e.code));
+    await writeLabelledCorpus(
+      corpus,
+      lines,
+      catalog.filter((e) => e.kind === 'failure').map((e) => e.code),
+    );
   }
   const labelArgs = LABELS.flatMap((name) => ['--label', `${name}=${name}`]);
   const modes = [
@@ -47,7 +51,11 @@ export async function seriesBench({ lines, work, hidlog, catalog, log }) {
     const exposition = join(work, 'series.prom');
     const rssFile = join(work, 'rss-series.txt');
     const start = process.hrtime.bigint();
-    const run = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, hidlog, 'count', ...labelArgs, ...mode.args, '--textfile', exposition, corpus], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const run = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', '-o', rssFile, process.execPath, hidlog, 'count', ...labelArgs, ...mode.args, '--textfile', exposition, corpus],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.status !== 0) {
       failed = true;
@@ -59,7 +67,9 @@ export async function seriesBench({ lines, work, hidlog, catalog, log }) {
     const series = text.match(/^hid_\w+_total\{/gm)?.length ?? 0;
     const overflow = /^hidlog_label_overflow_total\{label="series"\} (\S+)$/m.exec(text)?.[1] ?? '0';
     log(`series: ${mode.name.padEnd(36)} ${seconds.toFixed(2)} s  ${rssMiB.toFixed(0)} MiB  ${series} series`);
-    rows.push(`| ${mode.name} | ${seconds.toFixed(2)} | ${rssMiB.toFixed(0)} | ${(statSync(exposition).size / 2 ** 20).toFixed(1)} | ${series.toLocaleString('en')} | ${Number(overflow).toLocaleString('en')} |`);
+    rows.push(
+      `| ${mode.name} | ${seconds.toFixed(2)} | ${rssMiB.toFixed(0)} | ${(statSync(exposition).size / 2 ** 20).toFixed(1)} | ${series.toLocaleString('en')} | ${Number(overflow).toLocaleString('en')} |`,
+    );
   }
   const text = [
     `| three --labels of ${VALUES} values, ${lines.toLocaleString('en')} records (hidlog count) | seconds | peak RSS MiB | exposition MiB | code counter series | overflow{label="series"} |`,

@@ -12,7 +12,12 @@ import { OutputErrors } from '../src/sinks/output-errors.js';
 import { ROOT } from './helpers/cli.js';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 /** The anchors of a page's headings, outside code blocks, as GitHub makes them. */
 function anchorsOf(text: string): Set<string> {
@@ -34,10 +39,14 @@ describe('the docs keep up with the code', () => {
     }
   });
 
-  it('document every metric hidlog exposes, follow mode\'s and catalog reloads\' included', async () => {
+  it("document every metric hidlog exposes, follow mode's and catalog reloads' included", async () => {
     const metrics = read('docs/metrics.md');
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 1, maxLabelValues: 1 });
-    const { body } = await new Exposition(tally, false, { follow: new FollowStats(), outputErrors: new OutputErrors(['output']), catalogReloads: new CatalogReloads() }).render();
+    const { body } = await new Exposition(tally, false, {
+      follow: new FollowStats(),
+      outputErrors: new OutputErrors(['output']),
+      catalogReloads: new CatalogReloads(),
+    }).render();
     const names = [...body.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]!);
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) expect(metrics).toContain(`\`${name}\``);

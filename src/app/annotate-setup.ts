@@ -64,7 +64,14 @@ export async function setUpAnnotate(options: AnnotateOptions, mode: OutputMode, 
   const stop = stopSignal();
   const outputErrors = new OutputErrors(options.deadLetter ? ['output', 'dead_letter'] : ['output']);
   const metrics = await startMetricsIfAsked(options, { follow, outputErrors, catalog: catalog.catalog, catalogReloads: reloads });
-  const annotator = createAnnotator({ key: options.key, fields: options.fields, durationFields: options.durationFields, builtinFields: options.builtinFields, recordPaths: metrics?.tally.labelPaths, catalog: catalog.catalog });
+  const annotator = createAnnotator({
+    key: options.key,
+    fields: options.fields,
+    durationFields: options.durationFields,
+    builtinFields: options.builtinFields,
+    recordPaths: metrics?.tally.labelPaths,
+    catalog: catalog.catalog,
+  });
   let outputs: Outputs;
   try {
     outputs = await openOutputs(options, mode, outputErrors, stop);

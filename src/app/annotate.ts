@@ -12,7 +12,16 @@ export async function annotate(args: AnnotateOptions): Promise<number> {
   const setup = await setUpAnnotate(args, 'batch');
   if (!setup) return 1;
   const { metrics, outputs, colour, catalog } = setup;
-  const workers = startWorkers(args, { key: args.key, format: args.format, colour, output: true, deadLetter: outputs.deadLetter !== undefined, counting: metrics !== undefined, labels: metrics?.tally.options.labels ?? [], catalog: catalog.site });
+  const workers = startWorkers(args, {
+    key: args.key,
+    format: args.format,
+    colour,
+    output: true,
+    deadLetter: outputs.deadLetter !== undefined,
+    counting: metrics !== undefined,
+    labels: metrics?.tally.options.labels ?? [],
+    catalog: catalog.site,
+  });
   const stopReloading = await setup.keepCatalogCurrent(workers);
   try {
     return await annotateInputs(args, setup, workers);
@@ -44,7 +53,10 @@ async function annotateInputs(args: AnnotateOptions, setup: AnnotateSetup, worke
   if (stop.aborted) process.stdin.destroy();
   // A reader that went away (`| head -1`) ends the run quietly; any other write error is one line, exit 1.
   const readerLeft = output.error?.code === 'EPIPE';
-  for (const [writer, name] of [[output, outputs.names.output], [deadLetter, outputs.names.deadLetter]] as const) {
+  for (const [writer, name] of [
+    [output, outputs.names.output],
+    [deadLetter, outputs.names.deadLetter],
+  ] as const) {
     if (writer?.error && !(writer === output && readerLeft)) {
       warn(`cannot write ${name}: ${describeError(writer.error)}`);
       await metrics?.finish(AbortSignal.abort(), warn);

@@ -8,11 +8,18 @@ import type { InputOptions } from './inputs.js';
 import { warn } from './warn.js';
 
 /** A pool for --workers N (0: one per core): this thread and N - 1 worker threads; none for N = 1. */
-export function startWorkers(options: InputOptions, setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'durationFields' | 'builtinFields' | 'readers'>): WorkerPool | undefined {
+export function startWorkers(
+  options: InputOptions,
+  setup: Omit<WorkerSetup, 'strict' | 'maxLineBytes' | 'fields' | 'durationFields' | 'builtinFields' | 'readers'>,
+): WorkerPool | undefined {
   const count = options.workers || availableParallelism();
   if (count <= 1) return undefined;
   const { strict, maxLineBytes, fields, durationFields, builtinFields } = options;
-  return WorkerPool.start(count, { ...setup, strict, maxLineBytes, fields, durationFields, builtinFields, readers: readersFor(options.inputFormat) }, REGION_JOB);
+  return WorkerPool.start(
+    count,
+    { ...setup, strict, maxLineBytes, fields, durationFields, builtinFields, readers: readersFor(options.inputFormat) },
+    REGION_JOB,
+  );
 }
 
 /** The exit code a finished run earns. */

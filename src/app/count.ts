@@ -15,12 +15,36 @@ export async function count(args: CountOptions): Promise<number> {
   const { catalog, site } = await loadRunCatalog(args);
   const stop = stopSignal();
   const metrics = await MetricsSession.start(args, warn, { catalog });
-  const annotator = createAnnotator({ fields: args.fields, durationFields: args.durationFields, builtinFields: args.builtinFields, recordPaths: metrics.tally.labelPaths, catalog });
-  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: true, labels: metrics.tally.options.labels, catalog: site });
+  const annotator = createAnnotator({
+    fields: args.fields,
+    durationFields: args.durationFields,
+    builtinFields: args.builtinFields,
+    recordPaths: metrics.tally.labelPaths,
+    catalog,
+  });
+  const workers = startWorkers(args, {
+    key: 'hid',
+    format: 'ndjson',
+    colour: false,
+    output: false,
+    deadLetter: false,
+    counting: true,
+    labels: metrics.tally.options.labels,
+    catalog: site,
+  });
   let opened = 0;
-  const report = await run(inputsOf(args), { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: metrics.tally, observerOf: metrics.observerOf, signal: stop, workers, warn, opened: () => opened++, ...inputReading(args) }).finally(() =>
-    workers?.close(),
-  );
+  const report = await run(inputsOf(args), {
+    annotator,
+    maxLineBytes: args.maxLineBytes,
+    strict: args.strict,
+    observer: metrics.tally,
+    observerOf: metrics.observerOf,
+    signal: stop,
+    workers,
+    warn,
+    opened: () => opened++,
+    ...inputReading(args),
+  }).finally(() => workers?.close());
   if (stop.aborted) process.stdin.destroy();
   // No exposition of inputs never read: its zeros would read as a quiet log.
   const nothingRead = opened === 0;

@@ -78,7 +78,10 @@ export async function follow(args: AnnotateOptions & FollowOptions): Promise<num
     await metrics?.finish(AbortSignal.abort(), warn);
   }
   let code = 0;
-  for (const [writer, name] of [[output, outputs.names.output], [deadLetter, outputs.names.deadLetter]] as const) {
+  for (const [writer, name] of [
+    [output, outputs.names.output],
+    [deadLetter, outputs.names.deadLetter],
+  ] as const) {
     if (!writer) continue;
     if (writer.error) {
       warn(`cannot write ${name}: ${describeError(writer.error)}; stopped${args.stateFile ? ', the state file covers the lines it took' : ''}`);

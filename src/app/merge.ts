@@ -36,16 +36,34 @@ async function readPartial(path: string): Promise<Partial> {
   } catch {
     data = undefined;
   }
-  if (!isObject(data) || data.format !== PARTIAL_FORMAT || !isObject(data.setup)) throw new Error(`${path}: not a report partial (hidlog report --partial writes them)`);
-  if (data.version !== PARTIAL_VERSION) throw new Error(`${path}: a partial of format version ${String(data.version)}; this hidlog reads version ${PARTIAL_VERSION}`);
-  if (data.hidlog !== VERSION) throw new Error(`${path}: a partial of hidlog ${String(data.hidlog)}, this is ${VERSION}: make and merge partials with one version`);
+  if (!isObject(data) || data.format !== PARTIAL_FORMAT || !isObject(data.setup))
+    throw new Error(`${path}: not a report partial (hidlog report --partial writes them)`);
+  if (data.version !== PARTIAL_VERSION)
+    throw new Error(`${path}: a partial of format version ${String(data.version)}; this hidlog reads version ${PARTIAL_VERSION}`);
+  if (data.hidlog !== VERSION)
+    throw new Error(`${path}: a partial of hidlog ${String(data.hidlog)}, this is ${VERSION}: make and merge partials with one version`);
   const codes = data.codes;
-  const damaged = !isObject(data.input) || !Array.isArray(data.input.files) || !isObject(data.counted) || !isObject(data.outcomes) || !isObject(codes) || !CODE_KINDS.every((kind) => Array.isArray(codes[kind])) || !Array.isArray(data.by) || !(data.timeline === null || isObject(data.timeline));
+  const damaged =
+    !isObject(data.input) ||
+    !Array.isArray(data.input.files) ||
+    !isObject(data.counted) ||
+    !isObject(data.outcomes) ||
+    !isObject(codes) ||
+    !CODE_KINDS.every((kind) => Array.isArray(codes[kind])) ||
+    !Array.isArray(data.by) ||
+    !(data.timeline === null || isObject(data.timeline));
   if (damaged) throw new Error(`${path}: a damaged partial (its parts are not all there)`);
   return data as unknown as Partial;
 }
 
-const OPTION_OF: Record<keyof PartialSetup, string> = { timeZone: '--tz', timeFields: '--time-field', by: '--by', bucket: '--bucket', since: '--since', until: '--until' };
+const OPTION_OF: Record<keyof PartialSetup, string> = {
+  timeZone: '--tz',
+  timeFields: '--time-field',
+  by: '--by',
+  bucket: '--bucket',
+  since: '--since',
+  until: '--until',
+};
 const shown = (setup: PartialSetup, key: keyof PartialSetup) => {
   const value = setup[key];
   if (value === null || (Array.isArray(value) && value.length === 0)) return 'none';
@@ -61,7 +79,9 @@ function commonSetup(partials: Partial[], paths: string[]): PartialSetup {
     const key = (Object.keys(OPTION_OF) as (keyof PartialSetup)[]).find((k) => JSON.stringify(partial.setup[k]) !== JSON.stringify(setup[k]));
     if (key === undefined) return;
     const option = OPTION_OF[key];
-    throw new Error(`${paths[i]}: made with ${option} ${shown(partial.setup, key)}, ${paths[0]} with ${shown(setup, key)}: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until`);
+    throw new Error(
+      `${paths[i]}: made with ${option} ${shown(partial.setup, key)}, ${paths[0]} with ${shown(setup, key)}: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until`,
+    );
   });
   return setup;
 }
@@ -69,18 +89,30 @@ function commonSetup(partials: Partial[], paths: string[]): PartialSetup {
 /** The merge's own options against the partials': what was decided while reading cannot be decided again. */
 function checkMergeArgs(args: ReportOptions, setup: PartialSetup): void {
   if (args.tz !== undefined && parseZone(args.tz)?.name !== setup.timeZone) {
-    throw new Refusal(`--tz ${args.tz}: the partials were read in ${setup.timeZone} (times without an offset were read in it, and the timeline is cut in it); merge them without --tz, or make them with --tz ${args.tz}`);
+    throw new Refusal(
+      `--tz ${args.tz}: the partials were read in ${setup.timeZone} (times without an offset were read in it, and the timeline is cut in it); merge them without --tz, or make them with --tz ${args.tz}`,
+    );
   }
   for (const name of ['since', 'until'] as const) {
     const asked = args[name];
-    if (asked !== undefined && (setup.since || setup.until) && asked !== setup[name]?.asked) throw new Refusal(`--${name} ${asked}: the partials were made with a window (${windowText(setup.since?.asked, setup.until?.asked)}); a merge cannot apply another`);
+    if (asked !== undefined && (setup.since || setup.until) && asked !== setup[name]?.asked)
+      throw new Refusal(
+        `--${name} ${asked}: the partials were made with a window (${windowText(setup.since?.asked, setup.until?.asked)}); a merge cannot apply another`,
+      );
   }
   const same = (given: string[], kept: string[]) => given.length === 0 || JSON.stringify(given) === JSON.stringify(kept);
-  if (!same(args.by, setup.by)) throw new Refusal(`--by ${args.by.join(' --by ')}: the partials count ${setup.by.length === 0 ? 'no --by field' : `--by ${setup.by.join(' --by ')}`}; a merge cannot count another`);
-  if (!same(args.timeFields, setup.timeFields)) throw new Refusal(`--time-field ${args.timeFields.join(' --time-field ')}: the partials read their times where they were made to; a merge cannot read them again`);
+  if (!same(args.by, setup.by))
+    throw new Refusal(
+      `--by ${args.by.join(' --by ')}: the partials count ${setup.by.length === 0 ? 'no --by field' : `--by ${setup.by.join(' --by ')}`}; a merge cannot count another`,
+    );
+  if (!same(args.timeFields, setup.timeFields))
+    throw new Refusal(
+      `--time-field ${args.timeFields.join(' --time-field ')}: the partials read their times where they were made to; a merge cannot read them again`,
+    );
 }
 
-const windowText = (since: string | undefined, until: string | undefined) => [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
+const windowText = (since: string | undefined, until: string | undefined) =>
+  [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
 
 /**
  * A window asked of the merge, over partials made without one: which partials it leaves out. A
@@ -96,10 +128,15 @@ function leftOutBy(bounds: WindowBounds, partials: Partial[], paths: string[], a
     const { first, last, missingTime, unparseableTime } = partial.input;
     if (first === null || last === null || (since !== undefined && last < since) || (until !== undefined && first >= until)) return true;
     if (!window.includes(first, latest) || !window.includes(last, latest)) {
-      throw new Refusal(`${asked}: ${paths[i]} has records from ${isoIn(zone, first)} to ${isoIn(zone, last)}, on both sides of the window's edge; a merge can only take partials whole or leave them out (make the partials with the window)`);
+      throw new Refusal(
+        `${asked}: ${paths[i]} has records from ${isoIn(zone, first)} to ${isoIn(zone, last)}, on both sides of the window's edge; a merge can only take partials whole or leave them out (make the partials with the window)`,
+      );
     }
     const untimed = missingTime + unparseableTime;
-    if (untimed > 0) throw new Refusal(`${asked}: ${paths[i]} has ${untimed} records without a time, which a window leaves out and a merge cannot take from its counts (make the partials with the window)`);
+    if (untimed > 0)
+      throw new Refusal(
+        `${asked}: ${paths[i]} has ${untimed} records without a time, which a window leaves out and a merge cannot take from its counts (make the partials with the window)`,
+      );
     return false;
   });
 }
@@ -110,7 +147,9 @@ function bucketOf(asked: number | undefined, setup: PartialSetup, partials: Part
   partials.forEach((partial, i) => {
     const width = partial.timeline?.width;
     if (width !== undefined && asked % width !== 0) {
-      throw new Refusal(`--bucket ${formatDuration(asked)}: ${paths[i]} keeps buckets of ${formatDuration(width)} (the finest its time range allowed), so a merge can only make a multiple of ${formatDuration(width)}`);
+      throw new Refusal(
+        `--bucket ${formatDuration(asked)}: ${paths[i]} keeps buckets of ${formatDuration(width)} (the finest its time range allowed), so a merge can only make a multiple of ${formatDuration(width)}`,
+      );
     }
   });
   return asked;
@@ -138,15 +177,24 @@ export async function merge(args: ReportOptions): Promise<number> {
   if (!zone) throw new Error(`${paths[0]}: made with --tz ${setup.timeZone}, which this hidlog does not know`);
   // A window the partials were made with, or one asked of the merge that takes each partial whole or not at all.
   const atMerge = !setup.since && !setup.until && (args.since !== undefined || args.until !== undefined);
-  if (atMerge && args.partial) throw new Refusal(`${windowText(args.since, args.until)} with --merge --partial: a window is applied to the report, not to a partial; give it to the final merge`);
-  const window = atMerge ? windowInPartialsZone(args, zone) : { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
+  if (atMerge && args.partial)
+    throw new Refusal(
+      `${windowText(args.since, args.until)} with --merge --partial: a window is applied to the report, not to a partial; give it to the final merge`,
+    );
+  const window = atMerge
+    ? windowInPartialsZone(args, zone)
+    : { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
   const leftOut = atMerge ? leftOutBy(window, partials, paths, args, zone) : [];
   const asked = atMerge ? { since: args.since, until: args.until } : { since: setup.since?.asked, until: setup.until?.asked };
   const { catalog } = await loadRunCatalog(args);
   const facts = factsSetup({ timeFields: setup.timeFields, by: setup.by, zone: setup.timeZone });
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top: args.top, catalog, partial: args.partial });
   const notes: MergeNotes = new Set();
-  absorbPartials(aggregator, partials.map((partial, i) => ({ partial, name: paths[i]!, leftOut: leftOut[i] })), notes);
+  absorbPartials(
+    aggregator,
+    partials.map((partial, i) => ({ partial, name: paths[i]!, leftOut: leftOut[i] })),
+    notes,
+  );
   for (const note of notes) warn(note);
   const files = partials.flatMap((partial) => partial.input.files);
   const unreadable = partials.reduce((sum, partial) => sum + partial.input.unreadable, 0);

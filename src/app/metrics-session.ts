@@ -43,7 +43,8 @@ async function openWebConfig(file: string, warn: (message: string) => void): Pro
   const [{ WebConfigSource }, { WebConfigError }] = await Promise.all([import('../metrics/web-config/source.js'), import('../metrics/web-config/config.js')]);
   try {
     const web = await WebConfigSource.open(file, warn);
-    if (web.current.auth && !web.current.tls) warn(`--web-config ${file}: basic_auth_users without tls_server_config: passwords cross the network in clear text`);
+    if (web.current.auth && !web.current.tls)
+      warn(`--web-config ${file}: basic_auth_users without tls_server_config: passwords cross the network in clear text`);
     return web;
   } catch (error) {
     if (error instanceof WebConfigError) throw new Refusal(`--web-config ${file}: ${error.message}`);
@@ -88,7 +89,11 @@ export class MetricsSession {
     if (metricsListen !== undefined) {
       const web = options.webConfig === undefined ? undefined : await openWebConfig(options.webConfig, warn);
       try {
-        session.server = await startMetricsServer(metricsListen.address, new Exposition(tally, true, { ...stats, zeroSeries: options.zeroSeries }, { reuseMs: EXPOSITION_REUSE_MS }), web);
+        session.server = await startMetricsServer(
+          metricsListen.address,
+          new Exposition(tally, true, { ...stats, zeroSeries: options.zeroSeries }, { reuseMs: EXPOSITION_REUSE_MS }),
+          web,
+        );
       } catch (error) {
         throw new Error(`cannot listen on ${metricsListen.given}: ${describeError(error)}`);
       }

@@ -25,7 +25,9 @@ export async function mixin(args: MixinOptions): Promise<number> {
   }
   printAnswer(files.map((file) => join(args.out, file.path) + '\n').join(''));
   if (args.config.runbookUrl === DEFAULT_RUNBOOK_URL) {
-    warn(`the alerts' runbook links point at the placeholder ${DEFAULT_RUNBOOK_URL}; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)`);
+    warn(
+      `the alerts' runbook links point at the placeholder ${DEFAULT_RUNBOOK_URL}; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)`,
+    );
   }
   return 0;
 }

@@ -40,14 +40,19 @@ export async function openOutputs(
   const outputFaults = faultsOf(mode, 'output', names.output, errors, stop);
   const output = args.output ? await openFile(args.output, 'output', flags, outputFaults, writes, stop) : stdoutStream(outputFaults, writes);
   if (output === process.stdout) output.on('error', (error: NodeJS.ErrnoException) => errors.count('output', error.code));
-  const deadLetter = args.deadLetter ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop), writes, stop) : undefined;
+  const deadLetter = args.deadLetter
+    ? await openFile(args.deadLetter, 'dead-letter file', flags, faultsOf(mode, 'dead_letter', names.deadLetter!, errors, stop), writes, stop)
+    : undefined;
   return {
     output: new LineWriter(output, { stop }),
     deadLetter: deadLetter && new LineWriter(deadLetter, { stop }),
     outputIsFile: output !== process.stdout,
     names,
     async reopen() {
-      for (const [sink, name] of [[output, names.output], [deadLetter, names.deadLetter]] as const) {
+      for (const [sink, name] of [
+        [output, names.output],
+        [deadLetter, names.deadLetter],
+      ] as const) {
         if (!(sink instanceof FileSink)) continue;
         await sink.reopen().catch((error: unknown) => warn(`cannot reopen ${name}: ${describeError(error)}`));
       }

@@ -13,7 +13,12 @@ export interface Progress {
 
 const REDRAW_MS = 200;
 
-const secondsText = (seconds: number) => (seconds < 60 ? `${Math.ceil(seconds)}s` : seconds < 3600 ? `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`);
+const secondsText = (seconds: number) =>
+  seconds < 60
+    ? `${Math.ceil(seconds)}s`
+    : seconds < 3600
+      ? `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`
+      : `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 
 /** Bytes a raw input stream has read from its file (or pipe): compressed bytes for gzip, so they compare with the file's size. */
 const readSoFar = (raw: Readable) => (raw as Readable & { bytesRead?: number }).bytesRead ?? 0;
@@ -22,7 +27,10 @@ export async function startProgress(inputs: readonly string[], stream: NodeJS.Wr
   const sizes = await Promise.all(inputs.map(async (input) => (input === '-' ? undefined : (await stat(input).catch(() => undefined))?.size)));
   const total = sizes.every((size) => size !== undefined) ? sizes.reduce((a: number, b) => a + b!, 0) : undefined;
   const files = inputs.length;
-  const format = total === undefined ? 'reading {done} | {rate} | {duration_formatted} | file {file} of {files}' : '{bar} {percentage}% | {done} of {size} | {rate} | ETA {timeLeft} | file {file} of {files}';
+  const format =
+    total === undefined
+      ? 'reading {done} | {rate} | {duration_formatted} | file {file} of {files}'
+      : '{bar} {percentage}% | {done} of {size} | {rate} | ETA {timeLeft} | file {file} of {files}';
   const bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: true, barsize: 24, fps: 5 }, cliProgress.Presets.shades_classic);
   const started = Date.now();
   let finishedBytes = 0;

@@ -64,7 +64,14 @@ export function createRegionJob(setup: WorkerSetup, pool: ChunkPool): RegionJob 
   const deadLetter = setup.deadLetter ? memoryWriter(deadLetterChunks, pool) : undefined;
   const catalog = setup.catalog ? Catalog.withSite(setup.catalog) : Catalog.vendor;
   const reading = setup.report ? factsAnnotation(setup.report) : { recordPaths: labelPaths(setup.labels) };
-  const annotator = createAnnotator({ key: setup.key, fields: setup.fields, durationFields: setup.durationFields, builtinFields: setup.builtinFields, ...reading, catalog });
+  const annotator = createAnnotator({
+    key: setup.key,
+    fields: setup.fields,
+    durationFields: setup.durationFields,
+    builtinFields: setup.builtinFields,
+    ...reading,
+    catalog,
+  });
   const recorder = setup.report ? new FactsRecorder(setup.report) : setup.counting ? new LineCountsRecorder(setup.labels, annotator) : undefined;
   const options = {
     annotator,

@@ -69,7 +69,8 @@ export async function writeReport(text: string, output: string | undefined): Pro
 /** Renders the report of a finished aggregator in `format` and writes it; whether it could be written. */
 export async function writeReportOf(aggregator: ReportAggregator, context: ReportContext, format: ReportFormat, output: string | undefined): Promise<boolean> {
   const report = buildReport(aggregator, context);
-  if (report.timeline?.widenedFrom) warn(`--bucket ${report.timeline.widenedFrom} would make too many buckets for this time range: the timeline uses ${report.timeline.bucket}`);
+  if (report.timeline?.widenedFrom)
+    warn(`--bucket ${report.timeline.widenedFrom} would make too many buckets for this time range: the timeline uses ${report.timeline.bucket}`);
   const onTerminal = format === 'table' && output === undefined && process.stdout.isTTY === true;
   const text = render(format, report, { colour: onTerminal && !process.env.NO_COLOR, width: onTerminal ? process.stdout.columns : undefined });
   return writeReport(text, output);

@@ -18,15 +18,42 @@ export async function report(args: ReportOptions): Promise<number> {
   const facts = factsSetup({ timeFields: args.timeFields, by: args.by, zone: zone.name });
   const { catalog, site } = await loadRunCatalog(args);
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top, catalog, partial: args.partial });
-  const annotator = createAnnotator({ fields: args.fields, durationFields: args.durationFields, builtinFields: args.builtinFields, ...factsAnnotation(facts), catalog });
+  const annotator = createAnnotator({
+    fields: args.fields,
+    durationFields: args.durationFields,
+    builtinFields: args.builtinFields,
+    ...factsAnnotation(facts),
+    catalog,
+  });
   const inputs = inputsOf(args);
   const stop = stopSignal();
   // Loaded only to be shown: cli-progress and its dependencies cost a run that shows none ~15 ms.
   const progress = process.stderr.isTTY && !args.quiet ? await (await import('./progress.js')).startProgress(inputs) : undefined;
-  const workers = startWorkers(args, { key: 'hid', format: 'ndjson', colour: false, output: false, deadLetter: false, counting: false, labels: [], report: facts, catalog: site });
+  const workers = startWorkers(args, {
+    key: 'hid',
+    format: 'ndjson',
+    colour: false,
+    output: false,
+    deadLetter: false,
+    counting: false,
+    labels: [],
+    report: facts,
+    catalog: site,
+  });
   let result;
   try {
-    result = await run(inputs, { annotator, maxLineBytes: args.maxLineBytes, strict: args.strict, observer: aggregator, signal: stop, workers, warn, opened: progress?.opened, ...inputReading(args), envelopeTimes: true });
+    result = await run(inputs, {
+      annotator,
+      maxLineBytes: args.maxLineBytes,
+      strict: args.strict,
+      observer: aggregator,
+      signal: stop,
+      workers,
+      warn,
+      opened: progress?.opened,
+      ...inputReading(args),
+      envelopeTimes: true,
+    });
     await aggregator.finish();
   } finally {
     progress?.stop();
@@ -35,7 +62,11 @@ export async function report(args: ReportOptions): Promise<number> {
   }
   if (stop.aborted) process.stdin.destroy();
   const files = inputs.map((input) => (input === '-' ? 'stdin' : input));
-  if (partialSetup) return exitCodeOf(result, await writeReport(partialText(partialOf(aggregator, partialSetup, { files, unreadable: result.failedInputs, version: VERSION })), args.output));
+  if (partialSetup)
+    return exitCodeOf(
+      result,
+      await writeReport(partialText(partialOf(aggregator, partialSetup, { files, unreadable: result.failedInputs, version: VERSION })), args.output),
+    );
   const context = { files, unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } };
   return exitCodeOf(result, await writeReportOf(aggregator, context, format, args.output));
 }

@@ -12,7 +12,6 @@ const SLUG = /^[a-z][a-z0-9_]*$/;
 
 type Path = (string | number)[];
 
-
 /** A single-line, non-empty string, or why not. */
 function textProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
@@ -84,7 +83,8 @@ function readEntries(value: unknown, categories: SiteCatalog['categories'], at: 
     const unknownKey = Object.keys(raw).find((key) => !ENTRY_KEYS.includes(key));
     if (unknownKey !== undefined) fail(`unknown key ${JSON.stringify(unknownKey)} (expected ${ENTRY_KEYS.join(', ')})`);
     const { kind, code } = raw;
-    if (typeof kind !== 'string' || !(CODE_KINDS as readonly string[]).includes(kind)) fail(`kind ${JSON.stringify(kind)}: expected one of ${CODE_KINDS.join(', ')}`);
+    if (typeof kind !== 'string' || !(CODE_KINDS as readonly string[]).includes(kind))
+      fail(`kind ${JSON.stringify(kind)}: expected one of ${CODE_KINDS.join(', ')}`);
     if (typeof code !== 'number' || !Number.isSafeInteger(code)) fail(`code ${JSON.stringify(code)}: expected a whole number`);
     const entry: SiteEntry = { kind: kind as CodeKind, code: code as number };
     name += ` (${entry.kind} ${entry.code})`;
@@ -105,11 +105,14 @@ function readEntries(value: unknown, categories: SiteCatalog['categories'], at: 
     if (entry.category !== undefined) {
       const own = categories[entry.kind] ?? {};
       if (!Object.hasOwn(CATEGORIES_BY_KIND[entry.kind], entry.category) && !Object.hasOwn(own, entry.category)) {
-        fail(`category ${JSON.stringify(entry.category)} is neither one of hidlog's ${entry.kind} categories nor one the file adds under categories.${entry.kind}`);
+        fail(
+          `category ${JSON.stringify(entry.category)} is neither one of hidlog's ${entry.kind} categories nor one the file adds under categories.${entry.kind}`,
+        );
       }
     }
     if (Catalog.vendor.isKnown(entry.kind, entry.code)) {
-      if (entry.description === undefined && entry.label === undefined && entry.category === undefined) fail('changes nothing: give a description, a category or (HTTP) a label');
+      if (entry.description === undefined && entry.label === undefined && entry.category === undefined)
+        fail('changes nothing: give a description, a category or (HTTP) a label');
     } else {
       // A new code: what it means, and (but for HTTP, whose category is its class) its kind of trouble.
       if (entry.description === undefined) fail('a new code needs a description');

@@ -61,7 +61,8 @@ function metricsOptions(argv: MetricsArgv & Partial<InferredOptionTypes<typeof S
   const labels = parseLabels(strings(argv.label));
   const kubernetesLabels = parseKubernetesLabels(argv['kubernetes-labels'], labels);
   const pushgateway = argv.pushgateway;
-  if (pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(pushgateway)) throw new UsageError(`--pushgateway ${pushgateway}: expected an http:// or https:// URL`);
+  if (pushgateway !== undefined && !/^https?:\/\/[^/]+/.test(pushgateway))
+    throw new UsageError(`--pushgateway ${pushgateway}: expected an http:// or https:// URL`);
   const address = listen === undefined ? undefined : parseListenAddress(listen);
   if (listen !== undefined && !address) throw new UsageError(`--metrics-listen ${listen}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
   return {

@@ -33,10 +33,18 @@ export function closestCommand(word: string): string | undefined {
 /** Throws a one-line usage error when the default command's first file is a command mistyped (see above). */
 export async function refuseMistypedCommand(firstFile: string | undefined): Promise<void> {
   if (firstFile === undefined || !WORD.test(firstFile)) return;
-  if (await lstat(firstFile).then(() => true, () => false)) return;
+  if (
+    await lstat(firstFile).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const closest = closestCommand(firstFile);
   throw new UsageError(
-    closest ? `unknown command '${firstFile}'; did you mean '${closest}'?` : `unknown command '${firstFile}', and no file of that name; the commands are ${COMMAND_NAMES.join(', ')}`,
+    closest
+      ? `unknown command '${firstFile}'; did you mean '${closest}'?`
+      : `unknown command '${firstFile}', and no file of that name; the commands are ${COMMAND_NAMES.join(', ')}`,
     false,
   );
 }

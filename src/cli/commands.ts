@@ -2,7 +2,18 @@
 // parser from this table and reference.ts the tables of docs/cli.md.
 import type { Options, PositionalOptions } from 'yargs';
 import { MIXIN_OPTIONS } from './mixin-options.js';
-import { ANNOTATE_OPTIONS, CATALOG_OPTIONS, CODES_OPTIONS, EXPLAIN_OPTIONS, FILES, FOLLOW_OPTIONS, INPUT_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS } from './options.js';
+import {
+  ANNOTATE_OPTIONS,
+  CATALOG_OPTIONS,
+  CODES_OPTIONS,
+  EXPLAIN_OPTIONS,
+  FILES,
+  FOLLOW_OPTIONS,
+  INPUT_OPTIONS,
+  METRICS_OPTIONS,
+  REPORT_OPTIONS,
+  SERVE_OPTIONS,
+} from './options.js';
 
 export const EXIT_CODES = 'Exit codes: 0 ok; 1 an unreadable input, or a bad line under --strict; 2 a usage error.';
 
@@ -34,7 +45,10 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       ['tail -f auth.log | $0 --format pretty', 'read stdin, one human line a record'],
       ['$0 annotate --field failure=payload.reasonCode app.log', 'read hid_failure codes from a field of your own'],
       ['$0 annotate --metrics-listen :9464 --label tenant=ctx.tenant -', 'annotate stdin and serve /metrics'],
-      ["$0 annotate --follow '/var/log/hid/*.log' --state-file /var/lib/hidlog/state.json -o /var/log/hid/annotated.ndjson --metrics-listen :9464", 'follow production logs through rotation'],
+      [
+        "$0 annotate --follow '/var/log/hid/*.log' --state-file /var/lib/hidlog/state.json -o /var/log/hid/annotated.ndjson --metrics-listen :9464",
+        'follow production logs through rotation',
+      ],
     ],
     epilogue: EXIT_CODES,
   },

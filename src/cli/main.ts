@@ -94,13 +94,25 @@ async function runCommand(command: CommandName, named: boolean, argv: Record<str
     case 'count': {
       refuseSwallowedFiles(args, ['job']);
       const options = (await import('./annotate-argv.js')).countOptions(argv as CountArgv);
-      await refuseOutputsOverInputs({ inputs: options.files, reads: readOptions(argv), writes: { '--textfile': options.textfile }, writesStdout: options.textfile === undefined, follow: false });
+      await refuseOutputsOverInputs({
+        inputs: options.files,
+        reads: readOptions(argv),
+        writes: { '--textfile': options.textfile },
+        writesStdout: options.textfile === undefined,
+        follow: false,
+      });
       return (await import('../app/count.js')).count(options);
     }
     case 'report': {
       refuseSwallowedFiles(args, ['by', 'time-field']);
       const options = (await import('./report-argv.js')).reportOptions(argv as ReportArgv);
-      await refuseOutputsOverInputs({ inputs: options.files, reads: readOptions(argv), writes: { '--output': options.output }, writesStdout: options.output === undefined, follow: false });
+      await refuseOutputsOverInputs({
+        inputs: options.files,
+        reads: readOptions(argv),
+        writes: { '--output': options.output },
+        writesStdout: options.output === undefined,
+        follow: false,
+      });
       if (options.merge) return (await import('../app/merge.js')).merge(options);
       return (await import('../app/report.js')).report(options);
     }

@@ -38,7 +38,8 @@ export function optionsReference(): string {
     }
   }
   const lines = ['| option | commands | default | meaning |', '|---|---|---|---|'];
-  for (const [spec, { name, commands }] of rows) lines.push(`| ${optionCell(name, spec)} | ${commands.join(', ')} | ${defaultCell(spec)} | ${cell(spec.describe ?? '')} |`);
+  for (const [spec, { name, commands }] of rows)
+    lines.push(`| ${optionCell(name, spec)} | ${commands.join(', ')} | ${defaultCell(spec)} | ${cell(spec.describe ?? '')} |`);
   lines.push(`| \`--config\` | all |  | ${cell(CONFIG_DESCRIPTION)} |`);
   return [REFERENCE_START, '', ...lines, '', REFERENCE_END].join('\n');
 }

@@ -13,7 +13,15 @@ import { UsageError, type CATALOG_OPTIONS, type REPORT_OPTIONS } from './options
 
 export type ReportArgv = InputArgv & InferredOptionTypes<typeof CATALOG_OPTIONS & typeof REPORT_OPTIONS>;
 
-const FORMAT_OF_EXTENSION: Record<string, ReportFormat> = { '.html': 'html', '.htm': 'html', '.md': 'markdown', '.markdown': 'markdown', '.json': 'json', '.csv': 'csv', '.txt': 'table' };
+const FORMAT_OF_EXTENSION: Record<string, ReportFormat> = {
+  '.html': 'html',
+  '.htm': 'html',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.json': 'json',
+  '.csv': 'csv',
+  '.txt': 'table',
+};
 
 /** `--format` (yargs checked its choices), else the output file's extension, else a table (on a terminal and off one alike). */
 function formatOf(format: ReportFormat | undefined, output: string | undefined): ReportFormat {
@@ -33,7 +41,10 @@ function windowOf(asked: { since?: string | undefined; until?: string | undefine
 function partialSetupOf(argv: ReportArgv, zone: Zone, bucket: number | undefined, window: WindowBounds): PartialSetup {
   const absolute = (name: string, asked: string | undefined, bound: Bound | undefined) => {
     if (asked === undefined || bound === undefined) return null;
-    if ('before' in bound) throw new UsageError(`--${name} ${asked} with --partial: a duration counts back from the latest record of all the shards, which one shard cannot know; give a time (2026-11-28T08:00:00Z)`);
+    if ('before' in bound)
+      throw new UsageError(
+        `--${name} ${asked} with --partial: a duration counts back from the latest record of all the shards, which one shard cannot know; give a time (2026-11-28T08:00:00Z)`,
+      );
     return { asked, at: bound.at };
   };
   return {
@@ -50,7 +61,8 @@ export function reportOptions(argv: ReportArgv): ReportOptions {
   const zone = parseZone(argv.tz ?? 'UTC');
   if (!zone) throw new UsageError(`--tz ${argv.tz}: not a time zone (expected UTC, an offset such as +02:00, or a name such as Europe/Berlin)`);
   const bucket = argv.bucket === undefined ? undefined : parseDuration(argv.bucket);
-  if (argv.bucket !== undefined && (bucket === undefined || bucket < 1000)) throw new UsageError(`--bucket ${argv.bucket}: expected a duration of a second or more (30s, 5m, 1h, 1d)`);
+  if (argv.bucket !== undefined && (bucket === undefined || bucket < 1000))
+    throw new UsageError(`--bucket ${argv.bucket}: expected a duration of a second or more (30s, 5m, 1h, 1d)`);
   const timeFields = strings(argv['time-field']);
   const by = strings(argv.by);
   const paths = [...timeFields.map((path) => ({ name: 'time-field', path })), ...by.map((path) => ({ name: 'by', path }))];
@@ -59,7 +71,8 @@ export function reportOptions(argv: ReportArgv): ReportOptions {
   }
   const window = windowOf(argv, zone);
   const input = inputOptions(argv);
-  if (argv.partial && argv.format !== undefined) throw new UsageError(`--format ${argv.format} with --partial: a partial has a format of its own; give --format to the merge`);
+  if (argv.partial && argv.format !== undefined)
+    throw new UsageError(`--format ${argv.format} with --partial: a partial has a format of its own; give --format to the merge`);
   return {
     ...input,
     catalog: argv.catalog,

@@ -40,7 +40,9 @@ const same = (a: Stats | undefined, b: Stats | undefined) => a !== undefined && 
 async function filesRead(files: RunFiles): Promise<Named[]> {
   const inputs = files.inputs.length > 0 ? files.inputs : ['-'];
   const paths = files.follow ? (await Promise.all(inputs.map((pattern) => expandPattern(pattern)))).flatMap((expansion) => expansion.files) : inputs;
-  const named = await Promise.all(paths.map(async (path) => (path === '-' ? { name: 'the input stdin', stats: fdStats(0) } : { name: `the input ${path}`, stats: await statOf(path) })));
+  const named = await Promise.all(
+    paths.map(async (path) => (path === '-' ? { name: 'the input stdin', stats: fdStats(0) } : { name: `the input ${path}`, stats: await statOf(path) })),
+  );
   for (const [option, path] of Object.entries(files.reads)) {
     if (path !== undefined) named.push({ name: `${option} ${path}`, stats: await statOf(path) });
   }
@@ -71,14 +73,21 @@ export async function refuseOutputsOverInputs(files: RunFiles): Promise<void> {
   };
   const read = await filesRead(files);
   const writes = Object.entries(files.writes).flatMap(([option, path]) => (path === undefined ? [] : [{ option, path }]));
-  const outputs: (Named & { path?: string })[] = await Promise.all(writes.map(async ({ option, path }) => ({ name: `${option} ${path}`, path, stats: await statOf(path) })));
+  const outputs: (Named & { path?: string })[] = await Promise.all(
+    writes.map(async ({ option, path }) => ({ name: `${option} ${path}`, path, stats: await statOf(path) })),
+  );
   if (files.writesStdout) outputs.push({ name: 'stdout', stats: fdStats(1) });
   for (const [index, output] of outputs.entries()) {
     const input = read.find((file) => same(file.stats, output.stats));
     if (input) refuse(output.name, `the same file as ${input.name}`);
     const pattern = files.follow && output.path !== undefined ? await patternNaming(files.inputs, output.path) : undefined;
     if (pattern !== undefined) refuse(output.name, `named by --follow '${pattern}' (hidlog would follow its own output)`);
-    const other = outputs.slice(0, index).find((earlier) => same(earlier.stats, output.stats) || (earlier.path !== undefined && output.path !== undefined && resolve(earlier.path) === resolve(output.path)));
+    const other = outputs
+      .slice(0, index)
+      .find(
+        (earlier) =>
+          same(earlier.stats, output.stats) || (earlier.path !== undefined && output.path !== undefined && resolve(earlier.path) === resolve(output.path)),
+      );
     if (other) refuse(output.name, `the same file as ${other.name}`);
   }
 }

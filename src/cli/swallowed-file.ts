@@ -21,6 +21,9 @@ export function refuseSwallowedFiles(args: readonly string[], options: readonly 
     const option = options.find((name) => args[i] === `--${name}` || args[i] === `--${camelCase(name)}`);
     const value = args[i + 1]!;
     if (option === undefined || value.startsWith('-') || !isFile(value)) continue;
-    throw new UsageError(`--${option} ${value}: ${value} is a file, not a value for --${option}; put the files after the options' values, or write --${option}=${value} to mean the value`, false);
+    throw new UsageError(
+      `--${option} ${value}: ${value} is a file, not a value for --${option}; put the files after the options' values, or write --${option}=${value} to mean the value`,
+      false,
+    );
   }
 }

@@ -17,7 +17,15 @@ export type BadLineReason = InvalidReason | 'too_long';
  * seconds, or `invalid`; absent when it has none.
  */
 export type LineResult =
-  | { result: 'annotated'; text: string; record: JsonObject; codes: FoundCodes; outcome: Outcome; duration?: DurationReading | undefined; envelopeTime?: string | undefined }
+  | {
+      result: 'annotated';
+      text: string;
+      record: JsonObject;
+      codes: FoundCodes;
+      outcome: Outcome;
+      duration?: DurationReading | undefined;
+      envelopeTime?: string | undefined;
+    }
   | { result: 'no_codes'; text: string; record: JsonObject; envelopeTime?: string | undefined }
   | { result: 'invalid'; text: string; reason: Exclude<InvalidReason, 'invalid_utf8'> };
 
@@ -28,7 +36,17 @@ export type LineResult =
  */
 export type BytesResult =
   | LineResult
-  | { result: 'annotated'; text?: undefined; closingBrace: number; record: JsonObject; codes: FoundCodes; outcome: Outcome; duration?: DurationReading | undefined; picked: number | undefined; envelopeTime?: string | undefined }
+  | {
+      result: 'annotated';
+      text?: undefined;
+      closingBrace: number;
+      record: JsonObject;
+      codes: FoundCodes;
+      outcome: Outcome;
+      duration?: DurationReading | undefined;
+      picked: number | undefined;
+      envelopeTime?: string | undefined;
+    }
   | { result: 'no_codes'; text?: undefined; record: JsonObject; picked: number | undefined; envelopeTime?: string | undefined };
 
 /**

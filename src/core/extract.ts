@@ -50,7 +50,18 @@ export const SEARCHED_KEYS = [
  * Top-level keys the search below reads only as a body (JSON text or an object) and no status
  * or code from: a record may hold such a key's body already read, in place of its text.
  */
-export const BODY_ONLY_KEYS = ['body', 'responseBody', 'response_body', 'http.response.body.content', 'log', 'message', 'MESSAGE', 'msg', 'resp_body', 'upstream_response_body'] as const;
+export const BODY_ONLY_KEYS = [
+  'body',
+  'responseBody',
+  'response_body',
+  'http.response.body.content',
+  'log',
+  'message',
+  'MESSAGE',
+  'msg',
+  'resp_body',
+  'upstream_response_body',
+] as const;
 
 // The search below reads fixed key names with plain property access: none of them exists on
 // Object.prototype, so a missing key reads as undefined and a record's `__proto__` key (an own

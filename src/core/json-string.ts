@@ -6,7 +6,17 @@ export const UNREAD = -1;
 
 // What the one-character escapes stand for, by the byte after the backslash; 0: no such escape.
 const ESCAPED = new Uint8Array(256);
-for (const [c, byte] of [['"', 34], ['\\', 92], ['/', 47], ['b', 8], ['f', 12], ['n', 10], ['r', 13], ['t', 9]] as const) ESCAPED[c.charCodeAt(0)] = byte;
+for (const [c, byte] of [
+  ['"', 34],
+  ['\\', 92],
+  ['/', 47],
+  ['b', 8],
+  ['f', 12],
+  ['n', 10],
+  ['r', 13],
+  ['t', 9],
+] as const)
+  ESCAPED[c.charCodeAt(0)] = byte;
 
 function hexValue(c: number | undefined): number {
   if (c === undefined) return -1;

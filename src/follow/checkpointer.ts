@@ -151,7 +151,13 @@ function parseState(path: string, text: string): SavedState {
   const files: FilePosition[] = [];
   for (const entry of state.files as Partial<FilePosition>[]) {
     const { path: filePath, fingerprint, fingerprintBytes, offset } = entry ?? {};
-    if (typeof filePath !== 'string' || typeof fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint) || !isCount(fingerprintBytes) || !isCount(offset)) {
+    if (
+      typeof filePath !== 'string' ||
+      typeof fingerprint !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(fingerprint) ||
+      !isCount(fingerprintBytes) ||
+      !isCount(offset)
+    ) {
       throw notState('a file entry without path, fingerprint and offset');
     }
     // Version 1 kept files with nothing read yet, and empty ones: nothing to resume there. Later

@@ -73,7 +73,12 @@ export class CompressedFile {
   }
 
   /** Reads the decompressed lines from `from` to the end (or until `stop`) through a LineProcessor of its own. */
-  async readFrom(from: number, options: LineOptions, stop: AbortSignal, afterChunk: (bytes: number, offset: number | undefined) => Promise<void> | undefined): Promise<CompressedRead> {
+  async readFrom(
+    from: number,
+    options: LineOptions,
+    stop: AbortSignal,
+    afterChunk: (bytes: number, offset: number | undefined) => Promise<void> | undefined,
+  ): Promise<CompressedRead> {
     const splitter = new LineProcessor(options, this.path).splitter();
     let position = 0;
     try {

@@ -35,7 +35,9 @@ export class FileOutputs {
       if (found === 'shorter') {
         this.warn(`${label} is shorter than when the positions were last saved (${mark.size} bytes): cut meanwhile (copytruncate?); written on at its end`);
       } else if (found === 'another file') {
-        this.warn(`${label} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both`);
+        this.warn(
+          `${label} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both`,
+        );
       }
     }
   }
@@ -77,7 +79,9 @@ export class FileOutputs {
       const condition = await sink?.condition().catch(() => 'at its path' as const);
       if (!sink || condition === undefined || condition === 'at its path') continue;
       if (condition === 'deleted' && stopIfDeleted) {
-        throw new OutputLost(`${label} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file`);
+        throw new OutputLost(
+          `${label} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file`,
+        );
       }
       try {
         await sink.reopen();

@@ -118,7 +118,9 @@ export class FollowedFile {
     try {
       const { dev, ino, size, mtimeMs } = statSync(this.path);
       if (dev !== this.dev || ino !== this.ino) return false;
-      return size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== (this.unendedLine?.scannedTo ?? this.readOffset));
+      return (
+        size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== (this.unendedLine?.scannedTo ?? this.readOffset))
+      );
     } catch {
       return false;
     }

@@ -326,7 +326,8 @@ export class Follower {
       if (options.stop.aborted) return named;
       const file = this.files.get(identity);
       if (file) {
-        if (file.rotatedAway) file.rotatedAway = false; // back under a pattern (a rename to a matching name)
+        if (file.rotatedAway)
+          file.rotatedAway = false; // back under a pattern (a rename to a matching name)
         else if (file.path !== path) options.stats.rotations++; // renamed, and still found by a pattern
         file.path = path;
         toRead.add(file);
@@ -422,7 +423,9 @@ export class Follower {
    */
   private shorterThanSaved(file: FollowedFile, content: Content): void {
     this.options.stats.truncations++;
-    this.options.warn(`${file.path} is shorter (${file.size()} bytes) than the position read of it (${content.offset}): truncated and written again meanwhile; read from its start`);
+    this.options.warn(
+      `${file.path} is shorter (${file.size()} bytes) than the position read of it (${content.offset}): truncated and written again meanwhile; read from its start`,
+    );
     content.seen = false;
     content.searchUntil = Date.now() + SEARCH_MS;
   }
@@ -749,7 +752,9 @@ export class Follower {
       if (content.searchUntil === undefined || this.options.stop.aborted) continue;
       if (now > content.searchUntil) {
         content.searchUntil = undefined;
-        this.options.warn(`${content.path}: the rest of the file after byte ${content.offset} was not found beside it (rotated elsewhere, or gone); those lines are not read`);
+        this.options.warn(
+          `${content.path}: the rest of the file after byte ${content.offset} was not found beside it (rotated elsewhere, or gone); those lines are not read`,
+        );
         continue;
       }
       if (now - (content.lastSearch ?? 0) >= this.options.pollMs) await this.search(content, []);
@@ -944,7 +949,12 @@ export class Follower {
       const delivered = delivery.offsetOf(content);
       const undelivered = delivered !== undefined && delivered < content.offset;
       if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
-      positions.push({ path: content.path, fingerprint: content.fingerprint.hash, fingerprintBytes: content.fingerprint.bytes, offset: delivered ?? content.offset });
+      positions.push({
+        path: content.path,
+        fingerprint: content.fingerprint.hash,
+        fingerprintBytes: content.fingerprint.bytes,
+        offset: delivered ?? content.offset,
+      });
     }
     await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs));
     options.stats.stateSaveErrors = checkpointer.failures;

@@ -14,7 +14,10 @@ function segmentPattern(glob: string): RegExp {
       const close = glob.indexOf(']', i + 1);
       if (close === -1) source += '\\[';
       else {
-        const body = glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         source += `[${body}]`;
         i = close;
       }

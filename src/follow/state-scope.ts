@@ -21,7 +21,9 @@ export function scopeOf(saved: SavedState | undefined, patterns: readonly string
   const positions = saved.files.filter((position) => named(position.path));
   const others = saved.files.filter((position) => !named(position.path));
   if (others.length > 0) {
-    warn(`state file ${stateFile} holds positions in ${others.length} file${others.length === 1 ? '' : 's'} no pattern names (${others[0]!.path}${others.length > 1 ? ', …' : ''}): not read`);
+    warn(
+      `state file ${stateFile} holds positions in ${others.length} file${others.length === 1 ? '' : 's'} no pattern names (${others[0]!.path}${others.length > 1 ? ', …' : ''}): not read`,
+    );
   }
   const known = patterns.filter(
     (pattern) =>

@@ -381,11 +381,14 @@ export class WakeUp<F extends Watchable> {
     if (this.timer !== undefined && at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.wake?.();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.wake?.();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   /**

@@ -68,7 +68,8 @@ export class ConnectionGuard {
   /** Takes a new connection, due to finish its TLS handshake or send its request in time; false when it was closed instead. */
   admit(socket: Socket, first: 'handshake' | 'request'): boolean {
     const client = addressKey(socket.remoteAddress ?? '');
-    const over = (this.perClient.get(client) ?? 0) >= this.limits.maxPerClient ? 'client' : this.connections.size >= this.limits.maxConnections ? 'all' : undefined;
+    const over =
+      (this.perClient.get(client) ?? 0) >= this.limits.maxPerClient ? 'client' : this.connections.size >= this.limits.maxConnections ? 'all' : undefined;
     if (over) {
       const oldest = this.oldestWaiting(over === 'client' ? client : undefined);
       if (!oldest) {

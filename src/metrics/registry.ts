@@ -1,4 +1,13 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValueWithName, type RegistryContentType } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValueWithName,
+  type RegistryContentType,
+} from 'prom-client';
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import type { CatalogReloads } from '../catalog/reloader.js';
 import { INVALID_REASONS } from '../core/annotate.js';
@@ -139,12 +148,13 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
       if (shown === tally.catalog) return;
       shown = tally.catalog;
       this.reset();
-      for (const entry of shown.entries()) this.set({ kind: entry.kind, code: String(entry.code), category: entry.category, description: entry.description }, 1);
+      for (const entry of shown.entries())
+        this.set({ kind: entry.kind, code: String(entry.code), category: entry.category, description: entry.description }, 1);
     },
   });
   new Gauge({
     name: 'hidlog_catalog_entries',
-    help: 'Codes in the catalog in force, by kind (the vendor\'s, with the site\'s --catalog file laid over them).',
+    help: "Codes in the catalog in force, by kind (the vendor's, with the site's --catalog file laid over them).",
     labelNames: ['kind'],
     registers,
     collect() {
@@ -167,11 +177,27 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
       },
     });
   const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
 
-  counter('hidlog_lines_total', 'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a record), too_long, partial (a part of a record the line after it ends: CRI P, docker partial).', 'result', () => Object.entries(tally.lines));
-  counter('hidlog_invalid_lines_total', `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () => INVALID_REASONS.map((reason) => [reason, tally.invalidReasons.get(reason) ?? 0]));
-  counter('hidlog_outcomes_total', `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () => OUTCOMES.map((outcome) => [outcome, tally.outcomes.get(outcome) ?? 0]));
+  counter(
+    'hidlog_lines_total',
+    'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a record), too_long, partial (a part of a record the line after it ends: CRI P, docker partial).',
+    'result',
+    () => Object.entries(tally.lines),
+  );
+  counter('hidlog_invalid_lines_total', `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () =>
+    INVALID_REASONS.map((reason) => [reason, tally.invalidReasons.get(reason) ?? 0]),
+  );
+  counter('hidlog_outcomes_total', `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () =>
+    OUTCOMES.map((outcome) => [outcome, tally.outcomes.get(outcome) ?? 0]),
+  );
   counter(
     'hidlog_error_statuses_without_reason_total',
     'Records with an HTTP status of 400 or more and no hid_error, hid_failure or response code: the HID body, if logged, is where hidlog does not search.',
@@ -179,10 +205,18 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     () => tally.errorStatusesWithoutReason,
   );
   new TallyHistogram(tally, options.zeroSeries !== false, registers);
-  counter('hidlog_invalid_durations_total', 'Annotated records whose duration field held no duration: not a finite number, 0 or more (the histogram leaves them out).', undefined, () => tally.invalidDurations);
+  counter(
+    'hidlog_invalid_durations_total',
+    'Annotated records whose duration field held no duration: not a finite number, 0 or more (the histogram leaves them out).',
+    undefined,
+    () => tally.invalidDurations,
+  );
   counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
-  counter('hidlog_label_overflow_total', 'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached; label="series": under every record label "other" because the code counters reached --max-series series.', 'label', () =>
-    tally.overflows().map(({ label, count }) => [label, count]),
+  counter(
+    'hidlog_label_overflow_total',
+    'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached; label="series": under every record label "other" because the code counters reached --max-series series.',
+    'label',
+    () => tally.overflows().map(({ label, count }) => [label, count]),
   );
   new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
 
@@ -203,25 +237,65 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   const follow = options.follow;
   if (follow) {
     gauge('hidlog_follow_files', 'Files being followed.', () => follow.files);
-    gauge('hidlog_follow_open_files', 'Followed files held open now: fewer than hidlog_follow_files when the descriptor budget binds (the others are closed while idle).', () => follow.openFiles);
-    gauge('hidlog_follow_open_files_limit', 'Followed files held open at most: the open files limit less the descriptors hidlog keeps for itself (+Inf without a limit).', () => follow.openFilesLimit);
+    gauge(
+      'hidlog_follow_open_files',
+      'Followed files held open now: fewer than hidlog_follow_files when the descriptor budget binds (the others are closed while idle).',
+      () => follow.openFiles,
+    );
+    gauge(
+      'hidlog_follow_open_files_limit',
+      'Followed files held open at most: the open files limit less the descriptors hidlog keeps for itself (+Inf without a limit).',
+      () => follow.openFilesLimit,
+    );
     counter('hidlog_follow_rotations_total', 'Followed files renamed or deleted (and read to their end).', undefined, () => follow.rotations);
-    counter('hidlog_follow_truncations_total', 'Followed files truncated in place (copytruncate) and read again from the start.', undefined, () => follow.truncations);
+    counter(
+      'hidlog_follow_truncations_total',
+      'Followed files truncated in place (copytruncate) and read again from the start.',
+      undefined,
+      () => follow.truncations,
+    );
     gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
     gauge('hidlog_follow_last_read_timestamp_seconds', 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
-    counter('hidlog_follow_read_errors_total', 'Followed files that could not be opened (each reported once, and retried).', undefined, () => follow.readErrors);
-    counter('hidlog_follow_state_save_errors_total', 'Saves of the --state-file that failed (each retried at the next checkpoint; /healthz fails meanwhile).', undefined, () => follow.stateSaveErrors);
-    gauge('hidlog_follow_state_last_save_successful', 'Whether the last save of the --state-file succeeded (1; also without one), or failed (0): a restart would read again from the last saved positions.', () => (follow.stateFailure === undefined ? 1 : 0));
+    counter(
+      'hidlog_follow_read_errors_total',
+      'Followed files that could not be opened (each reported once, and retried).',
+      undefined,
+      () => follow.readErrors,
+    );
+    counter(
+      'hidlog_follow_state_save_errors_total',
+      'Saves of the --state-file that failed (each retried at the next checkpoint; /healthz fails meanwhile).',
+      undefined,
+      () => follow.stateSaveErrors,
+    );
+    gauge(
+      'hidlog_follow_state_last_save_successful',
+      'Whether the last save of the --state-file succeeded (1; also without one), or failed (0): a restart would read again from the last saved positions.',
+      () => (follow.stateFailure === undefined ? 1 : 0),
+    );
   }
 
   const reloads = options.catalogReloads;
   if (reloads) {
-    counter('hidlog_catalog_reloads_total', 'Reloads of the --catalog file (SIGHUP, or the file changed), by result; a failed one keeps the table in force.', 'result', () => [
-      ['success', reloads.success],
-      ['failure', reloads.failure],
-    ]);
-    gauge('hidlog_catalog_last_reload_success_timestamp_seconds', 'When the catalog in force was loaded (Unix time): at start, or at the last successful reload.', () => reloads.lastSuccessSeconds);
-    gauge('hidlog_catalog_last_reload_successful', 'Whether the last reload of the --catalog file succeeded (1), or failed and the table before it was kept (0).', () => (reloads.lastSuccessful ? 1 : 0));
+    counter(
+      'hidlog_catalog_reloads_total',
+      'Reloads of the --catalog file (SIGHUP, or the file changed), by result; a failed one keeps the table in force.',
+      'result',
+      () => [
+        ['success', reloads.success],
+        ['failure', reloads.failure],
+      ],
+    );
+    gauge(
+      'hidlog_catalog_last_reload_success_timestamp_seconds',
+      'When the catalog in force was loaded (Unix time): at start, or at the last successful reload.',
+      () => reloads.lastSuccessSeconds,
+    );
+    gauge(
+      'hidlog_catalog_last_reload_successful',
+      'Whether the last reload of the --catalog file succeeded (1), or failed and the table before it was kept (0).',
+      () => (reloads.lastSuccessful ? 1 : 0),
+    );
   }
 
   if (options.processMetrics) {

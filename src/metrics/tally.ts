@@ -232,7 +232,8 @@ export class MetricsTally implements Observer<LineCounts> {
     this.unknownCodes[kind].overflowed += times;
     const key = `${OVERFLOW_VALUE}\u0000${UNKNOWN_CATEGORY}`;
     let series = this.series[kind].get(key);
-    if (series === undefined) this.series[kind].set(key, (series = { code: OVERFLOW_VALUE, category: UNKNOWN_CATEGORY, labelValues: NO_LABELS, count: 0, id: this.seriesMade++ }));
+    if (series === undefined)
+      this.series[kind].set(key, (series = { code: OVERFLOW_VALUE, category: UNKNOWN_CATEGORY, labelValues: NO_LABELS, count: 0, id: this.seriesMade++ }));
     series.count += times;
     return series;
   }
@@ -304,7 +305,15 @@ export class LineCountsRecorder implements Recorder<LineCounts> {
   ) {}
 
   private static empty(): LineCounts {
-    return { results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 }, invalid: [], outcomes: [], errorStatusesWithoutReason: 0, groups: [], durations: {}, invalidDurations: 0 };
+    return {
+      results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0, partial: 0 },
+      invalid: [],
+      outcomes: [],
+      errorStatusesWithoutReason: 0,
+      groups: [],
+      durations: {},
+      invalidDurations: 0,
+    };
   }
 
   line(event: LineEvent): void {

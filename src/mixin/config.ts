@@ -91,7 +91,9 @@ export function parseSelector(selector: string): Matcher[] {
 
 /** Checks every parameter and returns the selector in one canonical spelling. */
 export function checkConfig(config: MixinConfig): MixinConfig {
-  const selector = parseSelector(config.selector).map((m) => `${m.name}${m.op}${m.quoted}`).join(', ');
+  const selector = parseSelector(config.selector)
+    .map((m) => `${m.name}${m.op}${m.quoted}`)
+    .join(', ');
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new MixinConfigError(`--${name} ${value}: expected a number above 0`);
   };
@@ -100,18 +102,24 @@ export function checkConfig(config: MixinConfig): MixinConfig {
   positive('credential-failure-rate', config.credentialFailureRate);
   positive('min-rate', config.minRate);
   positive('stalled-after', config.stalledAfterSeconds);
-  for (const [name, value] of [['server-error-ratio', config.serverErrorRatio], ['invalid-line-ratio', config.invalidLineRatio]] as const) {
+  for (const [name, value] of [
+    ['server-error-ratio', config.serverErrorRatio],
+    ['invalid-line-ratio', config.invalidLineRatio],
+  ] as const) {
     if (!(value > 0 && value < 1)) throw new MixinConfigError(`--${name} ${value}: expected a share between 0 and 1, e.g. 0.05`);
   }
   // Past the largest bucket histogram_quantile reads the bound itself: a p99 never goes above 60.
   if (!(config.latencyP99Seconds > 0 && config.latencyP99Seconds < LARGEST_DURATION_BUCKET)) {
-    throw new MixinConfigError(`--latency-p99 ${config.latencyP99Seconds}: expected seconds above 0 and below ${LARGEST_DURATION_BUCKET} (the largest bucket of hid_request_duration_seconds)`);
+    throw new MixinConfigError(
+      `--latency-p99 ${config.latencyP99Seconds}: expected seconds above 0 and below ${LARGEST_DURATION_BUCKET} (the largest bucket of hid_request_duration_seconds)`,
+    );
   }
   if (!Number.isInteger(config.stalledAfterSeconds)) throw new MixinConfigError(`--stalled-after ${config.stalledAfterSeconds}: expected whole seconds`);
   const repeated = config.labels.find((name, i) => config.labels.indexOf(name) !== i);
   if (repeated !== undefined) throw new MixinConfigError(`--label ${repeated} is given twice`);
-  if (config.labels.includes('datasource')) throw new MixinConfigError('--label datasource: the dashboards\' data source variable has that name');
-  if (config.name !== '' && !NAME.test(config.name)) throw new MixinConfigError(`--name ${config.name}: expected up to 24 letters, digits, - or _, starting with a letter or digit, e.g. prod-eu`);
+  if (config.labels.includes('datasource')) throw new MixinConfigError("--label datasource: the dashboards' data source variable has that name");
+  if (config.name !== '' && !NAME.test(config.name))
+    throw new MixinConfigError(`--name ${config.name}: expected up to 24 letters, digits, - or _, starting with a letter or digit, e.g. prod-eu`);
   if (!/^https?:\/\/\S+$/.test(config.runbookUrl)) throw new MixinConfigError(`--runbook-url ${config.runbookUrl}: expected an http:// or https:// URL`);
   return { ...config, selector };
 }

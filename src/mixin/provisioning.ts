@@ -12,10 +12,13 @@ export interface Provisioned {
 
 export function grafanaDatasource(): Provisioned {
   return {
-    comment: 'Grafana provisioning: the Prometheus data source for hidlog\'s dashboards.\nCopy to /etc/grafana/provisioning/datasources/ and set url to your Prometheus.',
+    comment:
+      "Grafana provisioning: the Prometheus data source for hidlog's dashboards.\nCopy to /etc/grafana/provisioning/datasources/ and set url to your Prometheus.",
     content: {
       apiVersion: 1,
-      datasources: [{ name: 'Prometheus', type: 'prometheus', access: 'proxy', url: 'http://localhost:9090', isDefault: true, jsonData: { timeInterval: SCRAPE_INTERVAL } }],
+      datasources: [
+        { name: 'Prometheus', type: 'prometheus', access: 'proxy', url: 'http://localhost:9090', isDefault: true, jsonData: { timeInterval: SCRAPE_INTERVAL } },
+      ],
     },
   };
 }

@@ -47,7 +47,11 @@ export const RECORDED = {
 export const WITHOUT_REASON_RATIO = 0.5;
 
 /** A markdown heading's anchor as GitHub makes it: lower case, spaces to dashes. */
-export const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+export const anchorOf = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 
 // In the alert templates' queries, the alert's own job and instance (printf's argument indexes).
 const JOB = 'job=%[1]q';
@@ -80,10 +84,16 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     { record: RECORDED.responses5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http)})` },
     { record: RECORDED.serverErrorRatio5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http, 'category="server_error"')}) / ${RECORDED.responses5m}` },
     { record: RECORDED.lines5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total')})` },
-    { record: RECORDED.invalidLineRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}` },
+    {
+      record: RECORDED.invalidLineRatio5m,
+      expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}`,
+    },
     { record: RECORDED.noCodesRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result="no_codes"')}) / ${RECORDED.lines5m}` },
     { record: RECORDED.errorStatuses5m, expr: `sum by (job, instance) (${rate5m(CODE_METRICS.http, 'category=~"client_error|server_error"')})` },
-    { record: RECORDED.withoutReasonRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_error_statuses_without_reason_total')}) / ${RECORDED.errorStatuses5m}` },
+    {
+      record: RECORDED.withoutReasonRatio5m,
+      expr: `sum by (job, instance) (${rate5m('hidlog_error_statuses_without_reason_total')}) / ${RECORDED.errorStatuses5m}`,
+    },
     { record: RECORDED.durations5m, expr: `sum by (job) (${rate5m(`${DURATION_METRIC}_count`)})` },
     // Buckets summed across the job's instances before the quantile: a quantile of quantiles means nothing.
     { record: RECORDED.durationP99_5m, expr: `histogram_quantile(0.99, sum by (job, le) (${rate5m(`${DURATION_METRIC}_bucket`)}))` },
@@ -91,8 +101,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
 
   // What the alert templates query, for the job (and instance) the alert is about.
   const jobOf = (metric: string, ...matchers: string[]) => of(metric, ...matchers, JOB);
-  const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) =>
-    withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`, JOB]);
+  const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) => withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`, JOB]);
   const topRate = (kind: 'http' | 'error' | 'failure', ...matchers: string[]) =>
     topCodes(kind, `sum by (code, category) (rate(${jobOf(CODE_METRICS[kind], ...matchers)}[5m]))`);
   const credentialCategories = `category=~"${CREDENTIAL_CATEGORIES.join('|')}"`;
@@ -124,7 +133,10 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '5m',
       `{{ $value | humanizePercentage }} of the HTTP responses on {{ $labels.job }} are 5xx`,
       `Over ${percent(config.serverErrorRatio)} of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. ` +
-        fromQuery(topRate('http', 'category="server_error"'), `Most of them: HTTP {{ .Labels.code }}{{ with .Labels.description }} ({{ . }}){{ end }} at ${perSecond('.Value')}.`),
+        fromQuery(
+          topRate('http', 'category="server_error"'),
+          `Most of them: HTTP {{ .Labels.code }}{{ with .Labels.description }} ({{ . }}){{ end }} at ${perSecond('.Value')}.`,
+        ),
     ),
     alert(
       'HIDAuthLicenseError',
@@ -253,9 +265,14 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
         fromQuery(of('hidlog_catalog_last_reload_success_timestamp_seconds', JOB, INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
         'is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. ' +
         fromQuery(of('hidlog_catalog_reloads_total', 'result="failure"', JOB, INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
-        'hidlog\'s stderr names the place in the file.',
+        "hidlog's stderr names the place in the file.",
     ),
   ];
 
-  return { groups: [{ name: 'hidlog.rules', rules: recording }, { name: 'hidlog.alerts', rules: alerts }] };
+  return {
+    groups: [
+      { name: 'hidlog.rules', rules: recording },
+      { name: 'hidlog.alerts', rules: alerts },
+    ],
+  };
 }

@@ -77,7 +77,13 @@ export class InputSurvey {
 
   /** The counts, for `lines` lines read (the LineProcessor's count). */
   counts(lines: number): SurveyCounts {
-    return { lines: lines - this.unjudged, notRecords: this.notRecords, errorStatuses: this.errorStatuses, withoutReason: this.withoutReason, samples: this.samples };
+    return {
+      lines: lines - this.unjudged,
+      notRecords: this.notRecords,
+      errorStatuses: this.errorStatuses,
+      withoutReason: this.withoutReason,
+      samples: this.samples,
+    };
   }
 
   /** Adds what a worker thread counted in a region of this input, `regionLines` lines read there. */

@@ -46,7 +46,6 @@ interface OpenJoin {
 
 const NEWLINE = Buffer.from('\n');
 
-
 // What a JSON text other than an object starts with: [ " - 0-9 t f n.
 const OTHER_JSON_START = /^\s*["[\-\dtfn]/;
 
@@ -203,7 +202,8 @@ export class LineProcessor {
 
   private criLine(cri: CriLine, bytes: Buffer, start: number, end: number): void {
     const join = this.criJoins.get(cri.stream);
-    if (!cri.partial && join === undefined) return this.envelopedMessage(bytes, start, cri.message, end, this.envelopeTimes ? bytes.toString('latin1', start, cri.timeEnd) : undefined);
+    if (!cri.partial && join === undefined)
+      return this.envelopedMessage(bytes, start, cri.message, end, this.envelopeTimes ? bytes.toString('latin1', start, cri.timeEnd) : undefined);
     const time = bytes.toString('latin1', start, cri.timeEnd);
     const open = join ?? { lines: [], parts: [], messageBytes: 0, tooLongBytes: 0, time, from: this.positionOf(bytes, start) };
     if (join === undefined) this.criJoins.set(cri.stream, open);
@@ -263,7 +263,13 @@ export class LineProcessor {
     const record = JSON.stringify({ log: join.parts.join(''), stream: first.stream, time: first.time, ...first.rest });
     const event = this.annotateMessage(record);
     const original = join.lines.map((line) => line.toString('utf8')).join('\n');
-    this.emit(event.result === 'annotated' ? event : event.result === 'no_codes' ? { ...event, text: original } : { result: 'invalid', reason: 'invalid_json', raw: Buffer.from(original) });
+    this.emit(
+      event.result === 'annotated'
+        ? event
+        : event.result === 'no_codes'
+          ? { ...event, text: original }
+          : { result: 'invalid', reason: 'invalid_json', raw: Buffer.from(original) },
+    );
   }
 
   /** Where the first line of the oldest open join starts in the input; undefined with none open. */

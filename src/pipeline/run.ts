@@ -91,7 +91,10 @@ type Pending = { job: Promise<RegionResult>; done: boolean } | { piece: Buffer }
 
 function submitted(job: Promise<RegionResult>): Pending {
   const item = { job, done: false };
-  job.then(() => (item.done = true), () => undefined);
+  job.then(
+    () => (item.done = true),
+    () => undefined,
+  );
   return item;
 }
 
@@ -114,7 +117,8 @@ async function processLinesInParallel(input: OpenedInput, processor: LineProcess
     if ('job' in item) {
       const result = await item.job;
       for (const chunk of result.output) options.output?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
-      for (const chunk of result.deadLetter) options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
+      for (const chunk of result.deadLetter)
+        options.deadLetter?.writeBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), () => pool.recycle(chunk));
       if (result.observed) options.observer?.apply(result.observed);
       processor.mergeSurvey(result.survey, result.lines);
       if (result.strictStop) throw new StrictStop({ input: processor.name, line: processor.lineNumber + result.strictStop.line }, result.strictStop.reason);
@@ -190,7 +194,11 @@ async function processArray(input: OpenedInput, processor: LineProcessor, option
 
 /** Says once, on stderr, that an input was mostly not records or its error statuses carried no reason (input-survey.ts). */
 function notify(processor: LineProcessor, options: RunOptions): void {
-  const notice = judgeInput(processor.endSurvey(), { name: processor.name, inputFormat: options.inputFormat ?? (options.readers ? 'auto' : 'ndjson'), final: true });
+  const notice = judgeInput(processor.endSurvey(), {
+    name: processor.name,
+    inputFormat: options.inputFormat ?? (options.readers ? 'auto' : 'ndjson'),
+    final: true,
+  });
   if (notice) options.warn(notice);
 }
 
@@ -210,7 +218,8 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
         chunkBytes: options.workers ? PARALLEL_CHUNK_BYTES : undefined,
         probeBytes: options.maxLineBytes,
         stop: options.signal,
-        format: options.inputFormat === 'json-array' ? 'json-array' : options.inputFormat === 'auto' || options.inputFormat === undefined ? undefined : 'ndjson',
+        format:
+          options.inputFormat === 'json-array' ? 'json-array' : options.inputFormat === 'auto' || options.inputFormat === undefined ? undefined : 'ndjson',
         joins: options.readers,
       });
     } catch (error) {

@@ -79,7 +79,17 @@ const widen = (span: Span | undefined, time: number): Span => {
 /** The code that made a failure or an error: its reason if it has one, else its response code or HTTP status; with the series it was counted in. */
 function causeOf(codes: FoundCodes, outcome: Outcome, counted: Counted): [CodeKind, CodeSeries] | undefined {
   const cause: CodeKind | undefined =
-    outcome === 'failure' ? (codes.failure !== undefined ? 'failure' : codes.response !== undefined ? 'response' : undefined) : codes.error !== undefined ? 'error' : codes.http !== undefined ? 'http' : undefined;
+    outcome === 'failure'
+      ? codes.failure !== undefined
+        ? 'failure'
+        : codes.response !== undefined
+          ? 'response'
+          : undefined
+      : codes.error !== undefined
+        ? 'error'
+        : codes.http !== undefined
+          ? 'http'
+          : undefined;
   return cause && [cause, counted[cause]!];
 }
 
@@ -127,7 +137,11 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
     this.timeline = new Timeline(options.zone, options.bucket, this.failureSeries);
     this.window = options.window && (options.window.since || options.window.until) ? new TimeWindow(options.window) : undefined;
     const capacity = Math.max(MIN_BY_CAPACITY, options.top * 10);
-    this.by = options.facts.by.map((path) => ({ path: path.join('.'), values: new HeavyHitters<CauseCounts>(capacity, () => ({ codes: new Map(), otherCodes: 0 })), missing: 0 }));
+    this.by = options.facts.by.map((path) => ({
+      path: path.join('.'),
+      values: new HeavyHitters<CauseCounts>(capacity, () => ({ codes: new Map(), otherCodes: 0 })),
+      missing: 0,
+    }));
   }
 
   line(event: LineEvent): void {
@@ -229,7 +243,10 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
       if (counted.error) seen.widen(counted.error, time);
       if (counted.failure) seen.widen(counted.failure, time);
       if (counted.response) seen.widen(counted.response, time);
-      const failureSeries = outcome === 'failure' ? (this.failureIndex.get(counted.failure ? counted.failure.category : NO_REASON) ?? this.failureIndex.get(UNKNOWN_CATEGORY)!) : -1;
+      const failureSeries =
+        outcome === 'failure'
+          ? (this.failureIndex.get(counted.failure ? counted.failure.category : NO_REASON) ?? this.failureIndex.get(UNKNOWN_CATEGORY)!)
+          : -1;
       this.timeline.add(time, OUTCOMES.indexOf(outcome), failureSeries);
     }
     if (this.by.length > 0 && isTrouble(outcome)) this.countBy(by, causeOf(codes, outcome, counted));
@@ -243,7 +260,8 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
       return;
     }
     latencyOf(latency.outcomes, outcome).observe(duration);
-    for (const series of [this.counted.http, this.counted.error, this.counted.failure, this.counted.response]) if (series) latencyOf(latency.codes, series).observe(duration);
+    for (const series of [this.counted.http, this.counted.error, this.counted.failure, this.counted.response])
+      if (series) latencyOf(latency.codes, series).observe(duration);
   }
 
   private countBy(values: ByValue[], cause: [CodeKind, CodeSeries] | undefined): void {

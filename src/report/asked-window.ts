@@ -14,14 +14,17 @@ function boundOf(name: string, text: string | undefined, zone: Zone): Bound | un
   const before = parseDuration(text);
   if (before !== undefined) return { before };
   const at = parseTime(text, zone);
-  if (at === undefined) throw new AskedWindowError(`--${name} ${text}: expected an ISO 8601 time (2026-11-28T09:00:00Z) or a duration before the latest record (2h, 30m, 1d)`);
+  if (at === undefined)
+    throw new AskedWindowError(`--${name} ${text}: expected an ISO 8601 time (2026-11-28T09:00:00Z) or a duration before the latest record (2h, 30m, 1d)`);
   return { at };
 }
 
 export function askedWindow(asked: { since?: string | undefined; until?: string | undefined }, zone: Zone): WindowBounds {
   const since = boundOf('since', asked.since, zone);
   const until = boundOf('until', asked.until, zone);
-  if (since && until && 'at' in since && 'at' in until && since.at >= until.at) throw new AskedWindowError(`--since ${asked.since} is not before --until ${asked.until}`);
-  if (since && until && 'before' in since && 'before' in until && since.before <= until.before) throw new AskedWindowError(`--since ${asked.since} is not before --until ${asked.until}: --since must reach further back`);
+  if (since && until && 'at' in since && 'at' in until && since.at >= until.at)
+    throw new AskedWindowError(`--since ${asked.since} is not before --until ${asked.until}`);
+  if (since && until && 'before' in since && 'before' in until && since.before <= until.before)
+    throw new AskedWindowError(`--since ${asked.since} is not before --until ${asked.until}: --since must reach further back`);
   return { since, until };
 }

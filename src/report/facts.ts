@@ -46,7 +46,8 @@ export function factsSetup(options: { timeFields: readonly string[]; by: readonl
 const zoneOf = (setup: FactsSetup): Zone => parseZone(setup.zone) ?? UTC;
 
 /** Time fields that are top-level keys, all of them: the byte path reads the time from the line's bytes. */
-const pickedTimeKeys = (setup: FactsSetup): string[] | undefined => (setup.timeFields.every((path) => path.length === 1) ? setup.timeFields.map((path) => path[0]!) : undefined);
+const pickedTimeKeys = (setup: FactsSetup): string[] | undefined =>
+  setup.timeFields.every((path) => path.length === 1) ? setup.timeFields.map((path) => path[0]!) : undefined;
 
 /**
  * How the annotator serves the report: the record paths it reads (kept on the byte path), and
@@ -86,7 +87,13 @@ export function factsReader(setup: FactsSetup): (event: LineEvent, sink: FactsSi
   return (event, sink) => {
     switch (event.result) {
       case 'annotated':
-        return sink.annotated(timeOf(event), event.codes, event.outcome, by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED, event.duration);
+        return sink.annotated(
+          timeOf(event),
+          event.codes,
+          event.outcome,
+          by.length > 0 && isTrouble(event.outcome) ? byValues(event.record) : NOT_ASKED,
+          event.duration,
+        );
       case 'no_codes':
         return sink.noCodes(timeOf(event));
       case 'invalid':
@@ -139,7 +146,15 @@ export class FactsRecorder implements Recorder<EncodedFacts>, FactsSink {
   }
 
   annotated(time: number, codes: FoundCodes, outcome: Outcome, by: ByValue[], duration: DurationReading | undefined): void {
-    this.encoded.numbers.push(OUTCOMES.indexOf(outcome), time, codeOrNaN(codes.http), codeOrNaN(codes.error), codeOrNaN(codes.failure), codeOrNaN(codes.response), encodeDuration(duration));
+    this.encoded.numbers.push(
+      OUTCOMES.indexOf(outcome),
+      time,
+      codeOrNaN(codes.http),
+      codeOrNaN(codes.error),
+      codeOrNaN(codes.failure),
+      codeOrNaN(codes.response),
+      encodeDuration(duration),
+    );
     for (const value of by) this.encoded.by.push(value);
   }
 

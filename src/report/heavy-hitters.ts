@@ -76,11 +76,13 @@ export class HeavyHitters<P> {
    * count stays exact, as one sketch over both inputs would have it.
    */
   merge(other: SketchState<P>, mergePayload: (into: P, from: P) => void): void {
-    const floor = (replaced: number, hitters: readonly { count: number }[]) => (replaced === 0 ? 0 : hitters.reduce((least, h) => Math.min(least, h.count), Number.POSITIVE_INFINITY));
+    const floor = (replaced: number, hitters: readonly { count: number }[]) =>
+      replaced === 0 ? 0 : hitters.reduce((least, h) => Math.min(least, h.count), Number.POSITIVE_INFINITY);
     const mine = floor(this.replacements, this.heap);
     const theirs = floor(other.replacements, other.hitters);
     const merged = new Map<string, { value: string; count: number; error: number; payload: P }>();
-    for (const hitter of this.heap) merged.set(hitter.value, { value: hitter.value, count: hitter.count + theirs, error: hitter.error + theirs, payload: hitter.payload });
+    for (const hitter of this.heap)
+      merged.set(hitter.value, { value: hitter.value, count: hitter.count + theirs, error: hitter.error + theirs, payload: hitter.payload });
     for (const hitter of other.hitters) {
       const known = merged.get(hitter.value);
       if (known) {

@@ -156,7 +156,12 @@ function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: SeenSpa
   const records = sum(counted.map((s) => s.count));
   const own = counted.filter((s) => s.code !== OVERFLOW_VALUE);
   const overflow = counted.find((s) => s.code === OVERFLOW_VALUE);
-  const { top, rest } = topN(own, context.top, (s) => s.count, (a, b) => byNumber(Number(a.code), Number(b.code)));
+  const { top, rest } = topN(
+    own,
+    context.top,
+    (s) => s.count,
+    (a, b) => byNumber(Number(a.code), Number(b.code)),
+  );
   const time = (at: number | undefined) => (at === undefined ? null : isoIn(context.zone, at));
   const codes = top.map((s): CodeRow => {
     const entry = catalog.lookup(kind, Number(s.code));
@@ -177,16 +182,31 @@ function kindSummary(kind: CodeKind, series: Iterable<CodeSeries>, seen: SeenSpa
   const otherCount = sum(others.map((s) => s.count));
   const byCategory = new Map<string, number>();
   for (const s of counted) byCategory.set(s.category, (byCategory.get(s.category) ?? 0) + s.count);
-  const categories = topN(byCategory, byCategory.size, ([, n]) => n, ([a], [b]) => byText(a, b)).top.map(([category, count]) => ({ category, count, share: share(count, records) }));
+  const categories = topN(
+    byCategory,
+    byCategory.size,
+    ([, n]) => n,
+    ([a], [b]) => byText(a, b),
+  ).top.map(([category, count]) => ({ category, count, share: share(count, records) }));
   return { records, codes, other: others.length > 0 ? { codes: others.length, count: otherCount, share: share(otherCount, records) } : null, categories };
 }
 
 function byReport(field: ReportAggregator['by'][number], context: ReportContext, catalog: Catalog): ByReport {
   const { values } = field;
   const records = values.total + field.missing;
-  const { top, rest } = topN(values.hitters(), context.top, (h) => h.count, (a, b) => byText(a.value, b.value));
+  const { top, rest } = topN(
+    values.hitters(),
+    context.top,
+    (h) => h.count,
+    (a, b) => byText(a.value, b.value),
+  );
   const rows = top.map((hitter): ByValueRow => {
-    const causes = topN(hitter.payload.codes.entries(), 3, ([, c]) => c.count, ([a], [b]) => byNumber(Number(a.code), Number(b.code)) || byText(a.category, b.category));
+    const causes = topN(
+      hitter.payload.codes.entries(),
+      3,
+      ([, c]) => c.count,
+      ([a], [b]) => byNumber(Number(a.code), Number(b.code)) || byText(a.category, b.category),
+    );
     const codes: ByValueRow['codes'] = causes.top.map(([series, cause]) => {
       const code = series.code === OVERFLOW_VALUE ? OVERFLOW_VALUE : Number(series.code);
       const label = code === OVERFLOW_VALUE ? undefined : catalog.lookup(cause.kind, code).label;
@@ -239,7 +259,9 @@ export function buildReport(aggregator: ReportAggregator, context: ReportContext
   ).top.map(([reason, count]) => ({ reason, count }));
   const resolved = window && aggregator.range ? window.resolve(aggregator.range.last) : {};
   const timeline = aggregator.timeline.data();
-  const kinds = Object.fromEntries(CODE_KINDS.map((kind) => [kind, kindSummary(kind, tally.series[kind].values(), aggregator.seen, context, tally.catalog)])) as Record<CodeKind, KindSummary>;
+  const kinds = Object.fromEntries(
+    CODE_KINDS.map((kind) => [kind, kindSummary(kind, tally.series[kind].values(), aggregator.seen, context, tally.catalog)]),
+  ) as Record<CodeKind, KindSummary>;
   const latency = latencyReport(aggregator, kinds);
   return {
     schema: REPORT_SCHEMA,

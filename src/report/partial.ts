@@ -20,7 +20,13 @@ type Time = number | null;
 /** A code as counted: its number (or `other` past the cap), category, whether the catalog has it, count, first and last seen. */
 export type PartialCode = [code: string, category: string, known: boolean, count: number, first: Time, last: Time];
 /** A `--by` value: its count and possible overcount, its codes (first seen first) and the count of codes past those kept. */
-export type PartialByValue = [value: string, count: number, error: number, codes: [kind: CodeKind, code: string, category: string, count: number][], otherCodes: number];
+export type PartialByValue = [
+  value: string,
+  count: number,
+  error: number,
+  codes: [kind: CodeKind, code: string, category: string, count: number][],
+  otherCodes: number,
+];
 
 /** Durations as counted in the report's log-linear buckets: [bucket (µs, its upper bound), count], smallest first. */
 export type PartialBuckets = [bucket: number, count: number][];
@@ -109,25 +115,59 @@ export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, con
       last: time(aggregator.range?.last),
       badLines,
     },
-    counted: { annotated: tally.lines.annotated, noCodes: tally.lines.no_codes, first: time(counted?.first), last: time(counted?.last), outside: aggregator.outside, withoutTime: aggregator.outsideWithoutTime },
+    counted: {
+      annotated: tally.lines.annotated,
+      noCodes: tally.lines.no_codes,
+      first: time(counted?.first),
+      last: time(counted?.last),
+      outside: aggregator.outside,
+      withoutTime: aggregator.outsideWithoutTime,
+    },
     outcomes: Object.fromEntries(tally.outcomes),
-    codes: Object.fromEntries(CODE_KINDS.map((kind) => [kind, [...tally.series[kind].values()].filter((s) => s.count > 0).map((s) => codeOf(kind, s))])) as Record<CodeKind, PartialCode[]>,
-    timeline: kept.buckets.length === 0 ? null : { width: kept.width, outcomes: [...OUTCOMES], failureCategories: [...aggregator.failureSeries], buckets: kept.buckets.map(([index, counts]) => [index, withoutTrailingZeros(counts)]) },
+    codes: Object.fromEntries(
+      CODE_KINDS.map((kind) => [kind, [...tally.series[kind].values()].filter((s) => s.count > 0).map((s) => codeOf(kind, s))]),
+    ) as Record<CodeKind, PartialCode[]>,
+    timeline:
+      kept.buckets.length === 0
+        ? null
+        : {
+            width: kept.width,
+            outcomes: [...OUTCOMES],
+            failureCategories: [...aggregator.failureSeries],
+            buckets: kept.buckets.map(([index, counts]) => [index, withoutTrailingZeros(counts)]),
+          },
     by: aggregator.by.map((field) => ({
       path: field.path,
       sketch: field.values.capacity,
       missing: field.missing,
       total: field.values.total,
       replacements: field.values.replacements,
-      values: field.values.hitters().map((h): PartialByValue => [h.value, h.count, h.error, [...h.payload.codes].map(([series, cause]) => [cause.kind, series.code, series.category, cause.count]), h.payload.otherCodes]),
+      values: field.values
+        .hitters()
+        .map(
+          (h): PartialByValue => [
+            h.value,
+            h.count,
+            h.error,
+            [...h.payload.codes].map(([series, cause]) => [cause.kind, series.code, series.category, cause.count]),
+            h.payload.otherCodes,
+          ],
+        ),
     })),
     ...(hasLatency
       ? {
           latency: {
             invalid: latency.invalid,
-            outcomes: Object.fromEntries(OUTCOMES.flatMap((outcome) => (latency.outcomes.has(outcome) ? [[outcome, latency.outcomes.get(outcome)!.pairs()]] : []))),
+            outcomes: Object.fromEntries(
+              OUTCOMES.flatMap((outcome) => (latency.outcomes.has(outcome) ? [[outcome, latency.outcomes.get(outcome)!.pairs()]] : [])),
+            ),
             codes: Object.fromEntries(
-              CODE_KINDS.map((kind) => [kind, [...tally.series[kind].values()].flatMap((s) => (latency.codes.has(s) ? [[s.code, s.category, latency.codes.get(s)!.pairs()] as [string, string, PartialBuckets]] : []))]),
+              CODE_KINDS.map((kind) => [
+                kind,
+                [...tally.series[kind].values()].flatMap((s) =>
+                  latency.codes.has(s) ? [[s.code, s.category, latency.codes.get(s)!.pairs()] as [string, string, PartialBuckets]] : [],
+                ),
+              ]),
             ) as Record<CodeKind, [string, string, PartialBuckets][]>,
           },
         }
@@ -151,7 +191,8 @@ export function absorbPartials(aggregator: ReportAggregator, partials: { partial
   // The timeline widens once, to what all of them need.
   for (const { partial, name } of counted) {
     const timeline = partial.timeline;
-    if (timeline && !aggregator.timeline.reserve(timeline.width, timeline.buckets[0]![0], timeline.buckets[timeline.buckets.length - 1]![0])) throw new Error(timelineMismatch(name, timeline.width));
+    if (timeline && !aggregator.timeline.reserve(timeline.width, timeline.buckets[0]![0], timeline.buckets[timeline.buckets.length - 1]![0]))
+      throw new Error(timelineMismatch(name, timeline.width));
   }
   for (const { partial, name, leftOut } of partials) {
     if (leftOut) absorbLeftOut(aggregator, partial);
@@ -184,7 +225,8 @@ function absorbLeftOut(aggregator: ReportAggregator, partial: Partial): void {
   aggregator.outsideWithoutTime += untimed;
 }
 
-const timelineMismatch = (name: string, width: number) => `${name}: keeps timeline buckets of ${formatDuration(width)}, which the timeline's bucket is not a multiple of`;
+const timelineMismatch = (name: string, width: number) =>
+  `${name}: keeps timeline buckets of ${formatDuration(width)}, which the timeline's bucket is not a multiple of`;
 
 function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: string, notes: MergeNotes): void {
   const { tally, seen } = aggregator;
@@ -202,7 +244,10 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
   const key = (kind: string, code: string, category: string) => `${kind}\u0000${code}\u0000${category}`;
   for (const kind of CODE_KINDS) {
     for (const [code, category, known, count, first, last] of partial.codes[kind]) {
-      if (code === OVERFLOW_VALUE) notes.add(`${name}: more than ${PARTIAL_MAX_UNKNOWN_CODES.toLocaleString('en-US')} ${kind} codes outside the catalog: their counts may differ from one pass's`);
+      if (code === OVERFLOW_VALUE)
+        notes.add(
+          `${name}: more than ${PARTIAL_MAX_UNKNOWN_CODES.toLocaleString('en-US')} ${kind} codes outside the catalog: their counts may differ from one pass's`,
+        );
       const series = tally.countSeries(kind, code, { known, category }, count);
       seriesOf.set(key(kind, code, category), series);
       if (first !== null) seen.widen(series, first);
@@ -212,12 +257,18 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
 
   if (partial.timeline) {
     const { width, outcomes, failureCategories, buckets } = partial.timeline;
-    const place = [...outcomes.map((outcome) => OUTCOMES.indexOf(outcome as (typeof OUTCOMES)[number])), ...failureCategories.map((category) => {
-      const at = aggregator.failureIndex.get(category);
-      return at === undefined ? -1 : OUTCOMES.length + at;
-    })];
+    const place = [
+      ...outcomes.map((outcome) => OUTCOMES.indexOf(outcome as (typeof OUTCOMES)[number])),
+      ...failureCategories.map((category) => {
+        const at = aggregator.failureIndex.get(category);
+        return at === undefined ? -1 : OUTCOMES.length + at;
+      }),
+    ];
     const missing = place.findIndex((at) => at < 0);
-    if (missing >= 0) throw new Error(`${name}: counted with another catalog (it has the category ${[...outcomes, ...failureCategories][missing]}): merge with the --catalog the partials were made with`);
+    if (missing >= 0)
+      throw new Error(
+        `${name}: counted with another catalog (it has the category ${[...outcomes, ...failureCategories][missing]}): merge with the --catalog the partials were made with`,
+      );
     const counts = new Float64Array(OUTCOMES.length + aggregator.failureSeries.length);
     for (const [index, own] of buckets) {
       counts.fill(0);
@@ -229,7 +280,8 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
   if (partial.latency) {
     const { latency } = aggregator;
     latency.invalid += partial.latency.invalid;
-    for (const [outcome, buckets] of Object.entries(partial.latency.outcomes)) addBuckets(latencyOf(latency.outcomes, outcome as (typeof OUTCOMES)[number]), buckets);
+    for (const [outcome, buckets] of Object.entries(partial.latency.outcomes))
+      addBuckets(latencyOf(latency.outcomes, outcome as (typeof OUTCOMES)[number]), buckets);
     for (const kind of CODE_KINDS) {
       for (const [code, category, buckets] of partial.latency.codes[kind]) {
         const series = seriesOf.get(key(kind, code, category)) ?? tally.countSeries(kind, code, { known: false, category }, 0);
@@ -249,7 +301,8 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
         if (cause) cause.count += times;
         else payload.codes.set(series, { kind, count: times });
       }
-      if (otherCodes > 0) notes.add(`${name}: a --by ${field.path} value has more than ${PARTIAL_MAX_CAUSES} distinct codes: its top codes may differ from one pass's`);
+      if (otherCodes > 0)
+        notes.add(`${name}: a --by ${field.path} value has more than ${PARTIAL_MAX_CAUSES} distinct codes: its top codes may differ from one pass's`);
       return { value, count, error, payload };
     });
     into.values.merge({ total: field.total, replacements: field.replacements, hitters }, (to, from) => {

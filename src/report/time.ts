@@ -15,7 +15,15 @@ export type RecordTime = number | 'missing' | 'unparseable';
  * record read (a nested one like ECS's `event.created` is one `--time-field` away). A record with
  * none of them takes its envelope's time (a CRI or syslog line's), if it came in one.
  */
-export const TIME_FIELDS: readonly (readonly string[])[] = [['@timestamp'], ['timestamp'], ['time'], ['ts'], ['date'], ['time_local'], ['__REALTIME_TIMESTAMP']];
+export const TIME_FIELDS: readonly (readonly string[])[] = [
+  ['@timestamp'],
+  ['timestamp'],
+  ['time'],
+  ['ts'],
+  ['date'],
+  ['time_local'],
+  ['__REALTIME_TIMESTAMP'],
+];
 
 // Times outside these years are placeholders, typos or a clock that was never set. The bounds
 // also make an epoch's unit certain: the four ranges below do not overlap.
@@ -162,7 +170,7 @@ function fromIso(b: Uint8Array, from: number, to: number, zone: Zone, lastHour: 
   }
   if (at === to) return inRange(zone.instantOf(wall));
   const mark = b[at];
-  if ((mark === 90 /* Z */ || mark === 122 /* z */) && at + 1 === to) return inRange(wall);
+  if ((mark === 90 /* Z */ || mark === 122) /* z */ && at + 1 === to) return inRange(wall);
   if (mark !== 43 /* + */ && mark !== 45 /* - */) return undefined;
   const offset = offsetFrom(b, at, to);
   return offset === undefined ? undefined : inRange(wall - offset);
@@ -251,7 +259,8 @@ export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (
   // The built-in fields by name: property loads of fixed names cost half what a loop over the
   // names does (none of them is inherited, so a plain read is an own key's).
   if (paths === TIME_FIELDS || JSON.stringify(paths) === JSON.stringify(TIME_FIELDS)) {
-    return (record) => read(record['@timestamp'] ?? record.timestamp ?? record.time ?? record.ts ?? record.date ?? record.time_local ?? record.__REALTIME_TIMESTAMP);
+    return (record) =>
+      read(record['@timestamp'] ?? record.timestamp ?? record.time ?? record.ts ?? record.date ?? record.time_local ?? record.__REALTIME_TIMESTAMP);
   }
   // A top-level key that no object inherits is read as a plain property; any other path as
   // getPath reads it, own keys only.

@@ -16,7 +16,22 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** The widths a report chooses from, each a multiple of the one before (so buckets merge exactly). */
-export const BUCKET_LADDER = [SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY];
+export const BUCKET_LADDER = [
+  SECOND,
+  5 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  7 * DAY,
+];
 /** The most buckets a chosen width gives (a sparkline fits a terminal line). */
 export const MAX_CHOSEN_BUCKETS = 60;
 // The most buckets kept while reading; weeks between 2000 and 2100 (the times accepted) fit.
@@ -192,7 +207,14 @@ export class Timeline {
     if (this.first > this.last) return undefined;
     const firstWall = ORIGIN + this.first * this.width;
     const lastWall = ORIGIN + this.last * this.width;
-    const width = this.asked === undefined ? chooseWidth(firstWall, lastWall, BUCKET_LADDER.filter((w) => w >= this.width)) : this.width;
+    const width =
+      this.asked === undefined
+        ? chooseWidth(
+            firstWall,
+            lastWall,
+            BUCKET_LADDER.filter((w) => w >= this.width),
+          )
+        : this.width;
     const start = bucketStart(firstWall, width);
     const count = (bucketStart(lastWall, width) - start) / width + 1;
     const sums = Array.from({ length: this.seriesCount }, () => new Array<number>(count).fill(0));
@@ -201,7 +223,8 @@ export class Timeline {
       for (let i = 0; i < this.seriesCount; i++) sums[i]![bucket]! += counts[i]!;
     }
     const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
-    const failureCategories = this.failureSeries.map((category, i) => ({ category, counts: sums[OUTCOMES.length + i]! }))
+    const failureCategories = this.failureSeries
+      .map((category, i) => ({ category, counts: sums[OUTCOMES.length + i]! }))
       .filter((series) => total(series.counts) > 0)
       .sort((a, b) => total(b.counts) - total(a.counts) || (a.category < b.category ? -1 : 1));
     return {

@@ -168,7 +168,10 @@ export class FileSink extends Writable {
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.writeWhole(chunks.map((entry) => entry.chunk), callback);
+    this.writeWhole(
+      chunks.map((entry) => entry.chunk),
+      callback,
+    );
   }
 
   private writeWhole(buffers: Buffer[], callback: (error?: Error | null) => void): void {

@@ -10,7 +10,7 @@ import { SEED_PATH, parseSeed, readSeed } from './seed.js';
 const seed = readSeed();
 
 describe('the catalog against the seed', () => {
-  it('reads the vendor\'s table kept in the repository, the file its README names by hash', () => {
+  it("reads the vendor's table kept in the repository, the file its README names by hash", () => {
     const readme = readFileSync(join(dirname(SEED_PATH), 'README.md'), 'utf8');
     const named = /^ {4}([0-9a-f]{64})$/m.exec(readme)?.[1];
     expect(named).toBe(createHash('sha256').update(readFileSync(SEED_PATH)).digest('hex'));
@@ -50,8 +50,12 @@ describe('the catalog against the seed', () => {
     expect(lookup('error', 1036).description).toBe(
       'Error while reading the import device file due to a wrong parameter: The file is wrong (bad format, corrupted file, ...) The chosen adapter does not correspond to the chosen file (for example, PSKC adapter for an .sds file) The encryption key is wrong',
     );
-    expect(lookup('error', 1172).description).toBe('AssetGroup already assigned to the Transaction set Defines the error code for a duplicate assigning of AssetGroup to transactionSet');
-    expect(lookup('failure', 32).description).toBe('The Cryptogram Version Number (CVN) for EMV card is invalid Supported CVN values are [0xC8, 0xC9, 0x0A, 0x0E]');
+    expect(lookup('error', 1172).description).toBe(
+      'AssetGroup already assigned to the Transaction set Defines the error code for a duplicate assigning of AssetGroup to transactionSet',
+    );
+    expect(lookup('failure', 32).description).toBe(
+      'The Cryptogram Version Number (CVN) for EMV card is invalid Supported CVN values are [0xC8, 0xC9, 0x0A, 0x0E]',
+    );
     expect(new Set([1019, 1020, 1021].map((code) => lookup('error', code).description)).size).toBe(1);
     expect(lookup('error', 930).description).toBe(lookup('error', 940).description);
     expect(lookup('error', 6002).description).toContain('supplied promts');

@@ -29,7 +29,15 @@ async function start(path: string, pollMs = 60_000) {
   const said: string[] = [];
   const stats = new CatalogReloads();
   const loaded = await loadCatalogFile(path);
-  reloader = new CatalogReloader({ path, hash: loaded.hash, stats, apply: ({ catalog }) => applied.push(catalog), warn: (line) => said.push(line), pollMs, settleMs: 20 });
+  reloader = new CatalogReloader({
+    path,
+    hash: loaded.hash,
+    stats,
+    apply: ({ catalog }) => applied.push(catalog),
+    warn: (line) => said.push(line),
+    pollMs,
+    settleMs: 20,
+  });
   await reloader.start();
   const descriptions = () => applied.map((catalog) => catalog.lookup('failure', 13).description);
   return { stats, said, descriptions };

@@ -197,13 +197,18 @@ describe('hidlog annotate (the real CLI)', () => {
   });
 
   it('reads a kind from a path of the user’s with --field', async () => {
-    const result = await runCli(['--field', 'failure=payload.reasonCode', '--field', 'status=meta.http'], { input: '{"meta":{"http":"401"},"payload":{"reasonCode":42}}\n' });
+    const result = await runCli(['--field', 'failure=payload.reasonCode', '--field', 'status=meta.http'], {
+      input: '{"meta":{"http":"401"},"payload":{"reasonCode":42}}\n',
+    });
     expect(JSON.parse(result.stdout.toString()).hid).toMatchObject({ status: { code: 401 }, failure: { code: 42, description: 'The OTP did not match' } });
   });
 
   it('a repeatable option (--field, --label) takes one value each time, not the files after it', async () => {
     const textfile = join(dir, 'repeatable.prom');
-    const result = await runCli(['annotate', '--textfile', textfile, '--label', 'tenant=ctx.tenant', '--field', 'failure=payload.reasonCode', fixture('audit.ndjson'), '-'], { input: '{"payload":{"reasonCode":13}}\n' });
+    const result = await runCli(
+      ['annotate', '--textfile', textfile, '--label', 'tenant=ctx.tenant', '--field', 'failure=payload.reasonCode', fixture('audit.ndjson'), '-'],
+      { input: '{"payload":{"reasonCode":13}}\n' },
+    );
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const out = lines(result.stdout);
     expect(out.length).toBe(expectedFor('audit.ndjson').lines + 1);
@@ -293,7 +298,9 @@ describe('hidlog annotate under pressure', () => {
 
   it('exits 0 with nothing on stderr when the reader goes away (| head -1)', async () => {
     const big = bigInput();
-    const output = execFileSync('bash', ['-c', `set -o pipefail; node bin/hidlog.js '${big}' 2>'${dir}/epipe.err' | head -1; echo "exit=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    const output = execFileSync('bash', ['-c', `set -o pipefail; node bin/hidlog.js '${big}' 2>'${dir}/epipe.err' | head -1; echo "exit=\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+    });
     expect(output).toMatch(/^\{.*\}\nexit=0\n$/);
     expect(readFileSync(join(dir, 'epipe.err'), 'utf8')).toBe('');
   });

@@ -95,9 +95,13 @@ describe('what hidlog takes for a JSON array (the real CLI)', () => {
   it.each(Object.entries(CASES))('%s: every line counted, bad lines by reason', async (name, { input, results, invalid }) => {
     const { result } = await runVariant(name, input, 'file', ['count']);
     const exposition = result.stdout.toString();
-    const counted = Object.fromEntries([...exposition.matchAll(/^hidlog_lines_total\{result="(\w+)"\} (\d+)$/gm)].filter((m) => m[2] !== '0').map((m) => [m[1], Number(m[2])]));
+    const counted = Object.fromEntries(
+      [...exposition.matchAll(/^hidlog_lines_total\{result="(\w+)"\} (\d+)$/gm)].filter((m) => m[2] !== '0').map((m) => [m[1], Number(m[2])]),
+    );
     expect(counted).toEqual(results);
-    const reasons = Object.fromEntries([...exposition.matchAll(/^hidlog_invalid_lines_total\{reason="(\w+)"\} (\d+)$/gm)].filter((m) => m[2] !== '0').map((m) => [m[1], Number(m[2])]));
+    const reasons = Object.fromEntries(
+      [...exposition.matchAll(/^hidlog_invalid_lines_total\{reason="(\w+)"\} (\d+)$/gm)].filter((m) => m[2] !== '0').map((m) => [m[1], Number(m[2])]),
+    );
     expect(reasons).toEqual(invalid ?? {});
   });
 
@@ -118,9 +122,14 @@ describe('what hidlog takes for a JSON array (the real CLI)', () => {
     const cut = gzipped.subarray(0, gzipped.length >> 1);
     const path = join(dir, 'cut.json.gz');
     writeFileSync(path, cut);
-    for (const [result, name] of [[await runCli([path]), path], [await runCli(['-'], { input: cut }), 'stdin']] as const) {
+    for (const [result, name] of [
+      [await runCli([path]), path],
+      [await runCli(['-'], { input: cut }), 'stdin'],
+    ] as const) {
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(new RegExp(`^hidlog: ${name}: invalid JSON array after (\\d+) records: corrupt gzip data \\(unexpected end of file\\)\\n$`));
+      expect(result.stderr).toMatch(
+        new RegExp(`^hidlog: ${name}: invalid JSON array after (\\d+) records: corrupt gzip data \\(unexpected end of file\\)\\n$`),
+      );
       const written = Number(/after (\d+) records/.exec(result.stderr)![1]);
       expect(written).toBeGreaterThan(100);
       expect(lines(result.stdout)).toEqual(asElements(many.slice(0, written).map((record) => JSON.parse(JSON.stringify(record)) as unknown)));

@@ -12,7 +12,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const INPUT = ['{"n":1,"status":499,"hid_error":7777}', '{"n":2,"hid_failure":13}', '{"n":3,"status":401,"hid_failure":51}', '{"n":4,"hid_error":1200}'].join('\n') + '\n';
+const INPUT =
+  ['{"n":1,"status":499,"hid_error":7777}', '{"n":2,"hid_failure":13}', '{"n":3,"status":401,"hid_failure":51}', '{"n":4,"hid_error":1200}'].join('\n') + '\n';
 
 describe('--catalog FILE (the real CLI)', () => {
   it('annotate: overrides a description and a category, and annotates the codes it adds', async () => {
@@ -26,7 +27,7 @@ describe('--catalog FILE (the real CLI)', () => {
     ]);
   });
 
-  it('annotate --format pretty reads the site\'s table', async () => {
+  it("annotate --format pretty reads the site's table", async () => {
     const result = await runCli(['annotate', '--format', 'pretty', '--catalog', CATALOG], { input: INPUT });
     expect(lines(result.stdout)[0]).toBe("-  499 CLIENT CLOSED REQUEST  error  error 7777 [gateway_policy] Rejected by the API gateway's per-tenant quota");
   });
@@ -38,32 +39,53 @@ describe('--catalog FILE (the real CLI)', () => {
     expect(byLabel(samples, 'hid_errors_total', 'code')).toEqual({ '7777': 1, '1200': 1 });
     expect(samples.find((s) => s.name === 'hid_errors_total' && s.labels.code === '7777')?.labels.category).toBe('gateway_policy');
     expect(samples.find((s) => s.name === 'hid_failures_total' && s.labels.code === '51' && s.value === 1)?.labels.category).toBe('session');
-    const info = (kind: string, code: string) => samples.filter((s) => s.name === 'hid_code_info' && s.labels.kind === kind && s.labels.code === code).map((s) => s.labels);
-    expect(info('error', '7777')).toEqual([{ kind: 'error', code: '7777', category: 'gateway_policy', description: "Rejected by the API gateway's per-tenant quota" }]);
-    expect(info('failure', '13')).toEqual([{ kind: 'failure', code: '13', category: 'credential_mismatch', description: 'Wrong password (counts towards the five-try lockout)' }]);
+    const info = (kind: string, code: string) =>
+      samples.filter((s) => s.name === 'hid_code_info' && s.labels.kind === kind && s.labels.code === code).map((s) => s.labels);
+    expect(info('error', '7777')).toEqual([
+      { kind: 'error', code: '7777', category: 'gateway_policy', description: "Rejected by the API gateway's per-tenant quota" },
+    ]);
+    expect(info('failure', '13')).toEqual([
+      { kind: 'failure', code: '13', category: 'credential_mismatch', description: 'Wrong password (counts towards the five-try lockout)' },
+    ]);
     expect(info('http', '499')).toHaveLength(1);
     expect(byLabel(samples, 'hidlog_catalog_entries', 'kind')).toEqual({ http: 64, error: 305, failure: 54, response: 2 });
     expect(samples.filter((s) => s.name.startsWith('hidlog_catalog_') && s.name !== 'hidlog_catalog_entries')).toEqual([]);
   });
 
-  it('report: the site\'s descriptions and categories, in the tables and in the timeline, with one thread or two', async () => {
+  it("report: the site's descriptions and categories, in the tables and in the timeline, with one thread or two", async () => {
     const site = join(dir, 'lockout.yaml');
-    writeFileSync(site, 'categories: {failure: {lockout: the account is locked by the site policy}}\nentries: [{kind: failure, code: 13, category: lockout}, {kind: error, code: 7777, description: Gateway quota, category: technical}]\n');
-    const input = Array.from({ length: 4000 }, (_, i) => `{"time":"2026-11-28T10:${String(i % 60).padStart(2, '0')}:00Z","n":${i},${i % 2 ? '"hid_failure":13' : '"hid_error":7777'}}`).join('\n') + '\n';
+    writeFileSync(
+      site,
+      'categories: {failure: {lockout: the account is locked by the site policy}}\nentries: [{kind: failure, code: 13, category: lockout}, {kind: error, code: 7777, description: Gateway quota, category: technical}]\n',
+    );
+    const input =
+      Array.from(
+        { length: 4000 },
+        (_, i) => `{"time":"2026-11-28T10:${String(i % 60).padStart(2, '0')}:00Z","n":${i},${i % 2 ? '"hid_failure":13' : '"hid_error":7777'}}`,
+      ).join('\n') + '\n';
     for (const workers of ['1', '2']) {
       const result = await runCli(['report', '--format', 'json', '--workers', workers, '--catalog', site], { input });
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      const report = JSON.parse(result.stdout.toString()) as { kinds: Record<string, { codes: { code: number; description: string; category: string; known: boolean; count: number }[] }>; timeline: { failureCategories: { category: string; counts: number[] }[] } };
+      const report = JSON.parse(result.stdout.toString()) as {
+        kinds: Record<string, { codes: { code: number; description: string; category: string; known: boolean; count: number }[] }>;
+        timeline: { failureCategories: { category: string; counts: number[] }[] };
+      };
       expect(report.kinds.error!.codes).toMatchObject([{ code: 7777, description: 'Gateway quota', category: 'technical', known: true, count: 2000 }]);
       expect(report.kinds.failure!.codes).toMatchObject([{ code: 13, description: 'The password does not match', category: 'lockout', count: 2000 }]);
       expect(report.timeline.failureCategories.map(({ category, counts }) => [category, counts.reduce((a, b) => a + b, 0)])).toEqual([['lockout', 2000]]);
     }
   });
 
-  it('codes: lists the site\'s entries, marked, and filters by the categories it adds', async () => {
+  it("codes: lists the site's entries, marked, and filters by the categories it adds", async () => {
     const json = await runCli(['codes', '--json', '--kind', 'error', '--catalog', CATALOG]);
     const listed = JSON.parse(json.stdout.toString()) as Record<string, unknown>[];
-    expect(listed.find((entry) => entry.code === 7777)).toEqual({ kind: 'error', code: 7777, description: "Rejected by the API gateway's per-tenant quota", category: 'gateway_policy', site: true });
+    expect(listed.find((entry) => entry.code === 7777)).toEqual({
+      kind: 'error',
+      code: 7777,
+      description: "Rejected by the API gateway's per-tenant quota",
+      category: 'gateway_policy',
+      site: true,
+    });
     expect(listed.filter((entry) => entry.site)).toHaveLength(1);
     const table = await runCli(['codes', '--category', 'gateway_policy', '--catalog', CATALOG]);
     expect(lines(table.stdout)).toEqual(["error  7777  gateway_policy  Rejected by the API gateway's per-tenant quota  [site]"]);
@@ -71,7 +93,7 @@ describe('--catalog FILE (the real CLI)', () => {
     expect(lines(risk.stdout).map((line) => line.split(/\s+/)[1])).toEqual(['52', '54', '59']); // 51 moved to session
   });
 
-  it('explain: marks the site\'s entries, shows the vendor\'s entry each replaces and what a site category means', async () => {
+  it("explain: marks the site's entries, shows the vendor's entry each replaces and what a site category means", async () => {
     const thirteen = await runCli(['explain', '13', '--kind', 'failure', '--catalog', CATALOG]);
     expect(lines(thirteen.stdout)).toEqual([
       'failure  13  credential_mismatch  Wrong password (counts towards the five-try lockout)  [site]',
@@ -96,7 +118,7 @@ describe('--catalog FILE (the real CLI)', () => {
     expect(fromConfig.stdout.toString()).toMatch(/^hid_errors_total\{code="7777",category="gateway_policy"\} 1$/m);
   });
 
-  it('--workers 2 annotates and counts with the site\'s table, byte for byte as one thread', async () => {
+  it("--workers 2 annotates and counts with the site's table, byte for byte as one thread", async () => {
     const corpus = join(dir, 'corpus.ndjson');
     writeFileSync(corpus, INPUT.repeat(20_000)); // ~2.5 MB: regions go to the worker
     const args = ['--catalog', CATALOG, corpus];
@@ -129,7 +151,9 @@ describe('--catalog FILE (the real CLI)', () => {
       const result = await runCli([command, ...args, '--catalog', path], { input: INPUT });
       expect(result.code).toBe(2);
       expect(result.stdout.length).toBe(0);
-      expect(result.stderr).toBe(`hidlog: --catalog ${path}: line 16: entries[2] (failure 51): category "sessions" is neither one of hidlog's failure categories nor one the file adds under categories.failure\n`);
+      expect(result.stderr).toBe(
+        `hidlog: --catalog ${path}: line 16: entries[2] (failure 51): category "sessions" is neither one of hidlog's failure categories nor one the file adds under categories.failure\n`,
+      );
     });
 
     it('a file that cannot be read', async () => {

@@ -11,7 +11,11 @@ describe('hidlog codes and explain (the real CLI)', () => {
       expect(listed).toContainEqual(expect.objectContaining({ kind: entry.kind, code: entry.code, description: entry.description }));
     }
     expect(listed.find((e) => e.kind === 'http' && e.code === 401)).toEqual({
-      kind: 'http', code: 401, label: 'UNAUTHORIZED', category: 'client_error', description: 'Authorization failure. The authorization header is invalid or missing',
+      kind: 'http',
+      code: 401,
+      label: 'UNAUTHORIZED',
+      category: 'client_error',
+      description: 'Authorization failure. The authorization header is invalid or missing',
     });
     expect(Object.keys(listed.find((e) => e.kind === 'error')!)).toEqual(['kind', 'code', 'description', 'category']);
   });

@@ -13,7 +13,13 @@ chmodSync(join(bin, 'hidlog'), 0o755);
 
 /** What bash offers when <TAB> is pressed after `words`, with the script `hidlog completion` printed sourced. */
 function bashCompletes(words: string[]): string[] {
-  const script = ['source <(hidlog completion)', `COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')})`, `COMP_CWORD=${words.length - 1}`, '_hidlog_yargs_completions', 'printf "%s\\n" "${COMPREPLY[@]}"'].join('\n');
+  const script = [
+    'source <(hidlog completion)',
+    `COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')})`,
+    `COMP_CWORD=${words.length - 1}`,
+    '_hidlog_yargs_completions',
+    'printf "%s\\n" "${COMPREPLY[@]}"',
+  ].join('\n');
   const bash = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SHELL: '/bin/bash' } });
   expect(bash.stderr).toBe('');
   return lines(bash.stdout);

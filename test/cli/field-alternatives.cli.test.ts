@@ -15,7 +15,12 @@ const MIXED = [
   { ts: '2026-11-28T09:02:00Z', status: 401, gateway: { upstream_error: 1300 }, tenant: 'acme' },
   { at: '2026-11-28T08:30:00Z', ts: '2026-11-28T09:03:00Z', status: 401, gateway: { upstream_error: { reason: 1301 } }, ctx: { tenant: 'beta' } },
   { event: { created: '2026-11-28T08:00:00Z' }, ts: '2026-11-28T09:04:00Z', schemas: [SCIM], status: '400', errorCode: 1292, tenant: 'acme' },
-  { event: { created: '2026-11-28T10:00:00Z' }, statusCode: 400, body: JSON.stringify({ schemas: [SCIM], status: '400', errorCode: 1293 }), ctx: { tenant: 'gamma' } },
+  {
+    event: { created: '2026-11-28T10:00:00Z' },
+    statusCode: 400,
+    body: JSON.stringify({ schemas: [SCIM], status: '400', errorCode: 1293 }),
+    ctx: { tenant: 'gamma' },
+  },
   { ts: '2026-11-28T09:06:00Z', status: 404, response: { schemas: [SCIM], status: '404', errorCode: 1294 }, tenant: null, ctx: { tenant: 'gamma' } },
   { status: 200 },
 ];
@@ -62,14 +67,27 @@ describe('--field alternatives', () => {
     writeFileSync(big, TEXT.repeat(3000));
     const times3000 = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([code, n]) => [code, n * 3000]));
     expect(await countedErrors(['--workers', '2', ...OPENID_FIELDS], big)).toEqual(times3000(ALL_ERRORS));
-    expect(await countedErrors(['--workers', '2', ...OPENID_FIELDS, '--no-builtin-fields'], big)).toEqual(times3000({ '1200': 1, '1201': 1, '1300': 1, '1301': 1 }));
+    expect(await countedErrors(['--workers', '2', ...OPENID_FIELDS, '--no-builtin-fields'], big)).toEqual(
+      times3000({ '1200': 1, '1201': 1, '1300': 1, '1301': 1 }),
+    );
   });
 });
 
 describe('--label alternatives', () => {
   it('label each series on /metrics with the first of the NAME’s paths a record has a value at', async () => {
     const port = await freePort();
-    const child = startCli(['annotate', '--metrics-listen', `127.0.0.1:${port}`, '--linger', '--label', 'tenant=tenant', '--label', 'tenant=ctx.tenant', ...OPENID_FIELDS, mixed]);
+    const child = startCli([
+      'annotate',
+      '--metrics-listen',
+      `127.0.0.1:${port}`,
+      '--linger',
+      '--label',
+      'tenant=tenant',
+      '--label',
+      'tenant=ctx.tenant',
+      ...OPENID_FIELDS,
+      mixed,
+    ]);
     const done = collect(child);
     const body = await waitFor('the endpoint', async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

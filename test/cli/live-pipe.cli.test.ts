@@ -28,13 +28,24 @@ const SECOND = burst(1);
 const lineCount = (bytes: Buffer) => lines(bytes).length;
 
 // Metrics that count what was read.
-const COUNTERS = ['hid_http_responses_total', 'hid_errors_total', 'hid_failures_total', 'hid_responses_total', 'hidlog_lines_total', 'hidlog_invalid_lines_total', 'hidlog_outcomes_total', 'hidlog_bytes_total'];
+const COUNTERS = [
+  'hid_http_responses_total',
+  'hid_errors_total',
+  'hid_failures_total',
+  'hid_responses_total',
+  'hidlog_lines_total',
+  'hidlog_invalid_lines_total',
+  'hidlog_outcomes_total',
+  'hidlog_bytes_total',
+];
 function counts(exposition: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const { name, labels, value } of parseExposition(exposition)) if (COUNTERS.includes(name) && value !== 0) out[`${name}${JSON.stringify(labels)}`] = value;
+  for (const { name, labels, value } of parseExposition(exposition))
+    if (COUNTERS.includes(name) && value !== 0) out[`${name}${JSON.stringify(labels)}`] = value;
   return out;
 }
-const linesTotal = (exposition: string) => Object.entries(counts(exposition)).reduce((sum, [key, value]) => (key.startsWith('hidlog_lines_total') ? sum + value : sum), 0);
+const linesTotal = (exposition: string) =>
+  Object.entries(counts(exposition)).reduce((sum, [key, value]) => (key.startsWith('hidlog_lines_total') ? sum + value : sum), 0);
 
 /** What a batch run makes of the same bytes, the input ended. */
 async function batch(args: string[], input: Buffer) {
@@ -119,7 +130,10 @@ describe('a live stdin whose writer pauses', () => {
   ])('annotate --metrics-listen, %s: /metrics counts each burst in full while the pipe is open', async (_name, args) => {
     const port = await freePort();
     const live = startLive([...args, '--metrics-listen', `127.0.0.1:${port}`, '-o', '/dev/null']);
-    const [afterFirst, afterBoth] = [(await batch(['count'], FIRST)).stdout.toString(), (await batch(['count'], Buffer.concat([FIRST, SECOND]))).stdout.toString()];
+    const [afterFirst, afterBoth] = [
+      (await batch(['count'], FIRST)).stdout.toString(),
+      (await batch(['count'], Buffer.concat([FIRST, SECOND]))).stdout.toString(),
+    ];
     live.child.stdin!.write(FIRST);
     const first = await waitFor('the first burst counted', async () => {
       const text = await scrape(port);

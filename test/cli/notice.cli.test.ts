@@ -22,7 +22,10 @@ function file(name: string, text: string): string {
 
 const criLine = (n: number) => `2026-12-01T10:00:${String(n % 60).padStart(2, '0')}.123456789Z stdout F {"n":${n},"status":401,"hid_error":2001}\n`;
 const criLines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => criLine(from + i)).join('');
-const nginxLines = Array.from({ length: 36 }, (_, i) => `{"remote_addr":"10.0.0.${i}","request":"POST /idp/authn/token HTTP/1.1","status":"${i % 2 === 0 ? 401 : 200}","body_bytes_sent":"87"}\n`).join('');
+const nginxLines = Array.from(
+  { length: 36 },
+  (_, i) => `{"remote_addr":"10.0.0.${i}","request":"POST /idp/authn/token HTTP/1.1","status":"${i % 2 === 0 ? 401 : 200}","body_bytes_sent":"87"}\n`,
+).join('');
 const textLines = Array.from({ length: 12 }, (_, i) => `Started worker ${i} on the main queue\n`).join('');
 
 const notices = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('hidlog: '));
@@ -80,11 +83,19 @@ describe('the notice on unusable input', () => {
     const text = file('notes.txt', textLines);
     const result = await runCli(['count', '--input-format', 'ndjson', cri, good, text]);
     expect(result.code).toBe(0);
-    expect(notices(result.stderr)).toEqual([CRI_NOTICE(cri, 36), expect.stringContaining(`hidlog: ${text}: 12 of 12 lines are not records; they look like plain text`)]);
+    expect(notices(result.stderr)).toEqual([
+      CRI_NOTICE(cri, 36),
+      expect.stringContaining(`hidlog: ${text}: 12 of 12 lines are not records; they look like plain text`),
+    ]);
   });
 
   const fixtures = readdirSync(join(ROOT, 'fixtures')).filter((name) => /\.(ndjson|ndjson\.gz|json)$/.test(name) && !name.endsWith('.expected.json'));
-  it.each(fixtures.flatMap((name) => [[name, '1'], [name, '2']]))('raises no false alarm on %s (--workers %s)', async (name, workers) => {
+  it.each(
+    fixtures.flatMap((name) => [
+      [name, '1'],
+      [name, '2'],
+    ]),
+  )('raises no false alarm on %s (--workers %s)', async (name, workers) => {
     const result = await runCli(['annotate', '--workers', workers, fixture(name)]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -96,7 +107,20 @@ describe('the notice on unusable input', () => {
     const out = join(dir, 'follow-out.log');
     writeFileSync(followed, criLines(0, 12));
     writeFileSync(clean, Array.from({ length: 12 }, (_, i) => `{"n":${i},"status":401,"hid_failure":13}\n`).join(''));
-    const child = startCli(['annotate', '--follow', '--poll-interval', '50', '--start-at', 'beginning', '--input-format', 'ndjson', '-o', out, followed, clean]);
+    const child = startCli([
+      'annotate',
+      '--follow',
+      '--poll-interval',
+      '50',
+      '--start-at',
+      'beginning',
+      '--input-format',
+      'ndjson',
+      '-o',
+      out,
+      followed,
+      clean,
+    ]);
     running.push(child);
     const done = collect(child);
     let stderr = '';

@@ -12,7 +12,8 @@ import { freePort, waitFor } from '../helpers/tools.js';
 // dead-letter file), and the output hidlog makes of it with a dead-letter file, line by line,
 // from a batch run.
 const LINES = 20_000;
-const logLine = (n: number) => (n % 100 === 99 ? `not json ${n} ${'x'.repeat(300)}` : `{"n":${n},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'}}`);
+const logLine = (n: number) =>
+  n % 100 === 99 ? `not json ${n} ${'x'.repeat(300)}` : `{"n":${n},"status":${n % 5 === 0 ? 401 : 200},"hid_failure":${n % 5 === 0 ? 13 : 'null'}}`;
 const logText = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${logLine(from + i)}\n`).join('');
 
 // The disk the outputs go to: room for a few hundred of the 20,000 annotated lines.
@@ -91,11 +92,17 @@ interface Run {
 }
 
 function start(args: string[], stdio?: number): Run {
-  const child = stdio === undefined ? startCli(args) : spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', stdio, 'pipe'] });
+  const child =
+    stdio === undefined
+      ? startCli(args)
+      : spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', stdio, 'pipe'] });
   running.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = stdio === undefined ? collect(child) : new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.alloc(0), stderr })));
+  const done =
+    stdio === undefined
+      ? collect(child)
+      : new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.alloc(0), stderr })));
   return { child, done: done.then((result) => ({ ...result, stderr })), stderr: () => stderr };
 }
 
@@ -104,7 +111,24 @@ async function followToDisk(log: string, state: string, extra: string[] = []): P
   const out = join(disk!.dir, 'out.ndjson');
   const dead = join(disk!.dir, 'dead.txt');
   const port = await freePort();
-  const args = ['annotate', '--follow', log, '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '-o', out, '--dead-letter', dead, '--metrics-listen', `127.0.0.1:${port}`, ...extra];
+  const args = [
+    'annotate',
+    '--follow',
+    log,
+    '--start-at',
+    'beginning',
+    '--poll-interval',
+    '50',
+    '--state-file',
+    state,
+    '-o',
+    out,
+    '--dead-letter',
+    dead,
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+    ...extra,
+  ];
   return { ...start(args), out, dead, port };
 }
 
@@ -121,7 +145,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Once hidlog follows the log: its first 100 lines written out, and saved in the state file. */
 async function primed(log: string, out: string, state: string): Promise<void> {
   appendFileSync(log, logText(0, PRIMING_LINES));
-  await waitFor('the first lines written and saved', async () => (wholeLines(out).length === PRIMING_LINES && existsSync(state) && stateLines(state) === PRIMING_LINES ? true : undefined));
+  await waitFor('the first lines written and saved', async () =>
+    wholeLines(out).length === PRIMING_LINES && existsSync(state) && stateLines(state) === PRIMING_LINES ? true : undefined,
+  );
 }
 
 /** Appends the log's lines `from` to `to` as a service would: a few hundred at a time, every few milliseconds. */
@@ -203,7 +229,9 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     const result = await stopTimed(first);
     expect(result.ms).toBeLessThan(2000);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`hidlog: cannot write output ${first.out}: no space left on device (ENOSPC); stopped, the state file covers the lines it took\n`);
+    expect(result.stderr).toContain(
+      `hidlog: cannot write output ${first.out}: no space left on device (ENOSPC); stopped, the state file covers the lines it took\n`,
+    );
     const saved = stateLines(state);
     expect(saved).toBeGreaterThanOrEqual(PRIMING_LINES);
     expect(outputLinesIn(first.out)).toBe(saved);
@@ -244,7 +272,9 @@ describe('hidlog annotate --follow when stdout fails or blocks', () => {
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 20_000 });
     expect(stdout).toBe('exit=1\n');
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('hidlog: cannot write stdout: its reader went away (EPIPE); stopped, the state file covers the lines it took\n');
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe(
+      'hidlog: cannot write stdout: its reader went away (EPIPE); stopped, the state file covers the lines it took\n',
+    );
     const saved = stateLines(state);
     // Saved: no more than the pipe took, that is what the reader read and at most the pipe's
     // buffer (64 KiB) that it left unread when it went away.
@@ -270,16 +300,27 @@ describe('hidlog annotate --follow when stdout fails or blocks', () => {
     const log = join(dir, 'app.log');
     const state = join(dir, 'state.json');
     writeFileSync(log, '');
-    const child = spawn(process.execPath, [CLI, 'annotate', '--follow', log, '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '--dead-letter', join(dir, 'dead.txt')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'annotate', '--follow', log, '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '--dead-letter', join(dir, 'dead.txt')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     running.push(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const closed = new Promise((resolve) => child.on('close', resolve));
     const received: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => received.push(chunk));
-    const got = () => splitLines(Buffer.concat(received).toString().replace(/[^\n]*$/, ''));
+    const got = () =>
+      splitLines(
+        Buffer.concat(received)
+          .toString()
+          .replace(/[^\n]*$/, ''),
+      );
     appendFileSync(log, logText(0, PRIMING_LINES));
-    await waitFor('the first lines', async () => (got().length === PRIMING_LINES && existsSync(state) && stateLines(state) === PRIMING_LINES ? true : undefined));
+    await waitFor('the first lines', async () =>
+      got().length === PRIMING_LINES && existsSync(state) && stateLines(state) === PRIMING_LINES ? true : undefined,
+    );
     child.stdout.pause(); // the reader stops reading: the pipe fills, hidlog's writes wait
     await writeLog(log, PRIMING_LINES, LINES);
     await sleep(1000);
@@ -304,7 +345,10 @@ describe('hidlog annotate --follow when stdout fails or blocks', () => {
     writeFileSync(log, logText(0, 1000));
     const port = await freePort();
     const full = openSync('/dev/full', 'w');
-    const run = start(['annotate', '--follow', log, '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '--metrics-listen', `127.0.0.1:${port}`], full);
+    const run = start(
+      ['annotate', '--follow', log, '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '--metrics-listen', `127.0.0.1:${port}`],
+      full,
+    );
     closeSync(full);
     await stderrSays(run, 'hidlog: cannot write stdout: no space left on device (ENOSPC); input held, retrying until it can');
     await metric(port, /^hidlog_output_errors_total\{output="output",error="ENOSPC"\} [2-9]\d*$/m);

@@ -33,7 +33,12 @@ describe('repeatable options (--field, --label, --by, --time-field)', () => {
   });
 
   it('--field and --time-field keep every value given for one kind, in order, and from --config', async () => {
-    const input = ['{"a":{"code":13},"t1":"2026-11-28T08:00:00Z","t2":"2026-11-28T10:00:00Z"}', '{"b":{"code":14},"t1":"2026-11-28T09:00:00Z"}', '{"a":{"code":13},"b":{"code":14},"t1":null,"t2":"2026-11-28T11:00:00Z"}'].join('\n') + '\n';
+    const input =
+      [
+        '{"a":{"code":13},"t1":"2026-11-28T08:00:00Z","t2":"2026-11-28T10:00:00Z"}',
+        '{"b":{"code":14},"t1":"2026-11-28T09:00:00Z"}',
+        '{"a":{"code":13},"b":{"code":14},"t1":null,"t2":"2026-11-28T11:00:00Z"}',
+      ].join('\n') + '\n';
     const failures = (stdout: Buffer) => lines(stdout).map((line) => (JSON.parse(line) as { hid: { failure: { code: number } } }).hid.failure.code);
     const annotated = await runCli(['annotate', '--field', 'failure=a.code', '--field', 'failure=b.code', '-'], { input });
     expect(failures(annotated.stdout)).toEqual([13, 14, 13]);

@@ -46,14 +46,20 @@ function refused(result: CliResult, message: string | RegExp): void {
 
 describe('an output that is one of the inputs is refused before it is opened', () => {
   it('annotate -o INPUT', async () => {
-    refused(await hidlog(['annotate', 'app.log', '-o', 'app.log']), 'hidlog: --output app.log is the same file as the input app.log: choose another file; nothing was read or written');
+    refused(
+      await hidlog(['annotate', 'app.log', '-o', 'app.log']),
+      'hidlog: --output app.log is the same file as the input app.log: choose another file; nothing was read or written',
+    );
   });
 
   it('through a symlink and a hard link: -o, --dead-letter', async () => {
     symlinkSync('app.log', join(dir, 'symlink.log'));
     linkSync(join(dir, 'app.log'), join(dir, 'hardlink.log'));
     refused(await hidlog(['annotate', 'app.log', '-o', 'symlink.log']), /^hidlog: --output symlink.log is the same file as the input app\.log: /);
-    refused(await hidlog(['annotate', 'hardlink.log', '--dead-letter', 'app.log', '-o', 'out.ndjson']), /^hidlog: --dead-letter app\.log is the same file as the input hardlink\.log: /);
+    refused(
+      await hidlog(['annotate', 'hardlink.log', '--dead-letter', 'app.log', '-o', 'out.ndjson']),
+      /^hidlog: --dead-letter app\.log is the same file as the input hardlink\.log: /,
+    );
     expect(existsSync(join(dir, 'out.ndjson'))).toBe(false);
   });
 
@@ -78,7 +84,10 @@ describe('an output that is one of the inputs is refused before it is opened', (
   it('stdin redirected from the file the output names', async () => {
     const stdin = openSync(join(dir, 'app.log'), 'r');
     try {
-      refused(await hidlog(['annotate', '-o', 'app.log'], { stdin }), 'hidlog: --output app.log is the same file as the input stdin: choose another file; nothing was read or written');
+      refused(
+        await hidlog(['annotate', '-o', 'app.log'], { stdin }),
+        'hidlog: --output app.log is the same file as the input stdin: choose another file; nothing was read or written',
+      );
     } finally {
       closeSync(stdin);
     }
@@ -88,7 +97,10 @@ describe('an output that is one of the inputs is refused before it is opened', (
     mkdirSync(join(dir, 'logs'));
     writeFileSync(join(dir, 'logs', 'auth.log'), LOG);
     refused(await hidlog(['annotate', '--follow', 'app.log', '-o', 'app.log']), /^hidlog: --output app\.log is the same file as the input app\.log: /);
-    refused(await hidlog(['annotate', '--follow', 'logs/*.log', '-o', './logs/annotated.log']), "hidlog: --output ./logs/annotated.log is named by --follow 'logs/*.log' (hidlog would follow its own output): choose another file; nothing was read or written");
+    refused(
+      await hidlog(['annotate', '--follow', 'logs/*.log', '-o', './logs/annotated.log']),
+      "hidlog: --output ./logs/annotated.log is named by --follow 'logs/*.log' (hidlog would follow its own output): choose another file; nothing was read or written",
+    );
     expect(existsSync(join(dir, 'logs', 'annotated.log'))).toBe(false);
     expect(readFileSync(join(dir, 'logs', 'auth.log'), 'utf8')).toBe(LOG);
   });
@@ -133,7 +145,10 @@ describe('count writes no exposition for inputs it never read', () => {
 
 describe('an option that takes a value does not swallow a file name', () => {
   it('report --by FILE is an error at once, not a wait on stdin (stdin is left open)', async () => {
-    refused(await hidlog(['report', '--by', 'app.log']), "hidlog: --by app.log: app.log is a file, not a value for --by; put the files after the options' values, or write --by=app.log to mean the value");
+    refused(
+      await hidlog(['report', '--by', 'app.log']),
+      "hidlog: --by app.log: app.log is a file, not a value for --by; put the files after the options' values, or write --by=app.log to mean the value",
+    );
   });
 
   it('--by=FILE is the value as written', async () => {

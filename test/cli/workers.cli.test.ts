@@ -17,7 +17,7 @@ beforeAll(() => {
   const ndjson = ['openid.ndjson', 'gateway.ndjson', 'ecs.ndjson', 'docker.ndjson', 'scim.ndjson', 'audit.ndjson'].map((name) => readFileSync(fixture(name)));
   for (let i = 0; i < 60; i++) {
     parts.push(ndjson[i % ndjson.length]!);
-    parts.push(Buffer.from(`{"n":${i},"msg":"${'x'.repeat(3000 + i * 7919 % 200000)}","hid_error":1200}\n`));
+    parts.push(Buffer.from(`{"n":${i},"msg":"${'x'.repeat(3000 + ((i * 7919) % 200000))}","hid_error":1200}\n`));
     parts.push(Buffer.from('not json\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`{"tenant":"t${i}","hid_failure":${100 + i}}\n`));
   }
   corpus = join(dir, 'corpus.ndjson');
@@ -39,7 +39,23 @@ describe('--workers', () => {
     const run = async (workers: string) => {
       const deadLetter = join(dir, `dead-${workers}.ndjson`);
       const textfile = join(dir, `metrics-${workers}.prom`);
-      const result = await runCli(['--workers', workers, '--max-line-bytes', '100000', '--dead-letter', deadLetter, '--textfile', textfile, '--label', 'tenant=tenant', '--max-label-values', '7', '--max-unknown-codes', '5', corpus]);
+      const result = await runCli([
+        '--workers',
+        workers,
+        '--max-line-bytes',
+        '100000',
+        '--dead-letter',
+        deadLetter,
+        '--textfile',
+        textfile,
+        '--label',
+        'tenant=tenant',
+        '--max-label-values',
+        '7',
+        '--max-unknown-codes',
+        '5',
+        corpus,
+      ]);
       const pretty = await runCli(['--workers', workers, '--format', 'pretty', corpus]);
       return { output: result.stdout, dead: readFileSync(deadLetter), metrics: readFileSync(textfile, 'utf8'), pretty: pretty.stdout };
     };

@@ -24,16 +24,23 @@ function written(annotator: Annotator, line: string): string {
 }
 
 const LINE = '{"hid_failure":13,"hid_error":7777}';
-const VENDOR = '{"hid_failure":13,"hid_error":7777,"hid":{"error":{"code":7777,"known":false,"category":"unknown"},"failure":{"code":13,"category":"credential_mismatch","description":"The password does not match"},"outcome":"failure"}}';
-const SITE = '{"hid_failure":13,"hid_error":7777,"hid":{"error":{"code":7777,"category":"gateway_policy","description":"Over the gateway quota"},"failure":{"code":13,"category":"credential_mismatch","description":"Wrong password"},"outcome":"failure"}}';
+const VENDOR =
+  '{"hid_failure":13,"hid_error":7777,"hid":{"error":{"code":7777,"known":false,"category":"unknown"},"failure":{"code":13,"category":"credential_mismatch","description":"The password does not match"},"outcome":"failure"}}';
+const SITE =
+  '{"hid_failure":13,"hid_error":7777,"hid":{"error":{"code":7777,"category":"gateway_policy","description":"Over the gateway quota"},"failure":{"code":13,"category":"credential_mismatch","description":"Wrong password"},"outcome":"failure"}}';
 
 describe('an annotator with a site catalog', () => {
-  it('annotates with the site\'s descriptions, categories and added codes, on both paths', () => {
+  it("annotates with the site's descriptions, categories and added codes, on both paths", () => {
     const annotator = createAnnotator({ catalog: site });
     expect(annotator.annotateLine(LINE).text).toBe(SITE);
     expect(written(annotator, LINE)).toBe(SITE);
-    expect(JSON.parse(annotator.annotateLine('{"hid_failure":51}').text).hid.failure).toEqual({ code: 51, category: 'session', description: 'The step-up threshold has been reached' });
-    for (const line of [LINE, '{"status":401,"hid_failure":51}', '{"hid":1,"hid_error":"7777"}', '{"response":"{\\"hid_failure\\":13}"}']) expectSameAnnotation(annotator, line);
+    expect(JSON.parse(annotator.annotateLine('{"hid_failure":51}').text).hid.failure).toEqual({
+      code: 51,
+      category: 'session',
+      description: 'The step-up threshold has been reached',
+    });
+    for (const line of [LINE, '{"status":401,"hid_failure":51}', '{"hid":1,"hid_error":"7777"}', '{"response":"{\\"hid_failure\\":13}"}'])
+      expectSameAnnotation(annotator, line);
   });
 
   it('swaps the table whole: the cached suffixes and parts of the old table are not used again', () => {
@@ -53,6 +60,8 @@ describe('an annotator with a site catalog', () => {
     const pretty = prettyFormatter(false, annotator);
     expect(pretty(annotator.annotateLine(LINE))).toContain('failure 13 [credential_mismatch] The password does not match');
     annotator.useCatalog(site);
-    expect(pretty(annotator.annotateLine(LINE))).toBe('-  ---  failure  error 7777 [gateway_policy] Over the gateway quota  failure 13 [credential_mismatch] Wrong password');
+    expect(pretty(annotator.annotateLine(LINE))).toBe(
+      '-  ---  failure  error 7777 [gateway_policy] Over the gateway quota  failure 13 [credential_mismatch] Wrong password',
+    );
   });
 });

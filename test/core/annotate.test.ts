@@ -3,21 +3,29 @@ import { createAnnotator } from '../../src/core/annotate.js';
 import { outcomeOf } from '../../src/core/outcome.js';
 
 const annotator = createAnnotator();
-const STATUS_401 = '"status":{"code":401,"label":"UNAUTHORIZED","category":"client_error","description":"Authorization failure. The authorization header is invalid or missing"}';
+const STATUS_401 =
+  '"status":{"code":401,"label":"UNAUTHORIZED","category":"client_error","description":"Authorization failure. The authorization header is invalid or missing"}';
 const FAILURE_13 = '"failure":{"code":13,"category":"credential_mismatch","description":"The password does not match"}';
 
 describe('annotateLine', () => {
   it('appends the annotation to the original text, byte for byte before it', () => {
     const line = '{"time":"2026-11-28T09:00:00Z", "status":401,"hid_failure":{"reason":13}}';
     const result = annotator.annotateLine(line);
-    expect(result.text).toBe(`{"time":"2026-11-28T09:00:00Z", "status":401,"hid_failure":{"reason":13},"hid":{${STATUS_401},${FAILURE_13},"outcome":"failure"}}`);
+    expect(result.text).toBe(
+      `{"time":"2026-11-28T09:00:00Z", "status":401,"hid_failure":{"reason":13},"hid":{${STATUS_401},${FAILURE_13},"outcome":"failure"}}`,
+    );
     expect(result).toMatchObject({ result: 'annotated', codes: { http: 401, failure: 13 }, outcome: 'failure' });
   });
 
   it('writes all four parts, in order, each with code, category and description', () => {
     const { text } = annotator.annotateLine('{"hid_response":2,"hid_failure":13,"hid_error":1200,"status":401}');
     expect(JSON.parse(text).hid).toEqual({
-      status: { code: 401, label: 'UNAUTHORIZED', category: 'client_error', description: 'Authorization failure. The authorization header is invalid or missing' },
+      status: {
+        code: 401,
+        label: 'UNAUTHORIZED',
+        category: 'client_error',
+        description: 'Authorization failure. The authorization header is invalid or missing',
+      },
       error: { code: 1200, category: 'not_found', description: 'A user with the specified code (external reference) could not be found' },
       failure: { code: 13, category: 'credential_mismatch', description: 'The password does not match' },
       response: { code: 2, category: 'failed', description: 'The authentication failed' },
@@ -29,7 +37,9 @@ describe('annotateLine', () => {
   it('keeps an unknown code with known:false and category unknown', () => {
     const { text } = annotator.annotateLine('{"hid_error":424242}');
     expect(text).toBe('{"hid_error":424242,"hid":{"error":{"code":424242,"known":false,"category":"unknown"},"outcome":"error"}}');
-    expect(annotator.annotateLine('{"status":299}').text).toBe('{"status":299,"hid":{"status":{"code":299,"known":false,"category":"success"},"outcome":"success"}}');
+    expect(annotator.annotateLine('{"status":299}').text).toBe(
+      '{"status":299,"hid":{"status":{"code":299,"known":false,"category":"success"},"outcome":"success"}}',
+    );
   });
 
   it('leaves a record without codes as it was', () => {

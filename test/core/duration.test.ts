@@ -4,7 +4,7 @@ import { createDurationReader, parseDurationField, toSeconds } from '../../src/c
 
 const read = createDurationReader();
 
-describe('reading a record\'s duration', () => {
+describe("reading a record's duration", () => {
   it.each([
     ['duration_ms (ms)', { duration_ms: 250 }, 0.25],
     ['took (ms, Elasticsearch)', { took: 12 }, 0.012],
@@ -83,7 +83,7 @@ describe('durations on annotated records', () => {
     });
   });
 
-  it('a docker entry\'s and a Filebeat document\'s record has its duration one level down, where its codes are', () => {
+  it("a docker entry's and a Filebeat document's record has its duration one level down, where its codes are", () => {
     const annotator = createAnnotator();
     const record = '{"status":401,"hid_failure":13,"duration_ms":250}';
     const docker = JSON.stringify({ log: `${record}\n`, stream: 'stdout', time: '2026-12-07T10:00:00.000000000Z' });
@@ -97,7 +97,7 @@ describe('durations on annotated records', () => {
     expect(read({ duration_ms: 5, message: record })).toBe(0.005);
   });
 
-  it('a text (logfmt) record\'s duration is read from its values', () => {
+  it("a text (logfmt) record's duration is read from its values", () => {
     const annotator = createAnnotator();
     const result = annotator.inspectText('status=401 hid_failure=13 request_time=0.120', { status: '401', hid_failure: '13', request_time: '0.120' });
     expect(result.result === 'annotated' && result.duration).toBe(0.12);

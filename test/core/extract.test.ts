@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { createExtractor } from '../../src/core/extract.js';
 
 const extract = createExtractor();
-const body = { error: 'invalid_grant', error_description: 'Invalid grant: Step-up authentication required', hid_failure: { reason: 51, context: { TM_ACTION_ID: '4481' }, authType: 'AT_CUSTPW' } };
-const scim = { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: "'roleId' specified does not exist.", status: '400', scimType: 'invalidValue', errorCode: 1292 };
+const body = {
+  error: 'invalid_grant',
+  error_description: 'Invalid grant: Step-up authentication required',
+  hid_failure: { reason: 51, context: { TM_ACTION_ID: '4481' }, authType: 'AT_CUSTPW' },
+};
+const scim = {
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+  detail: "'roleId' specified does not exist.",
+  status: '400',
+  scimType: 'invalidValue',
+  errorCode: 1292,
+};
 
 describe('extraction of the status and codes', () => {
   it('reads the OpenID error body: hid_failure as an object with reason', () => {
@@ -96,12 +106,33 @@ describe('extraction of the status and codes', () => {
 
   it('tries a kind’s --field paths in the order given: the first that holds a code wins', () => {
     const record = { oidc: { code: 1200 }, gateway: { upstream_error: '1300' }, hid_error: 1400 };
-    expect(createExtractor({ error: [['oidc', 'code'], ['gateway', 'upstream_error']] })(record)).toEqual({ error: 1200 });
-    expect(createExtractor({ error: [['gateway', 'upstream_error'], ['oidc', 'code']] })(record)).toEqual({ error: 1300 });
+    expect(
+      createExtractor({
+        error: [
+          ['oidc', 'code'],
+          ['gateway', 'upstream_error'],
+        ],
+      })(record),
+    ).toEqual({ error: 1200 });
+    expect(
+      createExtractor({
+        error: [
+          ['gateway', 'upstream_error'],
+          ['oidc', 'code'],
+        ],
+      })(record),
+    ).toEqual({ error: 1300 });
     expect(createExtractor({ error: [['missing'], ['oidc', 'code']] })(record)).toEqual({ error: 1200 });
     // A value that is not a code is passed over like a missing one, for the next path and then the search.
     expect(createExtractor({ error: [['oidc'], ['gateway', 'nothing']] })(record)).toEqual({ error: 1400 });
-    expect(createExtractor({ http: [['oidc', 'code'], ['meta', 'status']] })({ oidc: { code: 1200 }, meta: { status: '503' }, status: 200 })).toEqual({ http: 503 });
+    expect(
+      createExtractor({
+        http: [
+          ['oidc', 'code'],
+          ['meta', 'status'],
+        ],
+      })({ oidc: { code: 1200 }, meta: { status: '503' }, status: 200 }),
+    ).toEqual({ http: 503 });
   });
 
   // Issue 20: `--field error=…` switched the built-in SCIM errorCode search off (4 of 7), and a
@@ -117,7 +148,10 @@ describe('extraction of the status and codes', () => {
       { status: 404, response: { ...scim, status: '404', errorCode: 1294 } },
     ];
     const errorsFound = (extract: ReturnType<typeof createExtractor>) => mixed.map((record) => extract(record).error).filter((code) => code !== undefined);
-    const paths = [['oidc', 'code'], ['gateway', 'upstream_error']];
+    const paths = [
+      ['oidc', 'code'],
+      ['gateway', 'upstream_error'],
+    ];
     expect(errorsFound(createExtractor({ error: paths }))).toEqual([1200, 1201, 1300, 1301, 1292, 1293, 1294]);
     expect(errorsFound(createExtractor({ error: paths.slice(0, 1) }))).toEqual([1200, 1201, 1292, 1293, 1294]);
     expect(errorsFound(createExtractor({ error: paths }, undefined, { builtin: false }))).toEqual([1200, 1201, 1300, 1301]);

@@ -77,7 +77,16 @@ describe('the byte path (scan and splice) gives what the text path (JSON.parse) 
       '{"status":400,"oidc":"{\\"code\\":1200}","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"errorCode":1292}',
       '{"statusCode":400,"body":"{\\"schemas\\":[\\"urn:ietf:params:scim:api:messages:2.0:Error\\"],\\"errorCode\\":1293}"}',
     ];
-    const fields = { error: [['oidc', 'code'], ['gateway', 'upstream_error']], failure: [['payload', 'reasonCode'], ['response', 'hid_failure']] };
+    const fields = {
+      error: [
+        ['oidc', 'code'],
+        ['gateway', 'upstream_error'],
+      ],
+      failure: [
+        ['payload', 'reasonCode'],
+        ['response', 'hid_failure'],
+      ],
+    };
     for (const builtinFields of [true, false]) {
       const custom = createAnnotator({ fields, builtinFields, recordPaths: paths });
       for (const line of lines) expectSameAnnotation(custom, line, paths);
@@ -85,7 +94,23 @@ describe('the byte path (scan and splice) gives what the text path (JSON.parse) 
   });
 
   it('with durations in every built-in field and --duration-field, numbers of every form', () => {
-    const values = ['0', '12', '1234.56', '0.000123', '-5', '1e3', '2.5E-2', '12345678901234567', '123456789012.345', '"0.042"', '"n/a"', 'null', 'true', '{"ms":3}', '[4]'];
+    const values = [
+      '0',
+      '12',
+      '1234.56',
+      '0.000123',
+      '-5',
+      '1e3',
+      '2.5E-2',
+      '12345678901234567',
+      '123456789012.345',
+      '"0.042"',
+      '"n/a"',
+      'null',
+      'true',
+      '{"ms":3}',
+      '[4]',
+    ];
     const lines = values.flatMap((value, i) => [
       `{"status":200,"duration_ms":${value}}`,
       `{"hid_failure":13,"took":${value},"duration_ms":null}`,
@@ -109,7 +134,10 @@ describe('the byte path (scan and splice) gives what the text path (JSON.parse) 
       const path = join(dir, 'corpus.ndjson');
       await writeCorpus({ lines: 20_000, path, catalog: catalogEntries() });
       const lines = utf8Lines(readFileSync(path));
-      const custom = createAnnotator({ key: 'time', fields: { failure: [['response', 'hid_failure', 'reason']], http: [['http', 'response', 'status_code']] } });
+      const custom = createAnnotator({
+        key: 'time',
+        fields: { failure: [['response', 'hid_failure', 'reason']], http: [['http', 'response', 'status_code']] },
+      });
       for (const line of lines) {
         expectSameAnnotation(annotator, line);
         expectSameAnnotation(custom, line);
@@ -122,7 +150,9 @@ describe('the byte path (scan and splice) gives what the text path (JSON.parse) 
 
 describe('the fast path gives what the straightforward path gives', () => {
   it('on every record of the fixtures', () => {
-    const texts = ['openid.ndjson', 'gateway.ndjson', 'ecs.ndjson', 'docker.ndjson', 'scim.ndjson', 'audit.ndjson'].map((name) => readFileSync(fixture(name), 'utf8'));
+    const texts = ['openid.ndjson', 'gateway.ndjson', 'ecs.ndjson', 'docker.ndjson', 'scim.ndjson', 'audit.ndjson'].map((name) =>
+      readFileSync(fixture(name), 'utf8'),
+    );
     texts.push(gunzipSync(readFileSync(fixture('mixed.ndjson.gz'))).toString());
     expectSamePaths(texts.flatMap(compactLines));
   });

@@ -59,7 +59,15 @@ describe('JsonStringReader', () => {
       expect(() => JSON.parse(written) as unknown, written).not.toThrow();
       expect(read(written).end, written).toBe(UNREAD);
     }
-    for (const written of ['"open', String.raw`"bad \x"`, String.raw`"bad \u12g4"`, String.raw`"cut \u12`, '"tab\there"', 'no quote', String.raw`"ends in \"`]) {
+    for (const written of [
+      '"open',
+      String.raw`"bad \x"`,
+      String.raw`"bad \u12g4"`,
+      String.raw`"cut \u12`,
+      '"tab\there"',
+      'no quote',
+      String.raw`"ends in \"`,
+    ]) {
       expect(() => JSON.parse(written) as unknown, written).toThrow();
       expect(read(written, { suffix: '' }).end, written).toBe(UNREAD);
     }

@@ -59,7 +59,13 @@ function checkAgainstJsonParse(line: string): Verdict {
   expect(scanned.record, line).toEqual(prune(record));
   expect(scanned.hasTopKey, line).toBe(Object.hasOwn(record, 'hid'));
   expect(bytes[scanned.closingBrace], line).toBe(0x7d);
-  expect(bytes.subarray(scanned.closingBrace + 1).toString().trim(), line).toBe('');
+  expect(
+    bytes
+      .subarray(scanned.closingBrace + 1)
+      .toString()
+      .trim(),
+    line,
+  ).toBe('');
   expect(scanned.picked, line).toBeUndefined();
   // Picking changes nothing else, and finds what JSON.parse has under the first picked key.
   const picking = scanPicking(bytes, 0, bytes.length);
@@ -73,7 +79,20 @@ function checkAgainstJsonParse(line: string): Verdict {
 const rnd = random(424242);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 const KEYS = [...WANTED, 'hid', 'msg', 'ctx', 'level', 'a', 'é', '', '__proto__', 'constructor', 'toString'];
-const STRINGS = ['', 'ok', '13', ' 1200 ', '-1', '9007199254740993', 'Zürich 東京 🔐', 'quote " and \\ back', 'tab\tnew\nline', '\u2028', '\ud800 lone', '\u0000'];
+const STRINGS = [
+  '',
+  'ok',
+  '13',
+  ' 1200 ',
+  '-1',
+  '9007199254740993',
+  'Zürich 東京 🔐',
+  'quote " and \\ back',
+  'tab\tnew\nline',
+  '\u2028',
+  '\ud800 lone',
+  '\u0000',
+];
 const space = () => pick(['', '', '', ' ', '\t', ' \r ', '  ']);
 
 function numberText(): string {
@@ -92,7 +111,8 @@ function stringText(text: string): string {
 function valueText(depth: number): string {
   const r = rnd();
   if (depth < 5 && r < 0.25) return objectText(depth + 1);
-  if (depth < 5 && r < 0.35) return `[${space()}${Array.from({ length: Math.floor(rnd() * 3) }, () => valueText(depth + 1)).join(`${space()},${space()}`)}${space()}]`;
+  if (depth < 5 && r < 0.35)
+    return `[${space()}${Array.from({ length: Math.floor(rnd() * 3) }, () => valueText(depth + 1)).join(`${space()},${space()}`)}${space()}]`;
   if (r < 0.55) return numberText();
   if (r < 0.65) return stringText(objectText(depth + 1)); // a body logged as JSON text
   if (r < 0.9) return stringText(pick(STRINGS));
@@ -158,9 +178,12 @@ describe('the byte scanner agrees with JSON.parse', () => {
     expect(scan(Buffer.from(line), 0, Buffer.byteLength(line))).toBeUndefined();
   });
 
-  it.each(['{"status":200', '{"status":200}}', '{"status":01}', '{"a":"\\x"}', '{"a":"\u0001"}', '{"a":tru}', 'Exception in thread "main"', '{"a":1,}'])('calls %j invalid', (line) => {
-    expect(scan(Buffer.from(line), 0, Buffer.byteLength(line))).toBe('invalid_json');
-  });
+  it.each(['{"status":200', '{"status":200}}', '{"status":01}', '{"a":"\\x"}', '{"a":"\u0001"}', '{"a":tru}', 'Exception in thread "main"', '{"a":1,}'])(
+    'calls %j invalid',
+    (line) => {
+      expect(scan(Buffer.from(line), 0, Buffer.byteLength(line))).toBe('invalid_json');
+    },
+  );
 
   it.each([
     ['the first picked key the object has', '{"msg":"m","status":200,"level":"warn"}', 'warn'],

@@ -36,7 +36,11 @@ const lines = [
 const pick = { keys: ['@timestamp', 'time', 'ts'], read: (b: Buffer, from: number, to: number) => b.toString('latin1', from, to).length };
 const annotators: [string, Annotator, (readonly string[])[]][] = [
   ['the default annotator', createAnnotator(), []],
-  ['one with label paths into log and the entry', createAnnotator({ recordPaths: [['log', 'user'], ['stream'], ['time']] }), [['log', 'user'], ['stream'], ['time'], ['log']]],
+  [
+    'one with label paths into log and the entry',
+    createAnnotator({ recordPaths: [['log', 'user'], ['stream'], ['time']] }),
+    [['log', 'user'], ['stream'], ['time'], ['log']],
+  ],
   ['one with a --field into log', createAnnotator({ fields: { http: [['log', 'statusCode']] } }), []],
   ['one that picks a time', createAnnotator({ pick }), []],
   ['one whose key is log', createAnnotator({ key: 'log' }), []],
@@ -44,7 +48,9 @@ const annotators: [string, Annotator, (readonly string[])[]][] = [
 
 /** What the pipeline makes of the line: its result, output, codes, picked value and label values. */
 function outcome(annotator: Annotator, result: BytesResult, bytes: Buffer, labelPaths: (readonly string[])[]) {
-  const written = result.text ?? (result.result === 'annotated' ? Buffer.concat([bytes.subarray(0, result.closingBrace), annotator.suffix(result.codes)]).toString() : bytes.toString());
+  const written =
+    result.text ??
+    (result.result === 'annotated' ? Buffer.concat([bytes.subarray(0, result.closingBrace), annotator.suffix(result.codes)]).toString() : bytes.toString());
   const labels = labelPaths.map((path, i) => ({ name: `l${i}`, paths: [path] }));
   return {
     result: result.result,
@@ -65,7 +71,9 @@ function expectSameAsScanned(line: string): void {
   for (const [name, annotator, labelPaths] of annotators) {
     const inPlace = annotator.annotateReadObject(bytes, read);
     if (inPlace === undefined) continue;
-    expect(outcome(annotator, inPlace, bytes, labelPaths), `${name}: ${line}`).toEqual(outcome(annotator, annotator.annotateBytes(bytes, 0, bytes.length), bytes, labelPaths));
+    expect(outcome(annotator, inPlace, bytes, labelPaths), `${name}: ${line}`).toEqual(
+      outcome(annotator, annotator.annotateBytes(bytes, 0, bytes.length), bytes, labelPaths),
+    );
   }
 }
 
@@ -77,7 +85,11 @@ describe('DockerEntryReader', () => {
     const read = reader.read(line, 2, line.length)!;
     expect(read.fields.map((field) => field.key)).toEqual(['log', 'stream', 'time']);
     expect(read.fields.map((field) => field.text.toString('utf8', field.textFrom, field.textTo))).toEqual([log, 'stdout', '2026-12-01T10:00:00.123456789Z']);
-    expect(read.fields.map((field) => line.toString('utf8', field.from, field.to))).toEqual([goJsonString(log), '"stdout"', '"2026-12-01T10:00:00.123456789Z"']);
+    expect(read.fields.map((field) => line.toString('utf8', field.from, field.to))).toEqual([
+      goJsonString(log),
+      '"stdout"',
+      '"2026-12-01T10:00:00.123456789Z"',
+    ]);
     expect(read.closingBrace).toBe(line.length - 1);
     expect(reader.partial).toBe(false);
     expect(reader.read(Buffer.from(entry('part of a message')), 0, entry('part of a message').length)).toBeDefined();
@@ -134,8 +146,29 @@ describe('an entry read in place annotates as the scanned line does', () => {
   });
 
   it('for any record docker may wrap', () => {
-    const value = fc.oneof(fc.integer({ min: 100, max: 599 }), fc.string(), fc.constantFrom('404', ' 500 ', '{"status":502}', '{"hid_error":{"reason":1292}}'), fc.constant(null));
-    const key = fc.constantFrom('status', 'statusCode', 'hid_error', 'hid_failure', 'hid_response', 'body', 'response_body', 'log', 'msg', 'message', 'user', 'time', 'stream', 'hid', '<&>');
+    const value = fc.oneof(
+      fc.integer({ min: 100, max: 599 }),
+      fc.string(),
+      fc.constantFrom('404', ' 500 ', '{"status":502}', '{"hid_error":{"reason":1292}}'),
+      fc.constant(null),
+    );
+    const key = fc.constantFrom(
+      'status',
+      'statusCode',
+      'hid_error',
+      'hid_failure',
+      'hid_response',
+      'body',
+      'response_body',
+      'log',
+      'msg',
+      'message',
+      'user',
+      'time',
+      'stream',
+      'hid',
+      '<&>',
+    );
     const record = fc.dictionary(key, value).map((object) => JSON.stringify(object));
     fc.assert(
       fc.property(record, fc.string(), fc.boolean(), (text, time, whole) => expectSameAsScanned(entry(whole ? `${text}\n` : text, time))),

@@ -55,22 +55,21 @@ describe('--input-format', () => {
     ['rsyslog.log', 'syslog lines'],
     ['logfmt.log', 'key=value (logfmt) text'],
     ['text.log', 'key=value (logfmt) text'],
-  ])(
-    '--input-format ndjson on %s reads no envelope: every line is invalid JSON, no code is found, and the notice names %s',
-    async (name, looksLike) => {
-      const { fileLines: total } = truthOf(name);
-      const result = await runCli(['count', '--input-format', 'ndjson', envelope(name)]);
-      expect(result.code).toBe(0);
-      expect(result.stderr).toBe(`hidlog: ${envelope(name)}: ${total} of ${total} lines are not records; they look like ${looksLike}: drop --input-format ndjson (auto reads them) — docs/log-formats.md\n`);
-      expect(countsIn(result.stdout.toString())).toEqual({
-        codes: { http: {}, error: {}, failure: {}, response: {} },
-        results: { invalid: total },
-        invalid: { invalid_json: total },
-        outcomes: {},
-        partialLines: 0,
-      });
-    },
-  );
+  ])('--input-format ndjson on %s reads no envelope: every line is invalid JSON, no code is found, and the notice names %s', async (name, looksLike) => {
+    const { fileLines: total } = truthOf(name);
+    const result = await runCli(['count', '--input-format', 'ndjson', envelope(name)]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `hidlog: ${envelope(name)}: ${total} of ${total} lines are not records; they look like ${looksLike}: drop --input-format ndjson (auto reads them) — docs/log-formats.md\n`,
+    );
+    expect(countsIn(result.stdout.toString())).toEqual({
+      codes: { http: {}, error: {}, failure: {}, response: {} },
+      results: { invalid: total },
+      invalid: { invalid_json: total },
+      outcomes: {},
+      partialLines: 0,
+    });
+  });
 });
 
 /** What today's JSON path writes for each bare JSON line: the reference for what an envelope's message becomes. */
@@ -116,7 +115,9 @@ describe('hidlog annotate keeps the envelope', () => {
     expect(out.length).toBe(truth.fileLines - truth.partialLines.cri!);
     expect(out).toEqual(expected.join('\n').split('\n'));
     // The first line as the design memo shows it, spelled out.
-    expect(out[0]).toBe(`2026-12-01T10:00:00Z stdout F ${input[0]!.slice('2026-12-01T10:00:00Z stdout F '.length, -1)},"hid":${JSON.stringify((await annotations())[0])}}`);
+    expect(out[0]).toBe(
+      `2026-12-01T10:00:00Z stdout F ${input[0]!.slice('2026-12-01T10:00:00Z stdout F '.length, -1)},"hid":${JSON.stringify((await annotations())[0])}}`,
+    );
   });
 
   it('docker: partial entries joined into one entry, the first part’s time, hid last', async () => {
@@ -124,7 +125,10 @@ describe('hidlog annotate keeps the envelope', () => {
     const first = input.findIndex((entry) => !entry.log.endsWith('\n'));
     let last = first;
     while (!input[last]!.log.endsWith('\n')) last++;
-    const joined = input.slice(first, last + 1).map((entry) => entry.log).join('');
+    const joined = input
+      .slice(first, last + 1)
+      .map((entry) => entry.log)
+      .join('');
     const [message] = await annotateJson([joined.trimEnd()]);
     const { hid } = JSON.parse(message!) as { hid: object };
 

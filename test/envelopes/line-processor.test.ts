@@ -39,7 +39,15 @@ function process(chunks: readonly Buffer[], options: { format?: InputFormatOptio
   const results: string[] = [];
   const observer = { line: (event: LineEvent) => results.push(event.result === 'invalid' ? `invalid:${event.reason}` : event.result) };
   const processor = new LineProcessor(
-    { annotator: createAnnotator(), maxLineBytes: options.maxLineBytes ?? 1024 * 1024, strict: false, output: output.writer, deadLetter: options.deadLetter ? deadLetter.writer : undefined, observer, readers: readersFor(options.format ?? 'auto') },
+    {
+      annotator: createAnnotator(),
+      maxLineBytes: options.maxLineBytes ?? 1024 * 1024,
+      strict: false,
+      output: output.writer,
+      deadLetter: options.deadLetter ? deadLetter.writer : undefined,
+      observer,
+      readers: readersFor(options.format ?? 'auto'),
+    },
     'test',
   );
   const splitter = processor.splitter();
@@ -126,7 +134,8 @@ describe('CRI partial lines', () => {
     expect(run.deadLetter).toBe(lines.join('\n') + '\n');
     expect(run.output.split('\n')[0]).toBe(`{"hid":{"invalid":"too_long","bytes":${Buffer.byteLength(lines.join('\n'))}}}`);
     // Cut anywhere, the same.
-    for (const chunks of cutsInTwo(input)) expect(process(chunks, { maxLineBytes: 100, deadLetter: true })).toMatchObject({ results: run.results, deadLetter: run.deadLetter, output: run.output });
+    for (const chunks of cutsInTwo(input))
+      expect(process(chunks, { maxLineBytes: 100, deadLetter: true })).toMatchObject({ results: run.results, deadLetter: run.deadLetter, output: run.output });
   });
 
   it('writes a joined record without codes as its original lines', () => {
@@ -145,7 +154,12 @@ describe('CRI partial lines', () => {
 
   it('joins each stream on its own when stdout and stderr parts interleave', () => {
     const input = Buffer.from(
-      ['2026-12-01T10:00:00Z stdout P {"status":401,', '2026-12-01T10:00:00Z stderr P {"status":500', '2026-12-01T10:00:00Z stdout F "hid_error":1292}', '2026-12-01T10:00:00Z stderr F }'].join('\n') + '\n',
+      [
+        '2026-12-01T10:00:00Z stdout P {"status":401,',
+        '2026-12-01T10:00:00Z stderr P {"status":500',
+        '2026-12-01T10:00:00Z stdout F "hid_error":1292}',
+        '2026-12-01T10:00:00Z stderr F }',
+      ].join('\n') + '\n',
     );
     const run = process([input]);
     expect(run.results).toEqual(['partial', 'partial', 'annotated', 'annotated']);

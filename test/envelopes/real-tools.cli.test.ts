@@ -32,7 +32,9 @@ describe.skipIf(!rsyslogInstalled)('rsyslogd and logger write the syslog envelop
   const TEMPLATES = { traditional: 'RSYSLOG_TraditionalFileFormat', file: 'RSYSLOG_FileFormat', protocol23: 'RSYSLOG_SyslogProtocol23Format' };
   const output = (tag: string, template: string) => join(dir, `${tag}.${template}.log`);
   const logger = (tag: string, args: readonly string[]) =>
-    spawnSync('logger', ['--server', '127.0.0.1', '--port', String(port), '--tcp', '--id=4242', '--size', '65536', '-p', 'local0.info', '-t', tag, ...args], { encoding: 'utf8' });
+    spawnSync('logger', ['--server', '127.0.0.1', '--port', String(port), '--tcp', '--id=4242', '--size', '65536', '-p', 'local0.info', '-t', tag, ...args], {
+      encoding: 'utf8',
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hidlog-rsyslog-'));
@@ -87,7 +89,9 @@ ${actions}
       'idp-ietf.protocol23': /^<134>1 \S+ \S+ idp-ietf 4242 AUDIT \[timeQuality [^\]]*\]\[hid@32473 tenant="acme"\] \{/,
     };
     for (const [name, shape] of Object.entries(shapes)) {
-      const written = readFileSync(join(dir, `${name}.log`), 'utf8').trimEnd().split('\n');
+      const written = readFileSync(join(dir, `${name}.log`), 'utf8')
+        .trimEnd()
+        .split('\n');
       expect(written.length, name).toBe(RECORDS.length);
       for (const [i, line] of written.entries()) {
         expect(line, name).toMatch(shape);
@@ -158,7 +162,10 @@ describe.skipIf(!journalInstalled)('systemd-journal-remote and journalctl -o jso
   });
 
   it('writes one JSON object a record, fields as strings, MESSAGE as bytes where it is not UTF-8', () => {
-    const written = readFileSync(json, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const written = readFileSync(json, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(written.length).toBe(RECORDS.length);
     for (const [i, entry] of written.entries()) {
       expect(typeof entry.__REALTIME_TIMESTAMP).toBe('string');

@@ -1,5 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -211,7 +225,11 @@ describe.runIf(hasTool('prlimit'))('hidlog annotate --follow: more files than de
     writeFileSync(log, '');
     const out = join(dir, 'out.ndjson');
     const args = ['annotate', '--follow', '--poll-interval', '50', '-o', out, join(dir, '*.log*')];
-    const child = spawn('prlimit', ['--nofile=128', process.execPath, CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('prlimit', ['--nofile=128', process.execPath, CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.push(child);
     const run: Follow = { child, done: collect(child), out };
     await waitFor('hidlog to follow', async () => {
@@ -234,38 +252,62 @@ describe.runIf(hasTool('prlimit'))('hidlog annotate --follow: more files than de
     const { result } = await stopTimed(run, 'SIGTERM');
     expect(result.code).toBe(0);
     expect([...numbersIn(out)].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-    expect(result.stderr).toMatch(/^hidlog: more files to follow than descriptors to hold them open \(open files limit 128, ulimit -n\): at most \d+ are held open/);
+    expect(result.stderr).toMatch(
+      /^hidlog: more files to follow than descriptors to hold them open \(open files limit 128, ulimit -n\): at most \d+ are held open/,
+    );
   });
 
-  it.each([256, 1024])('follows 2,000 files under a limit of %i descriptors: every record out once, the limit said once', { timeout: 180_000 }, async (limit) => {
-    const logs = Array.from({ length: FILES }, (_, i) => join(dir, `f${String(i).padStart(4, '0')}.log`));
-    logs.forEach((log, i) => writeFileSync(log, record(i)));
-    const out = join(dir, 'out.ndjson');
-    const state = join(dir, 'state.json');
-    const port = await freePort();
-    const args = ['annotate', '--follow', '--poll-interval', '50', '--start-at', 'beginning', '--state-file', state, '--metrics-listen', `127.0.0.1:${port}`, '-o', out, join(dir, '*.log')];
-    const child = spawn('prlimit', [`--nofile=${limit}`, process.execPath, CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.push(child);
-    const run: Follow = { child, done: collect(child), out };
-    await waitFor('every file read', async () => (existsSync(out) && numbersIn(out).length >= FILES ? true : undefined), 120_000);
-    // Files long idle, most of them closed by now, are followed all the same.
-    for (let i = 0; i < FILES; i += 100) appendFileSync(logs[i]!, record(FILES + i / 100));
-    const expected = FILES + FILES / 100;
-    await waitFor('the appended records', async () => (numbersIn(out).length >= expected ? true : undefined), 60_000);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
-    expect(value('hidlog_follow_files')).toBe(FILES);
-    expect(value('hidlog_follow_open_files_limit')).toBeLessThan(limit);
-    expect(value('hidlog_follow_open_files')).toBeLessThanOrEqual(value('hidlog_follow_open_files_limit'));
-    expect(readdirSync(`/proc/${child.pid}/fd`).length).toBeLessThan(limit);
-    const { result, ms } = await stopTimed(run, 'SIGTERM');
-    expect(result.code).toBe(0);
-    expect(ms).toBeLessThan(2000);
-    expect([...numbersIn(out)].sort((a, b) => a - b)).toEqual(Array.from({ length: expected }, (_, i) => i));
-    expect((JSON.parse(readFileSync(state, 'utf8')) as { files: unknown[] }).files).toHaveLength(FILES);
-    const warnings = result.stderr.split('\n').filter((line) => line !== '' && !line.includes('serving metrics'));
-    expect(warnings).toEqual([
-      `hidlog: more files to follow than descriptors to hold them open (open files limit ${limit}, ulimit -n): at most ${value('hidlog_follow_open_files_limit')} are held open, the others closed while idle and opened again when they change`,
-    ]);
-  });
+  it.each([256, 1024])(
+    'follows 2,000 files under a limit of %i descriptors: every record out once, the limit said once',
+    { timeout: 180_000 },
+    async (limit) => {
+      const logs = Array.from({ length: FILES }, (_, i) => join(dir, `f${String(i).padStart(4, '0')}.log`));
+      logs.forEach((log, i) => writeFileSync(log, record(i)));
+      const out = join(dir, 'out.ndjson');
+      const state = join(dir, 'state.json');
+      const port = await freePort();
+      const args = [
+        'annotate',
+        '--follow',
+        '--poll-interval',
+        '50',
+        '--start-at',
+        'beginning',
+        '--state-file',
+        state,
+        '--metrics-listen',
+        `127.0.0.1:${port}`,
+        '-o',
+        out,
+        join(dir, '*.log'),
+      ];
+      const child = spawn('prlimit', [`--nofile=${limit}`, process.execPath, CLI, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      running.push(child);
+      const run: Follow = { child, done: collect(child), out };
+      await waitFor('every file read', async () => (existsSync(out) && numbersIn(out).length >= FILES ? true : undefined), 120_000);
+      // Files long idle, most of them closed by now, are followed all the same.
+      for (let i = 0; i < FILES; i += 100) appendFileSync(logs[i]!, record(FILES + i / 100));
+      const expected = FILES + FILES / 100;
+      await waitFor('the appended records', async () => (numbersIn(out).length >= expected ? true : undefined), 60_000);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(value('hidlog_follow_files')).toBe(FILES);
+      expect(value('hidlog_follow_open_files_limit')).toBeLessThan(limit);
+      expect(value('hidlog_follow_open_files')).toBeLessThanOrEqual(value('hidlog_follow_open_files_limit'));
+      expect(readdirSync(`/proc/${child.pid}/fd`).length).toBeLessThan(limit);
+      const { result, ms } = await stopTimed(run, 'SIGTERM');
+      expect(result.code).toBe(0);
+      expect(ms).toBeLessThan(2000);
+      expect([...numbersIn(out)].sort((a, b) => a - b)).toEqual(Array.from({ length: expected }, (_, i) => i));
+      expect((JSON.parse(readFileSync(state, 'utf8')) as { files: unknown[] }).files).toHaveLength(FILES);
+      const warnings = result.stderr.split('\n').filter((line) => line !== '' && !line.includes('serving metrics'));
+      expect(warnings).toEqual([
+        `hidlog: more files to follow than descriptors to hold them open (open files limit ${limit}, ulimit -n): at most ${value('hidlog_follow_open_files_limit')} are held open, the others closed while idle and opened again when they change`,
+      ]);
+    },
+  );
 });

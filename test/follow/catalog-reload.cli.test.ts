@@ -66,7 +66,21 @@ async function follow() {
   writeFileSync(log, '');
   writeFileSync(catalog, catalogText(OLD));
   const port = await freePort();
-  const hidlog = start(['annotate', '--follow', log, '--start-at', 'beginning', '-o', out, '--poll-interval', '50', '--catalog', catalog, '--metrics-listen', `127.0.0.1:${port}`]);
+  const hidlog = start([
+    'annotate',
+    '--follow',
+    log,
+    '--start-at',
+    'beginning',
+    '-o',
+    out,
+    '--poll-interval',
+    '50',
+    '--catalog',
+    catalog,
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+  ]);
   return { log, out, catalog, port, hidlog };
 }
 
@@ -77,76 +91,96 @@ async function scrape(port: number) {
 describe('reloading --catalog in follow mode', () => {
   const prometheus = hasTool('prometheus');
 
-  it.runIf(prometheus)('swaps the table under streaming lines, with a real Prometheus scraping: old text before, new after, none lost or repeated', async () => {
-    const { log, out, catalog, port, hidlog } = await follow();
-    const promPort = await freePort();
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: hidlog\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
-    const server = startDaemon('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
-    const query = async (promql: string) => {
-      const response = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      return ((await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-    };
-    const described = async () => (await query('hid_code_info{job="hidlog",kind="failure",code="13"}')).map((r) => r.metric.description);
-    const scalar = async (promql: string) => {
-      const result = await query(promql);
-      return result.length === 1 ? Number(result[0]!.value[1]) : undefined;
-    };
-
-    let n = 0;
-    const writer = setInterval(() => {
-      let lines = '';
-      for (let i = 0; i < 5; i++) lines += `{"n":${n++},"hid_failure":13}\n`;
-      appendFileSync(log, lines);
-    }, 10);
-    try {
-      await said(hidlog, 'serving metrics');
-      await waitFor('the old table in Prometheus', async () => ((await described()).includes(OLD) ? true : undefined), 60_000);
-      await waitFor('lines before the reload', async () => (annotated(out).length >= 200 ? true : undefined));
-
-      replace(catalog, catalogText(NEW, ADDED));
-      await said(hidlog, `--catalog ${catalog}: reloaded, 2 site entries in force`);
-      const atReload = n;
-      await waitFor('lines after the reload', async () => (n >= atReload + 300 ? true : undefined));
-
-      // A broken file: the table in force stays, lines go on, the failure is counted and said once.
-      replace(catalog, BROKEN);
-      await said(hidlog, 'reload failed');
-      const atFailure = n;
-      await waitFor('lines after the failed reload', async () => (n >= atFailure + 200 ? true : undefined));
-      clearInterval(writer);
-      const records = await waitFor('every line written', async () => {
-        const now = annotated(out);
-        return now.length >= n ? now : undefined;
-      });
-
-      expect(records.map((record) => record.n)).toEqual(Array.from({ length: n }, (_, i) => i));
-      const switchAt = records.findIndex((record) => record.description === NEW);
-      expect(switchAt).toBeGreaterThan(0);
-      expect(records.slice(0, switchAt).every((record) => record.description === OLD)).toBe(true);
-      expect(records.slice(switchAt).every((record) => record.description === NEW)).toBe(true);
-      expect(switchAt).toBeLessThanOrEqual(atReload + 5); // swapped as soon as reloaded, not at the end
-      expect(hidlog.said().split('\n').filter((line) => line.includes('reload failed'))).toEqual([
-        `hidlog: --catalog ${catalog}: reload failed, keeping the table in force: line 2: entries[0] (failure 13): category "lockout" is neither one of hidlog's failure categories nor one the file adds under categories.failure`,
+  it.runIf(prometheus)(
+    'swaps the table under streaming lines, with a real Prometheus scraping: old text before, new after, none lost or repeated',
+    async () => {
+      const { log, out, catalog, port, hidlog } = await follow();
+      const promPort = await freePort();
+      const config = join(dir, 'prometheus.yml');
+      writeFileSync(
+        config,
+        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: hidlog\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+      );
+      const server = startDaemon('prometheus', [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
       ]);
+      const query = async (promql: string) => {
+        const response = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(promql)}`);
+        return ((await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      };
+      const described = async () => (await query('hid_code_info{job="hidlog",kind="failure",code="13"}')).map((r) => r.metric.description);
+      const scalar = async (promql: string) => {
+        const result = await query(promql);
+        return result.length === 1 ? Number(result[0]!.value[1]) : undefined;
+      };
 
-      await waitFor('the new table and the counts in Prometheus', async () => {
-        const descriptions = await described();
-        const total = await scalar('sum(hid_failures_total{job="hidlog",code="13"})');
-        return descriptions.length === 1 && descriptions[0] === NEW && total === n ? true : undefined;
-      }, 60_000);
-      expect((await query('hid_code_info{job="hidlog",kind="error",code="7777"}')).map((r) => r.metric.description)).toEqual(['Over the gateway quota']);
-      expect(await scalar('hidlog_catalog_reloads_total{job="hidlog",result="success"}')).toBe(1);
-      expect(await scalar('hidlog_catalog_reloads_total{job="hidlog",result="failure"}')).toBe(1);
-      expect(await scalar('hidlog_catalog_last_reload_successful{job="hidlog"}')).toBe(0);
-      expect(await scalar('hidlog_catalog_entries{job="hidlog",kind="error"}')).toBe(305);
-    } finally {
-      clearInterval(writer);
-      hidlog.child.kill('SIGTERM');
-      await hidlog.done;
-      await stopDaemon(server);
-    }
-  }, 180_000);
+      let n = 0;
+      const writer = setInterval(() => {
+        let lines = '';
+        for (let i = 0; i < 5; i++) lines += `{"n":${n++},"hid_failure":13}\n`;
+        appendFileSync(log, lines);
+      }, 10);
+      try {
+        await said(hidlog, 'serving metrics');
+        await waitFor('the old table in Prometheus', async () => ((await described()).includes(OLD) ? true : undefined), 60_000);
+        await waitFor('lines before the reload', async () => (annotated(out).length >= 200 ? true : undefined));
+
+        replace(catalog, catalogText(NEW, ADDED));
+        await said(hidlog, `--catalog ${catalog}: reloaded, 2 site entries in force`);
+        const atReload = n;
+        await waitFor('lines after the reload', async () => (n >= atReload + 300 ? true : undefined));
+
+        // A broken file: the table in force stays, lines go on, the failure is counted and said once.
+        replace(catalog, BROKEN);
+        await said(hidlog, 'reload failed');
+        const atFailure = n;
+        await waitFor('lines after the failed reload', async () => (n >= atFailure + 200 ? true : undefined));
+        clearInterval(writer);
+        const records = await waitFor('every line written', async () => {
+          const now = annotated(out);
+          return now.length >= n ? now : undefined;
+        });
+
+        expect(records.map((record) => record.n)).toEqual(Array.from({ length: n }, (_, i) => i));
+        const switchAt = records.findIndex((record) => record.description === NEW);
+        expect(switchAt).toBeGreaterThan(0);
+        expect(records.slice(0, switchAt).every((record) => record.description === OLD)).toBe(true);
+        expect(records.slice(switchAt).every((record) => record.description === NEW)).toBe(true);
+        expect(switchAt).toBeLessThanOrEqual(atReload + 5); // swapped as soon as reloaded, not at the end
+        expect(
+          hidlog
+            .said()
+            .split('\n')
+            .filter((line) => line.includes('reload failed')),
+        ).toEqual([
+          `hidlog: --catalog ${catalog}: reload failed, keeping the table in force: line 2: entries[0] (failure 13): category "lockout" is neither one of hidlog's failure categories nor one the file adds under categories.failure`,
+        ]);
+
+        await waitFor(
+          'the new table and the counts in Prometheus',
+          async () => {
+            const descriptions = await described();
+            const total = await scalar('sum(hid_failures_total{job="hidlog",code="13"})');
+            return descriptions.length === 1 && descriptions[0] === NEW && total === n ? true : undefined;
+          },
+          60_000,
+        );
+        expect((await query('hid_code_info{job="hidlog",kind="error",code="7777"}')).map((r) => r.metric.description)).toEqual(['Over the gateway quota']);
+        expect(await scalar('hidlog_catalog_reloads_total{job="hidlog",result="success"}')).toBe(1);
+        expect(await scalar('hidlog_catalog_reloads_total{job="hidlog",result="failure"}')).toBe(1);
+        expect(await scalar('hidlog_catalog_last_reload_successful{job="hidlog"}')).toBe(0);
+        expect(await scalar('hidlog_catalog_entries{job="hidlog",kind="error"}')).toBe(305);
+      } finally {
+        clearInterval(writer);
+        hidlog.child.kill('SIGTERM');
+        await hidlog.done;
+        await stopDaemon(server);
+      }
+    },
+    180_000,
+  );
 
   it('on SIGHUP, reloads the catalog (counted even when unchanged) and reopens the output, both', async () => {
     const { log, out, catalog, port, hidlog } = await follow();
@@ -182,7 +216,9 @@ describe('reloading --catalog in a served run with --workers', () => {
     const first = batch(0);
     hidlog.child.stdin!.write(first);
     // Once read, every line of it is in a region handed to a thread: regions are cut as each chunk is read.
-    await waitFor('the first batch read', async () => ((await scrape(port)).find((s) => s.name === 'hidlog_bytes_total')?.value === Buffer.byteLength(first) ? true : undefined));
+    await waitFor('the first batch read', async () =>
+      (await scrape(port)).find((s) => s.name === 'hidlog_bytes_total')?.value === Buffer.byteLength(first) ? true : undefined,
+    );
     replace(catalog, catalogText(NEW));
     await said(hidlog, 'reloaded');
     hidlog.child.stdin!.end(batch(20_000));

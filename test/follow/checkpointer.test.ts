@@ -43,7 +43,13 @@ describe('Checkpointer', () => {
   });
 
   it('reads a version 1 file (device, inode, the same fingerprint), leaving out files with nothing read', async () => {
-    const v1 = { version: 1, files: [{ path: position.path, dev: 2049, ino: 77, fingerprint: hash, fingerprintBytes: 900, offset: 12_345 }, { path: '/var/log/hid/new.log', dev: 2049, ino: 78, fingerprint: 'b'.repeat(64), fingerprintBytes: 0, offset: 0 }] };
+    const v1 = {
+      version: 1,
+      files: [
+        { path: position.path, dev: 2049, ino: 77, fingerprint: hash, fingerprintBytes: 900, offset: 12_345 },
+        { path: '/var/log/hid/new.log', dev: 2049, ino: 78, fingerprint: 'b'.repeat(64), fingerprintBytes: 0, offset: 0 },
+      ],
+    };
     writeFileSync(path, JSON.stringify(v1));
     expect(await checkpointer().load()).toEqual({ patterns: undefined, files: [position], outputs: [] });
   });
@@ -96,8 +102,14 @@ describe('Checkpointer', () => {
   it.each([
     ['{"version":4,"files":[]}', `${'PATH'} is a hidlog state file of version 4; this hidlog reads versions 1 to 3`],
     ['{"version":3,"files":[],"outputs":[]}', `${'PATH'} is not a hidlog state file (no list of patterns); move it away to start afresh`],
-    ['{"version":3,"patterns":[],"files":[],"outputs":[{"output":"output","size":1}]}', `${'PATH'} is not a hidlog state file (an output entry without output, dev, ino, born and size); move it away to start afresh`],
-    ['{"version":2,"files":[{"path":"/a"}]}', `${'PATH'} is not a hidlog state file (a file entry without path, fingerprint and offset); move it away to start afresh`],
+    [
+      '{"version":3,"patterns":[],"files":[],"outputs":[{"output":"output","size":1}]}',
+      `${'PATH'} is not a hidlog state file (an output entry without output, dev, ino, born and size); move it away to start afresh`,
+    ],
+    [
+      '{"version":2,"files":[{"path":"/a"}]}',
+      `${'PATH'} is not a hidlog state file (a file entry without path, fingerprint and offset); move it away to start afresh`,
+    ],
     ['not json', `${'PATH'} is not a hidlog state file (not JSON); move it away to start afresh`],
     ['{"files":{}}', `${'PATH'} is not a hidlog state file (no list of files); move it away to start afresh`],
   ])('refuses %s in one line', async (text, message) => {

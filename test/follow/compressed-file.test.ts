@@ -30,7 +30,12 @@ async function readLines(path: string, from: number, offsets: (number | undefine
   const output = new LineWriter(sink, { collecting: true });
   const file = await CompressedFile.open(path);
   try {
-    const result = await file.readFrom(from, { annotator: createAnnotator(), maxLineBytes: 1 << 20, strict: false, output }, new AbortController().signal, async (_bytes, offset) => void offsets.push(offset));
+    const result = await file.readFrom(
+      from,
+      { annotator: createAnnotator(), maxLineBytes: 1 << 20, strict: false, output },
+      new AbortController().signal,
+      async (_bytes, offset) => void offsets.push(offset),
+    );
     output.flush();
     await new Promise((resolve) => setImmediate(resolve));
     return { result, lines: Buffer.concat(chunks).toString().split('\n').filter(Boolean) };

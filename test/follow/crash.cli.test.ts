@@ -90,7 +90,21 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
     const out = join(dir, 'out.ndjson');
     const dead = join(dir, 'dead.txt');
     const state = join(dir, 'state.json');
-    const args = ['annotate', '--follow', join(logs, 'app.log*'), '--start-at', 'beginning', '--poll-interval', '50', '--state-file', state, '-o', out, '--dead-letter', dead];
+    const args = [
+      'annotate',
+      '--follow',
+      join(logs, 'app.log*'),
+      '--start-at',
+      'beginning',
+      '--poll-interval',
+      '50',
+      '--state-file',
+      state,
+      '-o',
+      out,
+      '--dead-letter',
+      dead,
+    ];
     const start = () => {
       const child = startCli(args);
       running.push(child);

@@ -7,7 +7,19 @@
 // mark) and sees each rotation as it happens, or it is held (the queue is full) and finds them all
 // once space comes back.
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -123,7 +135,23 @@ const log = (suffix = '') => join(logs, `app.log${suffix}`);
 async function follow(pattern: Pattern): Promise<Run> {
   const port = await freePort();
   const patterns = pattern === 'glob' ? [log('*')] : [log()];
-  const args = ['annotate', '--follow', ...patterns, '--start-at', 'beginning', '--poll-interval', '50', '--state-file', join(dir, 'state.json'), '-o', out(), '--dead-letter', dead(), '--metrics-listen', `127.0.0.1:${port}`];
+  const args = [
+    'annotate',
+    '--follow',
+    ...patterns,
+    '--start-at',
+    'beginning',
+    '--poll-interval',
+    '50',
+    '--state-file',
+    join(dir, 'state.json'),
+    '-o',
+    out(),
+    '--dead-letter',
+    dead(),
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+  ];
   const child = startCli(args);
   running.push(child);
   let stderr = '';
@@ -141,7 +169,12 @@ async function metric(run: Run, name: string): Promise<number> {
 const metricReaches = (run: Run, name: string, value: number) =>
   waitFor(`${name} to reach ${value}`, async () => ((await metric(run, name)) >= value ? true : undefined), 15_000).catch(async (error: Error) => {
     const text = await (await fetch(`http://127.0.0.1:${run.port}/metrics`)).text();
-    throw new Error(`${error.message}\n${text.split('\n').filter((line) => /^hidlog_(bytes_total|follow_|output_errors)/.test(line)).join('\n')}\nstderr: ${run.stderr()}\nfiles: ${readdirSync(logs).join(' ')}`);
+    throw new Error(
+      `${error.message}\n${text
+        .split('\n')
+        .filter((line) => /^hidlog_(bytes_total|follow_|output_errors)/.test(line))
+        .join('\n')}\nstderr: ${run.stderr()}\nfiles: ${readdirSync(logs).join(' ')}`,
+    );
   });
 
 /** The log as the service writes it: the records from `written` on, a few hundred at a time. */

@@ -12,7 +12,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const limits = (openFiles: string) => {
   const path = join(dir, 'limits');
-  writeFileSync(path, `Limit                     Soft Limit           Hard Limit           Units\nMax cpu time              unlimited            unlimited            seconds\nMax open files            ${openFiles}                 files\n`);
+  writeFileSync(
+    path,
+    `Limit                     Soft Limit           Hard Limit           Units\nMax cpu time              unlimited            unlimited            seconds\nMax open files            ${openFiles}                 files\n`,
+  );
   return path;
 };
 

@@ -1,6 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -44,10 +57,14 @@ function numbersIn(path: string): number[] {
 }
 
 async function waitForCount(path: string, count: number, timeoutMs = 20_000): Promise<number[]> {
-  return waitFor(`${count} lines in ${path}`, async () => {
-    const numbers = numbersIn(path);
-    return numbers.length >= count ? numbers : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${count} lines in ${path}`,
+    async () => {
+      const numbers = numbersIn(path);
+      return numbers.length >= count ? numbers : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 function expectExactlyOnce(numbers: number[], count: number): void {
@@ -430,7 +447,11 @@ describe('hidlog annotate --follow: files known by their content', () => {
     await ready(third, log);
     await stop(third);
     expectExactlyOnce(numbersIn(third.out), 210);
-    expect(readFileSync(third.out, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('{"n":') && !line.startsWith('{"probe":'))).toEqual([]);
+    expect(
+      readFileSync(third.out, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('{"n":') && !line.startsWith('{"probe":')),
+    ).toEqual([]);
   });
 
   it('names a bzip2, xz or zstd file once and does not read it', async () => {

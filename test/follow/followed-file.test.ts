@@ -33,7 +33,13 @@ function collected() {
 async function follow(path: string) {
   const output = collected();
   const deadLetter = collected();
-  const file = await FollowedFile.open(path, { annotator: createAnnotator(), maxLineBytes: MAX_LINE_BYTES, strict: false, output: output.writer, deadLetter: deadLetter.writer });
+  const file = await FollowedFile.open(path, {
+    annotator: createAnnotator(),
+    maxLineBytes: MAX_LINE_BYTES,
+    strict: false,
+    output: output.writer,
+    deadLetter: deadLetter.writer,
+  });
   file.startAt(0);
   // As the follower does before reading: the first bytes it knows the file by.
   await file.readStart();

@@ -18,7 +18,19 @@
 // Read): a rotation after one finds a follower that kept up; steps without one between them (or
 // with a short pause) race its reading; while it is stopped, steps pile up unread, as in an outage.
 // Lines padded past 1 KiB make fingerprints of a first line's start (fingerprinter.ts).
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -94,7 +106,9 @@ class Model {
   }
 
   describe(): string {
-    return this.contents.map((c) => `content ${c.id}: ${c.lines.length} lines${c.partial ? ' + partial' : ''} at [${[...c.paths].join(', ')}]${c.known ? ' known' : ''}`).join('\n');
+    return this.contents
+      .map((c) => `content ${c.id}: ${c.lines.length} lines${c.partial ? ' + partial' : ''} at [${[...c.paths].join(', ')}]${c.known ? ' known' : ''}`)
+      .join('\n');
   }
 }
 
@@ -442,20 +456,38 @@ describe('the follower, driven by random sequences of writes, rotations and rest
   // deterministic cases.
   it('reads a log deleted and made again while its directory is written busily (wake-up.ts)', async () => {
     for (let run = 0; run < 10; run++) {
-      await runSequence('live', true, [new Settle(), new Write(1, 26, undefined), new Pause(16), new Write(2, 33, 1), new Delete(0), new Write(1, 4, undefined), new Settle()]);
+      await runSequence('live', true, [
+        new Settle(),
+        new Write(1, 26, undefined),
+        new Pause(16),
+        new Write(2, 33, 1),
+        new Delete(0),
+        new Write(1, 4, undefined),
+        new Settle(),
+      ]);
     }
   });
 
   it('reads the copy of a log truncated after its first bytes were read and before its lines were (followed-file.ts)', async () => {
     // The pause moves the truncation across the follower's look.
     for (let run = 0; run < 20; run++) {
-      await runSequence('rotated too', false, [new Pause(3), new RenameRotate(), new Gzip(0), new Write(2, 1061, 25), new Pause(run), new CopyTruncate(), new Gzip(1)]);
+      await runSequence('rotated too', false, [
+        new Pause(3),
+        new RenameRotate(),
+        new Gzip(0),
+        new Write(2, 1061, 25),
+        new Pause(run),
+        new CopyTruncate(),
+        new Gzip(1),
+      ]);
     }
   });
 
   it(`gives every owed line exactly once, in order per file (${RUNS} sequences)`, { timeout: Math.max(120_000, RUNS * 1000) }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<PatternKind>('live', 'rotated too'), fc.boolean(), fc.commands(steps, { maxCommands: 16 }), (pattern, watch, sequence) => runSequence(pattern, watch, sequence)),
+      fc.asyncProperty(fc.constantFrom<PatternKind>('live', 'rotated too'), fc.boolean(), fc.commands(steps, { maxCommands: 16 }), (pattern, watch, sequence) =>
+        runSequence(pattern, watch, sequence),
+      ),
       { numRuns: RUNS, seed: SEED, path: HIDLOG_MODEL_PATH, endOnFailure: HIDLOG_MODEL_SHRINK === undefined },
     );
   });

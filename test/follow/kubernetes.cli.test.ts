@@ -53,10 +53,14 @@ function numbersIn(path: string): number[] {
 }
 
 async function waitForCount(path: string, count: number, timeoutMs = 20_000): Promise<number[]> {
-  return waitFor(`${count} records in ${path}`, async () => {
-    const numbers = numbersIn(path);
-    return numbers.length >= count ? numbers : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${count} records in ${path}`,
+    async () => {
+      const numbers = numbersIn(path);
+      return numbers.length >= count ? numbers : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 function expectEachOnce(numbers: number[], count: number): void {
@@ -156,7 +160,7 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('with --kubernetes-labels, counts each file\'s codes under its namespace, pod and container', async () => {
+  it("with --kubernetes-labels, counts each file's codes under its namespace, pod and container", async () => {
     write('hid_auth-0_u1/auth/0.log', 0, 10);
     write('web_shop-0_u2/shop/0.log', 10, 15);
     const port = await freePort();
@@ -169,7 +173,9 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     await waitForCount(run.out, 25);
     const failures = await waitFor('the counts in /metrics', async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const series = [...text.matchAll(/^hid_failures_total\{code="13",category="credential_mismatch",(.*)\} (\d+)$/gm)].map((match) => `${match[1]} ${match[2]}`);
+      const series = [...text.matchAll(/^hid_failures_total\{code="13",category="credential_mismatch",(.*)\} (\d+)$/gm)].map(
+        (match) => `${match[1]} ${match[2]}`,
+      );
       return series.length === 2 && series.includes('namespace="hid",pod="auth-0",container="auth" 4') ? series : undefined;
     });
     // Records 0, 5, ..., 20 in the auth pod's files, 10 in the shop's.

@@ -68,7 +68,8 @@ function recordsOnDisk(directory: string): Map<number, string[]> {
     const path = join(entry.parentPath, entry.name);
     const bytes = readFileSync(path);
     const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString() : bytes.toString();
-    for (const match of text.matchAll(/^\{"n":(\d+),/gm)) files.set(Number(match[1]), [...(files.get(Number(match[1])) ?? []), path.slice(directory.length + 1)]);
+    for (const match of text.matchAll(/^\{"n":(\d+),/gm))
+      files.set(Number(match[1]), [...(files.get(Number(match[1])) ?? []), path.slice(directory.length + 1)]);
   }
   return files;
 }
@@ -112,7 +113,17 @@ async function scenario(setup: Setup, mode: 'name' | 'glob'): Promise<void> {
   const config = join(dir, 'logrotate.conf');
   writeFileSync(
     config,
-    [`${log} {`, '  rotate 1000', '  nomail', ...setup.directives.map((d) => `  ${d}`), '  postrotate', `    kill -HUP ${writer.child.pid}`, '  endscript', '}', ''].join('\n'),
+    [
+      `${log} {`,
+      '  rotate 1000',
+      '  nomail',
+      ...setup.directives.map((d) => `  ${d}`),
+      '  postrotate',
+      `    kill -HUP ${writer.child.pid}`,
+      '  endscript',
+      '}',
+      '',
+    ].join('\n'),
   );
   const logrotateState = join(dir, 'logrotate.state');
   const patterns = mode === 'name' ? [log] : [`${log}*`, ...(setup.directives.includes('olddir old') ? [join(logs, 'old/app.log*')] : [])];
@@ -157,10 +168,14 @@ async function scenario(setup: Setup, mode: 'name' | 'glob'): Promise<void> {
   const onDisk = recordsOnDisk(logs);
   // Each record is on disk once (copytruncate's own losses are not on disk at all).
   expect([...onDisk].filter(([, files]) => files.length > 1)).toEqual([]);
-  await waitFor('every record on disk in the output', async () => {
-    const seen = new Set(recordsOut(out));
-    return [...onDisk.keys()].every((n) => seen.has(n)) ? true : undefined;
-  }, 15_000).catch((error: Error) => {
+  await waitFor(
+    'every record on disk in the output',
+    async () => {
+      const seen = new Set(recordsOut(out));
+      return [...onDisk.keys()].every((n) => seen.has(n)) ? true : undefined;
+    },
+    15_000,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}; missing: ${describeMissing(onDisk, new Set(recordsOut(out)))}`);
   });
   await sleep(300); // anything written twice would come now

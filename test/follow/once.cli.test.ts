@@ -3,7 +3,19 @@
 // another file; an output deleted or moved away while written; a state file that cannot be
 // written; a saved offset past a file's end; a state file kept for other files.
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,7 +115,9 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     await numbersReach(out, 10);
     second.child.kill('SIGTERM');
     await second.done;
-    expect(second.stderr()).toMatch(/^hidlog: output .* is shorter than when the positions were last saved \(\d+ bytes\): cut meanwhile \(copytruncate\?\); written on at its end\n$/);
+    expect(second.stderr()).toMatch(
+      /^hidlog: output .* is shorter than when the positions were last saved \(\d+ bytes\): cut meanwhile \(copytruncate\?\); written on at its end\n$/,
+    );
     expect(numbersIn(out)).toEqual(range(20, 30));
 
     renameSync(out, `${out}.1`);
@@ -112,7 +126,9 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     await numbersReach(out, 10);
     third.child.kill('SIGTERM');
     await third.done;
-    expect(third.stderr()).toBe(`hidlog: output ${out} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both\n`);
+    expect(third.stderr()).toBe(
+      `hidlog: output ${out} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both\n`,
+    );
     expect(numbersIn(out)).toEqual(range(30, 40));
   });
 
@@ -127,14 +143,18 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     appendFileSync(log, records(55, 60));
     const result = await first.done;
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`hidlog: output ${out} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file\n`);
+    expect(result.stderr).toBe(
+      `hidlog: output ${out} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file\n`,
+    );
     appendFileSync(log, records(60, 70));
     const second = follow(['--state-file', state, '-o', out, log]);
     await numbersReach(out, 20);
     await sleep(300);
     second.child.kill('SIGTERM');
     await second.done;
-    expect(second.stderr()).toBe(`hidlog: output ${out} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both\n`);
+    expect(second.stderr()).toBe(
+      `hidlog: output ${out} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both\n`,
+    );
     expect(numbersIn(out)).toEqual(range(50, 70));
   });
 
@@ -212,9 +232,14 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     await waitFor('/healthz to fail again', async () => ((await health()).status === 503 ? true : undefined));
     run.child.kill('SIGKILL');
     await run.done;
-    const said = run.stderr().split('\n').filter((line) => line !== '' && !line.includes('serving metrics'));
+    const said = run
+      .stderr()
+      .split('\n')
+      .filter((line) => line !== '' && !line.includes('serving metrics'));
     expect(said, said.join('\n')).toHaveLength(3);
-    expect(said[0]).toBe(`hidlog: cannot write state file ${state}: is a directory; positions not saved (a restart reads again from the last saved ones), retrying every checkpoint`);
+    expect(said[0]).toBe(
+      `hidlog: cannot write state file ${state}: is a directory; positions not saved (a restart reads again from the last saved ones), retrying every checkpoint`,
+    );
     expect(said[1]).toMatch(new RegExp(`^hidlog: state file ${state} written again, after \\d+ failed saves?$`));
     expect(said[2]).toBe(said[0]);
     // The restart reads on from the last save that worked, and cuts -o back to it: nothing skipped, nothing twice.
@@ -251,8 +276,17 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     second.child.kill('SIGTERM');
     await second.done;
     expect(numbersIn(out)).toEqual([...range(0, 100), ...range(0, 60)]);
-    expect(second.stderr()).toMatch(new RegExp(`^hidlog: ${log} is shorter \\(\\d+ bytes\\) than the position read of it \\(\\d+\\): truncated and written again meanwhile; read from its start\\n`));
-    expect(second.stderr().split('\n').filter((line) => line.includes('is shorter'))).toHaveLength(1);
+    expect(second.stderr()).toMatch(
+      new RegExp(
+        `^hidlog: ${log} is shorter \\(\\d+ bytes\\) than the position read of it \\(\\d+\\): truncated and written again meanwhile; read from its start\\n`,
+      ),
+    );
+    expect(
+      second
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('is shorter')),
+    ).toHaveLength(1);
   });
 
   it('does not read the positions of files no pattern names, and starts files it does not know at their end', async () => {

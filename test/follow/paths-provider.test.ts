@@ -68,7 +68,11 @@ describe('expandPattern', () => {
       'pods/kube-system_dns_u2/dns',
     ]);
     expect(expansion.directories).toContain(join(dir, 'pods'));
-    expect(relative((await expandPattern(join(dir, 'pods/hid_*/*/*.log'))).files)).toEqual(['pods/hid_auth-0_u1/auth/0.log', 'pods/hid_auth-0_u1/auth/1.log', 'pods/hid_auth-0_u1/sidecar/0.log']);
+    expect(relative((await expandPattern(join(dir, 'pods/hid_*/*/*.log'))).files)).toEqual([
+      'pods/hid_auth-0_u1/auth/0.log',
+      'pods/hid_auth-0_u1/auth/1.log',
+      'pods/hid_auth-0_u1/sidecar/0.log',
+    ]);
   });
 
   it('goes into links to directories, and looks up segments without wildcards (which may not exist yet)', async () => {

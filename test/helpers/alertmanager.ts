@@ -21,7 +21,12 @@ export class Alertmanager {
     const file = join(dir, 'alertmanager.yml');
     writeFileSync(file, stringify(config));
     // An empty cluster address turns the gossip off: nothing listens on the shared 9094.
-    const child = startDaemon(ALERTMANAGER, [`--config.file=${file}`, `--storage.path=${join(dir, 'alertmanager')}`, `--web.listen-address=${address}`, '--cluster.listen-address=']);
+    const child = startDaemon(ALERTMANAGER, [
+      `--config.file=${file}`,
+      `--storage.path=${join(dir, 'alertmanager')}`,
+      `--web.listen-address=${address}`,
+      '--cluster.listen-address=',
+    ]);
     const server = new Alertmanager(address, child);
     await waitFor('the Alertmanager', async () => ((await fetch(`http://${address}/-/ready`)).ok ? true : undefined));
     return server;

@@ -12,7 +12,17 @@ export interface Expected {
   maxLineBytes?: number;
 }
 
-export const FIXTURES = ['openid.ndjson', 'gateway.ndjson', 'ecs.ndjson', 'docker.ndjson', 'scim.ndjson', 'audit.ndjson', 'mixed.ndjson.gz', 'openid-array.json', 'hostile.ndjson'];
+export const FIXTURES = [
+  'openid.ndjson',
+  'gateway.ndjson',
+  'ecs.ndjson',
+  'docker.ndjson',
+  'scim.ndjson',
+  'audit.ndjson',
+  'mixed.ndjson.gz',
+  'openid-array.json',
+  'hostile.ndjson',
+];
 
 export function expectedFor(name: string): Expected {
   return JSON.parse(readFileSync(fixture(name.replace(/\.(ndjson|json)(\.gz)?$/, '') + '.expected.json'), 'utf8'));

@@ -38,8 +38,22 @@ export interface TimeRange {
 
 // Grafana's ladder of "nice" intervals: [below this many ms, take this many ms].
 const NICE_INTERVALS: [number, number][] = [
-  [15, 10], [35, 20], [75, 50], [150, 100], [350, 200], [750, 500], [1500, 1000], [3500, 2000], [7500, 5000],
-  [12500, 10000], [17500, 15000], [25000, 20000], [45000, 30000], [90000, 60000], [210000, 120000], [450000, 300000],
+  [15, 10],
+  [35, 20],
+  [75, 50],
+  [150, 100],
+  [350, 200],
+  [750, 500],
+  [1500, 1000],
+  [3500, 2000],
+  [7500, 5000],
+  [12500, 10000],
+  [17500, 15000],
+  [25000, 20000],
+  [45000, 30000],
+  [90000, 60000],
+  [210000, 120000],
+  [450000, 300000],
 ];
 
 const duration = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
@@ -110,7 +124,13 @@ export interface QueryResult {
 }
 
 /** A panel's target as Grafana sends it: instant at the range's end, or a range query at $__interval steps. */
-export async function runTarget(prometheus: Prometheus, expr: string, instant: boolean, range: TimeRange, builtins: Record<string, string>): Promise<QueryResult> {
+export async function runTarget(
+  prometheus: Prometheus,
+  expr: string,
+  instant: boolean,
+  range: TimeRange,
+  builtins: Record<string, string>,
+): Promise<QueryResult> {
   const step = Number(builtins.__interval_ms) / 1000;
   const response = instant
     ? await prometheus.query(expr, range.to)

@@ -23,11 +23,49 @@ export function makeCert(dir: string, name: string, options: { ca?: string; san:
   const extensions = join(dir, `${name}.ext`);
   writeFileSync(extensions, `subjectAltName=${options.san}\nextendedKeyUsage=${options.clientAuth ? 'clientAuth' : 'serverAuth'}\n`);
   if (!options.ca) {
-    run('openssl', ['req', '-x509', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${options.san}`], dir);
+    run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...EC_KEY,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        `subjectAltName=${options.san}`,
+      ],
+      dir,
+    );
     return;
   }
   run('openssl', ['req', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-  run('openssl', ['x509', '-req', '-in', `${name}.csr`, '-CA', `${options.ca}.crt`, '-CAkey', `${options.ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', extensions], dir);
+  run(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${options.ca}.crt`,
+      '-CAkey',
+      `${options.ca}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      extensions,
+    ],
+    dir,
+  );
 }
 
 /**

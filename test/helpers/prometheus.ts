@@ -28,7 +28,12 @@ export class Prometheus {
     const port = await freePort();
     const file = join(dir, `${name}.yml`);
     writeFileSync(file, stringify(config));
-    const child = startDaemon('prometheus', [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, `${name}-tsdb`)}`, `--web.listen-address=127.0.0.1:${port}`, ...flags]);
+    const child = startDaemon('prometheus', [
+      `--config.file=${file}`,
+      `--storage.tsdb.path=${join(dir, `${name}-tsdb`)}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...flags,
+    ]);
     const server = new Prometheus(`http://127.0.0.1:${port}`, child);
     await waitFor(`Prometheus ${name}`, async () => ((await fetch(`${server.url}/-/ready`)).ok ? true : undefined));
     return server;

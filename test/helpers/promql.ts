@@ -24,7 +24,8 @@ export function selectorsIn(expr: string): Selector[] {
  */
 export function metricNamesIn(expr: string): string[] {
   const names = new Set<string>();
-  for (const match of expr.replace(QUOTED, '""').matchAll(/(?<![\w:$])(hid_\w+|hidlog_\w+|process_\w+|nodejs_\w+|[a-z_]+:[\w:]+|up)(?![\w:(])/g)) names.add(match[1]!);
+  for (const match of expr.replace(QUOTED, '""').matchAll(/(?<![\w:$])(hid_\w+|hidlog_\w+|process_\w+|nodejs_\w+|[a-z_]+:[\w:]+|up)(?![\w:(])/g))
+    names.add(match[1]!);
   for (const match of expr.matchAll(/__name__=~"([\w|]+)"/g)) for (const name of match[1]!.split('|')) names.add(name);
   return [...names];
 }

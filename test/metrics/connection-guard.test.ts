@@ -88,7 +88,7 @@ describe('ConnectionGuard', () => {
     await answered(client, 'released\n');
   });
 
-  it('over the cap per client, a new connection takes the place of that client\'s oldest waiting one', async () => {
+  it("over the cap per client, a new connection takes the place of that client's oldest waiting one", async () => {
     const { port, guard } = await serve();
     const waiting = [await open(port), await open(port), await open(port)];
     const other = await open(port, '127.0.0.2');

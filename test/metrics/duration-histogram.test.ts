@@ -73,7 +73,7 @@ describe('hid_request_duration_seconds', () => {
     expect(new Set(seen.filter((s) => s.name.startsWith('hid_request_duration_seconds')).map((s) => s.labels.outcome))).toEqual(new Set(['failure']));
   });
 
-  it('counts alike on one thread and from workers\' regions', async () => {
+  it("counts alike on one thread and from workers' regions", async () => {
     const tally = newTally();
     const fromRegions = newTally();
     const recorder = new LineCountsRecorder([], annotator);

@@ -67,7 +67,9 @@ describe('hidlog count', () => {
   });
 
   it('caps cardinality under a stream of random unknown codes and label values', async () => {
-    const input = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ tenant: `t${(i * 7919) % 1000}`, hid_error: 500000 + ((i * 104729) % 3000), status: 400 })).join('\n');
+    const input = Array.from({ length: 5000 }, (_, i) =>
+      JSON.stringify({ tenant: `t${(i * 7919) % 1000}`, hid_error: 500000 + ((i * 104729) % 3000), status: 400 }),
+    ).join('\n');
     const result = await runCli(['count', '--label', 'tenant=tenant', '--max-unknown-codes', '10', '--max-label-values', '5'], { input });
     expect(result.code).toBe(0);
     const samples = parseExposition(result.stdout.toString());
@@ -123,17 +125,20 @@ describe('hidlog count', () => {
 });
 
 describe('hidlog count --kubernetes-labels', () => {
-  it('labels each file\'s counts by its path on a node, in one thread or several; stdin gets empty values', async () => {
+  it("labels each file's counts by its path on a node, in one thread or several; stdin gets empty values", async () => {
     const podLog = join(dir, 'pods', 'hid_auth-0_0b9c6a4e', 'auth', '0.log');
     const containerLog = join(dir, 'containers', `auth-1_hid_auth-${'0123456789abcdef'.repeat(4)}.log`);
     mkdirSync(dirname(podLog), { recursive: true });
     mkdirSync(dirname(containerLog), { recursive: true });
-    const failures = (n: number) => Array.from({ length: n }, (_, i) => `2026-12-01T10:00:00.${String(i).padStart(9, '0')}Z stdout F {"status":401,"hid_failure":13}\n`).join('');
+    const failures = (n: number) =>
+      Array.from({ length: n }, (_, i) => `2026-12-01T10:00:00.${String(i).padStart(9, '0')}Z stdout F {"status":401,"hid_failure":13}\n`).join('');
     writeFileSync(podLog, failures(3));
     // NDJSON, not CRI: with --workers 2 its lines are counted in worker threads.
     writeFileSync(containerLog, '{"status":401,"hid_failure":13}\n'.repeat(2));
     for (const workers of ['1', '2']) {
-      const result = await runCli(['count', '--workers', workers, '--kubernetes-labels', 'namespace,pod,container', podLog, containerLog, '-'], { input: '{"status":401,"hid_failure":13}\n' });
+      const result = await runCli(['count', '--workers', workers, '--kubernetes-labels', 'namespace,pod,container', podLog, containerLog, '-'], {
+        input: '{"status":401,"hid_failure":13}\n',
+      });
       expect(result).toMatchObject({ code: 0, stderr: '' });
       const series = parseExposition(result.stdout.toString())
         .filter((s) => s.name === 'hid_failures_total')
@@ -150,7 +155,10 @@ describe('hidlog count --kubernetes-labels', () => {
 describe('--label without a metrics output', () => {
   it('is still checked, and said once on stderr to have no effect; the records are written as without it', async () => {
     const input = '{"status":401,"ctx":{"tenant":"a"}}\n{"status":200,"ctx":{"tenant":"b"}}\n';
-    const [labelled, plain] = await Promise.all([runCli(['annotate', '--label', 'tenant=ctx.tenant', '--label', 'app=ctx.app', '-'], { input }), runCli(['annotate', '-'], { input })]);
+    const [labelled, plain] = await Promise.all([
+      runCli(['annotate', '--label', 'tenant=ctx.tenant', '--label', 'app=ctx.app', '-'], { input }),
+      runCli(['annotate', '-'], { input }),
+    ]);
     expect(labelled.code).toBe(0);
     expect(labelled.stderr).toBe('hidlog: --label has no effect without --metrics-listen, --textfile or --pushgateway\n');
     expect(labelled.stdout.toString()).toBe(plain.stdout.toString());
@@ -264,37 +272,56 @@ describe('the /metrics endpoint', () => {
 describe('with a real Prometheus', () => {
   const prometheus = hasTool('prometheus');
 
-  it.runIf(prometheus)('scrapes hidlog while lines stream in, and PromQL returns the counts', async () => {
-    const hidlogPort = await freePort();
-    const promPort = await freePort();
-    const hidlog = startCli(['--metrics-listen', `127.0.0.1:${hidlogPort}`, '-o', '/dev/null']);
-    const hidlogDone = collect(hidlog);
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: hidlog\n    static_configs:\n      - targets: ['127.0.0.1:${hidlogPort}']\n`);
-    const server = startDaemon('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
-    const { query, scalar } = promql(promPort);
-    try {
-      const first = readFileSync(fixture('openid.ndjson'));
-      hidlog.stdin!.write(first);
-      const firstTruth = expectedFor('openid.ndjson');
-      await waitFor('the first batch in Prometheus', async () => ((await scalar('sum(hidlog_lines_total{job="hidlog"})')) === firstTruth.lines ? true : undefined), 60_000);
-      hidlog.stdin!.write(readFileSync(fixture('scim.ndjson')));
-      const total = firstTruth.lines + expectedFor('scim.ndjson').lines;
-      await waitFor('the second batch in Prometheus', async () => ((await scalar('sum(hidlog_lines_total{job="hidlog"})')) === total ? true : undefined), 60_000);
-      const failures = await query('sum by (code) (hid_failures_total{job="hidlog"}) > 0');
-      expect(Object.fromEntries(failures.map((r) => [r.metric.code, Number(r.value[1])]))).toEqual(firstTruth.codes.failure);
-      const errors = await query('sum by (code) (hid_errors_total{job="hidlog"}) > 0');
-      const expectedErrors: Record<string, number> = { ...firstTruth.codes.error };
-      for (const [code, n] of Object.entries(expectedFor('scim.ndjson').codes.error)) expectedErrors[code] = (expectedErrors[code] ?? 0) + n;
-      expect(Object.fromEntries(errors.map((r) => [r.metric.code, Number(r.value[1])]))).toEqual(expectedErrors);
-      const joined = await query('hid_failures_total{code="51"} * on (code) group_left(description) hid_code_info{kind="failure"}');
-      expect(joined[0]?.metric.description).toBe('The step-up threshold has been reached');
-    } finally {
-      hidlog.stdin!.end();
-      await hidlogDone;
-      await stopDaemon(server);
-    }
-  }, 120_000);
+  it.runIf(prometheus)(
+    'scrapes hidlog while lines stream in, and PromQL returns the counts',
+    async () => {
+      const hidlogPort = await freePort();
+      const promPort = await freePort();
+      const hidlog = startCli(['--metrics-listen', `127.0.0.1:${hidlogPort}`, '-o', '/dev/null']);
+      const hidlogDone = collect(hidlog);
+      const config = join(dir, 'prometheus.yml');
+      writeFileSync(
+        config,
+        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: hidlog\n    static_configs:\n      - targets: ['127.0.0.1:${hidlogPort}']\n`,
+      );
+      const server = startDaemon('prometheus', [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ]);
+      const { query, scalar } = promql(promPort);
+      try {
+        const first = readFileSync(fixture('openid.ndjson'));
+        hidlog.stdin!.write(first);
+        const firstTruth = expectedFor('openid.ndjson');
+        await waitFor(
+          'the first batch in Prometheus',
+          async () => ((await scalar('sum(hidlog_lines_total{job="hidlog"})')) === firstTruth.lines ? true : undefined),
+          60_000,
+        );
+        hidlog.stdin!.write(readFileSync(fixture('scim.ndjson')));
+        const total = firstTruth.lines + expectedFor('scim.ndjson').lines;
+        await waitFor(
+          'the second batch in Prometheus',
+          async () => ((await scalar('sum(hidlog_lines_total{job="hidlog"})')) === total ? true : undefined),
+          60_000,
+        );
+        const failures = await query('sum by (code) (hid_failures_total{job="hidlog"}) > 0');
+        expect(Object.fromEntries(failures.map((r) => [r.metric.code, Number(r.value[1])]))).toEqual(firstTruth.codes.failure);
+        const errors = await query('sum by (code) (hid_errors_total{job="hidlog"}) > 0');
+        const expectedErrors: Record<string, number> = { ...firstTruth.codes.error };
+        for (const [code, n] of Object.entries(expectedFor('scim.ndjson').codes.error)) expectedErrors[code] = (expectedErrors[code] ?? 0) + n;
+        expect(Object.fromEntries(errors.map((r) => [r.metric.code, Number(r.value[1])]))).toEqual(expectedErrors);
+        const joined = await query('hid_failures_total{code="51"} * on (code) group_left(description) hid_code_info{kind="failure"}');
+        expect(joined[0]?.metric.description).toBe('The step-up threshold has been reached');
+      } finally {
+        hidlog.stdin!.end();
+        await hidlogDone;
+        await stopDaemon(server);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('with a real Pushgateway', () => {
@@ -327,4 +354,3 @@ describe('with a real Pushgateway', () => {
     expect(lines(readFileSync(out)).length).toBe(expectedFor('openid.ndjson').lines);
   });
 });
-

@@ -22,7 +22,10 @@ describe('MetricsTally', () => {
 
   it('caps unknown codes per kind, then counts them as code="other", and counts the overflow', async () => {
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 3, maxLabelValues: 50 });
-    feed(tally, Array.from({ length: 10 }, (_, i) => `{"hid_error":${100000 + i}}`));
+    feed(
+      tally,
+      Array.from({ length: 10 }, (_, i) => `{"hid_error":${100000 + i}}`),
+    );
     feed(tally, ['{"hid_error":100000}', '{"hid_error":1200}']);
     const samples = parseExposition((await new Exposition(tally, false).render()).body);
     expect(byLabel(samples, 'hid_errors_total', 'code')).toEqual({ '100000': 2, '100001': 1, '100002': 1, other: 7, '1200': 1 });
@@ -32,11 +35,20 @@ describe('MetricsTally', () => {
 
   it('adds record labels, capped at max-label-values, then "other"', async () => {
     const tally = new MetricsTally({ labels: [{ name: 'tenant', paths: [['ctx', 'tenant']] }], maxUnknownCodes: 100, maxLabelValues: 2 });
-    feed(tally, ['a', 'b', 'c', 'd', 'a'].map((tenant) => JSON.stringify({ ctx: { tenant }, hid_failure: 13 })));
+    feed(
+      tally,
+      ['a', 'b', 'c', 'd', 'a'].map((tenant) => JSON.stringify({ ctx: { tenant }, hid_failure: 13 })),
+    );
     feed(tally, ['{"hid_failure":13}']);
     const samples = parseExposition((await new Exposition(tally, false).render()).body);
     const failures = samples.filter((s) => s.name === 'hid_failures_total');
-    expect(failures.map((s) => [s.labels.tenant, s.value]).sort()).toEqual([['a', 2], ['b', 1], ['other', 3]].sort());
+    expect(failures.map((s) => [s.labels.tenant, s.value]).sort()).toEqual(
+      [
+        ['a', 2],
+        ['b', 1],
+        ['other', 3],
+      ].sort(),
+    );
     expect(byLabel(samples, 'hidlog_label_overflow_total', 'label')).toEqual({ tenant: 3 });
   });
 
@@ -46,7 +58,9 @@ describe('MetricsTally', () => {
       { name: 'region', paths: [['region']] },
     ];
     // Four tenants in two regions, each record with a status and a failure: 16 combinations of series.
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ tenant: `t${i % 4}`, region: `r${Math.floor(i / 4) % 2}`, status: 401, hid_failure: 13 }));
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({ tenant: `t${i % 4}`, region: `r${Math.floor(i / 4) % 2}`, status: 401, hid_failure: 13 }),
+    );
     const codeSeries = (samples: Sample[]) => samples.filter((s) => s.name === 'hid_http_responses_total' || s.name === 'hid_failures_total');
 
     it('counts a new combination under its code with every label "other", keeps the old ones, and counts the overflow', async () => {
@@ -62,7 +76,7 @@ describe('MetricsTally', () => {
       expect(byLabel(samples, 'hidlog_label_overflow_total', 'label')).toEqual({ series: 50 });
     });
 
-    it('caps alike on one thread and from workers\' regions', async () => {
+    it("caps alike on one thread and from workers' regions", async () => {
       const fromRegions = new MetricsTally({ labels, maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 6 });
       const recorder = new LineCountsRecorder(labels, annotator);
       for (const line of lines) recorder.line(annotator.annotateLine(line));
@@ -74,7 +88,9 @@ describe('MetricsTally', () => {
     });
 
     it('shows the series overflow at 0 until it happens, and only with record labels', async () => {
-      const labelled = parseExposition((await new Exposition(new MetricsTally({ labels, maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 6 }), false).render()).body);
+      const labelled = parseExposition(
+        (await new Exposition(new MetricsTally({ labels, maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 6 }), false).render()).body,
+      );
       expect(labelled.find((s) => s.name === 'hidlog_label_overflow_total' && s.labels.label === 'series')?.value).toBe(0);
       // Without labels the code caps bound the series: every catalog code keeps its own, whatever --max-series says.
       const plain = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50, maxSeries: 1 });
@@ -86,13 +102,17 @@ describe('MetricsTally', () => {
     });
   });
 
-  it('adds input labels after the record labels, per input, capped like them, alike on one thread and from workers\' regions', async () => {
+  it("adds input labels after the record labels, per input, capped like them, alike on one thread and from workers' regions", async () => {
     const options = { labels: [{ name: 'tenant', paths: [['tenant']] }], inputLabels: ['namespace', 'pod'], maxUnknownCodes: 100, maxLabelValues: 2 };
     const lines = ['{"tenant":"t","hid_failure":13}', '{"hid_failure":13}'];
     const tally = new MetricsTally(options);
     const fromRegions = new MetricsTally(options);
     const recorder = new LineCountsRecorder(options.labels, annotator);
-    for (const [namespace, pod] of [['hid', 'a'], ['hid', 'b'], ['web', 'c']]) {
+    for (const [namespace, pod] of [
+      ['hid', 'a'],
+      ['hid', 'b'],
+      ['web', 'c'],
+    ]) {
       const input = tally.forInput([namespace!, pod!]);
       for (const line of lines) input.line(annotator.annotateLine(line));
       for (const line of lines) recorder.line(annotator.annotateLine(line));
@@ -121,8 +141,16 @@ describe('MetricsTally', () => {
     }
   });
 
-  it('counts error statuses without a reason code, alike on one thread and from workers\' regions', async () => {
-    const lines = ['{"status":401}', '{"status":503}', '{"status":401,"hid_error":2001}', '{"status":403,"hid_failure":13}', '{"status":400,"hid_response":2}', '{"status":200}', 'not json'];
+  it("counts error statuses without a reason code, alike on one thread and from workers' regions", async () => {
+    const lines = [
+      '{"status":401}',
+      '{"status":503}',
+      '{"status":401,"hid_error":2001}',
+      '{"status":403,"hid_failure":13}',
+      '{"status":400,"hid_response":2}',
+      '{"status":200}',
+      'not json',
+    ];
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
     feed(tally, lines);
     const fromRegions = new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });
@@ -155,10 +183,13 @@ describe('MetricsTally', () => {
 
 describe('MetricsTally with a site catalog', () => {
   const site = Catalog.withSite(
-    parseSiteCatalog('entries: [{kind: error, code: 7777, description: Over the gateway quota, category: technical}, {kind: failure, code: 13, category: limit_reached}]'),
+    parseSiteCatalog(
+      'entries: [{kind: error, code: 7777, description: Over the gateway quota, category: technical}, {kind: failure, code: 13, category: limit_reached}]',
+    ),
   );
   const render = async (tally: MetricsTally) => parseExposition((await new Exposition(tally, false).render()).body);
-  const series = (samples: Sample[], name: string, code: string) => samples.filter((s) => s.name === name && s.labels.code === code).map((s) => [s.labels.category, s.value]);
+  const series = (samples: Sample[], name: string, code: string) =>
+    samples.filter((s) => s.name === name && s.labels.code === code).map((s) => [s.labels.category, s.value]);
 
   it('gives an added code its own code label, never other, and its hid_code_info series', async () => {
     const tally = new MetricsTally({ labels: [], maxUnknownCodes: 0, maxLabelValues: 50, catalog: site });
@@ -182,9 +213,17 @@ describe('MetricsTally with a site catalog', () => {
     tally.useCatalog(site);
     feedBoth(['{"hid_failure":13}', '{"hid_error":7777}']);
     const samples = await render(tally);
-    expect(series(samples, 'hid_failures_total', '13')).toEqual([['credential_mismatch', 2], ['limit_reached', 1]]);
-    expect(series(samples, 'hid_errors_total', '7777')).toEqual([['unknown', 1], ['technical', 1]]);
-    expect(samples.filter((s) => s.name === 'hid_code_info' && s.labels.code === '13' && s.labels.kind === 'failure').map((s) => s.labels.category)).toEqual(['limit_reached']);
+    expect(series(samples, 'hid_failures_total', '13')).toEqual([
+      ['credential_mismatch', 2],
+      ['limit_reached', 1],
+    ]);
+    expect(series(samples, 'hid_errors_total', '7777')).toEqual([
+      ['unknown', 1],
+      ['technical', 1],
+    ]);
+    expect(samples.filter((s) => s.name === 'hid_code_info' && s.labels.code === '13' && s.labels.kind === 'failure').map((s) => s.labels.category)).toEqual([
+      'limit_reached',
+    ]);
     expect(samples.find((s) => s.name === 'hidlog_catalog_entries' && s.labels.kind === 'error')?.value).toBe(305);
   });
 
@@ -201,7 +240,7 @@ describe('MetricsTally with a site catalog', () => {
     expect(samples.filter((s) => s.name === 'hid_errors_total').length).toBe(304);
   });
 
-  it('counts a worker\'s region as its own table made it, whatever the table in force here', async () => {
+  it("counts a worker's region as its own table made it, whatever the table in force here", async () => {
     const recorder = new LineCountsRecorder([], createAnnotator({ catalog: site }));
     const worker = createAnnotator({ catalog: site });
     for (const line of ['{"hid_failure":13}', '{"hid_error":7777}']) recorder.line(worker.annotateLine(line));
@@ -209,7 +248,10 @@ describe('MetricsTally with a site catalog', () => {
     tally.apply(recorder.take());
     tally.line(annotator.annotateLine('{"hid_failure":13}'));
     const samples = await render(tally);
-    expect(series(samples, 'hid_failures_total', '13')).toEqual([['credential_mismatch', 1], ['limit_reached', 1]]);
+    expect(series(samples, 'hid_failures_total', '13')).toEqual([
+      ['credential_mismatch', 1],
+      ['limit_reached', 1],
+    ]);
     expect(series(samples, 'hid_errors_total', '7777')).toEqual([['technical', 1]]);
   });
 });

@@ -110,7 +110,18 @@ beforeAll(async () => {
   const historian = await Prometheus.start(dir, 'prometheus', { global: {} });
   const recorded = join(dir, 'recorded');
   try {
-    promtool(['tsdb', 'create-blocks-from', 'rules', '--quiet', `--url=${historian.url}`, `--start=${end - 30 * 60}`, `--end=${end}`, '--eval-interval=15s', `--output-dir=${recorded}`, rules]);
+    promtool([
+      'tsdb',
+      'create-blocks-from',
+      'rules',
+      '--quiet',
+      `--url=${historian.url}`,
+      `--start=${end - 30 * 60}`,
+      `--end=${end}`,
+      '--eval-interval=15s',
+      `--output-dir=${recorded}`,
+      rules,
+    ]);
   } finally {
     await historian.stop();
   }
@@ -162,7 +173,7 @@ describe.runIf(installed)('the HID alerts through a real Alertmanager', () => {
     );
   }, 90_000);
 
-  it('a license error pages the on-call receiver: the code, the vendor\'s description and the count of both hidlogs', () => {
+  it("a license error pages the on-call receiver: the code, the vendor's description and the count of both hidlogs", () => {
     const licenseErrors = together(served).codes.error['9001']!;
     expect(licenseErrors).toBeGreaterThan(1);
     expect(license.path).toBe('/hid-oncall');
@@ -178,7 +189,7 @@ describe.runIf(installed)('the HID alerts through a real Alertmanager', () => {
     expect(alert!.annotations.runbook_url).toMatch(/#hidauthlicenseerror$/);
   });
 
-  it('a failure spike goes to the team\'s receiver: the top code and the vendor\'s description, once', () => {
+  it("a failure spike goes to the team's receiver: the top code and the vendor's description, once", () => {
     expect(spike.path).toBe('/hid-team');
     expect(spike.notification).toMatchObject({ receiver: 'hid-team', status: 'firing', groupLabels: { alertname: 'HIDAuthFailureSpike', job: 'hidlog' } });
     expect(spike.notification.alerts).toHaveLength(1);
@@ -186,16 +197,24 @@ describe.runIf(installed)('the HID alerts through a real Alertmanager', () => {
     expect(alert!.labels).toEqual({ alertname: 'HIDAuthFailureSpike', job: 'hidlog', severity: 'warning' });
     expect(alert!.annotations.summary).toMatch(/^HID authentication failures on hidlog are \d+\.\d\d\/s, over 3 times the hour before$/);
     const named = `hid_failure 13 (credential_mismatch: ${lookup('failure', 13).description})`;
-    expect(alert!.annotations.description).toMatch(/^\d+\.\d\d\/s failures in the last 5 minutes, against 1\.\d\d\/s in the hour before\. The top reason: hid_failure 13 \(.*\) at \d+\.\d\d\/s\.$/);
+    expect(alert!.annotations.description).toMatch(
+      /^\d+\.\d\d\/s failures in the last 5 minutes, against 1\.\d\d\/s in the hour before\. The top reason: hid_failure 13 \(.*\) at \d+\.\d\d\/s\.$/,
+    );
     expect(occurrences(alert!.annotations.description!, named)).toBe(1);
   });
 
   it('two hidlogs down are one group for the job: the team is told of both in one notification', async () => {
-    const latest = await waitFor('a notification of both hidlogs down', async () => notificationsOf('HidlogDown').find(({ notification }) => notification.alerts.length === 2), 60_000);
+    const latest = await waitFor(
+      'a notification of both hidlogs down',
+      async () => notificationsOf('HidlogDown').find(({ notification }) => notification.alerts.length === 2),
+      60_000,
+    );
     expect(latest.path).toBe('/hid-team');
     expect(latest.notification.groupLabels).toEqual({ alertname: 'HidlogDown', job: 'hidlog' });
     expect(latest.notification.alerts.map((alert) => alert.labels.instance).sort()).toEqual([...down].sort());
-    expect(latest.notification.alerts.map((alert) => alert.annotations.summary).sort()).toEqual(down.map((instance) => `hidlog at ${instance} is not scraped`).sort());
+    expect(latest.notification.alerts.map((alert) => alert.annotations.summary).sort()).toEqual(
+      down.map((instance) => `hidlog at ${instance} is not scraped`).sort(),
+    );
     // Alertmanager may tell of the first before the second arrives, never of either on its own group.
     for (const { notification } of notificationsOf('HidlogDown')) expect(notification.groupLabels).toEqual({ alertname: 'HidlogDown', job: 'hidlog' });
   }, 90_000);

@@ -42,7 +42,12 @@ const MIX: [number, [Codes, 'scim' | 'audit' | 'api']][] = [
   [5, [{ response: 1 }, 'audit']],
   [2, [{ response: 2, failure: 13 }, 'audit']],
 ];
-const TENANTS: [number, string][] = [[50, 'acme'], [30, 'globex'], [15, 'initech'], [5, '']];
+const TENANTS: [number, string][] = [
+  [50, 'acme'],
+  [30, 'globex'],
+  [15, 'initech'],
+  [5, ''],
+];
 
 function pick<T>(choices: readonly (readonly [number, T])[], rnd: () => number): T {
   const total = choices.reduce((sum, [w]) => sum + w, 0);
@@ -66,7 +71,15 @@ const bump = (counts: Counts, key: string, n = 1) => (counts[key] = (counts[key]
 function part(seed: number, lines: number, options: { firstTenants?: string[]; maxTenants?: number } = {}): Part {
   const rnd = random(seed);
   const shapes = Object.values(SHAPES);
-  const truth: Truth = { lines, results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 }, invalid: {}, outcomes: { success: 0, failure: 0, error: 0, unknown: 0 }, codes: emptyCounts(), byTenant: {}, overflow: 0 };
+  const truth: Truth = {
+    lines,
+    results: { annotated: 0, no_codes: 0, invalid: 0, too_long: 0 },
+    invalid: {},
+    outcomes: { success: 0, failure: 0, error: 0, unknown: 0 },
+    codes: emptyCounts(),
+    byTenant: {},
+    overflow: 0,
+  };
   const admitted = new Set<string>();
   const out: string[] = [];
   for (let i = 0; i < lines; i++) {
@@ -129,5 +142,7 @@ export function together(parts: Part[]): Truth {
 
 /** Records of these codes' categories, e.g. the license errors. */
 export function inCategory(truth: Truth, kind: CodeKind, category: string): number {
-  return Object.entries(truth.codes[kind]).filter(([code]) => lookup(kind, Number(code)).category === category).reduce((sum, [, n]) => sum + n, 0);
+  return Object.entries(truth.codes[kind])
+    .filter(([code]) => lookup(kind, Number(code)).category === category)
+    .reduce((sum, [, n]) => sum + n, 0);
 }

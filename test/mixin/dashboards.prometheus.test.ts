@@ -18,14 +18,25 @@ import { parse } from 'yaml';
 import { CODE_KINDS, Catalog, lookup, type CodeKind } from '../../src/catalog/catalog.js';
 import { ROOT, collect, startCli } from '../helpers/cli.js';
 import { parseExposition } from '../helpers/exposition.js';
-import { intervals, interpolate, labelValues, runTarget, type GrafanaPanel, type GrafanaVariable, type QueryResult, type Selection, type TimeRange } from '../helpers/grafana.js';
+import {
+  intervals,
+  interpolate,
+  labelValues,
+  runTarget,
+  type GrafanaPanel,
+  type GrafanaVariable,
+  type QueryResult,
+  type Selection,
+  type TimeRange,
+} from '../helpers/grafana.js';
 import { Prometheus } from '../helpers/prometheus.js';
 import { freePort, hasTool, waitFor } from '../helpers/tools.js';
 import { corpus, inCategory, together, type Part, type Truth } from './corpus.js';
 
 const SCRAPE_SECONDS = 1;
 // The follower's site catalog: a code none of the corpus' records has, so the truth stays the vendor's.
-const SITE_CATALOG = 'entries:\n  - kind: error\n    code: 7777\n    description: A technical error has occurred in the site\'s API gateway\n    category: technical\n';
+const SITE_CATALOG =
+  "entries:\n  - kind: error\n    code: 7777\n    description: A technical error has occurred in the site's API gateway\n    category: technical\n";
 const DASHBOARDS = ['hidlog-overview.json', 'hidlog-code.json', 'hidlog-health.json'];
 
 interface Dashboard {
@@ -48,7 +59,9 @@ let range: TimeRange;
 
 async function exposedLines(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return parseExposition(text).filter((s) => s.name === 'hidlog_lines_total').reduce((sum, s) => sum + s.value, 0);
+  return parseExposition(text)
+    .filter((s) => s.name === 'hidlog_lines_total')
+    .reduce((sum, s) => sum + s.value, 0);
 }
 
 function startHidlog(args: string[]): void {
@@ -88,7 +101,10 @@ beforeAll(async () => {
   // The second hop, where Thanos or Mimir would be: a Prometheus that receives remote writes.
   remote = await Prometheus.start(dir, 'remote', { global: {} }, ['--web.enable-remote-write-receiver']);
   // The shipped Prometheus snippet, with this test's targets and a 1 s scrape.
-  const config = parse(readFileSync(join(ROOT, 'dashboards', 'prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: { scrape_interval: string; static_configs: { targets: string[] }[] }[] };
+  const config = parse(readFileSync(join(ROOT, 'dashboards', 'prometheus.yml'), 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: { scrape_interval: string; static_configs: { targets: string[] }[] }[];
+  };
   config.rule_files = config.rule_files.map((file) => join(ROOT, 'dashboards', file));
   config.scrape_configs[0]!.scrape_interval = `${SCRAPE_SECONDS}s`;
   config.scrape_configs[0]!.static_configs[0]!.targets = instances;
@@ -98,7 +114,11 @@ beforeAll(async () => {
     remote_write: [{ url: `${remote.url}/api/v1/write`, queue_config: { batch_send_deadline: '1s' } }],
   });
   const prometheus = central;
-  await waitFor('eight scrapes of every hidlog', async () => ((await prometheus.scalar('min(count_over_time(up{job="hidlog"}[1m]))')) ?? 0) >= 8 ? true : undefined, 60_000);
+  await waitFor(
+    'eight scrapes of every hidlog',
+    async () => (((await prometheus.scalar('min(count_over_time(up{job="hidlog"}[1m]))')) ?? 0) >= 8 ? true : undefined),
+    60_000,
+  );
   await waitFor('the recording rules', async () => ((await prometheus.scalar('count(job:hid_failures:rate5m)')) === 1 ? true : undefined));
   const hop = remote;
   const total = together(parts).lines;
@@ -164,7 +184,9 @@ function codesOf(truth: Truth, kind: CodeKind, tenants?: string[]): Record<strin
 /** The top-codes table against the truth: every code's count, rate, share, category and description. */
 async function expectTopCodes(prometheus: Prometheus, title: string, kind: 'error' | 'failure', truth: Record<string, number>, selection: Selection = {}) {
   const { A, B, C } = await panelResults(prometheus, overview, title, selection);
-  const expected = Object.entries(truth).sort((x, y) => y[1] - x[1]).slice(0, 10);
+  const expected = Object.entries(truth)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 10);
   expect(expected.length).toBeGreaterThan(2);
   const total = Object.values(truth).reduce((sum, n) => sum + n, 0);
   const rows = A!.result.map((s) => ({ code: s.metric.code!, category: s.metric.category, description: s.metric.description, count: Number(s.value![1]) }));
@@ -203,27 +225,36 @@ describe.runIf(prometheusInstalled)('the dashboards on a real Prometheus scrapin
     expect(drill.code!.map(Number)).toEqual([...drill.code!.map(Number)].sort((x, y) => x - y));
   });
 
-  it.each(DASHBOARDS)('%s: every panel query runs without error or warning and returns data, under every selection', async (name) => {
-    const board = dashboards[name]!;
-    let ran = 0;
-    const targets = board.panels.reduce((sum, panel) => sum + (panel.targets?.length ?? 0), 0);
-    for (const { name: selectionName, selection } of selections()) {
-      const options = await variableOptions(central!, board, selection);
-      for (const [variable, values] of Object.entries(options)) if (variable !== 'code') expect(values.length, `${selectionName}: $${variable}`).toBeGreaterThan(0);
-      for (const panel of board.panels.filter((p) => p.type !== 'row')) {
-        for (const query of panelQueries(board, panel.title, selection)) {
-          const result = await runTarget(central!, query.expr, query.instant, range, builtins());
-          const where = `${selectionName}: ${panel.title} ${query.refId}: ${query.expr}`;
-          expect(result.status, `${where}: ${result.error}`).toBe('success');
-          expect(result.warnings ?? [], where).toEqual([]);
-          expect(result.result.length, where).toBeGreaterThan(0);
-          if (!query.instant) expect(result.result.some((s) => s.values!.length > 0), where).toBe(true);
-          ran++;
+  it.each(DASHBOARDS)(
+    '%s: every panel query runs without error or warning and returns data, under every selection',
+    async (name) => {
+      const board = dashboards[name]!;
+      let ran = 0;
+      const targets = board.panels.reduce((sum, panel) => sum + (panel.targets?.length ?? 0), 0);
+      for (const { name: selectionName, selection } of selections()) {
+        const options = await variableOptions(central!, board, selection);
+        for (const [variable, values] of Object.entries(options))
+          if (variable !== 'code') expect(values.length, `${selectionName}: $${variable}`).toBeGreaterThan(0);
+        for (const panel of board.panels.filter((p) => p.type !== 'row')) {
+          for (const query of panelQueries(board, panel.title, selection)) {
+            const result = await runTarget(central!, query.expr, query.instant, range, builtins());
+            const where = `${selectionName}: ${panel.title} ${query.refId}: ${query.expr}`;
+            expect(result.status, `${where}: ${result.error}`).toBe('success');
+            expect(result.warnings ?? [], where).toEqual([]);
+            expect(result.result.length, where).toBeGreaterThan(0);
+            if (!query.instant)
+              expect(
+                result.result.some((s) => s.values!.length > 0),
+                where,
+              ).toBe(true);
+            ran++;
+          }
         }
       }
-    }
-    expect(ran).toBe(targets * selections().length);
-  }, 60_000);
+      expect(ran).toBe(targets * selections().length);
+    },
+    60_000,
+  );
 
   it('the top failure reasons and hid_error codes equal the truth: codes, counts, rates, shares, categories, descriptions', async () => {
     const truth = together(parts);
@@ -249,10 +280,13 @@ describe.runIf(prometheusInstalled)('the dashboards on a real Prometheus scrapin
     await expectTopCodes(central!, 'Top failure reasons', 'failure', codesOf(together(parts), 'failure', ['acme', 'globex']), { tenant: ['acme', 'globex'] });
   });
 
-  it('the code drill-down shows the code\'s description, category and count', async () => {
+  it("the code drill-down shows the code's description, category and count", async () => {
     const truth = together(parts);
     const code = dashboards['hidlog-code.json']!;
-    for (const [kind, n] of [['failure', 13], ['error', 9001]] as const) {
+    for (const [kind, n] of [
+      ['failure', 13],
+      ['error', 9001],
+    ] as const) {
       const selection = { kind: [kind], code: [String(n)] };
       const description = (await panelResults(central!, code, 'Description', selection)).A!;
       expect(description.result.map((s) => s.metric.description)).toEqual([lookup(kind, n).description]);
@@ -268,9 +302,15 @@ describe.runIf(prometheusInstalled)('the dashboards on a real Prometheus scrapin
     expect(parts[1].truth.overflow).toBeGreaterThan(0);
     // With a --label, --max-series's overflow is there too, at 0: no hidlog here reaches 10000 series.
     expect(overflow).toEqual({
-      [`${instances[0]} code`]: 0, [`${instances[0]} tenant`]: 0, [`${instances[0]} series`]: 0,
-      [`${instances[1]} code`]: 0, [`${instances[1]} tenant`]: parts[1].truth.overflow, [`${instances[1]} series`]: 0,
-      [`${instances[2]} code`]: 0, [`${instances[2]} tenant`]: 0, [`${instances[2]} series`]: 0,
+      [`${instances[0]} code`]: 0,
+      [`${instances[0]} tenant`]: 0,
+      [`${instances[0]} series`]: 0,
+      [`${instances[1]} code`]: 0,
+      [`${instances[1]} tenant`]: parts[1].truth.overflow,
+      [`${instances[1]} series`]: 0,
+      [`${instances[2]} code`]: 0,
+      [`${instances[2]} tenant`]: 0,
+      [`${instances[2]} series`]: 0,
     });
     const files = (await panelResults(central!, dashboards['hidlog-health.json']!, 'Files followed')).A!;
     expect(byLabel(files, 'instance')).toEqual({ [instances[2]!]: 1 });
@@ -280,7 +320,9 @@ describe.runIf(prometheusInstalled)('the dashboards on a real Prometheus scrapin
     const health = dashboards['hidlog-health.json']!;
     const errors = (await panelResults(central!, health, 'Output errors')).A!;
     const lastRates = Object.fromEntries(errors.result.map((s) => [`${s.metric.instance} ${s.metric.output} ${s.metric.error}`, Number(s.values!.at(-1)![1])]));
-    expect(lastRates).toEqual(Object.fromEntries(instances.flatMap((instance) => ['ENOSPC', 'EDQUOT', 'EIO'].map((error) => [`${instance} output ${error}`, 0]))));
+    expect(lastRates).toEqual(
+      Object.fromEntries(instances.flatMap((instance) => ['ENOSPC', 'EDQUOT', 'EIO'].map((error) => [`${instance} output ${error}`, 0]))),
+    );
 
     const entries = (await panelResults(central!, health, 'Catalog entries')).A!;
     const expected = Object.fromEntries(
@@ -321,7 +363,7 @@ describe.runIf(prometheusInstalled)('scale-out: three hidlogs, each a third of t
     for (const part of parts) expect(part.truth.results.invalid).toBeGreaterThan(0);
   });
 
-  it('the overview\'s totals on the Prometheus that scrapes them equal the whole corpus\' truth', async () => {
+  it("the overview's totals on the Prometheus that scrapes them equal the whole corpus' truth", async () => {
     await expectOverviewTotals(central!, truth);
   });
 

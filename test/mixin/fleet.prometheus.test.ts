@@ -46,22 +46,35 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'site.log'), '');
   // One batch run with the vendor's catalog; one follower with the site's, which reloads it.
   hidlogs.push(await serveHidlog(['--linger', '--label', 'tenant=tenant', join(dir, 'vendor.ndjson')]));
-  hidlogs.push(await serveHidlog(['--follow', '--poll-interval', '50', '--label', 'tenant=tenant', '--catalog', fixture('catalog.yaml'), join(dir, 'site.log')]));
+  hidlogs.push(
+    await serveHidlog(['--follow', '--poll-interval', '50', '--label', 'tenant=tenant', '--catalog', fixture('catalog.yaml'), join(dir, 'site.log')]),
+  );
   // Appended before the follower's first look, the records would be taken for what was there at the start, and skipped (--start-at end).
-  await waitFor('the follower to follow its file', async () => ((await (await fetch(`http://${hidlogs[1]!.instance}/metrics`)).text()).match(/^hidlog_follow_files 1$/m) ? true : undefined));
+  await waitFor('the follower to follow its file', async () =>
+    (await (await fetch(`http://${hidlogs[1]!.instance}/metrics`)).text()).match(/^hidlog_follow_files 1$/m) ? true : undefined,
+  );
   appendFileSync(join(dir, 'site.log'), sitePart.text);
   await untilRead(hidlogs[0]!.instance, vendorPart.truth.lines);
   await untilRead(hidlogs[1]!.instance, sitePart.truth.lines);
 
   prometheus = await Prometheus.start(dir, 'prometheus', {
     global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
-    ...shippedPrometheusConfig(hidlogs.map((h) => h.instance), SCRAPE_SECONDS),
+    ...shippedPrometheusConfig(
+      hidlogs.map((h) => h.instance),
+      SCRAPE_SECONDS,
+    ),
   });
   const server = prometheus;
-  await waitFor('eight scrapes of both hidlogs', async () => ((await server.scalar('min(count_over_time(up{job="hidlog"}[1m]))')) ?? 0) >= 8 ? true : undefined, 60_000);
+  await waitFor(
+    'eight scrapes of both hidlogs',
+    async () => (((await server.scalar('min(count_over_time(up{job="hidlog"}[1m]))')) ?? 0) >= 8 ? true : undefined),
+    60_000,
+  );
   await waitFor('the recording rules', async () => ((await server.scalar('count(job:hid_failures:rate5m)')) === 1 ? true : undefined));
   // The two catalogs really disagree on the Prometheus: two descriptions of 13, two categories of 51.
-  await waitFor('both catalogs', async () => ((await server.scalar('count(count by (description) (hid_code_info{kind="failure", code="13"}))')) === 2 ? true : undefined));
+  await waitFor('both catalogs', async () =>
+    (await server.scalar('count(count by (description) (hid_code_info{kind="failure", code="13"}))')) === 2 ? true : undefined,
+  );
   const to = Math.floor(Date.now() / 1000);
   range = { from: to - 3600, to };
 }, 180_000);
@@ -78,7 +91,11 @@ async function runPanel(board: Dashboard, panel: GrafanaPanel, selection: Select
   const results = [];
   for (const target of panel.targets ?? []) {
     const expr = interpolate(target.expr, board.templating.list, selection, builtins());
-    results.push({ refId: target.refId, ...(await runTarget(prometheus!, expr, target.instant ?? false, range, builtins())), instant: target.instant ?? false });
+    results.push({
+      refId: target.refId,
+      ...(await runTarget(prometheus!, expr, target.instant ?? false, range, builtins())),
+      instant: target.instant ?? false,
+    });
   }
   return results;
 }
@@ -88,34 +105,50 @@ const known = (code: number) => [lookup('failure', code).description, ...(code =
 
 describe.runIf(prometheusInstalled)('a fleet whose catalogs disagree, on a real Prometheus', () => {
   // The drill-down looks at the code whose text differs and at the one whose category does.
-  const selections: Selection[] = [{ kind: ['failure'], code: ['13'] }, { kind: ['failure'], code: ['51'] }];
+  const selections: Selection[] = [
+    { kind: ['failure'], code: ['13'] },
+    { kind: ['failure'], code: ['51'] },
+  ];
 
-  it.each(DASHBOARDS.map((name, i) => [name, i] as const))('%s: every panel query answers without error or warning, with data', async (_name, i) => {
-    const board = dashboards[i]!;
-    let ran = 0;
-    for (const selection of selections) {
-      for (const variable of board.templating.list.filter((v) => v.type === 'query')) {
-        const values = await labelValues(prometheus!, interpolate(variable.query!, board.templating.list, selection, builtins()), range, variable.sort);
-        expect(values.length, `$${variable.name}`).toBeGreaterThan(0);
-      }
-      for (const p of board.panels.filter((p) => p.type !== 'row')) {
-        for (const result of await runPanel(board, p, selection)) {
-          const where = `${selection.code}: ${p.title} ${result.refId}: ${result.expr}`;
-          expect(result.status, `${where}: ${result.error}`).toBe('success');
-          expect(result.warnings ?? [], where).toEqual([]);
-          expect(result.result.length, where).toBeGreaterThan(0);
-          if (!result.instant) expect(result.result.some((s) => s.values!.length > 0), where).toBe(true);
-          ran++;
+  it.each(DASHBOARDS.map((name, i) => [name, i] as const))(
+    '%s: every panel query answers without error or warning, with data',
+    async (_name, i) => {
+      const board = dashboards[i]!;
+      let ran = 0;
+      for (const selection of selections) {
+        for (const variable of board.templating.list.filter((v) => v.type === 'query')) {
+          const values = await labelValues(prometheus!, interpolate(variable.query!, board.templating.list, selection, builtins()), range, variable.sort);
+          expect(values.length, `$${variable.name}`).toBeGreaterThan(0);
+        }
+        for (const p of board.panels.filter((p) => p.type !== 'row')) {
+          for (const result of await runPanel(board, p, selection)) {
+            const where = `${selection.code}: ${p.title} ${result.refId}: ${result.expr}`;
+            expect(result.status, `${where}: ${result.error}`).toBe('success');
+            expect(result.warnings ?? [], where).toEqual([]);
+            expect(result.result.length, where).toBeGreaterThan(0);
+            if (!result.instant)
+              expect(
+                result.result.some((s) => s.values!.length > 0),
+                where,
+              ).toBe(true);
+            ran++;
+          }
         }
       }
-    }
-    expect(ran).toBeGreaterThan(selections.length * 2);
-  }, 60_000);
+      expect(ran).toBeGreaterThan(selections.length * 2);
+    },
+    60_000,
+  );
 
   it('the top failure reasons name 13 once, in one of its two texts, and count 51 under each category it was given', async () => {
     const [counts] = await runPanel(overview, panel(overview, 'Top failure reasons'), {});
     const truth = together([vendorPart, sitePart]).codes.failure;
-    const rows = counts!.result.map((s) => ({ code: s.metric.code!, category: s.metric.category!, description: s.metric.description, count: Number(s.value![1]) }));
+    const rows = counts!.result.map((s) => ({
+      code: s.metric.code!,
+      category: s.metric.category!,
+      description: s.metric.description,
+      count: Number(s.value![1]),
+    }));
     const of13 = rows.filter((r) => r.code === '13');
     expect(of13).toHaveLength(1);
     expect(known(13)).toContain(of13[0]!.description);
@@ -128,7 +161,10 @@ describe.runIf(prometheusInstalled)('a fleet whose catalogs disagree, on a real 
   });
 
   it('the drill-down shows one description and one category of a code the catalogs disagree on', async () => {
-    for (const [code, field] of [[13, 'description'], [51, 'category']] as const) {
+    for (const [code, field] of [
+      [13, 'description'],
+      [51, 'category'],
+    ] as const) {
       const selection = { kind: ['failure'], code: [String(code)] };
       const [shown] = await runPanel(drillDown, panel(drillDown, field === 'description' ? 'Description' : 'Category'), selection);
       expect(shown!.result, `${code} ${field}`).toHaveLength(1);
@@ -137,11 +173,13 @@ describe.runIf(prometheusInstalled)('a fleet whose catalogs disagree, on a real 
     }
   });
 
-  it('every query of every alert\'s description template answers, with data, and names a code once', async () => {
+  it("every query of every alert's description template answers, with data, and names a code once", async () => {
     const site = hidlogs[1]!.instance;
     // A query that looks back is run at range.to + its offset, over the samples after range.to:
     // wait until both hidlogs have been scraped twice since, or it may find none.
-    await waitFor('two scrapes after the range', async () => ((await prometheus!.scalar('min(timestamp(up{job="hidlog"}))')) ?? 0) > range.to + 2 * SCRAPE_SECONDS ? true : undefined);
+    await waitFor('two scrapes after the range', async () =>
+      ((await prometheus!.scalar('min(timestamp(up{job="hidlog"}))')) ?? 0) > range.to + 2 * SCRAPE_SECONDS ? true : undefined,
+    );
     let ran = 0;
     for (const alert of rules.groups[1].rules) {
       for (const { expr, offsetSeconds } of templateQueries(alert.annotations.description, 'hidlog', site)) {

@@ -59,7 +59,10 @@ export function shippedPrometheusConfig(targets: string[], scrapeSeconds: number
  */
 export function templateQueries(description: string, job: string, instance: string): { expr: string; offsetSeconds: number }[] {
   return [...description.matchAll(/printf `([^`]*)`/g)].map((match) => {
-    const expr = match[1]!.replace(/%\[1\]q/g, JSON.stringify(job)).replace(/%\[2\]q/g, JSON.stringify(instance)).replace(/%%/g, '%');
+    const expr = match[1]!
+      .replace(/%\[1\]q/g, JSON.stringify(job))
+      .replace(/%\[2\]q/g, JSON.stringify(instance))
+      .replace(/%%/g, '%');
     const offset = /\boffset (\d+)m\b/.exec(expr);
     return { expr, offsetSeconds: offset ? Number(offset[1]) * 60 : 0 };
   });

@@ -37,7 +37,7 @@ describe('a named setup (--name)', () => {
   const boards = (files: { path: string; text: string }[]) => files.filter((f) => f.path.endsWith('.json')).map((f) => JSON.parse(f.text) as Board);
   const named = mixinFiles({ ...DEFAULT_CONFIG, name: 'prod-eu' });
 
-  it('has uids, titles, a tag and a dashboard menu of its own, none of them the unnamed setup\'s', () => {
+  it("has uids, titles, a tag and a dashboard menu of its own, none of them the unnamed setup's", () => {
     const mine = boards(named);
     const unnamed = boards(generated);
     expect(mine.map((b) => b.uid)).toEqual(['hidlog-prod-eu-overview', 'hidlog-prod-eu-code', 'hidlog-prod-eu-health']);
@@ -53,7 +53,9 @@ describe('a named setup (--name)', () => {
 
   it('is provisioned beside another setup: its own provider, folder and path; the same rules', () => {
     const provider = parse(textOf(named, 'grafana-dashboards.yml')) as { providers: { name: string; folder: string; options: { path: string } }[] };
-    expect(provider.providers).toMatchObject([{ name: 'hidlog-prod-eu', folder: 'hidlog-prod-eu', options: { path: '/var/lib/grafana/dashboards/hidlog-prod-eu' } }]);
+    expect(provider.providers).toMatchObject([
+      { name: 'hidlog-prod-eu', folder: 'hidlog-prod-eu', options: { path: '/var/lib/grafana/dashboards/hidlog-prod-eu' } },
+    ]);
     expect(textOf(named, 'grafana-dashboards.yml')).toContain('hidlog-*.json files to /var/lib/grafana/dashboards/hidlog-prod-eu.');
     expect(textOf(named, 'hidlog-rules.yml')).toBe(textOf(generated, 'hidlog-rules.yml'));
   });
@@ -67,31 +69,56 @@ describe('a named setup (--name)', () => {
 });
 
 describe('hidlog mixin', () => {
-  it('writes the defaults\' files into --out and lists them', async () => {
+  it("writes the defaults' files into --out and lists them", async () => {
     const out = join(dir, 'defaults');
     const result = await runCli(['mixin', '--out', out]);
     expect(result.code).toBe(0);
     // The project has no public home: the default runbook is a placeholder, and hidlog says so.
-    expect(result.stderr).toBe("hidlog: the alerts' runbook links point at the placeholder https://hidlog.example/docs/alerts.md; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)\n");
+    expect(result.stderr).toBe(
+      "hidlog: the alerts' runbook links point at the placeholder https://hidlog.example/docs/alerts.md; pass --runbook-url with where your team reads hidlog's runbook (docs/alerts.md)\n",
+    );
     expect(lines(result.stdout)).toEqual(generated.map((file) => join(out, file.path)));
     for (const file of generated) expect(readFileSync(join(out, file.path), 'utf8'), file.path).toBe(file.text);
   });
 
   it('fits the files to a setup: selector, labels, thresholds, runbook', async () => {
     const out = join(dir, 'fitted');
-    const args = ['mixin', '--out', out, '--selector', 'job="hid-auth", env="prod"', '--label', 'tenant=ctx.tenant', '--label', 'region', '--label', 'tenant=tenant', '--server-error-ratio', '0.02', '--runbook-url', 'https://wiki.example/hid'];
+    const args = [
+      'mixin',
+      '--out',
+      out,
+      '--selector',
+      'job="hid-auth", env="prod"',
+      '--label',
+      'tenant=ctx.tenant',
+      '--label',
+      'region',
+      '--label',
+      'tenant=tenant',
+      '--server-error-ratio',
+      '0.02',
+      '--runbook-url',
+      'https://wiki.example/hid',
+    ];
     const result = await runCli(args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    const overview = JSON.parse(readFileSync(join(out, 'hidlog-overview.json'), 'utf8')) as { templating: { list: { name: string }[] }; panels: { title: string; targets?: { expr: string }[] }[] };
+    const overview = JSON.parse(readFileSync(join(out, 'hidlog-overview.json'), 'utf8')) as {
+      templating: { list: { name: string }[] };
+      panels: { title: string; targets?: { expr: string }[] }[];
+    };
     expect(overview.templating.list.map((v) => v.name)).toEqual(['datasource', 'job', 'instance', 'tenant', 'region']);
     const failures = overview.panels.find((p) => p.title === 'Failures by category')!.targets![0]!.expr;
     expect(failures).toContain('hid_failures_total{job="hid-auth", env="prod", job=~"$job", instance=~"$instance", tenant=~"$tenant", region=~"$region"}');
-    const rules = parse(readFileSync(join(out, 'hidlog-rules.yml'), 'utf8')) as { groups: { rules: { alert?: string; expr: string; annotations?: { runbook_url: string } }[] }[] };
+    const rules = parse(readFileSync(join(out, 'hidlog-rules.yml'), 'utf8')) as {
+      groups: { rules: { alert?: string; expr: string; annotations?: { runbook_url: string } }[] }[];
+    };
     const serverErrors = rules.groups[1]!.rules.find((r) => r.alert === 'HIDAuthServerErrors')!;
     expect(serverErrors.expr).toContain('> 0.02');
     expect(serverErrors.annotations!.runbook_url).toBe('https://wiki.example/hid#hidauthservererrors');
     expect(rules.groups[0]!.rules[0]!.expr).toBe('sum by (job) (rate(hid_failures_total{job="hid-auth", env="prod"}[5m]))');
-    const prometheus = parse(readFileSync(join(out, 'prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs: { labels: Record<string, string> }[] }[] };
+    const prometheus = parse(readFileSync(join(out, 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs: { labels: Record<string, string> }[] }[];
+    };
     expect(prometheus.scrape_configs[0]).toMatchObject({ job_name: 'hid-auth', static_configs: [{ labels: { env: 'prod' } }] });
   });
 
@@ -121,7 +148,10 @@ describe('hidlog mixin', () => {
   it('says in one line when the folder cannot be made where its parent cannot hold it (under /proc, a dangling symlink), exit 1', async () => {
     // Node's mkdir(recursive) spins forever on both: the walk must give up.
     symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
-    for (const [out, reason] of [['/proc/hidlog-test/out', 'no such file'], [join(dir, 'dangling', 'out'), 'not a directory']] as const) {
+    for (const [out, reason] of [
+      ['/proc/hidlog-test/out', 'no such file'],
+      [join(dir, 'dangling', 'out'), 'not a directory'],
+    ] as const) {
       const result = await runCli(['mixin', '--out', out]);
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(`hidlog: cannot write ${out}: ${reason}\n`);

@@ -83,20 +83,33 @@ beforeAll(async () => {
     const hidlog = await serveHidlog(['--follow', '--poll-interval', '50', join(dir, `${i}.log`)]);
     hidlogs.push(hidlog);
     // Appended before the follower's first look, the records would be taken for what was there at the start, and skipped.
-    await waitFor('the follower to follow its file', async () => ((await (await fetch(`http://${hidlog.instance}/metrics`)).text()).match(/^hidlog_follow_files 1$/m) ? true : undefined));
+    await waitFor('the follower to follow its file', async () =>
+      (await (await fetch(`http://${hidlog.instance}/metrics`)).text()).match(/^hidlog_follow_files 1$/m) ? true : undefined,
+    );
   }
   prometheus = await Prometheus.start(dir, 'prometheus', {
     global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
-    ...shippedPrometheusConfig(hidlogs.map((h) => h.instance), SCRAPE_SECONDS),
+    ...shippedPrometheusConfig(
+      hidlogs.map((h) => h.instance),
+      SCRAPE_SECONDS,
+    ),
   });
   const server = prometheus;
   // Their histograms at 0 first: a rate() over the window then counts every record that follows.
-  await waitFor('three scrapes of both hidlogs', async () => ((await server.scalar('min(count_over_time(up{job="hidlog"}[1m]))')) ?? 0) >= 3 ? true : undefined, 60_000);
+  await waitFor(
+    'three scrapes of both hidlogs',
+    async () => (((await server.scalar('min(count_over_time(up{job="hidlog"}[1m]))')) ?? 0) >= 3 ? true : undefined),
+    60_000,
+  );
   appendedAt = Math.floor(Date.now() / 1000);
   parts.forEach((part, i) => appendFileSync(join(dir, `${i}.log`), part.text));
   for (const hidlog of hidlogs) await untilRead(hidlog.instance, RECORDS_PER_INSTANCE);
-  await waitFor('Prometheus to scrape every record', async () => ((await server.scalar('sum(hid_request_duration_seconds_count)')) === 2 * RECORDS_PER_INSTANCE ? true : undefined));
-  await waitFor('the p99 recording rule', async () => ((await server.scalar('count(job:hid_request_duration_seconds:p99_rate5m >= 0)')) === 1 ? true : undefined));
+  await waitFor('Prometheus to scrape every record', async () =>
+    (await server.scalar('sum(hid_request_duration_seconds_count)')) === 2 * RECORDS_PER_INSTANCE ? true : undefined,
+  );
+  await waitFor('the p99 recording rule', async () =>
+    (await server.scalar('count(job:hid_request_duration_seconds:p99_rate5m >= 0)')) === 1 ? true : undefined,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -113,7 +126,7 @@ describe.runIf(prometheusInstalled)('the latency histogram on a real Prometheus'
     expect(new Set(observed.map((o) => bucketOf(o.seconds)[1])).size).toBeGreaterThan(10);
   });
 
-  it('the overview\'s p50, p95 and p99 by outcome, across both instances, fall in the bucket of the truth', async () => {
+  it("the overview's p50, p95 and p99 by outcome, across both instances, fall in the bucket of the truth", async () => {
     const panel = overview.panels.find((p) => p.title === PANEL)!;
     // The panel's queries with a window from before the records came (the histograms at 0) to now.
     const window = `${Math.floor(Date.now() / 1000) - appendedAt + 10}s`;
@@ -125,7 +138,10 @@ describe.runIf(prometheusInstalled)('the latency histogram on a real Prometheus'
       expect(status, expr).toBe('success');
       const byOutcome = Object.fromEntries(data!.result.map((s) => [s.metric.outcome, Number(s.value![1])]));
       for (const outcome of ['success', 'failure'] as const) {
-        const truth = trueQuantile(observed.filter((o) => o.outcome === outcome).map((o) => o.seconds), quantiles[i]!);
+        const truth = trueQuantile(
+          observed.filter((o) => o.outcome === outcome).map((o) => o.seconds),
+          quantiles[i]!,
+        );
         const [lower, upper] = bucketOf(truth);
         const shown = byOutcome[outcome]!;
         expect(shown, `p${quantiles[i]! * 100} ${outcome}: truth ${truth}`).toBeGreaterThanOrEqual(lower);
@@ -134,8 +150,11 @@ describe.runIf(prometheusInstalled)('the latency histogram on a real Prometheus'
     }
   });
 
-  it('the recording rule HIDAuthSlowRequests reads has the job\'s p99 of both instances, in the bucket of the truth', async () => {
-    const truth = trueQuantile(observed.map((o) => o.seconds), 0.99);
+  it("the recording rule HIDAuthSlowRequests reads has the job's p99 of both instances, in the bucket of the truth", async () => {
+    const truth = trueQuantile(
+      observed.map((o) => o.seconds),
+      0.99,
+    );
     const [lower, upper] = bucketOf(truth);
     const p99 = (await prometheus!.scalar('job:hid_request_duration_seconds:p99_rate5m{job="hidlog"}'))!;
     expect(p99).toBeGreaterThanOrEqual(lower);

@@ -23,7 +23,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A series of one hidlog, as Prometheus stores it after a scrape. */
 function series(metric: string, labels: Record<string, string> = {}): string {
   const all = { job: 'hidlog', instance: INSTANCE, ...labels };
-  return `${metric}{${Object.entries(all).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(',')}}`;
+  return `${metric}{${Object.entries(all)
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .join(',')}}`;
 }
 const code = (metric: string, kind: CodeKind, n: number) => series(metric, { code: String(n), category: lookup(kind, n).category });
 const info = (kind: CodeKind, n: number) => {
@@ -82,7 +84,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog' },
         summary: 'HID authentication failures on hidlog are 10.00/s, over 3 times the hour before',
-        description: '10.00/s failures in the last 5 minutes, against 1.00/s in the hour before. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 10.00/s.',
+        description:
+          '10.00/s failures in the last 5 minutes, against 1.00/s in the hour before. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 10.00/s.',
       },
     },
     {
@@ -108,22 +111,42 @@ const SCENARIOS: Record<string, Scenario[]> = {
       at: ['100m', '119m'],
     },
     { kind: 'quiet', name: 'a steady 1/s for two hours', input: { [code('hid_failures_total', 'failure', 13)]: '0+60x120' }, at: ['60m', '119m'] },
-    { kind: 'restart', name: 'hidlog restarts at 61m', input: { [code('hid_failures_total', 'failure', 13)]: '0+60x60 0+60x59' }, at: ['62m', '65m', '75m', '119m'] },
+    {
+      kind: 'restart',
+      name: 'hidlog restarts at 61m',
+      input: { [code('hid_failures_total', 'failure', 13)]: '0+60x60 0+60x59' },
+      at: ['62m', '65m', '75m', '119m'],
+    },
   ],
   HIDAuthServerErrors: [
     {
       kind: 'fires',
       name: '10% of responses are 500',
-      input: { [code('hid_http_responses_total', 'http', 200)]: '0+540x30', [code('hid_http_responses_total', 'http', 500)]: '0+60x30', [info('http', 500)]: '1x30' },
+      input: {
+        [code('hid_http_responses_total', 'http', 200)]: '0+540x30',
+        [code('hid_http_responses_total', 'http', 500)]: '0+60x30',
+        [info('http', 500)]: '1x30',
+      },
       at: ['10m'],
       firing: {
         labels: { severity: 'critical', job: 'hidlog' },
         summary: '10% of the HTTP responses on hidlog are 5xx',
-        description: 'Over 5% of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. Most of them: HTTP 500 (An internal server error has occurred) at 1.00/s.',
+        description:
+          'Over 5% of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. Most of them: HTTP 500 (An internal server error has occurred) at 1.00/s.',
       },
     },
-    { kind: 'quiet', name: 'a third are 500, at 0.05 requests a second', input: { [code('hid_http_responses_total', 'http', 200)]: '0+2x30', [code('hid_http_responses_total', 'http', 500)]: '0+1x30' }, at: ['10m', '30m'] },
-    { kind: 'restart', name: '1% of 500s through a restart', input: { [code('hid_http_responses_total', 'http', 200)]: '0+594x15 0+594x14', [code('hid_http_responses_total', 'http', 500)]: '0+6x15 0+6x14' }, at: ['16m', '20m', '29m'] },
+    {
+      kind: 'quiet',
+      name: 'a third are 500, at 0.05 requests a second',
+      input: { [code('hid_http_responses_total', 'http', 200)]: '0+2x30', [code('hid_http_responses_total', 'http', 500)]: '0+1x30' },
+      at: ['10m', '30m'],
+    },
+    {
+      kind: 'restart',
+      name: '1% of 500s through a restart',
+      input: { [code('hid_http_responses_total', 'http', 200)]: '0+594x15 0+594x14', [code('hid_http_responses_total', 'http', 500)]: '0+6x15 0+6x14' },
+      at: ['16m', '20m', '29m'],
+    },
   ],
   HIDAuthLicenseError: [
     {
@@ -134,7 +157,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'critical', job: 'hidlog' },
         summary: 'License errors in the logs of hidlog',
-        description: 'Records with a license error in the last 10 minutes: 1. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: License for feature has expired, please contact you vendor to purchase new licenses), 1 of them.',
+        description:
+          'Records with a license error in the last 10 minutes: 1. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: License for feature has expired, please contact you vendor to purchase new licenses), 1 of them.',
       },
     },
     {
@@ -145,11 +169,17 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'critical', job: 'hidlog' },
         summary: 'License errors in the logs of hidlog',
-        description: 'Records with a license error in the last 10 minutes: 2. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: License for feature has expired, please contact you vendor to purchase new licenses), 2 of them.',
+        description:
+          'Records with a license error in the last 10 minutes: 2. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: License for feature has expired, please contact you vendor to purchase new licenses), 2 of them.',
       },
     },
     { kind: 'quiet', name: 'no license error', input: { [code('hid_errors_total', 'error', 9001)]: '0x30' }, at: ['5m', '29m'] },
-    { kind: 'restart', name: 'a process with 3 old license errors restarts at 16m', input: { [code('hid_errors_total', 'error', 9001)]: '3x15 0x15' }, at: ['20m', '29m'] },
+    {
+      kind: 'restart',
+      name: 'a process with 3 old license errors restarts at 16m',
+      input: { [code('hid_errors_total', 'error', 9001)]: '3x15 0x15' },
+      at: ['20m', '29m'],
+    },
   ],
   HIDAuthTechnicalErrors: [
     {
@@ -160,11 +190,17 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'critical', job: 'hidlog', category: 'technical' },
         summary: 'Technical errors in the logs of hidlog for 5 minutes',
-        description: 'hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at 0.05/s, without a pause for 5 minutes. The most frequent: hid_error 600 (technical: A technical error has occurred in the LDAP) at 0.05/s.',
+        description:
+          'hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at 0.05/s, without a pause for 5 minutes. The most frequent: hid_error 600 (technical: A technical error has occurred in the LDAP) at 0.05/s.',
       },
     },
     { kind: 'quiet', name: 'a single technical error', input: { [code('hid_errors_total', 'error', 600)]: '0x5 1x25' }, at: ['8m', '12m', '20m'] },
-    { kind: 'restart', name: 'a process with 5 old technical errors restarts', input: { [code('hid_errors_total', 'error', 600)]: '5x15 0x15' }, at: ['10m', '16m', '25m'] },
+    {
+      kind: 'restart',
+      name: 'a process with 5 old technical errors restarts',
+      input: { [code('hid_errors_total', 'error', 600)]: '5x15 0x15' },
+      at: ['10m', '16m', '25m'],
+    },
   ],
   HIDAuthCredentialFailureSurge: [
     {
@@ -181,11 +217,22 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog' },
         summary: 'Credential-mismatch, blocked and disabled failures on hidlog at 2.00/s',
-        description: 'Over 1 a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 1.50/s.',
+        description:
+          'Over 1 a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. The top reason: hid_failure 13 (credential_mismatch: The password does not match) at 1.50/s.',
       },
     },
-    { kind: 'quiet', name: 'risk failures at 5/s, wrong passwords at 0.5/s', input: { [code('hid_failures_total', 'failure', 13)]: '0+30x30', [code('hid_failures_total', 'failure', 51)]: '0+300x30' }, at: ['10m', '29m'] },
-    { kind: 'restart', name: 'wrong passwords at 0.8/s through a restart', input: { [code('hid_failures_total', 'failure', 13)]: '0+48x15 0+48x14' }, at: ['16m', '20m', '29m'] },
+    {
+      kind: 'quiet',
+      name: 'risk failures at 5/s, wrong passwords at 0.5/s',
+      input: { [code('hid_failures_total', 'failure', 13)]: '0+30x30', [code('hid_failures_total', 'failure', 51)]: '0+300x30' },
+      at: ['10m', '29m'],
+    },
+    {
+      kind: 'restart',
+      name: 'wrong passwords at 0.8/s through a restart',
+      input: { [code('hid_failures_total', 'failure', 13)]: '0+48x15 0+48x14' },
+      at: ['16m', '20m', '29m'],
+    },
   ],
   HIDAuthSlowRequests: [
     {
@@ -197,10 +244,16 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog' },
         summary: 'The slowest 1% of requests on hidlog take over 3.75s',
-        description: 'The 99th percentile of the request durations in the logs has been above 2 s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). The slowest outcome: failure, at a p99 of 4.938s.',
+        description:
+          'The 99th percentile of the request durations in the logs has been above 2 s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). The slowest outcome: failure, at a p99 of 4.938s.',
       },
     },
-    { kind: 'quiet', name: 'every request under 0.5 s', input: durations({ success: { '0.1': 500, '0.5': 100 }, failure: { '0.25': 60 } }), at: ['20m', '29m'] },
+    {
+      kind: 'quiet',
+      name: 'every request under 0.5 s',
+      input: durations({ success: { '0.1': 500, '0.5': 100 }, failure: { '0.25': 60 } }),
+      at: ['20m', '29m'],
+    },
     { kind: 'quiet', name: 'every request takes 5 to 10 s, at 0.05 a second', input: durations({ success: { '10': 3 } }), at: ['20m', '29m'] },
     { kind: 'restart', name: 'fast requests through a restart', input: durations({ success: { '0.05': 600, '0.1': 5 } }, 30, 15), at: ['16m', '20m', '29m'] },
   ],
@@ -239,10 +292,16 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE },
         summary: `hidlog at ${INSTANCE} has read no line for 9m 0s`,
-        description: 'In follow mode, hidlog has read nothing for 9m 0s while 800B wait in the files it follows: records are not annotated and the HID metrics stand still.',
+        description:
+          'In follow mode, hidlog has read nothing for 9m 0s while 800B wait in the files it follows: records are not annotated and the HID metrics stand still.',
       },
     },
-    { kind: 'quiet', name: 'a quiet log: nothing written, nothing read', input: { [series('hidlog_follow_last_read_timestamp_seconds')]: '0x30', [series('hidlog_follow_lag_bytes')]: '0x30' }, at: ['10m', '29m'] },
+    {
+      kind: 'quiet',
+      name: 'a quiet log: nothing written, nothing read',
+      input: { [series('hidlog_follow_last_read_timestamp_seconds')]: '0x30', [series('hidlog_follow_lag_bytes')]: '0x30' },
+      at: ['10m', '29m'],
+    },
     {
       kind: 'restart',
       name: 'restarted at 11m with a backlog it reads at once',
@@ -265,7 +324,12 @@ const SCENARIOS: Record<string, Scenario[]> = {
       },
     },
     { kind: 'quiet', name: 'every save taken', input: { [series('hidlog_follow_state_last_save_successful')]: '1x30' }, at: ['5m', '29m'] },
-    { kind: 'quiet', name: 'a save that failed for 3 minutes, then worked again', input: { [series('hidlog_follow_state_last_save_successful')]: '1x5 0x3 1x22' }, at: ['8m', '12m'] },
+    {
+      kind: 'quiet',
+      name: 'a save that failed for 3 minutes, then worked again',
+      input: { [series('hidlog_follow_state_last_save_successful')]: '1x5 0x3 1x22' },
+      at: ['8m', '12m'],
+    },
     {
       kind: 'restart',
       name: 'failing, then restarted at 8m with room on the disk',
@@ -286,7 +350,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, output: 'output', error: 'ENOSPC' },
         summary: `hidlog at ${INSTANCE} fails to write its output (ENOSPC)`,
-        description: 'Failed writes to its output in the last 5 minutes: 150. The disk or the quota under it is full: in follow mode hidlog holds its input and retries every 2 s at most, so lines are held back in the followed files and nothing is lost yet (a batch run stops at the first failure).',
+        description:
+          'Failed writes to its output in the last 5 minutes: 150. The disk or the quota under it is full: in follow mode hidlog holds its input and retries every 2 s at most, so lines are held back in the followed files and nothing is lost yet (a batch run stops at the first failure).',
       },
     },
     {
@@ -300,7 +365,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, output: 'dead_letter', error: 'EPIPE' },
         summary: `hidlog at ${INSTANCE} fails to write its dead-letter file (EPIPE)`,
-        description: 'Failed writes to its dead-letter file in the last 5 minutes: 1. Its reader (the log shipper on stdout) went away: hidlog stopped at the first one; restarted with its --state-file, it reads on from what the outputs took.',
+        description:
+          'Failed writes to its dead-letter file in the last 5 minutes: 1. Its reader (the log shipper on stdout) went away: hidlog stopped at the first one; restarted with its --state-file, it reads on from what the outputs took.',
       },
     },
     {
@@ -334,14 +400,23 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE },
         summary: `10% of the lines hidlog reads at ${INSTANCE} are not records it can read`,
-        description: 'Over 5% of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. The top reason: invalid_json at 1.00/s.',
+        description:
+          'Over 5% of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. The top reason: invalid_json at 1.00/s.',
       },
     },
-    { kind: 'quiet', name: 'half the lines invalid, at 0.07 lines a second', input: { [series('hidlog_lines_total', { result: 'annotated' })]: '0+2x30', [series('hidlog_lines_total', { result: 'invalid' })]: '0+2x30' }, at: ['15m', '29m'] },
+    {
+      kind: 'quiet',
+      name: 'half the lines invalid, at 0.07 lines a second',
+      input: { [series('hidlog_lines_total', { result: 'annotated' })]: '0+2x30', [series('hidlog_lines_total', { result: 'invalid' })]: '0+2x30' },
+      at: ['15m', '29m'],
+    },
     {
       kind: 'restart',
       name: '1% invalid through a restart',
-      input: { [series('hidlog_lines_total', { result: 'annotated' })]: '0+594x15 0+594x14', [series('hidlog_lines_total', { result: 'invalid' })]: '0+6x15 0+6x14' },
+      input: {
+        [series('hidlog_lines_total', { result: 'annotated' })]: '0+594x15 0+594x14',
+        [series('hidlog_lines_total', { result: 'invalid' })]: '0+6x15 0+6x14',
+      },
       at: ['16m', '20m', '29m'],
     },
   ],
@@ -387,12 +462,16 @@ const SCENARIOS: Record<string, Scenario[]> = {
     {
       kind: 'fires',
       name: 'tenant values overflow from 6m',
-      input: { [series('hidlog_label_overflow_total', { label: 'tenant' })]: '0x5 0+10x25', [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30' },
+      input: {
+        [series('hidlog_label_overflow_total', { label: 'tenant' })]: '0x5 0+10x25',
+        [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30',
+      },
       at: ['10m'],
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, label: 'tenant' },
         summary: `hidlog at ${INSTANCE} counts some tenant values as "other"`,
-        description: '40 observations in the last hour were counted under "other" because the label tenant reached --max-label-values distinct values: their counts are lumped together on the dashboards.',
+        description:
+          '40 observations in the last hour were counted under "other" because the label tenant reached --max-label-values distinct values: their counts are lumped together on the dashboards.',
       },
     },
     {
@@ -403,7 +482,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE, label: 'code' },
         summary: `hidlog at ${INSTANCE} counts some code values as "other"`,
-        description: '7 observations in the last hour were counted under "other" because more codes outside the catalog came than --max-unknown-codes admits: their counts are lumped together on the dashboards.',
+        description:
+          '7 observations in the last hour were counted under "other" because more codes outside the catalog came than --max-unknown-codes admits: their counts are lumped together on the dashboards.',
       },
     },
     {
@@ -423,7 +503,12 @@ const SCENARIOS: Record<string, Scenario[]> = {
       },
     },
     { kind: 'quiet', name: 'no overflow', input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '0x30' }, at: ['10m', '29m'] },
-    { kind: 'restart', name: 'an old overflow, then a restart at 71m', input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '5x70 0x50' }, at: ['100m', '119m'] },
+    {
+      kind: 'restart',
+      name: 'an old overflow, then a restart at 71m',
+      input: { [series('hidlog_label_overflow_total', { label: 'code' })]: '5x70 0x50' },
+      at: ['100m', '119m'],
+    },
   ],
   HidlogCatalogReloadFailing: [
     {
@@ -439,7 +524,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
       firing: {
         labels: { severity: 'warning', job: 'hidlog', instance: INSTANCE },
         summary: `hidlog at ${INSTANCE} refused its --catalog file and keeps the table before it`,
-        description: 'The last reload of the --catalog file was refused (invalid, unreadable or missing), so the table loaded at 1970-01-01 00:01:00 +0000 UTC is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. Refused reloads since hidlog started: 2. hidlog\'s stderr names the place in the file.',
+        description:
+          "The last reload of the --catalog file was refused (invalid, unreadable or missing), so the table loaded at 1970-01-01 00:01:00 +0000 UTC is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. Refused reloads since hidlog started: 2. hidlog's stderr names the place in the file.",
       },
     },
     {
@@ -469,7 +555,16 @@ function promtoolTest(alert: string, scenarios: Scenario[]) {
         eval_time: at,
         alertname: alert,
         exp_alerts: scenario.firing
-          ? [{ exp_labels: scenario.firing.labels, exp_annotations: { summary: scenario.firing.summary, description: scenario.firing.description, runbook_url: `${RUNBOOK}${alert.toLowerCase()}` } }]
+          ? [
+              {
+                exp_labels: scenario.firing.labels,
+                exp_annotations: {
+                  summary: scenario.firing.summary,
+                  description: scenario.firing.description,
+                  runbook_url: `${RUNBOOK}${alert.toLowerCase()}`,
+                },
+              },
+            ]
           : [],
       })),
     })),

@@ -17,17 +17,42 @@ import { documentedMetrics, metricNamesIn, selectorsIn } from '../helpers/promql
 const DASHBOARDS = ['hidlog-overview.json', 'hidlog-code.json', 'hidlog-health.json'];
 const read = (name: string) => readFileSync(join(ROOT, 'dashboards', name), 'utf8');
 
-interface Target { expr: string; datasource: unknown }
-interface Panel { type: string; title?: string; description?: string; fieldConfig?: { defaults: { unit?: string; thresholds?: { steps: { color: string; value: number | null }[] } } }; targets?: Target[] }
-interface Variable { type: string; name: string; query?: string; datasource?: unknown; options?: { value: string }[] }
-interface Dashboard { uid: string; title: string; tags: string[]; links: { type: string; tags: string[] }[]; panels: Panel[]; templating: { list: Variable[] }; schemaVersion: number }
+interface Target {
+  expr: string;
+  datasource: unknown;
+}
+interface Panel {
+  type: string;
+  title?: string;
+  description?: string;
+  fieldConfig?: { defaults: { unit?: string; thresholds?: { steps: { color: string; value: number | null }[] } } };
+  targets?: Target[];
+}
+interface Variable {
+  type: string;
+  name: string;
+  query?: string;
+  datasource?: unknown;
+  options?: { value: string }[];
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  tags: string[];
+  links: { type: string; tags: string[] }[];
+  panels: Panel[];
+  templating: { list: Variable[] };
+  schemaVersion: number;
+}
 
 const dashboards = DASHBOARDS.map((name) => ({ name, board: JSON.parse(read(name)) as Dashboard }));
 const rules = parse(read('hidlog-rules.yml')) as RuleGroups;
 const dataPanels = (board: Dashboard) => board.panels.filter((panel) => panel.type !== 'row');
 /** Every query of a dashboard, with the variables it cannot use: a variable's own and the later ones. */
 const expressions = (board: Dashboard) => [
-  ...dataPanels(board).flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `${board.title} / ${panel.title}`, expr: target.expr, excused: new Set<string>() }))),
+  ...dataPanels(board).flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ where: `${board.title} / ${panel.title}`, expr: target.expr, excused: new Set<string>() })),
+  ),
   ...board.templating.list.flatMap((v, i, all) =>
     v.type === 'query' ? [{ where: `${board.title} / $${v.name}`, expr: v.query!, excused: new Set(all.slice(i).map((later) => later.name)) }] : [],
   ),
@@ -40,7 +65,11 @@ const alerts = rules.groups[1].rules;
 /** The metric families hidlog exposes, by name: their type. */
 async function exposedMetrics(): Promise<Map<string, string>> {
   const tally = new MetricsTally({ labels: [], maxUnknownCodes: 1, maxLabelValues: 1 });
-  const { body } = await new Exposition(tally, true, { follow: new FollowStats(), outputErrors: new OutputErrors(['output']), catalogReloads: new CatalogReloads() }).render();
+  const { body } = await new Exposition(tally, true, {
+    follow: new FollowStats(),
+    outputErrors: new OutputErrors(['output']),
+    catalogReloads: new CatalogReloads(),
+  }).render();
   return new Map([...body.matchAll(/^# TYPE (\S+) (\S+)/gm)].map((match) => [match[1]!, match[2]!]));
 }
 
@@ -94,7 +123,7 @@ describe('the dashboards', () => {
     }
   });
 
-  it('link each top-code table\'s codes to the drill-down, with a kind it knows', () => {
+  it("link each top-code table's codes to the drill-down, with a kind it knows", () => {
     const drill = dashboards.find(({ name }) => name === 'hidlog-code.json')!.board;
     const kinds = drill.templating.list.find((v) => v.name === 'kind')!.options!.map((o) => o.value);
     const urls = [...read('hidlog-overview.json').matchAll(/"url": "([^"]+)"/g)].map((m) => m[1]!);
@@ -108,7 +137,10 @@ describe('the dashboards', () => {
   it('have the variables datasource, job, instance (multi, All) and one per --label that matches a missing label', () => {
     for (const { name, board } of dashboards) {
       const variables = board.templating.list;
-      expect(variables.slice(0, 3 + DEFAULT_CONFIG.labels.length).map((v) => v.name), name).toEqual(['datasource', 'job', 'instance', ...DEFAULT_CONFIG.labels]);
+      expect(
+        variables.slice(0, 3 + DEFAULT_CONFIG.labels.length).map((v) => v.name),
+        name,
+      ).toEqual(['datasource', 'job', 'instance', ...DEFAULT_CONFIG.labels]);
       for (const variable of variables.slice(1, 3 + DEFAULT_CONFIG.labels.length)) {
         expect(variable, `${name} $${variable.name}`).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
       }
@@ -120,14 +152,20 @@ describe('the dashboards', () => {
     const recorded = new Set<string>(Object.values(RECORDED));
     // A recording rule keeps the labels of its level (job_instance: job and instance); the rest keep all.
     const filtersOf = (metric: string) =>
-      recorded.has(metric) ? metric.split(':')[0]!.split('_').filter((label) => label !== 'category') : ['job', 'instance', ...(counters.has(metric) ? DEFAULT_CONFIG.labels : [])];
+      recorded.has(metric)
+        ? metric
+            .split(':')[0]!
+            .split('_')
+            .filter((label) => label !== 'category')
+        : ['job', 'instance', ...(counters.has(metric) ? DEFAULT_CONFIG.labels : [])];
     let checked = 0;
     for (const { board } of dashboards) {
       for (const { where, expr, excused } of expressions(board)) {
         for (const { metric, matchers } of selectorsIn(expr)) {
           checked++;
           if (!recorded.has(metric)) expect(matchers, `${where}: ${metric}`).toContain(DEFAULT_CONFIG.selector);
-          for (const label of filtersOf(metric).filter((name) => !excused.has(name))) expect(matchers, `${where}: ${metric}`).toContain(`${label}=~"$${label}"`);
+          for (const label of filtersOf(metric).filter((name) => !excused.has(name)))
+            expect(matchers, `${where}: ${metric}`).toContain(`${label}=~"$${label}"`);
         }
         for (const [, window] of expr.matchAll(/\brate\([^[]*\[([^\]]+)\]/g)) expect(window, where).toBe('$__rate_interval');
         for (const [, window] of expr.matchAll(/\[([^\]]+)\]/g)) expect(['$__rate_interval', '$__range', '$__interval'], where).toContain(window);
@@ -163,7 +201,7 @@ describe('the dashboards', () => {
 });
 
 describe('the rules', () => {
-  it('name recording rules level:metric:operations, from hidlog\'s metrics', () => {
+  it("name recording rules level:metric:operations, from hidlog's metrics", () => {
     for (const rule of rules.groups[0].rules) expect(rule.record).toMatch(/^[a-z_]+:[a-z_0-9]+:[a-z_0-9]+$/);
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputSurvey, emptySurvey, isErrorStatusWithoutReason, judgeInput, mostly, type SurveyCounts } from '../../src/pipeline/input-survey.js';
 
-const notRecords = (n: number, sample: string, lines = n): SurveyCounts => ({ ...emptySurvey(), lines, notRecords: n, samples: Array(Math.min(n, 5)).fill(sample) });
+const notRecords = (n: number, sample: string, lines = n): SurveyCounts => ({
+  ...emptySurvey(),
+  lines,
+  notRecords: n,
+  samples: Array(Math.min(n, 5)).fill(sample),
+});
 const CRI = '2026-12-01T10:00:00.123456789Z stdout F {"status":401}';
 
 describe('mostly', () => {
@@ -27,15 +32,21 @@ describe('judgeInput', () => {
   });
 
   it('names syslog and logfmt lines a format that does not read them left unread', () => {
-    expect(judgeInput(notRecords(12, 'Dec  1 10:00:00 host app[42]: {"status":401}'), { ...auto, inputFormat: 'cri' })).toContain('they look like syslog lines: drop --input-format cri (auto reads them)');
-    expect(judgeInput(notRecords(12, 'status=401 hid_error=2001'), { ...auto, inputFormat: 'ndjson' })).toContain('they look like key=value (logfmt) text: drop --input-format ndjson (auto reads them)');
+    expect(judgeInput(notRecords(12, 'Dec  1 10:00:00 host app[42]: {"status":401}'), { ...auto, inputFormat: 'cri' })).toContain(
+      'they look like syslog lines: drop --input-format cri (auto reads them)',
+    );
+    expect(judgeInput(notRecords(12, 'status=401 hid_error=2001'), { ...auto, inputFormat: 'ndjson' })).toContain(
+      'they look like key=value (logfmt) text: drop --input-format ndjson (auto reads them)',
+    );
   });
 
   it('says a plain-text log holds no records, and what would', () => {
     expect(judgeInput(notRecords(4, 'Server started'), auto)).toBe(
       'app.log: 4 of 4 lines are not records; they look like plain text with no key=value tokens or JSON objects: hidlog finds records in JSON objects and key=value tokens — docs/log-formats.md',
     );
-    expect(judgeInput(notRecords(12, '2026-12-01T10:00:00.1Z stdout F Server started'), auto)).toContain('they look like Kubernetes CRI lines whose messages are plain text');
+    expect(judgeInput(notRecords(12, '2026-12-01T10:00:00.1Z stdout F Server started'), auto)).toContain(
+      'they look like Kubernetes CRI lines whose messages are plain text',
+    );
     expect(judgeInput(notRecords(12, '[{"status":401}]'), { ...auto, inputFormat: 'ndjson' })).toContain('--input-format json-array');
   });
 
@@ -70,7 +81,13 @@ describe('InputSurvey', () => {
     survey.errorStatus({ http: 401, error: 2001 });
     survey.line({ result: 'no_codes', text: '', record: {} });
     // 13 lines read (the LineProcessor's count), the blank one and the partial not judged.
-    expect(survey.counts(13)).toEqual({ lines: 11, notRecords: 8, errorStatuses: 2, withoutReason: 1, samples: ['line 0', 'line 1', 'line 2', 'line 3', 'line 4'] });
+    expect(survey.counts(13)).toEqual({
+      lines: 11,
+      notRecords: 8,
+      errorStatuses: 2,
+      withoutReason: 1,
+      samples: ['line 0', 'line 1', 'line 2', 'line 3', 'line 4'],
+    });
     // A region of 3 lines read, one of them a partial.
     survey.merge({ lines: 2, notRecords: 1, errorStatuses: 1, withoutReason: 1, samples: ['more'] }, 3);
     expect(survey.counts(16)).toMatchObject({ lines: 13, notRecords: 9, errorStatuses: 3, withoutReason: 2 });

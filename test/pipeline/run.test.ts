@@ -91,7 +91,11 @@ describe('run() over JSON-array documents', () => {
     const head = '[{"status":200,"note":"';
     // 'é' takes two bytes: the first is the last byte of the first 256 KiB chunk.
     const text = `${head}${'a'.repeat(256 * 1024 - 1 - head.length)}é"},{"status":404}]`;
-    expect(Buffer.from(text).subarray(256 * 1024 - 1, 256 * 1024 + 1).toString()).toBe('é');
+    expect(
+      Buffer.from(text)
+        .subarray(256 * 1024 - 1, 256 * 1024 + 1)
+        .toString(),
+    ).toBe('é');
     const { warnings, lines } = await runArray(text);
     expect(warnings).toEqual([]);
     expect(lines).toEqual(annotated(JSON.parse(text) as unknown[]));
@@ -116,7 +120,9 @@ describe('run() over JSON-array documents', () => {
     expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 256 * 1024);
     const { report, warnings, lines } = await runArray(text);
     // The line is not a record: said once (input-survey.ts), as for any input of unusable lines.
-    expect(warnings).toEqual([expect.stringMatching(/: 1 of 1 lines are not records; they look like text with a JSON object in it: drop --input-format ndjson/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/: 1 of 1 lines are not records; they look like text with a JSON object in it: drop --input-format ndjson/),
+    ]);
     expect(report.failedInputs).toBe(0);
     expect(lines).toEqual([text]);
   });

@@ -28,7 +28,11 @@ const setup: WorkerSetup = {
 const pool = WorkerPool.start(2, setup, REGION_JOB);
 afterAll(() => pool.close());
 
-const comparable = ({ id: _id, ...result }: RegionResult & { id?: number }) => ({ ...result, output: Buffer.concat(result.output).toString(), deadLetter: Buffer.concat(result.deadLetter).toString() });
+const comparable = ({ id: _id, ...result }: RegionResult & { id?: number }) => ({
+  ...result,
+  output: Buffer.concat(result.output).toString(),
+  deadLetter: Buffer.concat(result.deadLetter).toString(),
+});
 
 describe('WorkerPool', () => {
   it('annotates in the worker and, when the worker has enough queued, in this thread: the same results either way', async () => {
@@ -52,8 +56,16 @@ describe('WorkerPool, when the catalog is reloaded', () => {
   afterAll(() => sitePool.close());
   // Large enough to be sent to the worker (small regions are annotated here).
   const region = Buffer.from('{"hid_failure":13}\n'.repeat(2000));
-  const texts = (result: RegionResult) => new Set(Buffer.concat(result.output).toString().trim().split('\n').map((line) => JSON.parse(line).hid.failure.description));
-  const categories = (result: RegionResult) => (result.observed as LineCounts).groups.flatMap((group) => group.codes.map(([, , times, , category]) => [category, times]));
+  const texts = (result: RegionResult) =>
+    new Set(
+      Buffer.concat(result.output)
+        .toString()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).hid.failure.description),
+    );
+  const categories = (result: RegionResult) =>
+    (result.observed as LineCounts).groups.flatMap((group) => group.codes.map(([, , times, , category]) => [category, times]));
 
   it('annotates the regions sent before it with the old table and those after with the new one, in every thread', async () => {
     const before = [sitePool.submit(region), sitePool.submit(region)]; // to the idle worker, in its queue

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyCounts, bucketOf, durationText } from '../../src/report/latency.js';
 
-describe('the report\'s latency buckets', () => {
+describe("the report's latency buckets", () => {
   it('are 1 µs wide below 100 µs, then two significant digits, each named by its upper bound', () => {
     expect([bucketOf(0), bucketOf(0.000_042), bucketOf(0.000_099)]).toEqual([0, 42, 99]);
     expect([bucketOf(0.0001), bucketOf(0.000_101), bucketOf(0.0012), bucketOf(0.001_201), bucketOf(0.0013)]).toEqual([100, 110, 1200, 1300, 1300]);
@@ -19,7 +19,7 @@ describe('the report\'s latency buckets', () => {
     }
   });
 
-  it('merge exactly: the buckets of shards added are one pass\'s, whatever the order', () => {
+  it("merge exactly: the buckets of shards added are one pass's, whatever the order", () => {
     const values = Array.from({ length: 3000 }, (_, i) => ((i * 7919) % 5000) / 1000);
     const whole = new LatencyCounts();
     values.forEach((v) => whole.observe(v));
@@ -32,6 +32,12 @@ describe('the report\'s latency buckets', () => {
   });
 
   it('show durations in the unit people read them in', () => {
-    expect([durationText(0.000_85), durationText(0.012), durationText(0.12), durationText(1.3), durationText(62)]).toEqual(['850 µs', '12 ms', '120 ms', '1.3 s', '62 s']);
+    expect([durationText(0.000_85), durationText(0.012), durationText(0.12), durationText(1.3), durationText(62)]).toEqual([
+      '850 µs',
+      '12 ms',
+      '120 ms',
+      '1.3 s',
+      '62 s',
+    ]);
   });
 });

@@ -53,7 +53,10 @@ const byClient = () => (clientPartials ??= partials(incident, ['--by', 'client_i
 
 /** The report of one pass over all the shards, and the merge of their partials, in `format`. */
 async function bothWays(shards: string[], parts: string[], format: string, onePass: string[], merge: string[] = []): Promise<[string, string]> {
-  const [one, merged] = await Promise.all([runCli(['report', ...onePass, '--format', format, ...shards]), runCli(['report', '--merge', ...merge, '--format', format, ...parts])]);
+  const [one, merged] = await Promise.all([
+    runCli(['report', ...onePass, '--format', format, ...shards]),
+    runCli(['report', '--merge', ...merge, '--format', format, ...parts]),
+  ]);
   return [ok(one), ok(merged)];
 }
 
@@ -61,7 +64,11 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
   it.each([
     ['no --by', 'plain', [] as string[]],
     ['--by client_id --by tenant --top 3', 'by', ['--by', 'client_id', '--by', 'tenant', '--top', '3']],
-    ['--tz Asia/Kolkata, a window, --bucket 1m', 'zoned', ['--tz', 'Asia/Kolkata', '--since', '2026-11-28T14:00:00', '--until', '2026-11-28T16:00:00+05:30', '--bucket', '1m', '--by', 'client_id']],
+    [
+      '--tz Asia/Kolkata, a window, --bucket 1m',
+      'zoned',
+      ['--tz', 'Asia/Kolkata', '--since', '2026-11-28T14:00:00', '--until', '2026-11-28T16:00:00+05:30', '--bucket', '1m', '--by', 'client_id'],
+    ],
   ])('incident in 3 shards, %s: every format', { timeout: 120_000 }, async (_name, tag, args) => {
     const parts = await partials(incident, args, `.${tag}`);
     // The merge given the same options: what was decided while reading is accepted when it agrees.
@@ -74,7 +81,11 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
 
   it('applies --top and a coarser --bucket at the merge', async () => {
     const parts = await byClient();
-    const [table, json] = await Promise.all(['table', 'json'].map((format) => bothWays(incident, parts, format, ['--by', 'client_id', '--top', '2', '--bucket', '15m'], ['--top', '2', '--bucket', '15m'])));
+    const [table, json] = await Promise.all(
+      ['table', 'json'].map((format) =>
+        bothWays(incident, parts, format, ['--by', 'client_id', '--top', '2', '--bucket', '15m'], ['--top', '2', '--bucket', '15m']),
+      ),
+    );
     expect(table![1]).toBe(table![0]);
     expect(json![1]).toBe(json![0]);
     expect(JSON.parse(json![1])).toMatchObject({ timeline: { bucket: '15m' }, by: [{ values: [{}, {}] }] });
@@ -84,7 +95,10 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
     const parts = await byClient();
     const left = join(dir, 'left.hidpart');
     ok(await runCli(['report', '--merge', '--partial', '-o', left, parts[0]!, parts[1]!]));
-    const [one, merged] = await Promise.all([runCli(['report', '--by', 'client_id', '--format', 'json', ...incident]), runCli(['report', '--merge', '--format', 'json', left, parts[2]!])]);
+    const [one, merged] = await Promise.all([
+      runCli(['report', '--by', 'client_id', '--format', 'json', ...incident]),
+      runCli(['report', '--merge', '--format', 'json', left, parts[2]!]),
+    ]);
     expect(ok(merged)).toBe(ok(one));
   });
 
@@ -95,7 +109,12 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
       .toString()
       .replace(/^\{"/gm, () => {
         n++;
-        const field = n % 97 === 0 ? '"took":"n/a"' : n % 3 === 0 ? `"event":{"duration":${(n * 7919) % 3_000_000_000}}` : `"duration_ms":${((n * 104_729) % 250_000) / 100}`;
+        const field =
+          n % 97 === 0
+            ? '"took":"n/a"'
+            : n % 3 === 0
+              ? `"event":{"duration":${(n * 7919) % 3_000_000_000}}`
+              : `"duration_ms":${((n * 104_729) % 250_000) / 100}`;
         return `{${field},"`;
       });
     const shards = shard(withDurations, 3, 'timed');
@@ -138,15 +157,17 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
         expect(value.count - value.error).toBeLessThanOrEqual(1);
         expect(value.count).toBeGreaterThanOrEqual(1);
       }
-      for (const table of await bothWays(corpus, parts, 'table', ['--by', 'request_id', '--by', 'user'])) expect(table).toMatch(/More distinct values than the sketch holds: a count marked ≥ is an upper bound/);
+      for (const table of await bothWays(corpus, parts, 'table', ['--by', 'request_id', '--by', 'user']))
+        expect(table).toMatch(/More distinct values than the sketch holds: a count marked ≥ is an upper bound/);
     });
   });
 
-  it('caps codes outside the catalog, and each --by value\'s codes, as one pass does', async () => {
+  it("caps codes outside the catalog, and each --by value's codes, as one pass does", async () => {
     // Codes outside the catalog: 60 and 10, then 10, 100 more and the first 60 again: one pass
     // lists the first 100 seen. Value v's codes: 10, then 10 more three times each (higher codes
     // first) and the first again: one pass keeps 16 of them.
-    const line = (second: number, error: number, client: string) => `{"time":"2026-11-28T09:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z","status":500,"hid_error":${error},"client_id":"${client}"}\n`;
+    const line = (second: number, error: number, client: string) =>
+      `{"time":"2026-11-28T09:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z","status":500,"hid_error":${error},"client_id":"${client}"}\n`;
     let first = '';
     let second = '';
     let t = 0;
@@ -174,7 +195,13 @@ describe('hidlog report --merge --since/--until: a window that takes each partia
   let days: string[];
   let parts: string[];
   beforeAll(async () => {
-    const kinds = ['"status":200', '"status":401,"hid_response":2,"hid_failure":13', '"status":404,"hid_error":1200', '"status":201', '"status":403,"hid_error":9001'];
+    const kinds = [
+      '"status":200',
+      '"status":401,"hid_response":2,"hid_failure":13',
+      '"status":404,"hid_error":1200',
+      '"status":201',
+      '"status":403,"hid_error":9001',
+    ];
     days = [27, 28, 29].map((day) => {
       let text = '';
       for (let i = 0; i < 240; i++) {
@@ -201,8 +228,14 @@ describe('hidlog report --merge --since/--until: a window that takes each partia
   });
 
   it.each([
-    [['--since', '1d'], /^hidlog: --since 1d: .*day-28\.ndjson\.hidpart has records from 2026-11-28T00:00:00\.000Z to 2026-11-28T23:54:00\.000Z, on both sides of the window's edge; a merge can only take partials whole or leave them out/],
-    [['--since', '2026-11-29'], /^hidlog: --since 2026-11-29: .*day-29\.ndjson\.hidpart has 1 records without a time, which a window leaves out and a merge cannot take from its counts/],
+    [
+      ['--since', '1d'],
+      /^hidlog: --since 1d: .*day-28\.ndjson\.hidpart has records from 2026-11-28T00:00:00\.000Z to 2026-11-28T23:54:00\.000Z, on both sides of the window's edge; a merge can only take partials whole or leave them out/,
+    ],
+    [
+      ['--since', '2026-11-29'],
+      /^hidlog: --since 2026-11-29: .*day-29\.ndjson\.hidpart has 1 records without a time, which a window leaves out and a merge cannot take from its counts/,
+    ],
   ])('refuses %s, in one line (exit 2)', async (window, message) => {
     const result = await runCli(['report', '--merge', ...window, ...parts]);
     expect(result.stderr).toMatch(message);
@@ -225,11 +258,27 @@ describe('hidlog report --merge refuses, in one line', () => {
   };
 
   it.each([
-    ['a partial of another format version', (p: Record<string, unknown>) => (p.version = 2), /^hidlog: .*changed-\w+\.hidpart: a partial of format version 2; this hidlog reads version 1\n$/],
-    ['a partial of another hidlog', (p: Record<string, unknown>) => (p.hidlog = '0.0.1'), /^hidlog: .*: a partial of hidlog 0\.0\.1, this is [\d.]+: make and merge partials with one version\n$/],
-    ['a file that is not a partial', (p: Record<string, unknown>) => delete p.format, /^hidlog: .*: not a report partial \(hidlog report --partial writes them\)\n$/],
+    [
+      'a partial of another format version',
+      (p: Record<string, unknown>) => (p.version = 2),
+      /^hidlog: .*changed-\w+\.hidpart: a partial of format version 2; this hidlog reads version 1\n$/,
+    ],
+    [
+      'a partial of another hidlog',
+      (p: Record<string, unknown>) => (p.hidlog = '0.0.1'),
+      /^hidlog: .*: a partial of hidlog 0\.0\.1, this is [\d.]+: make and merge partials with one version\n$/,
+    ],
+    [
+      'a file that is not a partial',
+      (p: Record<string, unknown>) => delete p.format,
+      /^hidlog: .*: not a report partial \(hidlog report --partial writes them\)\n$/,
+    ],
     ['a damaged partial', (p: Record<string, unknown>) => delete p.codes, /^hidlog: .*: a damaged partial \(its parts are not all there\)\n$/],
-    ['partials made with another --by', (p: Record<string, unknown>) => ((p.setup as { by: string[] }).by = ['tenant']), /^hidlog: .*: made with --by tenant, .* with client_id: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until\n$/],
+    [
+      'partials made with another --by',
+      (p: Record<string, unknown>) => ((p.setup as { by: string[] }).by = ['tenant']),
+      /^hidlog: .*: made with --by tenant, .* with client_id: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until\n$/,
+    ],
   ])('%s (exit 1)', async (_name, change, message) => {
     const result = await runCli(['report', '--merge', parts[0]!, rewritten(parts[1]!, change)]);
     expect(result.stderr).toMatch(message);
@@ -237,12 +286,28 @@ describe('hidlog report --merge refuses, in one line', () => {
   });
 
   it.each([
-    [['--partial', '--since', '2h'], 'input', /^hidlog: --since 2h with --partial: a duration counts back from the latest record of all the shards, which one shard cannot know; give a time/],
+    [
+      ['--partial', '--since', '2h'],
+      'input',
+      /^hidlog: --since 2h with --partial: a duration counts back from the latest record of all the shards, which one shard cannot know; give a time/,
+    ],
     [['--partial', '--format', 'json'], 'input', /^hidlog: --format json with --partial: a partial has a format of its own; give --format to the merge/],
-    [['--merge', '--tz', 'Europe/Berlin'], 'partials', /^hidlog: --tz Europe\/Berlin: the partials were read in UTC .*; merge them without --tz, or make them with --tz Europe\/Berlin/],
-    [['--merge', '--since', '2026-11-28T09:00:00Z'], 'partials', /^hidlog: --since 2026-11-28T09:00:00Z: .*incident\.0\.gz\.client\.hidpart has records from .* on both sides of the window's edge/],
+    [
+      ['--merge', '--tz', 'Europe/Berlin'],
+      'partials',
+      /^hidlog: --tz Europe\/Berlin: the partials were read in UTC .*; merge them without --tz, or make them with --tz Europe\/Berlin/,
+    ],
+    [
+      ['--merge', '--since', '2026-11-28T09:00:00Z'],
+      'partials',
+      /^hidlog: --since 2026-11-28T09:00:00Z: .*incident\.0\.gz\.client\.hidpart has records from .* on both sides of the window's edge/,
+    ],
     [['--merge', '--by', 'tenant'], 'partials', /^hidlog: --by tenant: the partials count --by client_id; a merge cannot count another/],
-    [['--merge', '--bucket', '1500ms'], 'partials', /^hidlog: --bucket 1s500ms: .* keeps buckets of 1s \(the finest its time range allowed\), so a merge can only make a multiple of 1s/],
+    [
+      ['--merge', '--bucket', '1500ms'],
+      'partials',
+      /^hidlog: --bucket 1s500ms: .* keeps buckets of 1s \(the finest its time range allowed\), so a merge can only make a multiple of 1s/,
+    ],
   ])('%s (exit 2)', async (args, inputs, message) => {
     const result = await runCli(['report', ...args, ...(inputs === 'input' ? incident : parts)]);
     expect(result.stderr).toMatch(message);

@@ -19,8 +19,11 @@ const addSeen = (into: { seen: number }, from: { seen: number }) => (into.seen +
 const countsOf = (sketch: HeavyHitters<{ seen: number }>) => Object.fromEntries(sketch.hitters().map((h) => [h.value, [h.count, h.error, h.payload.seen]]));
 
 describe('HeavyHitters.merge', () => {
-  it('gives exactly one sketch\'s counts while neither replaced a value and together they fit', () => {
-    const [first, second] = [['a', 'b', 'a', 'c'], ['c', 'd', 'a', 'c']];
+  it("gives exactly one sketch's counts while neither replaced a value and together they fit", () => {
+    const [first, second] = [
+      ['a', 'b', 'a', 'c'],
+      ['c', 'd', 'a', 'c'],
+    ];
     const merged = sketchOf(4, first);
     merged.merge(stateOf(sketchOf(4, second)), addSeen);
     expect(countsOf(merged)).toEqual(countsOf(sketchOf(4, [...first, ...second])));
@@ -75,7 +78,7 @@ describe('Timeline: buckets another timeline kept', () => {
     ['an hour in UTC', UTC, H, 3],
     ['a week across the end of summer time in Berlin', parseZone('Europe/Berlin')!, 7 * D, 5],
     ['ninety days, each part widened', UTC, 90 * D, 8],
-  ])('merges into one timeline\'s buckets: %s', (_what, zone, range, parts) => {
+  ])("merges into one timeline's buckets: %s", (_what, zone, range, parts) => {
     const { one, merged, widths } = bothWays(zone, range, parts);
     expect(merged).toEqual(one);
     expect(Math.max(...widths)).toBeGreaterThanOrEqual(S);
@@ -87,7 +90,7 @@ describe('Timeline: buckets another timeline kept', () => {
     expect(one!.widened).toBe(5 * S);
   });
 
-  it('refuses a bucket that is not a multiple of the parts\' buckets', () => {
+  it("refuses a bucket that is not a multiple of the parts' buckets", () => {
     const part = new Timeline(UTC);
     part.add(T, 0, -1);
     part.add(T + 2 * D, 0, -1);

@@ -32,7 +32,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const reportArgs = (name: string, ...more: string[]) => ['report', '--top', ALL, '--max-line-bytes', String(expectedFor(name).maxLineBytes ?? 1048576), ...more, fixture(name)];
+const reportArgs = (name: string, ...more: string[]) => [
+  'report',
+  '--top',
+  ALL,
+  '--max-line-bytes',
+  String(expectedFor(name).maxLineBytes ?? 1048576),
+  ...more,
+  fixture(name),
+];
 
 async function reportJson(args: string[], input?: string | Buffer): Promise<Report> {
   const result = await runCli([...args, '--format', 'json'], { input });
@@ -82,7 +90,8 @@ describe('hidlog report: every format gives the fixtures’ exact counts', () =>
     const text = result.stdout.toString();
     const truth = expectedFor(name);
     for (const [outcome, count] of Object.entries(truth.outcomes)) if (count > 0) expect(text).toMatch(new RegExp(`^  ${outcome} +${n(count)} `, 'm'));
-    for (const kind of KINDS) for (const [code, count] of Object.entries(truth.codes[kind])) expect(text, `${kind} ${code}`).toMatch(new RegExp(`^  ${code} +${n(count)} +\\d`, 'm'));
+    for (const kind of KINDS)
+      for (const [code, count] of Object.entries(truth.codes[kind])) expect(text, `${kind} ${code}`).toMatch(new RegExp(`^  ${code} +${n(count)} +\\d`, 'm'));
     expect(text).toContain(`lines           ${n(truth.lines)} (`);
   });
 
@@ -92,7 +101,9 @@ describe('hidlog report: every format gives the fixtures’ exact counts', () =>
     const text = result.stdout.toString();
     const truth = expectedFor(name);
     for (const [outcome, count] of Object.entries(truth.outcomes)) if (count > 0) expect(text).toContain(`| ${outcome} | ${n(count)} |`);
-    for (const kind of KINDS) for (const [code, count] of Object.entries(truth.codes[kind])) expect(text, `${kind} ${code}`).toMatch(new RegExp(`^\\| ${code}( [^|]+)? \\| ${n(count)} \\|`, 'm'));
+    for (const kind of KINDS)
+      for (const [code, count] of Object.entries(truth.codes[kind]))
+        expect(text, `${kind} ${code}`).toMatch(new RegExp(`^\\| ${code}( [^|]+)? \\| ${n(count)} \\|`, 'm'));
   });
 
   it.each(allFixtures)('%s: csv', async (name) => {
@@ -101,7 +112,9 @@ describe('hidlog report: every format gives the fixtures’ exact counts', () =>
     const rows = parseCsv(result.stdout.toString());
     expect(rows[0]).toEqual(['section', 'kind', 'name', 'code', 'category', 'time', 'count', 'share', 'error', 'first_seen', 'last_seen', 'description']);
     const truth = expectedFor(name);
-    const codes = Object.fromEntries(KINDS.map((kind) => [kind, Object.fromEntries(rows.filter((r) => r[0] === 'code' && r[1] === kind).map((r) => [r[3], Number(r[6])]))]));
+    const codes = Object.fromEntries(
+      KINDS.map((kind) => [kind, Object.fromEntries(rows.filter((r) => r[0] === 'code' && r[1] === kind).map((r) => [r[3], Number(r[6])]))]),
+    );
     expect(codes).toEqual(truth.codes);
     const outcomes = Object.fromEntries(rows.filter((r) => r[0] === 'outcome').map((r) => [r[2], Number(r[6])]));
     expect(outcomes).toEqual({ success: 0, failure: 0, error: 0, unknown: 0, ...truth.outcomes });
@@ -185,14 +198,23 @@ describe('hidlog report on the incident', () => {
     expect(client!.exact).toBe(true);
     expect(Object.fromEntries(client!.values.map((v) => [v.value, v.count]))).toEqual(incident.byClient);
     expect(client!.values.every((v) => v.error === 0)).toBe(true);
-    expect(client!.values[0]).toMatchObject({ value: 'ios-app', codes: [{ kind: 'failure', code: 51 }, { kind: 'failure', code: 13 }, { kind: 'error', code: 9001 }] });
+    expect(client!.values[0]).toMatchObject({
+      value: 'ios-app',
+      codes: [
+        { kind: 'failure', code: 51 },
+        { kind: 'failure', code: 13 },
+        { kind: 'error', code: 9001 },
+      ],
+    });
     expect(tenant!.values[0]!.value).toBe('globex');
     expect(tenant!.missing).toBe(1);
     expect(tenant!.records).toBe(incident.outcomes.failure! + incident.outcomes.error!);
   });
 
   it('--by over a field with more values than the sketch holds: bounded, and says its counts are bounds', async () => {
-    const input = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ time: 1_795_856_400 + i, status: 401, hid_failure: 13, user: i % 10 === 0 ? 'attacker' : `u${i}` })).join('\n');
+    const input = Array.from({ length: 30_000 }, (_, i) =>
+      JSON.stringify({ time: 1_795_856_400 + i, status: 401, hid_failure: 13, user: i % 10 === 0 ? 'attacker' : `u${i}` }),
+    ).join('\n');
     const report = await reportJson(['report', '--by', 'user', '--top', '3'], input);
     const [user] = report.by;
     expect(user!.exact).toBe(false);
@@ -215,7 +237,10 @@ describe('hidlog report on the incident', () => {
     const input = ['{"ts":1795856400,"payload":{"reason":"51"},"status":400}', '{"ts":1795856401,"payload":{"reason":13},"status":401}'].join('\n');
     const report = await reportJson(['report', '--field', 'failure=payload.reason', '-'], input);
     expect(report.input.files).toEqual(['stdin']);
-    expect(report.kinds.failure.codes.map((c) => [c.code, c.count])).toEqual([[13, 1], [51, 1]]);
+    expect(report.kinds.failure.codes.map((c) => [c.code, c.count])).toEqual([
+      [13, 1],
+      [51, 1],
+    ]);
     expect(report.outcomes.find((o) => o.outcome === 'failure')!.count).toBe(2);
   });
 
@@ -284,7 +309,14 @@ describe('hidlog report --workers', () => {
     // bad lines among them.
     const text = gunzipSync(readFileSync(fixture('incident.ndjson.gz')));
     const parts: Buffer[] = [];
-    for (let i = 0; i < 24; i++) parts.push(text, Buffer.from(`{"time":"2026-11-28T10:00:${String(i).padStart(2, '0')}Z","client_id":"c${i}","status":500,"hid_error":0,"pad":"${'x'.repeat(20_000 + i * 997)}"}\nnot json\n`), Buffer.from([0xff, 0x0a]));
+    for (let i = 0; i < 24; i++)
+      parts.push(
+        text,
+        Buffer.from(
+          `{"time":"2026-11-28T10:00:${String(i).padStart(2, '0')}Z","client_id":"c${i}","status":500,"hid_error":0,"pad":"${'x'.repeat(20_000 + i * 997)}"}\nnot json\n`,
+        ),
+        Buffer.from([0xff, 0x0a]),
+      );
     corpus = join(dir, 'corpus.ndjson');
     writeFileSync(corpus, Buffer.concat(parts));
   });
@@ -294,7 +326,11 @@ describe('hidlog report --workers', () => {
     ['json, a relative window', ['--format', 'json', '--since', '50m', '--until', '10m', '--by', 'client_id']],
     ['table', ['--format', 'table', '--by', 'client_id', '--tz', 'Asia/Kolkata']],
   ])('gives a report identical to one thread’s (%s)', async (_name, args) => {
-    const [one, two, three] = (await Promise.all(['1', '2', '3'].map((workers) => runCli(['report', '--workers', workers, ...args, corpus])))) as [CliResult, CliResult, CliResult];
+    const [one, two, three] = (await Promise.all(['1', '2', '3'].map((workers) => runCli(['report', '--workers', workers, ...args, corpus])))) as [
+      CliResult,
+      CliResult,
+      CliResult,
+    ];
     expect(one).toMatchObject({ code: 0, stderr: '' });
     expect(two.stdout.toString()).toBe(one.stdout.toString());
     expect(three.stdout.toString()).toBe(one.stdout.toString());
@@ -354,7 +390,8 @@ describe('hidlog report usage', () => {
 });
 
 describe('hidlog report progress bar', () => {
-  const underTerminal = (command: string) => spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' } });
+  const underTerminal = (command: string) =>
+    spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' } });
   const hasScript = hasTool('script');
 
   it.runIf(hasScript)('is drawn on stderr when it is a terminal: bytes of the total, rate, file i of n', () => {
@@ -376,7 +413,10 @@ describe('hidlog report progress bar', () => {
   });
 
   it.runIf(hasScript)('colours the table on a terminal, not with NO_COLOR, and never in a pipe', async () => {
-    const coloured = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} report --quiet ${fixture('audit.ndjson')}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '', TERM: 'xterm' } });
+    const coloured = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} report --quiet ${fixture('audit.ndjson')}`, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '', TERM: 'xterm' },
+    });
     expect(coloured.stdout).toContain('\x1b[1mOutcomes');
     expect(coloured.stdout).toContain('\x1b[32msuccess');
     expect(underTerminal(`${process.execPath} ${CLI} report --quiet ${fixture('audit.ndjson')}`).stdout).not.toContain('\x1b[');

@@ -157,9 +157,12 @@ describe('a time read from its JSON text', () => {
   });
 
   // What JSON can write: not NaN, Infinity or null.
-  it.each(NOT_TIMES.filter(([, value]) => value !== null && (typeof value !== 'number' || Number.isFinite(value))))('reads %s as no time, as parseTime does', (_what, value) => {
-    expect(readJson(JSON.stringify(value))).toBe('unparseable');
-  });
+  it.each(NOT_TIMES.filter(([, value]) => value !== null && (typeof value !== 'number' || Number.isFinite(value))))(
+    'reads %s as no time, as parseTime does',
+    (_what, value) => {
+      expect(readJson(JSON.stringify(value))).toBe('unparseable');
+    },
+  );
 
   it.each([
     ['with escapes', '"2026-11-28\\u0054\\u0030\\u0039:00:00Z"', T],
@@ -189,9 +192,22 @@ describe('a time read from its JSON text', () => {
 
   it('reads times in a row that share their hour as each alone (the reader keeps the last hour)', () => {
     const texts = [
-      '2026-11-28T09:00:05Z', '2026-11-28T09:59:59.999Z', '2026-11-28T09:60:00Z', '2026-11-28T09:00:00+01:00', '2026-11-28t09:00:00Z',
-      '2026-11-28T10:00:00Z', '2026-11-28T09:00:00Z', '2026-11-29T09:00:00Z', '2026-02-29T09:00:00Z', '2026-02-29T09:00:01Z',
-      '2024-02-29T09:00:00Z', '2024-02-29T09:30', '2024-02-29T09', '2024-02-29', '2024-02-29T09:30:00.1-05:30', '2024-02-29T09:30:00',
+      '2026-11-28T09:00:05Z',
+      '2026-11-28T09:59:59.999Z',
+      '2026-11-28T09:60:00Z',
+      '2026-11-28T09:00:00+01:00',
+      '2026-11-28t09:00:00Z',
+      '2026-11-28T10:00:00Z',
+      '2026-11-28T09:00:00Z',
+      '2026-11-29T09:00:00Z',
+      '2026-02-29T09:00:00Z',
+      '2026-02-29T09:00:01Z',
+      '2024-02-29T09:00:00Z',
+      '2024-02-29T09:30',
+      '2024-02-29T09',
+      '2024-02-29',
+      '2024-02-29T09:30:00.1-05:30',
+      '2024-02-29T09:30:00',
     ];
     const read = jsonTimeReader(berlin);
     expect(texts.map((text) => readJson(JSON.stringify(text), berlin, read))).toEqual(texts.map((text) => parseTime(text, berlin) ?? 'unparseable'));
@@ -209,7 +225,8 @@ describe('a time read from its JSON text', () => {
       const iso = new Date(base).toISOString();
       const chars = [...pick([iso, iso.slice(0, 19), iso.slice(0, 19) + '+05:45', iso.replace('Z', '123456Z'), iso.slice(0, 10), iso.slice(0, 16)])];
       // Most texts stay valid (times in a row), the rest are broken in one or two places.
-      if (rnd() < 0.3) for (let edits = 1 + Math.floor(rnd() * 2); edits > 0; edits--) chars.splice(Math.floor(rnd() * chars.length), rnd() < 0.5 ? 1 : 0, pick(pieces));
+      if (rnd() < 0.3)
+        for (let edits = 1 + Math.floor(rnd() * 2); edits > 0; edits--) chars.splice(Math.floor(rnd() * chars.length), rnd() < 0.5 ? 1 : 0, pick(pieces));
       const text = chars.join('');
       expect(readJson(JSON.stringify(text), zone, read), text).toBe(parseTime(text, zone) ?? 'unparseable');
     }
@@ -235,7 +252,16 @@ describe('timeOfRecord', () => {
 
   it('reads records in a row that share their minute as each alone (the reader keeps the last minute)', () => {
     const read = timeReader([['time']], UTC);
-    const texts = ['2026-11-28T09:00:05Z', '2026-11-28T09:00:07.5+01:00', '2026-11-28T09:00', '2026-11-28T09:00:xx', '2026-11-28T09:00:61Z', '2026-11-28T09:01:00Z', '2026-11-28 09:00:01Z', '2026-11-28T09:00:09'];
+    const texts = [
+      '2026-11-28T09:00:05Z',
+      '2026-11-28T09:00:07.5+01:00',
+      '2026-11-28T09:00',
+      '2026-11-28T09:00:xx',
+      '2026-11-28T09:00:61Z',
+      '2026-11-28T09:01:00Z',
+      '2026-11-28 09:00:01Z',
+      '2026-11-28T09:00:09',
+    ];
     expect(texts.map((time) => read({ time }))).toEqual(texts.map((time) => parseTime(time, UTC) ?? 'unparseable'));
     expect(texts.map((time) => read({ time }))).toEqual([T + 5000, T + 7500 - 3_600_000, T, 'unparseable', 'unparseable', T + 60_000, T + 1000, T + 9000]);
   });

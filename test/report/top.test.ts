@@ -14,7 +14,12 @@ describe('topN', () => {
     ];
     const expected = [13, 2, 15];
     for (const order of [codes, [...codes].reverse(), [codes[2]!, codes[4]!, codes[0]!, codes[3]!, codes[1]!]]) {
-      const { top, rest } = topN(order, 3, (c) => c.n, (a, b) => byNumber(a.code, b.code));
+      const { top, rest } = topN(
+        order,
+        3,
+        (c) => c.n,
+        (a, b) => byNumber(a.code, b.code),
+      );
       expect(top.map((c) => c.code)).toEqual(expected);
       expect(rest.map((c) => c.code)).toEqual([51, -1]);
     }
@@ -44,7 +49,12 @@ describe('HeavyHitters', () => {
       truth.set(value, (truth.get(value) ?? 0) + 1);
       sketch.add(value).payload.seen++;
     }
-    const { top } = topN(sketch.hitters(), 3, (h) => h.count, (a, b) => byText(a.value, b.value));
+    const { top } = topN(
+      sketch.hitters(),
+      3,
+      (h) => h.count,
+      (a, b) => byText(a.value, b.value),
+    );
     expect(top.map((h) => h.value)).toEqual(['heavy-a', 'heavy-b', 'late-c']);
     for (const hitter of sketch.hitters()) {
       const actual = truth.get(hitter.value)!;

@@ -69,7 +69,11 @@ describe('HeldRecords', () => {
     for (const item of [1, 2, 3, 4]) held.push(item);
     const taken: number[] = [];
     const dropped: number[] = [];
-    held.settle(verdicts({ 1: 'in', 2: 'out', 4: 'in' }), (i) => taken.push(i), (i) => dropped.push(i));
+    held.settle(
+      verdicts({ 1: 'in', 2: 'out', 4: 'in' }),
+      (i) => taken.push(i),
+      (i) => dropped.push(i),
+    );
     expect(taken).toEqual([1]);
     expect(dropped).toEqual([2]);
     expect(held.size).toBe(2);
@@ -82,7 +86,11 @@ describe('HeldRecords', () => {
     expect(held.size).toBe(35);
     // Records in the file wait for the end: one that is in must not overtake them.
     const taken: number[] = [];
-    held.settle(() => 'in', (item) => taken.push(item.n), () => undefined);
+    held.settle(
+      () => 'in',
+      (item) => taken.push(item.n),
+      () => undefined,
+    );
     expect(taken).toEqual([]);
     const drained: { n: number; by: (string | null)[] }[] = [];
     await held.drain((item) => drained.push(item));

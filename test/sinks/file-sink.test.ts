@@ -1,5 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, mkdtempSync, open, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdtempSync,
+  open,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,43 +83,50 @@ describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
   });
 
   // 'at once' is how a follower writes its output, whose ENOSPC is waited out.
-  it.each(['pool', 'at once'] as const)('with retries (%s writes): holds the write, a whole line at the end, until space is freed; then every byte once', async (mode) => {
-    disk = new SmallDisk(DISK_BYTES);
-    const path = join(disk.dir, 'out.ndjson');
-    const faults = retrying();
-    const sink = quiet(await FileSink.open(path, 'a', faults, mode));
-    const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
-    const results = chunks.map((chunk) => write(sink, chunk));
-    await sleep(500);
-    expect(faults.failures.length).toBeGreaterThan(1); // tried again, after a pause
-    expect(faults.failures.every((failure) => failure.code === 'ENOSPC' && failure.retrying)).toBe(true);
-    expect(sink.writableLength).toBeGreaterThan(0); // held: not acknowledged
-    expect(endsWithWholeLine(readFileSync(path))).toBe(true);
-    disk.resize(16 * DISK_BYTES);
-    expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
-    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
-    expect(faults.recoveries).toEqual([faults.failures.length]);
-    sink.destroy();
-  });
+  it.each(['pool', 'at once'] as const)(
+    'with retries (%s writes): holds the write, a whole line at the end, until space is freed; then every byte once',
+    async (mode) => {
+      disk = new SmallDisk(DISK_BYTES);
+      const path = join(disk.dir, 'out.ndjson');
+      const faults = retrying();
+      const sink = quiet(await FileSink.open(path, 'a', faults, mode));
+      const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
+      const results = chunks.map((chunk) => write(sink, chunk));
+      await sleep(500);
+      expect(faults.failures.length).toBeGreaterThan(1); // tried again, after a pause
+      expect(faults.failures.every((failure) => failure.code === 'ENOSPC' && failure.retrying)).toBe(true);
+      expect(sink.writableLength).toBeGreaterThan(0); // held: not acknowledged
+      expect(endsWithWholeLine(readFileSync(path))).toBe(true);
+      disk.resize(16 * DISK_BYTES);
+      expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
+      expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+      expect(faults.recoveries).toEqual([faults.failures.length]);
+      sink.destroy();
+    },
+  );
 
-  it.each(['pool', 'at once'] as const)('with retries (%s writes): from the failure said on, a reader never finds a torn line at the end, retry after retry', async (mode) => {
-    disk = new SmallDisk(DISK_BYTES);
-    const path = join(disk.dir, 'out.ndjson');
-    const faults = retrying();
-    const sink = quiet(await FileSink.open(path, 'a', faults, mode));
-    const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
-    const results = chunks.map((chunk) => write(sink, chunk));
-    while (faults.failures.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    // Retries after 0.1, 0.2, 0.4 and 0.8 s: the file read between every two turns of the event loop.
-    let torn = 0;
-    for (const until = Date.now() + 1700; Date.now() < until; await new Promise((resolve) => setImmediate(resolve))) if (!endsWithWholeLine(readFileSync(path))) torn++;
-    expect(faults.failures.length).toBeGreaterThanOrEqual(4);
-    expect(torn).toBe(0);
-    disk.resize(16 * DISK_BYTES);
-    expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
-    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
-    sink.destroy();
-  });
+  it.each(['pool', 'at once'] as const)(
+    'with retries (%s writes): from the failure said on, a reader never finds a torn line at the end, retry after retry',
+    async (mode) => {
+      disk = new SmallDisk(DISK_BYTES);
+      const path = join(disk.dir, 'out.ndjson');
+      const faults = retrying();
+      const sink = quiet(await FileSink.open(path, 'a', faults, mode));
+      const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
+      const results = chunks.map((chunk) => write(sink, chunk));
+      while (faults.failures.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Retries after 0.1, 0.2, 0.4 and 0.8 s: the file read between every two turns of the event loop.
+      let torn = 0;
+      for (const until = Date.now() + 1700; Date.now() < until; await new Promise((resolve) => setImmediate(resolve)))
+        if (!endsWithWholeLine(readFileSync(path))) torn++;
+      expect(faults.failures.length).toBeGreaterThanOrEqual(4);
+      expect(torn).toBe(0);
+      disk.resize(16 * DISK_BYTES);
+      expect(await Promise.all(results)).toEqual(chunks.map(() => undefined));
+      expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+      sink.destroy();
+    },
+  );
 
   it('stop ends the waiting: the held write fails with its error at once', async () => {
     disk = new SmallDisk(DISK_BYTES);

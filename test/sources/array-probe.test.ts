@@ -28,7 +28,15 @@ describe('ArrayProbe', () => {
     ['a one-line array with a syntax error', `[${records(2).join(',')},{"status" 401}]`, { format: 'ndjson', decidedAt: 'end' }],
     ['a one-line array with a syntax error, then NDJSON', `[${records(2).join(',')},{"status" 401}]\n${record(3)}\n`, { format: 'ndjson', decidedAt: 'read' }],
     ['a one-line array of records broken off', `[${records(2).join(',')},{"sta`, { format: 'json-array', decidedAt: 'end' }],
-    ['a pretty-printed array', JSON.stringify(records(4).map((r) => JSON.parse(r) as unknown), null, 2), { format: 'json-array', decidedAt: 'read' }],
+    [
+      'a pretty-printed array',
+      JSON.stringify(
+        records(4).map((r) => JSON.parse(r) as unknown),
+        null,
+        2,
+      ),
+      { format: 'json-array', decidedAt: 'read' },
+    ],
     ['an array whose first line holds two records', `[${records(2).join(',')},\n${records(2).join(',')}]`, { format: 'json-array', decidedAt: 'read' }],
     ['a pretty-printed array of one record', `[\n  ${record(1)}\n]\n`, { format: 'json-array', decidedAt: 'end' }],
     ['a pretty-printed empty array', '[\n]\n', { format: 'json-array', decidedAt: 'end' }],

@@ -26,19 +26,32 @@ function cuts(input: Buffer): Buffer[][] {
 
 describe('LineSplitter', () => {
   it('splits on \\n and \\r\\n, and keeps a last line without a newline', () => {
-    expect(split([Buffer.from('a\r\nb\n\nc')]).seen).toEqual([['line', 'a'], ['line', 'b'], ['line', ''], ['line', 'c']]);
+    expect(split([Buffer.from('a\r\nb\n\nc')]).seen).toEqual([
+      ['line', 'a'],
+      ['line', 'b'],
+      ['line', ''],
+      ['line', 'c'],
+    ]);
   });
 
   it('gives the same lines however the input is cut, multibyte characters included', () => {
     const input = Buffer.from('{"city":"Zürich 東京 🔐"}\r\n{"a":1}\n€\n');
     const expected = split([input]).seen;
-    expect(expected).toEqual([['line', '{"city":"Zürich 東京 🔐"}'], ['line', '{"a":1}'], ['line', '€']]);
+    expect(expected).toEqual([
+      ['line', '{"city":"Zürich 東京 🔐"}'],
+      ['line', '{"a":1}'],
+      ['line', '€'],
+    ]);
     for (const chunks of cuts(input)) expect(split(chunks).seen).toEqual(expected);
   });
 
   it('hands on a line of invalid UTF-8 byte for byte, and the lines around it as text', () => {
     const input = Buffer.concat([Buffer.from('ok\n'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\nfine\n')]);
-    const expected: Seen[] = [['line', 'ok'], ['invalid_utf8', 'c328ff'], ['line', 'fine']];
+    const expected: Seen[] = [
+      ['line', 'ok'],
+      ['invalid_utf8', 'c328ff'],
+      ['line', 'fine'],
+    ];
     for (const chunks of cuts(input)) expect(split(chunks).seen).toEqual(expected);
   });
 
@@ -47,7 +60,11 @@ describe('LineSplitter', () => {
     const input = Buffer.from(`short\n${long}\nafter\n`);
     for (const chunks of cuts(input)) {
       const { seen, deadLetter } = split(chunks, 10);
-      expect(seen).toEqual([['line', 'short'], ['too_long', 50], ['line', 'after']]);
+      expect(seen).toEqual([
+        ['line', 'short'],
+        ['too_long', 50],
+        ['line', 'after'],
+      ]);
       expect(deadLetter.toString()).toBe(long);
     }
   });
@@ -61,7 +78,12 @@ describe('LineSplitter', () => {
   it('holds no more than the limit of a line that never ends: its bytes stream on as they come', () => {
     const reported: number[] = [];
     let streamed = 0;
-    const splitter = new LineSplitter(1000, { line: () => undefined, invalidUtf8: () => undefined, tooLongPiece: (piece) => (streamed += piece.length), tooLong: (bytes) => reported.push(bytes) });
+    const splitter = new LineSplitter(1000, {
+      line: () => undefined,
+      invalidUtf8: () => undefined,
+      tooLongPiece: (piece) => (streamed += piece.length),
+      tooLong: (bytes) => reported.push(bytes),
+    });
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     for (let i = 1; i <= 100; i++) {
       splitter.push(chunk);

@@ -120,7 +120,10 @@ export class PasswordChecker {
   private next(): void {
     if (this.busy || this.waiting.length === 0) return;
     // The first waiting from a client in good standing (as it is now), else the first of all.
-    const index = Math.max(0, this.waiting.findIndex((check) => !this.failedLately(check.client)));
+    const index = Math.max(
+      0,
+      this.waiting.findIndex((check) => !this.failedLately(check.client)),
+    );
     const [check] = this.waiting.splice(index, 1) as [Check];
     this.busy = true;
     const done = (verdict: boolean) => {

@@ -20,7 +20,9 @@ export class BcryptCache {
   constructor(private readonly capacity = CAPACITY) {}
 
   key(user: string, hash: string, password: string): string {
-    return createHmac('sha256', this.secret).update(JSON.stringify([user, hash, password])).digest('base64');
+    return createHmac('sha256', this.secret)
+      .update(JSON.stringify([user, hash, password]))
+      .digest('base64');
   }
 
   get(key: string): boolean | undefined {

@@ -59,10 +59,24 @@ const ALLOWED_HEADERS: ReadonlyMap<string, readonly string[]> = new Map([
 // As htpasswd -B writes them ($2y$) and other bcrypt tools ($2a$, $2b$, $2$): cost, 22 characters of salt, 31 of hash.
 const BCRYPT_HASH = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
-const TLS_KEYS = ['cert_file', 'key_file', 'cert', 'key', 'client_ca_file', 'client_ca', 'client_auth_type', 'client_allowed_sans', 'min_version', 'max_version', 'cipher_suites', 'curve_preferences', 'prefer_server_cipher_suites'];
+const TLS_KEYS = [
+  'cert_file',
+  'key_file',
+  'cert',
+  'key',
+  'client_ca_file',
+  'client_ca',
+  'client_auth_type',
+  'client_allowed_sans',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'curve_preferences',
+  'prefer_server_cipher_suites',
+];
 // Any of these turns TLS on, as in exporter-toolkit; the others only shape TLS that is on.
 const TLS_ENABLING_KEYS = ['cert_file', 'key_file', 'cert', 'key', 'client_ca_file', 'client_ca', 'client_auth_type'];
-const REFUSED: ReadonlyMap<string, string> = new Map([['rate_limit', 'exporter-toolkit\'s request rate limiter is not supported by hidlog']]);
+const REFUSED: ReadonlyMap<string, string> = new Map([['rate_limit', "exporter-toolkit's request rate limiter is not supported by hidlog"]]);
 
 type YamlNode = unknown;
 
@@ -131,7 +145,8 @@ export function parseWebConfig(text: string, directory: string): WebConfig {
   // YAML 1.1, as Go's yaml.v2 reads it (yes/no are booleans there too).
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: true });
   const problem = doc.errors[0];
-  if (problem?.code === 'MULTIPLE_DOCS') throw new WebConfigError(`not valid YAML: a second document at line ${problem.linePos?.[0].line}, where one is expected`);
+  if (problem?.code === 'MULTIPLE_DOCS')
+    throw new WebConfigError(`not valid YAML: a second document at line ${problem.linePos?.[0].line}, where one is expected`);
   if (problem) throw new WebConfigError(`not valid YAML: ${firstLineOf(problem.message)}`);
   const reader = new TreeReader(doc);
   const top = reader.mapping(doc.contents, '', ['tls_server_config', 'http_server_config', 'basic_auth_users']);

@@ -11,7 +11,8 @@ export interface TlsProfile {
 }
 
 const TLS_HANDSHAKE_RECORD = 0x16;
-const PLAIN_HTTP_REPLY = 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nThis port serves HTTPS only: use https://\n';
+const PLAIN_HTTP_REPLY =
+  'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nThis port serves HTTPS only: use https://\n';
 
 /**
  * A TCP server in front of `http` that speaks TLS. Each connection is taken with the TLS profile

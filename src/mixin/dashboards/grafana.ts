@@ -1,10 +1,22 @@
 // Grafana's dashboard model as plain objects, checked against the types of @grafana/schema (a
 // development dependency: only its types are used, so nothing of Grafana ships with hidlog).
-import type { DashboardLink, Dashboard as SchemaDashboard, FieldConfigSource, Panel as SchemaPanel, RowPanel, Threshold, ValueMapping, VariableModel } from '@grafana/schema';
+import type {
+  DashboardLink,
+  Dashboard as SchemaDashboard,
+  FieldConfigSource,
+  Panel as SchemaPanel,
+  RowPanel,
+  Threshold,
+  ValueMapping,
+  VariableModel,
+} from '@grafana/schema';
 import type { Options as PieChartOptions } from '@grafana/schema/dist/esm/raw/composable/piechart/panelcfg/x/PieChartPanelCfg_types.gen.js';
 import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen.js';
 import type { Options as TableOptions } from '@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen.js';
-import type { FieldConfig as TimeSeriesFieldConfig, Options as TimeSeriesOptions } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen.js';
+import type {
+  FieldConfig as TimeSeriesFieldConfig,
+  Options as TimeSeriesOptions,
+} from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen.js';
 
 /** A schema type with its string enums as their values, so plain literals type-check. */
 type Plain<T> = T extends string ? `${T}` : T extends readonly (infer U)[] ? Plain<U>[] : T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
@@ -136,7 +148,9 @@ export function piechart(spec: PanelSpec): Placed {
 }
 
 /** A table of instant queries merged on their labels, columns renamed and ordered. */
-export function table(spec: PanelSpec & { columns: Record<string, string>; order: string[]; hidden?: string[]; sortBy: [column: string, descending: boolean]; links?: Link[] }): Placed {
+export function table(
+  spec: PanelSpec & { columns: Record<string, string>; order: string[]; hidden?: string[]; sortBy: [column: string, descending: boolean]; links?: Link[] },
+): Placed {
   const options: Plain<TableOptions> = {
     showHeader: true,
     frameIndex: 0,
@@ -244,12 +258,30 @@ export const setupTag = (setup: string) => `${TAG}-${setup}`;
 /** The menu of every dashboard of the setup (`setup` '' for none), keeping the time range and the variables. */
 function links(setup: string): Link[] {
   return [
-    { title: 'hidlog dashboards', type: 'dashboards', tags: [setup === '' ? TAG : setupTag(setup)], asDropdown: false, includeVars: true, keepTime: true, icon: 'external link', targetBlank: false, tooltip: '', url: '' },
+    {
+      title: 'hidlog dashboards',
+      type: 'dashboards',
+      tags: [setup === '' ? TAG : setupTag(setup)],
+      asDropdown: false,
+      includeVars: true,
+      keepTime: true,
+      icon: 'external link',
+      targetBlank: false,
+      tooltip: '',
+      url: '',
+    },
   ];
 }
 
 /** A dashboard of the setup named `setup` ('' for none), whose name ends its title. */
-export function dashboard(spec: { setup: string; uid: string; title: string; description: string; variables: Variable[]; panels: (Placed | Row)[] }): Dashboard {
+export function dashboard(spec: {
+  setup: string;
+  uid: string;
+  title: string;
+  description: string;
+  variables: Variable[];
+  panels: (Placed | Row)[];
+}): Dashboard {
   return {
     uid: spec.uid,
     title: spec.setup === '' ? spec.title : `${spec.title} (${spec.setup})`,

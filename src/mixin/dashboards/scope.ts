@@ -40,13 +40,16 @@ export class Scope {
 
   /** datasource, job, instance and one per --label: the variables every hidlog dashboard has. */
   variables(): Variable[] {
-    const label = (name: string, query: string, description: string) =>
-      queryVariable({ name, label: name, query, description, multi: true, sort: 1 });
+    const label = (name: string, query: string, description: string) => queryVariable({ name, label: name, query, description, multi: true, sort: 1 });
     const selector = this.selector.join(', ');
     return [
       datasourceVariable(),
       label('job', `label_values(hidlog_build_info${selector ? `{${selector}}` : ''}, job)`, 'The Prometheus jobs that scrape hidlog'),
-      label('instance', `label_values(hidlog_build_info{${[...this.selector, 'job=~"$job"'].join(', ')}}, instance)`, 'The hidlog processes: one per log source'),
+      label(
+        'instance',
+        `label_values(hidlog_build_info{${[...this.selector, 'job=~"$job"'].join(', ')}}, instance)`,
+        'The hidlog processes: one per log source',
+      ),
       ...this.config.labels.map((name) =>
         label(
           name,

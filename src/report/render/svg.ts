@@ -64,7 +64,8 @@ export function stackedBars(options: StackedBarsOptions): string {
         `<rect class="bar" data-series="${escapeXml(s.name)}" data-bucket="${i}" x="${x.toFixed(2)}" y="${y1.toFixed(2)}" width="${Math.max(0.5, step - gap).toFixed(2)}" height="${Math.max(0.5, y0 - y1).toFixed(2)}" fill="${s.colour}"><title>${escapeXml(`${labels[i]} · ${s.name}: ${n.toLocaleString('en-US')}`)}</title></rect>`,
       );
     }
-    if (i % every === 0) parts.push(`<text class="axis" x="${(x + step / 2).toFixed(1)}" y="${height - BOTTOM + 16}" text-anchor="middle">${escapeXml(labels[i]!)}</text>`);
+    if (i % every === 0)
+      parts.push(`<text class="axis" x="${(x + step / 2).toFixed(1)}" y="${height - BOTTOM + 16}" text-anchor="middle">${escapeXml(labels[i]!)}</text>`);
   }
   parts.push(`<line class="baseline" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(0)}" y2="${y(0)}"/>`);
   return `<svg class="chart" data-chart="${escapeXml(chart)}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}" xmlns="http://www.w3.org/2000/svg"><title>${escapeXml(title)}</title>${parts.join('')}</svg>`;

@@ -1,7 +1,27 @@
 // `--format table`: aligned plain text for a terminal (coloured only there) or a text file.
 import { CODE_KINDS } from '../../catalog/catalog.js';
 import type { Report } from '../model.js';
-import { KIND_TITLES, askedText, badReasonsText, bytes, causesText, count, emptyNote, exactness, moreCodes, percent, plural, rangeText, sparkline, sparklineAxis, summary, timeFormat, timelineRows, latencyNote, latencyRows } from './text.js';
+import {
+  KIND_TITLES,
+  askedText,
+  badReasonsText,
+  bytes,
+  causesText,
+  count,
+  emptyNote,
+  exactness,
+  moreCodes,
+  percent,
+  plural,
+  rangeText,
+  sparkline,
+  sparklineAxis,
+  summary,
+  timeFormat,
+  timelineRows,
+  latencyNote,
+  latencyRows,
+} from './text.js';
 import { durationText } from '../latency.js';
 
 export interface TableOptions {
@@ -58,10 +78,16 @@ export function renderTable(report: Report, options: TableOptions): string {
         ['records', plural(input.records, 'JSON object')],
         ['bad lines', input.badLines === 0 ? '0' : `${count(input.badLines)}: ${badReasons}`],
         ['time range', rangeText(input.first, input.last, zone)],
-        ['without a time', withoutTime === 0 ? '0' : `${count(withoutTime)} (${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable)`],
+        [
+          'without a time',
+          withoutTime === 0 ? '0' : `${count(withoutTime)} (${count(input.missingTime)} with none, ${count(input.unparseableTime)} unparseable)`,
+        ],
         ...(report.window
           ? [
-              ['window', `${report.window.since ? `from ${time(report.window.since)}` : ''}${report.window.since && report.window.until ? ' ' : ''}${report.window.until ? `until ${time(report.window.until)}` : ''} (asked: ${askedText(report.window.asked)})`],
+              [
+                'window',
+                `${report.window.since ? `from ${time(report.window.since)}` : ''}${report.window.since && report.window.until ? ' ' : ''}${report.window.until ? `until ${time(report.window.until)}` : ''} (asked: ${askedText(report.window.asked)})`,
+              ],
               ['left out', `${plural(report.window.outside, 'record')} outside the window, ${count(report.window.withoutTime)} without a time`],
             ]
           : []),
@@ -77,7 +103,10 @@ export function renderTable(report: Report, options: TableOptions): string {
     return out.join('\n');
   }
 
-  section('Summary', summary(report, time).map((line) => `  ${line}`));
+  section(
+    'Summary',
+    summary(report, time).map((line) => `  ${line}`),
+  );
 
   const { records } = report;
   section(
@@ -92,19 +121,60 @@ export function renderTable(report: Report, options: TableOptions): string {
   for (const kind of CODE_KINDS) {
     const summary = report.kinds[kind];
     if (summary.records === 0) continue;
-    const rows: (string | Cell)[][] = [[{ text: 'code', style: 'dim' }, { text: 'count', style: 'dim' }, { text: 'share', style: 'dim' }, { text: 'first', style: 'dim' }, { text: 'last', style: 'dim' }, { text: 'category', style: 'dim' }, { text: 'description', style: 'dim' }]];
+    const rows: (string | Cell)[][] = [
+      [
+        { text: 'code', style: 'dim' },
+        { text: 'count', style: 'dim' },
+        { text: 'share', style: 'dim' },
+        { text: 'first', style: 'dim' },
+        { text: 'last', style: 'dim' },
+        { text: 'category', style: 'dim' },
+        { text: 'description', style: 'dim' },
+      ],
+    ];
     for (const row of summary.codes) {
-      const description = row.known ? (row.label && row.label !== row.description.toUpperCase() ? `${row.label}: ${row.description}` : row.description) : '(not in the catalog)';
-      rows.push([String(row.code), count(row.count), percent(row.share), time(row.firstSeen), time(row.lastSeen), row.category, description.replace(/\s+/g, ' ')]);
+      const description = row.known
+        ? row.label && row.label !== row.description.toUpperCase()
+          ? `${row.label}: ${row.description}`
+          : row.description
+        : '(not in the catalog)';
+      rows.push([
+        String(row.code),
+        count(row.count),
+        percent(row.share),
+        time(row.firstSeen),
+        time(row.lastSeen),
+        row.category,
+        description.replace(/\s+/g, ' '),
+      ]);
     }
     if (summary.other) rows.push([`other`, count(summary.other.count), percent(summary.other.share), '', '', '', `${moreCodes(summary.other.codes)}`]);
-    section(`${KIND_TITLES[kind]} (${plural(summary.records, 'record')})`, grid(rows, ['left', 'right', 'right', 'left', 'left', 'left', 'left'], paint, options.width));
+    section(
+      `${KIND_TITLES[kind]} (${plural(summary.records, 'record')})`,
+      grid(rows, ['left', 'right', 'right', 'left', 'left', 'left', 'left'], paint, options.width),
+    );
   }
 
   if (report.latency) {
-    const rows: (string | Cell)[][] = [[{ text: '', style: 'dim' }, { text: 'records', style: 'dim' }, { text: 'p50', style: 'dim' }, { text: 'p95', style: 'dim' }, { text: 'p99', style: 'dim' }, { text: '', style: 'dim' }]];
+    const rows: (string | Cell)[][] = [
+      [
+        { text: '', style: 'dim' },
+        { text: 'records', style: 'dim' },
+        { text: 'p50', style: 'dim' },
+        { text: 'p95', style: 'dim' },
+        { text: 'p99', style: 'dim' },
+        { text: '', style: 'dim' },
+      ],
+    ];
     for (const row of latencyRows(report)) {
-      rows.push([{ text: row.label, style: row.group === 'outcome' ? OUTCOME_STYLE[row.name] : undefined }, count(row.count), durationText(row.p50), durationText(row.p95), durationText(row.p99), row.group === 'code' ? row.name : '']);
+      rows.push([
+        { text: row.label, style: row.group === 'outcome' ? OUTCOME_STYLE[row.name] : undefined },
+        count(row.count),
+        durationText(row.p50),
+        durationText(row.p95),
+        durationText(row.p99),
+        row.group === 'code' ? row.name : '',
+      ]);
     }
     section('Latency', [...grid(rows, ['left', 'right', 'right', 'right', 'right', 'left'], paint, options.width), `  ${latencyNote(report.latency)}`]);
   }
@@ -118,20 +188,43 @@ export function renderTable(report: Report, options: TableOptions): string {
   const timeline = report.timeline;
   if (timeline) {
     const widened = timeline.widenedFrom ? `; --bucket ${timeline.widenedFrom} would make too many` : '';
-    const rows: (string | Cell)[][] = timelineRows(report).map((row) => [{ text: row.label, style: row.group === 'outcome' ? OUTCOME_STYLE[row.name] : undefined }, sparkline(row.counts), count(row.total)]);
+    const rows: (string | Cell)[][] = timelineRows(report).map((row) => [
+      { text: row.label, style: row.group === 'outcome' ? OUTCOME_STYLE[row.name] : undefined },
+      sparkline(row.counts),
+      count(row.total),
+    ]);
     rows.push(['', { text: sparklineAxis(report, timeline.starts.length), style: 'dim' }, '']);
-    section(`Timeline: ${timeline.starts.length} buckets of ${timeline.bucket} from ${time(timeline.starts[0]!)} to ${time(timeline.end)} ${zone}${widened}`, grid(rows, ['left', 'left', 'right'], paint));
+    section(
+      `Timeline: ${timeline.starts.length} buckets of ${timeline.bucket} from ${time(timeline.starts[0]!)} to ${time(timeline.end)} ${zone}${widened}`,
+      grid(rows, ['left', 'left', 'right'], paint),
+    );
   }
 
   for (const by of report.by) {
-    const rows: (string | Cell)[][] = [[{ text: 'value', style: 'dim' }, { text: 'count', style: 'dim' }, { text: 'share', style: 'dim' }, { text: 'top codes', style: 'dim' }]];
+    const rows: (string | Cell)[][] = [
+      [
+        { text: 'value', style: 'dim' },
+        { text: 'count', style: 'dim' },
+        { text: 'share', style: 'dim' },
+        { text: 'top codes', style: 'dim' },
+      ],
+    ];
     for (const value of by.values) {
       const bound = value.error > 0 ? ` (≥${count(value.count - value.error)})` : '';
       rows.push([value.value, `${count(value.count)}${bound}`, percent(value.share), causesText(value.codes)]);
     }
-    if (by.other) rows.push(['other', count(by.other.count), percent(by.other.share), by.distinct === null ? 'more values than the sketch holds' : plural(by.distinct - by.values.length, 'more value')]);
+    if (by.other)
+      rows.push([
+        'other',
+        count(by.other.count),
+        percent(by.other.share),
+        by.distinct === null ? 'more values than the sketch holds' : plural(by.distinct - by.values.length, 'more value'),
+      ]);
     if (by.missing > 0) rows.push([{ text: '(none)', style: 'dim' }, count(by.missing), percent(by.missing / by.records), 'no value']);
-    section(`Failures and errors by ${by.path}: ${count(by.records)}`, [...grid(rows, ['left', 'right', 'right', 'left'], paint, options.width), `  ${exactness(by)}`]);
+    section(`Failures and errors by ${by.path}: ${count(by.records)}`, [
+      ...grid(rows, ['left', 'right', 'right', 'left'], paint, options.width),
+      `  ${exactness(by)}`,
+    ]);
   }
   out.push('');
   return out.join('\n');

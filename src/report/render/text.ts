@@ -17,7 +17,9 @@ export const moreCodes = (n: number) => `${plural(n, 'more code')}`;
 
 /** What a `--by` field's counts promise. */
 export function exactness(by: Report['by'][number]): string {
-  return by.exact ? `${plural(by.distinct!, 'distinct value')}; every count is exact.` : 'More distinct values than the sketch holds: a count marked ≥ is an upper bound, with the least it can be.';
+  return by.exact
+    ? `${plural(by.distinct!, 'distinct value')}; every count is exact.`
+    : 'More distinct values than the sketch holds: a count marked ≥ is an upper bound, with the least it can be.';
 }
 export const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
@@ -83,8 +85,20 @@ export function timelineRows(report: Report): TimelineRow[] {
   if (!timeline) return [];
   const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
   return [
-    ...Object.entries(timeline.outcomes).map(([outcome, counts]) => ({ label: outcome, group: 'outcome' as const, name: outcome, counts, total: total(counts) })),
-    ...timeline.failureCategories.map(({ category, counts }) => ({ label: `failure: ${category}`, group: 'failure' as const, name: category, counts, total: total(counts) })),
+    ...Object.entries(timeline.outcomes).map(([outcome, counts]) => ({
+      label: outcome,
+      group: 'outcome' as const,
+      name: outcome,
+      counts,
+      total: total(counts),
+    })),
+    ...timeline.failureCategories.map(({ category, counts }) => ({
+      label: `failure: ${category}`,
+      group: 'failure' as const,
+      name: category,
+      counts,
+      total: total(counts),
+    })),
   ].filter((row) => row.total > 0);
 }
 
@@ -119,13 +133,15 @@ export function emptyNote(report: Report): string | undefined {
 }
 
 /** A failure's or error's code as a person reads it: `failure 13`, `http 500`. */
-export const causeText = (cause: { kind: CodeKind; code: number | 'other'; label?: string }) => `${cause.kind} ${cause.code}${cause.label ? ` ${cause.label}` : ''}`;
+export const causeText = (cause: { kind: CodeKind; code: number | 'other'; label?: string }) =>
+  `${cause.kind} ${cause.code}${cause.label ? ` ${cause.label}` : ''}`;
 /** A `--by` value's codes: `hid_failure 13 ×40, hid_error 1200 ×2`. */
 export const causesText = (codes: ByValueRow['codes']) => codes.map((c) => `${causeText(c)} ×${count(c.count)}`).join(', ');
 /** Bad lines by reason: `invalid_json 2, blank 1`. */
 export const badReasonsText = (input: Report['input']) => input.badLinesByReason.map((r) => `${r.reason} ${count(r.count)}`).join(', ');
 /** The options a window was asked with: `--since 2h --until 1h`. */
-export const askedText = ({ since, until }: NonNullable<Report['window']>['asked']) => [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
+export const askedText = ({ since, until }: NonNullable<Report['window']>['asked']) =>
+  [since && `--since ${since}`, until && `--until ${until}`].filter(Boolean).join(' ');
 /** A code's description, or what stands for it when the catalog does not have the code. */
 export const descriptionOf = (row: CodeRow) => (row.known ? row.description : '(not in the catalog)');
 
@@ -141,10 +157,18 @@ export function summary(report: Report, time: (iso: string | null) => string): s
   const of = (name: string) => outcomes.find((o) => o.outcome === name)!;
   const failure = of('failure');
   const error = of('error');
-  const lines = [`${plural(failure.count, 'failure')} (${percent(failure.share)}) and ${plural(error.count, 'error')} (${percent(error.share)}) among ${plural(records.annotated, 'record')} with codes.`];
-  for (const [kind, what] of [['failure', 'failure reason'], ['error', 'error']] as const) {
+  const lines = [
+    `${plural(failure.count, 'failure')} (${percent(failure.share)}) and ${plural(error.count, 'error')} (${percent(error.share)}) among ${plural(records.annotated, 'record')} with codes.`,
+  ];
+  for (const [kind, what] of [
+    ['failure', 'failure reason'],
+    ['error', 'error'],
+  ] as const) {
     const top = kinds[kind].codes[0];
-    if (top) lines.push(`Most frequent ${what}: ${KIND_TITLES[kind]} ${top.code}, ${top.known ? `"${top.description.replace(/\s+/g, ' ')}"` : 'not in the catalog'} (${count(top.count)}, ${percent(top.share)}).`);
+    if (top)
+      lines.push(
+        `Most frequent ${what}: ${KIND_TITLES[kind]} ${top.code}, ${top.known ? `"${top.description.replace(/\s+/g, ' ')}"` : 'not in the catalog'} (${count(top.count)}, ${percent(top.share)}).`,
+      );
   }
   const first = records.first === null ? Number.NaN : Date.parse(records.first);
   const span = records.last === null ? Number.NaN : Date.parse(records.last) - first;
@@ -156,7 +180,10 @@ export function summary(report: Report, time: (iso: string | null) => string): s
         if (code.firstSeen === null || code.lastSeen === null) continue;
         const starts = Date.parse(code.firstSeen) - first > span * 0.1;
         const ends = first + span - Date.parse(code.lastSeen) > span * 0.1;
-        if (starts || ends) bounded.push(`${KIND_TITLES[kind]} ${code.code} ${starts ? `from ${time(code.firstSeen)}` : ''}${starts && ends ? ' ' : ''}${ends ? `until ${time(code.lastSeen)}` : ''} (${count(code.count)})`);
+        if (starts || ends)
+          bounded.push(
+            `${KIND_TITLES[kind]} ${code.code} ${starts ? `from ${time(code.firstSeen)}` : ''}${starts && ends ? ' ' : ''}${ends ? `until ${time(code.lastSeen)}` : ''} (${count(code.count)})`,
+          );
       }
     }
     if (bounded.length > 0) lines.push(`Not there all along: ${bounded.join('; ')}.`);
@@ -166,11 +193,17 @@ export function summary(report: Report, time: (iso: string | null) => string): s
     const peak = trouble.indexOf(Math.max(...trouble));
     const sorted = [...trouble].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
-    if (trouble[peak]! > 0) lines.push(`Failures and errors peaked at ${time(timeline.starts[peak]!)}: ${count(trouble[peak]!)} in ${timeline.bucket}, against a median of ${count(median)}.`);
+    if (trouble[peak]! > 0)
+      lines.push(
+        `Failures and errors peaked at ${time(timeline.starts[peak]!)}: ${count(trouble[peak]!)} in ${timeline.bucket}, against a median of ${count(median)}.`,
+      );
   }
   for (const by of report.by) {
     const top = by.values[0];
-    if (top) lines.push(`Hit most by ${by.path}: ${top.value} (${count(top.count)}${top.error > 0 ? ' at most' : ''}, ${percent(top.share)} of failures and errors${top.codes[0] ? `, mostly ${causeText(top.codes[0])}` : ''}).`);
+    if (top)
+      lines.push(
+        `Hit most by ${by.path}: ${top.value} (${count(top.count)}${top.error > 0 ? ' at most' : ''}, ${percent(top.share)} of failures and errors${top.codes[0] ? `, mostly ${causeText(top.codes[0])}` : ''}).`,
+      );
   }
   return lines;
 }
@@ -193,7 +226,12 @@ export function latencyRows(report: Report): LatencyTableRow[] {
   if (!latency) return [];
   return [
     ...latency.outcomes.map(({ outcome, ...row }) => ({ label: outcome, group: 'outcome' as const, name: outcome, ...row })),
-    ...latency.codes.map(({ kind, code, label, category, ...row }) => ({ label: `${kind} ${code}${label ? ` ${label}` : ''}`, group: 'code' as const, name: category, ...row })),
+    ...latency.codes.map(({ kind, code, label, category, ...row }) => ({
+      label: `${kind} ${code}${label ? ` ${label}` : ''}`,
+      group: 'code' as const,
+      name: category,
+      ...row,
+    })),
   ];
 }
 

@@ -6,7 +6,14 @@ describe('BcryptCache', () => {
     const cache = new BcryptCache();
     const key = cache.key('prometheus', '$2y$10$hash', 'secret');
     expect(cache.key('prometheus', '$2y$10$hash', 'secret')).toBe(key);
-    expect(new Set([key, cache.key('prometheus', '$2y$10$hash', 'secret2'), cache.key('prometheus', '$2y$10$other', 'secret'), cache.key('grafana', '$2y$10$hash', 'secret')]).size).toBe(4);
+    expect(
+      new Set([
+        key,
+        cache.key('prometheus', '$2y$10$hash', 'secret2'),
+        cache.key('prometheus', '$2y$10$other', 'secret'),
+        cache.key('grafana', '$2y$10$hash', 'secret'),
+      ]).size,
+    ).toBe(4);
     // The parts cannot be shifted into one another: ("a:b", "c") is not ("a", "b:c").
     expect(cache.key('a', 'b', 'c:d')).not.toBe(cache.key('a', 'b:c', 'd'));
     expect(key).not.toContain('secret');

@@ -33,7 +33,7 @@ describe('what a good configuration means', () => {
     expect(parse('users_none.good.yml').users.size).toBe(0);
   });
 
-  it('TLS with exporter-toolkit\'s defaults; relative files taken from the file\'s directory', () => {
+  it("TLS with exporter-toolkit's defaults; relative files taken from the file's directory", () => {
     expect(tls('tls_noAuth.good.yml')).toEqual({
       cert: { file: '/etc/hidlog/server.crt' },
       key: { file: '/etc/hidlog/server.key' },
@@ -46,11 +46,17 @@ describe('what a good configuration means', () => {
       honorCipherOrder: true,
       allowedSans: undefined,
     });
-    expect(parseWebConfig('tls_server_config: {cert_file: /pki/a.crt, key_file: ../b.key}', '/etc/hidlog').tls).toMatchObject({ cert: { file: '/pki/a.crt' }, key: { file: '/etc/b.key' } });
+    expect(parseWebConfig('tls_server_config: {cert_file: /pki/a.crt, key_file: ../b.key}', '/etc/hidlog').tls).toMatchObject({
+      cert: { file: '/pki/a.crt' },
+      key: { file: '/etc/b.key' },
+    });
   });
 
   it('client certificate policies, the old name included', () => {
-    expect(tls('tls_requireAndVerifyClientCert.good.yml')).toMatchObject({ clientAuth: 'RequireAndVerifyClientCert', clientCa: { file: '/etc/hidlog/ca.crt' } });
+    expect(tls('tls_requireAndVerifyClientCert.good.yml')).toMatchObject({
+      clientAuth: 'RequireAndVerifyClientCert',
+      clientCa: { file: '/etc/hidlog/ca.crt' },
+    });
     expect(tls('tls_requireAnyClientCert.good.yml').clientAuth).toBe('RequireAnyClientCert');
     expect(tls('tls_requireClientCert_oldName.good.yml').clientAuth).toBe('RequireAnyClientCert');
     expect(tls('tls_requestClientCert.good.yml').clientAuth).toBe('RequestClientCert');
@@ -58,7 +64,7 @@ describe('what a good configuration means', () => {
     expect(tls('tls_allowedSans.good.yml').allowedSans).toEqual(['prometheus.example.net', '::1']);
   });
 
-  it('Go\'s cipher suite names become OpenSSL\'s; TLS 1.3 keeps its suites unless some are named', () => {
+  it("Go's cipher suite names become OpenSSL's; TLS 1.3 keeps its suites unless some are named", () => {
     expect(tls('tls_someCiphers_noOrder.good.yml')).toMatchObject({
       ciphers: 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256',
       honorCipherOrder: false,
@@ -85,7 +91,7 @@ describe('what a good configuration means', () => {
     expect(filesOf(parse('tls_requireAndVerifyClientCert.good.yml'))).toEqual(['/etc/hidlog/server.crt', '/etc/hidlog/server.key', '/etc/hidlog/ca.crt']);
   });
 
-  it('headers as written, a number read as its text (as Go\'s yaml.v2 does), a blank one left unset', () => {
+  it("headers as written, a number read as its text (as Go's yaml.v2 does), a blank one left unset", () => {
     expect(parse('headers.good.yml').headers).toEqual([
       ['X-Frame-Options', 'deny'],
       ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],

@@ -40,7 +40,9 @@ describe.runIf(openssl)('WebConfigSource', () => {
   it('a file that cannot serve at start: WebConfigError, in one line', async () => {
     await expect(WebConfigSource.open(join(dir, 'missing.yml'), () => undefined)).rejects.toThrow(new WebConfigError('cannot read it: no such file'));
     writeFileSync(join(dir, 'bad.yml'), 'tls_server_config: {cert_file: server.crt, key_file: client.key}\n');
-    await expect(WebConfigSource.open(join(dir, 'bad.yml'), () => undefined)).rejects.toThrow(/key_file .*client\.key: the key does not match the certificate$/);
+    await expect(WebConfigSource.open(join(dir, 'bad.yml'), () => undefined)).rejects.toThrow(
+      /key_file .*client\.key: the key does not match the certificate$/,
+    );
   });
 
   it('picks up new users once the file has settled, and says so', async () => {
@@ -77,7 +79,9 @@ describe.runIf(openssl)('WebConfigSource', () => {
     writeFileSync(file, TLS + 'basic_auth_users:\n  alice: not-a-hash\n');
     for (let i = 0; i < 5; i++) await source.check();
     expect(source.current).toBe(good);
-    expect(said).toEqual(['--web-config DIR/broken.yml: basic_auth_users.alice: not a bcrypt hash (as htpasswd -nBC 10 writes: $2y$10$ and 53 characters); keeping the last good configuration']);
+    expect(said).toEqual([
+      '--web-config DIR/broken.yml: basic_auth_users.alice: not a bcrypt hash (as htpasswd -nBC 10 writes: $2y$10$ and 53 characters); keeping the last good configuration',
+    ]);
     writeFileSync(file, TLS + 'tls_server_config: {}\n');
     await settle(source);
     expect(said[1]).toBe('--web-config DIR/broken.yml: not valid YAML: Map keys must be unique at line 4, column 1; keeping the last good configuration');

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 /** Web configurations, each named for its case and verdict (NAME.good.yml, NAME.bad.yml). */
 export const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 
-export const testdataNamed = (verdict: 'good' | 'bad') => readdirSync(TESTDATA).filter((name) => name.endsWith(`.${verdict}.yml`)).sort();
+export const testdataNamed = (verdict: 'good' | 'bad') =>
+  readdirSync(TESTDATA)
+    .filter((name) => name.endsWith(`.${verdict}.yml`))
+    .sort();
 
 export const readTestdata = (name: string) => readFileSync(join(TESTDATA, name), 'utf8');

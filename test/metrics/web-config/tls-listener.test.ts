@@ -51,12 +51,15 @@ const pem = (name: string) => readFileSync(join(dir, name));
 /** One HTTPS request on a new connection, as `client` (a certificate name) or with none. */
 function request(client?: string): Promise<{ status?: number; body?: string; peer?: string; error?: string }> {
   return new Promise((resolve) => {
-    const req = httpsGet({ host: '127.0.0.1', port, path: '/', ca: pem('ca.crt'), agent: false, ...(client && { cert: pem(`${client}.crt`), key: pem(`${client}.key`) }) }, (response) => {
-      let body = '';
-      const peer = (response.socket as TLSSocket).getPeerX509Certificate()?.fingerprint256;
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode, body, peer }));
-    });
+    const req = httpsGet(
+      { host: '127.0.0.1', port, path: '/', ca: pem('ca.crt'), agent: false, ...(client && { cert: pem(`${client}.crt`), key: pem(`${client}.key`) }) },
+      (response) => {
+        let body = '';
+        const peer = (response.socket as TLSSocket).getPeerX509Certificate()?.fingerprint256;
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode, body, peer }));
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
   });
 }
@@ -115,7 +118,9 @@ describe.runIf(openssl)('the TLS listener', () => {
   it('TLS versions and curves as configured', async () => {
     const attempt = (options: { maxVersion?: 'TLSv1.2'; ecdhCurve?: string }) =>
       new Promise<string>((resolve) => {
-        httpsGet({ host: '127.0.0.1', port, ca: pem('ca.crt'), agent: false, ...options }, () => resolve('served')).on('error', (error) => resolve(error.message));
+        httpsGet({ host: '127.0.0.1', port, ca: pem('ca.crt'), agent: false, ...options }, () => resolve('served')).on('error', (error) =>
+          resolve(error.message),
+        );
       });
     await use('min_version: TLS13');
     expect(await attempt({ maxVersion: 'TLSv1.2' })).toMatch(/alert protocol version/);

@@ -101,11 +101,27 @@ const fingerprint = (name: string) => new X509Certificate(readFileSync(join(dir,
 describe.runIf(ready)('--web-config at start', () => {
   it.each([
     ['a missing file', () => join(dir, 'missing.yml'), ': cannot read it: no such file'],
-    ['bad YAML', () => write('syntax.yml', 'tls_server_config: [\n'), ': not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1'],
+    [
+      'bad YAML',
+      () => write('syntax.yml', 'tls_server_config: [\n'),
+      ': not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1',
+    ],
     ['an unknown key', () => write('unknown.yml', 'tls_server_config:\n  cert_fil: server.crt\n'), ': tls_server_config.cert_fil: unknown key'],
-    ['a key hidlog cannot honour', () => write('http2.yml', TLS + 'http_server_config:\n  http2: true\n'), ': http_server_config.http2: hidlog serves HTTP/1.1 only; set it to false or leave it out'],
-    ['a missing certificate', () => write('nocert.yml', 'tls_server_config: {cert_file: nowhere.crt, key_file: server.key}\n'), ': tls_server_config.cert_file DIR/nowhere.crt: no such file'],
-    ['a key that does not match the certificate', () => write('mismatch.yml', 'tls_server_config: {cert_file: server.crt, key_file: client.key}\n'), ': tls_server_config.key_file DIR/client.key: the key does not match the certificate'],
+    [
+      'a key hidlog cannot honour',
+      () => write('http2.yml', TLS + 'http_server_config:\n  http2: true\n'),
+      ': http_server_config.http2: hidlog serves HTTP/1.1 only; set it to false or leave it out',
+    ],
+    [
+      'a missing certificate',
+      () => write('nocert.yml', 'tls_server_config: {cert_file: nowhere.crt, key_file: server.key}\n'),
+      ': tls_server_config.cert_file DIR/nowhere.crt: no such file',
+    ],
+    [
+      'a key that does not match the certificate',
+      () => write('mismatch.yml', 'tls_server_config: {cert_file: server.crt, key_file: client.key}\n'),
+      ': tls_server_config.key_file DIR/client.key: the key does not match the certificate',
+    ],
   ])('%s: one line and exit 2', async (_, file, reason) => {
     const path = file();
     const result = await runCli(['annotate', '--metrics-listen', `127.0.0.1:${await freePort()}`, '--web-config', path, fixture('audit.ndjson')]);
@@ -121,7 +137,9 @@ describe.runIf(ready)('--web-config at start', () => {
 
   it('basic auth without TLS works, with a warning that passwords cross in clear text', async () => {
     const hidlog = await serve(write('clear.yml', users()));
-    expect(hidlog.stderr()).toContain(`hidlog: --web-config DIR/clear.yml: basic_auth_users without tls_server_config: passwords cross the network in clear text\n`);
+    expect(hidlog.stderr()).toContain(
+      `hidlog: --web-config DIR/clear.yml: basic_auth_users without tls_server_config: passwords cross the network in clear text\n`,
+    );
     expect((await curl(`http://127.0.0.1:${hidlog.port}/metrics`)).status).toBe(401);
     expect((await curl(`http://127.0.0.1:${hidlog.port}/metrics`, ['-u', 'prometheus:scrape-secret'])).status).toBe(200);
   });
@@ -169,11 +187,16 @@ describe.runIf(ready)('TLS and basic auth, with curl', () => {
     appendFileSync(log, '{"status":401,"hid_failure":{"reason":13}}\n');
     const url = `https://127.0.0.1:${hidlog.port}/metrics`;
     expect((await curl(url)).status).toBe(401);
-    await waitFor('the followed line counted', async () => ((await curl(url, ['-u', 'prometheus:scrape-secret'])).body.includes('hid_failures_total{code="13",category="credential_mismatch"} 1') ? true : undefined));
+    await waitFor('the followed line counted', async () =>
+      (await curl(url, ['-u', 'prometheus:scrape-secret'])).body.includes('hid_failures_total{code="13",category="credential_mismatch"} 1') ? true : undefined,
+    );
   });
 
   it.runIf(hasTool('promtool'))('the same file passes promtool check web-config', () => {
-    for (const [name, text] of [['tls-basic.yml', TLS + HEADERS + users()], ['mtls.yml', MTLS]] as const) {
+    for (const [name, text] of [
+      ['tls-basic.yml', TLS + HEADERS + users()],
+      ['mtls.yml', MTLS],
+    ] as const) {
       const check = spawnSync('promtool', ['check', 'web-config', write(name, text)], { encoding: 'utf8' });
       expect(check.stdout + check.stderr).toBe(`${join(dir, name)} SUCCESS\n`);
       expect(check.status).toBe(0);
@@ -224,7 +247,8 @@ describe.runIf(ready)('changes picked up without a restart', () => {
     const hidlog = await serve(file);
     const url = `https://127.0.0.1:${hidlog.port}/metrics`;
     writeFileSync(file, TLS + 'basic_auth_users:\n  prometheus: [\n');
-    const said = 'hidlog: --web-config DIR/breaking.yml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 6, column 1; keeping the last good configuration\n';
+    const said =
+      'hidlog: --web-config DIR/breaking.yml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 6, column 1; keeping the last good configuration\n';
     await waitFor('the refusal', async () => (hidlog.stderr().includes(said) ? true : undefined));
     expect((await curl(url)).status).toBe(401);
     expect((await curl(url, ['-u', 'prometheus:scrape-secret'])).status).toBe(200);
@@ -251,12 +275,20 @@ describe.runIf(ready && hasTool('prometheus'))('with a real Prometheus', () => {
         job('hidlog_wrong_password', basic.port, '    basic_auth:\n      username: prometheus\n      password: guess\n') +
         job('hidlog_no_client_cert', mtls.port, ''),
     );
-    const server = startDaemon('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
+    const server = startDaemon('prometheus', [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ]);
     const { query, scalar } = promql(promPort);
     try {
       const openid = expectedFor('openid.ndjson');
       const scim = expectedFor('scim.ndjson');
-      await waitFor('the TLS + basic auth job', async () => ((await scalar('sum(hidlog_lines_total{job="hidlog_basic"})')) === openid.lines ? true : undefined), 60_000);
+      await waitFor(
+        'the TLS + basic auth job',
+        async () => ((await scalar('sum(hidlog_lines_total{job="hidlog_basic"})')) === openid.lines ? true : undefined),
+        60_000,
+      );
       await waitFor('the mTLS job', async () => ((await scalar('sum(hidlog_lines_total{job="hidlog_mtls"})')) === scim.lines ? true : undefined), 60_000);
       const failures = await query('sum by (code) (hid_failures_total{job="hidlog_basic"}) > 0');
       expect(Object.fromEntries(failures.map((r) => [r.metric.code, Number(r.value[1])]))).toEqual(openid.codes.failure);
@@ -264,7 +296,12 @@ describe.runIf(ready && hasTool('prometheus'))('with a real Prometheus', () => {
       expect(Object.fromEntries(errors.map((r) => [r.metric.code, Number(r.value[1])]))).toEqual(scim.codes.error);
       await waitFor('the refused jobs', async () => ((await query('up == 0')).length === 2 ? true : undefined), 30_000);
       const up = await query('up');
-      expect(Object.fromEntries(up.map((r) => [r.metric.job, Number(r.value[1])]))).toEqual({ hidlog_basic: 1, hidlog_mtls: 1, hidlog_wrong_password: 0, hidlog_no_client_cert: 0 });
+      expect(Object.fromEntries(up.map((r) => [r.metric.job, Number(r.value[1])]))).toEqual({
+        hidlog_basic: 1,
+        hidlog_mtls: 1,
+        hidlog_wrong_password: 0,
+        hidlog_no_client_cert: 0,
+      });
     } finally {
       await stopDaemon(server);
     }

@@ -40,7 +40,17 @@ afterEach(async () => {
 /** hidlog serving /metrics over TLS with basic auth; its port. */
 async function serve(): Promise<number> {
   const port = await freePort();
-  const child = startCli(['annotate', '--metrics-listen', `127.0.0.1:${port}`, '--web-config', join(dir, 'web.yml'), '-o', '/dev/null', '--linger', fixture('openid.ndjson')]);
+  const child = startCli([
+    'annotate',
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+    '--web-config',
+    join(dir, 'web.yml'),
+    '-o',
+    '/dev/null',
+    '--linger',
+    fixture('openid.ndjson'),
+  ]);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   running.push({ child, done: collect(child) });
@@ -51,7 +61,22 @@ async function serve(): Promise<number> {
 /** One scrape with the real curl, from the loopback address `from`: its status and curl's own measure of its time. */
 function scrape(port: number, credentials: string, from = '127.0.0.1'): Promise<{ status: number; seconds: number }> {
   return new Promise((resolve) => {
-    const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '--max-time', '10', '--interface', from, '--cacert', join(dir, 'ca.crt'), '-u', credentials, `https://127.0.0.1:${port}/metrics`]);
+    const child = spawn('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code} %{time_total}',
+      '--max-time',
+      '10',
+      '--interface',
+      from,
+      '--cacert',
+      join(dir, 'ca.crt'),
+      '-u',
+      credentials,
+      `https://127.0.0.1:${port}/metrics`,
+    ]);
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('close', () => {
@@ -96,7 +121,11 @@ describe.runIf(ready)('a flood of wrong passwords', () => {
     const port = await serve();
     expect((await scrape(port, 'prometheus:scrape-secret')).status).toBe(200);
     // 16 addresses, 4 requests at a time from each: bcrypt stays busy all along.
-    const attack = flood(port, Array.from({ length: 16 }, (_, i) => `127.0.1.${i + 1}`), 4);
+    const attack = flood(
+      port,
+      Array.from({ length: 16 }, (_, i) => `127.0.1.${i + 1}`),
+      4,
+    );
     await waitFor('every flooding address to have failed', async () => ((attack.statuses.get(401) ?? 0) >= 16 ? true : undefined));
 
     const verified = [];
@@ -168,12 +197,16 @@ describe.runIf(ready)('idle TLS connections', () => {
       }),
     );
     const sClients = Array.from({ length: 3 }, () => {
-      const child = spawn('openssl', ['s_client', '-quiet', '-connect', `127.0.0.1:${port}`, '-CAfile', join(dir, 'ca.crt')], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn('openssl', ['s_client', '-quiet', '-connect', `127.0.0.1:${port}`, '-CAfile', join(dir, 'ca.crt')], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       closers.push(() => child.kill());
       return child;
     });
     const sClientsExited = sClients.map((child) => once(child, 'exit'));
-    await Promise.all(sClients.map((child) => waitFor('s_client to connect', async () => (child.stderr.read()?.toString().includes('verify return:1') ? true : undefined))));
+    await Promise.all(
+      sClients.map((child) => waitFor('s_client to connect', async () => (child.stderr.read()?.toString().includes('verify return:1') ? true : undefined))),
+    );
 
     const answer = await scrape(port, 'prometheus:scrape-secret');
     expect(answer.status).toBe(200);

@@ -27,7 +27,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hidlog-web-flood-prometheus-'));
   if (!ready) return;
   makePki(dir);
-  writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${htpasswd('scrape-secret')}\n  slow: ${htpasswd('slow-secret')}\n`);
+  writeFileSync(
+    join(dir, 'web.yml'),
+    `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${htpasswd('scrape-secret')}\n  slow: ${htpasswd('slow-secret')}\n`,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -88,7 +91,19 @@ describe.runIf(ready)('a real Prometheus scraping through attacks', () => {
     const out = join(dir, 'annotated.ndjson');
     writeFileSync(log, '');
     const port = await freePort();
-    const child = startCli(['annotate', '--follow', '--start-at', 'beginning', '-o', out, '--metrics-listen', `127.0.0.1:${port}`, '--web-config', join(dir, 'web.yml'), log]);
+    const child = startCli([
+      'annotate',
+      '--follow',
+      '--start-at',
+      'beginning',
+      '-o',
+      out,
+      '--metrics-listen',
+      `127.0.0.1:${port}`,
+      '--web-config',
+      join(dir, 'web.yml'),
+      log,
+    ]);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     running.push({ child, done: collect(child) });
@@ -136,7 +151,12 @@ describe.runIf(ready)('a real Prometheus scraping through attacks', () => {
 
     let guess = 0;
     const floodStart = Date.now() / 1000;
-    const passwords = requestFlood(port, Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`), 4, () => `prometheus:guess-${guess++}`);
+    const passwords = requestFlood(
+      port,
+      Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`),
+      4,
+      () => `prometheus:guess-${guess++}`,
+    );
     const windows = [
       await underAttack(
         'wrong-password flood',
@@ -145,7 +165,12 @@ describe.runIf(ready)('a real Prometheus scraping through attacks', () => {
           return passwords.stop;
         },
         // A scrape of the 10 s job in the window, its credentials last used before the flood began.
-        (start) => waitFor('a 10 s scrape 10 s into the flood', async () => (((await prometheus.scalar('timestamp(up{job="hidlog-10s"})')) ?? 0) > Math.max(floodStart + 10, start) ? true : undefined), 30_000),
+        (start) =>
+          waitFor(
+            'a 10 s scrape 10 s into the flood',
+            async () => (((await prometheus.scalar('timestamp(up{job="hidlog-10s"})')) ?? 0) > Math.max(floodStart + 10, start) ? true : undefined),
+            30_000,
+          ),
       ),
       await underAttack('idle connections', async () => {
         const sockets: TLSSocket[] = [];
@@ -166,10 +191,11 @@ describe.runIf(ready)('a real Prometheus scraping through attacks', () => {
     );
 
     const last = windows.at(-1)!.end;
-    await waitFor('a scrape after the last phase', async () => ((await prometheus.scalar('timestamp(up{job="hidlog"})')) ?? 0) > last + 1 ? true : undefined);
+    await waitFor('a scrape after the last phase', async () => (((await prometheus.scalar('timestamp(up{job="hidlog"})')) ?? 0) > last + 1 ? true : undefined));
     for (const { name, start, end } of windows) {
       const seconds = Math.ceil(end - start);
-      const overWindow = async (fn: string, metric: string, job: string) => Number((await prometheus.query(`${fn}(${metric}{job="${job}"}[${seconds}s])`, end)).data.result[0]?.value?.[1]);
+      const overWindow = async (fn: string, metric: string, job: string) =>
+        Number((await prometheus.query(`${fn}(${metric}{job="${job}"}[${seconds}s])`, end)).data.result[0]?.value?.[1]);
       // The 10 s job scraped within the flood's window only.
       for (const job of name === 'wrong-password flood' ? ['hidlog', 'hidlog-10s'] : ['hidlog']) {
         expect(await overWindow('min_over_time', 'up', job), `${name}, ${job}: the lowest up`).toBe(1);
