@@ -191,14 +191,23 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
   const extractorOptions = { builtin: options.builtinFields ?? true };
   const extract = createExtractor(options.fields, undefined, extractorOptions);
   const fieldPaths = [...Object.values(options.fields ?? {}).flat(), ...durationPaths(options.durationFields, extractorOptions.builtin)];
-  const readDuration = createDurationReader(options.durationFields, extractorOptions);
   const wantedKeys = [...SEARCHED_KEYS, ...fieldPaths.flatMap(keysOf), ...(options.recordPaths ?? []).flatMap(keysOf)];
   const pick = options.pick;
   // A key named __proto__ cannot be set on a plain object, and the scanner matches no empty key:
   // with either wanted (or an empty key picked), every line takes the text path.
   const scannable = key !== '' && !wantedKeys.some((name) => name === '' || name === '__proto__') && !pick?.keys.includes('');
   const scan: Scan | undefined = scannable ? createScanner(wantedKeys, key, pick?.keys) : undefined;
-  const parseBody = (text: string) => scanBody(scan!, text);
+  // The body parsed last: a record's duration is read from the one its codes were found in, not parsed again.
+  let lastBodyText: string | undefined;
+  let lastBody: JsonObject | undefined;
+  const parseBody = (text: string) => {
+    if (text !== lastBodyText) {
+      lastBodyText = text;
+      lastBody = scanBody(scan!, text);
+    }
+    return lastBody;
+  };
+  const readDuration = createDurationReader(options.durationFields, { ...extractorOptions, parseBody: scan ? parseBody : undefined });
   const extractPruned = scan ? createExtractor(options.fields, parseBody, extractorOptions) : extract;
   // Without --field, a record holding nothing searched but one body has the codes of that body.
   const searchBodyOnly = Object.keys(options.fields ?? {}).length === 0 ? createBodySearch(parseBody) : undefined;

@@ -41,6 +41,8 @@ export function toSeconds(value: unknown, unit: DurationUnit): DurationReading |
 export interface DurationReaderOptions {
   /** Whether the built-in fields are tried after `fields` (the default; `--no-builtin-fields` with a `--duration-field`: they are not). */
   builtin?: boolean;
+  /** How a wrapped record's text is read (the annotator's, which the search for codes used already); JSON.parse without it. */
+  parseBody?: ((text: string) => JsonObject | undefined) | undefined;
 }
 
 export type DurationReader = (record: JsonObject) => DurationReading | undefined;
@@ -50,7 +52,10 @@ export type DurationReader = (record: JsonObject) => DurationReading | undefined
  * fields (as `builtin` allows), that the record has (not null) decides, valid or not. Without
  * `fields`, the built-in fields are always read, as a code kind without `--field` is.
  */
-export function createDurationReader(fields: readonly DurationField[] = [], { builtin = true }: DurationReaderOptions = {}): DurationReader {
+export function createDurationReader(
+  fields: readonly DurationField[] = [],
+  { builtin = true, parseBody = parseEmbeddedObject }: DurationReaderOptions = {},
+): DurationReader {
   const given = fields.map(({ path, unit }) => ({ path, unit, flatKey: path.length > 1 ? path.join('.') : undefined }));
   const withBuiltin = fields.length === 0 || builtin;
   return (record) => {
@@ -58,7 +63,7 @@ export function createDurationReader(fields: readonly DurationField[] = [], { bu
       const seconds = toSeconds(valueAt(record, path, flatKey), unit);
       if (seconds !== undefined) return seconds;
     }
-    return withBuiltin ? (builtinDuration(record) ?? wrappedDuration(record)) : undefined;
+    return withBuiltin ? (builtinDuration(record) ?? wrappedDuration(record, parseBody)) : undefined;
   };
 }
 
@@ -66,10 +71,10 @@ export function createDurationReader(fields: readonly DurationField[] = [], { bu
 // search finds one level down, has its duration there too.
 const ENVELOPE_BODIES = ['log', 'message'] as const;
 
-function wrappedDuration(record: JsonObject): DurationReading | undefined {
+function wrappedDuration(record: JsonObject, parseBody: (text: string) => JsonObject | undefined): DurationReading | undefined {
   for (const key of ENVELOPE_BODIES) {
     const body = record[key];
-    const wrapped = typeof body === 'string' ? parseEmbeddedObject(body) : isObject(body) ? body : undefined;
+    const wrapped = typeof body === 'string' ? parseBody(body) : isObject(body) ? body : undefined;
     if (wrapped) return builtinDuration(wrapped);
   }
   return undefined;
