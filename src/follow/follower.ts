@@ -829,11 +829,7 @@ export class Follower {
     const from = Math.min(content.offset, file.size());
     file.startAt(from, from === content.offset ? content.deadLettered : 0);
     this.delivery?.continueAs(content, file, file.checkpointOffset);
-    file.decided = true;
-    file.rotatedAway = !this.options.patterns.some((pattern) => patternNames(pattern, path));
-    this.files.set(file.identity, file);
-    this.wakeUp.follow(file);
-    await this.readFile(file);
+    await this.followFound(file, !this.options.patterns.some((pattern) => patternNames(pattern, path)));
     await this.readLaterRotations(content.path, path);
   }
 
@@ -889,8 +885,13 @@ export class Follower {
     if (this.named(log)) this.namedAt.set(file, log);
     file.startAt(0);
     this.delivery?.start(file, file.checkpointOffset);
+    await this.followFound(file, true);
+  }
+
+  /** A file found outside a look (a copy, a later rotation), its start decided: followed from here, and read now. */
+  private async followFound(file: FollowedFile, rotatedAway: boolean): Promise<void> {
     file.decided = true;
-    file.rotatedAway = true;
+    file.rotatedAway = rotatedAway;
     this.files.set(file.identity, file);
     this.wakeUp.follow(file);
     await this.readFile(file);
