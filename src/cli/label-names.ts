@@ -1,5 +1,5 @@
 // `--label` names, as annotate, count and mixin take them.
-import { SERIES_OVERFLOW_LABEL } from '../metrics/tally.js';
+import { SERIES_OVERFLOW_LABEL } from '../count/tally.js';
 import { UsageError } from './options.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -12,11 +12,11 @@ import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import type { CatalogReloads } from '../catalog/reloader.js';
 import { INVALID_REASONS } from '../core/annotate.js';
 import { OUTCOMES } from '../core/outcome.js';
-import { OVERFLOW_VALUE } from './capped-values.js';
-import { DURATION_BUCKETS, cumulativeBuckets } from './duration-histogram.js';
+import { OVERFLOW_VALUE } from '../count/capped-values.js';
+import { DURATION_BUCKETS, cumulativeBuckets } from '../count/duration-histogram.js';
 import type { FollowStats } from '../follow/follower.js';
 import type { OutputErrors } from '../sinks/output-errors.js';
-import type { CodeSeries, MetricsTally } from './tally.js';
+import type { CodeSeries, MetricsTally } from '../count/tally.js';
 import { VERSION } from '../version.js';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';

@@ -7,7 +7,7 @@ import { type BadLineReason } from '../core/annotate.js';
 import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
-import { MetricsTally, type CodeSeries } from '../metrics/tally.js';
+import { MetricsTally, type CodeSeries } from '../count/tally.js';
 import type { LineEvent, Observer } from '../pipeline/events.js';
 import { factsReader, forEachFacts, isTrouble, type ByValue, type EncodedFacts, type FactsSetup, type FactsSink } from './facts.js';
 import { HeavyHitters } from './heavy-hitters.js';
