@@ -14,7 +14,7 @@ import { HeavyHitters } from './heavy-hitters.js';
 import { HeldRecords } from './held.js';
 import { LatencyCounts } from './latency.js';
 import { SeenSpans, type Span } from './seen.js';
-import { MISSING_TIME } from './time.js';
+import { MISSING_TIME } from '../core/record-time.js';
 import { NO_REASON, Timeline, failureSeriesOf } from './timeline.js';
 import { TimeWindow, type WindowBounds } from './window.js';
 import type { Zone } from './zone.js';
