@@ -9,6 +9,7 @@ import {
   type RegistryContentType,
 } from 'prom-client';
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
+import { CODE_CATEGORY_LABELS, CODE_INFO_METRIC, CODE_METRICS, DURATION_METRIC, HIDLOG_METRICS } from '../contract/metrics.js';
 import type { CatalogReloads } from '../catalog/reloader.js';
 import { INVALID_REASONS } from '../core/annotate.js';
 import { OUTCOMES } from '../core/outcome.js';
@@ -40,16 +41,19 @@ export interface RegistryOptions {
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-// The metric contract: names and labels that dashboards and alerts depend on (docs/metrics.md).
+// The names and labels are the metric contract's (contract/metrics.ts); the help texts are the registry's.
 const CODE_COUNTERS: Record<CodeKind, { name: string; help: string; categoryLabel: string }> = {
-  http: { name: 'hid_http_responses_total', help: 'Records per HTTP status.', categoryLabel: 'category' },
-  error: { name: 'hid_errors_total', help: 'Records per hid_error reason code (ErrorConstants).', categoryLabel: 'category' },
-  failure: { name: 'hid_failures_total', help: 'Records per hid_failure reason code (AuthenticationResponseConstants).', categoryLabel: 'category' },
-  response: { name: 'hid_responses_total', help: 'Records per HID response code (1 succeeded, 2 failed).', categoryLabel: 'result' },
+  http: { name: CODE_METRICS.http, help: 'Records per HTTP status.', categoryLabel: CODE_CATEGORY_LABELS.http },
+  error: { name: CODE_METRICS.error, help: 'Records per hid_error reason code (ErrorConstants).', categoryLabel: CODE_CATEGORY_LABELS.error },
+  failure: {
+    name: CODE_METRICS.failure,
+    help: 'Records per hid_failure reason code (AuthenticationResponseConstants).',
+    categoryLabel: CODE_CATEGORY_LABELS.failure,
+  },
+  response: { name: CODE_METRICS.response, help: 'Records per HID response code (1 succeeded, 2 failed).', categoryLabel: CODE_CATEGORY_LABELS.response },
 };
 
-/** The latency histogram's name: part of the metric contract, like the code counters'. */
-export const DURATION_HISTOGRAM = 'hid_request_duration_seconds';
+const DURATION_HISTOGRAM = DURATION_METRIC;
 const DURATION_HELP = `Durations of annotated records (--duration-field, or the built-in fields), by outcome: ${OUTCOMES.join(', ')}.`;
 
 /**
@@ -140,7 +144,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   // The table in force, rebuilt only when a reload has swapped it.
   let shown: Catalog | undefined;
   new Gauge({
-    name: 'hid_code_info',
+    name: CODE_INFO_METRIC,
     help: 'The catalog in force: one series per code, value 1, to join a code to its description.',
     labelNames: ['kind', 'code', 'category', 'description'],
     registers,
@@ -153,7 +157,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     },
   });
   new Gauge({
-    name: 'hidlog_catalog_entries',
+    name: HIDLOG_METRICS.catalogEntries,
     help: "Codes in the catalog in force, by kind (the vendor's, with the site's --catalog file laid over them).",
     labelNames: ['kind'],
     registers,
@@ -187,43 +191,43 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
     });
 
   counter(
-    'hidlog_lines_total',
+    HIDLOG_METRICS.lines,
     'Lines read, by result: annotated (a status or code found), no_codes, invalid (not a record), too_long, partial (a part of a record the line after it ends: CRI P, docker partial).',
     'result',
     () => Object.entries(tally.lines),
   );
-  counter('hidlog_invalid_lines_total', `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () =>
+  counter(HIDLOG_METRICS.invalidLines, `Invalid lines by reason: ${INVALID_REASONS.join(', ')}.`, 'reason', () =>
     INVALID_REASONS.map((reason) => [reason, tally.invalidReasons.get(reason) ?? 0]),
   );
-  counter('hidlog_outcomes_total', `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () =>
+  counter(HIDLOG_METRICS.outcomes, `Annotated records by outcome: ${OUTCOMES.join(', ')}.`, 'outcome', () =>
     OUTCOMES.map((outcome) => [outcome, tally.outcomes.get(outcome) ?? 0]),
   );
   counter(
-    'hidlog_error_statuses_without_reason_total',
+    HIDLOG_METRICS.errorStatusesWithoutReason,
     'Records with an HTTP status of 400 or more and no hid_error, hid_failure or response code: the HID body, if logged, is where hidlog does not search.',
     undefined,
     () => tally.errorStatusesWithoutReason,
   );
   new TallyHistogram(tally, options.zeroSeries !== false, registers);
   counter(
-    'hidlog_invalid_durations_total',
+    HIDLOG_METRICS.invalidDurations,
     'Annotated records whose duration field held no duration: not a finite number, 0 or more (the histogram leaves them out).',
     undefined,
     () => tally.invalidDurations,
   );
-  counter('hidlog_bytes_total', 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
+  counter(HIDLOG_METRICS.bytes, 'Bytes read from the inputs, after decompression.', undefined, () => tally.bytesRead);
   counter(
-    'hidlog_label_overflow_total',
+    HIDLOG_METRICS.labelOverflow,
     'Observations counted under code="other" or a record label\'s "other" because the label\'s cap of distinct values was reached; label="series": under every record label "other" because the code counters reached --max-series series.',
     'label',
     () => tally.overflows().map(({ label, count }) => [label, count]),
   );
-  new Gauge({ name: 'hidlog_build_info', help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
+  new Gauge({ name: HIDLOG_METRICS.buildInfo, help: 'hidlog build information, value 1.', labelNames: ['version'], registers }).set({ version: VERSION }, 1);
 
   const { outputErrors } = options;
   if (outputErrors) {
     new Counter({
-      name: 'hidlog_output_errors_total',
+      name: HIDLOG_METRICS.outputErrors,
       help: 'Failed writes to an output, by output (output, dead_letter) and error code (ENOSPC, EIO, EPIPE, ..., other).',
       labelNames: ['output', 'error'],
       registers,
@@ -236,40 +240,35 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
 
   const follow = options.follow;
   if (follow) {
-    gauge('hidlog_follow_files', 'Files being followed.', () => follow.files);
+    gauge(HIDLOG_METRICS.followFiles, 'Files being followed.', () => follow.files);
     gauge(
-      'hidlog_follow_open_files',
+      HIDLOG_METRICS.followOpenFiles,
       'Followed files held open now: fewer than hidlog_follow_files when the descriptor budget binds (the others are closed while idle).',
       () => follow.openFiles,
     );
     gauge(
-      'hidlog_follow_open_files_limit',
+      HIDLOG_METRICS.followOpenFilesLimit,
       'Followed files held open at most: the open files limit less the descriptors hidlog keeps for itself (+Inf without a limit).',
       () => follow.openFilesLimit,
     );
-    counter('hidlog_follow_rotations_total', 'Followed files renamed or deleted (and read to their end).', undefined, () => follow.rotations);
+    counter(HIDLOG_METRICS.followRotations, 'Followed files renamed or deleted (and read to their end).', undefined, () => follow.rotations);
     counter(
-      'hidlog_follow_truncations_total',
+      HIDLOG_METRICS.followTruncations,
       'Followed files truncated in place (copytruncate) and read again from the start.',
       undefined,
       () => follow.truncations,
     );
-    gauge('hidlog_follow_lag_bytes', 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
-    gauge('hidlog_follow_last_read_timestamp_seconds', 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
+    gauge(HIDLOG_METRICS.followLagBytes, 'Bytes written to the followed files and not read yet.', () => follow.lagBytes);
+    gauge(HIDLOG_METRICS.followLastRead, 'When lines were last read from a followed file (Unix time).', () => follow.lastLineSeconds);
+    counter(HIDLOG_METRICS.followReadErrors, 'Followed files that could not be opened (each reported once, and retried).', undefined, () => follow.readErrors);
     counter(
-      'hidlog_follow_read_errors_total',
-      'Followed files that could not be opened (each reported once, and retried).',
-      undefined,
-      () => follow.readErrors,
-    );
-    counter(
-      'hidlog_follow_state_save_errors_total',
+      HIDLOG_METRICS.followStateSaveErrors,
       'Saves of the --state-file that failed (each retried at the next checkpoint; /healthz fails meanwhile).',
       undefined,
       () => follow.stateSaveErrors,
     );
     gauge(
-      'hidlog_follow_state_last_save_successful',
+      HIDLOG_METRICS.followStateLastSaveSuccessful,
       'Whether the last save of the --state-file succeeded (1; also without one), or failed (0): a restart would read again from the last saved positions.',
       () => (follow.stateFailure === undefined ? 1 : 0),
     );
@@ -278,7 +277,7 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
   const reloads = options.catalogReloads;
   if (reloads) {
     counter(
-      'hidlog_catalog_reloads_total',
+      HIDLOG_METRICS.catalogReloads,
       'Reloads of the --catalog file (SIGHUP, or the file changed), by result; a failed one keeps the table in force.',
       'result',
       () => [
@@ -287,12 +286,12 @@ export function createRegistry(tally: MetricsTally, options: RegistryOptions): R
       ],
     );
     gauge(
-      'hidlog_catalog_last_reload_success_timestamp_seconds',
+      HIDLOG_METRICS.catalogLastReloadSuccess,
       'When the catalog in force was loaded (Unix time): at start, or at the last successful reload.',
       () => reloads.lastSuccessSeconds,
     );
     gauge(
-      'hidlog_catalog_last_reload_successful',
+      HIDLOG_METRICS.catalogLastReloadSuccessful,
       'Whether the last reload of the --catalog file succeeded (1), or failed and the table before it was kept (0).',
       () => (reloads.lastSuccessful ? 1 : 0),
     );
