@@ -6,7 +6,7 @@ import { CatalogReloads } from '../src/catalog/reloader.js';
 import { REFERENCE_END, REFERENCE_START, optionsReference } from '../src/cli/reference.js';
 import { FollowStats } from '../src/follow/follower.js';
 import { Exposition } from '../src/metrics/exposition.js';
-import { MetricsTally } from '../src/metrics/tally.js';
+import { MetricsTally } from '../src/count/tally.js';
 import { anchorOf } from '../src/mixin/rules.js';
 import { OutputErrors } from '../src/sinks/output-errors.js';
 import { ROOT } from './helpers/cli.js';

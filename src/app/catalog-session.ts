@@ -3,7 +3,7 @@
 import { Catalog, CatalogError } from '../catalog/catalog.js';
 import { CatalogReloader, loadCatalogFile, type CatalogReloads, type LoadedCatalog } from '../catalog/reloader.js';
 import type { Annotator } from '../core/annotate.js';
-import type { MetricsTally } from '../metrics/tally.js';
+import type { MetricsTally } from '../count/tally.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
 import { warn } from './warn.js';
 import { Refusal } from './refusal.js';

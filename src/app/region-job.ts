@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { Catalog } from '../catalog/catalog.js';
 import { createAnnotator } from '../core/annotate.js';
-import { LineCountsRecorder, labelPaths } from '../metrics/tally.js';
+import { LineCountsRecorder, labelPaths } from '../count/tally.js';
 import { FactsRecorder, factsAnnotation } from '../report/facts.js';
 import { ChunkPool, LineWriter } from '../sinks/line-writer.js';
 import { prettyFormatter } from '../sinks/pretty.js';
@@ -11,7 +11,7 @@ import type { DurationField } from '../core/duration.js';
 import type { FieldPaths } from '../core/extract.js';
 import type { EnvelopeReaders } from '../envelopes/formats.js';
 import type { SiteCatalog } from '../catalog/catalog.js';
-import type { RecordLabel } from '../metrics/tally.js';
+import type { RecordLabel } from '../count/tally.js';
 import type { FactsSetup } from '../report/facts.js';
 import { StrictStop } from '../pipeline/errors.js';
 import { LineProcessor } from '../pipeline/line-processor.js';

@@ -2,11 +2,11 @@
 // asked (SIGHUP) or when the file changes. A new table is validated whole and handed over whole;
 // a bad one leaves the table in force and is said in one line.
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../common/error-text.js';
+import { fileStamp } from '../common/file-stamps.js';
+import { ReloadOnChange } from '../common/reload-on-change.js';
 import { Catalog, CatalogError, type SiteCatalog } from './catalog.js';
 
 /** A table and where it came from. */
@@ -70,19 +70,14 @@ export interface ReloaderOptions {
 }
 
 /**
- * Notices changes by fs.watch on the file's directory (editors and ConfigMaps replace a file by
- * rename, which a watch on the file itself would miss) and a slower poll, each followed by a
- * cheap stat; the file is read only when its identity, size or times changed and then held
- * still for `settleMs`, and the table swapped only when its text changed.
+ * Notices changes by fs.watch on the file's directory and a slower poll, each followed by a cheap
+ * stat (common/reload-on-change.ts); the file is read only when its identity, size or times
+ * changed and then held still for `settleMs`, and the table swapped only when its text changed.
  */
 export class CatalogReloader {
-  private watcher: FSWatcher | undefined;
-  private poller: NodeJS.Timeout | undefined;
-  // The file's stat signature when last read, and the hash of the text last read (valid or not).
-  private seen: string | undefined;
+  private changes: ReloadOnChange | undefined;
+  // The hash of the text last read (valid or not).
   private hash: string | undefined;
-  private looking = false;
-  private lookAgain = false;
   // Reloads run one at a time; one asked for meanwhile runs after.
   private running: Promise<void> = Promise.resolve();
   private closed = false;
@@ -92,16 +87,11 @@ export class CatalogReloader {
   }
 
   async start(): Promise<void> {
-    this.seen = await this.signature();
-    const { path, pollMs } = this.options;
-    try {
-      this.watcher = watch(dirname(path), { persistent: false }, () => this.changed());
-      this.watcher.on('error', () => this.watcher?.close());
-    } catch {
-      // No fs.watch here (or no directory): the poll still notices.
-    }
-    this.poller = setInterval(() => this.changed(), pollMs).unref();
-    // A change between the load at start and the first signature would go unseen otherwise.
+    const { path, pollMs, settleMs } = this.options;
+    this.changes = new ReloadOnChange({ stamp: () => fileStamp(path), reload: () => this.queue(false), settleMs }, await fileStamp(path));
+    if (this.closed) return;
+    this.changes.start({ pollMs, directories: [dirname(path)] });
+    // A change between the load at start and the first stamp would go unseen otherwise.
     await this.queue(false);
   }
 
@@ -112,49 +102,7 @@ export class CatalogReloader {
 
   close(): void {
     this.closed = true;
-    this.watcher?.close();
-    clearInterval(this.poller);
-  }
-
-  private async signature(): Promise<string> {
-    try {
-      const info = await stat(this.options.path);
-      return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
-    } catch (error) {
-      return `unreadable:${describeError(error)}`;
-    }
-  }
-
-  // Something may have changed: look (once at a time; an event meanwhile makes another look).
-  private changed(): void {
-    if (this.closed) return;
-    if (this.looking) {
-      this.lookAgain = true;
-      return;
-    }
-    this.looking = true;
-    void this.look().finally(() => {
-      this.looking = false;
-      if (this.lookAgain) {
-        this.lookAgain = false;
-        this.changed();
-      }
-    });
-  }
-
-  private async look(): Promise<void> {
-    let now = await this.signature();
-    if (now === this.seen) return;
-    // Read only once the file holds still: a file still being written is not the new table.
-    for (;;) {
-      await sleep(this.options.settleMs, undefined, { ref: false });
-      if (this.closed) return;
-      const later = await this.signature();
-      if (later === now) break;
-      now = later;
-    }
-    this.seen = now;
-    await this.queue(false);
+    this.changes?.close();
   }
 
   private queue(asked: boolean): Promise<void> {

@@ -6,7 +6,7 @@ import type { FollowOptions } from '../app/follow.js';
 import type { MetricsOptions } from '../app/metrics-session.js';
 import { KUBERNETES_LABELS, type KubernetesLabel } from '../metrics/kubernetes-labels.js';
 import { parseListenAddress } from '../metrics/listen-address.js';
-import type { RecordLabel } from '../metrics/tally.js';
+import type { RecordLabel } from '../count/tally.js';
 import { inputOptions, strings, type InputArgv } from './input-argv.js';
 import { checkLabelName } from './label-names.js';
 import { UsageError, type ANNOTATE_OPTIONS, type CATALOG_OPTIONS, type FOLLOW_OPTIONS, type METRICS_OPTIONS, type SERVE_OPTIONS } from './options.js';

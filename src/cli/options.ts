@@ -216,7 +216,8 @@ export const REPORT_OPTIONS = {
     type: 'string',
     array: true,
     default: [],
-    describe: "DOT.PATH of each record's time (repeatable: the first a record has; default: the first of @timestamp, timestamp, time, ts, date)",
+    describe:
+      "DOT.PATH of each record's time (repeatable: the first a record has as text or a number; default: the first of @timestamp, timestamp, time, ts, date, time_local, __REALTIME_TIMESTAMP)",
   },
   by: { type: 'string', array: true, default: [], describe: 'DOT.PATH: the top values of this field among failures and errors, with their codes (repeatable)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar (it is shown only when stderr is a terminal)' },

@@ -4,7 +4,7 @@ import { createDurationReader, durationPaths, type DurationField, type DurationR
 import { BODY_ONLY_KEYS, SEARCHED_KEYS, createBodySearch, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from '../common/json.js';
 import { outcomeOf, type Outcome } from './outcome.js';
-import { createScanner, type Scan } from './scan.js';
+import { createScanner, isPickable, type Scan } from './scan.js';
 
 /** Why a line is not a record; a line over --max-line-bytes is `too_long` instead. */
 export const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
@@ -51,7 +51,7 @@ export type BytesResult =
 
 /**
  * A value the caller reads from each line's own bytes instead of from `record` (a report's
- * time): the first of `keys`, top-level keys, that a record has with a value other than null,
+ * time): the first of `keys`, top-level keys, that a record has with a value that is text or a number,
  * as `read` makes it of the value's JSON text `bytes[from, to)`. It is a byte-path result's
  * `picked`; undefined when the record has none of the keys.
  */
@@ -252,7 +252,7 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     let picked: number | undefined;
     pickKeys: for (const name of pickKeys) {
       for (const field of fields) {
-        if (field.key !== name) continue;
+        if (field.key !== name || !isPickable(bytes[field.from]!)) continue;
         picked = pick!.read(bytes, field.from, field.to);
         break pickKeys;
       }

@@ -40,6 +40,12 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 // What a step returns instead of an index: the line is not JSON, or it may be but the scanner cannot tell.
+/**
+ * Whether a value whose JSON text starts with the byte `c` is text or a number: the values a
+ * picked key is taken with (null, true, false, objects and arrays count as none).
+ */
+export const isPickable = (c: number): boolean => c === 34 /* " */ || c === 45 /* - */ || (c >= 48 && c <= 57);
+
 const INVALID = -1;
 const UNSURE = -2;
 
@@ -90,7 +96,7 @@ class KeySet {
  * what JSON.parse would give it, and a line it calls invalid is one JSON.parse rejects.
  *
  * Picked keys are located, for a caller that reads their values from the bytes: of those the
- * object has at the top level, the first in `pickedKeys` order whose value is not null (as
+ * object has at the top level, the first in `pickedKeys` order whose value is text or a number (as
  * JSON.parse leaves it: the last of duplicates counts) is `picked`. A picked key is built as well
  * only if it is wanted too.
  *
@@ -294,7 +300,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
 
   function notePick(pick: number, b: Buffer, valueFrom: number, valueTo: number): void {
     pickScan[pick] = scans;
-    pickFrom[pick] = b[valueFrom] === 110 /* n: null */ ? -1 : valueFrom;
+    pickFrom[pick] = isPickable(b[valueFrom]!) ? valueFrom : -1;
     pickTo[pick] = valueTo;
   }
 

@@ -1,6 +1,6 @@
 import type { Registry, RegistryContentType } from 'prom-client';
 import { createRegistry, type ExpositionFormat, type RegistryOptions } from './registry.js';
-import type { MetricsTally } from './tally.js';
+import type { MetricsTally } from '../count/tally.js';
 
 /** A run's own numbers beside the tally: follow mode's, the outputs' failed writes, catalog reloads. */
 export type RunStats = Pick<RegistryOptions, 'follow' | 'outputErrors' | 'catalogReloads'>;

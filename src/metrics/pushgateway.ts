@@ -1,7 +1,7 @@
 import { Pushgateway, type RegistryContentType } from 'prom-client';
 import { createRegistry } from './registry.js';
 import type { OutputErrors } from '../sinks/output-errors.js';
-import type { MetricsTally } from './tally.js';
+import type { MetricsTally } from '../count/tally.js';
 
 const PUSH_TIMEOUT_MS = 10_000;
 

@@ -53,7 +53,7 @@ export const DEFAULT_CONFIG: Readonly<MixinConfig> = {
   latencyP99Seconds: 2,
 };
 
-/** hid_request_duration_seconds' largest finite bucket (src/metrics/duration-histogram.ts). */
+/** hid_request_duration_seconds' largest finite bucket (src/count/duration-histogram.ts). */
 const LARGEST_DURATION_BUCKET = 60;
 
 /** Grafana's uids are at most 40 characters: `hidlog-NAME-overview` leaves 24 for the name. */

@@ -1,15 +1,7 @@
-import type { CodeKind } from '../catalog/catalog.js';
+import { CODE_INFO_METRIC } from '../contract/metrics.js';
 
-// The metrics the mixin reads: hidlog's metric contract (docs/metrics.md).
-export const CODE_METRICS: Record<CodeKind, string> = {
-  http: 'hid_http_responses_total',
-  error: 'hid_errors_total',
-  failure: 'hid_failures_total',
-  response: 'hid_responses_total',
-};
-
-/** The latency histogram (docs/metrics.md, "Latency"): its series are this name with `_bucket`, `_sum` and `_count`. */
-export const DURATION_METRIC = 'hid_request_duration_seconds';
+// The metrics the mixin reads: hidlog's metric contract (contract/metrics.ts, docs/metrics.md).
+export { CODE_METRICS, DURATION_METRIC } from '../contract/metrics.js';
 
 /** `metric{a, b}`, or `metric` when there is no matcher. */
 export function series(metric: string, matchers: readonly string[]): string {
@@ -37,7 +29,7 @@ export function grownOver(selected: string, range: string): string {
  * the largest count kept per `by`; on a tie, the one topk keeps.
  */
 export function mostCommonInfo(infoMatchers: readonly string[], by: readonly string[], labels: readonly string[]): string {
-  const counted = `count by (${[...by, ...labels].join(', ')}) (${series('hid_code_info', infoMatchers)})`;
+  const counted = `count by (${[...by, ...labels].join(', ')}) (${series(CODE_INFO_METRIC, infoMatchers)})`;
   return `sgn(topk by (${by.join(', ')}) (1, ${counted}))`;
 }
 

@@ -1,4 +1,5 @@
 import { WAITED_OUT_ERRORS } from '../sinks/output-errors.js';
+import { HIDLOG_METRICS } from '../contract/metrics.js';
 import { percent, type MixinConfig } from './config.js';
 import { CODE_METRICS, DURATION_METRIC, grownOver, series, withDescription } from './promql.js';
 
@@ -83,16 +84,16 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     { record: RECORDED.errorsByCategory5m, expr: `sum by (job, category) (${rate5m(CODE_METRICS.error)})` },
     { record: RECORDED.responses5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http)})` },
     { record: RECORDED.serverErrorRatio5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http, 'category="server_error"')}) / ${RECORDED.responses5m}` },
-    { record: RECORDED.lines5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total')})` },
+    { record: RECORDED.lines5m, expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.lines)})` },
     {
       record: RECORDED.invalidLineRatio5m,
-      expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}`,
+      expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.lines, 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}`,
     },
-    { record: RECORDED.noCodesRatio5m, expr: `sum by (job, instance) (${rate5m('hidlog_lines_total', 'result="no_codes"')}) / ${RECORDED.lines5m}` },
+    { record: RECORDED.noCodesRatio5m, expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.lines, 'result="no_codes"')}) / ${RECORDED.lines5m}` },
     { record: RECORDED.errorStatuses5m, expr: `sum by (job, instance) (${rate5m(CODE_METRICS.http, 'category=~"client_error|server_error"')})` },
     {
       record: RECORDED.withoutReasonRatio5m,
-      expr: `sum by (job, instance) (${rate5m('hidlog_error_statuses_without_reason_total')}) / ${RECORDED.errorStatuses5m}`,
+      expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.errorStatusesWithoutReason)}) / ${RECORDED.errorStatuses5m}`,
     },
     { record: RECORDED.durations5m, expr: `sum by (job) (${rate5m(`${DURATION_METRIC}_count`)})` },
     // Buckets summed across the job's instances before the quantile: a quantile of quantiles means nothing.
@@ -192,17 +193,17 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HidlogStalled',
       'warning',
-      `time() - ${of('hidlog_follow_last_read_timestamp_seconds')} > ${config.stalledAfterSeconds} and ${of('hidlog_follow_lag_bytes')} > 0`,
+      `time() - ${of(HIDLOG_METRICS.followLastRead)} > ${config.stalledAfterSeconds} and ${of(HIDLOG_METRICS.followLagBytes)} > 0`,
       '1m',
       'hidlog at {{ $labels.instance }} has read no line for {{ $value | humanizeDuration }}',
       'In follow mode, hidlog has read nothing for {{ $value | humanizeDuration }} while ' +
-        fromQuery(of('hidlog_follow_lag_bytes', JOB, INSTANCE), '{{ .Value | humanize1024 }}B') +
+        fromQuery(of(HIDLOG_METRICS.followLagBytes, JOB, INSTANCE), '{{ .Value | humanize1024 }}B') +
         ' wait in the files it follows: records are not annotated and the HID metrics stand still.',
     ),
     alert(
       'HidlogOutputFailing',
       'warning',
-      `sum by (job, instance, output, error) ${grownOver(of('hidlog_output_errors_total'), '5m')} > 0`,
+      `sum by (job, instance, output, error) ${grownOver(of(HIDLOG_METRICS.outputErrors), '5m')} > 0`,
       '0m',
       `hidlog at {{ $labels.instance }} fails to write its ${outputName} ({{ $labels.error }})`,
       `Failed writes to its ${outputName} in the last 5 minutes: {{ printf "%.0f" $value }}. ` +
@@ -215,7 +216,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HidlogStateNotSaved',
       'warning',
-      `${of('hidlog_follow_state_last_save_successful')} == 0`,
+      `${of(HIDLOG_METRICS.followStateLastSaveSuccessful)} == 0`,
       '5m',
       'hidlog at {{ $labels.instance }} cannot save its state file',
       'In follow mode, hidlog has failed to save its --state-file for 5 minutes (the reason is on its stderr: a full disk, a read-only filesystem, permissions), and /healthz answers 503. ' +
@@ -229,7 +230,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '{{ $value | humanizePercentage }} of the lines hidlog reads at {{ $labels.instance }} are not records it can read',
       `Over ${percent(config.invalidLineRatio)} of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. ` +
         fromQuery(
-          `topk(1, sum by (reason) (rate(${of('hidlog_invalid_lines_total', JOB, INSTANCE)}[5m])))`,
+          `topk(1, sum by (reason) (rate(${of(HIDLOG_METRICS.invalidLines, JOB, INSTANCE)}[5m])))`,
           `The top reason: {{ .Labels.reason }} at ${perSecond('.Value')}.`,
         ),
     ),
@@ -246,7 +247,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HidlogLabelOverflow',
       'warning',
-      `sum by (job, instance, label) ${grownOver(of('hidlog_label_overflow_total'), '1h')} > 0`,
+      `sum by (job, instance, label) ${grownOver(of(HIDLOG_METRICS.labelOverflow), '1h')} > 0`,
       '0m',
       'hidlog at {{ $labels.instance }} counts some {{ if eq $labels.label "series" }}combinations of label values{{ else }}{{ $labels.label }} values{{ end }} as "other"',
       '{{ printf "%.0f" $value }} observations in the last hour were counted under "other" because ' +
@@ -258,13 +259,13 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HidlogCatalogReloadFailing',
       'warning',
-      `${of('hidlog_catalog_last_reload_successful')} == 0`,
+      `${of(HIDLOG_METRICS.catalogLastReloadSuccessful)} == 0`,
       '5m',
       'hidlog at {{ $labels.instance }} refused its --catalog file and keeps the table before it',
       'The last reload of the --catalog file was refused (invalid, unreadable or missing), so the table ' +
-        fromQuery(of('hidlog_catalog_last_reload_success_timestamp_seconds', JOB, INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
+        fromQuery(of(HIDLOG_METRICS.catalogLastReloadSuccess, JOB, INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
         'is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. ' +
-        fromQuery(of('hidlog_catalog_reloads_total', 'result="failure"', JOB, INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
+        fromQuery(of(HIDLOG_METRICS.catalogReloads, 'result="failure"', JOB, INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
         "hidlog's stderr names the place in the file.",
     ),
   ];

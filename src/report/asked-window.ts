@@ -1,7 +1,7 @@
 // `--since` and `--until` as asked: read when the command line is, and again by a merge in the
 // zone its partials were read in.
 import { parseDuration } from './duration.js';
-import { parseTime } from './time.js';
+import { parseTime } from '../core/record-time.js';
 import type { Bound, WindowBounds } from './window.js';
 import type { Zone } from './zone.js';
 

@@ -6,7 +6,7 @@ import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../common/json.js';
 import type { LineEvent, Recorder } from '../pipeline/events.js';
-import { MISSING_TIME, TIME_FIELDS, UNPARSEABLE_TIME, encodeTime, jsonTimeReader, parseTime, timeReader } from './time.js';
+import { MISSING_TIME, TIME_FIELDS, UNPARSEABLE_TIME, encodeTime, jsonTimeReader, parseTime, timeReader } from '../core/record-time.js';
 import { UTC, parseZone, type Zone } from './zone.js';
 
 /** A `--by` value: the field's text (cut to 256 characters), or null when the record has none that is a string, number or boolean. */

@@ -2,8 +2,8 @@
 // documented in docs/report.md). Counts come from the tally `hidlog count` exposes.
 import { CODE_KINDS, type Catalog, type CodeKind } from '../catalog/catalog.js';
 import { OUTCOMES, type Outcome } from '../core/outcome.js';
-import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
-import type { CodeSeries } from '../metrics/tally.js';
+import { OVERFLOW_VALUE } from '../count/capped-values.js';
+import type { CodeSeries } from '../count/tally.js';
 import type { ReportAggregator } from './aggregator.js';
 import type { SeenSpans } from './seen.js';
 import { formatDuration } from './duration.js';

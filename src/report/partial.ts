@@ -5,8 +5,8 @@
 // range allowed and re-cut at merge; the --by sketches merge as Space-Saving summaries do.
 import { CODE_KINDS, type CodeKind } from '../catalog/catalog.js';
 import { OUTCOMES } from '../core/outcome.js';
-import { OVERFLOW_VALUE } from '../metrics/capped-values.js';
-import type { CodeSeries } from '../metrics/tally.js';
+import { OVERFLOW_VALUE } from '../count/capped-values.js';
+import type { CodeSeries } from '../count/tally.js';
 import { PARTIAL_MAX_CAUSES, PARTIAL_MAX_UNKNOWN_CODES, latencyOf, type CauseCounts, type ReportAggregator } from './aggregator.js';
 import { formatDuration } from './duration.js';
 import type { Span } from './seen.js';

@@ -1,6 +1,6 @@
 // First and last seen, per series of a tally: in arrays by the series' id, so a record costs
 // two loads and at most two stores, and no look-up or allocation.
-import type { CodeSeries } from '../metrics/tally.js';
+import type { CodeSeries } from '../count/tally.js';
 
 export interface Span {
   first: number;

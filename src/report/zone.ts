@@ -1,6 +1,8 @@
 // The time zone a report is shown in (--tz): UTC, a fixed offset or an IANA name. Times in
 // records that carry no offset are read in it too, so a report shows them as they were written.
-export interface Zone {
+import type { WallZone } from '../core/record-time.js';
+
+export interface Zone extends WallZone {
   /** As given: `UTC`, `+05:30`, `Europe/Berlin`. */
   readonly name: string;
   /** Milliseconds to add to an instant to get the wall-clock time in this zone. */

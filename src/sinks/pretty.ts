@@ -1,38 +1,26 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LineResult } from '../core/annotate.js';
 import type { JsonObject } from '../common/json.js';
+import { UTC_WALL, builtinTimeValue, isEpochText, parseTime } from '../core/record-time.js';
 
-const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'time_local', '__REALTIME_TIMESTAMP'] as const;
 const PREVIEW_CHARS = 120;
 
 const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', dim: '\x1b[2m', reset: '\x1b[0m' } as const;
 type Colour = keyof typeof COLOURS;
 
-// An epoch time's unit, told by its size: each unit's range covers the years 1973 to 5138.
-const EPOCH_UNITS_TO_MS = [
-  [1e11, 1e3], // seconds
-  [1e14, 1], // milliseconds
-  [1e17, 1e-3], // microseconds
-  [Infinity, 1e-6], // nanoseconds
-] as const;
-
-/** An epoch time (seconds, milliseconds, micro- or nanoseconds, by its size) in ISO 8601, UTC. */
-function epochToIso(value: number): string | undefined {
-  const [, toMs] = EPOCH_UNITS_TO_MS.find(([below]) => Math.abs(value) < below)!;
-  const date = new Date(value * toMs);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-const EPOCH_TEXT = /^\d{9,19}$/;
-
-/** The record's own time, else its envelope's (a CRI or syslog line's), as a person reads it. */
+/**
+ * The record's own time, else its envelope's (a CRI or syslog line's), as a person reads it. The
+ * time is the report's (core/record-time.ts): the first built-in time field whose value is text or
+ * a number. Text is shown as written (an ISO 8601 or nginx time, or one that cannot be read); an
+ * epoch, as a number or as digits in text, in ISO 8601 UTC when it is a time the report reads too,
+ * else as written.
+ */
 function timeOf(record: JsonObject, envelopeTime: string | undefined): string {
-  for (const key of TIME_KEYS) {
-    const value = record[key];
-    if (typeof value === 'string') return EPOCH_TEXT.test(value) ? (epochToIso(Number(value)) ?? value) : value;
-    if (typeof value === 'number') return epochToIso(value) ?? String(value);
-  }
-  return envelopeTime ?? '-';
+  const value = builtinTimeValue(record);
+  if (value === undefined) return envelopeTime ?? '-';
+  if (typeof value === 'string' && !isEpochText(value)) return value;
+  const time = parseTime(value, UTC_WALL);
+  return time === undefined ? String(value) : new Date(time).toISOString();
 }
 
 /**

@@ -12,9 +12,9 @@ const scan = createScanner(WANTED, 'hid');
 const PICKED = ['level', 'status', 'msg', 'constructor'];
 const scanPicking = createScanner(WANTED, 'hid', PICKED);
 
-/** What a scanner with PICKED should pick: the value of the first of them the object has, not null. */
+/** What a scanner with PICKED should pick: the value of the first of them the object has that is text or a number. */
 function expectedPick(record: JsonObject): unknown {
-  const key = PICKED.find((name) => Object.hasOwn(record, name) && record[name] !== null);
+  const key = PICKED.find((name) => Object.hasOwn(record, name) && (typeof record[name] === 'string' || typeof record[name] === 'number'));
   return key === undefined ? undefined : record[key];
 }
 
@@ -190,7 +190,9 @@ describe('the byte scanner agrees with JSON.parse', () => {
     ['a later key where the first holds null', '{"level":null,"msg":"m"}', 'm'],
     ['the last of duplicates, as JSON.parse keeps', '{"level":1,"level":2}', 2],
     ['the next key where a duplicate set it to null', '{"level":1,"msg":"m","level":null}', 'm'],
-    ['a value with white space around it, without the space', '{"level" : \t{"a":[1, 2]} ,"x":1}', { a: [1, 2] }],
+    ['a later key where the first holds true, false, an object or an array', '{"level":true,"status":false,"msg":{"a":[1, 2]},"constructor":[1]}', undefined],
+    ['a later key past values that are not text or a number', '{"level":{"a":[1, 2]},"status":[401],"msg":false,"constructor":-1.5}', -1.5],
+    ['a value with white space around it, without the space', '{"level" : \t"warn" ,"x":1}', 'warn'],
     ['a key that is wanted too, which is still built', '{"status":"401"}', '401'],
   ])('picks %s', (_, line, expected) => {
     const bytes = Buffer.from(line);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnnotator, type Annotator, type BytesResult } from '../../src/core/annotate.js';
 import { DockerEntryReader, isDockerPartial } from '../../src/envelopes/docker.js';
-import { recordLabelValues } from '../../src/metrics/tally.js';
+import { recordLabelValues } from '../../src/count/tally.js';
 
 // Go's encoder escapes <, > and & too.
 const goJsonString = (text: string) => JSON.stringify(text).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Annotator, BytesResult } from '../../src/core/annotate.js';
-import { recordLabelValues } from '../../src/metrics/tally.js';
+import { recordLabelValues } from '../../src/count/tally.js';
 
 /** A line through annotateBytes, written as the pipeline writes it. */
 function written(annotator: Annotator, result: BytesResult, bytes: Buffer): string {

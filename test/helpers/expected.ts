@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { LineCounts } from '../../src/metrics/line-counts.js';
+import type { LineCounts } from '../../src/count/line-counts.js';
 import type { LineEvent, Observer } from '../../src/pipeline/events.js';
 import { fixture } from './cli.js';
 

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { Exposition } from '../../src/metrics/exposition.js';
-import { MetricsTally } from '../../src/metrics/tally.js';
+import { MetricsTally } from '../../src/count/tally.js';
 
 const annotator = createAnnotator();
 const newTally = () => new MetricsTally({ labels: [], maxUnknownCodes: 100, maxLabelValues: 50 });

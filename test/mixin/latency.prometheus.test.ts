@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random } from '../../fixtures/shapes.mjs';
-import { DURATION_BUCKETS } from '../../src/metrics/duration-histogram.js';
+import { DURATION_BUCKETS } from '../../src/count/duration-histogram.js';
 import { ROOT } from '../helpers/cli.js';
 import { interpolate, type GrafanaPanel, type GrafanaVariable } from '../helpers/grafana.js';
 import { Prometheus } from '../helpers/prometheus.js';

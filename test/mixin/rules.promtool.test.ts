@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { lookup, type CodeKind } from '../../src/catalog/catalog.js';
-import { DURATION_BUCKETS } from '../../src/metrics/duration-histogram.js';
+import { DURATION_BUCKETS } from '../../src/count/duration-histogram.js';
 import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
 import { mixinFiles } from '../../src/mixin/mixin.js';
 import { ruleGroups } from '../../src/mixin/rules.js';

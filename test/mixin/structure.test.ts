@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { CatalogReloads } from '../../src/catalog/reloader.js';
 import { FollowStats } from '../../src/follow/follower.js';
 import { Exposition } from '../../src/metrics/exposition.js';
-import { MetricsTally } from '../../src/metrics/tally.js';
+import { MetricsTally } from '../../src/count/tally.js';
 import { OutputErrors } from '../../src/sinks/output-errors.js';
 import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
 import { CODE_METRICS, DURATION_METRIC } from '../../src/mixin/promql.js';

@@ -7,7 +7,7 @@ import { REGION_JOB, createRegionJob, type WorkerSetup } from '../../dist/app/re
 import { ChunkPool } from '../../dist/sinks/line-writer.js';
 import { Catalog } from '../../dist/catalog/catalog.js';
 import { parseSiteCatalog } from '../../dist/catalog/site-catalog.js';
-import type { LineCounts } from '../../src/metrics/line-counts.js';
+import type { LineCounts } from '../../src/count/line-counts.js';
 import { fixture } from '../helpers/cli.js';
 
 const setup: WorkerSetup = {

@@ -4,7 +4,7 @@ import type { Outcome } from '../../src/core/outcome.js';
 import type { FoundCodes } from '../../src/core/extract.js';
 import type { LineEvent } from '../../src/pipeline/events.js';
 import { FactsRecorder, factsAnnotation, factsReader, factsSetup, forEachFacts, type ByValue, type FactsSink } from '../../src/report/facts.js';
-import { decodeTime, type RecordTime } from '../../src/report/time.js';
+import { decodeTime, type RecordTime } from '../../src/core/record-time.js';
 
 type LineFacts =
   | { result: 'annotated'; time: RecordTime; codes: FoundCodes; outcome: Outcome; by: ByValue[] }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsTally } from '../../src/metrics/tally.js';
+import { MetricsTally } from '../../src/count/tally.js';
 import { SeenSpans } from '../../src/report/seen.js';
 
 describe('first and last seen', () => {

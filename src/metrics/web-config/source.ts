@@ -1,6 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { describeError } from '../../common/error-text.js';
+import { filesStamp } from '../../common/file-stamps.js';
+import { ReloadOnChange } from '../../common/reload-on-change.js';
 import { BasicAuth, PasswordChecker } from './basic-auth.js';
 import { WebConfigError, filesOf, parseWebConfig, type WebConfig } from './config.js';
 import { loadTls } from './tls.js';
@@ -36,51 +38,36 @@ async function prepare(config: WebConfig, checker: PasswordChecker): Promise<Loa
   };
 }
 
-/** Identity and change times of each file, so that an edit, a rename over it or a new symlink target all show. */
-async function signature(files: readonly string[]): Promise<string> {
-  const parts = await Promise.all(
-    files.map(async (file) => {
-      try {
-        const s = await stat(file, { bigint: true });
-        return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-      } catch (error) {
-        return `error ${(error as { code?: string }).code}`;
-      }
-    }),
-  );
-  return parts.join('|');
-}
-
 /**
  * The web configuration in force: loaded at start (where any problem is a WebConfigError), then
  * reloaded when the file or a certificate, key or CA file it names changes. A reload that fails
  * keeps the last good configuration and says so once.
  */
 export class WebConfigSource {
-  private timer: NodeJS.Timeout | undefined;
-  private checking = false;
   /** The files that are looked at: the configuration, and those the good and the latest configuration name. */
   private watched: string[];
-  /** The signature of the files the configuration in force (or the last refused one) was read from. */
-  private settled = '';
-  private pending: string | undefined;
+  /** Looks at the files' stamp; settled on that of the files the configuration in force (or the last refused one) was read from. */
+  private readonly changes: ReloadOnChange;
 
   private constructor(
     readonly file: string,
     private loaded: LoadedWebConfig,
     private readonly checker: PasswordChecker,
     private readonly warn: (message: string) => void,
+    watched: string[],
+    settled: string,
   ) {
-    this.watched = [file, ...filesOf(loaded.config)];
+    this.watched = watched;
+    // A change is taken at the look after the one that saw it (settleMs 0): the files held still for one look.
+    this.changes = new ReloadOnChange({ stamp: () => filesStamp(this.watched), reload: (seen) => this.reload(seen), settleMs: 0 }, settled);
   }
 
   static async open(file: string, warn: (message: string) => void): Promise<WebConfigSource> {
     const path = resolve(file);
     const checker = new PasswordChecker();
     const loaded = await prepare(await readConfig(path), checker);
-    const source = new WebConfigSource(path, loaded, checker, warn);
-    source.settled = await signature(source.watched);
-    return source;
+    const watched = [path, ...filesOf(loaded.config)];
+    return new WebConfigSource(path, loaded, checker, warn, watched, await filesStamp(watched));
   }
 
   get current(): LoadedWebConfig {
@@ -89,33 +76,22 @@ export class WebConfigSource {
 
   /** Starts looking for changes every CHECK_INTERVAL_MS; `close` stops. */
   watch(): void {
-    this.timer ??= setInterval(() => void this.check(), CHECK_INTERVAL_MS).unref();
+    this.changes.start({ pollMs: CHECK_INTERVAL_MS });
   }
 
   /** Stops looking for changes, and stops the bcrypt thread. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.changes.close();
     await this.checker.close();
   }
 
   /** One look at the files; reloads when they changed and have stayed so since the last look. */
-  async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
-    try {
-      const seen = await signature(this.watched);
-      if (seen === this.settled || seen !== this.pending) {
-        this.pending = seen === this.settled ? undefined : seen;
-        return;
-      }
-      this.pending = undefined;
-      await this.reload(seen);
-    } finally {
-      this.checking = false;
-    }
+  check(): Promise<void> {
+    return this.changes.look();
   }
 
-  private async reload(seen: string): Promise<void> {
+  /** Reads the configuration again; gives the stamp of the files it now looks at. */
+  private async reload(seen: string): Promise<string> {
     let attempted: string[] = [];
     try {
       const config = await readConfig(this.file);
@@ -131,6 +107,6 @@ export class WebConfigSource {
     const watched = [...new Set([this.file, ...filesOf(this.loaded.config), ...attempted])];
     const same = watched.length === this.watched.length && watched.every((file, i) => file === this.watched[i]);
     this.watched = watched;
-    this.settled = same ? seen : await signature(watched);
+    return same ? seen : await filesStamp(watched);
   }
 }

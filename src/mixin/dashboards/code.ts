@@ -1,4 +1,5 @@
 import type { MixinConfig } from '../config.js';
+import { CODE_INFO_METRIC } from '../../contract/metrics.js';
 import { CODE_METRICS, grownOver, mostCommonInfo, series } from '../promql.js';
 import { GREEN, customVariable, dashboard, queryVariable, stat, timeseries, type Dashboard } from './grafana.js';
 import { Scope, uidsOf } from './scope.js';
@@ -41,7 +42,7 @@ export function codeDashboard(config: MixinConfig): Dashboard {
       queryVariable({
         name: 'code',
         label: 'code',
-        query: `label_values(${series('hid_code_info', scope.info(KIND))}, code)`,
+        query: `label_values(${series(CODE_INFO_METRIC, scope.info(KIND))}, code)`,
         description: 'The code, from the catalog (hid_code_info)',
         multi: false,
         sort: 3,

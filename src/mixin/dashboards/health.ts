@@ -1,4 +1,5 @@
 import { Catalog, type CodeKind } from '../../catalog/catalog.js';
+import { HIDLOG_METRICS } from '../../contract/metrics.js';
 import { percent, type MixinConfig } from '../config.js';
 import { grownOver, series } from '../promql.js';
 import { RECORDED, WITHOUT_REASON_RATIO } from '../rules.js';
@@ -54,7 +55,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN],
         width: 12,
         stack: true,
-        queries: [{ expr: `sum by (instance, result) (rate(${own('hidlog_lines_total')}[${RATE}]))`, legend: '{{instance}} {{result}}' }],
+        queries: [{ expr: `sum by (instance, result) (rate(${own(HIDLOG_METRICS.lines)}[${RATE}]))`, legend: '{{instance}} {{result}}' }],
       }),
       timeseries({
         title: 'Invalid line share',
@@ -72,7 +73,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         unit: 'cps',
         steps: [GREEN, ['red', 1]],
         width: 6,
-        queries: [{ expr: `sum by (instance, reason) (rate(${own('hidlog_invalid_lines_total')}[${RATE}]))`, legend: '{{instance}} {{reason}}' }],
+        queries: [{ expr: `sum by (instance, reason) (rate(${own(HIDLOG_METRICS.invalidLines)}[${RATE}]))`, legend: '{{instance}} {{reason}}' }],
       }),
       timeseries({
         title: 'Bytes read',
@@ -80,7 +81,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         unit: 'binBps',
         steps: [GREEN],
         width: 12,
-        queries: [{ expr: `sum by (instance) (rate(${own('hidlog_bytes_total')}[${RATE}]))`, legend: '{{instance}}' }],
+        queries: [{ expr: `sum by (instance) (rate(${own(HIDLOG_METRICS.bytes)}[${RATE}]))`, legend: '{{instance}}' }],
       }),
       stat({
         title: 'Label overflow',
@@ -91,7 +92,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN, ['red', 1]],
         width: 12,
         queries: [
-          { expr: `sum by (instance, label) ${grownOver(own('hidlog_label_overflow_total'), '$__range')}`, legend: '{{instance}} {{label}}', instant: true },
+          { expr: `sum by (instance, label) ${grownOver(own(HIDLOG_METRICS.labelOverflow), '$__range')}`, legend: '{{instance}} {{label}}', instant: true },
         ],
       }),
 
@@ -117,7 +118,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN, ['red', 1e-6]],
         width: 24,
         queries: [
-          { expr: `sum by (instance, output, error) (rate(${own('hidlog_output_errors_total')}[${RATE}]))`, legend: '{{instance}} {{output}} {{error}}' },
+          { expr: `sum by (instance, output, error) (rate(${own(HIDLOG_METRICS.outputErrors)}[${RATE}]))`, legend: '{{instance}} {{output}} {{error}}' },
         ],
       }),
 
@@ -132,7 +133,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
           ['green', 1],
         ],
         width: 6,
-        queries: [{ expr: `max by (instance) (${own('hidlog_follow_files')})`, legend: '{{instance}}', instant: true }],
+        queries: [{ expr: `max by (instance) (${own(HIDLOG_METRICS.followFiles)})`, legend: '{{instance}}', instant: true }],
       }),
       timeseries({
         title: 'Lag',
@@ -142,7 +143,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN, ['red', MiB]],
         width: 12,
         thresholdLine: true,
-        queries: [{ expr: `max by (instance) (max_over_time(${own('hidlog_follow_lag_bytes')}[$__interval]))`, legend: '{{instance}}' }],
+        queries: [{ expr: `max by (instance) (max_over_time(${own(HIDLOG_METRICS.followLagBytes)}[$__interval]))`, legend: '{{instance}}' }],
       }),
       stat({
         title: 'Since the last line read',
@@ -151,23 +152,23 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         decimals: 0,
         steps: [GREEN, ['red', config.stalledAfterSeconds]],
         width: 6,
-        queries: [{ expr: `time() - max by (instance) (${own('hidlog_follow_last_read_timestamp_seconds')} > 0)`, legend: '{{instance}}', instant: true }],
+        queries: [{ expr: `time() - max by (instance) (${own(HIDLOG_METRICS.followLastRead)} > 0)`, legend: '{{instance}}', instant: true }],
       }),
       countStat(
         'Rotations',
-        'hidlog_follow_rotations_total',
+        HIDLOG_METRICS.followRotations,
         [GREEN],
         'Followed files renamed away or deleted in the selected time range (each read to its end). Nothing here turns red: logrotate at work.',
       ),
       countStat(
         'Truncations',
-        'hidlog_follow_truncations_total',
+        HIDLOG_METRICS.followTruncations,
         [GREEN, ['orange', 1]],
         "Followed files truncated in place (copytruncate) in the selected time range. Orange from 1: lines written between hidlog's last read and the truncation are lost; prefer rename rotation (docs/follow.md).",
       ),
       countStat(
         'Read errors',
-        'hidlog_follow_read_errors_total',
+        HIDLOG_METRICS.followReadErrors,
         [GREEN, ['red', 1]],
         "Followed files that could not be read in the selected time range (each reported once on stderr, and retried). Red from 1: check the file's permissions and hidlog's stderr.",
       ),
@@ -186,7 +187,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         unit: 'none',
         steps: [GREEN],
         width: 9,
-        queries: [{ expr: `max by (instance, kind) (${own('hidlog_catalog_entries')})`, instant: true, table: true }],
+        queries: [{ expr: `max by (instance, kind) (${own(HIDLOG_METRICS.catalogEntries)})`, instant: true, table: true }],
         columns: { Value: 'codes' },
         order: ['instance', 'kind', 'Value'],
         sortBy: ['instance', false],
@@ -199,20 +200,18 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         decimals: 0,
         steps: [GREEN],
         width: 5,
-        queries: [
-          { expr: `time() - max by (instance) (${own('hidlog_catalog_last_reload_success_timestamp_seconds')})`, legend: '{{instance}}', instant: true },
-        ],
+        queries: [{ expr: `time() - max by (instance) (${own(HIDLOG_METRICS.catalogLastReloadSuccess)})`, legend: '{{instance}}', instant: true }],
       }),
       countStat(
         'Reload failures',
-        'hidlog_catalog_reloads_total',
+        HIDLOG_METRICS.catalogReloads,
         [GREEN, ['red', 1]],
         "Reloads of the --catalog file refused in the selected time range: the file was invalid, unreadable or missing (each said in one line on hidlog's stderr, naming the place in the file), and the table before it was kept. Red from 1: if Last reload successful is red too, the file on disk is still refused.",
         { width: 5, matchers: ['result="failure"'] },
       ),
       stateStat(
         'Last reload successful',
-        'hidlog_catalog_last_reload_successful',
+        HIDLOG_METRICS.catalogLastReloadSuccessful,
         ['failed', 'ok'],
         5,
         "Whether the last reload of each hidlog's --catalog file succeeded. Red when failed: the file on disk was refused and the table before it is still in force, so the codes and descriptions of the edit are in neither the annotations nor hid_code_info. Fix the file (hidlog's stderr names the line); the next change to it, or a SIGHUP, reloads it. See the HidlogCatalogReloadFailing runbook.",
@@ -245,7 +244,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         unit: 'none',
         steps: [GREEN],
         width: 8,
-        queries: [{ expr: `max by (instance, version) (${own('hidlog_build_info')})`, instant: true, table: true }],
+        queries: [{ expr: `max by (instance, version) (${own(HIDLOG_METRICS.buildInfo)})`, instant: true, table: true }],
         columns: {},
         order: ['instance', 'version'],
         hidden: ['Value'],

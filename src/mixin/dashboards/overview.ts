@@ -1,4 +1,5 @@
 import { percent, type MixinConfig } from '../config.js';
+import { HIDLOG_METRICS } from '../../contract/metrics.js';
 import { CODE_METRICS, DURATION_METRIC, grownOver, series, withDescription } from '../promql.js';
 import { CREDENTIAL_CATEGORIES, RECORDED } from '../rules.js';
 import { GREEN, dashboard, override, piechart, stat, table, timeseries, type Dashboard, type Override, type Placed, type Step } from './grafana.js';
@@ -55,7 +56,7 @@ function topCodes(scope: Scope, kind: 'error' | 'failure', title: string, descri
 
 export function overviewDashboard(config: MixinConfig): Dashboard {
   const scope = new Scope(config);
-  const outcomes = (...matchers: string[]) => series('hidlog_outcomes_total', scope.own(...matchers));
+  const outcomes = (...matchers: string[]) => series(HIDLOG_METRICS.outcomes, scope.own(...matchers));
   const codes = (metric: string, ...matchers: string[]) => series(metric, scope.codes(...matchers));
   const inRange = (selected: string) => `sum ${grownOver(selected, RANGE)}`;
   const share = (part: string, whole: string) => `${inRange(part)} / ${inRange(whole)}`;
@@ -168,7 +169,7 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
       { row: 'Latency' },
       timeseries({
         title: 'Request duration by outcome (p50, p95, p99)',
-        description: `How long requests took, from the durations in the records (hid_request_duration_seconds: --duration-field, or duration_ms, took, responseTime, event.duration, request_time): the median, 95th and 99th percentiles by outcome, across every instance in scope. A percentile is good to the width of its bucket (1-2.5-5 steps from 1 ms to 60 s); above 60 s it reads 60. ${notSplit.replace('hidlog_outcomes_total', 'the histogram')} Red above ${config.latencyP99Seconds} s, the HIDAuthSlowRequests alert's threshold for p99: slow failures point at a slow directory or risk engine, slow successes at the service itself. Empty when the logs carry no duration.`,
+        description: `How long requests took, from the durations in the records (hid_request_duration_seconds: --duration-field, or duration_ms, took, responseTime, event.duration, request_time): the median, 95th and 99th percentiles by outcome, across every instance in scope. A percentile is good to the width of its bucket (1-2.5-5 steps from 1 ms to 60 s); above 60 s it reads 60. ${notSplit.replace(HIDLOG_METRICS.outcomes, 'the histogram')} Red above ${config.latencyP99Seconds} s, the HIDAuthSlowRequests alert's threshold for p99: slow failures point at a slow directory or risk engine, slow successes at the service itself. Empty when the logs carry no duration.`,
         unit: 's',
         steps: [GREEN, ['red', config.latencyP99Seconds]],
         width: 24,

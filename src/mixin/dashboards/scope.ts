@@ -1,4 +1,5 @@
 import type { CodeKind } from '../../catalog/catalog.js';
+import { HIDLOG_METRICS } from '../../contract/metrics.js';
 import type { MixinConfig } from '../config.js';
 import { CODE_METRICS } from '../promql.js';
 import { datasourceVariable, queryVariable, type Variable } from './grafana.js';
@@ -44,10 +45,10 @@ export class Scope {
     const selector = this.selector.join(', ');
     return [
       datasourceVariable(),
-      label('job', `label_values(hidlog_build_info${selector ? `{${selector}}` : ''}, job)`, 'The Prometheus jobs that scrape hidlog'),
+      label('job', `label_values(${HIDLOG_METRICS.buildInfo}${selector ? `{${selector}}` : ''}, job)`, 'The Prometheus jobs that scrape hidlog'),
       label(
         'instance',
-        `label_values(hidlog_build_info{${[...this.selector, 'job=~"$job"'].join(', ')}}, instance)`,
+        `label_values(${HIDLOG_METRICS.buildInfo}{${[...this.selector, 'job=~"$job"'].join(', ')}}, instance)`,
         'The hidlog processes: one per log source',
       ),
       ...this.config.labels.map((name) =>

@@ -1,9 +1,22 @@
-// A record's time: ISO 8601 text (with or without an offset, any fraction of a second), nginx's
-// `$time_local`, or a Unix epoch in seconds, milliseconds, micro- or nanoseconds (told apart by
-// magnitude), as a number or a numeric string. Kept to the millisecond.
+// A record's time, the one rule that `hidlog report` and `--format pretty` both read it by
+// (docs/report.md, Times and windows): where it is (the first of the time fields whose value is
+// text or a number), and what it is: ISO 8601 text (with or without an offset, any fraction of a
+// second), nginx's `$time_local`, or a Unix epoch in seconds, milliseconds, micro- or nanoseconds
+// (told apart by magnitude), as a number or a numeric string, from 2000 to 2099. Kept to the
+// millisecond.
 import { getPath, type JsonObject } from '../common/json.js';
-import { numberValue } from '../core/scan.js';
-import type { Zone } from './zone.js';
+import { numberValue } from './scan.js';
+
+const QUOTE = 34;
+
+/** How a time written without an offset (a wall time) becomes an instant: a report's `--tz` zone. */
+export interface WallZone {
+  /** The instant whose wall-clock time in this zone is `wall`. */
+  instantOf(wall: number): number;
+}
+
+/** Wall times read as UTC. */
+export const UTC_WALL: WallZone = { instantOf: (wall) => wall };
 
 /** A record's time in milliseconds since the epoch, or why it has none. */
 export type RecordTime = number | 'missing' | 'unparseable';
@@ -12,8 +25,9 @@ export type RecordTime = number | 'missing' | 'unparseable';
  * Where a record's time is looked for, in this order, when no `--time-field` is given: ECS's
  * `@timestamp`, then the names loggers use, nginx's `time_local` and journald's
  * `__REALTIME_TIMESTAMP` (µs). Top-level keys only: each key the byte scanner keeps costs every
- * record read (a nested one like ECS's `event.created` is one `--time-field` away). A record with
- * none of them takes its envelope's time (a CRI or syslog line's), if it came in one.
+ * record read (a nested one like ECS's `event.created` is one `--time-field` away). The first
+ * field whose value is text or a number decides (isTimeValue); a record with none of them takes
+ * its envelope's time (a CRI or syslog line's), if it came in one.
  */
 export const TIME_FIELDS: readonly (readonly string[])[] = [
   ['@timestamp'],
@@ -24,6 +38,12 @@ export const TIME_FIELDS: readonly (readonly string[])[] = [
   ['time_local'],
   ['__REALTIME_TIMESTAMP'],
 ];
+
+/**
+ * Whether a time field's value is one a time is read from: text or a number. Anything else (null,
+ * true, false, an object, an array) counts as no value, and the next time field is looked at.
+ */
+export const isTimeValue = (value: unknown): value is string | number => typeof value === 'string' || typeof value === 'number';
 
 // Times outside these years are placeholders, typos or a clock that was never set. The bounds
 // also make an epoch's unit certain: the four ranges below do not overlap.
@@ -42,7 +62,6 @@ function fromEpoch(n: number): number | undefined {
 }
 
 const DIGIT_0 = 48;
-const QUOTE = 34;
 
 /** The `count` digits at `b[at]` as a number, or -1 (the caller knows they are inside the text). */
 function digits(b: Uint8Array, at: number, count: number): number {
@@ -126,7 +145,7 @@ class LastHour {
  * `YYYY-MM-DD[(T|t| )hh:mm[:ss[(.|,)fraction]]][Z|z|±hh[[:]mm]]` in `b[from, to)`; without an
  * offset, a wall time in `zone`. The day and hour may come from `lastHour`.
  */
-function fromIso(b: Uint8Array, from: number, to: number, zone: Zone, lastHour: LastHour): number | undefined {
+function fromIso(b: Uint8Array, from: number, to: number, zone: WallZone, lastHour: LastHour): number | undefined {
   const length = to - from;
   if (length < 10) return undefined;
   if (length === 10) {
@@ -180,7 +199,7 @@ function fromIso(b: Uint8Array, from: number, to: number, zone: Zone, lastHour: 
 const textBytes = new Uint8Array(64);
 
 /** `fromIso` for a text; no ISO time has a character past ASCII, so none is copied. */
-function fromIsoText(text: string, zone: Zone, lastHour: LastHour): number | undefined {
+function fromIsoText(text: string, zone: WallZone, lastHour: LastHour): number | undefined {
   const b = text.length <= textBytes.length ? textBytes : new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -194,7 +213,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const COMMON_LOG = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?$/;
 
 /** nginx's and Apache's `28/Nov/2026:09:00:00 +0000`; without an offset, a wall time in `zone`. */
-function fromCommonLog(text: string, zone: Zone): number | undefined {
+function fromCommonLog(text: string, zone: WallZone): number | undefined {
   const match = COMMON_LOG.exec(text);
   if (!match) return undefined;
   const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes] = match;
@@ -208,8 +227,11 @@ function fromCommonLog(text: string, zone: Zone): number | undefined {
 
 const EPOCH_TEXT = /^\d+(\.\d+)?$/;
 
+/** Whether a text is read as an epoch (digits, perhaps a fraction, perhaps space around them) rather than as a written time. */
+export const isEpochText = (text: string): boolean => EPOCH_TEXT.test(text.trim());
+
 /** parseTime, with the hour of the time read before in `lastHour` (a reader's own). */
-function readTime(value: unknown, zone: Zone, lastHour: LastHour): number | undefined {
+function readTime(value: unknown, zone: WallZone, lastHour: LastHour): number | undefined {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
   // Most times have no space around them: trim only those that do.
@@ -220,7 +242,7 @@ function readTime(value: unknown, zone: Zone, lastHour: LastHour): number | unde
 }
 
 /** A time as logged, in milliseconds since the epoch; undefined if it is not one (or not between 2000 and 2100). */
-export const parseTime = (value: unknown, zone: Zone): number | undefined => readTime(value, zone, new LastHour());
+export const parseTime = (value: unknown, zone: WallZone): number | undefined => readTime(value, zone, new LastHour());
 
 // A RecordTime as one number (what a worker sends, what the byte path picks): a time, or one of
 // these, which are below every time.
@@ -232,10 +254,10 @@ export const decodeTime = (n: number): RecordTime => (n === MISSING_TIME ? 'miss
 
 /**
  * Builds the function that reads a time from its JSON text `b[from, to)` (a value the byte
- * scanner picked), encoded as encodeTime does. An ISO 8601 text is read from the bytes, its day
+ * scanner picked: text or a number), encoded as encodeTime does. An ISO 8601 text is read from the bytes, its day
  * and hour kept from the record before; anything else as parseTime reads the decoded value.
  */
-export function jsonTimeReader(zone: Zone): (b: Buffer, from: number, to: number) => number {
+export function jsonTimeReader(zone: WallZone): (b: Buffer, from: number, to: number) => number {
   const lastHour = new LastHour();
   return (b, from, to) => {
     const first = b[from]!;
@@ -246,22 +268,35 @@ export function jsonTimeReader(zone: Zone): (b: Buffer, from: number, to: number
     } else if (first === 45 /* - */ || (first >= 48 && first <= 57)) {
       return fromEpoch(numberValue(b, from, to)) ?? UNPARSEABLE_TIME;
     } else {
-      return first === 110 /* null */ ? MISSING_TIME : UNPARSEABLE_TIME;
+      // null, true, false, an object or an array: no time value (isTimeValue); the scanner picks none of them (isPickable).
+      return MISSING_TIME;
     }
     return readTime(JSON.parse(b.toString('utf8', from, to)), zone, lastHour) ?? UNPARSEABLE_TIME;
   };
 }
 
-/** Builds the function that gives a record's time: from the first of `paths` it has (a value that is not null), or why there is none. */
-export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (record: JsonObject) => RecordTime {
+/** A time value (isTimeValue) or undefined. */
+const timeValue = (value: unknown): string | number | undefined => (isTimeValue(value) ? value : undefined);
+
+/**
+ * The value of the first of the built-in time fields (TIME_FIELDS) whose value is text or a
+ * number, as the record has it; undefined if it has none. Property loads of fixed names cost half
+ * what a loop over the names does (none of them is inherited, so a plain read is an own key's).
+ */
+export const builtinTimeValue = (record: JsonObject): string | number | undefined =>
+  timeValue(record['@timestamp']) ??
+  timeValue(record.timestamp) ??
+  timeValue(record.time) ??
+  timeValue(record.ts) ??
+  timeValue(record.date) ??
+  timeValue(record.time_local) ??
+  timeValue(record.__REALTIME_TIMESTAMP);
+
+/** Builds the function that gives a record's time: from the first of `paths` whose value is text or a number, or why there is none. */
+export function timeReader(paths: readonly (readonly string[])[], zone: WallZone): (record: JsonObject) => RecordTime {
   const lastHour = new LastHour();
-  const read = (value: unknown): RecordTime => (value === undefined || value === null ? 'missing' : (readTime(value, zone, lastHour) ?? 'unparseable'));
-  // The built-in fields by name: property loads of fixed names cost half what a loop over the
-  // names does (none of them is inherited, so a plain read is an own key's).
-  if (paths === TIME_FIELDS || JSON.stringify(paths) === JSON.stringify(TIME_FIELDS)) {
-    return (record) =>
-      read(record['@timestamp'] ?? record.timestamp ?? record.time ?? record.ts ?? record.date ?? record.time_local ?? record.__REALTIME_TIMESTAMP);
-  }
+  const read = (value: string | number | undefined): RecordTime => (value === undefined ? 'missing' : (readTime(value, zone, lastHour) ?? 'unparseable'));
+  if (paths === TIME_FIELDS || JSON.stringify(paths) === JSON.stringify(TIME_FIELDS)) return (record) => read(builtinTimeValue(record));
   // A top-level key that no object inherits is read as a plain property; any other path as
   // getPath reads it, own keys only.
   const plainKeys = paths.map((path) => (path.length === 1 && !(path[0]! in Object.prototype) ? path[0]! : undefined));
@@ -269,11 +304,10 @@ export function timeReader(paths: readonly (readonly string[])[], zone: Zone): (
     for (let i = 0; i < paths.length; i++) {
       const key = plainKeys[i];
       const value = key !== undefined ? record[key] : getPath(record, paths[i]!);
-      if (value === undefined || value === null) continue;
-      return readTime(value, zone, lastHour) ?? 'unparseable';
+      if (isTimeValue(value)) return readTime(value, zone, lastHour) ?? 'unparseable';
     }
     return 'missing';
   };
 }
 
-export const timeOfRecord = (record: JsonObject, paths: readonly (readonly string[])[], zone: Zone): RecordTime => timeReader(paths, zone)(record);
+export const timeOfRecord = (record: JsonObject, paths: readonly (readonly string[])[], zone: WallZone): RecordTime => timeReader(paths, zone)(record);

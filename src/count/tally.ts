@@ -1,4 +1,5 @@
 import { CODE_KINDS, Catalog, type CodeKind } from '../catalog/catalog.js';
+import { SERIES_OVERFLOW_LABEL } from '../contract/metrics.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
 import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
@@ -48,8 +49,6 @@ export interface CodeSeries {
 
 const MAX_LABEL_VALUE_CHARS = 128;
 const NO_LABELS: string[] = [];
-/** The `label` of hidlog_label_overflow_total for observations past `maxSeries`. */
-export const SERIES_OVERFLOW_LABEL = 'series';
 
 // A label's value is a string, number or boolean; a path to anything else (null, an object) holds none.
 function labelValue(record: JsonObject, paths: readonly (readonly string[])[]): string {

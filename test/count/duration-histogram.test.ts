@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
-import { DURATION_BUCKETS, emptyDurationCounts, observeDuration } from '../../src/metrics/duration-histogram.js';
+import { DURATION_BUCKETS, emptyDurationCounts, observeDuration } from '../../src/count/duration-histogram.js';
 import { Exposition } from '../../src/metrics/exposition.js';
-import { LineCountsRecorder, MetricsTally } from '../../src/metrics/tally.js';
+import { LineCountsRecorder, MetricsTally } from '../../src/count/tally.js';
 import { parseExposition, type Sample } from '../helpers/exposition.js';
 
 const annotator = createAnnotator();

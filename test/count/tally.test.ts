@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.js';
 import { parseSiteCatalog } from '../../src/catalog/site-catalog.js';
 import { createAnnotator } from '../../src/core/annotate.js';
-import { LineCountsRecorder, MetricsTally } from '../../src/metrics/tally.js';
+import { LineCountsRecorder, MetricsTally } from '../../src/count/tally.js';
 import { Exposition } from '../../src/metrics/exposition.js';
 import { byLabel, parseExposition, type Sample } from '../helpers/exposition.js';
 

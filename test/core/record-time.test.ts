@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { random } from '../../fixtures/shapes.mjs';
-import { EARLIEST_TIME, LATEST_TIME, TIME_FIELDS, decodeTime, jsonTimeReader, parseTime, timeOfRecord, timeReader } from '../../src/report/time.js';
+import {
+  EARLIEST_TIME,
+  LATEST_TIME,
+  TIME_FIELDS,
+  builtinTimeValue,
+  decodeTime,
+  isEpochText,
+  jsonTimeReader,
+  parseTime,
+  timeOfRecord,
+  timeReader,
+} from '../../src/core/record-time.js';
 import { UTC, parseZone } from '../../src/report/zone.js';
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
@@ -156,13 +167,10 @@ describe('a time read from its JSON text', () => {
     expect(readJson(JSON.stringify(text))).toBe(expected);
   });
 
-  // What JSON can write: not NaN, Infinity or null.
-  it.each(NOT_TIMES.filter(([, value]) => value !== null && (typeof value !== 'number' || Number.isFinite(value))))(
-    'reads %s as no time, as parseTime does',
-    (_what, value) => {
-      expect(readJson(JSON.stringify(value))).toBe('unparseable');
-    },
-  );
+  // What JSON can write: not NaN, Infinity. Text or a number is a time that cannot be read; anything else is no time value.
+  it.each(NOT_TIMES.filter(([, value]) => typeof value !== 'number' || Number.isFinite(value)))('reads %s as no time, as parseTime does', (_what, value) => {
+    expect(readJson(JSON.stringify(value))).toBe(typeof value === 'string' || typeof value === 'number' ? 'unparseable' : 'missing');
+  });
 
   it.each([
     ['with escapes', '"2026-11-28\\u0054\\u0030\\u0039:00:00Z"', T],
@@ -185,9 +193,9 @@ describe('a time read from its JSON text', () => {
     expect(readJson('"2026-03-29T03:30:00"', berlin, read)).toBe(Date.UTC(2026, 2, 29, 1, 30));
   });
 
-  it('says what is no time: null is none, anything but text or a number cannot be read', () => {
-    expect(readJson('null')).toBe('missing');
-    for (const json of ['true', 'false', '{"t":1795856400}', '[1795856400]', '""', '"soon"']) expect(readJson(json), json).toBe('unparseable');
+  it('says what is no time: a value that is not text or a number is none, text that is no time cannot be read', () => {
+    for (const json of ['null', 'true', 'false', '{"t":1795856400}', '[1795856400]']) expect(readJson(json), json).toBe('missing');
+    for (const json of ['""', '"soon"', '0', '-1795856400']) expect(readJson(json), json).toBe('unparseable');
   });
 
   it('reads times in a row that share their hour as each alone (the reader keeps the last hour)', () => {
@@ -242,12 +250,39 @@ describe('timeOfRecord', () => {
     expect(timeOfRecord({ date: '2026-11-28T09:00:00Z' }, TIME_FIELDS, UTC)).toBe(T);
   });
 
-  it('says whether a record has no time or one that cannot be read; a null counts as none', () => {
+  it('says whether a record has no time or one that cannot be read; a value that is not text or a number counts as none', () => {
     expect(timeOfRecord({ status: 200 }, TIME_FIELDS, UTC)).toBe('missing');
     expect(timeOfRecord({ time: null }, TIME_FIELDS, UTC)).toBe('missing');
+    for (const time of [true, false, { seconds: 1_795_856_400 }, [1_795_856_400]]) expect(timeOfRecord({ time }, TIME_FIELDS, UTC)).toBe('missing');
     expect(timeOfRecord({ time: 'soon' }, TIME_FIELDS, UTC)).toBe('unparseable');
-    // The first field present decides, even when a later one could be read.
+    expect(timeOfRecord({ time: 0 }, TIME_FIELDS, UTC)).toBe('unparseable');
+    // The first field with text or a number decides, even when a later one could be read.
     expect(timeOfRecord({ time: 'soon', ts: 1_795_856_400 }, TIME_FIELDS, UTC)).toBe('unparseable');
+    expect(timeOfRecord({ time: 0, ts: 1_795_856_400 }, TIME_FIELDS, UTC)).toBe('unparseable');
+  });
+
+  it('passes over a field whose value is not text or a number to the next, built-in fields and --time-fields alike', () => {
+    expect(timeOfRecord({ time: true, ts: 1_795_856_400 }, TIME_FIELDS, UTC)).toBe(T);
+    expect(timeOfRecord({ '@timestamp': { $date: 1 }, time: '2026-11-28T09:00:00Z' }, TIME_FIELDS, UTC)).toBe(T);
+    expect(timeOfRecord({ a: { b: [1] }, c: '2026-11-28T09:00:00Z' }, [['a', 'b'], ['c']], UTC)).toBe(T);
+    expect(builtinTimeValue({ time: null, ts: false, date: 'soon', time_local: 1 })).toBe('soon');
+    expect(builtinTimeValue({ time: {}, __REALTIME_TIMESTAMP: '1795856400000000' })).toBe('1795856400000000');
+    expect(builtinTimeValue({ msg: 'no time' })).toBeUndefined();
+  });
+
+  it('has the built-in fields in the order TIME_FIELDS gives', () => {
+    // builtinTimeValue reads them by name; a record with each of them takes the first.
+    const record = Object.fromEntries(TIME_FIELDS.map(([key], i) => [key!, String(i)]));
+    for (let i = 0; i < TIME_FIELDS.length; i++) {
+      expect(builtinTimeValue(record)).toBe(String(i));
+      delete record[TIME_FIELDS[i]![0]!];
+    }
+    expect(builtinTimeValue(record)).toBeUndefined();
+  });
+
+  it('tells epoch text from written text as the reader does', () => {
+    for (const text of ['1795856400', '1795856400.5', ' 1795856400 ', '12345']) expect(isEpochText(text), text).toBe(true);
+    for (const text of ['2026-11-28', '28/Nov/2026:09:00:00', '-1795856400', '1.2.3', '', 'soon']) expect(isEpochText(text), text).toBe(false);
   });
 
   it('reads records in a row that share their minute as each alone (the reader keeps the last minute)', () => {
@@ -274,26 +309,5 @@ describe('timeOfRecord', () => {
 
   it('reads a path of its own, through JSON-encoded text', () => {
     expect(timeOfRecord({ log: '{"at":"2026-11-28T09:00:00Z"}\n', time: 0 }, [['log', 'at']], UTC)).toBe(T);
-  });
-});
-
-describe('parseZone', () => {
-  it('takes UTC, offsets and IANA names, and refuses anything else', () => {
-    expect(parseZone('utc')).toBe(UTC);
-    expect(parseZone('Z')).toBe(UTC);
-    expect(parseZone('+05:30')!.offsetAt(T)).toBe(5.5 * 3_600_000);
-    expect(parseZone('-0800')!.offsetAt(T)).toBe(-8 * 3_600_000);
-    expect(berlin.offsetAt(T)).toBe(3_600_000);
-    expect(berlin.offsetAt(Date.UTC(2026, 6, 1))).toBe(7_200_000);
-    expect(parseZone('Asia/Kathmandu')!.offsetAt(T)).toBe(5.75 * 3_600_000);
-    expect(parseZone('Mars/Olympus')).toBeUndefined();
-    expect(parseZone('+19:00')).toBeUndefined();
-    expect(parseZone('+05:60')).toBeUndefined();
-  });
-
-  it('finds the instant of a wall time on both sides of a daylight saving change', () => {
-    // Berlin, 2026-03-29: 02:00 local became 03:00.
-    expect(berlin.instantOf(Date.UTC(2026, 2, 29, 1, 30))).toBe(Date.UTC(2026, 2, 29, 0, 30));
-    expect(berlin.instantOf(Date.UTC(2026, 2, 29, 3, 30))).toBe(Date.UTC(2026, 2, 29, 1, 30));
   });
 });
