@@ -61,6 +61,20 @@ function isHexDigit(c: number | undefined): boolean {
   return c !== undefined && ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102));
 }
 
+// What the one-character escapes of a string stand for, by the byte after the backslash.
+const ESCAPED = new Uint8Array(256);
+for (const [c, byte] of [
+  ['"', 34],
+  ['\\', 92],
+  ['/', 47],
+  ['b', 8],
+  ['f', 12],
+  ['n', 10],
+  ['r', 13],
+  ['t', 9],
+] as const)
+  ESCAPED[c.charCodeAt(0)] = byte;
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -392,38 +406,50 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
     return INVALID; // \n, \t and the like: a control character inside the text's string
   }
 
-  // The text of the last escaped string value read (escapedStringValue), reused.
+  // The last escaped string value read (escapedStringValue), as UTF-8; the buffer is reused.
   let unescaped = Buffer.alloc(256);
 
   /**
    * The escaped string `b[from, to)` (escaped quotes included; escapedStringEnd read it), as
-   * JSON.parse gives it: the string, then its text (an array's too). The string's escapes there
-   * are only \", \\, whitespace and \uXXXX of a character that is not a surrogate; the text's
-   * escapes are read by JSON.parse.
+   * JSON.parse gives it: the string, then its text. Its escapes are only \", \\ and \uXXXX (no
+   * surrogate) of the string's, and the text's escapes written with those: both are undone here,
+   * into UTF-8, but for a surrogate escaped in the text, which JSON.parse reads.
    */
   function escapedStringValue(b: Buffer, from: number, to: number): unknown {
     // Unescaped, a string is never longer than it is written.
     if (unescaped.length < to - from) unescaped = Buffer.alloc(Math.max(to - from, 2 * unescaped.length));
     const out = unescaped;
     let n = 0;
-    let textEscapes = false;
-    for (let i = from; i < to; ) {
-      const c = b[i]!;
+    for (let i = from + 2, last = to - 2; i < last; ) {
+      let c = b[i]!;
       if (c !== BACKSLASH) {
         out[n++] = c;
         i++;
         continue;
       }
+      let code: number;
       const e = b[i + 1]!;
-      if (e !== 117 /* u */) {
-        if (e === BACKSLASH) textEscapes = true;
-        // Outside the text's strings (an array's), whitespace is written \n, \t or \r.
-        out[n++] = e === 110 ? 10 : e === 116 ? 9 : e === 114 ? 13 : e;
+      if (e === 117 /* u */) {
+        code = hexCode(b, i + 2);
+        i += 6;
+      } else {
+        // \\: the text's escape, whose character follows, written as it is, or as \" or \\.
         i += 2;
-        continue;
+        c = b[i]!;
+        if (c === BACKSLASH) {
+          out[n++] = b[i + 1]!;
+          i += 2;
+          continue;
+        }
+        if (c !== 117) {
+          out[n++] = ESCAPED[c]!;
+          i++;
+          continue;
+        }
+        code = hexCode(b, i + 1);
+        if (code >= 0xd800 && code <= 0xdfff) return JSON.parse(JSON.parse(`"${b.toString('utf8', from, to)}"`) as string);
+        i += 5;
       }
-      const code = hexCode(b, i + 2);
-      i += 6;
       if (code < 0x80) out[n++] = code;
       else if (code < 0x800) {
         out[n++] = 0xc0 | (code >> 6);
@@ -434,7 +460,12 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
         out[n++] = 0x80 | (code & 63);
       }
     }
-    return textEscapes || out[0] !== QUOTE ? JSON.parse(out.toString('utf8', 0, n)) : out.toString('utf8', 1, n - 1);
+    return out.toString('utf8', 0, n);
+  }
+
+  /** An array `b[from, to)` as JSON.parse gives it: the string, then its text. */
+  function escapedArrayValue(b: Buffer, from: number, to: number): unknown {
+    return JSON.parse(JSON.parse(`"${b.toString('utf8', from, to)}"`) as string);
   }
 
   function escapedSkipValue(b: Buffer, i: number, end: number, depth: number): number {
@@ -496,7 +527,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
       return escapedBuildObject(b, i, end, depth + 1);
     } else if (c === 91) {
       if ((next = escapedArrayEnd(b, i, end, depth + 1)) < 0) return next;
-      built = escapedStringValue(b, i, next);
+      built = escapedArrayValue(b, i, next);
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       if ((next = numberEnd(b, i, end)) < 0) return next;
       built = numberValue(b, i, next);
@@ -518,11 +549,12 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
     for (;;) {
       if (!isEscapedQuote(b, i, end)) return INVALID;
       const keyFrom = i + 2;
-      escaped = false;
-      if ((i = escapedStringEnd(b, i, end)) < 0) return INVALID;
-      if (escaped) return UNSURE;
-      const keyTo = i - 2;
-      i = escapedSpaceEnd(b, i, end);
+      // A key with an escape of either kind (or no end) is not read here.
+      i = keyFrom;
+      while (i < end && PLAIN_IN_STRING[b[i]!] === 1) i++;
+      if (!isEscapedQuote(b, i, end)) return UNSURE;
+      const keyTo = i;
+      i = escapedSpaceEnd(b, i + 2, end);
       if (i >= end || b[i] !== 58) return INVALID;
       i = escapedSpaceEnd(b, i + 1, end);
       const key = keys.indexOf(b, keyFrom, keyTo);
