@@ -118,7 +118,9 @@ export interface Annotator {
   /**
    * What annotateBytes (and inspectBytes) gives for the line `object` was read from, its strings
    * not read again; undefined where only annotateBytes can tell (the object has the annotation
-   * key, or this annotator has no byte path).
+   * key, or this annotator has no byte path), or where an `escaped` string is not read in place
+   * (not a body the search reads, or not one the scanner's escaped mode reads: the caller
+   * unescapes it and asks again).
    */
   annotateReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
