@@ -75,10 +75,15 @@ export interface ReadString {
   /** The value's JSON text in the line, quotes included: `[from, to)`. */
   from: number;
   to: number;
-  /** The string, as well-formed UTF-8: `text[textFrom, textTo)`. */
+  /**
+   * The string, as well-formed UTF-8: `text[textFrom, textTo)`; or, when `escaped`, the string as
+   * written between its quotes, not yet checked: it is read only as the JSON text of a body
+   * (Scan.escaped), and the object is not read here (undefined) when it is not one.
+   */
   text: Buffer;
   textFrom: number;
   textTo: number;
+  escaped?: boolean;
 }
 
 export interface AnnotatorOptions {
@@ -113,7 +118,9 @@ export interface Annotator {
   /**
    * What annotateBytes (and inspectBytes) gives for the line `object` was read from, its strings
    * not read again; undefined where only annotateBytes can tell (the object has the annotation
-   * key, or this annotator has no byte path).
+   * key, or this annotator has no byte path), or where an `escaped` string is not read in place
+   * (not a body the search reads, or not one the scanner's escaped mode reads: the caller
+   * unescapes it and asks again).
    */
   annotateReadObject(bytes: Buffer, object: ReadObject): BytesResult | undefined;
   /** What follows an annotated line's bytes up to its closing brace: `,"hid":{…}}`. */
@@ -241,6 +248,15 @@ export function createAnnotator(options: AnnotatorOptions = {}): Annotator {
     for (const field of fields) {
       // The annotation key is replaced, which needs the whole record: the text path does that.
       if (field.key === key) return undefined;
+      if (field.escaped) {
+        // Read only as a body, and only if the scanner can read it where it is.
+        if (!scannedBodyKeys.has(field.key)) return undefined;
+        const scanned = scan.escaped(field.text, field.textFrom, field.textTo);
+        if (scanned === undefined) return undefined;
+        wanted++;
+        record[field.key] = body = scanned;
+        continue;
+      }
       if (!wantedSet.has(field.key)) continue;
       wanted++;
       const { text, textFrom, textTo } = field;

@@ -18,8 +18,19 @@ export interface ValueSpan {
   to: number;
 }
 
-/** A scanned object; `invalid_json` when JSON.parse would fail on a line that is not blank; undefined when unsure. */
-export type Scan = (bytes: Buffer, start: number, end: number) => ScannedObject | 'invalid_json' | undefined;
+/** A scanner of lines (createScanner), and of JSON text written as a JSON string (`escaped`). */
+export interface Scan {
+  /** A scanned object; `invalid_json` when JSON.parse would fail on a line that is not blank; undefined when unsure. */
+  (bytes: Buffer, start: number, end: number): ScannedObject | 'invalid_json' | undefined;
+  /**
+   * The object whose JSON text, written as a JSON string, is `bytes[from, to)` (what is between
+   * the string's quotes; a docker entry's `log`), pruned to the wanted keys, read where it is
+   * without unescaping it first; undefined when the bytes are not such a string of such an object
+   * or the scanner cannot tell (then the caller unescapes the string and scans that). Picked keys
+   * are not looked for.
+   */
+  escaped(bytes: Buffer, from: number, to: number): JsonObject | undefined;
+}
 
 // What a JSON text can start with (after whitespace): { [ " - 0-9 t f n.
 const VALUE_START = new Set([...'{["-0123456789tfn'].map((c) => c.charCodeAt(0)));
@@ -54,6 +65,36 @@ const PLAIN_IN_STRING = new Uint8Array(256).map((_, c) => (c >= 32 && c !== QUOT
 
 function isHexDigit(c: number | undefined): boolean {
   return c !== undefined && ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102));
+}
+
+// What the one-character escapes of a string stand for, by the byte after the backslash.
+const ESCAPED = new Uint8Array(256);
+for (const [c, byte] of [
+  ['"', 34],
+  ['\\', 92],
+  ['/', 47],
+  ['b', 8],
+  ['f', 12],
+  ['n', 10],
+  ['r', 13],
+  ['t', 9],
+] as const)
+  ESCAPED[c.charCodeAt(0)] = byte;
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** The value of the four hex digits at `b[i, i + 4)` (in the buffer), or -1. */
+function hexCode(b: Buffer, i: number): number {
+  const a = hexValue(b[i]!);
+  const c = hexValue(b[i + 1]!);
+  const d = hexValue(b[i + 2]!);
+  const e = hexValue(b[i + 3]!);
+  return a < 0 || c < 0 || d < 0 || e < 0 ? -1 : (a << 12) | (c << 8) | (d << 4) | e;
 }
 
 /** Byte strings, looked up by length and first byte, then byte by byte. */
@@ -309,7 +350,249 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
     return undefined;
   }
 
-  return (b, start, end) => {
+  // Escaped mode: the bytes are the inside of a JSON string whose text is the JSON to read (a JSON
+  // line logged as a string). Structure, numbers and literals are written as they are; a quote is
+  // `\"`; whitespace outside strings is a space or the escapes `\n`, `\t`, `\r`; a string's
+  // escape is a backslash written `\\` and the escape's character after it; a character may be
+  // written `\uXXXX`. What is read so is what JSON.parse gives of the string, then of its text.
+  // Anything else (another escape where the text has structure, a lone surrogate, a control
+  // character, a raw quote) stops the scan: every step returns a negative index, and the caller
+  // takes the long way, so that this mode never needs to tell invalid from unsure.
+
+  /** Past JSON whitespace, written as a space or as the escapes \n, \t, \r. */
+  function escapedSpaceEnd(b: Buffer, i: number, end: number): number {
+    while (i < end) {
+      const c = b[i]!;
+      if (c === 32) i++;
+      else if (c === BACKSLASH && i + 1 < end && (b[i + 1] === 110 || b[i + 1] === 116 || b[i + 1] === 114)) i += 2;
+      else break;
+    }
+    return i;
+  }
+
+  /** Whether `b[i, i + 2)` is an escaped quote: the text's quote. */
+  function isEscapedQuote(b: Buffer, i: number, end: number): boolean {
+    return i + 1 < end && b[i] === BACKSLASH && b[i + 1] === QUOTE;
+  }
+
+  /** From an escaped opening quote (`\"`) to just past the escaped closing one; `escaped` set if it holds an escape of either kind. */
+  function escapedStringEnd(b: Buffer, i: number, end: number): number {
+    i += 2;
+    for (;;) {
+      while (i < end && PLAIN_IN_STRING[b[i]!] === 1) i++;
+      // A raw quote or a control character: not a string's inside.
+      if (i + 1 >= end || b[i] !== BACKSLASH) return INVALID;
+      if (b[i + 1] === QUOTE) return i + 2;
+      escaped = true;
+      if ((i = escapeEnd(b, i, end)) < 0) return INVALID;
+    }
+  }
+
+  /** Past an escape inside an escaped string, other than its closing quote, from its backslash at `b[i]`. */
+  function escapeEnd(b: Buffer, i: number, end: number): number {
+    const e = b[i + 1]!;
+    if (e === BACKSLASH) {
+      // The text's escape (a backslash, written \\): its character follows, written as it is, or as \" or \\.
+      i += 2;
+      if (i >= end) return INVALID;
+      const f = b[i]!;
+      if (f === BACKSLASH) return i + 1 < end && (b[i + 1] === QUOTE || b[i + 1] === BACKSLASH) ? i + 2 : INVALID;
+      if (f === 117 /* u */) {
+        if (i + 4 >= end || !isHexDigit(b[i + 1]) || !isHexDigit(b[i + 2]) || !isHexDigit(b[i + 3]) || !isHexDigit(b[i + 4])) return INVALID;
+        return i + 5;
+      }
+      return f === 47 || f === 98 || f === 102 || f === 110 || f === 114 || f === 116 ? i + 1 : INVALID;
+    }
+    if (e === 117) {
+      // A character written \uXXXX (Go writes < > & so): one a string holds as it is.
+      const code = i + 5 < end ? hexCode(b, i + 2) : -1;
+      if (code < 32 || code === QUOTE || code === BACKSLASH || (code >= 0xd800 && code <= 0xdfff)) return INVALID;
+      return i + 6;
+    }
+    return INVALID; // \n, \t and the like: a control character inside the text's string
+  }
+
+  // The last escaped string value read (escapedStringValue), as UTF-8; the buffer is reused.
+  let unescaped = Buffer.alloc(256);
+
+  /**
+   * The escaped string `b[from, to)` (escaped quotes included; escapedStringEnd read it), as
+   * JSON.parse gives it: the string, then its text. Its escapes are only \", \\ and \uXXXX (no
+   * surrogate) of the string's, and the text's escapes written with those: both are undone here,
+   * into UTF-8, but for a surrogate escaped in the text, which JSON.parse reads.
+   */
+  function escapedStringValue(b: Buffer, from: number, to: number): unknown {
+    // Unescaped, a string is never longer than it is written.
+    if (unescaped.length < to - from) unescaped = Buffer.alloc(Math.max(to - from, 2 * unescaped.length));
+    const out = unescaped;
+    let n = 0;
+    for (let i = from + 2, last = to - 2; i < last; ) {
+      let c = b[i]!;
+      if (c !== BACKSLASH) {
+        out[n++] = c;
+        i++;
+        continue;
+      }
+      let code: number;
+      const e = b[i + 1]!;
+      if (e === 117 /* u */) {
+        code = hexCode(b, i + 2);
+        i += 6;
+      } else {
+        // \\: the text's escape, whose character follows, written as it is, or as \" or \\.
+        i += 2;
+        c = b[i]!;
+        if (c === BACKSLASH) {
+          out[n++] = b[i + 1]!;
+          i += 2;
+          continue;
+        }
+        if (c !== 117) {
+          out[n++] = ESCAPED[c]!;
+          i++;
+          continue;
+        }
+        code = hexCode(b, i + 1);
+        if (code >= 0xd800 && code <= 0xdfff) return JSON.parse(JSON.parse(`"${b.toString('utf8', from, to)}"`) as string);
+        i += 5;
+      }
+      if (code < 0x80) out[n++] = code;
+      else if (code < 0x800) {
+        out[n++] = 0xc0 | (code >> 6);
+        out[n++] = 0x80 | (code & 63);
+      } else {
+        out[n++] = 0xe0 | (code >> 12);
+        out[n++] = 0x80 | ((code >> 6) & 63);
+        out[n++] = 0x80 | (code & 63);
+      }
+    }
+    return out.toString('utf8', 0, n);
+  }
+
+  /** An array `b[from, to)` as JSON.parse gives it: the string, then its text. */
+  function escapedArrayValue(b: Buffer, from: number, to: number): unknown {
+    return JSON.parse(JSON.parse(`"${b.toString('utf8', from, to)}"`) as string);
+  }
+
+  function escapedSkipValue(b: Buffer, i: number, end: number, depth: number): number {
+    if (i >= end) return INVALID;
+    const c = b[i]!;
+    if (c === BACKSLASH) return isEscapedQuote(b, i, end) ? escapedStringEnd(b, i, end) : INVALID;
+    if (c === 123 /* { */) return escapedObjectEnd(b, i, end, depth + 1);
+    if (c === 91 /* [ */) return escapedArrayEnd(b, i, end, depth + 1);
+    if (c === 45 || (c >= 48 && c <= 57)) return numberEnd(b, i, end);
+    if (c === 116) return literalEnd(b, i, end, 'true');
+    if (c === 102) return literalEnd(b, i, end, 'false');
+    if (c === 110) return literalEnd(b, i, end, 'null');
+    return INVALID;
+  }
+
+  function escapedArrayEnd(b: Buffer, i: number, end: number, depth: number): number {
+    if (depth > MAX_DEPTH) return UNSURE;
+    i = escapedSpaceEnd(b, i + 1, end);
+    if (i < end && b[i] === 93 /* ] */) return i + 1;
+    for (;;) {
+      if ((i = escapedSkipValue(b, i, end, depth)) < 0) return i;
+      i = escapedSpaceEnd(b, i, end);
+      if (i >= end) return INVALID;
+      const c = b[i++]!;
+      if (c === 93) return i;
+      if (c !== 44 /* , */) return INVALID;
+      i = escapedSpaceEnd(b, i, end);
+    }
+  }
+
+  function escapedObjectEnd(b: Buffer, i: number, end: number, depth: number): number {
+    if (depth > MAX_DEPTH) return UNSURE;
+    i = escapedSpaceEnd(b, i + 1, end);
+    if (i < end && b[i] === 125 /* } */) return i + 1;
+    for (;;) {
+      if (!isEscapedQuote(b, i, end) || (i = escapedStringEnd(b, i, end)) < 0) return INVALID;
+      i = escapedSpaceEnd(b, i, end);
+      if (i >= end || b[i] !== 58 /* : */) return INVALID;
+      if ((i = escapedSkipValue(b, escapedSpaceEnd(b, i + 1, end), end, depth)) < 0) return i;
+      i = escapedSpaceEnd(b, i, end);
+      if (i >= end) return INVALID;
+      const c = b[i++]!;
+      if (c === 125) return i;
+      if (c !== 44) return INVALID;
+      i = escapedSpaceEnd(b, i, end);
+    }
+  }
+
+  function escapedBuildValue(b: Buffer, i: number, end: number, depth: number): number {
+    if (i >= end) return INVALID;
+    const c = b[i]!;
+    let next: number;
+    if (c === BACKSLASH) {
+      if (!isEscapedQuote(b, i, end)) return INVALID;
+      escaped = false;
+      if ((next = escapedStringEnd(b, i, end)) < 0) return next;
+      built = escaped ? escapedStringValue(b, i, next) : b.toString('utf8', i + 2, next - 2);
+    } else if (c === 123) {
+      return escapedBuildObject(b, i, end, depth + 1);
+    } else if (c === 91) {
+      if ((next = escapedArrayEnd(b, i, end, depth + 1)) < 0) return next;
+      built = escapedArrayValue(b, i, next);
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      if ((next = numberEnd(b, i, end)) < 0) return next;
+      built = numberValue(b, i, next);
+    } else {
+      if ((next = escapedSkipValue(b, i, end, depth)) < 0) return next;
+      built = c === 116 ? true : c === 102 ? false : null;
+    }
+    return next;
+  }
+
+  function escapedBuildObject(b: Buffer, i: number, end: number, depth: number): number {
+    if (depth > MAX_DEPTH) return UNSURE;
+    const record: JsonObject = { ...shape };
+    i = escapedSpaceEnd(b, i + 1, end);
+    if (i < end && b[i] === 125) {
+      built = record;
+      return i + 1;
+    }
+    for (;;) {
+      if (!isEscapedQuote(b, i, end)) return INVALID;
+      const keyFrom = i + 2;
+      // A key with an escape of either kind (or no end) is not read here.
+      i = keyFrom;
+      while (i < end && PLAIN_IN_STRING[b[i]!] === 1) i++;
+      if (!isEscapedQuote(b, i, end)) return UNSURE;
+      const keyTo = i;
+      i = escapedSpaceEnd(b, i + 2, end);
+      if (i >= end || b[i] !== 58) return INVALID;
+      i = escapedSpaceEnd(b, i + 1, end);
+      const key = keys.indexOf(b, keyFrom, keyTo);
+      const name = key < 0 ? undefined : builtName[key];
+      if (name === undefined) {
+        if ((i = escapedSkipValue(b, i, end, depth)) < 0) return i;
+      } else {
+        if ((i = escapedBuildValue(b, i, end, depth)) < 0) return i;
+        record[name] = built;
+      }
+      i = escapedSpaceEnd(b, i, end);
+      if (i >= end) return INVALID;
+      const c = b[i++]!;
+      if (c === 125) {
+        built = record;
+        return i;
+      }
+      if (c !== 44) return INVALID;
+      i = escapedSpaceEnd(b, i, end);
+    }
+  }
+
+  function scanEscaped(b: Buffer, from: number, to: number): JsonObject | undefined {
+    const first = escapedSpaceEnd(b, from, to);
+    if (first >= to || b[first] !== 123) return undefined;
+    const next = escapedBuildObject(b, first, to, 1);
+    const record = built as JsonObject;
+    built = undefined;
+    return next < 0 || escapedSpaceEnd(b, next, to) !== to ? undefined : record;
+  }
+
+  const scan = (b: Buffer, start: number, end: number): ScannedObject | 'invalid_json' | undefined => {
     const first = spaceEnd(b, start, end);
     if (first >= end || b[first] !== 123) return certainlyNotJson(first < end ? b[first]! : -1) ? 'invalid_json' : undefined;
     hasTopKey = false;
@@ -321,6 +604,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
     built = undefined;
     return { record, closingBrace: next - 1, hasTopKey, picked: pickCount === 0 ? undefined : pickedSpan() };
   };
+  return Object.assign(scan, { escaped: scanEscaped });
 }
 
 // Exact powers of ten: a mantissa of 15 digits or fewer divided by one is correctly rounded, as JSON.parse reads the number.

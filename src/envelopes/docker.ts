@@ -51,6 +51,20 @@ function spells(b: Buffer, at: number, end: number, word: Buffer): boolean {
   return true;
 }
 
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** From the closing quote at `b[i]`, back to the opening quote of a string without escapes (not before `min`); -1 if there is none. */
+function plainStringStart(b: Buffer, i: number, min: number): number {
+  if (i <= min || b[i] !== QUOTE) return -1;
+  for (i--; i > min; i--) {
+    const c = b[i]!;
+    if (c === QUOTE) return i;
+    if (c < 32 || c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
 /** From the opening quote at `b[i]`, past the closing quote of a string without escapes; -1 if there is none. */
 function plainStringEnd(b: Buffer, i: number, end: number): number {
   if (b[i] !== 34 /* " */) return -1;
@@ -92,7 +106,9 @@ export class DockerEntryReader {
     if (time.to < 0 || time.to >= end || b[time.to] !== 125 /* } */) return undefined;
     for (let i = time.to + 1; i < end; i++) if (b[i] !== 32 && b[i] !== 9 && b[i] !== 10 && b[i] !== 13) return undefined;
     log.text = this.log.bytes;
+    log.textFrom = 0;
     log.textTo = this.log.length;
+    log.escaped = false;
     plainText(stream, b);
     plainText(time, b);
     this.entry.closingBrace = time.to;
@@ -100,8 +116,46 @@ export class DockerEntryReader {
     return this.entry;
   }
 
+  /**
+   * The entry `b[start, end)` as `read` reads it, but for `log`, left as written (its field
+   * `escaped`: the bytes between its quotes, not yet checked), for the annotator to read the
+   * record where it is (Scan.escaped), which checks the string as it goes: no copy is made. The
+   * entry's end is read backwards from its last byte, so that `log` is read once, by the scanner.
+   * Only a whole message (a `log` that ends in `\n`); undefined where `read` is to decide.
+   */
+  readEscaped(b: Buffer, start: number, end: number): ReadObject | undefined {
+    if (end - start < 24) return undefined;
+    for (let i = 0; i < LOG_KEY.length; i++) if (b[start + i] !== LOG_KEY[i]) return undefined;
+    let k = end - 1;
+    while (k > start && (b[k] === 32 || b[k] === 9 || b[k] === 10 || b[k] === 13)) k--;
+    const { logField: log, streamField: stream, timeField: time } = this;
+    if (b[k] !== 125 /* } */) return undefined;
+    time.to = k;
+    time.from = plainStringStart(b, k - 1, start);
+    if (time.from - TIME_KEY.length < start || !spells(b, time.from - TIME_KEY.length, end, TIME_KEY)) return undefined;
+    stream.to = time.from - TIME_KEY.length;
+    stream.from = plainStringStart(b, stream.to - 1, start);
+    if (stream.from - STREAM_KEY.length < start || !spells(b, stream.from - STREAM_KEY.length, end, STREAM_KEY)) return undefined;
+    log.from = start + LOG_KEY.length - 1;
+    log.to = stream.from - STREAM_KEY.length;
+    // `log` ends in the escape \n: a backslash before the n that is not itself escaped.
+    if (log.to - 3 < log.from + 1 || b[log.to - 1] !== QUOTE || b[log.to - 2] !== 110 /* n */) return undefined;
+    let backslashes = 0;
+    for (let i = log.to - 3; i > log.from && b[i] === BACKSLASH; i--) backslashes++;
+    if (backslashes % 2 === 0) return undefined;
+    log.text = b;
+    log.textFrom = log.from + 1;
+    log.textTo = log.to - 1;
+    log.escaped = true;
+    plainText(stream, b);
+    plainText(time, b);
+    this.entry.closingBrace = time.to;
+    this.partial = false;
+    return this.entry;
+  }
+
   private field(key: string): ReadString {
-    return { key, from: 0, to: 0, text: this.log.bytes, textFrom: 0, textTo: 0 };
+    return { key, from: 0, to: 0, text: this.log.bytes, textFrom: 0, textTo: 0, escaped: false };
   }
 }
 

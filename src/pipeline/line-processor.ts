@@ -101,8 +101,14 @@ export class LineProcessor {
     while (first < end && (bytes[first] === 32 || bytes[first] === 9)) first++;
     if (bytes[first] === 123 /* { */) {
       if (this.dockerEntries !== undefined && this.dockerJoin === undefined) {
-        const entry = this.dockerEntries.read(bytes, first, end);
-        const event = entry !== undefined && !this.dockerEntries.partial ? this.options.annotator.annotateReadObject(bytes, entry) : undefined;
+        // The record read where it is in `log`; where that cannot be, `log` unescaped first.
+        const { annotator } = this.options;
+        const escaped = this.dockerEntries.readEscaped(bytes, first, end);
+        let event = escaped && annotator.annotateReadObject(bytes, escaped);
+        if (event === undefined) {
+          const entry = this.dockerEntries.read(bytes, first, end);
+          event = entry !== undefined && !this.dockerEntries.partial ? annotator.annotateReadObject(bytes, entry) : undefined;
+        }
         if (event !== undefined) return this.recordResult(event, bytes, start, end);
       }
       if (readers.docker && (this.dockerJoin !== undefined || isDockerPartial(bytes, first, end))) return this.dockerLine(bytes, start, end);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { SEARCHED_KEYS, type FieldPaths } from '../../src/core/extract.js';
@@ -230,6 +231,97 @@ describe('the byte scanner agrees with JSON.parse', () => {
     const last = scan(region, 30, region.length);
     expect(typeof first === 'object' && first.record.status).toBe(200);
     expect(last).toBe('invalid_json');
+  });
+});
+
+// Go's encoder (docker's) escapes <, > and & too.
+const goJsonString = (text: string) => JSON.stringify(text).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+
+/**
+ * Scans `content` as the inside of a JSON string whose text is a line (Scan.escaped): if it reads
+ * an object, the content must be such a string, of such an object, and the object the one
+ * JSON.parse gives, pruned. Returns whether it read one.
+ */
+function checkEscaped(content: string): boolean {
+  const bytes = Buffer.from(`x"${content}"y`);
+  const record = scan.escaped(bytes, 2, bytes.length - 2);
+  if (record === undefined) return false;
+  const text = JSON.parse(`"${content}"`) as string;
+  const parsed: unknown = JSON.parse(text);
+  expect(isObject(parsed), content).toBe(true);
+  expect(record, content).toEqual(prune(parsed as JsonObject));
+  return true;
+}
+
+/** The inside of the JSON string `text`, as JSON.stringify writes it and as Go's encoder does. */
+const insides = (text: string) => [JSON.stringify(text).slice(1, -1), goJsonString(text).slice(1, -1)];
+
+describe('the escaped scanner reads a line written as a JSON string where it is', () => {
+  it('on generated objects, as JSON.parse reads the string and then its text; most of them', () => {
+    const read = generated.flatMap(insides).filter(checkEscaped).length;
+    expect(read).toBeGreaterThan(generated.length * 2 * 0.75);
+  });
+
+  it('on the same strings with bytes deleted, inserted and replaced, and on lines mutated before they were written', () => {
+    const read = generated.flatMap((line) => [...insides(line).map(mutate), ...insides(mutate(line))]).filter(checkEscaped).length;
+    expect(read).toBeGreaterThan(generated.length * 0.1);
+  });
+
+  it('on any JSON object, and on any string at all', () => {
+    const key = fc.constantFrom('status', 'body', 'log', 'hid_error', 'msg', 'a', 'é', '', 'constructor', '<&>', 'a"b');
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.jsonValue({ maxDepth: 3 })), fc.boolean(), (object, go) => {
+        const line = `${JSON.stringify(object)}\n`;
+        const [plain, goStyle] = insides(line);
+        const scanned = scan(Buffer.from(line), 0, Buffer.byteLength(line));
+        // What the scanner reads, but for a key written with an escape (Go writes < > & so).
+        const read = checkEscaped(go ? goStyle! : plain!);
+        if (!read) expect(typeof scanned !== 'object' || (go && /[<>&]/.test(line)), line).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (content) => {
+        checkEscaped(content);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    [
+      'an escaped record with every escape',
+      String.raw`{\"status\":401,\"body\":\"{\\\"hid_error\\\":{\\\"reason\\\":1292}} \\u00e9 \\\\ \\n\",\"msg\":\"a\u003cb\u003e \u2028 é\"}\n`,
+    ],
+    ['white space written as escapes and spaces', String.raw`\n\t {\r\n\"status\" : [ 1 ,\t2 ] , \"reason\":null}\r\n`],
+    ['an array of strings, built whole', String.raw`{\"schemas\":[\"urn:\u003cx\u003e\", \"\\\"q\\\"\", {\"a\":1}]}`],
+  ])('reads %s', (_, content) => {
+    expect(checkEscaped(content)).toBe(true);
+  });
+
+  it.each([
+    ['a raw quote', String.raw`{\"status\":"401"}`],
+    ['a string that ends in a lone backslash', '{\\"status\\":401}\\n\\'],
+    ['a control character in a string of the text', String.raw`{\"msg\":\"a\tb\"}`],
+    ['a quote written \\u0022 in a string of the text', String.raw`{\"msg\":\"a\u0022b\"}`],
+    ['a lone surrogate', String.raw`{\"msg\":\"\ud800\"}`],
+    ['an escape where the text has structure', String.raw`{\"status\"\u003a401}`],
+    ['\\/ and \\b', String.raw`{\"msg\":\"a\/b\"}\b`],
+    ['a control character', '{\\"status\\":401}\u0001'],
+    ['escaped keys', String.raw`{\"st\\u0061tus\":401}`],
+    ['text that is not an object', String.raw`[{\"status\":401}]`],
+    ['deep nesting', `{\\"a\\":${'['.repeat(100)}${']'.repeat(100)}}`],
+  ])('leaves %s to the long way', (_, content) => {
+    const bytes = Buffer.from(content);
+    expect(scan.escaped(bytes, 0, bytes.length)).toBeUndefined();
+  });
+
+  it('reads only the bytes it is given', () => {
+    const bytes = Buffer.from(String.raw`{"log":"{\"status\":500}\n","stream":"stdout"}{\"status\":`);
+    expect(scan.escaped(bytes, 8, 26)).toEqual(prune({ status: 500 }));
+    expect(scan.escaped(bytes, 8, 25)).toBeUndefined();
+    expect(scan.escaped(bytes, 8, 20)).toBeUndefined();
+    expect(scan.escaped(bytes, 46, bytes.length)).toBeUndefined();
   });
 });
 

@@ -191,6 +191,27 @@ describe('docker partial entries', () => {
   it('reads each entry on its own under --input-format ndjson: neither half of the split record is one', () => {
     expect(process([dockerInput], { format: 'ndjson' }).results).toEqual(['no_codes', 'no_codes', 'no_codes']);
   });
+
+  it('reads a whole entry, whichever way it is read, as the JSON line it is', () => {
+    // Read where it is, after unescaping log, or as a JSON line: the annotations are the same.
+    const go = (text: string) => JSON.stringify(text).replace(/[<>&\u2028]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const entry = (log: string, rest = '') => `{"log":${go(log)},"stream":"stdout","time":"2026-12-01T10:00:02Z"${rest}}`;
+    const lines = [
+      entry('{"status":401,"msg":"a <b> & c \u2028","body":"{\\"hid_failure\\":{\\"reason\\":51}}"}\n'),
+      entry('{"st\\u0061tus":404,"hid_error":1292}\n'),
+      entry('{"status":500,"path":"a\\/b"}\r\n'),
+      entry('{"status":400,"user":"\\ud800"}\n'),
+      String.raw`{"log":"\t{\u0009\"status\":403}\n","stream":"stdout","time":"t"}`,
+      String.raw`{"log":"{\"status\":\u0034\u0030\u0033}\n","stream":"stdout","time":"t"}`,
+      entry('{"status":401}\n', ',"attrs":{"tag":"web"}'),
+      entry('not a record: 500\n'),
+      entry(`${body}\n`),
+    ];
+    const input = Buffer.from(`${lines.join('\n')}\n`);
+    const asDocker = process([input]);
+    expect(asDocker.results).toEqual(['annotated', 'annotated', 'annotated', 'annotated', 'annotated', 'annotated', 'annotated', 'no_codes', 'annotated']);
+    expect(asDocker).toEqual(process([input], { format: 'ndjson' }));
+  });
 });
 
 describe('other envelopes, line by line in one input', () => {
