@@ -405,12 +405,15 @@ describe('hidlog annotate --follow', () => {
     await ready(first, log);
     appendFileSync(log, records(0, 300));
     await waitForCount(first.out, 300);
+    // A checkpoint that covers the 300 records. hidlog saves at its looks, a second apart at least,
+    // and an idle follower looks again only at its 10 s full look: the log is written on (probes) meanwhile.
     const size = statSync(log).size;
-    await waitFor(`a checkpoint at the end of ${log} (${size} bytes) in ${state}`, async () =>
-      existsSync(state) && (JSON.parse(readFileSync(state, 'utf8')) as { files: { offset: number }[] }).files.some((file) => file.offset === size)
-        ? true
-        : undefined,
-    );
+    await waitFor(`a checkpoint past the 300 records (${size} bytes of ${log}) in ${state}`, async () => {
+      if (existsSync(state) && (JSON.parse(readFileSync(state, 'utf8')) as { files: { offset: number }[] }).files.some((file) => file.offset >= size))
+        return true;
+      appendFileSync(log, '{"probe":true}\n');
+      return undefined;
+    });
     appendFileSync(log, records(300, 400));
     await waitForCount(first.out, 400);
     await stop(first, 'SIGKILL');
