@@ -43,6 +43,7 @@ async function start(path: string, pollMs = 60_000) {
   return { stats, said, descriptions };
 }
 
+/** A sleep, the point of the checks that use it: nothing is reloaded in 300 ms (several polls). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe('CatalogReloader', () => {

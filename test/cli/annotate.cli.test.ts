@@ -331,6 +331,7 @@ describe('hidlog annotate under pressure', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     let peakKb = 0;
     for (let i = 0; i < 15; i++) {
+      // A sleep, the sampling rate of the memory watched.
       await new Promise((resolve) => setTimeout(resolve, 100));
       peakKb = Math.max(peakKb, peakRssKb(child.pid!));
     }

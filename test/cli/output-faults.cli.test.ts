@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { untilAsleep } from '../helpers/asleep.js';
 import { CLI, collect, runCli, startCli, type CliResult } from '../helpers/cli.js';
 import { SmallDisk, canMountTmpfs } from '../helpers/tmpfs.js';
 import { freePort, waitFor } from '../helpers/tools.js';
@@ -154,6 +155,7 @@ async function primed(log: string, out: string, state: string): Promise<void> {
 async function writeLog(log: string, from: number, to: number): Promise<void> {
   for (let n = from; n < to; n += 200) {
     appendFileSync(log, logText(n, Math.min(n + 200, to)));
+    // A sleep, the writer's own pace: the scenario, not a wait for hidlog.
     await sleep(10);
   }
 }
@@ -187,6 +189,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     await metric(run.port, /^hidlog_output_errors_total\{output="output",error="ENOSPC"\} [1-9]\d*$/m);
     // Reading is held: what was read stays put while the disk is full, far short of the log.
     const read = Number((await metric(run.port, /^hidlog_bytes_total \d+$/m)).split(' ')[1]);
+    // A sleep, the point of the check: nothing more is read in 1.5 s.
     await sleep(1500);
     expect(Number((await metric(run.port, /^hidlog_bytes_total \d+$/m)).split(' ')[1])).toBe(read);
     expect(read).toBeLessThan(reference.lineEnds[LINES - 1]!);
@@ -204,6 +207,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     await waitFor('every line written', async () => (wholeLines(run.out).length >= LINES ? true : undefined));
     appendFileSync(log, logText(LINES, LINES + 1000)); // and it still follows
     await waitFor('the appended lines written', async () => (wholeLines(run.out).length >= LINES + 1000 ? true : undefined));
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     expect(outputLinesIn(run.out)).toBe(LINES + 1000);
     expect(deadLettersIn(run.dead)).toBe(badLinesBefore(LINES + 1000));
@@ -225,7 +229,8 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
 
   it('SIGTERM while the disk is full: out within 2 s, exit 1, the outputs cut back to exactly what the state file covers; a restart loses and repeats nothing', async () => {
     const { run: first, log, state, full } = await fillTheDisk();
-    await sleep(300);
+    // Held: a write has failed again since it said so.
+    await metric(first.port, /^hidlog_output_errors_total\{output="output",error="ENOSPC"\} ([2-9]|\d{2,})$/m);
     const result = await stopTimed(first);
     expect(result.ms).toBeLessThan(2000);
     expect(result.code).toBe(1);
@@ -240,6 +245,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     full.resize(ROOMY_DISK);
     const second = await followToDisk(log, state);
     await waitFor('every line written', async () => (wholeLines(second.out).length >= LINES ? true : undefined));
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     expect(outputLinesIn(second.out)).toBe(LINES);
     expect(deadLettersIn(second.dead)).toBe(badLinesBefore(LINES));
@@ -251,9 +257,10 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow when its output disk f
     renameSync(run.out, `${run.out}.1`);
     renameSync(run.dead, `${run.dead}.1`);
     run.child.kill('SIGHUP');
-    await sleep(300);
+    await waitFor(`${run.out} reopened after SIGHUP`, async () => (existsSync(run.out) ? true : undefined));
     full.resize(ROOMY_DISK);
     await waitFor('every line written', async () => (wholeLines(`${run.out}.1`).length + wholeLines(run.out).length >= LINES ? true : undefined));
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     expect([...wholeLines(`${run.out}.1`), ...wholeLines(run.out)]).toEqual(reference.output.slice(0, LINES));
     expect([...wholeLines(`${run.dead}.1`), ...wholeLines(run.dead)]).toEqual(reference.deadLetter.slice(0, badLinesBefore(LINES)));
@@ -290,6 +297,7 @@ describe('hidlog annotate --follow when stdout fails or blocks', () => {
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) newlines++;
     });
     await waitFor('the rest of the log', async () => (newlines >= LINES - saved ? true : undefined));
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     const result = await stopTimed(second);
     expect(result.code).toBe(0);
@@ -323,7 +331,8 @@ describe('hidlog annotate --follow when stdout fails or blocks', () => {
     );
     child.stdout.pause(); // the reader stops reading: the pipe fills, hidlog's writes wait
     await writeLog(log, PRIMING_LINES, LINES);
-    await sleep(1000);
+    // hidlog waits on the full pipe: asleep, though the log has more for it.
+    await untilAsleep(child.pid!);
     const started = Date.now();
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -244,10 +244,12 @@ describe.runIf(hasTool('prlimit'))('hidlog annotate --follow: more files than de
       // The application goes on writing to the file it has open, then reopens its log.
       for (let i = 0; i < 50; i++) appendFileSync(`${log}.${rotation}`, record(n++));
       writeFileSync(log, '');
-      // Long enough for the rotated file to go quiet and be let go.
+      // A sleep, the scenario: the writer's gap between rotations, long enough for the rotated file to go quiet
+      // (hidlog's 2 s) and be let go; the glob still names it, so no count tells when it is.
       await new Promise((resolve) => setTimeout(resolve, 2500));
     }
     await waitFor('every record', async () => (numbersIn(out).length >= n ? true : undefined), 60_000);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { result } = await stopTimed(run, 'SIGTERM');
     expect(result.code).toBe(0);

@@ -192,7 +192,7 @@ describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and agai
       let backlogEnd = 0;
       let target = 0;
       if (mode === 'catching up') {
-        // Down for a while (the writer writes and rotates meanwhile), then a backlog at once.
+        // Down for a while (the writer writes and rotates meanwhile), then a backlog at once: a sleep, the scenario.
         await sleep(Math.random() * 1500);
         const first = writer.written;
         const bytesBefore = writer.bytes;
@@ -204,6 +204,7 @@ describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and agai
       const writtenAtStart = writer.written;
       const run = start();
       killedWhile.push(mode);
+      // The random sleeps are the point: a kill at any moment, not at one hidlog shows.
       if (mode === 'starting') await sleep(Math.random() * 800);
       // The backlog's records come in order, but may come after newer ones (rotated since).
       else if (mode === 'catching up') await run.until(`record ${target}`, () => coverage.has(target));
@@ -226,7 +227,7 @@ describe('hidlog annotate --follow to a pipe, killed with SIGKILL again and agai
     const last = start();
     // Not waited for beyond the timeout: then the records still missing are named below.
     await last.until(`all ${total} records`, () => coverage.below >= total).catch(() => undefined);
-    await sleep(500); // nothing more may come
+    await sleep(500); // a sleep, the point of the check: nothing more may come
     expect(await last.kill('SIGTERM')).toBe(0);
     const lost = coverage.missing(total);
     expect(lost.slice(0, 10), `${lost.length} of ${total} records lost`).toEqual([]);

@@ -121,7 +121,7 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
       const catchingUp = kills % 4 === 2;
       let backlog = 0;
       if (catchingUp) {
-        // Down a while (the writer writes and rotates meanwhile), then a backlog at once.
+        // Down a while (the writer writes and rotates meanwhile), then a backlog at once: a sleep, the scenario.
         await sleep(Math.random() * 1500);
         const bytesBefore = writer.bytes;
         writer.backlog(BACKLOG_BYTES);
@@ -132,6 +132,7 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
       const run = start();
       // Now and then while it starts; during a catch-up, part way into the backlog (its records come
       // out at least as long as they went in); mostly once it writes, at any point of its checkpoint interval.
+      // The random sleeps are the point: a kill at any moment, not at one hidlog shows.
       if (kills % 5 === 0) await sleep(Math.random() * 800);
       else if (catchingUp) {
         const target = outputsBefore + backlog * (0.1 + 0.5 * Math.random());
@@ -163,7 +164,7 @@ describe('hidlog annotate --follow, killed with SIGKILL again and again', () => 
       },
       30_000,
     );
-    await sleep(500); // nothing more may come
+    await sleep(500); // a sleep, the point of the check: nothing more may come
     last.child.kill('SIGTERM');
     const result = await last.done;
     expect(result.code).toBe(0);

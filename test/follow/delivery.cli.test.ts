@@ -190,6 +190,7 @@ class Service {
       appendFileSync(log(), text);
       this.bytes += Buffer.byteLength(text);
       this.written = to;
+      // A sleep, the service's own pace: the scenario, not a wait for hidlog.
       await sleep(5);
     }
   }
@@ -286,6 +287,7 @@ async function everyRecordOnce(written: number): Promise<void> {
     const holds = new Set([...delivered(out(), dead()).numbers, ...delivered(out(), dead()).dead]);
     throw new Error(`${error.message}; missing: ${ranges(Array.from({ length: written }, (_, n) => n).filter((n) => !holds.has(n)))}`);
   });
+  // A sleep, the point of the check: nothing more (a line twice) comes in 500 ms.
   await sleep(500);
   expectEveryRecordOnce(out(), dead(), written);
 }
@@ -337,6 +339,7 @@ describe.runIf(canMountTmpfs())('hidlog annotate --follow: rotations while the o
       const numbers = new Set(delivered(out(), dead()).numbers);
       return everyRecord.every((n) => numbers.has(n)) ? true : undefined;
     });
+    // A sleep, the point of the check: nothing more (a line twice) comes in 500 ms.
     await sleep(500);
     expectEveryRecordOnce(out(), dead(), service.written);
     expect((await (second.child.kill('SIGTERM'), second.done)).code).toBe(0);
@@ -394,6 +397,7 @@ describe('hidlog annotate --follow: a rotated gzip file whose last line has no n
     const second = await follow('glob');
     appendFileSync(log(), records(20, 30));
     await waitFor('the new records', async () => (delivered(out(), dead()).numbers.includes(29) ? true : undefined));
+    // A sleep, the point of the check: the gzip file is not read again in 500 ms.
     await sleep(500);
     expect((await (second.child.kill('SIGTERM'), second.done)).code).toBe(0);
     expectEveryRecordOnce(out(), dead(), 30);

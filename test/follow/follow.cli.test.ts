@@ -8,6 +8,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   truncateSync,
   unlinkSync,
@@ -18,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { untilAsleep } from '../helpers/asleep.js';
 import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { waitForSample } from '../helpers/exposition.js';
 import { freePort, waitFor } from '../helpers/tools.js';
 
 let dir: string;
@@ -75,6 +78,7 @@ function expectExactlyOnce(numbers: number[], count: number): void {
 /** Waits for records 0..count-1, each once, then a while longer: nothing more may come. */
 async function expectAllOnceAndNoMore(run: Follow, count: number): Promise<void> {
   expectExactlyOnce(await waitForCount(run.out, count), count);
+  // A sleep, the point of the check: nothing more comes in 300 ms (several polls).
   await new Promise((resolve) => setTimeout(resolve, 300));
   expectExactlyOnce(numbersIn(run.out), count);
 }
@@ -82,6 +86,23 @@ async function expectAllOnceAndNoMore(run: Follow, count: number): Promise<void>
 async function stop(run: Follow, signal: NodeJS.Signals = 'SIGTERM'): Promise<CliResult> {
   run.child.kill(signal);
   return run.done;
+}
+
+/** Appends a probe line tagged `tag` to `log` and waits for it in the output: hidlog has read `log` up to there. */
+async function through(run: Follow, log: string, tag: string): Promise<void> {
+  appendFileSync(log, `{"probe":"${tag}"}\n`);
+  await waitFor(
+    `the probe "${tag}" appended to ${log} in ${run.out}`,
+    async () => (existsSync(run.out) && readFileSync(run.out, 'utf8').includes(`"probe":"${tag}"`) ? true : undefined),
+    20_000,
+    20,
+  );
+}
+
+/** Follows `args` with /metrics served; returns the run and the address of /metrics. */
+async function followWithMetrics(args: string[]): Promise<{ run: Follow; metrics: string }> {
+  const port = await freePort();
+  return { run: follow([...args, '--metrics-listen', `127.0.0.1:${port}`]), metrics: `http://127.0.0.1:${port}/metrics` };
 }
 
 /** Waits until hidlog follows `log`: probes appended until one comes out (none before it has started). */
@@ -127,7 +148,9 @@ describe('hidlog annotate --follow', () => {
       // The application goes on writing to the file it has open, then reopens its log.
       for (let i = 0; i < 50; i++) appendFileSync(`${log}.${rotation}`, record(n++));
       writeFileSync(log, '');
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Followed by its name alone, a file renamed away before hidlog opened it is not found (the next test has the glob):
+      // hidlog reads the old file to its end and follows the new one before the next rotation.
+      await through(run, log, `rotation ${rotation}`);
     }
     for (let i = 0; i < 100; i++) appendFileSync(log, record(n++));
     expectExactlyOnce(await waitForCount(run.out, n), n);
@@ -152,13 +175,13 @@ describe('hidlog annotate --follow', () => {
   it('follows copytruncate: truncation is noticed and reading starts again at 0', async () => {
     const log = join(dir, 'app.log');
     writeFileSync(log, '');
-    const run = follow([log]);
+    const { run, metrics } = await followWithMetrics([log]);
     await ready(run, log);
     appendFileSync(log, records(0, 50));
     await waitForCount(run.out, 50);
     copyFileSync(log, `${log}.1`);
     truncateSync(log, 0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForSample(metrics, 'hidlog_follow_truncations_total', (n) => n === 1, 'the empty file seen truncated');
     appendFileSync(log, records(50, 60));
     expectExactlyOnce(await waitForCount(run.out, 60), 60);
     await stop(run);
@@ -167,12 +190,12 @@ describe('hidlog annotate --follow', () => {
   it('follows a file deleted and created again, and one that stays missing for a while', async () => {
     const log = join(dir, 'app.log');
     writeFileSync(log, '');
-    const run = follow([log]);
+    const { run, metrics } = await followWithMetrics([log]);
     await ready(run, log);
     appendFileSync(log, records(0, 20));
     await waitForCount(run.out, 20);
     unlinkSync(log);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForSample(metrics, 'hidlog_follow_rotations_total', (n) => n === 1, 'the deletion noticed, the file missing');
     writeFileSync(log, records(20, 40));
     expectExactlyOnce(await waitForCount(run.out, 40), 40);
     await stop(run);
@@ -199,6 +222,7 @@ describe('hidlog annotate --follow', () => {
     writeFileSync(join(dir, 'b.log'), records(0, 30));
     writeFileSync(join(dir, 'ignored.txt'), records(100, 110));
     expectExactlyOnce(await waitForCount(run.out, 30), 30);
+    // A sleep, the point of the check: ignored.txt's lines do not come in 200 ms either.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(numbersIn(run.out).length).toBe(30);
     await stop(run);
@@ -225,6 +249,7 @@ describe('hidlog annotate --follow', () => {
     const run = follow([log]);
     await ready(run, log);
     appendFileSync(log, '{"n":0,"status":4');
+    // A sleep, the point of the test: the writer pauses in the middle of the line, and nothing comes out meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(numbersIn(run.out)).toEqual([]);
     appendFileSync(log, '01}\n');
@@ -258,7 +283,8 @@ describe('hidlog annotate --follow', () => {
     // hidlog reads the line's first 3,000 bytes, then another file's bad line.
     appendFileSync(log, records(0, 10) + long.slice(0, 3000));
     await waitForCount(run.out, 10);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The part of the line is held (it counts in the lag): asleep, hidlog has taken all it was woken for.
+    await untilAsleep(run.child.pid!);
     appendFileSync(other, 'not json either\n');
     await waitFor('the other file’s bad line', async () => (existsSync(dead) && readFileSync(dead, 'utf8').includes('either') ? true : undefined));
     // The line ends, and at once logrotate copies and truncates: its end is only in the copy.
@@ -287,8 +313,8 @@ describe('hidlog annotate --follow', () => {
     reader.kill('SIGSTOP');
     const long = `not json ${'y'.repeat(3 * 1024 * 1024)}`;
     appendFileSync(log, `${records(0, 10)}${long}\n${records(10, 20)}`);
-    // Nothing outside tells that hidlog waits on the full pipe with part of the line written: a second is ample for it to get there.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // hidlog waits on the full pipe with part of the line written: asleep, though the file has more for it.
+    await untilAsleep(run.child.pid!);
     copyFileSync(log, `${log}.1`);
     truncateSync(log, 0);
     appendFileSync(log, records(20, 30));
@@ -309,7 +335,8 @@ describe('hidlog annotate --follow', () => {
     await ready(run, open);
     appendFileSync(open, records(0, 10));
     await waitForCount(run.out, 10);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // several polls: still one report
+    // A sleep, the point of the check: several polls meanwhile, and still one report.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     rmSync(broken, { recursive: true });
     writeFileSync(broken, records(10, 15));
     expectExactlyOnce(await waitForCount(run.out, 15), 15);
@@ -327,7 +354,7 @@ describe('hidlog annotate --follow', () => {
     await waitForCount(run.out, 10);
     renameSync(run.out, `${run.out}.1`);
     run.child.kill('SIGHUP');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(`the output reopened at ${run.out} after SIGHUP`, async () => (existsSync(run.out) ? true : undefined), 20_000, 20);
     appendFileSync(log, records(10, 20));
     await waitForCount(run.out, 10);
     expect(numbersIn(`${run.out}.1`)).toEqual(Array.from({ length: 10 }, (_, i) => i));
@@ -364,6 +391,7 @@ describe('hidlog annotate --follow', () => {
     writeFileSync(log, records(600, 700));
     const second = follow([join(dir, 'app.log*'), '--state-file', state]);
     await waitForCount(second.out, 700);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expectExactlyOnce(numbersIn(second.out), 700);
     await stop(second);
@@ -377,13 +405,22 @@ describe('hidlog annotate --follow', () => {
     await ready(first, log);
     appendFileSync(log, records(0, 300));
     await waitForCount(first.out, 300);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // a checkpoint has been written
+    // A checkpoint that covers the 300 records. hidlog saves at its looks, a second apart at least,
+    // and an idle follower looks again only at its 10 s full look: the log is written on (probes) meanwhile.
+    const size = statSync(log).size;
+    await waitFor(`a checkpoint past the 300 records (${size} bytes of ${log}) in ${state}`, async () => {
+      if (existsSync(state) && (JSON.parse(readFileSync(state, 'utf8')) as { files: { offset: number }[] }).files.some((file) => file.offset >= size))
+        return true;
+      appendFileSync(log, '{"probe":true}\n');
+      return undefined;
+    });
     appendFileSync(log, records(300, 400));
     await waitForCount(first.out, 400);
     await stop(first, 'SIGKILL');
     appendFileSync(log, records(400, 500));
     const second = follow([log, '--state-file', state]);
     await waitForCount(second.out, 500);
+    // A sleep, the point of the check: the repeats counted include any that come in 300 ms more.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const numbers = numbersIn(second.out);
     expect(new Set(numbers).size).toBe(500);
@@ -460,6 +497,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
     writeFileSync(`${log}.1.xz`, Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.from('{"n":99}\n')]));
     const run = follow(['--start-at', 'beginning', `${log}*`]);
     await waitForCount(run.out, 10);
+    // A sleep, the point of the check: several polls meanwhile, and the xz file still named once.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const result = await stop(run);
     expectExactlyOnce(numbersIn(run.out), 10);
@@ -494,6 +532,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
     appendFileSync(log, records(2000, 2060));
     run.child.kill('SIGCONT');
     await waitForCount(run.out, 110);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
     expect(numbersIn(run.out).sort((a, b) => a - b)).toEqual([...range(1000, 1050), ...range(2000, 2060)]);
@@ -505,7 +544,8 @@ describe('hidlog annotate --follow: files known by their content', () => {
     appendFileSync(log, records(0, 50));
     await waitForCount(run.out, 50);
     copyFileSync(log, `${log}.1`);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // hidlog sees the copy beside the file
+    // hidlog sees the copy beside the file: a file made after it in the same directory, read, tells that it listed the directory since.
+    await through(run, `${log}.seen`, 'copy seen');
     truncateSync(log, 0);
     appendFileSync(log, records(50, 60));
     await expectAllOnceAndNoMore(run, 60);
@@ -513,11 +553,14 @@ describe('hidlog annotate --follow: files known by their content', () => {
   });
 
   it('a file renamed out of sight and back is read on from where it was', async () => {
-    const { log, run } = await followNewLog();
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const { run, metrics } = await followWithMetrics([log]);
+    await ready(run, log);
     appendFileSync(log, records(0, 20));
     await waitForCount(run.out, 20);
     renameSync(log, join(dir, 'parked'));
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // read to its end and let go
+    await waitForSample(metrics, 'hidlog_follow_files', (files) => files === 0, 'the parked file read to its end and let go');
     renameSync(join(dir, 'parked'), log);
     appendFileSync(log, records(20, 30));
     await expectAllOnceAndNoMore(run, 30);
@@ -533,6 +576,7 @@ describe('hidlog annotate --follow: files known by their content', () => {
     writeFileSync(state, JSON.stringify({ version: 1, files: [{ path: log, dev: 1, ino: 1, fingerprint, fingerprintBytes: 1024, offset }] }));
     const run = follow(['--state-file', state, log]);
     await waitForCount(run.out, 60);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(numbersIn(run.out)).toEqual(Array.from({ length: 60 }, (_, i) => 40 + i));
     await stop(run);

@@ -121,7 +121,7 @@ describe('hidlog annotate --follow on a Kubernetes node', () => {
     write('hid_auth-0_u1/sidecar/0.log', 120, 130);
     expectEachOnce(await waitForCount(run.out, 130), 130);
 
-    // Nothing more comes after a while.
+    // Nothing more comes after a while: a sleep, the point of the check.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expectEachOnce(numbersIn(run.out), 130);
     run.child.kill('SIGTERM');

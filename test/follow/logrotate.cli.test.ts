@@ -30,6 +30,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// The sleeps below are the schedule of the scenario, not waits for hidlog: the writer writes for
+// a gap between two rotations (a second and more for dateext, which names a rotated file by the
+// second), and for a while hidlog is down. What hidlog must have done is waited for (waitFor).
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Setup {
@@ -178,7 +181,7 @@ async function scenario(setup: Setup, mode: 'name' | 'glob'): Promise<void> {
   ).catch((error: Error) => {
     throw new Error(`${error.message}; missing: ${describeMissing(onDisk, new Set(recordsOut(out)))}`);
   });
-  await sleep(300); // anything written twice would come now
+  await sleep(300); // a sleep, the point of the check: anything written twice would come now
   second.child.kill('SIGTERM');
   const secondResult = await second.done;
   expect(secondResult.stderr).toBe('');

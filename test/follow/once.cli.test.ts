@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startCli, type CliResult } from '../helpers/cli.js';
+import { waitForSample } from '../helpers/exposition.js';
 import { freePort, waitFor } from '../helpers/tools.js';
 
 let dir: string;
@@ -96,6 +97,7 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     appendFileSync(log, records(100, 150));
     const second = follow(['--state-file', state, '-o', out, log]);
     await numbersReach(out, 150);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     expect(numbersIn(out)).toEqual(range(0, 150));
     second.child.kill('SIGTERM');
@@ -138,24 +140,29 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     await numbersReach(out, 50);
     await savedUpTo(50);
     unlinkSync(out);
-    appendFileSync(log, records(50, 55)); // into the deleted file, until hidlog notices (at a look a second after the last check)
-    await sleep(1100);
-    appendFileSync(log, records(55, 60));
+    // Written on into the deleted file until hidlog notices, at a look a second or more after its last check of the outputs.
+    let next = 50;
+    await waitFor('hidlog to stop for the deleted -o', async () => {
+      if (first.child.exitCode !== null) return true;
+      appendFileSync(log, record(next++));
+      return undefined;
+    });
     const result = await first.done;
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `hidlog: output ${out} was deleted while hidlog wrote it; stopped without saving positions past the last save, so that a restart writes the lines since then to a new file\n`,
     );
-    appendFileSync(log, records(60, 70));
+    appendFileSync(log, records(next, next + 10));
     const second = follow(['--state-file', state, '-o', out, log]);
-    await numbersReach(out, 20);
+    await numbersReach(out, next + 10 - 50);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     second.child.kill('SIGTERM');
     await second.done;
     expect(second.stderr()).toBe(
       `hidlog: output ${out} is not the file written up to the last saved positions (replaced or rotated meanwhile): written on as it is; lines read after those positions may be in both\n`,
     );
-    expect(numbersIn(out)).toEqual(range(50, 70));
+    expect(numbersIn(out)).toEqual(range(50, next + 10));
   });
 
   it('without a state file, reopens a deleted -o and says what was lost', async () => {
@@ -167,16 +174,26 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
       return undefined;
     });
     unlinkSync(out);
-    // Noticed at the first look a second after the last check, before that look writes.
-    await sleep(1100);
-    appendFileSync(log, records(1000, 1010));
-    await numbersReach(out, 10);
+    // Noticed at the first look a second or more after the last check, before that look writes:
+    // the lines read before then go to the deleted file, those of that look on to the new one.
+    let next = 1000;
+    await waitFor('hidlog to notice -o deleted', async () => {
+      if (run.stderr().includes('was deleted')) return true;
+      appendFileSync(log, record(next++));
+      return undefined;
+    });
+    const end = next + 10;
+    appendFileSync(log, records(next, end));
+    await waitFor(`record ${end - 1} in the new ${out}`, async () => (numbersIn(out).includes(end - 1) ? true : undefined), 20_000);
     run.child.kill('SIGTERM');
     await run.done;
     expect(run.stderr()).toBe(
       `hidlog: output ${out} was deleted while hidlog wrote it: written on in a new file at its path; any lines written to it after it was deleted are lost (with --state-file, hidlog stops instead and a restart writes them again)\n`,
     );
-    expect(numbersIn(out)).toEqual(range(1000, 1010));
+    // From the first line the new file got (of the look that noticed), every line once and in order.
+    const first = numbersIn(out)[0]!;
+    expect(first).toBeGreaterThanOrEqual(1000);
+    expect(numbersIn(out)).toEqual(range(first, end));
   });
 
   it('notices -o moved away while written and writes on in a new file at its path: every line once across the two', async () => {
@@ -184,16 +201,20 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     const run = follow(['--start-at', 'beginning', '--state-file', state, '-o', out, log]);
     await numbersReach(out, 30);
     renameSync(out, `${out}.1`);
-    appendFileSync(log, records(30, 35));
-    await sleep(1100);
-    appendFileSync(log, records(35, 40));
-    await waitFor('a new output', async () => (existsSync(out) ? true : undefined));
-    appendFileSync(log, records(40, 50));
-    await waitFor('all records', async () => (numbersIn(`${out}.1`).length + numbersIn(out).length >= 50 ? true : undefined));
+    // Written on until hidlog notices, at a look a second or more after its last check of the outputs, and opens a new file.
+    let next = 30;
+    await waitFor('a new output', async () => {
+      if (existsSync(out)) return true;
+      appendFileSync(log, record(next++));
+      return undefined;
+    });
+    const end = next + 10;
+    appendFileSync(log, records(next, end));
+    await waitFor('all records', async () => (numbersIn(`${out}.1`).length + numbersIn(out).length >= end ? true : undefined));
     run.child.kill('SIGTERM');
     expect((await run.done).code).toBe(0);
     expect(run.stderr()).toBe(`hidlog: output ${out} was moved away or replaced while hidlog wrote it: written on in a new file at its path\n`);
-    expect([...numbersIn(`${out}.1`), ...numbersIn(out)]).toEqual(range(0, 50));
+    expect([...numbersIn(`${out}.1`), ...numbersIn(out)]).toEqual(range(0, end));
   });
 
   it('cannot write its state file: /healthz fails and /metrics says so, one line, and a restart reads on from the last saved positions', async () => {
@@ -210,26 +231,37 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     // A directory where the temporary file goes: the save fails, even for root, and the state file stays as it was.
     const blocker = `${state}.${run.child.pid}.tmp`;
     mkdirSync(blocker);
-    appendFileSync(log, records(10, 20));
-    const failing = await waitFor('/healthz to fail', async () => {
-      const answer = await health();
-      return answer.status === 503 ? answer : undefined;
-    });
-    expect(failing.text).toBe('state file not saved\n'); // no path: /healthz needs no password
-    let metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // hidlog saves (and fails to) at its looks, a second apart at least: a live log is written on meanwhile, a record a probe.
+    let next = 10;
+    const writingUntil = (what: string, done: () => Promise<boolean>) =>
+      waitFor(what, async () => {
+        if (await done()) return true;
+        appendFileSync(log, record(next++));
+        return undefined;
+      });
+    await writingUntil('/healthz to fail', async () => (await health()).status === 503);
+    expect(await health()).toEqual({ status: 503, text: 'state file not saved\n' }); // no path: /healthz needs no password
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^hidlog_follow_state_last_save_successful 0$/m);
     expect(metrics).toMatch(/^hidlog_follow_state_save_errors_total [1-9]\d*$/m);
-    appendFileSync(log, records(20, 30));
-    await numbersReach(out, 30);
-    await sleep(2500); // more failed saves: still one line
+    appendFileSync(log, records(next, next + 10));
+    next += 10;
+    await numbersReach(out, next);
+    // More failed saves: still one line.
+    const failed = (text: string) => Number(/^hidlog_follow_state_save_errors_total (\d+)$/m.exec(text)?.[1]);
+    const before = failed(metrics);
+    await writingUntil(
+      `two more failed saves than ${before}`,
+      async () => failed(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()) >= before + 2,
+    );
     rmSync(blocker, { recursive: true });
-    await waitFor('/healthz to pass again', async () => ((await health()).status === 200 ? true : undefined));
-    metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toMatch(/^hidlog_follow_state_last_save_successful 1$/m);
+    await writingUntil('/healthz to pass again', async () => (await health()).status === 200);
+    // /metrics serves a rendering again for a second (EXPOSITION_REUSE_MS), and this test read it
+    // within the second before /healthz passed: it says the save worked within that second.
+    await waitForSample(`http://127.0.0.1:${port}/metrics`, 'hidlog_follow_state_last_save_successful', (ok) => ok === 1, '/metrics to say so too', 3000);
     mkdirSync(blocker);
-    appendFileSync(log, records(30, 40));
-    await numbersReach(out, 40);
-    await waitFor('/healthz to fail again', async () => ((await health()).status === 503 ? true : undefined));
+    await writingUntil('/healthz to fail again', async () => (await health()).status === 503);
+    await numbersReach(out, next);
     run.child.kill('SIGKILL');
     await run.done;
     const said = run
@@ -243,14 +275,16 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     expect(said[1]).toMatch(new RegExp(`^hidlog: state file ${state} written again, after \\d+ failed saves?$`));
     expect(said[2]).toBe(said[0]);
     // The restart reads on from the last save that worked, and cuts -o back to it: nothing skipped, nothing twice.
-    appendFileSync(log, records(40, 50));
+    appendFileSync(log, records(next, next + 10));
+    next += 10;
     const again = follow(['--state-file', state, '-o', out, log]);
-    await numbersReach(out, 50);
+    await numbersReach(out, next);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     again.child.kill('SIGTERM');
     await again.done;
     expect(again.stderr()).toBe('');
-    expect(numbersIn(out)).toEqual(range(0, 50));
+    expect(numbersIn(out)).toEqual(range(0, next));
   });
 
   it('refuses a state file it cannot write at the start, before it reads anything: one line, exit 1', async () => {
@@ -272,6 +306,7 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
     writeFileSync(log, records(0, 60));
     const second = follow(['--state-file', state, '-o', out, log]);
     await numbersReach(out, 160);
+    // A sleep, the point of the check: nothing more (a line twice) comes in 300 ms.
     await sleep(300);
     second.child.kill('SIGTERM');
     await second.done;
@@ -306,6 +341,7 @@ describe('hidlog annotate --follow: the file outputs and the state file', () => 
       appendFileSync(log, record(1000));
       return undefined;
     });
+    // A sleep, the point of the check: nothing of app.log's start comes in 500 ms either.
     await sleep(500);
     run.child.kill('SIGTERM');
     await run.done;

@@ -1,3 +1,5 @@
+import { waitFor } from './tools.js';
+
 /** One sample of a Prometheus text exposition. */
 export interface Sample {
   name: string;
@@ -27,4 +29,24 @@ export function byLabel(samples: Sample[], name: string, label: string): Record<
     if (sample.name === name && sample.value !== 0) out[sample.labels[label]!] = (out[sample.labels[label]!] ?? 0) + sample.value;
   }
   return out;
+}
+
+/**
+ * Waits until /metrics at `url` has a sample named `name` (no labels) whose value `holds`, and
+ * returns the exposition then: for a test to wait for what hidlog counts (a rotation noticed, a
+ * file let go) rather than for time to pass.
+ */
+export function waitForSample(url: string, name: string, holds: (value: number) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+  return waitFor(
+    `${what} (${name} in ${url})`,
+    async () => {
+      const text = await (await fetch(url)).text();
+      const sample = parseExposition(text).find((s) => s.name === name && Object.keys(s.labels).length === 0);
+      if (!sample) throw new Error(`no ${name}`);
+      if (!holds(sample.value)) throw new Error(`${name} is ${sample.value}`);
+      return text;
+    },
+    timeoutMs,
+    50,
+  );
 }

@@ -81,7 +81,7 @@ describe('ConnectionGuard', () => {
     const client = await open(port);
     client.socket.write(get('/hold'));
     while (held.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    // Well past the headers timeout: still open, and answered.
+    // Well past the headers timeout (a sleep, the point of the test): still open, and answered.
     await new Promise((resolve) => setTimeout(resolve, LIMITS.headersTimeoutMs * 3));
     expect(client.socket.destroyed).toBe(false);
     held.shift()!();

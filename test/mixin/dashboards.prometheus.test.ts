@@ -92,6 +92,7 @@ beforeAll(async () => {
   const cLines = c.text.split(/(?<=\n)/);
   for (let i = 0; i < 3; i++) {
     appendFileSync(join(dir, 'c.log'), cLines.slice((i * cLines.length) / 3, ((i + 1) * cLines.length) / 3).join(''));
+    // A sleep, the writer's pace: the log grows in three parts.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   for (const [i, port] of ports.entries()) {

@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSink, NO_RETRIES, type WriteFaults } from '../../src/sinks/file-sink.js';
 import { SmallDisk, canMountTmpfs } from '../helpers/tmpfs.js';
+import { waitFor } from '../helpers/tools.js';
 
 const DISK_BYTES = 64 * 1024;
 
@@ -49,6 +50,10 @@ function retrying(stop?: AbortSignal): WriteFaults & { failures: { code: string 
     recoveries,
   };
 }
+
+/** Waits until the sink has said `count` failed writes (held, when it retries). */
+const failuresReach = (faults: ReturnType<typeof retrying>, count: number) =>
+  waitFor(`${count} failed writes said`, async () => (faults.failures.length >= count ? true : undefined), 20_000, 10);
 
 /** Resolves with the write's error, or undefined once it is written. */
 function write(sink: FileSink, chunk: Buffer): Promise<Error | undefined> {
@@ -92,8 +97,7 @@ describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
       const sink = quiet(await FileSink.open(path, 'a', faults, mode));
       const chunks = numberedChunks(3 * DISK_BYTES, 32 * 1024);
       const results = chunks.map((chunk) => write(sink, chunk));
-      await sleep(500);
-      expect(faults.failures.length).toBeGreaterThan(1); // tried again, after a pause
+      await failuresReach(faults, 2); // tried again, after a pause
       expect(faults.failures.every((failure) => failure.code === 'ENOSPC' && failure.retrying)).toBe(true);
       expect(sink.writableLength).toBeGreaterThan(0); // held: not acknowledged
       expect(endsWithWholeLine(readFileSync(path))).toBe(true);
@@ -131,9 +135,10 @@ describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
   it('stop ends the waiting: the held write fails with its error at once', async () => {
     disk = new SmallDisk(DISK_BYTES);
     const stop = new AbortController();
-    const sink = quiet(await FileSink.open(join(disk.dir, 'out.ndjson'), 'a', retrying(stop.signal)));
+    const faults = retrying(stop.signal);
+    const sink = quiet(await FileSink.open(join(disk.dir, 'out.ndjson'), 'a', faults));
     const result = write(sink, Buffer.concat(numberedChunks(2 * DISK_BYTES, 2 * DISK_BYTES)));
-    await sleep(300);
+    await failuresReach(faults, 1); // held
     const stopped = Date.now();
     stop.abort();
     expect(((await result) as NodeJS.ErrnoException).code).toBe('ENOSPC');
@@ -144,10 +149,11 @@ describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
   it('reopened while a write is held (the full file moved away, SIGHUP): the rest goes to the new file', async () => {
     disk = new SmallDisk(DISK_BYTES);
     const path = join(disk.dir, 'out.ndjson');
-    const sink = quiet(await FileSink.open(path, 'a', retrying()));
+    const faults = retrying();
+    const sink = quiet(await FileSink.open(path, 'a', faults));
     const chunks = numberedChunks(2 * DISK_BYTES, 16 * 1024);
     const results = chunks.map((chunk) => write(sink, chunk));
-    await sleep(300);
+    await failuresReach(faults, 1); // held
     renameSync(path, `${path}.1`);
     await sink.reopen();
     disk.resize(16 * DISK_BYTES);
@@ -182,7 +188,7 @@ describe('FileSink', () => {
     const faults = retrying(stop.signal);
     const sink = quiet(FileSink.onDescriptor(fd, faults));
     const result = write(sink, Buffer.from('{"n":1}\n'));
-    await sleep(250);
+    await failuresReach(faults, 2); // waited out: tried again
     stop.abort();
     expect(((await result) as NodeJS.ErrnoException).code).toBe('ENOSPC');
     expect(faults.failures.length).toBeGreaterThan(1);
@@ -272,14 +278,15 @@ class BusyThreadPool {
   async release(): Promise<void> {
     for (const fifo of this.fifos) {
       // Without blocking: a writer's open fails (ENXIO) until the FIFO's reader is in its open.
-      for (;;) {
-        try {
+      await waitFor(
+        `the reader of ${fifo} in its open`,
+        async () => {
           closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-          break;
-        } catch {
-          await sleep(10);
-        }
-      }
+          return true;
+        },
+        20_000,
+        10,
+      );
     }
     for (const fd of await Promise.all(this.readers)) closeSync(fd);
   }
@@ -301,9 +308,10 @@ describe("FileSink writing 'at once' (a follower's output)", () => {
       return error;
     });
     try {
+      // A sleep, the point of the check: the pooled write does not end in 200 ms.
       await sleep(200);
       expect(pooledDone).toBe(false); // the pool is taken
-      // A write through the pool would wait for as long as the pool is busy.
+      // A write through the pool would wait for as long as the pool is busy (a bound, not a wait: the race ends at the write).
       expect(await Promise.race([write(atOnce, line), sleep(5000).then(() => 'still waiting')])).toBeUndefined();
       expect(readFileSync(join(dir, 'at-once.ndjson'), 'utf8')).toBe('{"n":1}\n');
     } finally {
@@ -328,6 +336,7 @@ describe("FileSink writing 'at once' (a follower's output)", () => {
       done = true;
       return error;
     });
+    // A sleep, the point of the check: the write does not end in 200 ms.
     await sleep(200);
     expect(done).toBe(false);
     await busy.release();

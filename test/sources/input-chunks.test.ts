@@ -14,7 +14,7 @@ describe('inputChunks', () => {
     const done = drain(inputChunks(pipe, { paused: () => void seen.push('(pause)') }), seen);
     pipe.write('a\n');
     await vi.waitFor(() => expect(seen).toEqual(['a\n', '(pause)']));
-    // A pause goes on: it is not told again.
+    // A pause goes on: it is not told again (a sleep, the point of the check).
     await sleep(30);
     expect(seen).toEqual(['a\n', '(pause)']);
     pipe.write('b\n');
@@ -38,6 +38,7 @@ describe('inputChunks', () => {
     let pausing = false;
     const paused = async () => {
       pausing = true;
+      // A sleep, a slow flush: the scenario.
       await sleep(30);
       seen.push('(flushed)');
     };

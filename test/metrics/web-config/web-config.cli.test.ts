@@ -252,7 +252,7 @@ describe.runIf(ready)('changes picked up without a restart', () => {
     await waitFor('the refusal', async () => (hidlog.stderr().includes(said) ? true : undefined));
     expect((await curl(url)).status).toBe(401);
     expect((await curl(url, ['-u', 'prometheus:scrape-secret'])).status).toBe(200);
-    // Several more looks at the unchanged broken file say nothing more.
+    // Several more looks at the unchanged broken file say nothing more: a sleep, the point of the check.
     await new Promise((resolve) => setTimeout(resolve, 3500));
     expect(hidlog.stderr().split(said)).toHaveLength(2);
     expect(hidlog.stderr()).not.toContain('reloaded');

@@ -139,6 +139,7 @@ describe.runIf(ready)('a real Prometheus scraping through attacks', () => {
       phase = name;
       const stop = await attack();
       const start = Date.now() / 1000;
+      // A sleep, the scenario: the attack lasts a phase.
       await new Promise((resolve) => setTimeout(resolve, PHASE_MS));
       await also?.(start);
       const last = `"phase":"${name}","n":${written},`;
