@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { InputFormatOption } from '../envelopes/formats.js';
 import { describeError } from '../common/error-text.js';
 import { judgeInput } from '../pipeline/input-survey.js';
+import type { Observer } from '../pipeline/events.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
@@ -16,6 +17,7 @@ import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches,
 import { expandPattern, isWithin, patternNames } from './paths-provider.js';
 import { scopeOf } from './state-scope.js';
 import { WakeUp, type Look } from './wake-up.js';
+import type { FollowEvents } from './follow-events.js';
 
 export type StartAt = 'beginning' | 'end';
 
@@ -33,31 +35,10 @@ const SEARCH_CANDIDATES = 1000;
 // it is not saved, and the last one stands (a full disk, a slow reader of stdout).
 const CATCH_UP_MS = 100;
 
-/** What an operator watches on /metrics: no label per file, by design. */
-export class FollowStats {
-  files = 0;
-  /** Followed files held open now: fewer than `files` when the descriptor budget binds. */
-  openFiles = 0;
-  /** Followed files held open at most (descriptor-budget.ts); Infinity without a known limit. */
-  openFilesLimit = Infinity;
-  rotations = 0;
-  truncations = 0;
-  lastLineSeconds = 0;
-  readErrors = 0;
-  /** State file saves that failed; `stateFailure` says why the last one did, until one succeeds. */
-  stateSaveErrors = 0;
-  stateFailure: string | undefined;
-  /** Set by the follower: bytes written to the followed files and not read yet, asked for at each scrape. */
-  lag: () => number = () => 0;
-
-  get lagBytes(): number {
-    return this.lag();
-  }
-}
-
 export interface FollowOptions {
   patterns: readonly string[];
-  lines: LineOptions & { output?: LineWriter | undefined };
+  /** How lines are read; their observer counts their bytes too (hidlog_bytes_total), as in any run. */
+  lines: LineOptions & { output?: LineWriter | undefined; observer?: Pick<Observer<unknown>, 'line' | 'bytes'> | undefined };
   /** The observer of the lines read from the file at a path (`--kubernetes-labels`); otherwise `lines.observer`. */
   observerOf?: ((path: string) => LineOptions['observer']) | undefined;
   /** What the outputs are called in messages (see Outputs.names). */
@@ -71,10 +52,10 @@ export interface FollowOptions {
   checkpointMs: number;
   /** And after how many bytes read, at most: a catch-up saves its progress as it goes. */
   checkpointBytes?: number | undefined;
-  stats: FollowStats;
+  /** What happens, told to whoever counts it (metrics/follow-stats.ts). */
+  events: FollowEvents;
   /** At shutdown, when the outputs stop being waited for: what they have not accepted by then is read again at the next start. */
   lastWrites: () => AbortSignal;
-  bytes: (count: number) => void;
   warn: (message: string) => void;
   stop: AbortSignal;
   /** `--input-format`, for the notice on a file that is mostly not records. */
@@ -159,7 +140,7 @@ export class Follower {
   private saidBudgetBinds = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats, outputNames } = options;
+    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, events, outputNames } = options;
     this.outputs = new FileOutputs(
       [
         ...(lines.output ? [{ name: 'output' as const, writer: lines.output, label: outputNames.output }] : []),
@@ -173,12 +154,12 @@ export class Follower {
     }
     this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
     this.budget = options.descriptors ?? new DescriptorBudget();
-    stats.openFilesLimit = this.budget.files;
-    stats.lag = () => {
+    events.following(0, 0, this.budget.files);
+    events.lagFrom(() => {
       let lag = 0;
       for (const file of this.files.values()) lag += file.lag();
       return lag;
-    };
+    });
   }
 
   async run(): Promise<void> {
@@ -241,9 +222,7 @@ export class Follower {
     }
     if (rotated.length > 0) await this.closeQuietRotated();
     if (this.searching()) await this.searchAll();
-    options.stats.files = this.files.size;
-    options.stats.openFiles = this.openCount();
-    options.stats.openFilesLimit = this.budget.files;
+    options.events.following(this.files.size, this.openCount(), this.budget.files);
     if (this.readSomething) {
       this.readSomething = false;
       // A tail writes what it read now, not when a chunk fills: latency over throughput.
@@ -315,7 +294,7 @@ export class Follower {
       if (found.has(identity) || !lookedAt(file.path)) continue;
       if (!file.rotatedAway) {
         file.rotatedAway = true;
-        options.stats.rotations++;
+        options.events.rotated();
       }
     }
     if (!changed) {
@@ -328,7 +307,7 @@ export class Follower {
       if (file) {
         if (file.rotatedAway)
           file.rotatedAway = false; // back under a pattern (a rename to a matching name)
-        else if (file.path !== path) options.stats.rotations++; // renamed, and still found by a pattern
+        else if (file.path !== path) options.events.rotated(); // renamed, and still found by a pattern
         file.path = path;
         toRead.add(file);
         continue;
@@ -422,7 +401,7 @@ export class Follower {
    * truncation seen live.
    */
   private shorterThanSaved(file: FollowedFile, content: Content): void {
-    this.options.stats.truncations++;
+    this.options.events.truncated();
     this.options.warn(
       `${file.path} is shorter (${file.size()} bytes) than the position read of it (${content.offset}): truncated and written again meanwhile; read from its start`,
     );
@@ -462,7 +441,7 @@ export class Follower {
     }
     if (read > 0) {
       this.reported.delete(file.path);
-      options.stats.lastLineSeconds = Date.now() / 1000;
+      options.events.linesRead();
       this.readSomething = true;
       this.judge(file, false);
     }
@@ -552,7 +531,7 @@ export class Follower {
    */
   private afterChunk(bytes: number, read: FollowedFile | Content, offset: number | undefined, more = false): Promise<void> | undefined {
     const { options } = this;
-    options.bytes(bytes);
+    options.lines.observer?.bytes(bytes);
     this.checkpointer?.advanced(bytes);
     // Inside a too-long line no position is reached: see FollowedFile.deliveredOffset.
     if (offset !== undefined) this.delivery?.reached(read, offset);
@@ -578,7 +557,7 @@ export class Follower {
    * truncation are in the copy, if one is found beside it; then the file is read again from 0.
    */
   private async truncated(file: FollowedFile): Promise<void> {
-    this.options.stats.truncations++;
+    this.options.events.truncated();
     const { fingerprint } = file;
     const offset = file.checkpointOffset;
     const copies = [...file.copies];
@@ -919,7 +898,7 @@ export class Follower {
   private reportOnce(path: string, error: unknown): void {
     if (this.reported.has(path)) return;
     this.reported.add(path);
-    this.options.stats.readErrors++;
+    this.options.events.readFailed();
     this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
   }
 
@@ -958,8 +937,7 @@ export class Follower {
       });
     }
     await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs));
-    options.stats.stateSaveErrors = checkpointer.failures;
-    options.stats.stateFailure = checkpointer.failure;
+    options.events.stateSaved(checkpointer.failures, checkpointer.failure);
   }
 
   /**

@@ -14,7 +14,7 @@ import { INVALID_REASONS } from '../core/annotate.js';
 import { OUTCOMES } from '../core/outcome.js';
 import { OVERFLOW_VALUE } from './capped-values.js';
 import { DURATION_BUCKETS, cumulativeBuckets } from './duration-histogram.js';
-import type { FollowStats } from '../follow/follower.js';
+import type { FollowStats } from './follow-stats.js';
 import type { OutputErrors } from '../sinks/output-errors.js';
 import type { CodeSeries, MetricsTally } from './tally.js';
 import { VERSION } from '../version.js';
