@@ -10,6 +10,7 @@ import type { LineWriter } from '../sinks/line-writer.js';
 import { Checkpointer, type FilePosition } from './checkpointer.js';
 import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
+import { ContentsMemory, type Content, type Read } from './contents-memory.js';
 import { DescriptorBudget } from './descriptor-budget.js';
 import { FileOutputs, OutputLost } from './file-outputs.js';
 import { FollowedFile, UnfollowableError, isOutOfDescriptors, unfollowable } from './followed-file.js';
@@ -26,9 +27,6 @@ const ROTATED_QUIET_MS = 2000;
 // How long the rest of a truncated file, or of a saved position no pattern finds, is looked for
 // beside where it was (the copy copytruncate makes, a rotated file being compressed).
 const SEARCH_MS = 30_000;
-// Contents of files read and closed, remembered so that a file that comes back is read on from
-// its offset; the oldest are forgotten first.
-const REMEMBERED_CONTENTS = 1000;
 // At most this many files are looked at in one search.
 const SEARCH_CANDIDATES = 1000;
 // How long a checkpoint waits for the outputs to take what they were given; if they have not,
@@ -64,35 +62,6 @@ export interface FollowOptions {
   descriptors?: DescriptorBudget | undefined;
 }
 
-/**
- * A file's content that no open file holds: a file read to its end and closed, a compressed
- * rotated file, a saved position not found yet, the unread rest of a truncated file.
- */
-interface Content {
-  fingerprint: Fingerprint;
-  /** Decompressed bytes, for a compressed file. */
-  offset: number;
-  path: string;
-  /** Found by a pattern at the last full look: saved, so that a restart does not read it again. */
-  seen: boolean;
-  /** Looked for beside `path` (its directory and the directories in it) until then. */
-  searchUntil?: number | undefined;
-  lastSearch?: number;
-  /** Files looked at by the search, and their stamp then: looked at again only when they change. */
-  searched?: Map<string, string>;
-  /** Bytes of the too-long line at `offset` already in the dead-letter file: the file was truncated in its middle. */
-  deadLettered?: number | undefined;
-}
-
-/** A file a pattern finds that is not followed as text: compressed, unreadable, or a copy of a followed file. */
-interface Examined {
-  stamp: string;
-  /** What it holds, once known (a compressed file read, a copy of a file since closed). */
-  content?: Content | undefined;
-  /** A copy of this followed file (copytruncate's, or a compressed one): read from there. */
-  copyOf?: FollowedFile | undefined;
-}
-
 type Verdict = 'follow' | 'wait' | 'closed';
 
 /**
@@ -104,8 +73,8 @@ type Verdict = 'follow' | 'wait' | 'closed';
  */
 export class Follower {
   private readonly files = new Map<string, FollowedFile>();
-  private contents: Content[] = [];
-  private readonly examined = new Map<string, Examined>();
+  /** The contents no open file holds, the files examined, and the positions of all that was read. */
+  private readonly memory: ContentsMemory;
   /** Gzip files read only in part, or not yet, as they are still being written: looked at again when they change. */
   private readonly unfinished = new Map<string, string>();
   /** Files compressed in a way hidlog does not read, named once. */
@@ -118,8 +87,6 @@ export class Follower {
   /** Files present at the first start, with --start-at end: where their last complete line ended then. */
   private readonly startOffsets = new Map<FollowedFile, number>();
   private readonly checkpointer: Checkpointer | undefined;
-  /** What the outputs accepted, per followed file and per content (only with a state file: it is what is saved). */
-  private readonly delivery: Delivery<FollowedFile | Content> | undefined;
   private readonly wakeUp: WakeUp<FollowedFile>;
   /** Per pattern, the directories whose entries decide what it names (see expandPattern). */
   private readonly patternDirectories = new Map<string, Set<string>>();
@@ -128,8 +95,6 @@ export class Follower {
   /** Patterns whose files the state file knows: files they find at the first start are new ones, read from their start. */
   private knownPatterns: readonly string[] = [];
   private firstStart = false;
-  /** Files read from a copy found beside a content's path (see readFromCopy): that path, which a pattern names. */
-  private readonly namedAt = new Map<FollowedFile, string>();
   private lastOutputCheck = Date.now();
   /** An output was deleted while written: the positions read since the last save are not saved (OutputLost). */
   private outputLost = false;
@@ -148,10 +113,8 @@ export class Follower {
       ],
       warn,
     );
-    if (stateFile) {
-      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
-      this.delivery = new Delivery(this.outputs.all.map((output) => output.writer));
-    }
+    if (stateFile) this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
+    this.memory = new ContentsMemory(stateFile ? new Delivery(this.outputs.all.map((output) => output.writer)) : undefined);
     this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
     this.budget = options.descriptors ?? new DescriptorBudget();
     events.following(0, 0, this.budget.files);
@@ -167,12 +130,7 @@ export class Follower {
     const saved = await this.checkpointer?.load();
     const { positions, known } = scopeOf(saved, options.patterns, options.stateFile ?? '', options.warn);
     this.knownPatterns = known;
-    this.contents = positions.map((position) => ({
-      fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
-      offset: position.offset,
-      path: position.path,
-      seen: false,
-    }));
+    this.memory.load(positions);
     if (saved) await this.outputs.cutBack(saved.outputs);
     const failure = await this.saveAtStart(positions);
     if (failure) {
@@ -188,7 +146,7 @@ export class Follower {
       await this.checkpoint();
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       const now = Date.now();
-      for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
+      for (const content of this.memory.all) if (!content.seen) content.searchUntil = now + SEARCH_MS;
       await this.searchAll();
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
@@ -200,7 +158,7 @@ export class Follower {
     } finally {
       this.wakeUp.close();
       for (const file of this.files.values()) this.judge(file, true);
-      await this.delivery?.close(options.lastWrites());
+      await this.memory.close(options.lastWrites);
       await this.checkpoint();
       for (const file of this.files.values()) await file.close();
     }
@@ -298,8 +256,8 @@ export class Follower {
       }
     }
     if (!changed) {
-      for (const identity of this.examined.keys()) if (!found.has(identity)) this.examined.delete(identity);
-      for (const content of this.contents) content.seen = false;
+      for (const identity of this.memory.examined.keys()) if (!found.has(identity)) this.memory.examined.delete(identity);
+      this.memory.unseeAll();
     }
     for (const [identity, { path, stamp }] of found) {
       if (options.stop.aborted) return named;
@@ -312,7 +270,7 @@ export class Follower {
         toRead.add(file);
         continue;
       }
-      const examined = this.examined.get(identity);
+      const examined = this.memory.examined.get(identity);
       if (examined?.stamp === stamp) {
         if (examined.content) examined.content.seen = true;
         continue;
@@ -372,22 +330,22 @@ export class Follower {
     const original = this.followedWithStart(start, file);
     if (original) {
       original.copies.add(file.path);
-      this.examined.set(file.identity, { stamp: stampOf(file.stamp()), copyOf: original });
+      this.memory.examined.set(file.identity, { stamp: stampOf(file.stamp()), copyOf: original });
       await this.drop(file);
       return 'closed';
     }
-    const content = this.contentWithStart(start);
+    const content = this.memory.withStart(start);
     if (content && content.offset > file.size()) {
       this.shorterThanSaved(file, content);
       file.startAt(0);
-      this.delivery?.start(file, 0);
+      this.memory.start(file, 0);
     } else if (content) {
-      this.forget(content);
+      this.memory.forget(content);
       file.startAt(content.offset, content.deadLettered);
-      this.delivery?.continueAs(content, file, file.checkpointOffset);
+      this.memory.continueAs(content, file, file.checkpointOffset);
     } else {
       file.startAt(this.startOffsets.get(file) ?? 0);
-      this.delivery?.start(file, file.checkpointOffset);
+      this.memory.start(file, file.checkpointOffset);
     }
     this.startOffsets.delete(file);
     file.decided = true;
@@ -529,12 +487,12 @@ export class Follower {
    * reading back (then it returns what to wait for). With `more` to read in a followed file (a
    * catch-up), it returns what to wait for before the next chunk: see betweenChunks.
    */
-  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number | undefined, more = false): Promise<void> | undefined {
+  private afterChunk(bytes: number, read: Read, offset: number | undefined, more = false): Promise<void> | undefined {
     const { options } = this;
     options.lines.observer?.bytes(bytes);
     this.checkpointer?.advanced(bytes);
     // Inside a too-long line no position is reached: see FollowedFile.deliveredOffset.
-    if (offset !== undefined) this.delivery?.reached(read, offset);
+    if (offset !== undefined) this.memory.reached(read, offset);
     this.readSomething = true;
     const waiting = outputsReady(options.lines.output, options.lines.deadLetter);
     return more ? this.betweenChunks(waiting) : waiting;
@@ -562,19 +520,19 @@ export class Follower {
     const offset = file.checkpointOffset;
     const copies = [...file.copies];
     const deadLettered = file.deadLetteredSoFar;
-    for (const [identity, examined] of this.examined) if (examined.copyOf === file) this.examined.delete(identity);
+    this.memory.forgetCopiesOf(file);
     file.restart();
     const rest: Content | undefined =
       fingerprint && offset > 0 ? { fingerprint, offset, path: file.path, seen: false, searchUntil: Date.now() + SEARCH_MS, deadLettered } : undefined;
     // What was read of the old content, and may still be on its way to the outputs, is the rest's.
-    if (rest) this.delivery?.continueAs(file, rest, offset);
-    this.delivery?.start(file, 0);
+    if (rest) this.memory.continueAs(file, rest, offset);
+    this.memory.start(file, 0);
     if (rest) {
-      this.remember(rest);
+      this.memory.remember(rest);
       await this.search(rest, copies);
     }
     // Truncated in the middle of a too-long line and no copy to read its rest from: what was read of it ends there.
-    if (deadLettered > 0 && (!rest || this.contents.includes(rest))) {
+    if (deadLettered > 0 && (!rest || this.memory.remembers(rest))) {
       this.options.lines.deadLetter?.writeBytes(NEWLINE);
       if (rest) rest.deadLettered = undefined;
     }
@@ -600,7 +558,7 @@ export class Follower {
       if (compression !== 'gzip') {
         if (!this.skipped.has(path)) options.warn(`${path} is ${compression}-compressed: not read (hidlog reads gzip only)`);
         this.skipped.add(path);
-        this.examined.set(file.identity, { stamp });
+        this.memory.examined.set(file.identity, { stamp });
         return;
       }
       const found = await this.compressedContent(file);
@@ -610,12 +568,12 @@ export class Follower {
       }
       if (found instanceof FollowedFile) {
         this.unfinished.delete(path);
-        this.examined.set(file.identity, { stamp, copyOf: found });
+        this.memory.examined.set(file.identity, { stamp, copyOf: found });
         return;
       }
       const trailer = await file.trailerLength();
       if (trailer === undefined || found.offset % 2 ** 32 !== trailer) {
-        this.delivery?.startIfNew(found, found.offset);
+        this.memory.startIfNew(found, found.offset);
         const result = await file.readFrom(found.offset, this.linesOf(path), options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
         found.offset = result.offset;
         if (!result.complete) {
@@ -624,11 +582,11 @@ export class Follower {
         }
       }
       this.unfinished.delete(path);
-      this.examined.set(file.identity, { stamp, content: found });
+      this.memory.examined.set(file.identity, { stamp, content: found });
     } catch (error) {
       this.unfinished.delete(path);
       this.reportOnce(path, error);
-      this.examined.set(file.identity, { stamp });
+      this.memory.examined.set(file.identity, { stamp });
     } finally {
       await file.close();
     }
@@ -646,11 +604,11 @@ export class Follower {
     if (!settled || !fingerprint) return undefined;
     const original = this.followedWithStart(start);
     if (original) return original;
-    let content = this.contentWithStart(start);
+    let content = this.memory.withStart(start);
     if (!content) {
       const offset = this.startsAtEnd(file.path) ? ((await file.trailerLength()) ?? 0) : 0;
       content = { fingerprint, offset, path: file.path, seen: true };
-      this.remember(content);
+      this.memory.remember(content);
     }
     if (this.named(file.path)) content.path = file.path;
     content.seen = true;
@@ -664,62 +622,20 @@ export class Follower {
     return undefined;
   }
 
-  /** The known content a file beginning with `start` holds: the one with the longest fingerprint that matches. */
-  private contentWithStart(start: Buffer): Content | undefined {
-    let best: Content | undefined;
-    for (const content of this.contents) {
-      if (best && content.fingerprint.bytes <= best.fingerprint.bytes) continue;
-      if (startMatches(content.fingerprint, start)) best = content;
-    }
-    return best;
-  }
-
-  private remember(content: Content): void {
-    this.contents.push(content);
-    if (this.contents.length > REMEMBERED_CONTENTS) {
-      const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined && !this.undelivered(c));
-      if (oldest !== -1) this.delivery?.forget(this.contents.splice(oldest, 1)[0]!);
-    }
-  }
-
-  /** Whether the outputs have not yet accepted all that was read of `content`: a restart must read the rest again, so it is saved. */
-  private undelivered(content: Content): boolean {
-    const delivered = this.delivery?.offsetOf(content);
-    return delivered !== undefined && delivered < content.offset;
-  }
-
-  private forget(content: Content): void {
-    this.contents = this.contents.filter((c) => c !== content);
-  }
-
   /** Rotated files quiet for a while are done: their content is remembered, the handle closed. */
   private async closeQuietRotated(): Promise<void> {
     const now = Date.now();
     for (const file of [...this.files.values()]) {
       if (!file.rotatedAway || now - file.lastGrowth < ROTATED_QUIET_MS) continue;
       file.finish();
-      this.delivery?.reached(file, file.checkpointOffset);
-      const { fingerprint } = file;
-      if (file.decided && fingerprint) {
-        const content: Content = { fingerprint, offset: file.checkpointOffset, path: this.namedAt.get(file) ?? file.path, seen: false };
-        this.delivery?.continueAs(file, content, content.offset);
-        this.remember(content);
-        // Its copies a pattern finds (a compressed rotated file) hold this content from now on.
-        for (const examined of this.examined.values()) {
-          if (examined.copyOf !== file) continue;
-          examined.copyOf = undefined;
-          examined.content = content;
-          content.seen = true;
-        }
-      }
+      this.memory.closedInto(file);
       await this.drop(file);
     }
   }
 
   private async drop(file: FollowedFile): Promise<void> {
     this.files.delete(file.identity);
-    this.namedAt.delete(file);
-    this.delivery?.forget(file);
+    this.memory.forgetFile(file);
     this.wakeUp.forget(file);
     this.startOffsets.delete(file);
     await file.close();
@@ -727,7 +643,7 @@ export class Follower {
 
   private async searchAll(): Promise<void> {
     const now = Date.now();
-    for (const content of this.contents) {
+    for (const content of this.memory.all) {
       if (content.searchUntil === undefined || this.options.stop.aborted) continue;
       if (now > content.searchUntil) {
         content.searchUntil = undefined;
@@ -801,13 +717,13 @@ export class Follower {
       await file.close();
       return;
     }
-    this.forget(content);
+    this.memory.forget(content);
     content.searchUntil = undefined;
     // Saved under the path a pattern names, where a restart looks for it: not a file no pattern names.
-    if (this.named(content.path)) this.namedAt.set(file, content.path);
+    if (this.named(content.path)) this.memory.saveUnder(file, content.path);
     const from = Math.min(content.offset, file.size());
     file.startAt(from, from === content.offset ? content.deadLettered : 0);
-    this.delivery?.continueAs(content, file, file.checkpointOffset);
+    this.memory.continueAs(content, file, file.checkpointOffset);
     await this.followFound(file, !this.options.patterns.some((pattern) => patternNames(pattern, path)));
     await this.readLaterRotations(content.path, path);
   }
@@ -852,7 +768,7 @@ export class Follower {
       return;
     }
     const compression = compressionOf(start);
-    const known = compression === undefined ? this.contentWithStart(start) : undefined;
+    const known = compression === undefined ? this.memory.withStart(start) : undefined;
     const isNew = compression === undefined && !known && fingerprintOfStart(start) && !this.files.has(file.identity) && !this.followedWithStart(start, file);
     if (!isNew) {
       await file.close();
@@ -861,9 +777,9 @@ export class Follower {
       return;
     }
     // Saved under the log's path: a restart that finds this file there reads on after it too.
-    if (this.named(log)) this.namedAt.set(file, log);
+    if (this.named(log)) this.memory.saveUnder(file, log);
     file.startAt(0);
-    this.delivery?.start(file, file.checkpointOffset);
+    this.memory.start(file, file.checkpointOffset);
     await this.followFound(file, true);
   }
 
@@ -885,7 +801,7 @@ export class Follower {
 
   /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
   private searching(): boolean {
-    return this.contents.some((content) => content.searchUntil !== undefined);
+    return this.memory.searching();
   }
 
   /** A FIFO or a device a pattern names: said once per path; the other files are followed on. */
@@ -915,27 +831,12 @@ export class Follower {
    * delivered positions cover (a write under way, failing, or held): the last save stands.
    */
   private async checkpoint(): Promise<void> {
-    const { checkpointer, delivery, options } = this;
-    if (!checkpointer || !delivery || this.outputLost) return;
+    const { checkpointer, memory, options } = this;
+    if (!checkpointer || this.outputLost) return;
     await this.outputs.flushed(AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]));
-    const outputs = await this.outputs.marks((i) => delivery.holdsExactly(i));
+    const outputs = await this.outputs.marks((i) => memory.holdsExactly(i));
     if (!outputs) return;
-    const positions: FilePosition[] = [];
-    for (const file of this.files.values()) {
-      const position = file.position();
-      if (position) positions.push({ ...position, path: this.namedAt.get(file) ?? position.path, offset: delivery.offsetOf(file) ?? position.offset });
-    }
-    for (const content of this.contents) {
-      const delivered = delivery.offsetOf(content);
-      const undelivered = delivered !== undefined && delivered < content.offset;
-      if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
-      positions.push({
-        path: content.path,
-        fingerprint: content.fingerprint.hash,
-        fingerprintBytes: content.fingerprint.bytes,
-        offset: delivered ?? content.offset,
-      });
-    }
+    const positions = memory.positions(this.files.values());
     await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs));
     options.events.stateSaved(checkpointer.failures, checkpointer.failure);
   }
