@@ -12,6 +12,8 @@ import { CompressedFile } from './compressed-file.js';
 import { Delivery } from './delivery.js';
 import { ContentsMemory, type Content, type Read } from './contents-memory.js';
 import { DescriptorBudget } from './descriptor-budget.js';
+import { FollowedFiles } from './followed-files.js';
+import { Notices } from './notices.js';
 import { FileOutputs, OutputLost } from './file-outputs.js';
 import { FollowedFile, UnfollowableError, isOutOfDescriptors, unfollowable } from './followed-file.js';
 import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
@@ -72,18 +74,14 @@ type Verdict = 'follow' | 'wait' | 'closed';
  * its offset.
  */
 export class Follower {
-  private readonly files = new Map<string, FollowedFile>();
+  /** The files followed, and the descriptors they hold. */
+  private readonly files: FollowedFiles;
+  /** What is said once per path. */
+  private readonly notices: Notices;
   /** The contents no open file holds, the files examined, and the positions of all that was read. */
   private readonly memory: ContentsMemory;
   /** Gzip files read only in part, or not yet, as they are still being written: looked at again when they change. */
   private readonly unfinished = new Map<string, string>();
-  /** Files compressed in a way hidlog does not read, named once. */
-  private readonly skipped = new Set<string>();
-  private readonly reported = new Set<string>();
-  /** Paths that named a FIFO or a device: said once each, never opened. */
-  private readonly refused = new Set<string>();
-  /** Paths whose lines were judged for the notice on unusable input: once per path. */
-  private readonly judged = new Set<string>();
   /** Files present at the first start, with --start-at end: where their last complete line ended then. */
   private readonly startOffsets = new Map<FollowedFile, number>();
   private readonly checkpointer: Checkpointer | undefined;
@@ -99,10 +97,6 @@ export class Follower {
   /** An output was deleted while written: the positions read since the last save are not saved (OutputLost). */
   private outputLost = false;
   private readSomething = false;
-  private readonly budget: DescriptorBudget;
-  /** Files being read now (readFile may open others meanwhile): never parked. */
-  private readonly reading = new Set<FollowedFile>();
-  private saidBudgetBinds = false;
 
   constructor(private readonly options: FollowOptions) {
     const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, events, outputNames } = options;
@@ -116,13 +110,10 @@ export class Follower {
     if (stateFile) this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
     this.memory = new ContentsMemory(stateFile ? new Delivery(this.outputs.all.map((output) => output.writer)) : undefined);
     this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
-    this.budget = options.descriptors ?? new DescriptorBudget();
-    events.following(0, 0, this.budget.files);
-    events.lagFrom(() => {
-      let lag = 0;
-      for (const file of this.files.values()) lag += file.lag();
-      return lag;
-    });
+    this.files = new FollowedFiles(options.descriptors ?? new DescriptorBudget(), this.wakeUp, warn);
+    this.notices = new Notices(warn, events, options.inputFormat);
+    events.following(0, 0, this.files.limit);
+    events.lagFrom(() => this.files.lag());
   }
 
   async run(): Promise<void> {
@@ -157,7 +148,7 @@ export class Follower {
       }
     } finally {
       this.wakeUp.close();
-      for (const file of this.files.values()) this.judge(file, true);
+      for (const file of this.files.values()) this.notices.judge(file, true);
       await this.memory.close(options.lastWrites);
       await this.checkpoint();
       for (const file of this.files.values()) await file.close();
@@ -180,7 +171,7 @@ export class Follower {
     }
     if (rotated.length > 0) await this.closeQuietRotated();
     if (this.searching()) await this.searchAll();
-    options.events.following(this.files.size, this.openCount(), this.budget.files);
+    options.events.following(this.files.size, this.files.openCount(), this.files.limit);
     if (this.readSomething) {
       this.readSomething = false;
       // A tail writes what it read now, not when a chunk fills: latency over throughput.
@@ -234,7 +225,7 @@ export class Follower {
             named.add(pattern);
             const kind = unfollowable(stats);
             if (kind) {
-              this.refuse(new UnfollowableError(path, kind));
+              this.notices.refuse(new UnfollowableError(path, kind));
               continue;
             }
             const { dev, ino, size, mtimeMs } = stats;
@@ -248,7 +239,7 @@ export class Follower {
     }
     this.wakeUp.directories(new Set([...this.patternDirectories.values()].flatMap((directories) => [...directories])));
     const lookedAt = (path: string) => !changed || looked.some(({ pattern, from }) => isWithin(path, from) && patternNames(pattern, path));
-    for (const [identity, file] of this.files) {
+    for (const [identity, file] of this.files.entries()) {
       if (found.has(identity) || !lookedAt(file.path)) continue;
       if (!file.rotatedAway) {
         file.rotatedAway = true;
@@ -286,11 +277,11 @@ export class Follower {
     const { options } = this;
     let file: FollowedFile;
     try {
-      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
+      file = await this.files.open(path, this.linesOf(path));
     } catch (error) {
       // Renamed or deleted since it was found (a rotation): looked for again next time.
-      if (error instanceof UnfollowableError) this.refuse(error);
-      else if (!isGone(error)) this.reportOnce(path, error);
+      if (error instanceof UnfollowableError) this.notices.refuse(error);
+      else if (!isGone(error)) this.notices.cannotRead(path, error);
       return undefined;
     }
     // The path may name another file by the time it is opened (a rotation in between):
@@ -299,13 +290,12 @@ export class Follower {
       await file.close();
       return undefined;
     }
-    this.files.set(file.identity, file);
-    this.wakeUp.follow(file);
+    this.files.add(file);
     try {
       if (this.startsAtEnd(path)) this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
       return (await this.decide(file)) === 'closed' ? undefined : file;
     } catch (error) {
-      this.reportOnce(path, error);
+      this.notices.cannotRead(path, error);
       await this.drop(file);
       return undefined;
     }
@@ -327,7 +317,7 @@ export class Follower {
       await this.readCompressed(file.path, compression);
       return 'closed';
     }
-    const original = this.followedWithStart(start, file);
+    const original = this.files.withStart(start, file);
     if (original) {
       original.copies.add(file.path);
       this.memory.examined.set(file.identity, { stamp: stampOf(file.stamp()), copyOf: original });
@@ -368,13 +358,14 @@ export class Follower {
   }
 
   private async readFile(file: FollowedFile): Promise<void> {
-    if (this.reading.has(file)) return this.readOpenFile(file);
-    this.reading.add(file);
+    const { reading } = this.files;
+    if (reading.has(file)) return this.readOpenFile(file);
+    reading.add(file);
     try {
-      if (file.parked && !(file.changedWhileParked() && (await this.unpark(file)))) return;
+      if (file.parked && !(file.changedWhileParked() && (await this.files.unpark(file)))) return;
       await this.readOpenFile(file);
     } finally {
-      this.reading.delete(file);
+      reading.delete(file);
     }
   }
 
@@ -388,7 +379,7 @@ export class Follower {
       if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
-      this.reportOnce(file.path, error);
+      this.notices.cannotRead(file.path, error);
       await this.drop(file);
       return;
     }
@@ -398,88 +389,12 @@ export class Follower {
       return;
     }
     if (read > 0) {
-      this.reported.delete(file.path);
+      this.notices.readAgain(file.path);
       options.events.linesRead();
       this.readSomething = true;
-      this.judge(file, false);
+      this.notices.judge(file, false);
     }
     if (this.wakeUp.afterRead(file, read > 0)) await this.readOpenFile(file);
-  }
-
-  /** Followed files held open now. */
-  private openCount(): number {
-    let open = 0;
-    for (const file of this.files.values()) if (!file.parked) open++;
-    return open;
-  }
-
-  /**
-   * Opens something (a followed file, a parked one again) within the descriptor budget: first
-   * parks the files idle the longest if it is spent, and if the open still fails for want of a
-   * descriptor (more were in use than the budget assumed), shrinks the budget and tries once more.
-   */
-  private async withDescriptor<T>(keep: FollowedFile | undefined, open: () => Promise<T>): Promise<T> {
-    await this.makeRoom(keep);
-    try {
-      return await open();
-    } catch (error) {
-      if (!isOutOfDescriptors(error)) throw error;
-      this.budget.shrink(this.openCount());
-      await this.makeRoom(keep);
-      return open();
-    }
-  }
-
-  /**
-   * Parks followed files, those idle the longest first, until one more can be opened within the
-   * budget, and a few more (so that not every open has to look for one). A file rotated away is
-   * never parked (its handle is the only way to its last lines), nor one being read.
-   */
-  private async makeRoom(keep: FollowedFile | undefined): Promise<void> {
-    const { files } = this.budget;
-    let open = this.openCount();
-    if (open < files) return;
-    this.sayBudgetBinds();
-    const idle = [...this.files.values()].filter((file) => !file.parked && !file.rotatedAway && file !== keep && !this.reading.has(file));
-    idle.sort((a, b) => a.lastGrowth - b.lastGrowth);
-    const target = files - Math.ceil(files / 16);
-    for (const file of idle) {
-      if (open < target) break;
-      await this.park(file);
-      open--;
-    }
-  }
-
-  private async park(file: FollowedFile): Promise<void> {
-    await file.park();
-    this.wakeUp.rewatch(file);
-  }
-
-  /** Opens a parked file again at its path; false if the path names another file by now, or none (a rotation: see changedWhileParked). */
-  private async unpark(file: FollowedFile): Promise<boolean> {
-    if (!(await this.withDescriptor(file, () => file.unpark()))) return false;
-    this.wakeUp.rewatch(file);
-    return true;
-  }
-
-  /** Said once, when the budget first binds. */
-  private sayBudgetBinds(): void {
-    if (this.saidBudgetBinds) return;
-    this.saidBudgetBinds = true;
-    const { files, limit } = this.budget;
-    this.options.warn(
-      `more files to follow than descriptors to hold them open (open files limit ${limit}, ulimit -n): at most ${files} are held open, the others closed while idle and opened again when they change`,
-    );
-  }
-
-  /** Says once per path, when a file has enough lines (or at shutdown), that they are mostly unusable (input-survey.ts). */
-  private judge(file: FollowedFile, final: boolean): void {
-    if (this.judged.has(file.path)) return;
-    const survey = file.takeSurvey(final);
-    if (!survey) return;
-    this.judged.add(file.path);
-    const notice = judgeInput(survey, { name: file.path, inputFormat: this.options.inputFormat, final });
-    if (notice) this.options.warn(notice);
   }
 
   /**
@@ -550,14 +465,13 @@ export class Follower {
       file = await CompressedFile.open(path);
     } catch (error) {
       this.unfinished.delete(path);
-      if (!isGone(error)) this.reportOnce(path, error);
+      if (!isGone(error)) this.notices.cannotRead(path, error);
       return;
     }
     const stamp = stampOf(file);
     try {
       if (compression !== 'gzip') {
-        if (!this.skipped.has(path)) options.warn(`${path} is ${compression}-compressed: not read (hidlog reads gzip only)`);
-        this.skipped.add(path);
+        this.notices.notRead(path, compression);
         this.memory.examined.set(file.identity, { stamp });
         return;
       }
@@ -585,7 +499,7 @@ export class Follower {
       this.memory.examined.set(file.identity, { stamp, content: found });
     } catch (error) {
       this.unfinished.delete(path);
-      this.reportOnce(path, error);
+      this.notices.cannotRead(path, error);
       this.memory.examined.set(file.identity, { stamp });
     } finally {
       await file.close();
@@ -602,7 +516,7 @@ export class Follower {
     const { start, settled } = await file.start();
     const fingerprint = fingerprintOfStart(start);
     if (!settled || !fingerprint) return undefined;
-    const original = this.followedWithStart(start);
+    const original = this.files.withStart(start);
     if (original) return original;
     let content = this.memory.withStart(start);
     if (!content) {
@@ -614,12 +528,6 @@ export class Follower {
     content.seen = true;
     content.searchUntil = undefined;
     return content;
-  }
-
-  /** A followed file (other than `except`) whose content begins as `start` does. */
-  private followedWithStart(start: Buffer, except?: FollowedFile): FollowedFile | undefined {
-    for (const file of this.files.values()) if (file !== except && file.decided && sameStart(file.start, start)) return file;
-    return undefined;
   }
 
   /** Rotated files quiet for a while are done: their content is remembered, the handle closed. */
@@ -634,9 +542,8 @@ export class Follower {
   }
 
   private async drop(file: FollowedFile): Promise<void> {
-    this.files.delete(file.identity);
+    this.files.delete(file);
     this.memory.forgetFile(file);
-    this.wakeUp.forget(file);
     this.startOffsets.delete(file);
     await file.close();
   }
@@ -687,7 +594,7 @@ export class Follower {
   private async readFromCopy(content: Content, path: string): Promise<void> {
     let file: FollowedFile;
     try {
-      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
+      file = await this.files.open(path, this.linesOf(path));
     } catch {
       return;
     }
@@ -756,7 +663,7 @@ export class Follower {
   private async readRotatedLater(log: string, path: string): Promise<void> {
     let file: FollowedFile;
     try {
-      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
+      file = await this.files.open(path, this.linesOf(path));
     } catch {
       return;
     }
@@ -769,7 +676,7 @@ export class Follower {
     }
     const compression = compressionOf(start);
     const known = compression === undefined ? this.memory.withStart(start) : undefined;
-    const isNew = compression === undefined && !known && fingerprintOfStart(start) && !this.files.has(file.identity) && !this.followedWithStart(start, file);
+    const isNew = compression === undefined && !known && fingerprintOfStart(start) && !this.files.has(file.identity) && !this.files.withStart(start, file);
     if (!isNew) {
       await file.close();
       if (compression === 'gzip') await this.readCompressed(path, compression);
@@ -787,8 +694,7 @@ export class Follower {
   private async followFound(file: FollowedFile, rotatedAway: boolean): Promise<void> {
     file.decided = true;
     file.rotatedAway = rotatedAway;
-    this.files.set(file.identity, file);
-    this.wakeUp.follow(file);
+    this.files.add(file);
     await this.readFile(file);
   }
 
@@ -802,20 +708,6 @@ export class Follower {
   /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
   private searching(): boolean {
     return this.memory.searching();
-  }
-
-  /** A FIFO or a device a pattern names: said once per path; the other files are followed on. */
-  private refuse(error: UnfollowableError): void {
-    if (this.refused.has(error.path)) return;
-    this.refused.add(error.path);
-    this.options.warn(error.message);
-  }
-
-  private reportOnce(path: string, error: unknown): void {
-    if (this.reported.has(path)) return;
-    this.reported.add(path);
-    this.options.events.readFailed();
-    this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
   }
 
   /** How the lines of the file at `path` are read: counted as its path says, with --kubernetes-labels. */
