@@ -211,3 +211,6 @@ export class ContentsMemory {
     await this.delivery?.close(deadline());
   }
 }
+
+/** A file's size and modification time, as Examined.stamp keeps them: looked at again when they change. */
+export const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;
