@@ -89,10 +89,12 @@ export class ContentsMemory {
   /** Remembers a content; past the limit, the oldest that need not be saved is forgotten, with its position. */
   remember(content: Content): void {
     this.contents.push(content);
-    if (this.contents.length > this.limit) {
-      const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined && !this.undelivered(c));
-      if (oldest !== -1) this.delivery?.forget(this.contents.splice(oldest, 1)[0]!);
-    }
+    if (this.contents.length <= this.limit) return;
+    const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined && !this.undelivered(c));
+    if (oldest === -1) return;
+    // Forgotten with or without a state file (a position to forget with it): the splice is not an argument of delivery?.forget.
+    const [forgotten] = this.contents.splice(oldest, 1);
+    this.delivery?.forget(forgotten!);
   }
 
   /** Whether the outputs have not yet accepted all that was read of `content`: a restart must read the rest again, so it is saved. */

@@ -129,8 +129,11 @@ describe('ContentsMemory', () => {
     expect(memory.withStart(Buffer.from('{"f":6}\n'))).toBeUndefined();
   });
 
-  it('past its limit, forgets the oldest content that need not be saved: not one a pattern sees, nor one looked for', () => {
-    const memory = new ContentsMemory(new Delivery<Read>([output()]), 3);
+  it.each([
+    ['with a state file', () => new Delivery<Read>([output()])],
+    ['without one', () => undefined],
+  ])('past its limit, forgets the oldest content that need not be saved: not one a pattern sees, nor one looked for (%s)', (_, delivery) => {
+    const memory = new ContentsMemory(delivery(), 3);
     const seen = contentOf('{"n":1}\n', 1, true);
     const searched = { ...contentOf('{"n":2}\n', 2), searchUntil: Date.now() + 1000 };
     const plain = contentOf('{"n":3}\n', 3);
