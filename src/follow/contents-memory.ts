@@ -71,7 +71,7 @@ export class ContentsMemory {
     }));
   }
 
-  /** The contents remembered now, oldest first (a content remembered meanwhile is in the next call's). */
+  /** The contents remembered now, oldest first. Iterated while searching: a content forgotten meanwhile is still met, one remembered meanwhile may be. */
   get all(): readonly Content[] {
     return this.contents;
   }
