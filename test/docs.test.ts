@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CATEGORIES_BY_KIND } from '../src/catalog/categories.js';
 import { CatalogReloads } from '../src/catalog/reloader.js';
 import { REFERENCE_END, REFERENCE_START, optionsReference } from '../src/cli/reference.js';
-import { FollowStats } from '../src/follow/follower.js';
+import { FollowStats } from '../src/metrics/follow-stats.js';
 import { Exposition } from '../src/metrics/exposition.js';
 import { MetricsTally } from '../src/count/tally.js';
 import { anchorOf } from '../src/mixin/rules.js';

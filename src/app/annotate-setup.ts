@@ -1,7 +1,7 @@
 // What `annotate` and `annotate --follow` share: their options, and setting up a run.
 import { CatalogReloads } from '../catalog/reloader.js';
 import { createAnnotator, type Annotator } from '../core/annotate.js';
-import type { FollowStats } from '../follow/follower.js';
+import type { FollowStats } from '../metrics/follow-stats.js';
 import type { RunStats } from '../metrics/exposition.js';
 import { describeError } from '../common/error-text.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';

@@ -1,4 +1,5 @@
-import { Follower, FollowStats, type StartAt } from '../follow/follower.js';
+import { Follower, type StartAt } from '../follow/follower.js';
+import { FollowStats } from '../metrics/follow-stats.js';
 import { describeError } from '../common/error-text.js';
 import { prettyFormatter } from '../sinks/pretty.js';
 import { readersFor } from '../envelopes/formats.js';
@@ -59,9 +60,8 @@ export async function follow(args: AnnotateOptions & FollowOptions): Promise<num
     stateFile: args.stateFile,
     checkpointMs: CHECKPOINT_MS,
     checkpointBytes: CHECKPOINT_BYTES,
-    stats,
+    events: stats,
     lastWrites,
-    bytes: (count) => metrics?.tally.bytes(count),
     warn,
     stop: ended,
     inputFormat: args.inputFormat,

@@ -59,6 +59,8 @@ export class FollowedFile {
   private startFingerprint: Fingerprint | undefined;
   /** Whether the first bytes were looked at (is it text, a compressed file, a copy of one already read?). */
   decided = false;
+  /** Present at the first start, with --start-at end, and not decided yet: where its last complete line ended then (new-files.ts). */
+  endAtFirstStart: number | undefined;
   /** Where copies of this content were seen (copytruncate's, compressed ones): read from if it is truncated. */
   readonly copies = new Set<string>();
   /** While parked: its size and modification time then, to tell whether it changed since. */

@@ -1,19 +1,23 @@
-import { statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { InputFormatOption } from '../envelopes/formats.js';
-import { describeError } from '../common/error-text.js';
-import { judgeInput } from '../pipeline/input-survey.js';
+import type { Observer } from '../pipeline/events.js';
 import type { LineOptions } from '../pipeline/line-processor.js';
 import type { LineWriter } from '../sinks/line-writer.js';
-import { Checkpointer, type FilePosition } from './checkpointer.js';
-import { CompressedFile } from './compressed-file.js';
+import { Checkpoints } from './checkpoints.js';
+import { CompressedRotations } from './compressed-rotations.js';
+import { ContentsMemory, type Read } from './contents-memory.js';
+import { CopySearch } from './copy-search.js';
 import { Delivery } from './delivery.js';
 import { DescriptorBudget } from './descriptor-budget.js';
-import { FileOutputs, OutputLost } from './file-outputs.js';
-import { FollowedFile, UnfollowableError, isOutOfDescriptors, unfollowable } from './followed-file.js';
-import { compressionOf, fingerprintOfStart, identityOf, sameStart, startMatches, type Compression, type Fingerprint } from './fingerprinter.js';
-import { expandPattern, isWithin, patternNames } from './paths-provider.js';
+import { FileOutputs } from './file-outputs.js';
+import type { FollowContext } from './follow-context.js';
+import type { FollowEvents } from './follow-events.js';
+import type { FollowedFile } from './followed-file.js';
+import { FollowedFiles } from './followed-files.js';
+import { KubeletRotations } from './kubelet-rotations.js';
+import { NewFiles } from './new-files.js';
+import { Notices } from './notices.js';
+import { patternNames } from './paths-provider.js';
+import { PatternPaths } from './pattern-paths.js';
 import { scopeOf } from './state-scope.js';
 import { WakeUp, type Look } from './wake-up.js';
 
@@ -21,43 +25,11 @@ export type StartAt = 'beginning' | 'end';
 
 // How long a file renamed away or deleted is still read after its last growth.
 const ROTATED_QUIET_MS = 2000;
-// How long the rest of a truncated file, or of a saved position no pattern finds, is looked for
-// beside where it was (the copy copytruncate makes, a rotated file being compressed).
-const SEARCH_MS = 30_000;
-// Contents of files read and closed, remembered so that a file that comes back is read on from
-// its offset; the oldest are forgotten first.
-const REMEMBERED_CONTENTS = 1000;
-// At most this many files are looked at in one search.
-const SEARCH_CANDIDATES = 1000;
-// How long a checkpoint waits for the outputs to take what they were given; if they have not,
-// it is not saved, and the last one stands (a full disk, a slow reader of stdout).
-const CATCH_UP_MS = 100;
-
-/** What an operator watches on /metrics: no label per file, by design. */
-export class FollowStats {
-  files = 0;
-  /** Followed files held open now: fewer than `files` when the descriptor budget binds. */
-  openFiles = 0;
-  /** Followed files held open at most (descriptor-budget.ts); Infinity without a known limit. */
-  openFilesLimit = Infinity;
-  rotations = 0;
-  truncations = 0;
-  lastLineSeconds = 0;
-  readErrors = 0;
-  /** State file saves that failed; `stateFailure` says why the last one did, until one succeeds. */
-  stateSaveErrors = 0;
-  stateFailure: string | undefined;
-  /** Set by the follower: bytes written to the followed files and not read yet, asked for at each scrape. */
-  lag: () => number = () => 0;
-
-  get lagBytes(): number {
-    return this.lag();
-  }
-}
 
 export interface FollowOptions {
   patterns: readonly string[];
-  lines: LineOptions & { output?: LineWriter | undefined };
+  /** How lines are read; their observer counts their bytes too (hidlog_bytes_total), as in any run. */
+  lines: LineOptions & { output?: LineWriter | undefined; observer?: Pick<Observer<unknown>, 'line' | 'bytes'> | undefined };
   /** The observer of the lines read from the file at a path (`--kubernetes-labels`); otherwise `lines.observer`. */
   observerOf?: ((path: string) => LineOptions['observer']) | undefined;
   /** What the outputs are called in messages (see Outputs.names). */
@@ -71,10 +43,10 @@ export interface FollowOptions {
   checkpointMs: number;
   /** And after how many bytes read, at most: a catch-up saves its progress as it goes. */
   checkpointBytes?: number | undefined;
-  stats: FollowStats;
+  /** What happens, told to whoever counts it (metrics/follow-stats.ts). */
+  events: FollowEvents;
   /** At shutdown, when the outputs stop being waited for: what they have not accepted by then is read again at the next start. */
   lastWrites: () => AbortSignal;
-  bytes: (count: number) => void;
   warn: (message: string) => void;
   stop: AbortSignal;
   /** `--input-format`, for the notice on a file that is mostly not records. */
@@ -84,116 +56,77 @@ export interface FollowOptions {
 }
 
 /**
- * A file's content that no open file holds: a file read to its end and closed, a compressed
- * rotated file, a saved position not found yet, the unread rest of a truncated file.
- */
-interface Content {
-  fingerprint: Fingerprint;
-  /** Decompressed bytes, for a compressed file. */
-  offset: number;
-  path: string;
-  /** Found by a pattern at the last full look: saved, so that a restart does not read it again. */
-  seen: boolean;
-  /** Looked for beside `path` (its directory and the directories in it) until then. */
-  searchUntil?: number | undefined;
-  lastSearch?: number;
-  /** Files looked at by the search, and their stamp then: looked at again only when they change. */
-  searched?: Map<string, string>;
-  /** Bytes of the too-long line at `offset` already in the dead-letter file: the file was truncated in its middle. */
-  deadLettered?: number | undefined;
-}
-
-/** A file a pattern finds that is not followed as text: compressed, unreadable, or a copy of a followed file. */
-interface Examined {
-  stamp: string;
-  /** What it holds, once known (a compressed file read, a copy of a file since closed). */
-  content?: Content | undefined;
-  /** A copy of this followed file (copytruncate's, or a compressed one): read from there. */
-  copyOf?: FollowedFile | undefined;
-}
-
-type Verdict = 'follow' | 'wait' | 'closed';
-
-/**
  * Follows files like `tail -F`, knowing each by its content, not its path: a file renamed away
  * is read to its end through the handle still open on it, a copy of a followed file (copytruncate's,
  * a compressed rotated file) is recognised and not read twice, a truncated file's unread rest is
  * read from its copy before the file is read again from 0, and a file seen before is read on from
  * its offset.
+ *
+ * This is the loop: wake, look at the paths, read what is new, save the positions. What it reads
+ * with lives in rooms of their own (docs/design.md): the followed files and their descriptors
+ * (followed-files.ts), the contents memory and its positions (contents-memory.ts), what a new file
+ * is (new-files.ts), compressed rotations, the copy search, kubelet's rotations, the patterns'
+ * paths, the checkpoints, and what is said once (notices.ts).
  */
 export class Follower {
-  private readonly files = new Map<string, FollowedFile>();
-  private contents: Content[] = [];
-  private readonly examined = new Map<string, Examined>();
-  /** Gzip files read only in part, or not yet, as they are still being written: looked at again when they change. */
-  private readonly unfinished = new Map<string, string>();
-  /** Files compressed in a way hidlog does not read, named once. */
-  private readonly skipped = new Set<string>();
-  private readonly reported = new Set<string>();
-  /** Paths that named a FIFO or a device: said once each, never opened. */
-  private readonly refused = new Set<string>();
-  /** Paths whose lines were judged for the notice on unusable input: once per path. */
-  private readonly judged = new Set<string>();
-  /** Files present at the first start, with --start-at end: where their last complete line ended then. */
-  private readonly startOffsets = new Map<FollowedFile, number>();
-  private readonly checkpointer: Checkpointer | undefined;
-  /** What the outputs accepted, per followed file and per content (only with a state file: it is what is saved). */
-  private readonly delivery: Delivery<FollowedFile | Content> | undefined;
+  private readonly files: FollowedFiles;
+  private readonly memory: ContentsMemory;
+  private readonly notices: Notices;
   private readonly wakeUp: WakeUp<FollowedFile>;
-  /** Per pattern, the directories whose entries decide what it names (see expandPattern). */
-  private readonly patternDirectories = new Map<string, Set<string>>();
-  /** The outputs, in Delivery's order. */
-  private readonly outputs: FileOutputs;
+  private readonly paths: PatternPaths;
+  private readonly newFiles: NewFiles;
+  private readonly compressed: CompressedRotations;
+  private readonly search: CopySearch;
+  private readonly checkpoints: Checkpoints;
   /** Patterns whose files the state file knows: files they find at the first start are new ones, read from their start. */
   private knownPatterns: readonly string[] = [];
   private firstStart = false;
-  /** Files read from a copy found beside a content's path (see readFromCopy): that path, which a pattern names. */
-  private readonly namedAt = new Map<FollowedFile, string>();
-  private lastOutputCheck = Date.now();
-  /** An output was deleted while written: the positions read since the last save are not saved (OutputLost). */
-  private outputLost = false;
   private readSomething = false;
-  private readonly budget: DescriptorBudget;
-  /** Files being read now (readFile may open others meanwhile): never parked. */
-  private readonly reading = new Set<FollowedFile>();
-  private saidBudgetBinds = false;
 
   constructor(private readonly options: FollowOptions) {
-    const { stateFile, lines, checkpointMs, checkpointBytes, warn, pollMs, watch, stop, stats, outputNames } = options;
-    this.outputs = new FileOutputs(
+    const { stateFile, lines, warn, pollMs, watch, stop, events, outputNames, patterns } = options;
+    const outputs = new FileOutputs(
       [
         ...(lines.output ? [{ name: 'output' as const, writer: lines.output, label: outputNames.output }] : []),
         ...(lines.deadLetter ? [{ name: 'dead_letter' as const, writer: lines.deadLetter, label: outputNames.deadLetter ?? 'dead-letter file' }] : []),
       ],
       warn,
     );
-    if (stateFile) {
-      this.checkpointer = new Checkpointer({ path: stateFile, everyMs: checkpointMs, everyBytes: checkpointBytes, warn });
-      this.delivery = new Delivery(this.outputs.all.map((output) => output.writer));
-    }
+    this.memory = new ContentsMemory(stateFile ? new Delivery(outputs.all.map((output) => output.writer)) : undefined);
     this.wakeUp = new WakeUp({ pollMs, watch, stop, warn });
-    this.budget = options.descriptors ?? new DescriptorBudget();
-    stats.openFilesLimit = this.budget.files;
-    stats.lag = () => {
-      let lag = 0;
-      for (const file of this.files.values()) lag += file.lag();
-      return lag;
+    this.files = new FollowedFiles(options.descriptors ?? new DescriptorBudget(), this.wakeUp, warn);
+    this.notices = new Notices(warn, events, options.inputFormat);
+    this.paths = new PatternPaths(patterns, (directories) => this.wakeUp.directories(directories), this.notices);
+    const context: FollowContext = {
+      files: this.files,
+      memory: this.memory,
+      notices: this.notices,
+      events,
+      stop,
+      warn,
+      named: (path) => this.paths.named(path),
+      startsAtEnd: (path) => this.startsAtEnd(path),
+      linesOf: (path) => this.linesOf(path),
+      afterChunk: (bytes, read, offset) => this.afterChunk(bytes, read, offset),
+      followFound: (file, rotatedAway) => this.followFound(file, rotatedAway),
+      drop: (file) => this.drop(file),
     };
+    this.compressed = new CompressedRotations(context);
+    const kubelet = new KubeletRotations(context, this.compressed, (content, path) => this.search.readFromCopy(content, path));
+    this.search = new CopySearch(context, this.compressed, (log, foundAt) => kubelet.readLater(log, foundAt), pollMs, lines.deadLetter);
+    this.newFiles = new NewFiles(context, this.compressed, this.search, lines.maxLineBytes);
+    this.checkpoints = new Checkpoints(options, outputs, context);
+    events.following(0, 0, this.files.limit);
+    events.lagFrom(() => this.files.lag());
   }
 
   async run(): Promise<void> {
     const { options } = this;
-    const saved = await this.checkpointer?.load();
+    const saved = await this.checkpoints.load();
     const { positions, known } = scopeOf(saved, options.patterns, options.stateFile ?? '', options.warn);
     this.knownPatterns = known;
-    this.contents = positions.map((position) => ({
-      fingerprint: { hash: position.fingerprint, bytes: position.fingerprintBytes },
-      offset: position.offset,
-      path: position.path,
-      seen: false,
-    }));
-    if (saved) await this.outputs.cutBack(saved.outputs);
-    const failure = await this.saveAtStart(positions);
+    this.memory.load(positions);
+    const failure = await this.checkpoints.start(saved, positions);
     if (failure) {
       this.wakeUp.close();
       throw new Error(failure);
@@ -204,23 +137,22 @@ export class Follower {
       for (const pattern of options.patterns) if (!named.has(pattern)) options.warn(`${pattern}: no such file yet; waiting for it`);
       this.firstStart = false;
       // At once: where the first look started (--start-at end) is known from now on.
-      await this.checkpoint();
+      await this.checkpoints.save();
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
-      const now = Date.now();
-      for (const content of this.contents) if (!content.seen) content.searchUntil = now + SEARCH_MS;
-      await this.searchAll();
+      this.search.lookForUnseen();
+      await this.search.searchAll();
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
         // Before reading: after a quiet while, what the look writes goes to the file at the output's path.
-        if (Date.now() - this.lastOutputCheck >= options.checkpointMs) await this.checkOutputs();
+        await this.checkpoints.checkOutputsWhenDue();
         await this.look(look);
-        if (this.checkpointer?.due) await this.checkpoint();
+        if (this.checkpoints.due) await this.checkpoints.save();
       }
     } finally {
       this.wakeUp.close();
-      for (const file of this.files.values()) this.judge(file, true);
-      await this.delivery?.close(options.lastWrites());
-      await this.checkpoint();
+      for (const file of this.files.values()) this.notices.judge(file, true);
+      await this.memory.close(options.lastWrites);
+      await this.checkpoints.save();
       for (const file of this.files.values()) await file.close();
     }
   }
@@ -232,7 +164,7 @@ export class Follower {
     let named: ReadonlySet<string> = new Set();
     if (look.full) named = await this.lookAtPaths(undefined, toRead);
     else if (look.directories.size > 0) named = await this.lookAtPaths(look.directories, toRead);
-    if (this.unfinished.size > 0) await this.lookAtUnfinished();
+    if (this.compressed.pending) await this.compressed.lookAtUnfinished();
     // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
     const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
     for (const file of rotated.length > 0 ? new Set([...rotated, ...toRead]) : toRead) {
@@ -240,10 +172,8 @@ export class Follower {
       if (this.files.get(file.identity) === file) await this.readFile(file);
     }
     if (rotated.length > 0) await this.closeQuietRotated();
-    if (this.searching()) await this.searchAll();
-    options.stats.files = this.files.size;
-    options.stats.openFiles = this.openCount();
-    options.stats.openFilesLimit = this.budget.files;
+    if (this.memory.searching()) await this.search.searchAll();
+    options.events.following(this.files.size, this.files.openCount(), this.files.limit);
     if (this.readSomething) {
       this.readSomething = false;
       // A tail writes what it read now, not when a chunk fills: latency over throughput.
@@ -253,191 +183,58 @@ export class Follower {
     return named;
   }
 
-  /** Gzip files still being written: read on if they changed. */
-  private async lookAtUnfinished(): Promise<void> {
-    for (const [path, stamp] of this.unfinished) {
-      try {
-        if (stampOf(await stat(path)) === stamp) continue;
-      } catch {
-        this.unfinished.delete(path);
-        continue;
-      }
-      await this.readCompressed(path, 'gzip');
-    }
-  }
-
   /**
-   * Finds the files the patterns name now: all of them, or (`changed`) what lies below the
-   * directories whose entries changed. A followed file a pattern named there and finds no more
-   * was renamed away or deleted: it is read on until it has been quiet a while (a writer may not
-   * have reopened its log yet), then closed. Returns the patterns that named an existing file.
+   * What the patterns name now (all, or below the directories whose entries `changed`): a followed
+   * file a pattern named there and finds no more was renamed away or deleted: it is read on until
+   * it has been quiet a while (a writer may not have reopened its log yet), then closed. A file
+   * not followed yet is opened, unless it is one examined already and unchanged. Returns the
+   * patterns that named an existing file.
    */
   private async lookAtPaths(changed: ReadonlySet<string> | undefined, toRead: Set<FollowedFile>): Promise<ReadonlySet<string>> {
-    const { options } = this;
-    const found = new Map<string, { path: string; stamp: string }>();
-    const named = new Set<string>();
-    /** Where this look expanded each pattern from: a followed file it named there and did not find is gone from there. */
-    const looked: { pattern: string; from: string }[] = [];
-    for (const pattern of options.patterns) {
-      let directories = this.patternDirectories.get(pattern);
-      const froms = changed ? outermost([...changed].filter((directory) => directories?.has(directory))) : [undefined];
-      for (const from of froms) {
-        const expansion = await expandPattern(pattern, from);
-        if (from === undefined || !directories) directories = new Set();
-        else {
-          for (const directory of directories) if (isWithin(directory, from)) directories.delete(directory);
-          looked.push({ pattern, from });
-        }
-        for (const directory of expansion.directories) directories.add(directory);
-        this.patternDirectories.set(pattern, directories);
-        for (const path of expansion.files) {
-          try {
-            // At once, not through the thread pool: a full look stats every followed path (measured, a tenth of the CPU).
-            const stats = statSync(path);
-            named.add(pattern);
-            const kind = unfollowable(stats);
-            if (kind) {
-              this.refuse(new UnfollowableError(path, kind));
-              continue;
-            }
-            const { dev, ino, size, mtimeMs } = stats;
-            const identity = identityOf({ dev, ino });
-            if (!found.has(identity)) found.set(identity, { path, stamp: `${size}:${mtimeMs}` });
-          } catch {
-            // Not there (yet, or between a delete and a create): looked for again next time.
-          }
-        }
-      }
-    }
-    this.wakeUp.directories(new Set([...this.patternDirectories.values()].flatMap((directories) => [...directories])));
-    const lookedAt = (path: string) => !changed || looked.some(({ pattern, from }) => isWithin(path, from) && patternNames(pattern, path));
-    for (const [identity, file] of this.files) {
-      if (found.has(identity) || !lookedAt(file.path)) continue;
+    const { options, memory } = this;
+    const found = await this.paths.look(changed);
+    for (const [identity, file] of this.files.entries()) {
+      if (found.files.has(identity) || !found.lookedAt(file.path)) continue;
       if (!file.rotatedAway) {
         file.rotatedAway = true;
-        options.stats.rotations++;
+        options.events.rotated();
       }
     }
     if (!changed) {
-      for (const identity of this.examined.keys()) if (!found.has(identity)) this.examined.delete(identity);
-      for (const content of this.contents) content.seen = false;
+      for (const identity of memory.examined.keys()) if (!found.files.has(identity)) memory.examined.delete(identity);
+      memory.unseeAll();
     }
-    for (const [identity, { path, stamp }] of found) {
-      if (options.stop.aborted) return named;
+    for (const [identity, { path, stamp }] of found.files) {
+      if (options.stop.aborted) return found.named;
       const file = this.files.get(identity);
       if (file) {
         if (file.rotatedAway)
           file.rotatedAway = false; // back under a pattern (a rename to a matching name)
-        else if (file.path !== path) options.stats.rotations++; // renamed, and still found by a pattern
+        else if (file.path !== path) options.events.rotated(); // renamed, and still found by a pattern
         file.path = path;
         toRead.add(file);
         continue;
       }
-      const examined = this.examined.get(identity);
+      const examined = memory.examined.get(identity);
       if (examined?.stamp === stamp) {
         if (examined.content) examined.content.seen = true;
         continue;
       }
-      const opened = await this.open(path);
+      const opened = await this.newFiles.open(path);
       if (opened) toRead.add(opened);
     }
-    return named;
-  }
-
-  /** Opens a file a pattern found, and decides what it is if it can already. */
-  private async open(path: string): Promise<FollowedFile | undefined> {
-    const { options } = this;
-    let file: FollowedFile;
-    try {
-      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
-    } catch (error) {
-      // Renamed or deleted since it was found (a rotation): looked for again next time.
-      if (error instanceof UnfollowableError) this.refuse(error);
-      else if (!isGone(error)) this.reportOnce(path, error);
-      return undefined;
-    }
-    // The path may name another file by the time it is opened (a rotation in between):
-    // the opened file's own identity is the key, and a file already followed is not opened twice.
-    if (this.files.has(file.identity)) {
-      await file.close();
-      return undefined;
-    }
-    this.files.set(file.identity, file);
-    this.wakeUp.follow(file);
-    try {
-      if (this.startsAtEnd(path)) this.startOffsets.set(file, await file.endOfLastLine(options.lines.maxLineBytes));
-      return (await this.decide(file)) === 'closed' ? undefined : file;
-    } catch (error) {
-      this.reportOnce(path, error);
-      await this.drop(file);
-      return undefined;
-    }
-  }
-
-  /**
-   * Looks at a file's first bytes, once they tell: a compressed file is read as such (and not
-   * followed), a copy of a followed file is left to that file, a content seen before is read on
-   * from its offset, and anything else is read from its start (or, present at the first start,
-   * from its end with --start-at end). 'wait' while the first line is not complete.
-   */
-  private async decide(file: FollowedFile): Promise<Verdict> {
-    if (file.decided) return 'follow';
-    const start = await file.readStart();
-    const compression = compressionOf(start);
-    if (compression === 'too short' || (compression === undefined && !fingerprintOfStart(start))) return 'wait';
-    if (compression !== undefined) {
-      await this.drop(file);
-      await this.readCompressed(file.path, compression);
-      return 'closed';
-    }
-    const original = this.followedWithStart(start, file);
-    if (original) {
-      original.copies.add(file.path);
-      this.examined.set(file.identity, { stamp: stampOf(file.stamp()), copyOf: original });
-      await this.drop(file);
-      return 'closed';
-    }
-    const content = this.contentWithStart(start);
-    if (content && content.offset > file.size()) {
-      this.shorterThanSaved(file, content);
-      file.startAt(0);
-      this.delivery?.start(file, 0);
-    } else if (content) {
-      this.forget(content);
-      file.startAt(content.offset, content.deadLettered);
-      this.delivery?.continueAs(content, file, file.checkpointOffset);
-    } else {
-      file.startAt(this.startOffsets.get(file) ?? 0);
-      this.delivery?.start(file, file.checkpointOffset);
-    }
-    this.startOffsets.delete(file);
-    file.decided = true;
-    return 'follow';
-  }
-
-  /**
-   * A file begins as a known content but is shorter than the offset read of it: it was truncated
-   * and written again (to a first line like the old one) while hidlog was not reading. Said once;
-   * it is read from its start, and the old content's rest looked for beside it, as for a
-   * truncation seen live.
-   */
-  private shorterThanSaved(file: FollowedFile, content: Content): void {
-    this.options.stats.truncations++;
-    this.options.warn(
-      `${file.path} is shorter (${file.size()} bytes) than the position read of it (${content.offset}): truncated and written again meanwhile; read from its start`,
-    );
-    content.seen = false;
-    content.searchUntil = Date.now() + SEARCH_MS;
+    return found.named;
   }
 
   private async readFile(file: FollowedFile): Promise<void> {
-    if (this.reading.has(file)) return this.readOpenFile(file);
-    this.reading.add(file);
+    const { reading } = this.files;
+    if (reading.has(file)) return this.readOpenFile(file);
+    reading.add(file);
     try {
-      if (file.parked && !(file.changedWhileParked() && (await this.unpark(file)))) return;
+      if (file.parked && !(file.changedWhileParked() && (await this.files.unpark(file)))) return;
       await this.readOpenFile(file);
     } finally {
-      this.reading.delete(file);
+      reading.delete(file);
     }
   }
 
@@ -446,103 +243,28 @@ export class Follower {
     let read: number | 'truncated';
     try {
       // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
-      if (!file.decided && (await this.decide(file)) !== 'follow') return;
+      if (!file.decided && (await this.newFiles.decide(file)) !== 'follow') return;
       read = await file.read(options.stop, (bytes, more) => this.afterChunk(bytes, file, file.deliveredOffset, more));
       if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
       // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
-      this.reportOnce(file.path, error);
+      this.notices.cannotRead(file.path, error);
       await this.drop(file);
       return;
     }
     if (read === 'truncated') {
-      await this.truncated(file);
+      options.events.truncated();
+      await this.search.truncated(file);
       await this.readOpenFile(file);
       return;
     }
     if (read > 0) {
-      this.reported.delete(file.path);
-      options.stats.lastLineSeconds = Date.now() / 1000;
+      this.notices.readAgain(file.path);
+      options.events.linesRead();
       this.readSomething = true;
-      this.judge(file, false);
+      this.notices.judge(file, false);
     }
     if (this.wakeUp.afterRead(file, read > 0)) await this.readOpenFile(file);
-  }
-
-  /** Followed files held open now. */
-  private openCount(): number {
-    let open = 0;
-    for (const file of this.files.values()) if (!file.parked) open++;
-    return open;
-  }
-
-  /**
-   * Opens something (a followed file, a parked one again) within the descriptor budget: first
-   * parks the files idle the longest if it is spent, and if the open still fails for want of a
-   * descriptor (more were in use than the budget assumed), shrinks the budget and tries once more.
-   */
-  private async withDescriptor<T>(keep: FollowedFile | undefined, open: () => Promise<T>): Promise<T> {
-    await this.makeRoom(keep);
-    try {
-      return await open();
-    } catch (error) {
-      if (!isOutOfDescriptors(error)) throw error;
-      this.budget.shrink(this.openCount());
-      await this.makeRoom(keep);
-      return open();
-    }
-  }
-
-  /**
-   * Parks followed files, those idle the longest first, until one more can be opened within the
-   * budget, and a few more (so that not every open has to look for one). A file rotated away is
-   * never parked (its handle is the only way to its last lines), nor one being read.
-   */
-  private async makeRoom(keep: FollowedFile | undefined): Promise<void> {
-    const { files } = this.budget;
-    let open = this.openCount();
-    if (open < files) return;
-    this.sayBudgetBinds();
-    const idle = [...this.files.values()].filter((file) => !file.parked && !file.rotatedAway && file !== keep && !this.reading.has(file));
-    idle.sort((a, b) => a.lastGrowth - b.lastGrowth);
-    const target = files - Math.ceil(files / 16);
-    for (const file of idle) {
-      if (open < target) break;
-      await this.park(file);
-      open--;
-    }
-  }
-
-  private async park(file: FollowedFile): Promise<void> {
-    await file.park();
-    this.wakeUp.rewatch(file);
-  }
-
-  /** Opens a parked file again at its path; false if the path names another file by now, or none (a rotation: see changedWhileParked). */
-  private async unpark(file: FollowedFile): Promise<boolean> {
-    if (!(await this.withDescriptor(file, () => file.unpark()))) return false;
-    this.wakeUp.rewatch(file);
-    return true;
-  }
-
-  /** Said once, when the budget first binds. */
-  private sayBudgetBinds(): void {
-    if (this.saidBudgetBinds) return;
-    this.saidBudgetBinds = true;
-    const { files, limit } = this.budget;
-    this.options.warn(
-      `more files to follow than descriptors to hold them open (open files limit ${limit}, ulimit -n): at most ${files} are held open, the others closed while idle and opened again when they change`,
-    );
-  }
-
-  /** Says once per path, when a file has enough lines (or at shutdown), that they are mostly unusable (input-survey.ts). */
-  private judge(file: FollowedFile, final: boolean): void {
-    if (this.judged.has(file.path)) return;
-    const survey = file.takeSurvey(final);
-    if (!survey) return;
-    this.judged.add(file.path);
-    const notice = judgeInput(survey, { name: file.path, inputFormat: this.options.inputFormat, final });
-    if (notice) this.options.warn(notice);
   }
 
   /**
@@ -550,12 +272,12 @@ export class Follower {
    * reading back (then it returns what to wait for). With `more` to read in a followed file (a
    * catch-up), it returns what to wait for before the next chunk: see betweenChunks.
    */
-  private afterChunk(bytes: number, read: FollowedFile | Content, offset: number | undefined, more = false): Promise<void> | undefined {
+  private afterChunk(bytes: number, read: Read, offset: number | undefined, more = false): Promise<void> | undefined {
     const { options } = this;
-    options.bytes(bytes);
-    this.checkpointer?.advanced(bytes);
+    options.lines.observer?.bytes(bytes);
+    this.checkpoints.advanced(bytes);
     // Inside a too-long line no position is reached: see FollowedFile.deliveredOffset.
-    if (offset !== undefined) this.delivery?.reached(read, offset);
+    if (offset !== undefined) this.memory.reached(read, offset);
     this.readSomething = true;
     const waiting = outputsReady(options.lines.output, options.lines.deadLetter);
     return more ? this.betweenChunks(waiting) : waiting;
@@ -570,147 +292,7 @@ export class Follower {
   private async betweenChunks(waiting: Promise<void> | undefined): Promise<void> {
     if (waiting) await waiting;
     await new Promise((resolve) => setImmediate(resolve));
-    if (this.checkpointer?.due && !this.options.stop.aborted) await this.checkpoint();
-  }
-
-  /**
-   * The file was truncated in place (copytruncate): the lines between the offset read and the
-   * truncation are in the copy, if one is found beside it; then the file is read again from 0.
-   */
-  private async truncated(file: FollowedFile): Promise<void> {
-    this.options.stats.truncations++;
-    const { fingerprint } = file;
-    const offset = file.checkpointOffset;
-    const copies = [...file.copies];
-    const deadLettered = file.deadLetteredSoFar;
-    for (const [identity, examined] of this.examined) if (examined.copyOf === file) this.examined.delete(identity);
-    file.restart();
-    const rest: Content | undefined =
-      fingerprint && offset > 0 ? { fingerprint, offset, path: file.path, seen: false, searchUntil: Date.now() + SEARCH_MS, deadLettered } : undefined;
-    // What was read of the old content, and may still be on its way to the outputs, is the rest's.
-    if (rest) this.delivery?.continueAs(file, rest, offset);
-    this.delivery?.start(file, 0);
-    if (rest) {
-      this.remember(rest);
-      await this.search(rest, copies);
-    }
-    // Truncated in the middle of a too-long line and no copy to read its rest from: what was read of it ends there.
-    if (deadLettered > 0 && (!rest || this.contents.includes(rest))) {
-      this.options.lines.deadLetter?.writeBytes(NEWLINE);
-      if (rest) rest.deadLettered = undefined;
-    }
-  }
-
-  /**
-   * A compressed file a pattern found, or a copy found by a search: a gzip file is read from the
-   * offset of what was read of its content already (nothing, if it is all read); another
-   * compression is named once and left alone.
-   */
-  private async readCompressed(path: string, compression: Compression): Promise<void> {
-    const { options } = this;
-    let file: CompressedFile;
-    try {
-      file = await CompressedFile.open(path);
-    } catch (error) {
-      this.unfinished.delete(path);
-      if (!isGone(error)) this.reportOnce(path, error);
-      return;
-    }
-    const stamp = stampOf(file);
-    try {
-      if (compression !== 'gzip') {
-        if (!this.skipped.has(path)) options.warn(`${path} is ${compression}-compressed: not read (hidlog reads gzip only)`);
-        this.skipped.add(path);
-        this.examined.set(file.identity, { stamp });
-        return;
-      }
-      const found = await this.compressedContent(file);
-      if (found === undefined) {
-        this.unfinished.set(path, stamp);
-        return;
-      }
-      if (found instanceof FollowedFile) {
-        this.unfinished.delete(path);
-        this.examined.set(file.identity, { stamp, copyOf: found });
-        return;
-      }
-      const trailer = await file.trailerLength();
-      if (trailer === undefined || found.offset % 2 ** 32 !== trailer) {
-        this.delivery?.startIfNew(found, found.offset);
-        const result = await file.readFrom(found.offset, this.linesOf(path), options.stop, (bytes, offset) => this.afterChunk(bytes, found, offset));
-        found.offset = result.offset;
-        if (!result.complete) {
-          if (!options.stop.aborted) this.unfinished.set(path, stamp);
-          return;
-        }
-      }
-      this.unfinished.delete(path);
-      this.examined.set(file.identity, { stamp, content: found });
-    } catch (error) {
-      this.unfinished.delete(path);
-      this.reportOnce(path, error);
-      this.examined.set(file.identity, { stamp });
-    } finally {
-      await file.close();
-    }
-  }
-
-  /**
-   * Which content a gzip file holds: a known one (its path and `seen` updated), a followed
-   * file's (a copy, read through that file), a new one (read from 0, or recorded as read at the
-   * first start with --start-at end), or undefined while its start is still being written.
-   */
-  private async compressedContent(file: CompressedFile): Promise<Content | FollowedFile | undefined> {
-    const { options } = this;
-    const { start, settled } = await file.start();
-    const fingerprint = fingerprintOfStart(start);
-    if (!settled || !fingerprint) return undefined;
-    const original = this.followedWithStart(start);
-    if (original) return original;
-    let content = this.contentWithStart(start);
-    if (!content) {
-      const offset = this.startsAtEnd(file.path) ? ((await file.trailerLength()) ?? 0) : 0;
-      content = { fingerprint, offset, path: file.path, seen: true };
-      this.remember(content);
-    }
-    if (this.named(file.path)) content.path = file.path;
-    content.seen = true;
-    content.searchUntil = undefined;
-    return content;
-  }
-
-  /** A followed file (other than `except`) whose content begins as `start` does. */
-  private followedWithStart(start: Buffer, except?: FollowedFile): FollowedFile | undefined {
-    for (const file of this.files.values()) if (file !== except && file.decided && sameStart(file.start, start)) return file;
-    return undefined;
-  }
-
-  /** The known content a file beginning with `start` holds: the one with the longest fingerprint that matches. */
-  private contentWithStart(start: Buffer): Content | undefined {
-    let best: Content | undefined;
-    for (const content of this.contents) {
-      if (best && content.fingerprint.bytes <= best.fingerprint.bytes) continue;
-      if (startMatches(content.fingerprint, start)) best = content;
-    }
-    return best;
-  }
-
-  private remember(content: Content): void {
-    this.contents.push(content);
-    if (this.contents.length > REMEMBERED_CONTENTS) {
-      const oldest = this.contents.findIndex((c) => !c.seen && c.searchUntil === undefined && !this.undelivered(c));
-      if (oldest !== -1) this.delivery?.forget(this.contents.splice(oldest, 1)[0]!);
-    }
-  }
-
-  /** Whether the outputs have not yet accepted all that was read of `content`: a restart must read the rest again, so it is saved. */
-  private undelivered(content: Content): boolean {
-    const delivered = this.delivery?.offsetOf(content);
-    return delivered !== undefined && delivered < content.offset;
-  }
-
-  private forget(content: Content): void {
-    this.contents = this.contents.filter((c) => c !== content);
+    if (this.checkpoints.due && !this.options.stop.aborted) await this.checkpoints.save();
   }
 
   /** Rotated files quiet for a while are done: their content is remembered, the handle closed. */
@@ -719,208 +301,30 @@ export class Follower {
     for (const file of [...this.files.values()]) {
       if (!file.rotatedAway || now - file.lastGrowth < ROTATED_QUIET_MS) continue;
       file.finish();
-      this.delivery?.reached(file, file.checkpointOffset);
-      const { fingerprint } = file;
-      if (file.decided && fingerprint) {
-        const content: Content = { fingerprint, offset: file.checkpointOffset, path: this.namedAt.get(file) ?? file.path, seen: false };
-        this.delivery?.continueAs(file, content, content.offset);
-        this.remember(content);
-        // Its copies a pattern finds (a compressed rotated file) hold this content from now on.
-        for (const examined of this.examined.values()) {
-          if (examined.copyOf !== file) continue;
-          examined.copyOf = undefined;
-          examined.content = content;
-          content.seen = true;
-        }
-      }
+      this.memory.closedInto(file);
       await this.drop(file);
     }
   }
 
   private async drop(file: FollowedFile): Promise<void> {
-    this.files.delete(file.identity);
-    this.namedAt.delete(file);
-    this.delivery?.forget(file);
-    this.wakeUp.forget(file);
-    this.startOffsets.delete(file);
+    this.files.delete(file);
+    this.memory.forgetFile(file);
     await file.close();
-  }
-
-  private async searchAll(): Promise<void> {
-    const now = Date.now();
-    for (const content of this.contents) {
-      if (content.searchUntil === undefined || this.options.stop.aborted) continue;
-      if (now > content.searchUntil) {
-        content.searchUntil = undefined;
-        this.options.warn(
-          `${content.path}: the rest of the file after byte ${content.offset} was not found beside it (rotated elsewhere, or gone); those lines are not read`,
-        );
-        continue;
-      }
-      if (now - (content.lastSearch ?? 0) >= this.options.pollMs) await this.search(content, []);
-    }
-  }
-
-  /**
-   * Looks for a file holding `content` among `candidates`, then in the directory it was in and
-   * the directories in that one (logrotate's olddir), and reads on from its offset there.
-   */
-  private async search(content: Content, candidates: string[]): Promise<void> {
-    content.lastSearch = Date.now();
-    content.searched ??= new Map();
-    const directory = dirname(content.path);
-    const paths = [...candidates, ...(await filesIn(directory))];
-    for (const path of paths) {
-      if (content.searchUntil === undefined || this.options.stop.aborted) return;
-      let identity: string;
-      let stamp: string;
-      try {
-        const found = await stat(path);
-        if (!found.isFile()) continue;
-        identity = identityOf(found);
-        stamp = `${found.size}:${found.mtimeMs}`;
-      } catch {
-        continue;
-      }
-      if (this.files.has(identity) || content.searched.get(identity) === stamp) continue;
-      content.searched.set(identity, stamp);
-      await this.readFromCopy(content, path);
-    }
-  }
-
-  /** If the file at `path` holds `content`, reads it on from the content's offset. */
-  private async readFromCopy(content: Content, path: string): Promise<void> {
-    let file: FollowedFile;
-    try {
-      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
-    } catch {
-      return;
-    }
-    try {
-      const start = await file.readStart();
-      const compression = compressionOf(start);
-      if (compression === 'gzip') {
-        await file.close();
-        const compressed = await CompressedFile.open(path);
-        let matches: boolean;
-        try {
-          matches = startMatches(content.fingerprint, (await compressed.start()).start);
-        } finally {
-          await compressed.close();
-        }
-        if (!matches) return;
-        const log = content.path;
-        await this.readCompressed(path, compression);
-        await this.readLaterRotations(log, path);
-        return;
-      }
-      if (compression !== undefined || !startMatches(content.fingerprint, start) || this.files.has(file.identity)) {
-        await file.close();
-        return;
-      }
-    } catch {
-      await file.close();
-      return;
-    }
-    this.forget(content);
-    content.searchUntil = undefined;
-    // Saved under the path a pattern names, where a restart looks for it: not a file no pattern names.
-    if (this.named(content.path)) this.namedAt.set(file, content.path);
-    const from = Math.min(content.offset, file.size());
-    file.startAt(from, from === content.offset ? content.deadLettered : 0);
-    this.delivery?.continueAs(content, file, file.checkpointOffset);
-    await this.followFound(file, !this.options.patterns.some((pattern) => patternNames(pattern, path)));
-    await this.readLaterRotations(content.path, path);
-  }
-
-  /**
-   * A position found in a file kubelet rotated while hidlog was down: the files it rotated after
-   * that one hold what the container wrote since, and the pattern that names the log does not name
-   * them (`0.log.20261201-100000`, later `.gz`). Those hidlog knows are left to their own search;
-   * the others are read from their start, oldest first (the log itself is a new file).
-   */
-  private async readLaterRotations(log: string, foundAt: string): Promise<void> {
-    const rotatedAt = kubeletRotation(log, foundAt);
-    if (rotatedAt === undefined) return;
-    let names: string[];
-    try {
-      names = await readdir(dirname(log));
-    } catch {
-      return;
-    }
-    const later = names
-      .map((name) => join(dirname(log), name))
-      .filter((path) => {
-        const at = kubeletRotation(log, path);
-        return at !== undefined && at > rotatedAt && !this.named(path);
-      });
-    for (const path of later.sort()) await this.readRotatedLater(log, path);
-  }
-
-  /** One of those files: a gzip one read as a pattern's would be, a known content left to its search, a new one followed from its start until quiet. */
-  private async readRotatedLater(log: string, path: string): Promise<void> {
-    let file: FollowedFile;
-    try {
-      file = await this.withDescriptor(undefined, () => FollowedFile.open(path, this.linesOf(path)));
-    } catch {
-      return;
-    }
-    let start: Buffer;
-    try {
-      start = await file.readStart();
-    } catch {
-      await file.close();
-      return;
-    }
-    const compression = compressionOf(start);
-    const known = compression === undefined ? this.contentWithStart(start) : undefined;
-    const isNew = compression === undefined && !known && fingerprintOfStart(start) && !this.files.has(file.identity) && !this.followedWithStart(start, file);
-    if (!isNew) {
-      await file.close();
-      if (compression === 'gzip') await this.readCompressed(path, compression);
-      if (known?.searchUntil !== undefined) await this.readFromCopy(known, path);
-      return;
-    }
-    // Saved under the log's path: a restart that finds this file there reads on after it too.
-    if (this.named(log)) this.namedAt.set(file, log);
-    file.startAt(0);
-    this.delivery?.start(file, file.checkpointOffset);
-    await this.followFound(file, true);
   }
 
   /** A file found outside a look (a copy, a later rotation), its start decided: followed from here, and read now. */
   private async followFound(file: FollowedFile, rotatedAway: boolean): Promise<void> {
     file.decided = true;
     file.rotatedAway = rotatedAway;
-    this.files.set(file.identity, file);
-    this.wakeUp.follow(file);
+    this.files.add(file);
     await this.readFile(file);
   }
 
   /** Whether to look again soon even if nothing wakes the loop. */
   private keepLooking(): boolean {
-    if (this.unfinished.size > 0) return true;
+    if (this.compressed.pending) return true;
     for (const file of this.files.values()) if (file.rotatedAway) return true;
-    return this.searching();
-  }
-
-  /** Whether a content is being looked for (the rest of a truncated file, a saved position not found yet). */
-  private searching(): boolean {
-    return this.contents.some((content) => content.searchUntil !== undefined);
-  }
-
-  /** A FIFO or a device a pattern names: said once per path; the other files are followed on. */
-  private refuse(error: UnfollowableError): void {
-    if (this.refused.has(error.path)) return;
-    this.refused.add(error.path);
-    this.options.warn(error.message);
-  }
-
-  private reportOnce(path: string, error: unknown): void {
-    if (this.reported.has(path)) return;
-    this.reported.add(path);
-    this.options.stats.readErrors++;
-    this.options.warn(`cannot read ${path}: ${describeError(error)} (will retry)`);
+    return this.memory.searching();
   }
 
   /** How the lines of the file at `path` are read: counted as its path says, with --kubernetes-labels. */
@@ -930,76 +334,13 @@ export class Follower {
   }
 
   /**
-   * Saves the delivered positions (see Delivery): when the checkpointer is due, at the start, and at
-   * shutdown; with them each file output's identity and size, synced to disk first, so that a
-   * restart cuts off what was written after them. Not saved while an output holds more than the
-   * delivered positions cover (a write under way, failing, or held): the last save stands.
-   */
-  private async checkpoint(): Promise<void> {
-    const { checkpointer, delivery, options } = this;
-    if (!checkpointer || !delivery || this.outputLost) return;
-    await this.outputs.flushed(AbortSignal.any([options.stop, AbortSignal.timeout(CATCH_UP_MS)]));
-    const outputs = await this.outputs.marks((i) => delivery.holdsExactly(i));
-    if (!outputs) return;
-    const positions: FilePosition[] = [];
-    for (const file of this.files.values()) {
-      const position = file.position();
-      if (position) positions.push({ ...position, path: this.namedAt.get(file) ?? position.path, offset: delivery.offsetOf(file) ?? position.offset });
-    }
-    for (const content of this.contents) {
-      const delivered = delivery.offsetOf(content);
-      const undelivered = delivered !== undefined && delivered < content.offset;
-      if (!content.seen && content.searchUntil === undefined && !undelivered) continue;
-      positions.push({
-        path: content.path,
-        fingerprint: content.fingerprint.hash,
-        fingerprintBytes: content.fingerprint.bytes,
-        offset: delivered ?? content.offset,
-      });
-    }
-    await checkpointer.save({ patterns: [...options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs));
-    options.stats.stateSaveErrors = checkpointer.failures;
-    options.stats.stateFailure = checkpointer.failure;
-  }
-
-  /**
-   * Before anything is read: the positions loaded, and the file outputs as they are (cut back).
-   * From here on a restart after a kill cuts the outputs back to at least this point, and a state
-   * file that cannot be written stops hidlog (returned) before it reads, not after a restart that
-   * skips lines.
-   */
-  private async saveAtStart(positions: FilePosition[]): Promise<string | undefined> {
-    if (!this.checkpointer) return undefined;
-    const outputs = (await this.outputs.marks()) ?? [];
-    return this.checkpointer.save({ patterns: [...this.options.patterns], files: positions, outputs }, () => this.outputs.sync(outputs), true);
-  }
-
-  /**
    * Whether a file found at the first look starts at its end (--start-at end): unless a pattern the
    * state file knows finds it, as such a file appeared while hidlog was down.
    */
   private startsAtEnd(path: string): boolean {
     return this.firstStart && this.options.startAt === 'end' && !this.knownPatterns.some((pattern) => patternNames(pattern, path));
   }
-
-  private named(path: string): boolean {
-    return this.options.patterns.some((pattern) => patternNames(pattern, path));
-  }
-
-  /** A file output deleted or moved away while written (FileOutputs.check); a deleted one stops hidlog if there is a state file. */
-  private async checkOutputs(): Promise<void> {
-    this.lastOutputCheck = Date.now();
-    try {
-      await this.outputs.check(this.checkpointer !== undefined);
-    } catch (error) {
-      if (error instanceof OutputLost) this.outputLost = true;
-      throw error;
-    }
-  }
 }
-
-const NEWLINE = Buffer.from('\n');
-const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** What to wait for before reading on: undefined when both outputs can take more now. */
 function outputsReady(output: LineWriter | undefined, deadLetter: LineWriter | undefined): Promise<void> | undefined {
@@ -1007,45 +348,4 @@ function outputsReady(output: LineWriter | undefined, deadLetter: LineWriter | u
   const deadLetterWaits = deadLetter?.ready();
   if (!outputWaits && !deadLetterWaits) return undefined;
   return Promise.all([outputWaits, deadLetterWaits]).then(() => undefined);
-}
-
-/** The directories not within another of them: looking below those covers the rest. */
-function outermost(directories: string[]): string[] {
-  const all = new Set(directories);
-  return directories.filter((directory) => {
-    for (let below = directory, up = dirname(directory); up !== below; below = up, up = dirname(up)) if (all.has(up)) return false;
-    return true;
-  });
-}
-
-// kubelet's name for a container log it rotated: the log's, a timestamp, and `.gz` once compressed
-// (pkg/kubelet/logs/container_log_manager.go).
-const KUBELET_ROTATION = /^\.(\d{8}-\d{6})(?:\.gz)?$/;
-
-/** When kubelet rotated the file at `path` away from `log` (`0.log.20261201-100000[.gz]`, by its name), or undefined for another name. */
-function kubeletRotation(log: string, path: string): string | undefined {
-  if (dirname(path) !== dirname(log) || !basename(path).startsWith(basename(log))) return undefined;
-  return KUBELET_ROTATION.exec(basename(path).slice(basename(log).length))?.[1];
-}
-
-const stampOf = ({ size, mtimeMs }: { size: number; mtimeMs: number }) => `${size}:${mtimeMs}`;
-
-/** The files in a directory and in the directories in it, up to SEARCH_CANDIDATES. */
-async function filesIn(directory: string): Promise<string[]> {
-  const paths: string[] = [];
-  const list = async (path: string, deeper: boolean) => {
-    let entries;
-    try {
-      entries = await readdir(path, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (paths.length >= SEARCH_CANDIDATES) return;
-      if (entry.isFile()) paths.push(join(path, entry.name));
-      else if (deeper && entry.isDirectory()) await list(join(path, entry.name), false);
-    }
-  };
-  await list(directory, true);
-  return paths;
 }

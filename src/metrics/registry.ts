@@ -2,7 +2,7 @@ import { Gauge, Registry, collectDefaultMetrics, type RegistryContentType } from
 import type { CatalogReloads } from '../catalog/reloader.js';
 import { HIDLOG_METRICS } from '../contract/metrics.js';
 import type { MetricsTally } from '../count/tally.js';
-import type { FollowStats } from '../follow/follower.js';
+import type { FollowStats } from './follow-stats.js';
 import type { OutputErrors } from '../sinks/output-errors.js';
 import { VERSION } from '../version.js';
 import { catalogReloadMetrics } from './collectors/catalog-reloads.js';

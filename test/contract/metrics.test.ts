@@ -12,7 +12,7 @@ import {
   isLabelName,
 } from '../../src/contract/metrics.js';
 import { MetricsTally } from '../../src/count/tally.js';
-import { FollowStats } from '../../src/follow/follower.js';
+import { FollowStats } from '../../src/metrics/follow-stats.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { OutputErrors } from '../../src/sinks/output-errors.js';
 

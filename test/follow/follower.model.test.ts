@@ -38,7 +38,8 @@ import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { readersFor } from '../../src/envelopes/formats.js';
-import { Follower, FollowStats } from '../../src/follow/follower.js';
+import { Follower } from '../../src/follow/follower.js';
+import { FollowStats } from '../../src/metrics/follow-stats.js';
 import { FileSink, NO_RETRIES } from '../../src/sinks/file-sink.js';
 import { LineWriter } from '../../src/sinks/line-writer.js';
 
@@ -152,9 +153,8 @@ class Real {
       watch: this.watch,
       stateFile: this.stateFile,
       checkpointMs: 100,
-      stats: new FollowStats(),
+      events: new FollowStats(),
       lastWrites,
-      bytes: () => undefined,
       warn: (message) => this.warnings.push(message),
       stop: stop.signal,
       inputFormat: 'ndjson',

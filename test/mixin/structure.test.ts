@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CatalogReloads } from '../../src/catalog/reloader.js';
-import { FollowStats } from '../../src/follow/follower.js';
+import { FollowStats } from '../../src/metrics/follow-stats.js';
 import { Exposition } from '../../src/metrics/exposition.js';
 import { MetricsTally } from '../../src/count/tally.js';
 import { OutputErrors } from '../../src/sinks/output-errors.js';

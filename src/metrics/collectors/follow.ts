@@ -1,5 +1,5 @@
 import { HIDLOG_METRICS } from '../../contract/metrics.js';
-import type { FollowStats } from '../../follow/follower.js';
+import type { FollowStats } from '../follow-stats.js';
 import { readCounter, readGauge, type Registers } from './read.js';
 
 /** Follow mode's own numbers: files, descriptors, rotations, truncations, lag, read errors, state saves. */
