@@ -9,7 +9,6 @@ import type { AnnotateArgv, CountArgv } from './annotate-argv.js';
 import type { CodesArgv, ExplainArgv } from './codes-argv.js';
 import type { MixinArgv } from './mixin-argv.js';
 import type { ReportArgv } from './report-argv.js';
-import { refuseMistypedCommand } from './command-slip.js';
 import { COMMAND_NAMES, type CommandName } from './commands.js';
 import { STDIN_ARG, UsageError } from './options.js';
 import { plainArgv } from './plain-argv.js';
@@ -42,7 +41,7 @@ async function runCommand(command: CommandName, named: boolean, argv: Record<str
     case 'annotate': {
       refuseSwallowedFiles(args, ['key', 'job']);
       // The default command (no command named): its first file may be a command mistyped.
-      if (!named) await refuseMistypedCommand((argv.files as unknown[]).map(String)[0]);
+      if (!named) await (await import('./command-slip.js')).refuseMistypedCommand((argv.files as unknown[]).map(String)[0]);
       const { follow, ...options } = (await import('./annotate-argv.js')).annotateOptions(argv as AnnotateArgv);
       await refuseOutputsOverInputs({
         inputs: options.files,
