@@ -1,14 +1,13 @@
 // --catalog FILE for every command: one option, one loader call; and, in the runs that go on
 // (follow mode, a served /metrics), the reload that keeps the table current.
 import { Catalog, CatalogError } from '../catalog/catalog.js';
-// The loader and reloader (node:crypto, fs.watch) are loaded by runs with a catalog file only.
+// The loader and reloader (node:crypto, fs.watch, SIGHUP) are loaded by runs with a catalog file only.
 import type { CatalogReloads, LoadedCatalog } from '../catalog/reloader.js';
 import type { Annotator } from '../core/annotate.js';
 import type { MetricsTally } from '../metrics/tally.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
 import { warn } from './warn.js';
 import { Refusal } from './refusal.js';
-import { onHangup } from './signals.js';
 
 export interface CatalogOptions {
   /** `--catalog FILE`. */
@@ -61,7 +60,7 @@ export async function reloadWhileRunning(loaded: RunCatalog, stats: CatalogReloa
     },
   });
   await reloader.start();
-  const stopHearing = onHangup(() => void reloader.reload());
+  const stopHearing = (await import('./signals.js')).onHangup(() => void reloader.reload());
   return () => {
     stopHearing();
     reloader.close();

@@ -2,7 +2,7 @@
 // `$time_local`, or a Unix epoch in seconds, milliseconds, micro- or nanoseconds (told apart by
 // magnitude), as a number or a numeric string. Kept to the millisecond.
 import { getPath, type JsonObject } from '../common/json.js';
-import { numberValue } from '../core/scan.js';
+import { numberValue } from '../core/json-number.js';
 import type { Zone } from './zone.js';
 
 /** A record's time in milliseconds since the epoch, or why it has none. */
