@@ -1,6 +1,8 @@
 // hidlog as a library: the pure core, with no streams, files or HTTP.
-export { createAnnotator, DEFAULT_KEY, INVALID_REASONS } from './core/annotate.js';
-export type { Annotator, AnnotatorOptions, BadLineReason, InvalidReason, LineResult } from './core/annotate.js';
+export { createAnnotator, DEFAULT_KEY } from './core/annotate.js';
+export type { Annotator, AnnotatorOptions, LineResult } from './core/annotate.js';
+export { INVALID_REASONS } from './core/bad-lines.js';
+export type { BadLineReason, InvalidReason } from './core/bad-lines.js';
 export { outcomeOf, OUTCOMES } from './core/outcome.js';
 export type { Outcome } from './core/outcome.js';
 export { createExtractor, toCode, toStatus } from './core/extract.js';

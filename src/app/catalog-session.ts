@@ -1,13 +1,13 @@
 // --catalog FILE for every command: one option, one loader call; and, in the runs that go on
 // (follow mode, a served /metrics), the reload that keeps the table current.
 import { Catalog, CatalogError } from '../catalog/catalog.js';
-import { CatalogReloader, loadCatalogFile, type CatalogReloads, type LoadedCatalog } from '../catalog/reloader.js';
+// The loader and reloader (node:crypto, fs.watch, SIGHUP) are loaded by runs with a catalog file only.
+import type { CatalogReloads, LoadedCatalog } from '../catalog/reloader.js';
 import type { Annotator } from '../core/annotate.js';
 import type { MetricsTally } from '../count/tally.js';
 import type { WorkerPool } from '../pipeline/worker-pool.js';
 import { warn } from './warn.js';
 import { Refusal } from './refusal.js';
-import { onHangup } from './signals.js';
 
 export interface CatalogOptions {
   /** `--catalog FILE`. */
@@ -28,7 +28,7 @@ export async function loadRunCatalog(options: CatalogOptions): Promise<RunCatalo
   const path = options.catalog;
   if (path === undefined) return { catalog: Catalog.vendor };
   try {
-    const { site, catalog, hash } = await loadCatalogFile(path);
+    const { site, catalog, hash } = await (await import('../catalog/reloader.js')).loadCatalogFile(path);
     return { site, catalog, file: { path, hash } };
   } catch (error) {
     if (error instanceof CatalogError) throw new Refusal(`--catalog ${path}: ${error.message}`, false);
@@ -46,6 +46,7 @@ export interface CatalogUsers {
 /** Reloads the run's --catalog file on SIGHUP and when it changes, until the returned function is called. */
 export async function reloadWhileRunning(loaded: RunCatalog, stats: CatalogReloads, users: CatalogUsers): Promise<() => void> {
   if (!loaded.file) return () => undefined;
+  const { CatalogReloader } = await import('../catalog/reloader.js');
   const reloader = new CatalogReloader({
     ...loaded.file,
     stats,
@@ -59,7 +60,7 @@ export async function reloadWhileRunning(loaded: RunCatalog, stats: CatalogReloa
     },
   });
   await reloader.start();
-  const stopHearing = onHangup(() => void reloader.reload());
+  const stopHearing = (await import('./signals.js')).onHangup(() => void reloader.reload());
   return () => {
     stopHearing();
     reloader.close();

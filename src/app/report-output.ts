@@ -72,6 +72,6 @@ export async function writeReportOf(aggregator: ReportAggregator, context: Repor
   if (report.timeline?.widenedFrom)
     warn(`--bucket ${report.timeline.widenedFrom} would make too many buckets for this time range: the timeline uses ${report.timeline.bucket}`);
   const onTerminal = format === 'table' && output === undefined && process.stdout.isTTY === true;
-  const text = render(format, report, { colour: onTerminal && !process.env.NO_COLOR, width: onTerminal ? process.stdout.columns : undefined });
+  const text = await render(format, report, { colour: onTerminal && !process.env.NO_COLOR, width: onTerminal ? process.stdout.columns : undefined });
   return writeReport(text, output);
 }

@@ -5,7 +5,6 @@
 import { fstatSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { expandPattern, patternNames } from '../follow/paths-provider.js';
 import { UsageError } from './options.js';
 
 export interface RunFiles {
@@ -25,6 +24,9 @@ interface Named {
   stats: Stats | undefined;
 }
 
+// Globs are read (follow/paths-provider.js) by runs that follow only.
+const pathsProvider = () => import('../follow/paths-provider.js');
+
 const regularFile = (stats: Stats | undefined) => (stats?.isFile() ? stats : undefined);
 const statOf = async (path: string) => regularFile(await stat(path).catch(() => undefined));
 const fdStats = (fd: number) => {
@@ -39,7 +41,8 @@ const same = (a: Stats | undefined, b: Stats | undefined) => a !== undefined && 
 /** Every file the run reads, now, named as in messages. */
 async function filesRead(files: RunFiles): Promise<Named[]> {
   const inputs = files.inputs.length > 0 ? files.inputs : ['-'];
-  const paths = files.follow ? (await Promise.all(inputs.map((pattern) => expandPattern(pattern)))).flatMap((expansion) => expansion.files) : inputs;
+  const expandPattern = files.follow ? (await pathsProvider()).expandPattern : undefined;
+  const paths = expandPattern ? (await Promise.all(inputs.map((pattern) => expandPattern(pattern)))).flatMap((expansion) => expansion.files) : inputs;
   const named = await Promise.all(
     paths.map(async (path) => (path === '-' ? { name: 'the input stdin', stats: fdStats(0) } : { name: `the input ${path}`, stats: await statOf(path) })),
   );
@@ -54,6 +57,7 @@ async function filesRead(files: RunFiles): Promise<Named[]> {
  * path's (however either is spelled), and the pattern names the path's name there.
  */
 async function patternNaming(patterns: readonly string[], path: string): Promise<string | undefined> {
+  const { expandPattern, patternNames } = await pathsProvider();
   const directory = await stat(dirname(path)).catch(() => undefined);
   for (const pattern of patterns) {
     for (const looked of (await expandPattern(pattern)).directories) {

@@ -1,15 +1,11 @@
 import { Catalog } from '../catalog/catalog.js';
+import type { BadLineReason, InvalidReason } from './bad-lines.js';
 import { createAnnotationText } from './annotation-text.js';
 import { createDurationReader, durationPaths, type DurationField, type DurationReading } from './duration.js';
 import { BODY_ONLY_KEYS, SEARCHED_KEYS, createBodySearch, createExtractor, type FieldPaths, type FoundCodes } from './extract.js';
 import { isObject, parseEmbeddedObject, type JsonObject } from '../common/json.js';
 import { outcomeOf, type Outcome } from './outcome.js';
 import { createScanner, isPickable, type Scan } from './scan.js';
-
-/** Why a line is not a record; a line over --max-line-bytes is `too_long` instead. */
-export const INVALID_REASONS = ['blank', 'invalid_json', 'not_object', 'too_deep', 'invalid_utf8'] as const;
-export type InvalidReason = (typeof INVALID_REASONS)[number];
-export type BadLineReason = InvalidReason | 'too_long';
 
 /**
  * `envelopeTime`: the time of the envelope a record came in (a CRI or syslog prefix), as written;

@@ -1,5 +1,9 @@
 import type { FoundCodes } from './extract.js';
 
+/** A record with an HTTP status of 400 or more and no hid_error, hid_failure or response code. */
+export const isErrorStatusWithoutReason = (codes: FoundCodes) =>
+  codes.http !== undefined && codes.http >= 400 && codes.error === undefined && codes.failure === undefined && codes.response === undefined;
+
 export const OUTCOMES = ['success', 'failure', 'error', 'unknown'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

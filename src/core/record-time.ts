@@ -5,7 +5,7 @@
 // (told apart by magnitude), as a number or a numeric string, from 2000 to 2099. Kept to the
 // millisecond.
 import { getPath, type JsonObject } from '../common/json.js';
-import { numberValue } from './scan.js';
+import { numberValue } from './json-number.js';
 
 const QUOTE = 34;
 

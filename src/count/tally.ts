@@ -1,13 +1,12 @@
 import { CODE_KINDS, Catalog, type CodeKind } from '../catalog/catalog.js';
 import { SERIES_OVERFLOW_LABEL } from '../contract/metrics.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import { OUTCOMES, type Outcome } from '../core/outcome.js';
+import { OUTCOMES, isErrorStatusWithoutReason, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
 import { getPath, type JsonObject } from '../common/json.js';
 import type { LineEvent, LineResultName, Observer, Recorder } from '../pipeline/events.js';
 import type { CodeCount, LabelGroup, LineCounts } from './line-counts.js';
-import { isErrorStatusWithoutReason } from '../pipeline/input-survey.js';
 import { CappedValues, OVERFLOW_VALUE } from './capped-values.js';
 import { addDurationCounts, emptyDurationCounts, observeDuration, type DurationCounts } from './duration-histogram.js';
 

@@ -1,7 +1,6 @@
 import { CODE_INFO_METRIC } from '../contract/metrics.js';
 
 // The metrics the mixin reads: hidlog's metric contract (contract/metrics.ts, docs/metrics.md).
-export { CODE_METRICS, DURATION_METRIC } from '../contract/metrics.js';
 
 /** `metric{a, b}`, or `metric` when there is no matcher. */
 export function series(metric: string, matchers: readonly string[]): string {

@@ -1,7 +1,8 @@
 import { WAITED_OUT_ERRORS } from '../sinks/output-errors.js';
 import { HIDLOG_METRICS } from '../contract/metrics.js';
 import { percent, type MixinConfig } from './config.js';
-import { CODE_METRICS, DURATION_METRIC, grownOver, series, withDescription } from './promql.js';
+import { grownOver, series, withDescription } from './promql.js';
+import { CODE_METRICS, DURATION_METRIC } from '../contract/metrics.js';
 
 export interface RecordingRule {
   record: string;

@@ -2,13 +2,10 @@
 // reason code, gets one notice on stderr naming what it looks like and what to try. Exit codes
 // stay as they are; the notice is the signal.
 import type { FoundCodes } from '../core/extract.js';
+import { isErrorStatusWithoutReason } from '../core/outcome.js';
 import { readersFor, type InputFormatOption } from '../envelopes/formats.js';
 import { sniff, type Content, type Shape } from '../envelopes/sniff.js';
 import type { LineEvent } from './events.js';
-
-/** A record with an HTTP status of 400 or more and no hid_error, hid_failure or response code. */
-export const isErrorStatusWithoutReason = (codes: FoundCodes) =>
-  codes.http !== undefined && codes.http >= 400 && codes.error === undefined && codes.failure === undefined && codes.response === undefined;
 
 /** What one input's lines were, for the judgement (a worker thread's region sends its own). */
 export interface SurveyCounts {

@@ -3,7 +3,7 @@
 // range, a timeline, first and last seen per code, and the top values of each `--by` field.
 import { Catalog, type CodeKind } from '../catalog/catalog.js';
 import { UNKNOWN_CATEGORY } from '../catalog/categories.js';
-import { type BadLineReason } from '../core/annotate.js';
+import type { BadLineReason } from '../core/bad-lines.js';
 import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';
@@ -118,6 +118,8 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
   windowRange: Span | undefined;
   /** Distinct codes kept per `--by` value. */
   readonly maxCauses: number;
+  /** Whether it is read into a partial (`partial` in the options), not shown as a report. */
+  readonly forPartial: boolean;
   /** The failure categories the timeline counts apart, and where each counts. */
   readonly failureSeries: readonly string[];
   readonly failureIndex: ReadonlyMap<string, number>;
@@ -129,6 +131,7 @@ export class ReportAggregator implements Observer<EncodedFacts>, FactsSink {
 
   constructor(options: AggregatorOptions) {
     const catalog = options.catalog ?? Catalog.vendor;
+    this.forPartial = options.partial === true;
     this.maxCauses = options.partial ? PARTIAL_MAX_CAUSES : MAX_CAUSES;
     this.tally = new MetricsTally({ labels: [], maxUnknownCodes: options.partial ? PARTIAL_MAX_UNKNOWN_CODES : MAX_UNKNOWN_CODES, maxLabelValues: 0, catalog });
     this.read = factsReader(options.facts);

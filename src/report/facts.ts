@@ -1,6 +1,7 @@
 // What the report takes of each line, where the line is read: on the main thread, or in a worker
 // thread (then sent back in a compact form, in input order).
-import { INVALID_REASONS, type AnnotatorOptions, type BadLineReason } from '../core/annotate.js';
+import type { AnnotatorOptions } from '../core/annotate.js';
+import { INVALID_REASONS, type BadLineReason } from '../core/bad-lines.js';
 import { OUTCOMES, type Outcome } from '../core/outcome.js';
 import type { DurationReading } from '../core/duration.js';
 import type { FoundCodes } from '../core/extract.js';

@@ -188,12 +188,16 @@ const widen = (span: Span | undefined, first: Time, last: Time): Span | undefine
  */
 export function absorbPartials(aggregator: ReportAggregator, partials: { partial: Partial; name: string; leftOut?: boolean }[], notes: MergeNotes): void {
   const counted = partials.filter((p) => !p.leftOut);
-  // The timeline widens once, to what all of them need.
+  // The timeline widens once, to what all of them need (and, for a report, to what it shows).
+  const spans: { width: number; first: number; last: number }[] = [];
   for (const { partial, name } of counted) {
     const timeline = partial.timeline;
-    if (timeline && !aggregator.timeline.reserve(timeline.width, timeline.buckets[0]![0], timeline.buckets[timeline.buckets.length - 1]![0]))
-      throw new Error(timelineMismatch(name, timeline.width));
+    if (!timeline) continue;
+    const span = { width: timeline.width, first: timeline.buckets[0]![0], last: timeline.buckets[timeline.buckets.length - 1]![0] };
+    if (!aggregator.timeline.reserve(span.width, span.first, span.last)) throw new Error(timelineMismatch(name, timeline.width));
+    spans.push(span);
   }
+  if (!aggregator.forPartial) aggregator.timeline.settle(spans);
   for (const { partial, name, leftOut } of partials) {
     if (leftOut) absorbLeftOut(aggregator, partial);
     else absorbPartial(aggregator, partial, name, notes);
@@ -269,11 +273,10 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
       throw new Error(
         `${name}: counted with another catalog (it has the category ${[...outcomes, ...failureCategories][missing]}): merge with the --catalog the partials were made with`,
       );
-    const counts = new Float64Array(OUTCOMES.length + aggregator.failureSeries.length);
-    for (const [index, own] of buckets) {
-      counts.fill(0);
-      own.forEach((count, i) => (counts[place[i]!] = count));
-      if (!aggregator.timeline.addBucket(width, index, counts)) throw new Error(timelineMismatch(name, width));
+    // A plain loop: a merge runs this once, before it is compiled, over thousands of buckets.
+    for (let b = 0; b < buckets.length; b++) {
+      const bucket = buckets[b]!;
+      if (!aggregator.timeline.addBucket(width, bucket[0], bucket[1], place)) throw new Error(timelineMismatch(name, width));
     }
   }
 

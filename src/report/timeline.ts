@@ -41,7 +41,7 @@ const MAX_KEPT_BUCKETS = 8192;
 // weeks on Monday in the report's zone.
 const ORIGIN = Date.UTC(1999, 11, 27);
 
-const emptySlots = (): (Float64Array | undefined)[] => Array.from({ length: MAX_KEPT_BUCKETS }, () => undefined);
+const emptySlots = (): (Float64Array | undefined)[] => new Array<Float64Array | undefined>(MAX_KEPT_BUCKETS).fill(undefined);
 
 /** The smallest width in `ladder` (from `from`) that covers wall times [first, last] in at most `most` buckets. */
 export function chooseWidth(first: number, last: number, ladder: readonly number[] = BUCKET_LADDER, most = MAX_CHOSEN_BUCKETS): number {
@@ -135,12 +135,40 @@ export class Timeline {
   }
 
   /**
+   * For a timeline that is only shown (a merge's report, not a partial) with its width chosen from
+   * the range (no --bucket): widens at once to the width data() will choose for buckets of `width`
+   * from `first` to `last` (every timeline a merge adds, as in reserve), and the buckets kept so
+   * far. That width is a multiple of every one of theirs, and no finer one covers their range in
+   * the buckets a report shows, so the report is the same; adding their buckets then fills the few
+   * shown instead of the thousands kept, and data() re-cuts nothing.
+   */
+  settle(spans: readonly { width: number; first: number; last: number }[]): void {
+    if (this.asked !== undefined || spans.length === 0) return;
+    const kept = this.first <= this.last;
+    let finest = this.width;
+    let firstWall = kept ? ORIGIN + this.first * this.width : Number.POSITIVE_INFINITY;
+    let lastWall = kept ? ORIGIN + this.last * this.width : Number.NEGATIVE_INFINITY;
+    for (const { width, first, last } of spans) {
+      finest = Math.max(finest, width);
+      firstWall = Math.min(firstWall, ORIGIN + first * width);
+      lastWall = Math.max(lastWall, ORIGIN + last * width);
+    }
+    const width = chooseWidth(
+      firstWall,
+      lastWall,
+      BUCKET_LADDER.filter((w) => w >= finest),
+    );
+    if (width > this.width && width % this.width === 0) this.widenTo(width);
+  }
+
+  /**
    * Adds a bucket another timeline kept (a report's partial, cut in this zone): `index` in
    * buckets of `width`, counts in this timeline's series. The buckets kept widen to a multiple of
    * `width` first, so the result is what one timeline of both inputs keeps; false if the ladder
-   * has no multiple of `width` (buckets finer than the partial's cannot be made).
+   * has no multiple of `width` (buckets finer than the partial's cannot be made). `place`: where
+   * each of `counts` counts among this timeline's series, when they are not in its order.
    */
-  addBucket(width: number, index: number, counts: ArrayLike<number>): boolean {
+  addBucket(width: number, index: number, counts: ArrayLike<number>, place?: ArrayLike<number>): boolean {
     if (this.width % width !== 0) {
       const wider = this.ladder.find((w) => w >= this.width && w % width === 0);
       if (wider === undefined) return false;
@@ -152,7 +180,8 @@ export class Timeline {
       at = Math.floor((index * width) / this.width);
     }
     const cell = this.cellAt(at);
-    for (let i = 0; i < this.seriesCount; i++) cell[i]! += counts[i]!;
+    if (place === undefined) for (let i = 0; i < this.seriesCount; i++) cell[i]! += counts[i]!;
+    else for (let i = 0; i < counts.length; i++) cell[place[i]!]! += counts[i]!;
     this.lastIndex = Number.NaN;
     return true;
   }

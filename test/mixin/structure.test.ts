@@ -8,7 +8,7 @@ import { Exposition } from '../../src/metrics/exposition.js';
 import { MetricsTally } from '../../src/count/tally.js';
 import { OutputErrors } from '../../src/sinks/output-errors.js';
 import { DEFAULT_CONFIG } from '../../src/mixin/config.js';
-import { CODE_METRICS, DURATION_METRIC } from '../../src/mixin/promql.js';
+import { CODE_METRICS, DURATION_METRIC } from '../../src/contract/metrics.js';
 import { RECORDED, anchorOf, type RuleGroups } from '../../src/mixin/rules.js';
 import { ROOT } from '../helpers/cli.js';
 import { documentedMetrics, metricNamesIn, selectorsIn } from '../helpers/promql.js';

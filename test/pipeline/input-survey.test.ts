@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputSurvey, emptySurvey, isErrorStatusWithoutReason, judgeInput, mostly, type SurveyCounts } from '../../src/pipeline/input-survey.js';
+import { isErrorStatusWithoutReason } from '../../src/core/outcome.js';
+import { InputSurvey, emptySurvey, judgeInput, mostly, type SurveyCounts } from '../../src/pipeline/input-survey.js';
 
 const notRecords = (n: number, sample: string, lines = n): SurveyCounts => ({
   ...emptySurvey(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAnnotator, type BadLineReason } from '../../src/core/annotate.js';
+import { createAnnotator } from '../../src/core/annotate.js';
+import type { BadLineReason } from '../../src/core/bad-lines.js';
 import type { Outcome } from '../../src/core/outcome.js';
 import type { FoundCodes } from '../../src/core/extract.js';
 import type { LineEvent } from '../../src/pipeline/events.js';

@@ -67,11 +67,17 @@ describe('Timeline: buckets another timeline kept', () => {
       one.add(time, outcome, failure);
       pieces[Math.floor((i * parts) / times.length)]!.add(time, outcome, failure);
     });
-    const merged = new Timeline(zone, asked);
     const kept = pieces.map((piece) => piece.kept());
-    for (const { width, buckets } of kept) expect(merged.reserve(width, buckets[0]![0], buckets[buckets.length - 1]![0])).toBe(true);
-    for (const { width, buckets } of kept) for (const [index, counts] of buckets) expect(merged.addBucket(width, index, counts)).toBe(true);
-    return { one: one.data(), merged: merged.data(), widths: kept.map((k) => k.width) };
+    const spans = kept.map(({ width, buckets }) => ({ width, first: buckets[0]![0], last: buckets[buckets.length - 1]![0] }));
+    // As a merge into a partial keeps them, and (settled first) as a merge into a report shows them.
+    const [merged, settled] = [false, true].map((settle) => {
+      const timeline = new Timeline(zone, asked);
+      for (const { width, first, last } of spans) expect(timeline.reserve(width, first, last)).toBe(true);
+      if (settle) timeline.settle(spans);
+      for (const { width, buckets } of kept) for (const [index, counts] of buckets) expect(timeline.addBucket(width, index, counts)).toBe(true);
+      return timeline;
+    });
+    return { one: one.data(), merged: merged!.data(), settled: settled!.data(), settledKept: settled!.kept(), widths: kept.map((k) => k.width) };
   }
 
   it.each([
@@ -79,14 +85,19 @@ describe('Timeline: buckets another timeline kept', () => {
     ['a week across the end of summer time in Berlin', parseZone('Europe/Berlin')!, 7 * D, 5],
     ['ninety days, each part widened', UTC, 90 * D, 8],
   ])("merges into one timeline's buckets: %s", (_what, zone, range, parts) => {
-    const { one, merged, widths } = bothWays(zone, range, parts);
+    const { one, merged, settled, settledKept, widths } = bothWays(zone, range, parts);
     expect(merged).toEqual(one);
+    expect(settled).toEqual(one);
+    // Settled, it keeps the buckets it shows, not the thousands the parts kept.
+    expect(settledKept.width).toBe(one!.bucket);
+    expect(settledKept.buckets.length).toBeLessThanOrEqual(60);
     expect(Math.max(...widths)).toBeGreaterThanOrEqual(S);
   });
 
   it('with an asked bucket the parts had to widen', () => {
-    const { one, merged } = bothWays(UTC, 30 * D, 4, 5 * S);
+    const { one, merged, settled } = bothWays(UTC, 30 * D, 4, 5 * S);
     expect(merged).toEqual(one);
+    expect(settled).toEqual(one);
     expect(one!.widened).toBe(5 * S);
   });
 

@@ -1,6 +1,6 @@
 // What was read: lines by result, invalid lines by reason, outcomes, error statuses without a
 // reason, the latency histogram, durations that were none, bytes, and label overflows.
-import { INVALID_REASONS } from '../../core/annotate.js';
+import { INVALID_REASONS } from '../../core/bad-lines.js';
 import { OUTCOMES } from '../../core/outcome.js';
 import { HIDLOG_METRICS } from '../../contract/metrics.js';
 import type { MetricsTally } from '../../count/tally.js';

@@ -1,6 +1,7 @@
 import type { MixinConfig } from '../config.js';
 import { CODE_INFO_METRIC } from '../../contract/metrics.js';
-import { CODE_METRICS, grownOver, mostCommonInfo, series } from '../promql.js';
+import { grownOver, mostCommonInfo, series } from '../promql.js';
+import { CODE_METRICS } from '../../contract/metrics.js';
 import { GREEN, customVariable, dashboard, queryVariable, stat, timeseries, type Dashboard } from './grafana.js';
 import { Scope, uidsOf } from './scope.js';
 

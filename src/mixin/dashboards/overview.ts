@@ -1,6 +1,7 @@
 import { percent, type MixinConfig } from '../config.js';
 import { HIDLOG_METRICS } from '../../contract/metrics.js';
-import { CODE_METRICS, DURATION_METRIC, grownOver, series, withDescription } from '../promql.js';
+import { grownOver, series, withDescription } from '../promql.js';
+import { CODE_METRICS, DURATION_METRIC } from '../../contract/metrics.js';
 import { CREDENTIAL_CATEGORIES, RECORDED } from '../rules.js';
 import { GREEN, dashboard, override, piechart, stat, table, timeseries, type Dashboard, type Override, type Placed, type Step } from './grafana.js';
 import { Scope, uidsOf } from './scope.js';

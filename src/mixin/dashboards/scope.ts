@@ -1,7 +1,7 @@
 import type { CodeKind } from '../../catalog/catalog.js';
 import { HIDLOG_METRICS } from '../../contract/metrics.js';
 import type { MixinConfig } from '../config.js';
-import { CODE_METRICS } from '../promql.js';
+import { CODE_METRICS } from '../../contract/metrics.js';
 import { datasourceVariable, queryVariable, type Variable } from './grafana.js';
 
 /** The dashboards' uids: `hidlog-overview`, or `hidlog-NAME-overview` for a named setup. */

@@ -1,22 +1,20 @@
 import type { Report } from '../model.js';
-import { renderCsv } from './csv.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
-import { renderTable, type TableOptions } from './table.js';
+import type { TableOptions } from './table.js';
 
 export type ReportFormat = 'table' | 'markdown' | 'json' | 'csv' | 'html';
 
-export function render(format: ReportFormat, report: Report, table: TableOptions): string {
+/** The report as text in `format`; only that format's renderer is loaded (a merge's whole run is a few of them long). */
+export async function render(format: ReportFormat, report: Report, table: TableOptions): Promise<string> {
   switch (format) {
     case 'table':
-      return renderTable(report, table);
+      return (await import('./table.js')).renderTable(report, table);
     case 'markdown':
-      return renderMarkdown(report);
+      return (await import('./markdown.js')).renderMarkdown(report);
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';
     case 'csv':
-      return renderCsv(report);
+      return (await import('./csv.js')).renderCsv(report);
     case 'html':
-      return renderHtml(report);
+      return (await import('./html.js')).renderHtml(report);
   }
 }

@@ -1,4 +1,5 @@
 // Charts as inline SVG: a page that draws them needs no script, no library and no network.
+import { count } from './text.js';
 
 export const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -48,7 +49,7 @@ export function stackedBars(options: StackedBarsOptions): string {
   const parts: string[] = [];
   for (const tick of [0, top / 2, top]) {
     parts.push(`<line class="grid" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}"/>`);
-    parts.push(`<text class="axis" x="${LEFT - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end">${tick.toLocaleString('en-US')}</text>`);
+    parts.push(`<text class="axis" x="${LEFT - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end">${count(tick)}</text>`);
   }
   const every = Math.max(1, Math.ceil(buckets / 8));
   for (let i = 0; i < buckets; i++) {
@@ -61,7 +62,7 @@ export function stackedBars(options: StackedBarsOptions): string {
       const y1 = y(base + n);
       base += n;
       parts.push(
-        `<rect class="bar" data-series="${escapeXml(s.name)}" data-bucket="${i}" x="${x.toFixed(2)}" y="${y1.toFixed(2)}" width="${Math.max(0.5, step - gap).toFixed(2)}" height="${Math.max(0.5, y0 - y1).toFixed(2)}" fill="${s.colour}"><title>${escapeXml(`${labels[i]} · ${s.name}: ${n.toLocaleString('en-US')}`)}</title></rect>`,
+        `<rect class="bar" data-series="${escapeXml(s.name)}" data-bucket="${i}" x="${x.toFixed(2)}" y="${y1.toFixed(2)}" width="${Math.max(0.5, step - gap).toFixed(2)}" height="${Math.max(0.5, y0 - y1).toFixed(2)}" fill="${s.colour}"><title>${escapeXml(`${labels[i]} · ${s.name}: ${count(n)}`)}</title></rect>`,
       );
     }
     if (i % every === 0)

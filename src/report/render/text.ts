@@ -9,7 +9,17 @@ export const KIND_TITLES: Record<CodeKind, string> = {
   response: 'HID response code',
 };
 
-export const count = (n: number) => n.toLocaleString('en-US');
+/**
+ * `1,234,567`: a number as `toLocaleString('en-US')` writes it. A whole number is grouped here:
+ * the first call into ICU's number formatting costs ~10 ms of CPU, a tenth of a whole merge.
+ */
+export function count(n: number): string {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let text = digits.slice(0, digits.length % 3 || 3);
+  for (let at = text.length; at < digits.length; at += 3) text += `,${digits.slice(at, at + 3)}`;
+  return n < 0 ? `-${text}` : text;
+}
 /** `1 record`, `2 records` (`word` with an s). */
 export const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 /** What an `other` row of codes stands for. */
