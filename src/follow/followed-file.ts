@@ -72,6 +72,7 @@ export class FollowedFile {
   private unendedLine: { scannedTo: number } | undefined;
   /** How far bytes read were counted: a line read again after waiting for its end is not counted twice. */
   private countedTo = 0;
+  private identityText: string | undefined;
 
   private constructor(
     public path: string,
@@ -151,8 +152,9 @@ export class FollowedFile {
     return this.handle;
   }
 
+  /** `dev:ino`, made once: it is looked up at every read. */
   get identity(): string {
-    return identityOf(this);
+    return (this.identityText ??= identityOf(this));
   }
 
   /** Reading begins at this offset (a saved position, or the end). */
@@ -237,7 +239,7 @@ export class FollowedFile {
   }
 
   /**
-   * Reads what was appended since the last call, as far as the file reached when the call began
+   * Reads what was appended since the last call, as far as the file reached at the call's first read
    * or until `stop`; returns the bytes read, or 'truncated' when the file no longer holds what was
    * read (copytruncate): it is shorter than the offset or than its first bytes as read, the byte
    * before the offset, read again with the new ones, changed, or (when there are new bytes) its
@@ -253,12 +255,15 @@ export class FollowedFile {
    */
   async read(stop: AbortSignal, afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined): Promise<number | 'truncated'> {
     // Never past the size it has now: a file written faster than it is read is read on at the next
-    // look, and nothing that gives bytes without end is read on for ever.
-    const end = this.size();
-    // Shorter than its first bytes as read: truncated, even with nothing read of it yet (its lines
-    // are in the copy, which a glob finds and would otherwise take for a copy of this file).
-    if (end < this.startBytes.length) return 'truncated';
-    if (this.unendedLine && !this.unendedLineEnds(end)) return 0;
+    // look, and nothing that gives bytes without end is read on for ever. The size is the end of
+    // the first read when that read is short, as a tail's is: no fstat then (one a look, and a
+    // Stats object with four Dates). A first read that fills its buffer asks for the size.
+    let end: number | undefined;
+    if (this.unendedLine) {
+      end = this.size();
+      if (end < this.startBytes.length) return 'truncated';
+      if (!this.unendedLineEnds(end)) return 0;
+    }
     let total = 0;
     let first = true;
     // A too-long line under way is read to its end (the file holds it) even after a stop: its pieces are in the dead-letter file.
@@ -266,10 +271,16 @@ export class FollowedFile {
       const overlap = this.readOffset > 0 ? 1 : 0;
       const from = this.readOffset - overlap;
       const buffer = first ? firstRead.subarray(0, FIRST_READ_BYTES + overlap) : Buffer.allocUnsafe(READ_BYTES + overlap);
-      const length = Math.max(0, Math.min(buffer.length, end - from));
+      const length = end === undefined ? buffer.length : Math.max(0, Math.min(buffer.length, end - from));
       // A read of a tail is a few kilobytes from the page cache: done at once, it costs a fifth of
       // the CPU of a read through the thread pool (measured), and a follower makes many.
       const bytesRead = length === 0 ? 0 : readSync(this.opened.fd, buffer, 0, length, from);
+      if (end === undefined) {
+        end = bytesRead < length ? from + bytesRead : Math.max(from + bytesRead, this.size());
+        // Shorter than its first bytes as read: truncated, even with nothing read of it yet (its lines
+        // are in the copy, which a glob finds and would otherwise take for a copy of this file).
+        if (end < this.startBytes.length) return 'truncated';
+      }
       if (overlap === 1 && (bytesRead === 0 || (this.lastByte !== undefined && buffer[0] !== this.lastByte))) return 'truncated';
       const fresh = bytesRead - overlap;
       if (fresh <= 0) break;

@@ -201,8 +201,10 @@ export class WakeUp<F extends Watchable> {
         for (const file of this.busy) this.dirty.add(file);
       }
       if (full || this.dirty.size > 0 || directories.size > 0 || (polled && keepLooking)) return this.take(full, directories);
-      // While a file is busy, the directories are looked at on its ticks, not on wake-ups of their own.
-      await this.sleepUntil(this.busyPolls ? undefined : Math.min(this.nextFull, this.nextPoll));
+      // While a file is busy, the directories are looked at on its ticks, not on wake-ups of their own;
+      // with nothing to poll (every file and directory watched), only the full look wakes the loop.
+      const polling = !watch || keepLooking || this.unwatched.size > 0 || this.stamps.size > 0;
+      await this.sleepUntil(this.busyPolls ? undefined : polling ? Math.min(this.nextFull, this.nextPoll) : this.nextFull);
     }
   }
 
@@ -242,6 +244,8 @@ export class WakeUp<F extends Watchable> {
   /** A file that cannot be watched is looked at every pollMs; the first time, that is said. */
   private polled(file: F, error: unknown): void {
     this.unwatched.add(file);
+    // A watcher that failed while the loop slept: the loop wakes to poll it from now on.
+    this.wakeSoon();
     if (this.saidPolling || !this.options.warn) return;
     this.saidPolling = true;
     const why =
