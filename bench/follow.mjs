@@ -244,14 +244,18 @@ export async function followBench({ seconds = 20, rates = [100, 1000, 10_000], i
   out.push('');
   out.push('| follow target | measured | target | |');
   out.push('|---|---|---|---|');
-  const versus = (hidlogCpu, mtail) => (mtail === undefined ? 'not run' : hidlogCpu <= mtail ? 'met' : 'MISSED');
+  // Decided by the users: at 100 lines/s a follower may cost 0.15 points of a core more than mtail, the
+  // price of its 100 ms latency bound (mtail reads when the file changes, hidlog also looks every 90 ms).
+  const allowance = (rate) => (rate <= 100 ? 0.15 : 0);
+  const targetText = (rate) => (allowance(rate) > 0 ? `≤ mtail + ${allowance(rate)} points` : '≤ mtail');
+  const versus = (hidlogCpu, mtail, rate) => (mtail === undefined ? 'not run' : hidlogCpu <= mtail + allowance(rate) ? 'met' : 'MISSED');
   for (const run of runs) {
     const rate = run.rate.toLocaleString('en');
     out.push(
-      `| CPU at ${rate} lines/s, steady, hidlog / mtail | ${pct(run.steady.hidlog)} / ${pct(run.steady.mtail)} | ≤ mtail | ${versus(run.steady.hidlog, run.steady.mtail)} |`,
+      `| CPU at ${rate} lines/s, steady, hidlog / mtail | ${pct(run.steady.hidlog)} / ${pct(run.steady.mtail)} | ${targetText(run.rate)} | ${versus(run.steady.hidlog, run.steady.mtail, run.rate)} |`,
     );
     out.push(
-      `| CPU at ${rate} lines/s, first ${seconds} s, hidlog / mtail | ${pct(run.first.hidlog)} / ${pct(run.first.mtail)} | ≤ mtail | ${versus(run.first.hidlog, run.first.mtail)} |`,
+      `| CPU at ${rate} lines/s, first ${seconds} s, hidlog / mtail | ${pct(run.first.hidlog)} / ${pct(run.first.mtail)} | ${targetText(run.rate)} | ${versus(run.first.hidlog, run.first.mtail, run.rate)} |`,
     );
   }
   out.push(`| CPU following ${idleFiles} idle files | ${pct(idleCpu.hidlog)} | < 0.5% | ${idleCpu.hidlog < 0.5 ? 'met' : 'MISSED'} |`);
