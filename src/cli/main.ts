@@ -12,6 +12,7 @@ import type { ReportArgv } from './report-argv.js';
 import { COMMAND_NAMES, type CommandName } from './commands.js';
 import { STDIN_ARG, UsageError } from './options.js';
 import { plainArgv } from './plain-argv.js';
+import { strayOptionVariables } from './option-variables.js';
 import { refuseOutputsOverInputs } from './same-file.js';
 import { refuseSwallowedFiles } from './swallowed-file.js';
 
@@ -108,6 +109,9 @@ async function run(command: CommandName, named: boolean, argv: Record<string, un
     }
   }
 }
+
+// Variables of hidlog's prefix that are not its options are not read (option-variables.ts).
+for (const name of strayOptionVariables(process.env, isCommand(args[0]) ? args[0] : 'annotate')) delete process.env[name];
 
 const plain = plainArgv(args, process.env);
 if (plain) await run(plain.command, true, plain.argv, () => undefined);

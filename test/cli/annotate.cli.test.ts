@@ -196,6 +196,28 @@ describe('hidlog annotate (the real CLI)', () => {
     ]);
   });
 
+  it('leaves out HIDLOG_* variables that name no option of the command, as Kubernetes service links', async () => {
+    const input = '{"status":200,"msg":"' + 'x'.repeat(200) + '"}\n{"status":400,"hid_failure":51}\n';
+    // What a pod gets in a namespace with a Service named hidlog, an option of another command, and a test's own setting.
+    const stray = {
+      HIDLOG_SERVICE_HOST: '10.96.0.12',
+      HIDLOG_SERVICE_PORT: '9464',
+      HIDLOG_PORT: 'tcp://10.96.0.12:9464',
+      HIDLOG_PORT_9464_TCP_ADDR: '10.96.0.12',
+      HIDLOG_MERGE: 'true',
+      HIDLOG_MODEL_RUNS: '5',
+    };
+    const plain = await runCli([], { input });
+    const annotated = await runCli([], { input, env: stray });
+    expect({ code: annotated.code, stderr: annotated.stderr, stdout: annotated.stdout }).toEqual({ code: 0, stderr: '', stdout: plain.stdout });
+    // Beside them, an option's own variable is still read.
+    const withOption = await runCli([], { input, env: { ...stray, HIDLOG_MAX_LINE_BYTES: '100' } });
+    expect(lines(withOption.stdout)[0]).toBe('{"hid":{"invalid":"too_long","bytes":223}}');
+    const counted = await runCli(['count'], { input, env: stray });
+    expect(counted.code).toBe(0);
+    expect(counted.stderr).toBe('');
+  });
+
   it('reads a kind from a path of the user’s with --field', async () => {
     const result = await runCli(['--field', 'failure=payload.reasonCode', '--field', 'status=meta.http'], {
       input: '{"meta":{"http":"401"},"payload":{"reasonCode":42}}\n',
