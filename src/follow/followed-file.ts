@@ -1,5 +1,6 @@
 import { constants, fstatSync, readSync, statSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { contentStampOf, type FileStamp } from '../common/file-stamps.js';
 import { open } from 'node:fs/promises';
 import { MIN_JUDGED, type SurveyCounts } from '../pipeline/input-survey.js';
 import { LineProcessor, type LineOptions } from '../pipeline/line-processor.js';
@@ -64,7 +65,7 @@ export class FollowedFile {
   /** Where copies of this content were seen (copytruncate's, compressed ones): read from if it is truncated. */
   readonly copies = new Set<string>();
   /** While parked: its size and modification time then, to tell whether it changed since. */
-  private parkedStamp: { size: number; mtimeMs: number } | undefined;
+  private parkedStamp: FileStamp | undefined;
   /**
    * A too-long line the file does not hold the end of yet: reading waits at its start (readOffset)
    * and looks only for its newline, from `scannedTo` on, so the line goes to the outputs in one read.
@@ -106,7 +107,7 @@ export class FollowedFile {
   /** Closes its handle, keeping all else: it is opened again at its path (unpark) when it changes there. */
   async park(): Promise<void> {
     const handle = this.opened;
-    this.parkedStamp = this.stamp();
+    this.parkedStamp = contentStampOf(this.stamp());
     this.handle = undefined;
     await handle.close();
   }
@@ -119,11 +120,9 @@ export class FollowedFile {
    */
   changedWhileParked(): boolean {
     try {
-      const { dev, ino, size, mtimeMs } = statSync(this.path);
-      if (dev !== this.dev || ino !== this.ino) return false;
-      return (
-        size !== this.parkedStamp?.size || mtimeMs !== this.parkedStamp.mtimeMs || (this.decided && size !== (this.unendedLine?.scannedTo ?? this.readOffset))
-      );
+      const now = statSync(this.path);
+      if (now.dev !== this.dev || now.ino !== this.ino) return false;
+      return contentStampOf(now) !== this.parkedStamp || (this.decided && now.size !== (this.unendedLine?.scannedTo ?? this.readOffset));
     } catch {
       return false;
     }
