@@ -1,40 +1,10 @@
+import { ESCAPED, hex4 } from './json-escapes.js';
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 
 /** What `JsonStringReader.read` returns instead of an index. */
 export const UNREAD = -1;
-
-// What the one-character escapes stand for, by the byte after the backslash; 0: no such escape.
-const ESCAPED = new Uint8Array(256);
-for (const [c, byte] of [
-  ['"', 34],
-  ['\\', 92],
-  ['/', 47],
-  ['b', 8],
-  ['f', 12],
-  ['n', 10],
-  ['r', 13],
-  ['t', 9],
-] as const)
-  ESCAPED[c.charCodeAt(0)] = byte;
-
-function hexValue(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/** The value of the four hex digits at `b[i, i + 4)`, or -1. */
-function hex4(b: Buffer, i: number, end: number): number {
-  if (i + 4 > end) return -1;
-  const a = hexValue(b[i]);
-  const c = hexValue(b[i + 1]);
-  const d = hexValue(b[i + 2]);
-  const e = hexValue(b[i + 3]);
-  return a < 0 || c < 0 || d < 0 || e < 0 ? -1 : (a << 12) | (c << 8) | (d << 4) | e;
-}
 
 /**
  * Reads a JSON string from a line's bytes (valid UTF-8) and unescapes it as it goes, into a

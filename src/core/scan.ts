@@ -1,4 +1,5 @@
 import type { JsonObject } from '../common/json.js';
+import { ESCAPED, hex4 } from './json-escapes.js';
 import { numberValue } from './json-number.js';
 
 /** What a scan of one line found: the line is a JSON object, and these are its wanted keys. */
@@ -63,40 +64,6 @@ const UNSURE = -2;
 
 // Bytes that stand for themselves inside a string: not a quote, a backslash or a control character.
 const PLAIN_IN_STRING = new Uint8Array(256).map((_, c) => (c >= 32 && c !== QUOTE && c !== BACKSLASH ? 1 : 0));
-
-function isHexDigit(c: number | undefined): boolean {
-  return c !== undefined && ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102));
-}
-
-// What the one-character escapes of a string stand for, by the byte after the backslash.
-const ESCAPED = new Uint8Array(256);
-for (const [c, byte] of [
-  ['"', 34],
-  ['\\', 92],
-  ['/', 47],
-  ['b', 8],
-  ['f', 12],
-  ['n', 10],
-  ['r', 13],
-  ['t', 9],
-] as const)
-  ESCAPED[c.charCodeAt(0)] = byte;
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/** The value of the four hex digits at `b[i, i + 4)` (in the buffer), or -1. */
-function hexCode(b: Buffer, i: number): number {
-  const a = hexValue(b[i]!);
-  const c = hexValue(b[i + 1]!);
-  const d = hexValue(b[i + 2]!);
-  const e = hexValue(b[i + 3]!);
-  return a < 0 || c < 0 || d < 0 || e < 0 ? -1 : (a << 12) | (c << 8) | (d << 4) | e;
-}
 
 /** Byte strings, looked up by length and first byte, then byte by byte. */
 class KeySet {
@@ -183,7 +150,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
       escaped = true;
       const e = i + 1 < end ? b[i + 1]! : -1;
       if (e === 117 /* u */) {
-        if (i + 5 >= end || !isHexDigit(b[i + 2]) || !isHexDigit(b[i + 3]) || !isHexDigit(b[i + 4]) || !isHexDigit(b[i + 5])) return INVALID;
+        if (hex4(b, i + 2, end) < 0) return INVALID;
         i += 6;
       } else if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) {
         i += 2;
@@ -399,14 +366,14 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
       const f = b[i]!;
       if (f === BACKSLASH) return i + 1 < end && (b[i + 1] === QUOTE || b[i + 1] === BACKSLASH) ? i + 2 : INVALID;
       if (f === 117 /* u */) {
-        if (i + 4 >= end || !isHexDigit(b[i + 1]) || !isHexDigit(b[i + 2]) || !isHexDigit(b[i + 3]) || !isHexDigit(b[i + 4])) return INVALID;
+        if (hex4(b, i + 1, end) < 0) return INVALID;
         return i + 5;
       }
       return f === 47 || f === 98 || f === 102 || f === 110 || f === 114 || f === 116 ? i + 1 : INVALID;
     }
     if (e === 117) {
       // A character written \uXXXX (Go writes < > & so): one a string holds as it is.
-      const code = i + 5 < end ? hexCode(b, i + 2) : -1;
+      const code = hex4(b, i + 2, end);
       if (code < 32 || code === QUOTE || code === BACKSLASH || (code >= 0xd800 && code <= 0xdfff)) return INVALID;
       return i + 6;
     }
@@ -437,7 +404,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
       let code: number;
       const e = b[i + 1]!;
       if (e === 117 /* u */) {
-        code = hexCode(b, i + 2);
+        code = hex4(b, i + 2, to);
         i += 6;
       } else {
         // \\: the text's escape, whose character follows, written as it is, or as \" or \\.
@@ -453,7 +420,7 @@ export function createScanner(wantedKeys: Iterable<string>, topKey: string, pick
           i++;
           continue;
         }
-        code = hexCode(b, i + 1);
+        code = hex4(b, i + 1, to);
         if (code >= 0xd800 && code <= 0xdfff) return JSON.parse(JSON.parse(`"${b.toString('utf8', from, to)}"`) as string);
         i += 5;
       }
