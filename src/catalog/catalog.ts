@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import { CATEGORIES_BY_KIND, UNKNOWN_CATEGORY, type HttpCategory } from './categories.js';
 import { HID_ERRORS, HID_FAILURES, HID_RESPONSES, HTTP_STATUSES } from './entries.js';
+import { HTTP_REASON_PHRASES } from './http-reasons.js';
 
 export const CODE_KINDS = ['http', 'error', 'failure', 'response'] as const;
 export type CodeKind = (typeof CODE_KINDS)[number];
@@ -56,11 +56,9 @@ function vendorTable(): Table {
   const add = (entry: CatalogEntry) => table.get(entry.kind)!.set(entry.code, entry);
 
   // The vendor documents only its error statuses; every other standard status gets its reason phrase.
-  for (const [code, phrase] of Object.entries(STATUS_CODES)) {
+  for (const [code, phrase] of Object.entries(HTTP_REASON_PHRASES)) {
     const status = Number(code);
-    if (phrase && status >= 100 && status <= 599) {
-      add({ kind: 'http', code: status, label: phrase.toUpperCase(), category: httpClass(status), description: phrase, known: true });
-    }
+    add({ kind: 'http', code: status, label: phrase.toUpperCase(), category: httpClass(status), description: phrase, known: true });
   }
   for (const entry of HTTP_STATUSES) add({ kind: 'http', ...entry, known: true });
   for (const entry of HID_ERRORS) add({ kind: 'error', ...entry, known: true });

@@ -5,6 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import { dirname, join } from 'node:path';
 import { catalogEntries, isKnown, lookup } from '../../src/catalog/catalog.js';
 import { CATEGORIES_BY_KIND } from '../../src/catalog/categories.js';
+import { HTTP_REASON_PHRASES } from '../../src/catalog/http-reasons.js';
 import { SEED_PATH, parseSeed, readSeed } from './seed.js';
 
 const seed = readSeed();
@@ -39,8 +40,12 @@ describe('the catalog against the seed', () => {
 
   it('gives HTTP statuses the vendor does not list their standard reason phrase', () => {
     for (const entry of catalogEntries('http').filter((e) => !seed.some((s) => s.kind === 'http' && s.code === e.code))) {
-      expect(entry.description).toBe(STATUS_CODES[entry.code]);
+      expect(entry.description).toBe(HTTP_REASON_PHRASES[entry.code]);
     }
+    // Every status the running Node has a phrase for has one in hidlog's table.
+    const phrased = Object.keys(STATUS_CODES).map(Number);
+    expect(phrased.filter((code) => !lookup('http', code).known)).toEqual([]);
+    expect(phrased.length).toBeGreaterThan(60);
     expect(lookup('http', 429)).toMatchObject({ label: 'TOO MANY REQUESTS', category: 'client_error', known: true });
     expect(lookup('http', 200)).toMatchObject({ label: 'OK', category: 'success' });
     expect(lookup('http', 299)).toMatchObject({ known: false, category: 'success' });
