@@ -3,7 +3,7 @@
 // when a shard is read, so the partials must agree on it; what only decides how the report is
 // shown (--top, --format, a wider --bucket) is the merge's, and so is a window that takes each
 // partial whole or not at all.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { text as textOf } from 'node:stream/consumers';
 import { CODE_KINDS } from '../catalog/catalog.js';
 import { describeError } from '../common/error-text.js';
@@ -26,7 +26,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 async function readPartial(path: string): Promise<Partial> {
   let text: string;
   try {
-    text = path === '-' ? await textOf(process.stdin) : await readFile(path, 'utf8');
+    // Synchronously: a merge reads a few small files one after another, with nothing else to do meanwhile.
+    text = path === '-' ? await textOf(process.stdin) : readFileSync(path, 'utf8');
   } catch (error) {
     throw new Error(`cannot read ${path}: ${describeError(error)}`);
   }
