@@ -60,6 +60,8 @@ export class LineWriter {
   private readonly collecting: boolean;
   private readonly stop: AbortSignal | undefined;
   private readonly failure = new AbortController();
+  /** Who waits in `flushed` for the next write's callback. */
+  private readonly writeWaiters: (() => void)[] = [];
   closed = false;
   error: NodeJS.ErrnoException | undefined;
 
@@ -156,26 +158,24 @@ export class LineWriter {
    */
   ready(): Promise<void> | undefined {
     // Asks the stream, not a flag set at write time: a 'drain' may have come and gone since.
-    if (this.stream.writableNeedDrain && !this.closed && !this.stop?.aborted) return this.drainOrClose(undefined, this.stop);
+    if (this.stream.writableNeedDrain && !this.closed && !this.stop?.aborted) return this.nextOf(['drain', 'close', 'error'], this.stop, false);
     return undefined;
   }
 
-  /** The next 'drain', 'close' or 'error', `timeoutMs`, or `signal`, whichever comes first. */
-  private drainOrClose(timeoutMs?: number, signal?: AbortSignal): Promise<void> {
+  /** The first of the stream's `events`, `signal`, or (`onWrite`) the next write's callback. */
+  private nextOf(events: readonly string[], signal: AbortSignal | undefined, onWrite: boolean): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(timer);
-        this.stream.off('drain', done);
-        this.stream.off('close', done);
-        this.stream.off('error', done);
+        for (const event of events) this.stream.off(event, done);
         signal?.removeEventListener('abort', done);
+        // A wait given up (a stuck output, `signal`) must not stay behind.
+        const waiting = this.writeWaiters.indexOf(done);
+        if (waiting >= 0) this.writeWaiters.splice(waiting, 1);
         resolve();
       };
-      this.stream.on('drain', done);
-      this.stream.on('close', done);
-      this.stream.on('error', done);
+      for (const event of events) this.stream.on(event, done);
       signal?.addEventListener('abort', done);
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      if (onWrite) this.writeWaiters.push(done);
     });
   }
 
@@ -193,8 +193,8 @@ export class LineWriter {
   /** Resolves once every line written so far has been accepted by the output, the output failed, or `until` fired. */
   async flushed(until?: AbortSignal): Promise<void> {
     this.flush();
-    // A stream below its high-water mark never emits 'drain': look again shortly.
-    while (!this.closed && this.accepted < this.given && !until?.aborted) await this.drainOrClose(5);
+    // Not on 'drain': a stream below its high-water mark never emits it.
+    while (!this.closed && this.accepted < this.given && !until?.aborted) await this.nextOf(['close', 'error'], until, true);
   }
 
   /** Flushes what is left, waiting at most until `until` fires; `end` closes the output (not for stdout). */
@@ -233,6 +233,7 @@ export class LineWriter {
     this.stream.write(data, (error) => {
       if (!error) this.accepted += data.length;
       then?.();
+      for (const waiter of this.writeWaiters.splice(0)) waiter();
     });
   }
 }

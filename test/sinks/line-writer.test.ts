@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHUNK_BYTES, ChunkPool, LineWriter } from '../../src/sinks/line-writer.js';
 
 /** A stream that takes its time: it reads each chunk only when it finishes writing it, as a slow pipe would. */
@@ -85,7 +85,34 @@ describe('LineWriter', () => {
     const ready = writer.ready();
     setTimeout(() => stop.abort(), 20);
     await ready;
-    await writer.flushed(AbortSignal.timeout(20));
+    for (let i = 0; i < 3; i++) await writer.flushed(AbortSignal.timeout(20));
     expect(writer.bytesAccepted).toBe(0);
+    // Each wait given up let go of the stream.
+    expect([stuck.listenerCount('close'), stuck.listenerCount('error')]).toEqual([0, 1]);
+  });
+  it('is flushed as the write calls back, without waiting on a timer', async () => {
+    const callbacks: (() => void)[] = [];
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        callbacks.push(() => callback());
+      },
+    });
+    const writer = new LineWriter(stream);
+    vi.useFakeTimers();
+    try {
+      writer.writeLine('{"a":1}');
+      let flushed = false;
+      const waiting = writer.flushed().then(() => {
+        flushed = true;
+      });
+      await Promise.resolve();
+      expect([flushed, callbacks.length]).toEqual([false, 1]);
+      callbacks.shift()!();
+      // No timer runs (they are fake): only the write's callback can end the wait.
+      await waiting;
+      expect(writer.bytesAccepted).toBe(8);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
