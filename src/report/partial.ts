@@ -245,15 +245,24 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
 
   // Codes first, in the order the shard first saw them: codes outside the catalog are capped as one pass would.
   const seriesOf = new Map<string, CodeSeries>();
+  // Latency and --by name their codes' series: only they need them found by code.
+  const linked = partial.latency !== undefined || partial.by.length > 0;
   const key = (kind: string, code: string, category: string) => `${kind}\u0000${code}\u0000${category}`;
   for (const kind of CODE_KINDS) {
-    for (const [code, category, known, count, first, last] of partial.codes[kind]) {
+    // Indexed, not destructured: run once, before it is compiled, destructuring walks an iterator per entry.
+    const codes = partial.codes[kind];
+    for (let c = 0; c < codes.length; c++) {
+      const entry = codes[c]!;
+      const code = entry[0];
+      const category = entry[1];
+      const first = entry[4];
+      const last = entry[5];
       if (code === OVERFLOW_VALUE)
         notes.add(
           `${name}: more than ${PARTIAL_MAX_UNKNOWN_CODES.toLocaleString('en-US')} ${kind} codes outside the catalog: their counts may differ from one pass's`,
         );
-      const series = tally.countSeries(kind, code, { known, category }, count);
-      seriesOf.set(key(kind, code, category), series);
+      const series = tally.countSeries(kind, code, { known: entry[2], category }, entry[3]);
+      if (linked) seriesOf.set(key(kind, code, category), series);
       if (first !== null) seen.widen(series, first);
       if (last !== null) seen.widen(series, last);
     }
