@@ -10,6 +10,7 @@
 //   node bench/ab.mjs --rounds 10 "before=node /tmp/before/bin/hidlog.js count $C" "after=node bin/hidlog.js count $C"
 import { parseArgs } from 'node:util';
 import { alternate } from './alternate.mjs';
+import { withoutExtraCaCerts } from './environment.mjs';
 
 const { values: opts, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '10' } }, allowPositionals: true });
 const rounds = Number(opts.rounds);
@@ -26,6 +27,8 @@ if (commands.length === 0 || !(rounds >= 1)) {
   process.exit(2);
 }
 
+const environment = withoutExtraCaCerts();
+if (environment) console.log(`${environment}\n`);
 const results = alternate(commands, { rounds, log: (line) => process.stderr.write(`${line}\n`) });
 // A failed command was named on stderr as it failed.
 if (results.some((r) => r.failed !== undefined)) process.exit(1);

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { alternate } from './alternate.mjs';
 import { wrapCorpus, writeCorpus } from './corpus.mjs';
+import { withoutExtraCaCerts } from './environment.mjs';
 import { followBench } from './follow.mjs';
 import { seriesBench } from './series.mjs';
 
@@ -43,6 +44,8 @@ const rounds = Number(opts.rounds);
 const workers = Number(opts.workers);
 const abRounds = Number(opts['ab-rounds']);
 const hidlog = join(root, 'bin/hidlog.js');
+const environment = withoutExtraCaCerts();
+if (environment) process.stderr.write(`${environment}\n`);
 const has = (tool) => spawnSync('which', [tool]).status === 0;
 
 // The corpus, cached by size; the catalog for jq comes from hidlog's own `codes --json`.
@@ -387,6 +390,7 @@ const out = [];
 out.push(
   `Corpus: ${lines.toLocaleString('en')} lines, ${(sizes.corpus.bytes / 1e6).toFixed(0)} MB (and five times over: ${fiveLines}, ${(sizes.five.bytes / 1e9).toFixed(2)} GB); ${rounds} rounds, medians; ${availableParallelism()} cores (${cpu}); Node ${process.version}.`,
 );
+if (environment) out.push('', environment);
 out.push('');
 out.push('| mode | seconds | MB/s | lines/s | peak RSS MiB |');
 out.push('|---|---|---|---|---|');
