@@ -126,6 +126,8 @@ describe('hidlog report --partial, --merge: the report of one pass, byte for byt
     expect(latency.outcomes.map((o) => o.outcome)).toEqual(expect.arrayContaining(['success', 'failure', 'error']));
     expect(latency.codes.length).toBeGreaterThan(5);
     for (const format of ['table', 'markdown', 'html']) expect(reports[FORMATS.indexOf(format as (typeof FORMATS)[number])]![0]).toMatch(/Latency/);
+    // Every column of the table's latency section is named, the codes' category too.
+    expect(reports[FORMATS.indexOf('table')]![0]).toMatch(/^ +records +p50 +p95 +p99 +category$/m);
   });
 
   describe('the bench corpus in 4 shards', () => {

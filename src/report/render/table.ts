@@ -163,7 +163,7 @@ export function renderTable(report: Report, options: TableOptions): string {
         { text: 'p50', style: 'dim' },
         { text: 'p95', style: 'dim' },
         { text: 'p99', style: 'dim' },
-        { text: '', style: 'dim' },
+        { text: 'category', style: 'dim' },
       ],
     ];
     for (const row of latencyRows(report)) {
