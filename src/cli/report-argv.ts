@@ -23,6 +23,14 @@ const FORMAT_OF_EXTENSION: Record<string, ReportFormat> = {
   '.txt': 'table',
 };
 
+const REPORT_NOUN: Record<ReportFormat, string> = {
+  table: 'a text report',
+  markdown: 'a Markdown report',
+  json: 'a JSON report',
+  csv: 'a CSV report',
+  html: 'an HTML page',
+};
+
 /** `--format` (yargs checked its choices), else the output file's extension, else a table (on a terminal and off one alike). */
 function formatOf(format: ReportFormat | undefined, output: string | undefined): ReportFormat {
   if (format !== undefined) return format;
@@ -73,6 +81,11 @@ export function reportOptions(argv: ReportArgv): ReportOptions {
   const input = inputOptions(argv);
   if (argv.partial && argv.format !== undefined)
     throw new UsageError(`--format ${argv.format} with --partial: a partial has a format of its own; give --format to the merge`);
+  const named = argv.output && FORMAT_OF_EXTENSION[extname(argv.output).toLowerCase()];
+  if (argv.partial && named && named !== 'json')
+    throw new UsageError(
+      `-o ${argv.output} with --partial: a partial is JSON, not ${REPORT_NOUN[named]}; name it .hidpart, and give -o ${argv.output} to the merge`,
+    );
   return {
     ...input,
     catalog: argv.catalog,

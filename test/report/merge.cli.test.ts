@@ -295,6 +295,11 @@ describe('hidlog report --merge refuses, in one line', () => {
     ],
     [['--partial', '--format', 'json'], 'input', /^hidlog: --format json with --partial: a partial has a format of its own; give --format to the merge/],
     [
+      ['--partial', '-o', 'day.html'],
+      'input',
+      /^hidlog: -o day\.html with --partial: a partial is JSON, not an HTML page; name it \.hidpart, and give -o day\.html to the merge/,
+    ],
+    [
       ['--merge', '--tz', 'Europe/Berlin'],
       'partials',
       /^hidlog: --tz Europe\/Berlin: the partials were read in UTC .*; merge them without --tz, or make them with --tz Europe\/Berlin/,
