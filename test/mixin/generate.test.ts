@@ -115,7 +115,8 @@ describe('hidlog mixin', () => {
     const serverErrors = rules.groups[1]!.rules.find((r) => r.alert === 'HIDAuthServerErrors')!;
     expect(serverErrors.expr).toContain('> 0.02');
     expect(serverErrors.annotations!.runbook_url).toBe('https://wiki.example/hid#hidauthservererrors');
-    expect(rules.groups[0]!.rules[0]!.expr).toBe('sum by (job) (rate(hid_failures_total{job="hid-auth", env="prod"}[5m]))');
+    // The recording rules keep the labels the selector names: another env's setup records apart.
+    expect(rules.groups[0]!.rules[0]!.expr).toBe('sum by (job, env) (rate(hid_failures_total{job="hid-auth", env="prod"}[5m]))');
     const prometheus = parse(readFileSync(join(out, 'prometheus.yml'), 'utf8')) as {
       scrape_configs: { job_name: string; static_configs: { labels: Record<string, string> }[] }[];
     };
@@ -126,6 +127,7 @@ describe('hidlog mixin', () => {
     [[], /^hidlog: Missing required argument: out$/m],
     [['--selector', 'job=hid'], /^hidlog: --selector job=hid: expected label matchers such as job="hid-auth", at "job=hid"$/m],
     [['--selector', 'job="a`b"'], /^hidlog: --selector job="a`b": a backtick cannot be used$/m],
+    [['--selector', '__name__="up"'], /^hidlog: --selector __name__="up": __name__ names a metric; the selector picks targets$/m],
     [['--label', 'bad-name'], /^hidlog: --label bad-name: bad-name is not a valid Prometheus label name$/m],
     [['--label', 'code'], /^hidlog: --label code: code is a label hidlog sets itself$/m],
     [['--label', 'datasource'], /^hidlog: --label datasource: the dashboards' data source variable has that name$/m],
