@@ -118,6 +118,9 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
   const extra = extraLabels(config);
   const SETUP = [JOB, ...extra.map((name, i) => `${name}=%[${i + 3}]q`)];
   const query = (q: string, render: string) => fromQuery(extra, q, render);
+  // The job a summary names, with each of the setup's other labels the alert has: `hid-auth (env=eu)`,
+  // so that two envs' alerts read apart.
+  const JOB_NAME = `{{ $labels.job }}${extra.map((name) => `{{ with index $labels "${name}" }} (${name}={{ . }}){{ end }}`).join('')}`;
   const jobOf = (metric: string, ...matchers: string[]) => of(metric, ...matchers, ...SETUP);
   const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) => withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`, ...SETUP]);
   const topRate = (kind: 'http' | 'error' | 'failure', ...matchers: string[]) =>
@@ -138,7 +141,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'warning',
       `${recorded(RECORDED.failures5m)} > ${config.failureSpikeMinRate} and ${recorded(RECORDED.failures5m)} > ${config.failureSpikeFactor} * ${recorded(RECORDED.failures1h)} offset 10m`,
       '5m',
-      `HID authentication failures on {{ $labels.job }} are ${perSecond('$value')}, over ${config.failureSpikeFactor} times the hour before`,
+      `HID authentication failures on ${JOB_NAME} are ${perSecond('$value')}, over ${config.failureSpikeFactor} times the hour before`,
       `${perSecond('$value')} failures in the last 5 minutes, against ` +
         query(`${series(RECORDED.failures1h, SETUP)} offset 10m`, perSecond('.Value')) +
         ' in the hour before. ' +
@@ -149,7 +152,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'critical',
       `${recorded(RECORDED.serverErrorRatio5m)} > ${config.serverErrorRatio} and ${recorded(RECORDED.responses5m)} > ${config.minRate}`,
       '5m',
-      `{{ $value | humanizePercentage }} of the HTTP responses on {{ $labels.job }} are 5xx`,
+      `{{ $value | humanizePercentage }} of the HTTP responses on ${JOB_NAME} are 5xx`,
       `Over ${percent(config.serverErrorRatio)} of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. ` +
         query(
           topRate('http', 'category="server_error"'),
@@ -161,7 +164,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'critical',
       `${by()} ${grownOver(of(CODE_METRICS.error, 'category="license"'), '10m')} > 0`,
       '0m',
-      'License errors in the logs of {{ $labels.job }}',
+      `License errors in the logs of ${JOB_NAME}`,
       'Records with a license error in the last 10 minutes: {{ printf "%.0f" $value }}. Authentications fail until the license is fixed. ' +
         query(
           topCodes('error', `sum by (code, category) ${grownOver(jobOf(CODE_METRICS.error, 'category="license"'), '10m')}`),
@@ -173,7 +176,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'critical',
       `${recorded(RECORDED.errorsByCategory5m, 'category="technical"')} > 0`,
       '5m',
-      'Technical errors in the logs of {{ $labels.job }} for 5 minutes',
+      `Technical errors in the logs of ${JOB_NAME} for 5 minutes`,
       `hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at ${perSecond('$value')}, without a pause for 5 minutes. ` +
         query(topRate('error', 'category="technical"'), `The most frequent: ${codeLine('hid_error')} at ${perSecond('.Value')}.`),
     ),
@@ -182,7 +185,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'warning',
       `${by()} (${recorded(RECORDED.failuresByCategory5m, credentialCategories)}) > ${config.credentialFailureRate}`,
       '5m',
-      `Credential-mismatch, blocked and disabled failures on {{ $labels.job }} at ${perSecond('$value')}`,
+      `Credential-mismatch, blocked and disabled failures on ${JOB_NAME} at ${perSecond('$value')}`,
       `Over ${config.credentialFailureRate} a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. ` +
         query(topRate('failure', credentialCategories), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
     ),
@@ -191,7 +194,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       'warning',
       `${recorded(RECORDED.durationP99_5m)} > ${config.latencyP99Seconds} and ${recorded(RECORDED.durations5m)} > ${config.minRate}`,
       '10m',
-      'The slowest 1% of requests on {{ $labels.job }} take over {{ $value | humanizeDuration }}',
+      `The slowest 1% of requests on ${JOB_NAME} take over {{ $value | humanizeDuration }}`,
       `The 99th percentile of the request durations in the logs has been above ${config.latencyP99Seconds} s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). ` +
         query(
           // topk ranks NaN (an outcome without durations) lowest: the slowest outcome with any wins.

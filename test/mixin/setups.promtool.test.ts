@@ -115,7 +115,7 @@ const EXPECTED: Record<string, Alert[]> = {
       'eu',
       'HIDAuthLicenseError',
       { severity: 'critical' },
-      'License errors in the logs of hidlog',
+      'License errors in the logs of hidlog (env=eu)',
       `Records with a license error in the last 10 minutes: 1. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: ${VENDOR_9001}), 1 of them.`,
     ),
   ],
@@ -124,14 +124,14 @@ const EXPECTED: Record<string, Alert[]> = {
       'eu',
       'HIDAuthTechnicalErrors',
       { severity: 'critical', category: 'technical' },
-      'Technical errors in the logs of hidlog for 5 minutes',
+      'Technical errors in the logs of hidlog (env=eu) for 5 minutes',
       `hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at 0.05/s, without a pause for 5 minutes. The most frequent: hid_error 600 (technical: ${VENDOR_600}) at 0.05/s.`,
     ),
     fired(
       'us',
       'HIDAuthTechnicalErrors',
       { severity: 'critical', category: 'technical' },
-      'Technical errors in the logs of hidlog for 5 minutes',
+      'Technical errors in the logs of hidlog (env=us) for 5 minutes',
       `hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at 0.10/s, without a pause for 5 minutes. The most frequent: hid_error 600 (technical: ${VENDOR_600}) at 0.10/s.`,
     ),
   ],
@@ -140,7 +140,7 @@ const EXPECTED: Record<string, Alert[]> = {
       'eu',
       'HIDAuthServerErrors',
       { severity: 'critical' },
-      '10% of the HTTP responses on hidlog are 5xx',
+      '10% of the HTTP responses on hidlog (env=eu) are 5xx',
       `Over 5% of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. Most of them: HTTP 500 (${lookup('http', 500).description}) at 1.00/s.`,
     ),
   ],
@@ -149,7 +149,7 @@ const EXPECTED: Record<string, Alert[]> = {
       'us',
       'HIDAuthCredentialFailureSurge',
       { severity: 'warning' },
-      'Credential-mismatch, blocked and disabled failures on hidlog at 1.50/s',
+      'Credential-mismatch, blocked and disabled failures on hidlog (env=us) at 1.50/s',
       `Over 1 a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. The top reason: hid_failure 13 (credential_mismatch: ${lookup('failure', 13).description}) at 1.50/s.`,
     ),
   ],
@@ -182,7 +182,11 @@ const ONE_SETUP: Record<string, Alert[]> = {
   // Its 5% threshold pages for both; each template counts its own env's 500s (1/s, not 2/s).
   HIDAuthServerErrors: onDefaultRunbook([
     EXPECTED.HIDAuthServerErrors![0]!,
-    { ...EXPECTED.HIDAuthServerErrors![0]!, labels: { job: 'hidlog', env: 'us', severity: 'critical' } },
+    {
+      ...EXPECTED.HIDAuthServerErrors![0]!,
+      labels: { job: 'hidlog', env: 'us', severity: 'critical' },
+      summary: '10% of the HTTP responses on hidlog (env=us) are 5xx',
+    },
   ]),
   // Its 0.5/s floor pages for us (1.5/s); the hour before is us's alone (900 failures in the 10 minutes before 10m, over 3600 s).
   HIDAuthFailureSpike: onDefaultRunbook([
@@ -190,7 +194,7 @@ const ONE_SETUP: Record<string, Alert[]> = {
       'us',
       'HIDAuthFailureSpike',
       { severity: 'warning' },
-      'HID authentication failures on hidlog are 1.50/s, over 3 times the hour before',
+      'HID authentication failures on hidlog (env=us) are 1.50/s, over 3 times the hour before',
       `1.50/s failures in the last 5 minutes, against 0.25/s in the hour before. The top reason: hid_failure 13 (credential_mismatch: ${lookup('failure', 13).description}) at 1.50/s.`,
     ),
   ]),
@@ -291,10 +295,45 @@ describe('two setups in one Prometheus, under promtool', () => {
     expect(run.stdout + run.stderr).toContain('SUCCESS');
     expect(run.status).toBe(0);
   });
+
+  it.runIf(promtool)('a negative matcher (env!="dev") over targets without env: their alerts lack env, their templates still answer', () => {
+    const rules = join(dir, 'not-dev-rules.yml');
+    writeFileSync(rules, mixinFiles({ ...DEFAULT_CONFIG, selector: 'job="hidlog", env!="dev"' }).find((file) => file.path === 'hidlog-rules.yml')!.text);
+    const label = (labels: Record<string, string>) =>
+      `{${Object.entries(labels)
+        .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+        .join(',')}}`;
+    const plain = { job: 'hidlog', instance: 'auth-1:9464' };
+    const dev = { job: 'hidlog', env: 'dev', instance: 'dev-1:9464' };
+    const license = { code: '9001', category: 'license' };
+    const input = {
+      [`hid_errors_total${label({ ...plain, ...license })}`]: '0x10 1x20',
+      [`hid_code_info${label({ ...plain, ...license, kind: 'error', description: VENDOR_9001 })}`]: '1x30',
+      // dev's hidlogs are not this setup's: more license errors, and a text of their own.
+      [`hid_errors_total${label({ ...dev, ...license })}`]: '0x10 5x20',
+      [`hid_code_info${label({ ...dev, ...license, kind: 'error', description: SITE_9001 })}`]: '1x30',
+      [`hid_code_info${label({ ...dev, instance: 'dev-2:9464', ...license, kind: 'error', description: SITE_9001 })}`]: '1x30',
+      [`up${label(plain)}`]: '1x30',
+      [`up${label(dev)}`]: '1x30',
+    };
+    const expected = {
+      HIDAuthLicenseError: [
+        {
+          labels: { job: 'hidlog', severity: 'critical' },
+          summary: 'License errors in the logs of hidlog',
+          description: `Records with a license error in the last 10 minutes: 1. Authentications fail until the license is fixed. The most frequent: hid_error 9001 (license: ${VENDOR_9001}), 1 of them.`,
+          runbook: `${DEFAULT_CONFIG.runbookUrl}#hidauthlicenseerror`,
+        },
+      ],
+    };
+    const run = promtoolTest('not dev', [rules], expected, [], input);
+    expect(run.stdout + run.stderr).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
 });
 
 /** promtool test rules over INPUT: at 20m, every alert of the files as `expected` says (the others quiet), and the expressions' samples. */
-function promtoolTest(name: string, ruleFiles: string[], expected: Record<string, Alert[]>, exprTests: object[]) {
+function promtoolTest(name: string, ruleFiles: string[], expected: Record<string, Alert[]>, exprTests: object[], input = INPUT) {
   const test = {
     rule_files: ruleFiles,
     evaluation_interval: '1m',
@@ -302,7 +341,7 @@ function promtoolTest(name: string, ruleFiles: string[], expected: Record<string
       {
         name,
         interval: '1m',
-        input_series: Object.entries(INPUT).map(([series, values]) => ({ series, values })),
+        input_series: Object.entries(input).map(([series, values]) => ({ series, values })),
         promql_expr_test: exprTests,
         alert_rule_test: ALERTS.map((alertname) => ({
           eval_time: '20m',
@@ -315,7 +354,7 @@ function promtoolTest(name: string, ruleFiles: string[], expected: Record<string
       },
     ],
   };
-  const file = join(dir, `${ruleFiles.length}.test.yml`);
+  const file = join(dir, `${name.replace(/\W/g, '-')}.test.yml`);
   writeFileSync(file, stringify(test, { lineWidth: 0 }));
   return spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
 }
