@@ -68,6 +68,28 @@ describe('a named setup (--name)', () => {
   });
 });
 
+describe('a setup over several envs (a regex matcher)', () => {
+  const files = mixinFiles({ ...DEFAULT_CONFIG, name: 'all', selector: 'job="hid-auth", env=~"eu|us"' });
+  type Board = { panels: { title: string; targets?: { expr: string; legendFormat: string }[] }[] };
+  const panel = (board: string, title: string) => (JSON.parse(textOf(files, board)) as Board).panels.find((p) => p.title === title)!.targets!;
+
+  it('shows what the alerts see per job and env, from its own recorded series', () => {
+    expect(panel('hidlog-overview.json', 'Failure rate against the spike alert')).toMatchObject([
+      { expr: 'job:hid_failures:rate5m{job="hid-auth", env=~"eu|us", job=~"$job"}', legendFormat: '{{job}} {{env}} failures/s' },
+      { expr: '3 * job:hid_failures:rate1h{job="hid-auth", env=~"eu|us", job=~"$job"}', legendFormat: '{{job}} {{env}} 3 × the last hour' },
+    ]);
+    expect(panel('hidlog-overview.json', 'Credential, blocked and disabled failures')).toMatchObject([
+      {
+        expr: 'sum by (job, env) (job_category:hid_failures:rate5m{job="hid-auth", env=~"eu|us", job=~"$job", category=~"credential_mismatch|blocked|disabled"})',
+        legendFormat: '{{job}} {{env}}',
+      },
+    ]);
+    expect(panel('hidlog-health.json', 'Invalid line share')[0]!.expr).toBe(
+      'job_instance:hidlog_lines_invalid:ratio_rate5m{job="hid-auth", env=~"eu|us", job=~"$job", instance=~"$instance"}',
+    );
+  });
+});
+
 describe('hidlog mixin', () => {
   it("writes the defaults' files into --out and lists them", async () => {
     const out = join(dir, 'defaults');
