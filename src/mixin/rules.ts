@@ -116,7 +116,9 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
 
   // What the alert templates query, for the job (and instance) the alert is about, and its setup's other labels.
   const extra = extraLabels(config);
-  const SETUP = [JOB, ...extra.map((name, i) => `${name}=%[${i + 3}]q`)];
+  // A selector that names instance makes every rule per instance: the per-job alerts' queries pin it too.
+  const SETUP = [JOB, ...(keep.includes('instance') ? [INSTANCE] : []), ...extra.map((name, i) => `${name}=%[${i + 3}]q`)];
+  const PER_INSTANCE = SETUP.includes(INSTANCE) ? SETUP : [...SETUP, INSTANCE];
   const query = (q: string, render: string) => fromQuery(extra, q, render);
   // The job a summary names, with each of the setup's other labels the alert has: `hid-auth (env=eu)`,
   // so that two envs' alerts read apart.
@@ -217,7 +219,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '1m',
       'hidlog at {{ $labels.instance }} has read no line for {{ $value | humanizeDuration }}',
       'In follow mode, hidlog has read nothing for {{ $value | humanizeDuration }} while ' +
-        query(of(HIDLOG_METRICS.followLagBytes, ...SETUP, INSTANCE), '{{ .Value | humanize1024 }}B') +
+        query(of(HIDLOG_METRICS.followLagBytes, ...PER_INSTANCE), '{{ .Value | humanize1024 }}B') +
         ' wait in the files it follows: records are not annotated and the HID metrics stand still.',
     ),
     alert(
@@ -250,7 +252,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '{{ $value | humanizePercentage }} of the lines hidlog reads at {{ $labels.instance }} are not records it can read',
       `Over ${percent(config.invalidLineRatio)} of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. ` +
         query(
-          `topk(1, sum by (reason) (rate(${of(HIDLOG_METRICS.invalidLines, ...SETUP, INSTANCE)}[5m])))`,
+          `topk(1, sum by (reason) (rate(${of(HIDLOG_METRICS.invalidLines, ...PER_INSTANCE)}[5m])))`,
           `The top reason: {{ .Labels.reason }} at ${perSecond('.Value')}.`,
         ),
     ),
@@ -262,7 +264,7 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '{{ $value | humanizePercentage }} of the error statuses hidlog reads at {{ $labels.instance }} carry no reason code',
       `Over ${percent(WITHOUT_REASON_RATIO)} of the records with an HTTP status of 400 or more had no hid_error, hid_failure or response code for 15 minutes: ` +
         'the HID response body is not logged, or is logged in a field hidlog does not search, so the HID dashboards and alerts see the statuses but not why they failed. ' +
-        query(series(RECORDED.noCodesRatio5m, [...SETUP, INSTANCE]), 'Records with no code at all: {{ .Value | humanizePercentage }} of the lines.'),
+        query(series(RECORDED.noCodesRatio5m, PER_INSTANCE), 'Records with no code at all: {{ .Value | humanizePercentage }} of the lines.'),
     ),
     alert(
       'HidlogLabelOverflow',
@@ -283,9 +285,9 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '5m',
       'hidlog at {{ $labels.instance }} refused its --catalog file and keeps the table before it',
       'The last reload of the --catalog file was refused (invalid, unreadable or missing), so the table ' +
-        query(of(HIDLOG_METRICS.catalogLastReloadSuccess, ...SETUP, INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
+        query(of(HIDLOG_METRICS.catalogLastReloadSuccess, ...PER_INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
         'is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. ' +
-        query(of(HIDLOG_METRICS.catalogReloads, 'result="failure"', ...SETUP, INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
+        query(of(HIDLOG_METRICS.catalogReloads, 'result="failure"', ...PER_INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
         "hidlog's stderr names the place in the file.",
     ),
   ];

@@ -296,6 +296,39 @@ describe('two setups in one Prometheus, under promtool', () => {
     expect(run.status).toBe(0);
   });
 
+  it.runIf(promtool)('a selector that names instance: an alert per instance, its template reading that instance only', () => {
+    const rules = join(dir, 'instances-rules.yml');
+    writeFileSync(
+      rules,
+      mixinFiles({ ...DEFAULT_CONFIG, selector: 'job="hidlog", instance=~"auth-.*"' }).find((file) => file.path === 'hidlog-rules.yml')!.text,
+    );
+    const at = (instance: string, n: number, labels: Record<string, string>) =>
+      `${labels.__name__}{${Object.entries({ job: 'hidlog', instance, code: String(n), category: 'technical', ...labels })
+        .filter(([name]) => name !== '__name__')
+        .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+        .join(',')}}`;
+    const errors = (instance: string, n: number) => at(instance, n, { __name__: 'hid_errors_total' });
+    const infoOf = (instance: string, n: number) => at(instance, n, { __name__: 'hid_code_info', kind: 'error', description: lookup('error', n).description });
+    // auth-1: LDAP faults (600) at 0.05/s; auth-2: kernel faults (200) at 0.10/s, the more frequent across both.
+    const input = {
+      [errors('auth-1', 600)]: '0+3x30',
+      [errors('auth-2', 200)]: '0+6x30',
+      [infoOf('auth-1', 600)]: '1x30',
+      [infoOf('auth-2', 200)]: '1x30',
+      'up{job="hidlog",instance="auth-1"}': '1x30',
+      'up{job="hidlog",instance="auth-2"}': '1x30',
+    };
+    const technical = (instance: string, n: number, rate: string): Alert => ({
+      labels: { job: 'hidlog', instance, category: 'technical', severity: 'critical' },
+      summary: 'Technical errors in the logs of hidlog for 5 minutes',
+      description: `hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at ${rate}/s, without a pause for 5 minutes. The most frequent: hid_error ${n} (technical: ${lookup('error', n).description}) at ${rate}/s.`,
+      runbook: `${DEFAULT_CONFIG.runbookUrl}#hidauthtechnicalerrors`,
+    });
+    const run = promtoolTest('instances', [rules], { HIDAuthTechnicalErrors: [technical('auth-1', 600, '0.05'), technical('auth-2', 200, '0.10')] }, [], input);
+    expect(run.stdout + run.stderr).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
+
   it.runIf(promtool)('a negative matcher (env!="dev") over targets without env: their alerts lack env, their templates still answer', () => {
     const rules = join(dir, 'not-dev-rules.yml');
     writeFileSync(rules, mixinFiles({ ...DEFAULT_CONFIG, selector: 'job="hidlog", env!="dev"' }).find((file) => file.path === 'hidlog-rules.yml')!.text);
