@@ -12,7 +12,12 @@ export const MIXIN_OPTIONS = {
     describe:
       "A name for this setup, e.g. prod-eu: in the dashboards' uids (hidlog-NAME-overview), titles and tag and in the Grafana provisioning, so that setups share a Grafana organisation",
   },
-  selector: { type: 'string', default: DEFAULT_CONFIG.selector, describe: 'PromQL label matchers that pick your hidlog targets, e.g. job="hid-auth"' },
+  selector: {
+    type: 'string',
+    default: DEFAULT_CONFIG.selector,
+    describe:
+      'PromQL label matchers that pick your hidlog targets, e.g. job="hid-auth", env="eu": the rules keep the labels it names, so that setups share a Prometheus',
+  },
   label: {
     type: 'string',
     array: true,

@@ -86,7 +86,20 @@ export function parseSelector(selector: string): Matcher[] {
   }
   // The alerts' templates carry the selector in a Go raw string, which cannot hold a backtick.
   if (selector.includes('`')) throw new MixinConfigError(`--selector ${selector}: a backtick cannot be used`);
+  // The recording rules keep every label the selector names (setupLabels); a metric name is not one.
+  if (matchers.some((m) => m.name === '__name__')) throw new MixinConfigError(`--selector ${selector}: __name__ names a metric; the selector picks targets`);
   return matchers;
+}
+
+/**
+ * The labels that tell one setup's series from another's: `job`, and every label its selector
+ * names (`job="hid-auth", env=~"prod|dr"`: job, env), whatever the matcher. Every recording rule
+ * keeps them in its aggregation and every alert carries them, so that two setups in one
+ * Prometheus (`env="eu"`, `env="us"`) record different series and page apart. With the default
+ * selector, `job` alone.
+ */
+export function setupLabels(selector: string): string[] {
+  return [...new Set(['job', ...parseSelector(selector).map((m) => m.name)])];
 }
 
 /** Checks every parameter and returns the selector in one canonical spelling. */

@@ -1,6 +1,6 @@
 import { WAITED_OUT_ERRORS } from '../sinks/output-errors.js';
 import { HIDLOG_METRICS } from '../contract/metrics.js';
-import { percent, type MixinConfig } from './config.js';
+import { percent, setupLabels, type MixinConfig } from './config.js';
 import { grownOver, series, withDescription } from './promql.js';
 import { CODE_METRICS, DURATION_METRIC } from '../contract/metrics.js';
 
@@ -55,17 +55,24 @@ export const anchorOf = (heading: string) =>
     .replace(/[^a-z0-9 -]/g, '')
     .replace(/ /g, '-');
 
-// In the alert templates' queries, the alert's own job and instance (printf's argument indexes).
+// In the alert templates' queries, the alert's own job and instance (printf's argument indexes);
+// the setup's other labels (setupLabels) follow from %[3]q on.
 const JOB = 'job=%[1]q';
 const INSTANCE = 'instance=%[2]q';
 
+/** The labels of the setup beyond job and instance: printf's arguments 3, 4, … */
+const extraLabels = (config: MixinConfig) => setupLabels(config.selector).filter((name) => name !== 'job' && name !== 'instance');
+
 /**
- * A template line that runs `query` for the alert's job and instance and, when it returns
- * something, renders its first sample with `render` (`.Labels`, `.Value`).
+ * A template line that runs `query` for the alert's job, instance and setup labels and, when it
+ * returns something, renders its first sample with `render` (`.Labels`, `.Value`). A label the
+ * alert lacks (a selector's `env!="dev"` on targets without env) is "" (`index` gives a missing
+ * key's zero value), which matches series without it.
  */
-function fromQuery(query: string, render: string): string {
-  const format = query.replace(/%(?!\[[12]\]q)/g, '%%');
-  return `{{ with printf \`${format}\` $labels.job $labels.instance | query }}{{ with first . }}${render}{{ end }}{{ end }}`;
+function fromQuery(extra: readonly string[], query: string, render: string): string {
+  const format = query.replace(/%(?!\[\d+\]q)/g, '%%');
+  const args = ['$labels.job', '$labels.instance', ...extra.map((name) => `(index $labels "${name}")`)].join(' ');
+  return `{{ with printf \`${format}\` ${args} | query }}{{ with first . }}${render}{{ end }}{{ end }}`;
 }
 
 const outputName = '{{ if eq $labels.output "dead_letter" }}dead-letter file{{ else }}output{{ end }}';
@@ -77,33 +84,47 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
   const sel = config.selector === '' ? [] : [config.selector];
   const of = (metric: string, ...matchers: string[]) => series(metric, [...sel, ...matchers]);
   const rate5m = (metric: string, ...matchers: string[]) => `rate(${of(metric, ...matchers)}[5m])`;
+  // Every aggregation keeps the setup's labels, so that two setups record apart; `more` are the rule's own.
+  const keep = setupLabels(config.selector);
+  const by = (...more: string[]) => `sum by (${[...new Set([...keep, ...more])].join(', ')})`;
+  // A recorded series of this setup: a selector on the labels the rules kept picks its own, not another setup's.
+  const recorded = (name: string, ...matchers: string[]) => series(name, [...sel, ...matchers]);
 
   const recording: RecordingRule[] = [
-    { record: RECORDED.failures5m, expr: `sum by (job) (${rate5m(CODE_METRICS.failure)})` },
-    { record: RECORDED.failures1h, expr: `sum by (job) (rate(${of(CODE_METRICS.failure)}[1h]))` },
-    { record: RECORDED.failuresByCategory5m, expr: `sum by (job, category) (${rate5m(CODE_METRICS.failure)})` },
-    { record: RECORDED.errorsByCategory5m, expr: `sum by (job, category) (${rate5m(CODE_METRICS.error)})` },
-    { record: RECORDED.responses5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http)})` },
-    { record: RECORDED.serverErrorRatio5m, expr: `sum by (job) (${rate5m(CODE_METRICS.http, 'category="server_error"')}) / ${RECORDED.responses5m}` },
-    { record: RECORDED.lines5m, expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.lines)})` },
+    { record: RECORDED.failures5m, expr: `${by()} (${rate5m(CODE_METRICS.failure)})` },
+    { record: RECORDED.failures1h, expr: `${by()} (rate(${of(CODE_METRICS.failure)}[1h]))` },
+    { record: RECORDED.failuresByCategory5m, expr: `${by('category')} (${rate5m(CODE_METRICS.failure)})` },
+    { record: RECORDED.errorsByCategory5m, expr: `${by('category')} (${rate5m(CODE_METRICS.error)})` },
+    { record: RECORDED.responses5m, expr: `${by()} (${rate5m(CODE_METRICS.http)})` },
+    // A ratio's two sides carry the same labels, so the division pairs each setup's series with its own.
+    { record: RECORDED.serverErrorRatio5m, expr: `${by()} (${rate5m(CODE_METRICS.http, 'category="server_error"')}) / ${RECORDED.responses5m}` },
+    { record: RECORDED.lines5m, expr: `${by('instance')} (${rate5m(HIDLOG_METRICS.lines)})` },
     {
       record: RECORDED.invalidLineRatio5m,
-      expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.lines, 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}`,
+      expr: `${by('instance')} (${rate5m(HIDLOG_METRICS.lines, 'result=~"invalid|too_long"')}) / ${RECORDED.lines5m}`,
     },
-    { record: RECORDED.noCodesRatio5m, expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.lines, 'result="no_codes"')}) / ${RECORDED.lines5m}` },
-    { record: RECORDED.errorStatuses5m, expr: `sum by (job, instance) (${rate5m(CODE_METRICS.http, 'category=~"client_error|server_error"')})` },
+    { record: RECORDED.noCodesRatio5m, expr: `${by('instance')} (${rate5m(HIDLOG_METRICS.lines, 'result="no_codes"')}) / ${RECORDED.lines5m}` },
+    { record: RECORDED.errorStatuses5m, expr: `${by('instance')} (${rate5m(CODE_METRICS.http, 'category=~"client_error|server_error"')})` },
     {
       record: RECORDED.withoutReasonRatio5m,
-      expr: `sum by (job, instance) (${rate5m(HIDLOG_METRICS.errorStatusesWithoutReason)}) / ${RECORDED.errorStatuses5m}`,
+      expr: `${by('instance')} (${rate5m(HIDLOG_METRICS.errorStatusesWithoutReason)}) / ${RECORDED.errorStatuses5m}`,
     },
-    { record: RECORDED.durations5m, expr: `sum by (job) (${rate5m(`${DURATION_METRIC}_count`)})` },
+    { record: RECORDED.durations5m, expr: `${by()} (${rate5m(`${DURATION_METRIC}_count`)})` },
     // Buckets summed across the job's instances before the quantile: a quantile of quantiles means nothing.
-    { record: RECORDED.durationP99_5m, expr: `histogram_quantile(0.99, sum by (job, le) (${rate5m(`${DURATION_METRIC}_bucket`)}))` },
+    { record: RECORDED.durationP99_5m, expr: `histogram_quantile(0.99, ${by('le')} (${rate5m(`${DURATION_METRIC}_bucket`)}))` },
   ];
 
-  // What the alert templates query, for the job (and instance) the alert is about.
-  const jobOf = (metric: string, ...matchers: string[]) => of(metric, ...matchers, JOB);
-  const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) => withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`, JOB]);
+  // What the alert templates query, for the job (and instance) the alert is about, and its setup's other labels.
+  const extra = extraLabels(config);
+  // A selector that names instance makes every rule per instance: the per-job alerts' queries pin it too.
+  const SETUP = [JOB, ...(keep.includes('instance') ? [INSTANCE] : []), ...extra.map((name, i) => `${name}=%[${i + 3}]q`)];
+  const PER_INSTANCE = SETUP.includes(INSTANCE) ? SETUP : [...SETUP, INSTANCE];
+  const query = (q: string, render: string) => fromQuery(extra, q, render);
+  // The job a summary names, with each of the setup's other labels the alert has: `hid-auth (env=eu)`,
+  // so that two envs' alerts read apart.
+  const JOB_NAME = `{{ $labels.job }}${extra.map((name) => `{{ with index $labels "${name}" }} (${name}={{ . }}){{ end }}`).join('')}`;
+  const jobOf = (metric: string, ...matchers: string[]) => of(metric, ...matchers, ...SETUP);
+  const topCodes = (kind: 'http' | 'error' | 'failure', expr: string) => withDescription(`topk(1, ${expr})`, [...sel, `kind="${kind}"`, ...SETUP]);
   const topRate = (kind: 'http' | 'error' | 'failure', ...matchers: string[]) =>
     topCodes(kind, `sum by (code, category) (rate(${jobOf(CODE_METRICS[kind], ...matchers)}[5m]))`);
   const credentialCategories = `category=~"${CREDENTIAL_CATEGORIES.join('|')}"`;
@@ -120,22 +141,22 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HIDAuthFailureSpike',
       'warning',
-      `${RECORDED.failures5m} > ${config.failureSpikeMinRate} and ${RECORDED.failures5m} > ${config.failureSpikeFactor} * ${RECORDED.failures1h} offset 10m`,
+      `${recorded(RECORDED.failures5m)} > ${config.failureSpikeMinRate} and ${recorded(RECORDED.failures5m)} > ${config.failureSpikeFactor} * ${recorded(RECORDED.failures1h)} offset 10m`,
       '5m',
-      `HID authentication failures on {{ $labels.job }} are ${perSecond('$value')}, over ${config.failureSpikeFactor} times the hour before`,
+      `HID authentication failures on ${JOB_NAME} are ${perSecond('$value')}, over ${config.failureSpikeFactor} times the hour before`,
       `${perSecond('$value')} failures in the last 5 minutes, against ` +
-        fromQuery(`${RECORDED.failures1h}{${JOB}} offset 10m`, perSecond('.Value')) +
+        query(`${series(RECORDED.failures1h, SETUP)} offset 10m`, perSecond('.Value')) +
         ' in the hour before. ' +
-        fromQuery(topRate('failure'), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
+        query(topRate('failure'), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
     ),
     alert(
       'HIDAuthServerErrors',
       'critical',
-      `${RECORDED.serverErrorRatio5m} > ${config.serverErrorRatio} and ${RECORDED.responses5m} > ${config.minRate}`,
+      `${recorded(RECORDED.serverErrorRatio5m)} > ${config.serverErrorRatio} and ${recorded(RECORDED.responses5m)} > ${config.minRate}`,
       '5m',
-      `{{ $value | humanizePercentage }} of the HTTP responses on {{ $labels.job }} are 5xx`,
+      `{{ $value | humanizePercentage }} of the HTTP responses on ${JOB_NAME} are 5xx`,
       `Over ${percent(config.serverErrorRatio)} of the HTTP statuses in the logs were 5xx for 5 minutes: the service failed requests it should have answered. ` +
-        fromQuery(
+        query(
           topRate('http', 'category="server_error"'),
           `Most of them: HTTP {{ .Labels.code }}{{ with .Labels.description }} ({{ . }}){{ end }} at ${perSecond('.Value')}.`,
         ),
@@ -143,11 +164,11 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HIDAuthLicenseError',
       'critical',
-      `sum by (job) ${grownOver(of(CODE_METRICS.error, 'category="license"'), '10m')} > 0`,
+      `${by()} ${grownOver(of(CODE_METRICS.error, 'category="license"'), '10m')} > 0`,
       '0m',
-      'License errors in the logs of {{ $labels.job }}',
+      `License errors in the logs of ${JOB_NAME}`,
       'Records with a license error in the last 10 minutes: {{ printf "%.0f" $value }}. Authentications fail until the license is fixed. ' +
-        fromQuery(
+        query(
           topCodes('error', `sum by (code, category) ${grownOver(jobOf(CODE_METRICS.error, 'category="license"'), '10m')}`),
           `The most frequent: ${codeLine('hid_error')}, {{ printf "%.0f" .Value }} of them.`,
         ),
@@ -155,29 +176,29 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HIDAuthTechnicalErrors',
       'critical',
-      `${RECORDED.errorsByCategory5m}{category="technical"} > 0`,
+      `${recorded(RECORDED.errorsByCategory5m, 'category="technical"')} > 0`,
       '5m',
-      'Technical errors in the logs of {{ $labels.job }} for 5 minutes',
+      `Technical errors in the logs of ${JOB_NAME} for 5 minutes`,
       `hid_error codes of the category technical (an internal fault in a component: kernel, LDAP, adapter, STM, RADIUS) at ${perSecond('$value')}, without a pause for 5 minutes. ` +
-        fromQuery(topRate('error', 'category="technical"'), `The most frequent: ${codeLine('hid_error')} at ${perSecond('.Value')}.`),
+        query(topRate('error', 'category="technical"'), `The most frequent: ${codeLine('hid_error')} at ${perSecond('.Value')}.`),
     ),
     alert(
       'HIDAuthCredentialFailureSurge',
       'warning',
-      `sum by (job) (${RECORDED.failuresByCategory5m}{${credentialCategories}}) > ${config.credentialFailureRate}`,
+      `${by()} (${recorded(RECORDED.failuresByCategory5m, credentialCategories)}) > ${config.credentialFailureRate}`,
       '5m',
-      `Credential-mismatch, blocked and disabled failures on {{ $labels.job }} at ${perSecond('$value')}`,
+      `Credential-mismatch, blocked and disabled failures on ${JOB_NAME} at ${perSecond('$value')}`,
       `Over ${config.credentialFailureRate} a second for 5 minutes: wrong passwords or OTPs, blocked channels and disabled users, as brute force or a wave of lock-outs shows. ` +
-        fromQuery(topRate('failure', credentialCategories), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
+        query(topRate('failure', credentialCategories), `The top reason: ${codeLine('hid_failure')} at ${perSecond('.Value')}.`),
     ),
     alert(
       'HIDAuthSlowRequests',
       'warning',
-      `${RECORDED.durationP99_5m} > ${config.latencyP99Seconds} and ${RECORDED.durations5m} > ${config.minRate}`,
+      `${recorded(RECORDED.durationP99_5m)} > ${config.latencyP99Seconds} and ${recorded(RECORDED.durations5m)} > ${config.minRate}`,
       '10m',
-      'The slowest 1% of requests on {{ $labels.job }} take over {{ $value | humanizeDuration }}',
+      `The slowest 1% of requests on ${JOB_NAME} take over {{ $value | humanizeDuration }}`,
       `The 99th percentile of the request durations in the logs has been above ${config.latencyP99Seconds} s for 10 minutes (good to the width of its bucket of hid_request_duration_seconds). ` +
-        fromQuery(
+        query(
           // topk ranks NaN (an outcome without durations) lowest: the slowest outcome with any wins.
           `topk(1, histogram_quantile(0.99, sum by (outcome, le) (rate(${jobOf(`${DURATION_METRIC}_bucket`)}[5m]))))`,
           'The slowest outcome: {{ .Labels.outcome }}, at a p99 of {{ .Value | humanizeDuration }}.',
@@ -198,13 +219,13 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '1m',
       'hidlog at {{ $labels.instance }} has read no line for {{ $value | humanizeDuration }}',
       'In follow mode, hidlog has read nothing for {{ $value | humanizeDuration }} while ' +
-        fromQuery(of(HIDLOG_METRICS.followLagBytes, JOB, INSTANCE), '{{ .Value | humanize1024 }}B') +
+        query(of(HIDLOG_METRICS.followLagBytes, ...PER_INSTANCE), '{{ .Value | humanize1024 }}B') +
         ' wait in the files it follows: records are not annotated and the HID metrics stand still.',
     ),
     alert(
       'HidlogOutputFailing',
       'warning',
-      `sum by (job, instance, output, error) ${grownOver(of(HIDLOG_METRICS.outputErrors), '5m')} > 0`,
+      `${by('instance', 'output', 'error')} ${grownOver(of(HIDLOG_METRICS.outputErrors), '5m')} > 0`,
       '0m',
       `hidlog at {{ $labels.instance }} fails to write its ${outputName} ({{ $labels.error }})`,
       `Failed writes to its ${outputName} in the last 5 minutes: {{ printf "%.0f" $value }}. ` +
@@ -226,29 +247,29 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
     alert(
       'HidlogInvalidLines',
       'warning',
-      `${RECORDED.invalidLineRatio5m} > ${config.invalidLineRatio} and ${RECORDED.lines5m} > ${config.minRate}`,
+      `${recorded(RECORDED.invalidLineRatio5m)} > ${config.invalidLineRatio} and ${recorded(RECORDED.lines5m)} > ${config.minRate}`,
       '10m',
       '{{ $value | humanizePercentage }} of the lines hidlog reads at {{ $labels.instance }} are not records it can read',
       `Over ${percent(config.invalidLineRatio)} of the lines for 10 minutes were not JSON objects or were too long, so hidlog found no code in them: the HID dashboards and alerts are blind to those records. ` +
-        fromQuery(
-          `topk(1, sum by (reason) (rate(${of(HIDLOG_METRICS.invalidLines, JOB, INSTANCE)}[5m])))`,
+        query(
+          `topk(1, sum by (reason) (rate(${of(HIDLOG_METRICS.invalidLines, ...PER_INSTANCE)}[5m])))`,
           `The top reason: {{ .Labels.reason }} at ${perSecond('.Value')}.`,
         ),
     ),
     alert(
       'HidlogRecordsWithoutCodes',
       'warning',
-      `${RECORDED.withoutReasonRatio5m} > ${WITHOUT_REASON_RATIO} and ${RECORDED.errorStatuses5m} > ${config.minRate}`,
+      `${recorded(RECORDED.withoutReasonRatio5m)} > ${WITHOUT_REASON_RATIO} and ${recorded(RECORDED.errorStatuses5m)} > ${config.minRate}`,
       '15m',
       '{{ $value | humanizePercentage }} of the error statuses hidlog reads at {{ $labels.instance }} carry no reason code',
       `Over ${percent(WITHOUT_REASON_RATIO)} of the records with an HTTP status of 400 or more had no hid_error, hid_failure or response code for 15 minutes: ` +
         'the HID response body is not logged, or is logged in a field hidlog does not search, so the HID dashboards and alerts see the statuses but not why they failed. ' +
-        fromQuery(`${RECORDED.noCodesRatio5m}{${JOB}, ${INSTANCE}}`, 'Records with no code at all: {{ .Value | humanizePercentage }} of the lines.'),
+        query(series(RECORDED.noCodesRatio5m, PER_INSTANCE), 'Records with no code at all: {{ .Value | humanizePercentage }} of the lines.'),
     ),
     alert(
       'HidlogLabelOverflow',
       'warning',
-      `sum by (job, instance, label) ${grownOver(of(HIDLOG_METRICS.labelOverflow), '1h')} > 0`,
+      `${by('instance', 'label')} ${grownOver(of(HIDLOG_METRICS.labelOverflow), '1h')} > 0`,
       '0m',
       'hidlog at {{ $labels.instance }} counts some {{ if eq $labels.label "series" }}combinations of label values{{ else }}{{ $labels.label }} values{{ end }} as "other"',
       '{{ printf "%.0f" $value }} observations in the last hour were counted under "other" because ' +
@@ -264,9 +285,9 @@ export function ruleGroups(config: MixinConfig): RuleGroups {
       '5m',
       'hidlog at {{ $labels.instance }} refused its --catalog file and keeps the table before it',
       'The last reload of the --catalog file was refused (invalid, unreadable or missing), so the table ' +
-        fromQuery(of(HIDLOG_METRICS.catalogLastReloadSuccess, JOB, INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
+        query(of(HIDLOG_METRICS.catalogLastReloadSuccess, ...PER_INSTANCE), 'loaded at {{ .Value | humanizeTimestamp }} ') +
         'is still in force: the codes, descriptions and categories of the edit are in neither the annotations nor hid_code_info. ' +
-        fromQuery(of(HIDLOG_METRICS.catalogReloads, 'result="failure"', JOB, INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
+        query(of(HIDLOG_METRICS.catalogReloads, 'result="failure"', ...PER_INSTANCE), 'Refused reloads since hidlog started: {{ printf "%.0f" .Value }}. ') +
         "hidlog's stderr names the place in the file.",
     ),
   ];

@@ -68,6 +68,28 @@ describe('a named setup (--name)', () => {
   });
 });
 
+describe('a setup over several envs (a regex matcher)', () => {
+  const files = mixinFiles({ ...DEFAULT_CONFIG, name: 'all', selector: 'job="hid-auth", env=~"eu|us"' });
+  type Board = { panels: { title: string; targets?: { expr: string; legendFormat: string }[] }[] };
+  const panel = (board: string, title: string) => (JSON.parse(textOf(files, board)) as Board).panels.find((p) => p.title === title)!.targets!;
+
+  it('shows what the alerts see per job and env, from its own recorded series', () => {
+    expect(panel('hidlog-overview.json', 'Failure rate against the spike alert')).toMatchObject([
+      { expr: 'job:hid_failures:rate5m{job="hid-auth", env=~"eu|us", job=~"$job"}', legendFormat: '{{job}} {{env}} failures/s' },
+      { expr: '3 * job:hid_failures:rate1h{job="hid-auth", env=~"eu|us", job=~"$job"}', legendFormat: '{{job}} {{env}} 3 × the last hour' },
+    ]);
+    expect(panel('hidlog-overview.json', 'Credential, blocked and disabled failures')).toMatchObject([
+      {
+        expr: 'sum by (job, env) (job_category:hid_failures:rate5m{job="hid-auth", env=~"eu|us", job=~"$job", category=~"credential_mismatch|blocked|disabled"})',
+        legendFormat: '{{job}} {{env}}',
+      },
+    ]);
+    expect(panel('hidlog-health.json', 'Invalid line share')[0]!.expr).toBe(
+      'job_instance:hidlog_lines_invalid:ratio_rate5m{job="hid-auth", env=~"eu|us", job=~"$job", instance=~"$instance"}',
+    );
+  });
+});
+
 describe('hidlog mixin', () => {
   it("writes the defaults' files into --out and lists them", async () => {
     const out = join(dir, 'defaults');
@@ -115,7 +137,8 @@ describe('hidlog mixin', () => {
     const serverErrors = rules.groups[1]!.rules.find((r) => r.alert === 'HIDAuthServerErrors')!;
     expect(serverErrors.expr).toContain('> 0.02');
     expect(serverErrors.annotations!.runbook_url).toBe('https://wiki.example/hid#hidauthservererrors');
-    expect(rules.groups[0]!.rules[0]!.expr).toBe('sum by (job) (rate(hid_failures_total{job="hid-auth", env="prod"}[5m]))');
+    // The recording rules keep the labels the selector names: another env's setup records apart.
+    expect(rules.groups[0]!.rules[0]!.expr).toBe('sum by (job, env) (rate(hid_failures_total{job="hid-auth", env="prod"}[5m]))');
     const prometheus = parse(readFileSync(join(out, 'prometheus.yml'), 'utf8')) as {
       scrape_configs: { job_name: string; static_configs: { labels: Record<string, string> }[] }[];
     };
@@ -126,6 +149,7 @@ describe('hidlog mixin', () => {
     [[], /^hidlog: Missing required argument: out$/m],
     [['--selector', 'job=hid'], /^hidlog: --selector job=hid: expected label matchers such as job="hid-auth", at "job=hid"$/m],
     [['--selector', 'job="a`b"'], /^hidlog: --selector job="a`b": a backtick cannot be used$/m],
+    [['--selector', '__name__="up"'], /^hidlog: --selector __name__="up": __name__ names a metric; the selector picks targets$/m],
     [['--label', 'bad-name'], /^hidlog: --label bad-name: bad-name is not a valid Prometheus label name$/m],
     [['--label', 'code'], /^hidlog: --label code: code is a label hidlog sets itself$/m],
     [['--label', 'datasource'], /^hidlog: --label datasource: the dashboards' data source variable has that name$/m],

@@ -64,7 +64,7 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN, ['red', config.invalidLineRatio]],
         width: 6,
         thresholdLine: true,
-        queries: [{ expr: series(RECORDED.invalidLineRatio5m, ['job=~"$job"', 'instance=~"$instance"']), legend: '{{instance}}' }],
+        queries: [{ expr: series(RECORDED.invalidLineRatio5m, scope.own()), legend: '{{instance}}' }],
       }),
       timeseries({
         title: 'Invalid lines by reason',
@@ -104,8 +104,8 @@ export function healthDashboard(config: MixinConfig): Dashboard {
         width: 24,
         thresholdLine: true,
         queries: [
-          { expr: series(RECORDED.noCodesRatio5m, ['job=~"$job"', 'instance=~"$instance"']), legend: '{{instance}} no_codes' },
-          { expr: series(RECORDED.withoutReasonRatio5m, ['job=~"$job"', 'instance=~"$instance"']), legend: '{{instance}} error statuses without a reason' },
+          { expr: series(RECORDED.noCodesRatio5m, scope.own()), legend: '{{instance}} no_codes' },
+          { expr: series(RECORDED.withoutReasonRatio5m, scope.own()), legend: '{{instance}} error statuses without a reason' },
         ],
       }),
 

@@ -61,7 +61,9 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
   const codes = (metric: string, ...matchers: string[]) => series(metric, scope.codes(...matchers));
   const inRange = (selected: string) => `sum ${grownOver(selected, RANGE)}`;
   const share = (part: string, whole: string) => `${inRange(part)} / ${inRange(whole)}`;
-  const byJob = (record: string, ...matchers: string[]) => series(record, ['job=~"$job"', ...matchers]);
+  const byJob = (record: string, ...matchers: string[]) => series(record, scope.recorded(...matchers));
+  // A recorded series per job and setup label (env, …): its legend names them all.
+  const perJob = scope.setupLabels.map((name) => `{{${name}}}`).join(' ');
   const notSplit = 'It counts every record and is not split by --label (hidlog_outcomes_total has no record labels).';
   // Buckets summed across the instances in scope, then the quantile: per outcome, for the whole fleet.
   const durationQuantile = (q: number) => `histogram_quantile(${q}, sum by (le, outcome) (rate(${series(`${DURATION_METRIC}_bucket`, scope.own())}[${RATE}])))`;
@@ -254,8 +256,8 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
         width: 8,
         thresholdLine: true,
         queries: [
-          { expr: byJob(RECORDED.failures5m), legend: '{{job}} failures/s' },
-          { expr: `${config.failureSpikeFactor} * ${byJob(RECORDED.failures1h)}`, legend: `{{job}} ${config.failureSpikeFactor} × the last hour` },
+          { expr: byJob(RECORDED.failures5m), legend: `${perJob} failures/s` },
+          { expr: `${config.failureSpikeFactor} * ${byJob(RECORDED.failures1h)}`, legend: `${perJob} ${config.failureSpikeFactor} × the last hour` },
         ],
       }),
       timeseries({
@@ -265,7 +267,7 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN, ['red', config.serverErrorRatio]],
         width: 8,
         thresholdLine: true,
-        queries: [{ expr: byJob(RECORDED.serverErrorRatio5m), legend: '{{job}}' }],
+        queries: [{ expr: byJob(RECORDED.serverErrorRatio5m), legend: perJob }],
       }),
       timeseries({
         title: 'Credential, blocked and disabled failures',
@@ -274,7 +276,12 @@ export function overviewDashboard(config: MixinConfig): Dashboard {
         steps: [GREEN, ['red', config.credentialFailureRate]],
         width: 8,
         thresholdLine: true,
-        queries: [{ expr: `sum by (job) (${byJob(RECORDED.failuresByCategory5m, `category=~"${CREDENTIAL_CATEGORIES.join('|')}"`)})`, legend: '{{job}}' }],
+        queries: [
+          {
+            expr: `sum by (${scope.setupLabels.join(', ')}) (${byJob(RECORDED.failuresByCategory5m, `category=~"${CREDENTIAL_CATEGORIES.join('|')}"`)})`,
+            legend: perJob,
+          },
+        ],
       }),
     ],
   });

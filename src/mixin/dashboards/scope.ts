@@ -1,6 +1,6 @@
 import type { CodeKind } from '../../catalog/catalog.js';
 import { HIDLOG_METRICS } from '../../contract/metrics.js';
-import type { MixinConfig } from '../config.js';
+import { setupLabels, type MixinConfig } from '../config.js';
 import { CODE_METRICS } from '../../contract/metrics.js';
 import { datasourceVariable, queryVariable, type Variable } from './grafana.js';
 
@@ -27,6 +27,20 @@ export class Scope {
   /** For hidlog's own metrics (and `up`): selector, job, instance. */
   own(...matchers: string[]): string[] {
     return [...this.selector, 'job=~"$job"', 'instance=~"$instance"', ...matchers];
+  }
+
+  /**
+   * For the recording rules' per-job series: selector and job (they have no instance, nor record
+   * labels). The selector picks this setup's series among those of other setups in the same
+   * Prometheus: the rules keep the labels it names.
+   */
+  recorded(...matchers: string[]): string[] {
+    return [...this.selector, 'job=~"$job"', ...matchers];
+  }
+
+  /** The labels that tell this setup's series from another's (job, and those the selector names). */
+  get setupLabels(): string[] {
+    return setupLabels(this.config.selector);
   }
 
   /** For the code counters: as `own`, and each --label. */
