@@ -224,7 +224,8 @@ export const REPORT_OPTIONS = {
   partial: {
     type: 'boolean',
     default: false,
-    describe: "Write a partial (JSON, format hidlog-partial) instead of a report, for --merge to combine with other shards' partials",
+    describe:
+      "Write a partial (JSON, format hidlog-partial) instead of a report, for --merge to combine with other shards' partials; --format, and an -o named like a report (.html, .md, .csv, .txt), are refused",
   },
   merge: {
     type: 'boolean',
