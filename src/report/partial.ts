@@ -99,10 +99,14 @@ const shownValue = (value: unknown) => {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 };
+/** `where: VALUE is not WHAT`, or `where: missing`. */
+const notA = (where: string, value: unknown, what: string) => (value === undefined ? `${where}: missing` : `${where}: ${shownValue(value)} is not ${what}`);
+/** The farthest instant from the epoch a Date holds, in milliseconds. */
+const MAX_TIME = 8.64e15;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A non-negative safe integer: every count in a partial. */
 const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && Number.isSafeInteger(value);
-const isTime = (value: unknown): value is Time => value === null || (typeof value === 'number' && Number.isFinite(value));
+const isTime = (value: unknown): value is Time => value === null || (typeof value === 'number' && Math.abs(value) <= MAX_TIME);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 const CODE_TEXT = /^-?\d+$/;
 /** A code as a partial writes it: its number, or `other` past the cap. */
@@ -112,21 +116,20 @@ function codeOf(code: unknown, where: string): string {
 }
 
 function countsAt(from: Record<string, unknown>, keys: readonly string[], where: string): void {
-  for (const key of keys) if (!isCount(from[key])) damaged(`${where}.${key}: ${shownValue(from[key])} is not a count`);
+  for (const key of keys) if (!isCount(from[key])) damaged(notA(`${where}.${key}`, from[key], 'a count'));
 }
 function timesAt(from: Record<string, unknown>, keys: readonly string[], where: string): void {
-  for (const key of keys) if (!isTime(from[key])) damaged(`${where}.${key}: ${shownValue(from[key])} is not a time`);
+  for (const key of keys) if (!isTime(from[key])) damaged(notA(`${where}.${key}`, from[key], 'a time'));
 }
 function countsByKey(from: unknown, where: string, keyIs?: (key: string) => boolean, what = 'a key'): void {
-  if (!isObject(from)) damaged(`${where}: not an object`);
+  if (!isObject(from)) damaged(notA(where, from, 'an object'));
   for (const key in from) {
     if (keyIs && !keyIs(key)) damaged(`${where}: ${shownValue(key)} is not ${what}`);
-    if (!isCount(from[key])) damaged(`${where}.${key}: ${shownValue(from[key])} is not a count`);
+    if (!isCount(from[key])) damaged(notA(`${where}.${key}`, from[key], 'a count'));
   }
 }
 const isOutcome = (key: string) => (OUTCOMES as readonly string[]).includes(key);
-const isWindowEdge = (value: unknown) =>
-  value === null || (isObject(value) && typeof value.asked === 'string' && typeof value.at === 'number' && Number.isFinite(value.at));
+const isWindowEdge = (value: unknown) => value === null || (isObject(value) && typeof value.asked === 'string' && value.at !== null && isTime(value.at));
 
 /**
  * The parts of a partial (whose format, version and parts were found) a merge reads before
@@ -135,17 +138,17 @@ const isWindowEdge = (value: unknown) =>
  */
 export function checkPartial(data: Record<string, unknown>): Partial {
   const setup = data.setup as Record<string, unknown>;
-  if (typeof setup.timeZone !== 'string') damaged(`setup.timeZone: ${shownValue(setup.timeZone)} is not a zone`);
+  if (typeof setup.timeZone !== 'string') damaged(notA('setup.timeZone', setup.timeZone, 'a zone'));
   if (!isStrings(setup.timeFields)) damaged('setup.timeFields: not a list of fields');
   if (!isStrings(setup.by)) damaged('setup.by: not a list of fields');
-  if (!(setup.bucket === null || (isCount(setup.bucket) && setup.bucket > 0))) damaged(`setup.bucket: ${shownValue(setup.bucket)} is not a width`);
-  if (!isWindowEdge(setup.since)) damaged(`setup.since: ${shownValue(setup.since)} is not a window's edge`);
-  if (!isWindowEdge(setup.until)) damaged(`setup.until: ${shownValue(setup.until)} is not a window's edge`);
-  if (!(setup.catalog === null || typeof setup.catalog === 'string')) damaged(`setup.catalog: ${shownValue(setup.catalog)} is not a catalog's fingerprint`);
+  if (!(setup.bucket === null || (isCount(setup.bucket) && setup.bucket > 0))) damaged(notA('setup.bucket', setup.bucket, 'a width'));
+  if (!isWindowEdge(setup.since)) damaged(notA('setup.since', setup.since, "a window's edge"));
+  if (!isWindowEdge(setup.until)) damaged(notA('setup.until', setup.until, "a window's edge"));
+  if (!(setup.catalog === null || typeof setup.catalog === 'string')) damaged(notA('setup.catalog', setup.catalog, "a catalog's fingerprint"));
   const input = data.input as Record<string, unknown>;
   if (!isStrings(input.files)) damaged('input.files: not a list of files');
   if (!isStrings(input.unreadable)) damaged('input.unreadable: not a list of what was not read');
-  if (!(input.stopped === null || typeof input.stopped === 'string')) damaged(`input.stopped: ${shownValue(input.stopped)} is not where a read stopped`);
+  if (!(input.stopped === null || typeof input.stopped === 'string')) damaged(notA('input.stopped', input.stopped, 'where a read stopped'));
   countsAt(input, ['bytes', 'records', 'missingTime', 'unparseableTime'], 'input');
   timesAt(input, ['first', 'last'], 'input');
   countsByKey(input.badLines, 'input.badLines');
@@ -155,7 +158,7 @@ export function checkPartial(data: Record<string, unknown>): Partial {
   countsByKey(data.outcomes, 'outcomes', isOutcome, 'an outcome');
   const timeline = data.timeline;
   if (isObject(timeline)) {
-    if (!isCount(timeline.width) || timeline.width === 0) damaged(`timeline.width: ${shownValue(timeline.width)} is not a width`);
+    if (!isCount(timeline.width) || timeline.width === 0) damaged(notA('timeline.width', timeline.width, 'a width'));
     if (!isStrings(timeline.outcomes) || !timeline.outcomes.every(isOutcome)) damaged('timeline.outcomes: not a list of outcomes');
     if (!isStrings(timeline.failureCategories)) damaged('timeline.failureCategories: not a list of categories');
     const buckets = timeline.buckets;
@@ -198,6 +201,7 @@ function addBucket(timeline: Timeline, width: number, bucket: unknown, previous:
   const index = bucket[0] as number;
   const counts = bucket[1] as unknown[];
   if (b > 0 && index <= previous) damaged(`timeline.buckets[${b}]: not after the bucket before it`);
+  if (Math.abs(index * width) > MAX_TIME) damaged(`timeline.buckets[${b}]: index ${index} is past the times a date holds`);
   if (counts.length > series) damaged(`timeline.buckets[${b}]: ${counts.length} counts, of ${series} series`);
   for (let i = 0; i < counts.length; i++) {
     const count = counts[i];
@@ -417,8 +421,8 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
       if (
         typeof category !== 'string' ||
         typeof entry[2] !== 'boolean' ||
-        (first !== null && !(typeof first === 'number' && Number.isFinite(first))) ||
-        (last !== null && !(typeof last === 'number' && Number.isFinite(last)))
+        (first !== null && !(typeof first === 'number' && Math.abs(first) <= MAX_TIME)) ||
+        (last !== null && !(typeof last === 'number' && Math.abs(last) <= MAX_TIME))
       )
         damaged(`codes.${kind}[${c}]: not a code's [code, category, known, count, first, last]`);
       if (typeof count !== 'number' || !(count >= 0 && count <= Number.MAX_SAFE_INTEGER) || count % 1 !== 0)

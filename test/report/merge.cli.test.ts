@@ -455,6 +455,8 @@ describe('hidlog report --merge: a damaged partial is refused, in one line (exit
     ['extra timeline counts', (p: Changed) => p.timeline.buckets[0][1].push(...Array(40).fill(1)), /timeline\.buckets\[0\]: \d+ counts, of \d+ series/],
     ['timeline buckets out of order', (p: Changed) => p.timeline.buckets.reverse(), /timeline\.buckets\[1\]: not after the bucket before it/],
     ['a --by value whose count is text', (p: Changed) => (p.by[0].values[0][1] = '7'), /by\[0\]\.values\[0\]: its count "7" is not a count/],
+    ['a time no date holds', (p: Changed) => (p.codes.http[0][4] = 1e300), /codes\.http\[0\]: not a code's \[code, category, known, count, first, last\]/],
+    ['a part missing', (p: Changed) => delete p.input.bytes, /input\.bytes: missing\)/],
     ['an outcome hidlog does not count', (p: Changed) => (p.outcomes.maybe = 1), /outcomes: "maybe" is not an outcome/],
     ['a --by field the setup does not have', (p: Changed) => p.by.push(p.by[0]), /by: 2 fields, its setup has 1/],
   ])('%s', async (_name, change, what) => {
