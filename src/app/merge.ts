@@ -11,7 +11,18 @@ import { ReportAggregator } from '../report/aggregator.js';
 import { formatDuration } from '../report/duration.js';
 import { factsSetup } from '../report/facts.js';
 import { AskedWindowError, askedWindow } from '../report/asked-window.js';
-import { PARTIAL_FORMAT, PARTIAL_VERSION, absorbPartials, partialOf, type MergeNotes, type Partial, type PartialSetup } from '../report/partial.js';
+import {
+  DamagedPartial,
+  PARTIAL_FORMAT,
+  PARTIAL_VERSION,
+  absorbPartials,
+  checkPartial,
+  damagedText,
+  partialOf,
+  type MergeNotes,
+  type Partial,
+  type PartialSetup,
+} from '../report/partial.js';
 import { TimeWindow, type WindowBounds } from '../report/window.js';
 import { isoIn, parseZone, type Zone } from '../report/zone.js';
 import { VERSION } from '../version.js';
@@ -34,7 +45,10 @@ async function readPartial(path: string): Promise<Partial> {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch {
+  } catch (error) {
+    // A partial's first bytes, then JSON that does not parse: a damaged partial (most often one cut short), not some other file.
+    if (/^\s*\{\s*"format"\s*:\s*"hidlog-partial"/.test(text.slice(0, 64)))
+      throw new Error(damagedText(path, text.trimEnd().endsWith('}') ? `not valid JSON: ${describeError(error)}` : 'its JSON ends early: cut short?'));
     data = undefined;
   }
   if (!isObject(data) || data.format !== PARTIAL_FORMAT || !isObject(data.setup))
@@ -53,8 +67,12 @@ async function readPartial(path: string): Promise<Partial> {
     !CODE_KINDS.every((kind) => Array.isArray(codes[kind])) ||
     !Array.isArray(data.by) ||
     !(data.timeline === null || isObject(data.timeline));
-  if (damaged) throw new Error(`${path}: a damaged partial (its parts are not all there)`);
-  return data as unknown as Partial;
+  if (damaged) throw new Error(damagedText(path, 'its parts are not all there'));
+  try {
+    return checkPartial(data);
+  } catch (error) {
+    throw error instanceof DamagedPartial ? new Error(damagedText(path, error.message)) : error;
+  }
 }
 
 const OPTION_OF: Record<keyof PartialSetup, string> = {
@@ -64,7 +82,10 @@ const OPTION_OF: Record<keyof PartialSetup, string> = {
   bucket: '--bucket',
   since: '--since',
   until: '--until',
+  catalog: '--catalog',
 };
+const catalogText = (fingerprint: string | null) =>
+  fingerprint === null ? "the vendor's catalog (no --catalog)" : `a --catalog file (catalog ${fingerprint.slice(0, 12)})`;
 const shown = (setup: PartialSetup, key: keyof PartialSetup) => {
   const value = setup[key];
   if (value === null || (Array.isArray(value) && value.length === 0)) return 'none';
@@ -79,6 +100,10 @@ function commonSetup(partials: Partial[], paths: string[]): PartialSetup {
   partials.forEach((partial, i) => {
     const key = (Object.keys(OPTION_OF) as (keyof PartialSetup)[]).find((k) => JSON.stringify(partial.setup[k]) !== JSON.stringify(setup[k]));
     if (key === undefined) return;
+    if (key === 'catalog')
+      throw new Error(
+        `${paths[i]}: counted with ${catalogText(partial.setup.catalog)}, ${paths[0]} with ${catalogText(setup.catalog)}: partials merge only when counted with one catalog; make them again with the same --catalog file (or none)`,
+      );
     const option = OPTION_OF[key];
     throw new Error(
       `${paths[i]}: made with ${option} ${shown(partial.setup, key)}, ${paths[0]} with ${shown(setup, key)}: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until`,
@@ -176,6 +201,9 @@ export async function merge(args: ReportOptions): Promise<number> {
   const bucket = bucketOf(args.bucket, setup, partials, paths);
   const zone = parseZone(setup.timeZone);
   if (!zone) throw new Error(`${paths[0]}: made with --tz ${setup.timeZone}, which this hidlog does not know`);
+  // One pass stops where --strict stopped a shard's read: the partials after it are listed, not counted.
+  const stoppedAt = partials.findIndex((partial) => partial.input.stopped !== null);
+  const counting = stoppedAt < 0 ? partials : partials.slice(0, stoppedAt + 1);
   // A window the partials were made with, or one asked of the merge that takes each partial whole or not at all.
   const atMerge = !setup.since && !setup.until && (args.since !== undefined || args.until !== undefined);
   if (atMerge && args.partial)
@@ -185,22 +213,45 @@ export async function merge(args: ReportOptions): Promise<number> {
   const window = atMerge
     ? windowInPartialsZone(args, zone)
     : { since: setup.since ? { at: setup.since.at } : undefined, until: setup.until ? { at: setup.until.at } : undefined };
-  const leftOut = atMerge ? leftOutBy(window, partials, paths, args, zone) : [];
+  const leftOut = atMerge ? leftOutBy(window, counting, paths, args, zone) : [];
   const asked = atMerge ? { since: args.since, until: args.until } : { since: setup.since?.asked, until: setup.until?.asked };
-  const { catalog } = await loadRunCatalog(args);
+  const { catalog, site } = await loadRunCatalog(args);
+  const fingerprint = site ? (await import('../catalog/fingerprint.js')).catalogFingerprint(site) : null;
+  if (fingerprint !== setup.catalog)
+    throw new Refusal(
+      `${paths[0]}: counted with ${catalogText(setup.catalog)}, this merge with ${catalogText(fingerprint)}: ${setup.catalog === null ? 'merge without --catalog' : 'merge with the --catalog file the partials were made with'}`,
+      false,
+    );
   const facts = factsSetup({ timeFields: setup.timeFields, by: setup.by, zone: setup.timeZone });
   const aggregator = new ReportAggregator({ facts, zone, window, bucket, top: args.top, catalog, partial: args.partial });
   const notes: MergeNotes = new Set();
   absorbPartials(
     aggregator,
-    partials.map((partial, i) => ({ partial, name: paths[i]!, leftOut: leftOut[i] })),
+    counting.map((partial, i) => ({ partial, name: paths[i]!, leftOut: leftOut[i] })),
     notes,
   );
   for (const note of notes) warn(note);
+  const incomplete = sayIncomplete(counting, paths, partials.length);
+  // Every input is listed, as one pass lists them, read or not.
   const files = partials.flatMap((partial) => partial.input.files);
-  const unreadable = partials.reduce((sum, partial) => sum + partial.input.unreadable, 0);
+  const unreadable = counting.flatMap((partial) => partial.input.unreadable);
+  const stopped = stoppedAt < 0 ? null : partials[stoppedAt]!.input.stopped;
   const written = args.partial
-    ? await writeReport(partialText(partialOf(aggregator, { ...setup, bucket: bucket ?? null }, { files, unreadable, version: VERSION })), args.output)
-    : await writeReportOf(aggregator, { files, unreadable, zone, top: args.top, version: VERSION, asked }, args.format, args.output);
-  return written ? 0 : 1;
+    ? await writeReport(partialText(partialOf(aggregator, { ...setup, bucket: bucket ?? null }, { files, unreadable, stopped, version: VERSION })), args.output)
+    : await writeReportOf(aggregator, { files, unreadable: unreadable.length, zone, top: args.top, version: VERSION, asked }, args.format, args.output);
+  return written && !incomplete ? 0 : 1;
+}
+
+/** One line for each partial counted whose shard was not read whole (as one pass says each, and exits 1); whether there was one. */
+function sayIncomplete(counting: Partial[], paths: string[], all: number): boolean {
+  let incomplete = false;
+  counting.forEach(({ input }, i) => {
+    const what = [...input.unreadable];
+    if (input.stopped !== null)
+      what.push(`stopped at ${input.stopped} (--strict)${i < all - 1 ? '; the partials after it are not counted, as one pass stops there' : ''}`);
+    if (what.length === 0) return;
+    warn(`${paths[i]}: its shard was not read whole: ${what.join('; ')}`);
+    incomplete = true;
+  });
+  return incomplete;
 }

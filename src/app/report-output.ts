@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { describeError } from '../common/error-text.js';
 import type { ReportAggregator } from '../report/aggregator.js';
 import { buildReport, type ReportContext } from '../report/model.js';
-import type { Partial, PartialSetup } from '../report/partial.js';
+import type { AskedPartialSetup, Partial } from '../report/partial.js';
 import { render, type ReportFormat } from '../report/render/render.js';
 import type { WindowBounds } from '../report/window.js';
 import type { Zone } from '../report/zone.js';
@@ -34,7 +34,7 @@ export interface ReportOptions extends InputOptions, CatalogOptions {
   by: string[];
   quiet: boolean;
   /** Set when a partial is written of the inputs (--partial without --merge). */
-  partialSetup?: PartialSetup | undefined;
+  partialSetup?: AskedPartialSetup | undefined;
   partial: boolean;
   merge: boolean;
 }

@@ -62,11 +62,12 @@ export async function report(args: ReportOptions): Promise<number> {
   }
   if (stop.aborted) process.stdin.destroy();
   const files = inputs.map((input) => (input === '-' ? 'stdin' : input));
-  if (partialSetup)
-    return exitCodeOf(
-      result,
-      await writeReport(partialText(partialOf(aggregator, partialSetup, { files, unreadable: result.failedInputs, version: VERSION })), args.output),
-    );
+  if (partialSetup) {
+    // What the --catalog file changes in counting decides which partials merge (only runs with one load node:crypto).
+    const setup = { ...partialSetup, catalog: site ? (await import('../catalog/fingerprint.js')).catalogFingerprint(site) : null };
+    const context = { files, unreadable: result.unread, stopped: result.strictStop ?? null, version: VERSION };
+    return exitCodeOf(result, await writeReport(partialText(partialOf(aggregator, setup, context)), args.output));
+  }
   const context = { files, unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } };
   return exitCodeOf(result, await writeReportOf(aggregator, context, format, args.output));
 }

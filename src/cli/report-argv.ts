@@ -4,7 +4,7 @@ import type { InferredOptionTypes } from 'yargs';
 import type { ReportOptions } from '../app/report-output.js';
 import { AskedWindowError, askedWindow } from '../report/asked-window.js';
 import { parseDuration } from '../report/duration.js';
-import type { PartialSetup } from '../report/partial.js';
+import type { AskedPartialSetup } from '../report/partial.js';
 import type { ReportFormat } from '../report/render/render.js';
 import type { Bound, WindowBounds } from '../report/window.js';
 import { parseZone, type Zone } from '../report/zone.js';
@@ -46,7 +46,7 @@ function windowOf(asked: { since?: string | undefined; until?: string | undefine
 }
 
 /** What a partial records of how it was read; a window must be of times, not durations before the latest record. */
-function partialSetupOf(argv: ReportArgv, zone: Zone, bucket: number | undefined, window: WindowBounds): PartialSetup {
+function partialSetupOf(argv: ReportArgv, zone: Zone, bucket: number | undefined, window: WindowBounds): AskedPartialSetup {
   const absolute = (name: string, asked: string | undefined, bound: Bound | undefined) => {
     if (asked === undefined || bound === undefined) return null;
     if ('before' in bound)

@@ -35,6 +35,8 @@ export interface RunOptions extends LineOptions {
 export interface RunReport {
   /** Inputs that could not be read, or that broke off. */
   failedInputs: number;
+  /** What was said of each of them (`cannot read FILE: …`), in order. */
+  unread: string[];
   /** The first bad line, when `strict` stopped the run there. */
   strictStop?: string;
   /** An output failed, or its reader went away: reading stopped there. */
@@ -204,7 +206,12 @@ function notify(processor: LineProcessor, options: RunOptions): void {
 
 /** Reads each input in turn, annotates every line, and writes and counts the results. */
 export async function run(inputs: readonly string[], options: RunOptions): Promise<RunReport> {
-  const report: RunReport = { failedInputs: 0, outputClosed: false };
+  const report: RunReport = { failedInputs: 0, unread: [], outputClosed: false };
+  const failed = (message: string) => {
+    options.warn(message);
+    report.unread.push(message);
+    report.failedInputs++;
+  };
   for (const [index, input] of inputs.entries()) {
     if (options.signal?.aborted) break;
     const name = input === '-' ? 'stdin' : input;
@@ -223,8 +230,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
         joins: options.readers,
       });
     } catch (error) {
-      options.warn(`cannot read ${name}: ${describeError(error)}`);
-      report.failedInputs++;
+      failed(`cannot read ${name}: ${describeError(error)}`);
       continue;
     }
     options.opened?.({ name, index, raw: opened.raw });
@@ -249,8 +255,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
         break;
       }
       const what = opened.format === 'json-array' ? 'invalid JSON array' : 'read failed';
-      options.warn(`${name}: ${what} after ${processor.lineNumber} records: ${describeError(error)}`);
-      report.failedInputs++;
+      failed(`${name}: ${what} after ${processor.lineNumber} records: ${describeError(error)}`);
     }
   }
   return report;

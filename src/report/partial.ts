@@ -1,5 +1,5 @@
 // A report's partial: everything a report is built from, as data (format `hidlog-partial`,
-// version 1, documented in docs/report.md), so a report can be read per shard and the shards
+// version 2, documented in docs/report.md), so a report can be read per shard and the shards
 // merged into the report one pass over all of them gives. Counts add up; first and last seen
 // and time ranges take the extremes; timeline buckets are kept at the finest width the shard's
 // range allowed and re-cut at merge; the --by sketches merge as Space-Saving summaries do.
@@ -10,9 +10,10 @@ import type { CodeSeries } from '../count/tally.js';
 import { PARTIAL_MAX_CAUSES, PARTIAL_MAX_UNKNOWN_CODES, latencyOf, type CauseCounts, type ReportAggregator } from './aggregator.js';
 import { formatDuration } from './duration.js';
 import type { Span } from './seen.js';
+import type { Timeline } from './timeline.js';
 
 export const PARTIAL_FORMAT = 'hidlog-partial';
-export const PARTIAL_VERSION = 1;
+export const PARTIAL_VERSION = 2;
 
 /** An instant in milliseconds since the epoch, or null for none. */
 type Time = number | null;
@@ -42,7 +43,12 @@ export interface PartialSetup {
   /** An absolute `--since` / `--until`: as typed, and the instant. */
   since: { asked: string; at: number } | null;
   until: { asked: string; at: number } | null;
+  /** What the `--catalog` file changes in how codes are counted (catalogFingerprint), null for the vendor's table as it is. */
+  catalog: string | null;
 }
+
+/** The setup as asked on the command line: the catalog is known once it is loaded. */
+export type AskedPartialSetup = Omit<PartialSetup, 'catalog'>;
 
 export interface Partial {
   format: typeof PARTIAL_FORMAT;
@@ -51,7 +57,10 @@ export interface Partial {
   setup: PartialSetup;
   input: {
     files: string[];
-    unreadable: number;
+    /** Each input not read whole, as hidlog said it (`cannot read FILE: …`). */
+    unreadable: string[];
+    /** `FILE:LINE: reason` where `--strict` stopped the read, or null. */
+    stopped: string | null;
     bytes: number;
     records: number;
     missingTime: number;
@@ -77,6 +86,144 @@ export interface Partial {
 /** What a merge could not make exactly as one pass would: one line each. */
 export type MergeNotes = Set<string>;
 
+/** A partial that is whole JSON but not as hidlog writes it: the message says where, and what. */
+export class DamagedPartial extends Error {}
+
+/** The line that refuses a damaged partial. */
+export const damagedText = (name: string, what: string) => `${name}: a damaged partial (${what})`;
+
+function damaged(what: string): never {
+  throw new DamagedPartial(what);
+}
+const shownValue = (value: unknown) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+};
+/** `where: VALUE is not WHAT`, or `where: missing`. */
+const notA = (where: string, value: unknown, what: string) => (value === undefined ? `${where}: missing` : `${where}: ${shownValue(value)} is not ${what}`);
+/** The farthest instant from the epoch a Date holds, in milliseconds. */
+const MAX_TIME = 8.64e15;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A non-negative safe integer: every count in a partial. */
+const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && Number.isSafeInteger(value);
+const isTime = (value: unknown): value is Time => value === null || (typeof value === 'number' && Math.abs(value) <= MAX_TIME);
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const CODE_TEXT = /^-?\d+$/;
+/** A code as a partial writes it: its number, or `other` past the cap. */
+function codeOf(code: unknown, where: string): string {
+  if (typeof code !== 'string' || (code !== OVERFLOW_VALUE && !CODE_TEXT.test(code))) damaged(`${where}: ${shownValue(code)} is not a code`);
+  return code;
+}
+
+function countsAt(from: Record<string, unknown>, keys: readonly string[], where: string): void {
+  for (const key of keys) if (!isCount(from[key])) damaged(notA(`${where}.${key}`, from[key], 'a count'));
+}
+function timesAt(from: Record<string, unknown>, keys: readonly string[], where: string): void {
+  for (const key of keys) if (!isTime(from[key])) damaged(notA(`${where}.${key}`, from[key], 'a time'));
+}
+function countsByKey(from: unknown, where: string, keyIs?: (key: string) => boolean, what = 'a key'): void {
+  if (!isObject(from)) damaged(notA(where, from, 'an object'));
+  for (const key in from) {
+    if (keyIs && !keyIs(key)) damaged(`${where}: ${shownValue(key)} is not ${what}`);
+    if (!isCount(from[key])) damaged(notA(`${where}.${key}`, from[key], 'a count'));
+  }
+}
+const isOutcome = (key: string) => (OUTCOMES as readonly string[]).includes(key);
+const isWindowEdge = (value: unknown) => value === null || (isObject(value) && typeof value.asked === 'string' && value.at !== null && isTime(value.at));
+
+/**
+ * The parts of a partial (whose format, version and parts were found) a merge reads before
+ * adding it: every count a count, every time a time, every part of its shape. The entries of its
+ * codes, timeline, --by values and latency are checked as they are added (absorbPartial).
+ */
+export function checkPartial(data: Record<string, unknown>): Partial {
+  const setup = data.setup as Record<string, unknown>;
+  if (typeof setup.timeZone !== 'string') damaged(notA('setup.timeZone', setup.timeZone, 'a zone'));
+  if (!isStrings(setup.timeFields)) damaged('setup.timeFields: not a list of fields');
+  if (!isStrings(setup.by)) damaged('setup.by: not a list of fields');
+  if (!(setup.bucket === null || (isCount(setup.bucket) && setup.bucket > 0))) damaged(notA('setup.bucket', setup.bucket, 'a width'));
+  if (!isWindowEdge(setup.since)) damaged(notA('setup.since', setup.since, "a window's edge"));
+  if (!isWindowEdge(setup.until)) damaged(notA('setup.until', setup.until, "a window's edge"));
+  if (!(setup.catalog === null || typeof setup.catalog === 'string')) damaged(notA('setup.catalog', setup.catalog, "a catalog's fingerprint"));
+  const input = data.input as Record<string, unknown>;
+  if (!isStrings(input.files)) damaged('input.files: not a list of files');
+  if (!isStrings(input.unreadable)) damaged('input.unreadable: not a list of what was not read');
+  if (!(input.stopped === null || typeof input.stopped === 'string')) damaged(notA('input.stopped', input.stopped, 'where a read stopped'));
+  countsAt(input, ['bytes', 'records', 'missingTime', 'unparseableTime'], 'input');
+  timesAt(input, ['first', 'last'], 'input');
+  countsByKey(input.badLines, 'input.badLines');
+  const counted = data.counted as Record<string, unknown>;
+  countsAt(counted, ['annotated', 'noCodes', 'outside', 'withoutTime'], 'counted');
+  timesAt(counted, ['first', 'last'], 'counted');
+  countsByKey(data.outcomes, 'outcomes', isOutcome, 'an outcome');
+  const timeline = data.timeline;
+  if (isObject(timeline)) {
+    if (!isCount(timeline.width) || timeline.width === 0) damaged(notA('timeline.width', timeline.width, 'a width'));
+    if (!isStrings(timeline.outcomes) || !timeline.outcomes.every(isOutcome)) damaged('timeline.outcomes: not a list of outcomes');
+    if (!isStrings(timeline.failureCategories)) damaged('timeline.failureCategories: not a list of categories');
+    const buckets = timeline.buckets;
+    if (!Array.isArray(buckets) || buckets.length === 0) damaged('timeline.buckets: not a list of buckets');
+    // The first and last are read before the buckets are added (absorbPartials); the others as they are.
+    for (const b of [0, buckets.length - 1]) {
+      const bucket: unknown = buckets[b];
+      if (!Array.isArray(bucket) || !Number.isSafeInteger(bucket[0])) damaged(`timeline.buckets[${b}]: not a bucket's [index, counts]`);
+    }
+  }
+  const by = data.by as unknown[];
+  const fields = setup.by as string[];
+  if (by.length !== fields.length) damaged(`by: ${by.length} fields, its setup has ${fields.length}`);
+  by.forEach((field, i) => {
+    if (!isObject(field) || field.path !== fields[i] || !Array.isArray(field.values)) damaged(`by[${i}]: not the --by ${fields[i]} of its setup`);
+    countsAt(field, ['sketch', 'missing', 'total', 'replacements'], `by[${i}]`);
+  });
+  const latency = data.latency;
+  if (latency !== undefined) {
+    if (!isObject(latency) || !isObject(latency.outcomes) || !isObject(latency.codes)) damaged('latency: its parts are not all there');
+    countsAt(latency, ['invalid'], 'latency');
+    for (const outcome in latency.outcomes) {
+      if (!isOutcome(outcome)) damaged(`latency.outcomes: ${shownValue(outcome)} is not an outcome`);
+      checkBuckets(latency.outcomes[outcome], `latency.outcomes.${outcome}`);
+    }
+    const codes = latency.codes;
+    if (!CODE_KINDS.every((kind) => Array.isArray(codes[kind]))) damaged('latency.codes: its kinds are not all there');
+  }
+  return data as unknown as Partial;
+}
+
+/**
+ * Adds a partial's timeline bucket (the `b`th, after the one at `previous`) as the counts of
+ * `series` series placed at `place`: its index, or NaN when the timeline cannot be cut as the
+ * bucket's width needs.
+ */
+function addBucket(timeline: Timeline, width: number, bucket: unknown, previous: number, place: number[], series: number, b: number): number {
+  if (!Array.isArray(bucket) || bucket.length !== 2 || !Number.isSafeInteger(bucket[0]) || !Array.isArray(bucket[1]))
+    damaged(`timeline.buckets[${b}]: not a bucket's [index, counts]`);
+  const index = bucket[0] as number;
+  const counts = bucket[1] as unknown[];
+  if (b > 0 && index <= previous) damaged(`timeline.buckets[${b}]: not after the bucket before it`);
+  if (Math.abs(index * width) > MAX_TIME) damaged(`timeline.buckets[${b}]: index ${index} is past the times a date holds`);
+  if (counts.length > series) damaged(`timeline.buckets[${b}]: ${counts.length} counts, of ${series} series`);
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i];
+    if (typeof count !== 'number' || !(count >= 0 && count <= Number.MAX_SAFE_INTEGER) || count % 1 !== 0)
+      damaged(`timeline.buckets[${b}]: its count ${shownValue(count)} is not a count`);
+  }
+  return timeline.addBucket(width, index, counts as number[], place) ? index : Number.NaN;
+}
+
+/** Latency buckets: [bucket (µs), count] pairs, smallest first. */
+function checkBuckets(buckets: unknown, where: string): asserts buckets is PartialBuckets {
+  if (!Array.isArray(buckets)) damaged(`${where}: not a list of buckets`);
+  let previous = Number.NEGATIVE_INFINITY;
+  for (let b = 0; b < buckets.length; b++) {
+    const pair: unknown = buckets[b];
+    if (!Array.isArray(pair) || pair.length !== 2 || !Number.isSafeInteger(pair[0])) damaged(`${where}[${b}]: not a [bucket, count]`);
+    if (pair[0] <= previous) damaged(`${where}[${b}]: not after the bucket before it`);
+    if (!isCount(pair[1])) damaged(`${where}[${b}]: its count ${shownValue(pair[1])} is not a count`);
+    previous = pair[0];
+  }
+}
+
 const time = (at: number | undefined): Time => (at === undefined ? null : at);
 
 function withoutTrailingZeros(counts: number[]): number[] {
@@ -86,7 +233,11 @@ function withoutTrailingZeros(counts: number[]): number[] {
 }
 
 /** The partial of a finished run (after `aggregator.finish()`). */
-export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, context: { files: string[]; unreadable: number; version: string }): Partial {
+export function partialOf(
+  aggregator: ReportAggregator,
+  setup: PartialSetup,
+  context: { files: string[]; unreadable: string[]; stopped: string | null; version: string },
+): Partial {
   const { tally } = aggregator;
   const badLines: Record<string, number> = Object.fromEntries(tally.invalidReasons);
   if (tally.lines.too_long > 0) badLines.too_long = tally.lines.too_long;
@@ -107,6 +258,7 @@ export function partialOf(aggregator: ReportAggregator, setup: PartialSetup, con
     input: {
       files: context.files,
       unreadable: context.unreadable,
+      stopped: context.stopped,
       bytes: tally.bytesRead,
       records: aggregator.records,
       missingTime: aggregator.missingTime,
@@ -199,8 +351,12 @@ export function absorbPartials(aggregator: ReportAggregator, partials: { partial
   }
   if (!aggregator.forPartial) aggregator.timeline.settle(spans);
   for (const { partial, name, leftOut } of partials) {
-    if (leftOut) absorbLeftOut(aggregator, partial);
-    else absorbPartial(aggregator, partial, name, notes);
+    try {
+      if (leftOut) absorbLeftOut(aggregator, partial);
+      else absorbPartial(aggregator, partial, name, notes);
+    } catch (error) {
+      throw error instanceof DamagedPartial ? new Error(damagedText(name, error.message)) : error;
+    }
   }
 }
 
@@ -251,17 +407,33 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
   for (const kind of CODE_KINDS) {
     // Indexed, not destructured: run once, before it is compiled, destructuring walks an iterator per entry.
     const codes = partial.codes[kind];
+    const seenCodes = new Set<string>();
     for (let c = 0; c < codes.length; c++) {
-      const entry = codes[c]!;
-      const code = entry[0];
-      const category = entry[1];
-      const first = entry[4];
-      const last = entry[5];
+      const entry: unknown = codes[c];
+      if (!Array.isArray(entry) || entry.length !== 6) damaged(`codes.${kind}[${c}]: not a code's [code, category, known, count, first, last]`);
+      // Checked here, not by calls: a function called per code would be compiled, at a cost a merge does not win back.
+      const code: unknown = entry[0];
+      const category: unknown = entry[1];
+      const count: unknown = entry[3];
+      const first: unknown = entry[4];
+      const last: unknown = entry[5];
+      if (typeof code !== 'string' || (code !== OVERFLOW_VALUE && !CODE_TEXT.test(code))) damaged(`codes.${kind}[${c}]: ${shownValue(code)} is not a code`);
+      if (
+        typeof category !== 'string' ||
+        typeof entry[2] !== 'boolean' ||
+        (first !== null && !(typeof first === 'number' && Math.abs(first) <= MAX_TIME)) ||
+        (last !== null && !(typeof last === 'number' && Math.abs(last) <= MAX_TIME))
+      )
+        damaged(`codes.${kind}[${c}]: not a code's [code, category, known, count, first, last]`);
+      if (typeof count !== 'number' || !(count >= 0 && count <= Number.MAX_SAFE_INTEGER) || count % 1 !== 0)
+        damaged(`codes.${kind}[${c}]: its count ${shownValue(count)} is not a count`);
+      if (seenCodes.has(code)) damaged(`codes.${kind}[${c}]: code ${code} (${category}) a second time`);
+      seenCodes.add(code);
       if (code === OVERFLOW_VALUE)
         notes.add(
           `${name}: more than ${PARTIAL_MAX_UNKNOWN_CODES.toLocaleString('en-US')} ${kind} codes outside the catalog: their counts may differ from one pass's`,
         );
-      const series = tally.countSeries(kind, code, { known: entry[2], category }, entry[3]);
+      const series = tally.countSeries(kind, code, { known: entry[2], category }, count);
       if (linked) seriesOf.set(key(kind, code, category), series);
       if (first !== null) seen.widen(series, first);
       if (last !== null) seen.widen(series, last);
@@ -282,10 +454,15 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
       throw new Error(
         `${name}: counted with another catalog (it has the category ${[...outcomes, ...failureCategories][missing]}): merge with the --catalog the partials were made with`,
       );
-    // A plain loop: a merge runs this once, before it is compiled, over thousands of buckets.
+    const series = place.length;
+    const { timeline } = aggregator;
+    // A plain loop: a merge runs this once, before it is compiled, over thousands of buckets. What
+    // is done per bucket is a function of its own: compiled after a few calls, where a loop in this
+    // long function would be compiled whole (on another thread, but CPU time all the same).
+    let previous = 0;
     for (let b = 0; b < buckets.length; b++) {
-      const bucket = buckets[b]!;
-      if (!aggregator.timeline.addBucket(width, bucket[0], bucket[1], place)) throw new Error(timelineMismatch(name, width));
+      previous = addBucket(timeline, width, buckets[b], previous, place, series, b);
+      if (Number.isNaN(previous)) throw new Error(timelineMismatch(name, width));
     }
   }
 
@@ -295,9 +472,20 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
     for (const [outcome, buckets] of Object.entries(partial.latency.outcomes))
       addBuckets(latencyOf(latency.outcomes, outcome as (typeof OUTCOMES)[number]), buckets);
     for (const kind of CODE_KINDS) {
-      for (const [code, category, buckets] of partial.latency.codes[kind]) {
+      const codes = partial.latency.codes[kind];
+      const seenCodes = new Set<string>();
+      for (let c = 0; c < codes.length; c++) {
+        const entry: unknown = codes[c];
+        const where = `latency.codes.${kind}[${c}]`;
+        if (!Array.isArray(entry) || entry.length !== 3) damaged(`${where}: not a code's [code, category, buckets]`);
+        const code = codeOf(entry[0], where);
+        const category: unknown = entry[1];
+        if (typeof category !== 'string') damaged(`${where}: ${shownValue(category)} is not a category`);
+        if (seenCodes.has(code)) damaged(`${where}: code ${code} (${category}) a second time`);
+        seenCodes.add(code);
+        checkBuckets(entry[2], where);
         const series = seriesOf.get(key(kind, code, category)) ?? tally.countSeries(kind, code, { known: false, category }, 0);
-        addBuckets(latencyOf(latency.codes, series), buckets);
+        addBuckets(latencyOf(latency.codes, series), entry[2]);
       }
     }
   }
@@ -305,9 +493,28 @@ function absorbPartial(aggregator: ReportAggregator, partial: Partial, name: str
   partial.by.forEach((field, i) => {
     const into = aggregator.by[i]!;
     into.missing += field.missing;
-    const hitters = field.values.map(([value, count, error, codes, otherCodes]) => {
+    const seenValues = new Set<string>();
+    const hitters = field.values.map((entry: unknown, v) => {
+      const where = `by[${i}].values[${v}]`;
+      if (!Array.isArray(entry) || entry.length !== 5 || !Array.isArray(entry[3]))
+        damaged(`${where}: not a value's [value, count, possible overcount, codes, codes past those kept]`);
+      const [value, count, error, codes, otherCodes] = entry as PartialByValue;
+      if (typeof value !== 'string') damaged(`${where}: ${shownValue(value)} is not a value`);
+      if (seenValues.has(value)) damaged(`${where}: ${shownValue(value)} a second time`);
+      seenValues.add(value);
+      if (!isCount(count)) damaged(`${where}: its count ${shownValue(count)} is not a count`);
+      if (!isCount(error) || error > count) damaged(`${where}: its possible overcount ${shownValue(error)} is not a count up to its count`);
+      if (!isCount(otherCodes)) damaged(`${where}: its codes past those kept ${shownValue(otherCodes)} is not a count`);
       const payload: CauseCounts = { codes: new Map(), otherCodes };
-      for (const [kind, code, category, times] of codes) {
+      for (let c = 0; c < codes.length; c++) {
+        const entry: unknown = codes[c];
+        if (!Array.isArray(entry) || entry.length !== 4 || !(CODE_KINDS as readonly unknown[]).includes(entry[0]) || typeof entry[2] !== 'string')
+          damaged(`${where}: its codes[${c}] is not a code's [kind, code, category, count]`);
+        const kind = entry[0] as CodeKind;
+        const code = codeOf(entry[1], `${where}: its codes[${c}]`);
+        const category = entry[2] as string;
+        const times: unknown = entry[3];
+        if (!isCount(times)) damaged(`${where}: its codes[${c}] count ${shownValue(times)} is not a count`);
         const series = seriesOf.get(key(kind, code, category)) ?? tally.countSeries(kind, code, { known: false, category }, 0);
         const cause = payload.codes.get(series);
         if (cause) cause.count += times;

@@ -34,7 +34,7 @@ describe('run() over the fixtures', () => {
     const { expected, tally, report, warnings, output } = await runFixture(name);
     const { maxLineBytes: _limit, ...truth } = expected;
     expect(tally.seen).toEqual(truth);
-    expect(report).toEqual({ failedInputs: 0, outputClosed: false });
+    expect(report).toEqual({ failedInputs: 0, unread: [], outputClosed: false });
     expect(warnings).toEqual([]);
     const outputLines = output.toString('latin1').split('\n');
     expect(outputLines.pop()).toBe('');
@@ -110,6 +110,7 @@ describe('run() over JSON-array documents', () => {
       const { report, warnings, lines } = await runArray(text);
       expect(report.failedInputs).toBe(1);
       expect(warnings).toEqual([expect.stringMatching(new RegExp(`invalid JSON array after ${broken + 1} records: `))]);
+      expect(report.unread).toEqual(warnings);
       expect(lines).toEqual(annotated(elements.slice(0, broken + 1).map((element) => JSON.parse(JSON.stringify(element)) as unknown)));
     }
   });

@@ -262,8 +262,8 @@ describe('hidlog report --merge refuses, in one line', () => {
   it.each([
     [
       'a partial of another format version',
-      (p: Record<string, unknown>) => (p.version = 2),
-      /^hidlog: .*changed-\w+\.hidpart: a partial of format version 2; this hidlog reads version 1\n$/,
+      (p: Record<string, unknown>) => (p.version = 1),
+      /^hidlog: .*changed-\w+\.hidpart: a partial of format version 1; this hidlog reads version 2\n$/,
     ],
     [
       'a partial of another hidlog',
@@ -278,7 +278,11 @@ describe('hidlog report --merge refuses, in one line', () => {
     ['a damaged partial', (p: Record<string, unknown>) => delete p.codes, /^hidlog: .*: a damaged partial \(its parts are not all there\)\n$/],
     [
       'partials made with another --by',
-      (p: Record<string, unknown>) => ((p.setup as { by: string[] }).by = ['tenant']),
+      // As one made with --by tenant: its setup and its counts by that field.
+      (p: Record<string, unknown>) => {
+        (p.setup as { by: string[] }).by = ['tenant'];
+        (p.by as { path: string }[])[0]!.path = 'tenant';
+      },
       /^hidlog: .*: made with --by tenant, .* with client_id: partials merge only when made with the same --tz, --time-field, --by, --bucket, --since and --until\n$/,
     ],
   ])('%s (exit 1)', async (_name, change, message) => {
@@ -319,5 +323,179 @@ describe('hidlog report --merge refuses, in one line', () => {
     const result = await runCli(['report', ...args, ...(inputs === 'input' ? incident : parts)]);
     expect(result.stderr).toMatch(message);
     expect(result).toMatchObject({ code: 2, stdout: Buffer.alloc(0) });
+  });
+});
+
+describe('hidlog report --merge: partials counted with another catalog are refused, in one line', () => {
+  // A site's code (hid_error 7777, status 499) and one whose category the site changes (failure 51).
+  let site: string;
+  let plain: string;
+  let sitePart: string;
+  let plainPart: string;
+  beforeAll(async () => {
+    const record = (second: number, body: string) => `{"time":"2026-11-28T09:00:${String(second).padStart(2, '0')}Z",${body}}\n`;
+    let text = '';
+    for (let i = 0; i < 20; i++)
+      text += record(i, i % 3 === 0 ? '"status":499,"hid_error":7777' : i % 3 === 1 ? '"status":401,"hid_response":2,"hid_failure":51' : '"status":200');
+    site = join(dir, 'site.ndjson');
+    plain = join(dir, 'site-plain.ndjson');
+    writeFileSync(site, text);
+    writeFileSync(plain, text);
+    sitePart = join(dir, 'site.hidpart');
+    plainPart = join(dir, 'site-plain.hidpart');
+    ok(await runCli(['report', '--partial', '--catalog', fixture('catalog.yaml'), '-o', sitePart, site]));
+    ok(await runCli(['report', '--partial', '-o', plainPart, plain]));
+  });
+
+  it('merges with the catalog the partials were made with: one pass with it', async () => {
+    const [one, merged] = await bothWays([site], [sitePart], 'json', ['--catalog', fixture('catalog.yaml')], ['--catalog', fixture('catalog.yaml')]);
+    expect(merged).toBe(one);
+    expect(one).toContain('7777');
+  });
+
+  it('a partial of a --catalog file, merged without it (exit 2)', async () => {
+    const result = await runCli(['report', '--merge', sitePart]);
+    expect(result.stderr).toMatch(
+      /^hidlog: .*site\.hidpart: counted with a --catalog file \(catalog [0-9a-f]{12}\), this merge with the vendor's catalog \(no --catalog\): merge with the --catalog file the partials were made with\n$/,
+    );
+    expect(result).toMatchObject({ code: 2, stdout: Buffer.alloc(0) });
+  });
+
+  it("a partial of the vendor's catalog, merged with a --catalog file (exit 2)", async () => {
+    const result = await runCli(['report', '--merge', '--catalog', fixture('catalog.yaml'), plainPart]);
+    expect(result.stderr).toMatch(
+      /^hidlog: .*site-plain\.hidpart: counted with the vendor's catalog \(no --catalog\), this merge with a --catalog file \(catalog [0-9a-f]{12}\): merge without --catalog\n$/,
+    );
+    expect(result).toMatchObject({ code: 2, stdout: Buffer.alloc(0) });
+  });
+
+  it('partials counted with different catalogs: a rollout half done (exit 1)', async () => {
+    for (const args of [[], ['--catalog', fixture('catalog.yaml')]]) {
+      const result = await runCli(['report', '--merge', ...args, sitePart, plainPart]);
+      expect(result.stderr).toMatch(
+        /^hidlog: .*site-plain\.hidpart: counted with the vendor's catalog \(no --catalog\), .*site\.hidpart with a --catalog file \(catalog [0-9a-f]{12}\): partials merge only when counted with one catalog; make them again with the same --catalog file \(or none\)\n$/,
+      );
+      expect(result).toMatchObject({ code: 1, stdout: Buffer.alloc(0) });
+    }
+  });
+
+  it("a catalog file that changes only descriptions counts as the vendor's does: merged with the vendor's", async () => {
+    const words = join(dir, 'words.yaml');
+    writeFileSync(words, 'entries:\n  - kind: failure\n    code: 13\n    description: Wrong password\n');
+    const part = join(dir, 'site-words.hidpart');
+    ok(await runCli(['report', '--partial', '--catalog', words, '-o', part, plain]));
+    const [one, merged] = await bothWays([plain, plain], [part, plainPart], 'json', []);
+    expect(merged).toBe(one);
+  });
+});
+
+describe('hidlog report --merge: partials of reads that did not finish, as one pass over their shards', () => {
+  let good: string[];
+  beforeAll(() => {
+    good = incident.slice(1);
+  });
+
+  it('a partial with an input that could not be read: one line naming it, exit 1, the report one pass writes', async () => {
+    const missing = join(dir, 'not-there.ndjson');
+    const parts = [join(dir, 'missing-a.hidpart'), join(dir, 'missing-b.hidpart')];
+    const made = await runCli(['report', '--partial', '-o', parts[0]!, good[0]!, missing]);
+    expect(made.code).toBe(1);
+    ok(await runCli(['report', '--partial', '-o', parts[1]!, good[1]!]));
+    const [one, merged] = await Promise.all([
+      runCli(['report', '--format', 'json', good[0]!, missing, good[1]!]),
+      runCli(['report', '--merge', '--format', 'json', ...parts]),
+    ]);
+    expect(one.code).toBe(1);
+    expect(merged.stderr).toMatch(/^hidlog: .*missing-a\.hidpart: its shard was not read whole: cannot read .*not-there\.ndjson: no such file\n$/);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout.toString()).toBe(one.stdout.toString());
+    expect(JSON.parse(one.stdout.toString())).toMatchObject({ input: { unreadable: 1 } });
+    // A merge into a partial keeps what was not read, for the merge after it to say.
+    const tree = join(dir, 'missing-tree.hidpart');
+    const inner = await runCli(['report', '--merge', '--partial', '-o', tree, ...parts]);
+    expect(inner.code).toBe(1);
+    const outer = await runCli(['report', '--merge', '--format', 'json', tree]);
+    expect(outer.stderr).toMatch(/^hidlog: .*missing-tree\.hidpart: its shard was not read whole: cannot read .*not-there\.ndjson: no such file\n$/);
+    expect(outer.code).toBe(1);
+    expect(outer.stdout.toString()).toBe(one.stdout.toString());
+  });
+
+  it('a partial made with --strict that stopped at a bad line: one line naming it, exit 1, the report one pass writes', async () => {
+    const bad = join(dir, 'strict-bad.ndjson');
+    writeFileSync(bad, '{"time":"2026-11-28T09:00:00Z","status":200}\nnot json\n{"time":"2026-11-28T09:00:01Z","status":401}\n');
+    const shards = [good[0]!, bad, good[1]!];
+    const parts = shards.map((_, i) => join(dir, `strict-${i}.hidpart`));
+    const made = await Promise.all(shards.map((shard, i) => runCli(['report', '--partial', '--strict', '-o', parts[i]!, shard])));
+    expect(made.map((r) => r.code)).toEqual([0, 1, 0]);
+    const [one, merged] = await Promise.all([
+      runCli(['report', '--strict', '--format', 'json', ...shards]),
+      runCli(['report', '--merge', '--format', 'json', ...parts]),
+    ]);
+    expect(one.code).toBe(1);
+    expect(merged.stderr).toMatch(
+      /^hidlog: .*strict-1\.hidpart: its shard was not read whole: stopped at .*strict-bad\.ndjson:2: not valid JSON \(--strict\); the partials after it are not counted, as one pass stops there\n$/,
+    );
+    expect(merged.code).toBe(1);
+    expect(merged.stdout.toString()).toBe(one.stdout.toString());
+  });
+});
+
+describe('hidlog report --merge: a damaged partial is refused, in one line (exit 1)', () => {
+  let parts: string[];
+  beforeAll(async () => {
+    parts = await byClient();
+  });
+  type Changed = Record<string, any>;
+  const rewritten = (path: string, change: (partial: Changed) => void) => {
+    const partial = JSON.parse(readFileSync(path, 'utf8')) as Changed;
+    change(partial);
+    const to = join(dir, `damaged-${Math.random().toString(36).slice(2)}.hidpart`);
+    writeFileSync(to, JSON.stringify(partial));
+    return to;
+  };
+
+  it.each([
+    ['a count that is text', (p: Changed) => (p.outcomes.success = 'x'), /outcomes\.success: "x" is not a count/],
+    ['a negative code count', (p: Changed) => (p.codes.http[0][3] = -5), /codes\.http\[0\]: its count -5 is not a count/],
+    ['a fraction of a record', (p: Changed) => (p.input.records += 0.5), /input\.records: [\d.]+ is not a count/],
+    ['a duplicated code', (p: Changed) => p.codes.http.push(p.codes.http[0]), /codes\.http\[\d+\]: code \d+ \(\w+\) a second time/],
+    ['extra timeline counts', (p: Changed) => p.timeline.buckets[0][1].push(...Array(40).fill(1)), /timeline\.buckets\[0\]: \d+ counts, of \d+ series/],
+    ['timeline buckets out of order', (p: Changed) => p.timeline.buckets.reverse(), /timeline\.buckets\[1\]: not after the bucket before it/],
+    ['a --by value whose count is text', (p: Changed) => (p.by[0].values[0][1] = '7'), /by\[0\]\.values\[0\]: its count "7" is not a count/],
+    ['a time no date holds', (p: Changed) => (p.codes.http[0][4] = 1e300), /codes\.http\[0\]: not a code's \[code, category, known, count, first, last\]/],
+    ['a part missing', (p: Changed) => delete p.input.bytes, /input\.bytes: missing\)/],
+    ['an outcome hidlog does not count', (p: Changed) => (p.outcomes.maybe = 1), /outcomes: "maybe" is not an outcome/],
+    ['a --by field the setup does not have', (p: Changed) => p.by.push(p.by[0]), /by: 2 fields, its setup has 1/],
+  ])('%s', async (_name, change, what) => {
+    const result = await runCli(['report', '--merge', parts[0]!, rewritten(parts[1]!, change)]);
+    expect(result.stderr).toMatch(/^hidlog: .*damaged-\w+\.hidpart: a damaged partial \(.+\)\n$/);
+    expect(result.stderr).toMatch(what);
+    expect(result).toMatchObject({ code: 1, stdout: Buffer.alloc(0) });
+  });
+
+  it.each([
+    ['a negative latency count', (p: Changed) => (p.latency.outcomes.success[0][1] = -1), /latency\.outcomes\.success\[0\]: its count -1 is not a count/],
+    ['a latency code of no kind', (p: Changed) => (p.latency.codes.http[0][0] = 'x'), /latency\.codes\.http\[0\]: "x" is not a code/],
+  ])('%s, in a partial with durations', async (_name, change, what) => {
+    const timed = join(dir, 'timed-damage.ndjson');
+    let text = '';
+    for (let i = 0; i < 30; i++)
+      text += `{"time":"2026-11-28T09:00:${String(i).padStart(2, '0')}Z","status":${i % 3 === 0 ? 201 : 200},"duration_ms":${i * 7}}\n`;
+    writeFileSync(timed, text);
+    const part = join(dir, 'timed-damage.hidpart');
+    ok(await runCli(['report', '--partial', '-o', part, timed]));
+    const result = await runCli(['report', '--merge', rewritten(part, change)]);
+    expect(result.stderr).toMatch(/^hidlog: .*damaged-\w+\.hidpart: a damaged partial \(.+\)\n$/);
+    expect(result.stderr).toMatch(what);
+    expect(result).toMatchObject({ code: 1, stdout: Buffer.alloc(0) });
+  });
+
+  it('a partial cut short says so, not that it is not a partial', async () => {
+    const text = readFileSync(parts[1]!, 'utf8');
+    const cut = join(dir, 'cut-short.hidpart');
+    writeFileSync(cut, text.slice(0, Math.floor(text.length / 2)));
+    const result = await runCli(['report', '--merge', parts[0]!, cut]);
+    expect(result.stderr).toMatch(/^hidlog: .*cut-short\.hidpart: a damaged partial \(its JSON ends early: cut short\?\)\n$/);
+    expect(result).toMatchObject({ code: 1, stdout: Buffer.alloc(0) });
   });
 });
