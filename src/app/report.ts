@@ -65,7 +65,12 @@ export async function report(args: ReportOptions): Promise<number> {
   if (partialSetup) {
     // What the --catalog file changes in counting decides which partials merge (only runs with one load node:crypto).
     const setup = { ...partialSetup, catalog: site ? (await import('../catalog/fingerprint.js')).catalogFingerprint(site) : null };
-    const context = { files, unreadable: result.unread, stopped: result.strictStop ?? null, version: VERSION };
+    // A partial of a run a signal stopped is not its shard's whole: the merge says so.
+    const unreadable =
+      result.interrupted === undefined
+        ? result.unread
+        : [...result.unread, `${result.interrupted}: not read to its end (${String(stop.reason ?? 'a signal')} stopped the run)`];
+    const context = { files, unreadable, stopped: result.strictStop ?? null, version: VERSION };
     return exitCodeOf(result, await writeReport(partialText(partialOf(aggregator, setup, context)), args.output));
   }
   const context = { files, unreadable: result.failedInputs, zone, top, version: VERSION, asked: { since: args.since, until: args.until } };

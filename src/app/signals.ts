@@ -5,11 +5,11 @@
 
 let stopping: AbortSignal | undefined;
 
-/** Aborts on the first SIGINT or SIGTERM. */
+/** Aborts on the first SIGINT or SIGTERM, with its name as the reason. */
 export function stopSignal(): AbortSignal {
   if (stopping) return stopping;
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  const stop = (signal: NodeJS.Signals) => controller.abort(signal);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return (stopping = controller.signal);

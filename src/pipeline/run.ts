@@ -41,6 +41,8 @@ export interface RunReport {
   strictStop?: string;
   /** An output failed, or its reader went away: reading stopped there. */
   outputClosed: boolean;
+  /** The input `signal` stopped the run in, or before (undefined: every input was read to its end, or failed). */
+  interrupted?: string;
 }
 
 // How processing an input ended early, if it did.
@@ -213,8 +215,11 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
     report.failedInputs++;
   };
   for (const [index, input] of inputs.entries()) {
-    if (options.signal?.aborted) break;
     const name = input === '-' ? 'stdin' : input;
+    if (options.signal?.aborted) {
+      report.interrupted = name;
+      break;
+    }
     const inputOptions = options.observerOf ? { ...options, observer: options.observerOf(input) } : options;
     const processor = new LineProcessor(inputOptions, name);
     let opened;
@@ -245,6 +250,7 @@ export async function run(inputs: readonly string[], options: RunOptions): Promi
       if (interruption !== 'output_closed') notify(processor, options);
       if (interruption) {
         report.outputClosed = interruption === 'output_closed';
+        if (interruption === 'stopped') report.interrupted = name;
         opened.raw.destroy();
         break;
       }

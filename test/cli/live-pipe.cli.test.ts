@@ -184,6 +184,28 @@ describe('SIGTERM on a batch run whose stdin stays open', () => {
     expect(expected.input.lines).toBe(lineCount(FIRST));
   });
 
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'report --partial, %s: the partial of the lines read says its shard was cut; a merge says so, exit 1',
+    async (signal) => {
+      const partial = join(dir, `cut-${signal}.hidpart`);
+      const live = startLive(['report', '--partial', '-o', partial, '-']);
+      live.child.stdin!.write(FIRST);
+      await untilAsleep(live.child.pid!);
+      const result = await stop(live, signal);
+      expect(result.code).toBe(0);
+      const written = JSON.parse(readFileSync(partial, 'utf8'));
+      expect(written.input.records).toBeGreaterThan(0);
+      expect(written.input.unreadable).toEqual([`stdin: not read to its end (${signal} stopped the run)`]);
+      const merged = await runCli(['report', '--merge', '--format', 'json', partial]);
+      expect(merged.stderr).toBe(`hidlog: ${partial}: its shard was not read whole: stdin: not read to its end (${signal} stopped the run)\n`);
+      expect(merged.code).toBe(1);
+      // The input read to its end makes a whole partial: the merge of it says nothing.
+      const whole = join(dir, `whole-${signal}.hidpart`);
+      expect((await runCli(['report', '--partial', '-o', whole, '-'], { input: FIRST })).code).toBe(0);
+      expect(await runCli(['report', '--merge', '--format', 'json', whole])).toMatchObject({ code: 0, stderr: '' });
+    },
+  );
+
   it.each(['SIGTERM', 'SIGINT'] as const)('annotate, %s before any input: exit 0 within 2 s, nothing written', async (signal) => {
     const live = startLive([]);
     await untilAsleep(live.child.pid!);
