@@ -84,9 +84,14 @@ export class Checkpoints {
   }
 
   /** After a quiet while (checkpointMs), before a look writes: a file output deleted or moved away while written (FileOutputs.check) is written at its path again; a deleted one stops hidlog if there is a state file. */
-  async checkOutputsWhenDue(): Promise<void> {
-    if (Date.now() - this.lastOutputCheck < this.options.checkpointMs) return;
-    this.lastOutputCheck = Date.now();
+  checkOutputsWhenDue(): Promise<void> | undefined {
+    const now = Date.now();
+    if (now - this.lastOutputCheck < this.options.checkpointMs) return undefined;
+    this.lastOutputCheck = now;
+    return this.checkOutputs();
+  }
+
+  private async checkOutputs(): Promise<void> {
     try {
       await this.outputs.check(this.checkpointer !== undefined);
     } catch (error) {

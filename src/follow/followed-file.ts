@@ -8,6 +8,9 @@ import type { LineSplitter } from '../sources/line-splitter.js';
 import type { FilePosition } from './checkpointer.js';
 import { FINGERPRINT_BYTES, fingerprintOfStart, identityOf, startMatches, type Fingerprint } from './fingerprinter.js';
 
+/** What FollowedFile.read read: bytes, or 'truncated'. */
+export type ReadResult = number | 'truncated';
+
 // A read that fills this much looks again with a larger buffer; most reads of a tail are small.
 const FIRST_READ_BYTES = 16 * 1024;
 const READ_BYTES = 256 * 1024;
@@ -245,14 +248,14 @@ export class FollowedFile {
    * first bytes did. Each chunk gets a
    * buffer of its own: the output may still hold the last one. `afterChunk` is told whether more is
    * to be read now (a catch-up): the caller lets the event loop turn there, and the bytes read for
-   * the first time.
+   * the first time. Returned at once, not as a promise, when nothing had to be waited for.
    *
    * A too-long line streams to the dead-letter file in pieces. It does so only within one read that
    * reaches its end: one that the file does not hold the end of yet waits (unendedLine). Pieces
    * left in the file between two reads would be glued to whatever another file wrote there next,
    * or to the line read again from a copytruncate's copy.
    */
-  async read(stop: AbortSignal, afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined): Promise<number | 'truncated'> {
+  read(stop: AbortSignal, afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined): ReadResult | Promise<ReadResult> {
     // Never past the size it has now: a file written faster than it is read is read on at the next
     // look, and nothing that gives bytes without end is read on for ever. The size is the end of
     // the first read when that read is short, as a tail's is: no fstat then (one a look, and a
@@ -263,8 +266,21 @@ export class FollowedFile {
       if (end < this.startBytes.length) return 'truncated';
       if (!this.unendedLineEnds(end)) return 0;
     }
-    let total = 0;
-    let first = true;
+    return this.readOn(stop, afterChunk, end, 0, true);
+  }
+
+  /**
+   * read's loop, from `total` bytes read so far. It returns what it read when nothing had to be
+   * waited for, as a tail's read (one short read, outputs that take it at once): a look then makes
+   * no promise. Otherwise it goes on once what afterChunk gave is done, and returns that promise.
+   */
+  private readOn(
+    stop: AbortSignal,
+    afterChunk: (bytes: number, more: boolean) => Promise<void> | undefined,
+    end: number | undefined,
+    total: number,
+    first: boolean,
+  ): ReadResult | Promise<ReadResult> {
     // A too-long line under way is read to its end (the file holds it) even after a stop: its pieces are in the dead-letter file.
     while (!stop.aborted || this.splitter.insideTooLongLine) {
       const overlap = this.readOffset > 0 ? 1 : 0;
@@ -293,7 +309,11 @@ export class FollowedFile {
       // A short read is the end of the file as it is now.
       const more = pushed === chunk.length && bytesRead === buffer.length && this.readOffset < end;
       const waiting = afterChunk(this.countRead(), more);
-      if (waiting) await waiting;
+      if (waiting) {
+        const readTo = end;
+        const readSoFar = total;
+        return waiting.then(() => (more ? this.readOn(stop, afterChunk, readTo, readSoFar, false) : readSoFar));
+      }
       if (!more) break;
       first = false;
     }

@@ -11,7 +11,7 @@ import { DescriptorBudget } from './descriptor-budget.js';
 import { FileOutputs } from './file-outputs.js';
 import type { FollowContext } from './follow-context.js';
 import type { FollowEvents } from './follow-events.js';
-import type { FollowedFile } from './followed-file.js';
+import type { FollowedFile, ReadResult } from './followed-file.js';
 import { FollowedFiles } from './followed-files.js';
 import { KubeletRotations } from './kubelet-rotations.js';
 import { NewFiles } from './new-files.js';
@@ -22,6 +22,8 @@ import { scopeOf } from './state-scope.js';
 import { WakeUp, type Look } from './wake-up.js';
 
 export type StartAt = 'beginning' | 'end';
+
+const NONE_NAMED: ReadonlySet<string> = new Set();
 
 // How long a file renamed away or deleted is still read after its last growth.
 const ROTATED_QUIET_MS = 2000;
@@ -141,11 +143,15 @@ export class Follower {
       // Saved positions no pattern found: rotated away while hidlog was down. Look beside where they were.
       this.search.lookForUnseen();
       await this.search.searchAll();
+      // A busy file's look waits for nothing, as a rule: each step returns a promise only when
+      // there is something to wait for (a pending promise per step cost more than the step).
       while (!options.stop.aborted) {
         const look = await this.wakeUp.next(this.keepLooking());
         // Before reading: after a quiet while, what the look writes goes to the file at the output's path.
-        await this.checkpoints.checkOutputsWhenDue();
-        await this.look(look);
+        const checking = this.checkpoints.checkOutputsWhenDue();
+        if (checking) await checking;
+        const looking = look.full || look.directories.size > 0 ? this.look(look) : this.readLooked(look.files);
+        if (looking) await looking;
         if (this.checkpoints.due) await this.checkpoints.save();
       }
     } finally {
@@ -159,20 +165,66 @@ export class Follower {
 
   /** One look: find what changed, notice rotations and truncations, read what is new. Returns the patterns that named an existing file. */
   private async look(look: Look<FollowedFile>): Promise<ReadonlySet<string>> {
-    const { options } = this;
     const toRead = look.files;
-    let named: ReadonlySet<string> = new Set();
+    let named: ReadonlySet<string> = NONE_NAMED;
     if (look.full) named = await this.lookAtPaths(undefined, toRead);
     else if (look.directories.size > 0) named = await this.lookAtPaths(look.directories, toRead);
-    if (this.compressed.pending) await this.compressed.lookAtUnfinished();
+    await this.readLooked(toRead);
+    return named;
+  }
+
+  /**
+   * The rest of a look, once the paths were looked at: reads the files that may have new bytes,
+   * and what else is pending. Returns a promise only when something had to be waited for.
+   */
+  private readLooked(toRead: Set<FollowedFile>): Promise<void> | undefined {
+    if (this.compressed.pending) return this.compressed.lookAtUnfinished().then(() => this.readFiles(toRead));
+    return this.readFiles(toRead);
+  }
+
+  private readFiles(toRead: Set<FollowedFile>): Promise<void> | undefined {
     // A file renamed away or deleted first, so its last lines come out before those of the file that replaced it.
-    const rotated = [...this.files.values()].filter((file) => file.rotatedAway);
-    for (const file of rotated.length > 0 ? new Set([...rotated, ...toRead]) : toRead) {
-      if (options.stop.aborted) break;
-      if (this.files.get(file.identity) === file) await this.readFile(file);
+    let rotated: FollowedFile[] | undefined;
+    for (const file of this.files.values()) if (file.rotatedAway) (rotated ??= []).push(file);
+    const files = rotated ? new Set([...rotated, ...toRead]) : toRead;
+    // One iterator, taken on after a wait: the files are read in turn, as a loop of awaits would.
+    const each = files.values();
+    const reading = this.readEach(each);
+    if (reading) return reading.then(() => this.readEachOn(each, rotated !== undefined));
+    return this.endLook(rotated !== undefined);
+  }
+
+  /** Reads the files `each` has left until one has to be waited for: that one's promise, or undefined when all were read. */
+  private readEach(each: IterableIterator<FollowedFile>): Promise<void> | undefined {
+    for (const file of each) {
+      if (this.options.stop.aborted) return undefined;
+      if (this.files.get(file.identity) !== file) continue;
+      const reading = this.readFile(file);
+      if (reading) return reading;
     }
-    if (rotated.length > 0) await this.closeQuietRotated();
+    return undefined;
+  }
+
+  private async readEachOn(each: IterableIterator<FollowedFile>, rotated: boolean): Promise<void> {
+    for (let reading = this.readEach(each); reading; reading = this.readEach(each)) await reading;
+    await this.endLook(rotated);
+  }
+
+  /** What a look does once its files were read: quiet rotated files closed, copies searched for, what was read written now. */
+  private endLook(rotated: boolean): Promise<void> | undefined {
+    if (rotated || this.memory.searching()) return this.endLookWaiting(rotated);
+    this.lookDone();
+    return undefined;
+  }
+
+  private async endLookWaiting(rotated: boolean): Promise<void> {
+    if (rotated) await this.closeQuietRotated();
     if (this.memory.searching()) await this.search.searchAll();
+    this.lookDone();
+  }
+
+  private lookDone(): void {
+    const { options } = this;
     options.events.following(this.files.size, this.files.openCount(), this.files.limit);
     if (this.readSomething) {
       this.readSomething = false;
@@ -180,7 +232,6 @@ export class Follower {
       options.lines.output?.flush();
       options.lines.deadLetter?.flush();
     }
-    return named;
   }
 
   /**
@@ -226,37 +277,78 @@ export class Follower {
     return found.named;
   }
 
-  private async readFile(file: FollowedFile): Promise<void> {
+  /** Reads a followed file; a promise only when something had to be waited for (see readOpenFile). */
+  private readFile(file: FollowedFile): Promise<void> | undefined {
     const { reading } = this.files;
     if (reading.has(file)) return this.readOpenFile(file);
+    if (file.parked) return this.readParked(file);
+    reading.add(file);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.readOpenFile(file);
+    } finally {
+      if (!pending) reading.delete(file);
+    }
+    return pending?.finally(() => reading.delete(file));
+  }
+
+  private async readParked(file: FollowedFile): Promise<void> {
+    const { reading } = this.files;
     reading.add(file);
     try {
-      if (file.parked && !(file.changedWhileParked() && (await this.files.unpark(file)))) return;
+      if (!(file.changedWhileParked() && (await this.files.unpark(file)))) return;
       await this.readOpenFile(file);
     } finally {
       reading.delete(file);
     }
   }
 
-  private async readOpenFile(file: FollowedFile): Promise<void> {
-    const { options } = this;
-    let read: number | 'truncated';
+  /**
+   * Reads what is new in an open file. A decided file with a whole fingerprint costs no more than
+   * its read on every look, and when the read waited for nothing (a tail's: one short read, outputs
+   * that take it at once) this returns undefined, not a promise.
+   */
+  private readOpenFile(file: FollowedFile): Promise<void> | undefined {
+    if (!file.decided || !file.startComplete) return this.readUndecided(file);
+    let read: ReadResult | Promise<ReadResult>;
     try {
-      // Decided, and with a whole fingerprint, a file costs no more than its read on every look.
+      read = file.read(this.options.stop, (bytes, more) => this.afterChunk(bytes, file, file.deliveredOffset, more));
+    } catch (error) {
+      return this.unreadable(file, error);
+    }
+    if (typeof read === 'object')
+      return read.then(
+        (result) => this.afterRead(file, result),
+        (error: unknown) => this.unreadable(file, error),
+      );
+    return this.afterRead(file, read);
+  }
+
+  /** readOpenFile for a file whose first bytes are still to be decided on, or to be read again as it grows. */
+  private async readUndecided(file: FollowedFile): Promise<void> {
+    let read: ReadResult;
+    try {
       if (!file.decided && (await this.newFiles.decide(file)) !== 'follow') return;
-      read = await file.read(options.stop, (bytes, more) => this.afterChunk(bytes, file, file.deliveredOffset, more));
+      read = await file.read(this.options.stop, (bytes, more) => this.afterChunk(bytes, file, file.deliveredOffset, more));
       if (read !== 'truncated' && read > 0 && !file.startComplete && !(await file.growFingerprint())) read = 'truncated';
     } catch (error) {
-      // Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time.
-      this.notices.cannotRead(file.path, error);
-      await this.drop(file);
-      return;
+      return this.unreadable(file, error);
     }
+    await this.afterRead(file, read);
+  }
+
+  /** Unreadable after all (a directory, an I/O error): reported once, let go, tried again next time. */
+  private unreadable(file: FollowedFile, error: unknown): Promise<void> {
+    this.notices.cannotRead(file.path, error);
+    return this.drop(file);
+  }
+
+  /** After a read of `file`: a truncated file's rest is looked for and it is read again from its start; lines read are said. */
+  private afterRead(file: FollowedFile, read: ReadResult): Promise<void> | undefined {
+    const { options } = this;
     if (read === 'truncated') {
       options.events.truncated();
-      await this.search.truncated(file);
-      await this.readOpenFile(file);
-      return;
+      return this.search.truncated(file).then(() => this.readOpenFile(file));
     }
     if (read > 0) {
       this.notices.readAgain(file.path);
@@ -264,7 +356,8 @@ export class Follower {
       this.readSomething = true;
       this.notices.judge(file, false);
     }
-    if (this.wakeUp.afterRead(file, read > 0)) await this.readOpenFile(file);
+    if (this.wakeUp.afterRead(file, read > 0)) return this.readOpenFile(file);
+    return undefined;
   }
 
   /**

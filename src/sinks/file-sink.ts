@@ -79,6 +79,8 @@ export class FileSink extends Writable {
   private abandoned = false;
   private writing: Promise<unknown> = Promise.resolve();
   private wake: (() => void) | undefined;
+  /** writeNow's attempt that did not take its chunk whole, handed to the stream's write of that chunk (writeWhole). */
+  private attempted: { written: number; failed: { error: unknown } | undefined } | undefined;
 
   private constructor(
     private fd: number,
@@ -165,6 +167,51 @@ export class FileSink extends Writable {
     }
   }
 
+  /**
+   * Writes `chunk` on the calling thread, past the stream's machinery, when the sink writes at once
+   * and holds nothing (no write under way or queued, none being retried, no file waiting to be
+   * taken): true when it is in the file whole, acknowledged (counted) already. Otherwise the chunk
+   * goes through the stream, as `write` sends it: false, and `callback` is called as `write` calls
+   * it. A follower's look writes one small chunk: the stream's bookkeeping for it (its state, a
+   * tick for the callback) cost more than the write(2) itself (measured, docs/performance.md).
+   */
+  writeNow(chunk: Buffer, callback: (error?: Error | null) => void): boolean {
+    if (!this.options.atOnce || !this.idle()) {
+      this.write(chunk, callback);
+      return false;
+    }
+    let written = 0;
+    let failed: { error: unknown } | undefined;
+    try {
+      written = writeSync(this.fd, chunk);
+    } catch (error) {
+      failed = { error };
+    }
+    this.inFile += written;
+    if (written === chunk.length) {
+      this.whole += written;
+      return true;
+    }
+    // Short or failed: the stream takes the chunk from there, as a write of its own would (writeWhole, writeAll).
+    this.attempted = { written, failed };
+    this.write(chunk, callback);
+    return false;
+  }
+
+  /** Nothing written, queued or waited for: a chunk written now keeps its order. */
+  private idle(): boolean {
+    return (
+      this.writableLength === 0 &&
+      this.writableCorked === 0 &&
+      !this.writableEnded &&
+      !this.destroyed &&
+      this.errored === null &&
+      this.partial === 0 &&
+      this.reopened === undefined &&
+      !this.abandoned
+    );
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.writeWhole([chunk], callback);
   }
@@ -179,10 +226,16 @@ export class FileSink extends Writable {
   private writeWhole(buffers: Buffer[], callback: (error?: Error | null) => void): void {
     const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
     let failed: { error: unknown } | undefined;
-    // At once, as a follower writes: the first write(2) here, and a chunk it takes whole is
-    // acknowledged now, without a promise and its turn of the microtask queue. A short or failed
-    // write goes on as any other (writeAll), the failure counted and said there.
-    if (this.options.atOnce && this.partial === 0 && this.reopened === undefined && !this.abandoned) {
+    const { attempted } = this;
+    if (attempted) {
+      // writeNow made the first attempt, and the stream was idle: this is its chunk.
+      this.attempted = undefined;
+      this.partial = attempted.written;
+      failed = attempted.failed;
+    } else if (this.options.atOnce && this.partial === 0 && this.reopened === undefined && !this.abandoned) {
+      // At once, as a follower writes: the first write(2) here, and a chunk it takes whole is
+      // acknowledged now, without a promise and its turn of the microtask queue. A short or failed
+      // write goes on as any other (writeAll), the failure counted and said there.
       try {
         const written = writeFromAtOnce(this.fd, buffers, 0);
         this.partial = written;

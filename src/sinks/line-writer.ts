@@ -62,6 +62,8 @@ export class LineWriter {
   private readonly failure = new AbortController();
   /** Who waits in `flushed` for the next write's callback. */
   private readonly writeWaiters: (() => void)[] = [];
+  /** The file sink written, when it is one (see FileSink.writeNow). */
+  private readonly sink: FileSink | undefined;
   closed = false;
   error: NodeJS.ErrnoException | undefined;
 
@@ -73,6 +75,7 @@ export class LineWriter {
     this.collecting = options.collecting ?? false;
     this.stop = options.stop;
     this.buffer = this.pool.take();
+    this.sink = stream instanceof FileSink && !this.collecting ? stream : undefined;
     stream.on('error', (error: NodeJS.ErrnoException) => {
       this.closed = true;
       if (error.code === undefined || !OWN_DOING.has(error.code)) this.error ??= error;
@@ -182,6 +185,16 @@ export class LineWriter {
   flush(): void {
     if (this.used === 0) return;
     const chunk = this.buffer.subarray(0, this.used);
+    if (this.sink && !this.closed) {
+      // A file written at once takes the chunk now; otherwise its stream does, as send's write would.
+      this.given += this.used;
+      this.used = 0;
+      const sent = this.sink.writeNow(chunk, (error) => this.written(chunk.length, error, () => this.pool.give(chunk)));
+      // In the file already: the same buffer takes the next lines.
+      if (sent) this.written(chunk.length, undefined, undefined);
+      else this.buffer = this.pool.take();
+      return;
+    }
     // The stream may hold the chunk until it is written: the next lines go into another buffer.
     this.buffer = this.pool.take();
     this.used = 0;
@@ -230,11 +243,14 @@ export class LineWriter {
   private send(data: Buffer, then?: () => void): void {
     this.given += data.length;
     if (this.closed) return;
-    this.stream.write(data, (error) => {
-      if (!error) this.accepted += data.length;
-      then?.();
-      for (const waiter of this.writeWaiters.splice(0)) waiter();
-    });
+    this.stream.write(data, (error) => this.written(data.length, error, then));
+  }
+
+  /** A write's end (its callback, or at once): what it took is accepted, and whoever waits in `flushed` looks again. */
+  private written(bytes: number, error: Error | null | undefined, then: (() => void) | undefined): void {
+    if (!error) this.accepted += bytes;
+    then?.();
+    if (this.writeWaiters.length > 0) for (const waiter of this.writeWaiters.splice(0)) waiter();
   }
 }
 

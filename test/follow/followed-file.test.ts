@@ -127,3 +127,27 @@ describe('FollowedFile truncated', () => {
     }
   });
 });
+
+describe('FollowedFile.read, waiting only when there is something to wait for', () => {
+  it("returns a tail's read at once, not a promise; reads on after what afterChunk gives is done, and returns that promise", async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '{"status":200}\n');
+    const { file, output } = await follow(path);
+    const stop = new AbortController().signal;
+    // Nothing to wait for: the follower's look makes no promise (src/follow/follower.ts).
+    expect(file.read(stop, () => undefined)).toBe(15);
+    appendFileSync(path, '{"status":401}\n');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const reading = file.read(stop, () => held);
+    expect(reading).toBeInstanceOf(Promise);
+    let settled = false;
+    void (reading as Promise<unknown>).then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false); // held until afterChunk's promise is done
+    release();
+    expect(await reading).toBe(15);
+    expect(file.read(stop, () => undefined)).toBe(0);
+    expect((await output()).split('\n').filter(Boolean)).toHaveLength(2);
+  });
+});

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSink, NO_RETRIES, type WriteFaults } from '../../src/sinks/file-sink.js';
+import { LineWriter } from '../../src/sinks/line-writer.js';
 import { SmallDisk, canMountTmpfs } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/tools.js';
 
@@ -131,6 +132,29 @@ describe.runIf(canMountTmpfs())('FileSink on a disk that fills up', () => {
       sink.destroy();
     },
   );
+
+  it("a follower's writer (LineWriter, 'at once'): a chunk the disk cannot take whole is held, later ones wait behind it; then every byte once, in order", async () => {
+    disk = new SmallDisk(DISK_BYTES);
+    const path = join(disk.dir, 'out.ndjson');
+    const faults = retrying();
+    const writer = new LineWriter(quiet(await FileSink.open(path, 'a', faults, 'at once')));
+    const chunks = numberedChunks(3 * DISK_BYTES, 8 * 1024);
+    // As a follower's looks write: the lines of a look, then a flush.
+    for (const chunk of chunks) {
+      for (const line of chunk.toString().split('\n').slice(0, -1)) writer.writeLine(line);
+      writer.flush();
+    }
+    await failuresReach(faults, 2);
+    expect(writer.bytesAccepted).toBeLessThan(writer.bytesWritten);
+    expect(writer.bytesAccepted).toBeGreaterThan(0); // the first chunks went in at once
+    expect(endsWithWholeLine(readFileSync(path))).toBe(true);
+    disk.resize(16 * DISK_BYTES);
+    await writer.flushed();
+    expect(writer.error).toBeUndefined();
+    expect(writer.bytesAccepted).toBe(writer.bytesWritten);
+    expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+    await writer.finish(true);
+  });
 
   it('stop ends the waiting: the held write fails with its error at once', async () => {
     disk = new SmallDisk(DISK_BYTES);
@@ -320,6 +344,30 @@ describe("FileSink writing 'at once' (a follower's output)", () => {
     expect(await pooledWrite).toBeUndefined();
     expect(readFileSync(join(dir, 'pooled.ndjson'), 'utf8')).toBe('{"n":1}\n');
     atOnce.destroy();
+    pooled.destroy();
+  });
+
+  it('writeNow: in the file and acknowledged on return, with no callback, when nothing is queued; otherwise through the stream, in order', async () => {
+    const path = join(dir, 'out.ndjson');
+    const sink = quiet(await FileSink.open(path, 'a', NO_RETRIES, 'at once'));
+    const calls: (Error | null | undefined)[] = [];
+    expect(sink.writeNow(Buffer.from('{"n":1}\n'), (error) => calls.push(error ?? undefined))).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n');
+    expect(sink.writableLength).toBe(0);
+    sink.cork(); // something queued: a chunk given now goes behind it
+    const queued = write(sink, Buffer.from('{"n":2}\n'));
+    expect(sink.writeNow(Buffer.from('{"n":3}\n'), (error) => calls.push(error ?? undefined))).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n');
+    sink.uncork();
+    expect(await queued).toBeUndefined();
+    await waitFor('the queued chunk acknowledged', async () => (calls.length > 0 ? true : undefined));
+    expect(calls).toEqual([undefined]);
+    expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+    const pooled = quiet(await FileSink.open(join(dir, 'pooled.ndjson'), 'a', NO_RETRIES));
+    const pooledDone = new Promise((resolve) => expect(pooled.writeNow(Buffer.from('{"n":1}\n'), resolve)).toBe(false));
+    expect(await pooledDone).toBeFalsy();
+    expect(readFileSync(join(dir, 'pooled.ndjson'), 'utf8')).toBe('{"n":1}\n');
+    sink.destroy();
     pooled.destroy();
   });
 
