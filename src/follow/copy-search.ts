@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { LineWriter } from '../sinks/line-writer.js';
 import type { CompressedRotations } from './compressed-rotations.js';
 import type { Content } from './contents-memory.js';
-import type { FollowContext } from './follow-context.js';
+import { type FollowContext, openFound } from './follow-context.js';
 import type { FollowedFile } from './followed-file.js';
 import { compressionOf, identityOf, startMatches } from './fingerprinter.js';
 import { CompressedFile } from './compressed-file.js';
@@ -118,12 +118,8 @@ export class CopySearch {
   /** If the file at `path` holds `content`, reads it on from the content's offset. */
   async readFromCopy(content: Content, path: string): Promise<void> {
     const { context } = this;
-    let file: FollowedFile;
-    try {
-      file = await context.files.open(path, context.linesOf(path));
-    } catch {
-      return;
-    }
+    const file = await openFound(context, path);
+    if (!file) return;
     try {
       const start = await file.readStart();
       const compression = compressionOf(start);

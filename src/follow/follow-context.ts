@@ -33,3 +33,12 @@ export interface FollowContext {
 
 /** An error that says the path names nothing (any more). */
 export const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** Opens a file a search came upon: undefined when it is gone or cannot be read, as then it is not the file looked for. */
+export async function openFound(context: FollowContext, path: string): Promise<FollowedFile | undefined> {
+  try {
+    return await context.files.open(path, context.linesOf(path));
+  } catch {
+    return undefined;
+  }
+}

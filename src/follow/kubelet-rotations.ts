@@ -2,8 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { CompressedRotations } from './compressed-rotations.js';
 import type { Content } from './contents-memory.js';
-import type { FollowContext } from './follow-context.js';
-import type { FollowedFile } from './followed-file.js';
+import { type FollowContext, openFound } from './follow-context.js';
 import { compressionOf, fingerprintOfStart } from './fingerprinter.js';
 
 // kubelet's name for a container log it rotated: the log's, a timestamp, and `.gz` once compressed
@@ -52,12 +51,8 @@ export class KubeletRotations {
   /** One of those files: a gzip one read as a pattern's would be, a known content left to its search, a new one followed from its start until quiet. */
   private async readRotatedLater(log: string, path: string): Promise<void> {
     const { context } = this;
-    let file: FollowedFile;
-    try {
-      file = await context.files.open(path, context.linesOf(path));
-    } catch {
-      return;
-    }
+    const file = await openFound(context, path);
+    if (!file) return;
     let start: Buffer;
     try {
       start = await file.readStart();
