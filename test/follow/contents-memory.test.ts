@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAnnotator } from '../../src/core/annotate.js';
 import { ContentsMemory, type Content, type Read } from '../../src/follow/contents-memory.js';
-import { Delivery, type DeliveredOutput } from '../../src/follow/delivery.js';
+import { Delivery } from '../../src/follow/delivery.js';
+import { handOutput } from '../helpers/hand-output.js';
 import { FollowedFile } from '../../src/follow/followed-file.js';
 import { fingerprintOfStart } from '../../src/follow/fingerprinter.js';
 import { LineWriter } from '../../src/sinks/line-writer.js';
@@ -16,27 +17,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** An output whose counts the test moves by hand: what it accepted of what it was given. */
-function output(): DeliveredOutput & { write(bytes: number): void; accept(bytes: number): void } {
-  const counts = { written: 0, accepted: 0 };
-  return {
-    get bytesWritten() {
-      return counts.written;
-    },
-    get bytesAccepted() {
-      return counts.accepted;
-    },
-    write: (bytes) => void (counts.written += bytes),
-    accept: (bytes) => void (counts.accepted += bytes),
-    flushed: async () => undefined,
-    takeBack: async () => true,
-  };
-}
-
 const LINE = '{"a":1}\n';
 
 /** A file of `lines` lines at `name`, followed from its start and read to its end, each chunk marked as reached (as the follower does). */
-async function readFile(memory: ContentsMemory, out: ReturnType<typeof output>, name: string, lines: number): Promise<FollowedFile> {
+async function readFile(memory: ContentsMemory, out: ReturnType<typeof handOutput>, name: string, lines: number): Promise<FollowedFile> {
   const path = join(dir, name);
   writeFileSync(path, `{"file":"${name}"}\n${LINE.repeat(lines - 1)}`);
   const file = await FollowedFile.open(path, { annotator: createAnnotator(), maxLineBytes: 1000, strict: false, output: new LineWriter(new PassThrough()) });
@@ -61,7 +45,7 @@ const contentOf = (start: string, offset: number, seen = false): Content => ({
 
 describe('ContentsMemory', () => {
   it('closes a followed file into a content at its offset, saved under the path a pattern names, at what the outputs accepted', async () => {
-    const out = output();
+    const out = handOutput();
     const memory = new ContentsMemory(new Delivery<Read>([out]));
     const file = await readFile(memory, out, 'app.log.1', 3);
     const end = file.checkpointOffset;
@@ -81,7 +65,7 @@ describe('ContentsMemory', () => {
   });
 
   it('re-keys a content found again in a file: what the outputs accept of the file after that is the file position', async () => {
-    const out = output();
+    const out = handOutput();
     const memory = new ContentsMemory(new Delivery<Read>([out]));
     const file = await readFile(memory, out, 'app.log', 2);
     const start = file.checkpointOffset;
@@ -130,7 +114,7 @@ describe('ContentsMemory', () => {
   });
 
   it.each([
-    ['with a state file', () => new Delivery<Read>([output()])],
+    ['with a state file', () => new Delivery<Read>([handOutput()])],
     ['without one', () => undefined],
   ])('past its limit, forgets the oldest content that need not be saved: not one a pattern sees, nor one looked for (%s)', (_, delivery) => {
     const memory = new ContentsMemory(delivery(), 3);
@@ -144,7 +128,7 @@ describe('ContentsMemory', () => {
   });
 
   it('hands the copies of a file it closes the content: they hold it from now on', async () => {
-    const out = output();
+    const out = handOutput();
     const memory = new ContentsMemory(new Delivery<Read>([out]));
     const file = await readFile(memory, out, 'app.log', 2);
     memory.examined.set('1:2', { stamp: '10:0', copyOf: file });

@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Delivery, type DeliveredOutput } from '../../src/follow/delivery.js';
-
-/** An output whose counts the test moves by hand; takeBack records what it was asked. */
-function output(): DeliveredOutput & { write(bytes: number): void; accept(bytes: number): void; takenBackTo: number[] } {
-  const counts = { written: 0, accepted: 0 };
-  const takenBackTo: number[] = [];
-  return {
-    get bytesWritten() {
-      return counts.written;
-    },
-    get bytesAccepted() {
-      return counts.accepted;
-    },
-    write: (bytes) => void (counts.written += bytes),
-    accept: (bytes) => void (counts.accepted += bytes),
-    flushed: async () => undefined,
-    takeBack: async (bytes) => {
-      takenBackTo.push(bytes);
-      return true;
-    },
-    takenBackTo,
-  };
-}
+import { Delivery } from '../../src/follow/delivery.js';
+import { handOutput } from '../helpers/hand-output.js';
 
 describe('Delivery', () => {
   it('delivers a position only once every output accepted what was written by then', () => {
-    const out = output();
-    const dead = output();
+    const out = handOutput();
+    const dead = handOutput();
     const delivery = new Delivery<string>([out, dead]);
     delivery.start('a', 100);
     out.write(50);
@@ -42,7 +21,7 @@ describe('Delivery', () => {
   });
 
   it('keeps the order of reading across files: a later mark waits for an earlier one', () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('a', 0);
     delivery.start('b', 0);
@@ -57,8 +36,8 @@ describe('Delivery', () => {
   });
 
   it('at close, takes back from each output what it accepted beyond the last delivered position', async () => {
-    const out = output();
-    const dead = output();
+    const out = handOutput();
+    const dead = handOutput();
     const delivery = new Delivery<string>([out, dead]);
     delivery.start('a', 0);
     out.write(100);
@@ -78,7 +57,7 @@ describe('Delivery', () => {
   });
 
   it('takes nothing back when every output accepted everything', async () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('a', 0);
     out.write(100);
@@ -90,7 +69,7 @@ describe('Delivery', () => {
   });
 
   it('a forgotten file is not delivered again, and its output still counts for what is taken back', async () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('gone', 0);
     out.write(100);
@@ -103,7 +82,7 @@ describe('Delivery', () => {
   });
 
   it('continueAs: what was read of one key goes on as another, its marks with it', () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('app.log', 0);
     out.write(100);
@@ -128,7 +107,7 @@ describe('Delivery', () => {
   });
 
   it('continueAs from a key it never knew (a saved position found again) starts at the offset; below what was delivered, at the offset', () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.continueAs('saved', 'app.log.1', 5000);
     expect(delivery.offsetOf('app.log.1')).toBe(5000);
@@ -143,7 +122,7 @@ describe('Delivery', () => {
   });
 
   it('continueAs to a copy shorter than what was read: the marks still on their way reach no further than the copy', () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('app.log', 0);
     out.write(100);
@@ -160,7 +139,7 @@ describe('Delivery', () => {
   });
 
   it('start: the marks made before no longer move the key, and still count for what the outputs hold', async () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('app.log', 0);
     out.write(100);
@@ -177,7 +156,7 @@ describe('Delivery', () => {
   });
 
   it('startIfNew starts a key it does not know, and leaves one it knows where it is, with its marks', () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.startIfNew('a.gz', 700);
     expect(delivery.offsetOf('a.gz')).toBe(700);
@@ -190,7 +169,7 @@ describe('Delivery', () => {
   });
 
   it('after close, a write that went through while the outputs were cut back does not move a position past what they kept', async () => {
-    const out = output();
+    const out = handOutput();
     const delivery = new Delivery<string>([out]);
     delivery.start('a', 0);
     out.write(100);
@@ -210,8 +189,8 @@ describe('Delivery', () => {
   });
 
   it('holds exactly what the delivered positions cover once every output took all it was given, and after close cut it back', async () => {
-    const out = output();
-    const dead = output();
+    const out = handOutput();
+    const dead = handOutput();
     const delivery = new Delivery<string>([out, dead]);
     expect([delivery.holdsExactly(0), delivery.holdsExactly(1)]).toEqual([true, true]);
     delivery.start('a', 0);
