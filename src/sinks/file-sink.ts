@@ -176,7 +176,7 @@ export class FileSink extends Writable {
    * tick for the callback) cost more than the write(2) itself (measured, docs/performance.md).
    */
   writeNow(chunk: Buffer, callback: (error?: Error | null) => void): boolean {
-    if (!this.options.atOnce || !this.idle()) {
+    if (!this.idle()) {
       this.write(chunk, callback);
       return false;
     }
@@ -198,18 +198,14 @@ export class FileSink extends Writable {
     return false;
   }
 
-  /** Nothing written, queued or waited for: a chunk written now keeps its order. */
+  /** Written at once, and no chunk cut short, reopened file or abandonment in the way of a first write(2). */
+  private writesAtOnce(): boolean {
+    return this.options.atOnce && this.partial === 0 && this.reopened === undefined && !this.abandoned;
+  }
+
+  /** Written at once, and nothing written, queued or waited for: a chunk written now keeps its order. */
   private idle(): boolean {
-    return (
-      this.writableLength === 0 &&
-      this.writableCorked === 0 &&
-      !this.writableEnded &&
-      !this.destroyed &&
-      this.errored === null &&
-      this.partial === 0 &&
-      this.reopened === undefined &&
-      !this.abandoned
-    );
+    return this.writesAtOnce() && this.writableLength === 0 && this.writableCorked === 0 && !this.writableEnded && !this.destroyed && this.errored === null;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -232,7 +228,7 @@ export class FileSink extends Writable {
       this.attempted = undefined;
       this.partial = attempted.written;
       failed = attempted.failed;
-    } else if (this.options.atOnce && this.partial === 0 && this.reopened === undefined && !this.abandoned) {
+    } else if (this.writesAtOnce()) {
       // At once, as a follower writes: the first write(2) here, and a chunk it takes whole is
       // acknowledged now, without a promise and its turn of the microtask queue. A short or failed
       // write goes on as any other (writeAll), the failure counted and said there.
