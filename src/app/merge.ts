@@ -31,8 +31,7 @@ import { warn } from './warn.js';
 import { loadRunCatalog } from './catalog-session.js';
 import { Refusal } from './refusal.js';
 import { checkOutputWritable, partialText, writeReport, writeReportOf, type ReportOptions } from './report-output.js';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isObject } from '../common/json.js';
 
 async function readPartial(path: string): Promise<Partial> {
   let text: string;

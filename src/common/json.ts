@@ -4,6 +4,9 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A count read from JSON: a whole number, not negative, that a double holds exactly. */
+export const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && Number.isSafeInteger(value);
+
 /** Parses a JSON-encoded object embedded in a string (a body logged as text); anything else is undefined. */
 export function parseEmbeddedObject(text: string): JsonObject | undefined {
   let start = 0;

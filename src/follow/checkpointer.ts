@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { describeError } from '../common/error-text.js';
 import { writeFileAtomically } from '../common/atomic-file.js';
 import type { OutputName } from '../sinks/output-errors.js';
+import { isCount } from '../common/json.js';
 
 /**
  * Where reading one file's content stopped: the content's fingerprint (a SHA-256 of its first
@@ -181,5 +182,3 @@ function parseState(path: string, text: string): SavedState {
   }
   return { patterns, files, outputs };
 }
-
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;

@@ -11,6 +11,7 @@ import { PARTIAL_MAX_CAUSES, PARTIAL_MAX_UNKNOWN_CODES, latencyOf, type CauseCou
 import { formatDuration } from './duration.js';
 import type { Span } from './seen.js';
 import type { Timeline } from './timeline.js';
+import { isObject, isCount } from '../common/json.js';
 
 export const PARTIAL_FORMAT = 'hidlog-partial';
 export const PARTIAL_VERSION = 2;
@@ -103,9 +104,7 @@ const shownValue = (value: unknown) => {
 const notA = (where: string, value: unknown, what: string) => (value === undefined ? `${where}: missing` : `${where}: ${shownValue(value)} is not ${what}`);
 /** The farthest instant from the epoch a Date holds, in milliseconds. */
 const MAX_TIME = 8.64e15;
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A non-negative safe integer: every count in a partial. */
-const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && Number.isSafeInteger(value);
 const isTime = (value: unknown): value is Time => value === null || (typeof value === 'number' && Math.abs(value) <= MAX_TIME);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 const CODE_TEXT = /^-?\d+$/;
